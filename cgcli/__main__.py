@@ -1,0 +1,5 @@
+"""``python -m cgcli``: the same as the ``cg`` command."""
+
+from .cli import main
+
+main(prog_name="cg")

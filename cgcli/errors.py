@@ -1,0 +1,65 @@
+"""Domain exceptions: each carries the exit code the CLI maps it to."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_MATH = 3
+
+
+class CgError(Exception):
+    """Base class of every error cg reports to a user."""
+
+    exit_code = EXIT_USAGE
+    kind = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self) -> str:
+        """The text shown on stderr, without the trailing newline."""
+        return f"cg: {self.kind}: {self.message}"
+
+
+class UsageError(CgError):
+    """Bad arguments: missing, duplicate or malformed values, unknown names."""
+
+    kind = "usage error"
+
+
+class CgSyntaxError(CgError):
+    """A program or value that does not parse; it points at a place in the source."""
+
+    kind = "syntax error"
+
+    def __init__(self, message: str, source: str, pos: int, *, origin: str = "") -> None:
+        super().__init__(message)
+        self.source = source
+        self.pos = max(0, min(pos, len(source)))
+        self.line, self.column = line_and_column(source, self.pos)
+        self.origin = origin
+
+    def render(self) -> str:
+        where = f" {self.origin}" if self.origin else ""
+        text = self.source.split("\n")[self.line - 1].replace("\t", " ")
+        caret = " " * (self.column - 1) + "^"
+        return (
+            f"cg: {self.kind}{where}: {self.line}:{self.column}: {self.message}\n"
+            f"  {text}\n  {caret}"
+        )
+
+
+class CgMathError(CgError):
+    """A value outside an operation's domain, or a result that overflows."""
+
+    exit_code = EXIT_MATH
+    kind = "math error"
+
+
+def line_and_column(source: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of offset ``pos`` in ``source``."""
+    line = source.count("\n", 0, pos) + 1
+    column = pos - (source.rfind("\n", 0, pos) + 1) + 1
+    return line, column

@@ -1,0 +1,152 @@
+"""evaluate(): program and values in, values, gradients and their check out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
+from .engine import backward, forward
+from .errors import UsageError
+from .ir import Graph, Node
+from .numbers import json_number
+from .parser import parse
+from .values import InputValue, bind_inputs, value_from_python
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One node of an evaluated graph."""
+
+    node: Node
+    label: str
+    value: float
+    grad: float | None
+    """∂output/∂node; None for a node that depends on no input (a constant)."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of evaluating a program at one point."""
+
+    graph: Graph
+    output: str
+    """The output's label: its name, or f for an unnamed last expression."""
+    value: float
+    gradient: dict[str, float]
+    """∂output/∂input for every input of the program (0 when unused)."""
+    nodes: list[NodeResult]
+    check: CheckReport
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """The JSON document ``cg eval --format json`` prints (schema in the README)."""
+        return {
+            "output": self.output,
+            "value": json_number(self.value),
+            "gradient": {name: json_number(g) for name, g in self.gradient.items()},
+            "nodes": [
+                {
+                    "id": r.node.id,
+                    "name": r.node.name,
+                    "version": r.node.version or None,
+                    "label": r.label,
+                    "op": r.node.op,
+                    "inputs": [self.graph.nodes[i].id for i in r.node.inputs],
+                    "text": r.node.text,
+                    "value": json_number(r.value),
+                    "grad": json_number(r.grad),
+                }
+                for r in self.nodes
+            ],
+            "check": check_as_dict(self.check, self.graph),
+            "warnings": self.warnings,
+        }
+
+
+def check_as_dict(report: CheckReport, graph: Graph) -> dict:
+    """The ``check`` object of the JSON output."""
+    from .check import ABSOLUTE, RELATIVE
+
+    return {
+        "ok": report.ok,
+        "method": report.method,
+        "note": report.note,
+        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
+        "value": {
+            "status": report.value.status,
+            "expected": _expected(report.value.expected),
+        },
+        "nodes": {
+            graph.nodes[i].id: {"status": v.status, "expected": _expected(v.expected)}
+            for i, v in enumerate(report.grads)
+            if v is not None
+        },
+    }
+
+
+def _expected(value: float | str | None) -> float | str | None:
+    return value if isinstance(value, str) else json_number(value)
+
+
+def evaluate(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    /,
+    *,
+    output: str | None = None,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+    **keyword_values: object,
+) -> Evaluation:
+    """Evaluate ``program`` at the given values: forward pass, backward pass and check.
+
+    Values are numbers (int, float, Fraction) or constant expressions as text
+    ("1/3", "pi/4"); give them as a mapping, as keywords, or both.
+    """
+    graph = parse(program) if isinstance(program, str) else program
+    given = {**(values or {}), **keyword_values}
+    inputs = {
+        name: v if isinstance(v, InputValue) else value_from_python(name, v)
+        for name, v in given.items()
+    }
+    return evaluate_graph(graph, inputs, output=output, check=check, check_timeout=check_timeout)
+
+
+def evaluate_graph(
+    graph: Graph,
+    inputs: Mapping[str, InputValue],
+    *,
+    output: str | None = None,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+) -> Evaluation:
+    """:func:`evaluate` for a parsed graph and parsed values."""
+    if output is not None:
+        if output not in graph.bindings:
+            known = ", ".join(sorted(graph.bindings)) or "none"
+            raise UsageError(f"--output {output}: no such name in the program (names: {known})")
+        graph = graph.with_output(output)
+    graph, point, warnings = bind_inputs(graph, inputs)
+    values = forward(graph, point)
+    grads = backward(graph, values)
+    if check:
+        exact = {name: inputs[name].exact for name in graph.input_names}
+        report = run_check(graph, exact, values, grads, check_timeout)
+    else:
+        report = not_checked(graph)
+    nodes = [
+        NodeResult(node, graph.label(node), values[node.index], grads[node.index])
+        for node in graph.nodes
+    ]
+    gradient = {n.name: grads[n.index] or 0.0 for n in graph.inputs}
+    output_node = graph.nodes[graph.output]
+    return Evaluation(
+        graph,
+        graph.label(output_node),
+        values[graph.output],
+        gradient,
+        nodes,
+        report,
+        warnings,
+    )

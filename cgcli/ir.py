@@ -1,0 +1,117 @@
+"""The graph IR: plain immutable data, nodes listed in topological order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import cached_property
+from types import MappingProxyType
+
+from .ops import CONSTANTS
+
+INPUT = "input"
+"""Op of a free variable: its value comes from the user."""
+NUMBER = "const"
+"""Op of a number literal; ``Node.literal`` holds its exact value."""
+CONSTANT_OPS = frozenset(CONSTANTS)
+"""Ops of named constants (``pi``, ``e``)."""
+COPY = "copy"
+"""Op of ``name = other_name``: a new version that holds the same value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One node: an op applied to earlier nodes (by index)."""
+
+    index: int
+    op: str
+    inputs: tuple[int, ...] = ()
+    name: str | None = None
+    version: int = 0
+    """1, 2, ... for the successive assignments of ``name``; 0 when unnamed."""
+    text: str = ""
+    """The source text this node was built from."""
+    start: int = 0
+    end: int = 0
+    literal: Fraction | None = None
+    """Exact value of a number literal."""
+
+    @property
+    def id(self) -> str:
+        """Stable id shown to users: n1, n2, ... in forward order."""
+        return f"n{self.index + 1}"
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.inputs
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A program as a computational graph."""
+
+    nodes: tuple[Node, ...]
+    source: str
+    output: int
+    """Index of the output node: the value of the last statement."""
+    bindings: Mapping[str, int]
+    """Each assigned or input name mapped to the index of its latest version."""
+    assigned: frozenset[str]
+    """Names the program assigns somewhere."""
+    statements: int = 1
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        """Input nodes, in order of first use."""
+        return tuple(n for n in self.nodes if n.op == INPUT)
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.inputs if n.name)
+
+    def label(self, node: Node) -> str:
+        """A name users can read: the variable (with its version when reassigned) or the id."""
+        if node.name is None:
+            if node.index == self.output and "f" not in self.bindings:
+                return "f"
+            return node.id
+        if self._versions.get(node.name, 1) > 1:
+            return f"{node.name}#{node.version}"
+        return node.name
+
+    @cached_property
+    def _versions(self) -> Mapping[str, int]:
+        counts: dict[str, int] = {}
+        for node in self.nodes:
+            if node.name is not None:
+                counts[node.name] = max(counts.get(node.name, 0), node.version)
+        return counts
+
+    def with_output(self, name: str) -> Graph:
+        """The same graph with the latest version of ``name`` as its output."""
+        return replace(self, output=self.bindings[name])
+
+    def bind_constants(self, given: Iterable[str]) -> Graph:
+        """Make free ``pi`` and ``e`` constants unless assigned by the program or given."""
+        given = set(given)
+        free = {
+            n.index
+            for n in self.nodes
+            if n.op == INPUT and n.name in CONSTANTS and n.name not in given | self.assigned
+        }
+        if not free:
+            return self
+        nodes = tuple(
+            replace(n, op=n.name, name=None, version=0) if n.index in free else n
+            for n in self.nodes
+        )
+        bindings = {k: v for k, v in self.bindings.items() if v not in free}
+        return replace(self, nodes=nodes, bindings=MappingProxyType(bindings))
+
+    def depends_on_input(self) -> list[bool]:
+        """For each node, whether its value depends on some input (needs a gradient)."""
+        needs = [False] * len(self.nodes)
+        for node in self.nodes:
+            needs[node.index] = node.op == INPUT or any(needs[i] for i in node.inputs)
+        return needs

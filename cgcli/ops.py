@@ -1,0 +1,243 @@
+"""The op table: the single source of truth for every operation in a graph.
+
+Each entry holds, side by side, the forward function, the local partial
+derivatives, the SymPy builder and the display form.  Adding an op is adding
+one entry here.  Forward functions raise :class:`DomainError` for inputs
+outside the op's real domain; the engine turns that into a math error that
+names the node.
+
+Non-differentiable points follow PyTorch: relu'(0) = 0, abs'(0) = 0, and at a
+tie max and min split the gradient evenly between both arguments.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Number = float
+Partials = tuple[float, ...]
+
+
+class DomainError(ArithmeticError):
+    """An argument outside the op's domain in the real numbers."""
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: how to compute it, differentiate it, build it in SymPy and show it."""
+
+    name: str
+    arity: int
+    forward: Callable[..., float]
+    partials: Callable[..., Partials]
+    """(args..., out) -> ∂out/∂arg for each argument."""
+    sympy: Callable[..., Any]
+    """(sympy module, *args) -> SymPy expression."""
+    symbol: str | None = None
+    """Infix or prefix operator symbol; None for a function call."""
+    side: Callable[..., int] | None = None
+    """For a piecewise op: which piece applies, -1 or 1, and 0 at the kink between
+    them, where the op is not differentiable and cg follows a convention."""
+
+    def show(self, args: list[str]) -> str:
+        """The op applied to argument texts, as it is written in the language."""
+        if self.symbol and self.arity == 2:
+            return f"{args[0]} {self.symbol} {args[1]}"
+        if self.symbol:
+            return f"{self.symbol}{args[0]}"
+        return f"{self.name}({', '.join(args)})"
+
+
+# --- forward functions that check their domain -------------------------------
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0:
+        raise DomainError("division by zero")
+    return a / b
+
+
+def _pow(a: float, b: float) -> float:
+    if a == 0 and b < 0:
+        raise DomainError("zero raised to a negative power")
+    if a < 0 and not b.is_integer():
+        raise DomainError("negative base raised to a non-integer power")
+    return math.pow(a, b)
+
+
+def _log(a: float) -> float:
+    if a <= 0:
+        raise DomainError("log of zero" if a == 0 else "log of a negative number")
+    return math.log(a)
+
+
+def _sqrt(a: float) -> float:
+    if a < 0:
+        raise DomainError("square root of a negative number")
+    return math.sqrt(a)
+
+
+def _unit_interval(name: str, f: Callable[[float], float]) -> Callable[[float], float]:
+    def checked(a: float) -> float:
+        if not -1 <= a <= 1:
+            raise DomainError(f"{name} of a value outside [-1, 1]")
+        return f(a)
+
+    return checked
+
+
+def _sigmoid(a: float) -> float:
+    """1/(1+exp(-a)) without overflow for any finite a."""
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    ea = math.exp(a)
+    return ea / (1.0 + ea)
+
+
+def _softplus(a: float) -> float:
+    """log(1+exp(a)) without overflow and without losing small values."""
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+# --- local derivatives ----------------------------------------------------------
+
+
+def _pow_partials(a: float, b: float, out: float) -> Partials:
+    if b == 0:
+        d_base = 0.0
+    elif a == 0 and b < 1:
+        d_base = math.copysign(math.inf, b)
+    else:
+        d_base = b * math.pow(a, b - 1)
+    if a > 0:
+        d_exponent = out * math.log(a)
+    elif a == 0:
+        d_exponent = 0.0  # PyTorch's convention; 0^b with b < 0 never gets here
+    else:
+        d_exponent = math.nan  # b ↦ a^b is not real-valued near b when a < 0
+    return d_base, d_exponent
+
+
+def _inverse_sqrt_one_minus_square(a: float) -> float:
+    rest = 1.0 - a * a
+    return math.inf if rest == 0 else 1.0 / math.sqrt(rest)
+
+
+def _sech_squared(a: float) -> float:
+    """tanh'(a) = 1/cosh(a)^2, which 1 - tanh(a)^2 would round to 0 for |a| > 19."""
+    if abs(a) > 355:
+        return 0.0
+    return 1.0 / math.cosh(a) ** 2
+
+
+def _sign(a: float) -> int:
+    return (a > 0) - (a < 0)
+
+
+def _max_partials(a: float, b: float, _out: float) -> Partials:
+    return (0.5, 0.5) if a == b else ((1.0, 0.0) if a > b else (0.0, 1.0))
+
+
+def _min_partials(a: float, b: float, _out: float) -> Partials:
+    return (0.5, 0.5) if a == b else ((1.0, 0.0) if a < b else (0.0, 1.0))
+
+
+def _compare(a: float, b: float) -> int:
+    return (a > b) - (a < b)
+
+
+# --- the table ------------------------------------------------------------------
+
+_BINARY = [
+    Op("add", 2, lambda a, b: a + b, lambda a, b, o: (1.0, 1.0), lambda s, a, b: a + b, "+"),
+    Op("sub", 2, lambda a, b: a - b, lambda a, b, o: (1.0, -1.0), lambda s, a, b: a - b, "-"),
+    Op("mul", 2, lambda a, b: a * b, lambda a, b, o: (b, a), lambda s, a, b: a * b, "*"),
+    Op("div", 2, _div, lambda a, b, o: (1.0 / b, -o / b), lambda s, a, b: a / b, "/"),
+    Op("pow", 2, _pow, _pow_partials, lambda s, a, b: s.Pow(a, b), "^"),
+]
+
+_UNARY = [
+    Op("neg", 1, lambda a: -a, lambda a, o: (-1.0,), lambda s, a: -a, "-"),
+]
+
+FUNCTIONS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        Op("sin", 1, math.sin, lambda a, o: (math.cos(a),), lambda s, a: s.sin(a)),
+        Op("cos", 1, math.cos, lambda a, o: (-math.sin(a),), lambda s, a: s.cos(a)),
+        Op("tan", 1, math.tan, lambda a, o: (1.0 / math.cos(a) ** 2,), lambda s, a: s.tan(a)),
+        Op(
+            "asin",
+            1,
+            _unit_interval("asin", math.asin),
+            lambda a, o: (_inverse_sqrt_one_minus_square(a),),
+            lambda s, a: s.asin(a),
+        ),
+        Op(
+            "acos",
+            1,
+            _unit_interval("acos", math.acos),
+            lambda a, o: (-_inverse_sqrt_one_minus_square(a),),
+            lambda s, a: s.acos(a),
+        ),
+        Op("atan", 1, math.atan, lambda a, o: (1.0 / (1.0 + a * a),), lambda s, a: s.atan(a)),
+        Op("sinh", 1, math.sinh, lambda a, o: (math.cosh(a),), lambda s, a: s.sinh(a)),
+        Op("cosh", 1, math.cosh, lambda a, o: (math.sinh(a),), lambda s, a: s.cosh(a)),
+        Op("tanh", 1, math.tanh, lambda a, o: (_sech_squared(a),), lambda s, a: s.tanh(a)),
+        Op("exp", 1, math.exp, lambda a, o: (o,), lambda s, a: s.exp(a)),
+        Op("log", 1, _log, lambda a, o: (1.0 / a,), lambda s, a: s.log(a)),
+        Op(
+            "sqrt",
+            1,
+            _sqrt,
+            lambda a, o: (math.inf if o == 0 else 0.5 / o,),
+            lambda s, a: s.sqrt(a),
+        ),
+        Op(
+            "abs",
+            1,
+            abs,
+            lambda a, o: (float(_sign(a)),),
+            lambda s, a: s.Abs(a),
+            side=_sign,
+        ),
+        Op(
+            "sigmoid",
+            1,
+            _sigmoid,
+            lambda a, o: (_sigmoid(a) * _sigmoid(-a),),
+            lambda s, a: 1 / (1 + s.exp(-a)),
+        ),
+        Op(
+            "relu",
+            1,
+            lambda a: max(a, 0.0),
+            lambda a, o: (1.0 if a > 0 else 0.0,),
+            lambda s, a: s.Max(0, a),
+            side=_sign,
+        ),
+        Op(
+            "softplus",
+            1,
+            _softplus,
+            lambda a, o: (_sigmoid(a),),
+            lambda s, a: s.log(1 + s.exp(a)),
+        ),
+        Op("max", 2, max, _max_partials, lambda s, a, b: s.Max(a, b), side=_compare),
+        Op("min", 2, min, _min_partials, lambda s, a, b: s.Min(a, b), side=_compare),
+    ]
+}
+
+CONSTANTS: dict[str, tuple[float, str]] = {"pi": (math.pi, "pi"), "e": (math.e, "E")}
+"""Named constants: float value and the SymPy attribute that holds the exact one."""
+
+OPERATORS: dict[str, Op] = {op.name: op for op in _BINARY + _UNARY}
+FUNCTIONS["pow"] = OPERATORS["pow"]  # pow(a, b) is a ^ b
+
+
+def op_for(name: str) -> Op:
+    """The op of a graph node's ``op`` field ('add', 'sin', ...)."""
+    return OPERATORS.get(name) or FUNCTIONS[name]

@@ -1,0 +1,387 @@
+"""Text to graph IR: a Lark LALR parser whose callbacks append nodes as rules reduce.
+
+No syntax tree is built and nothing recurses: the LALR parser keeps its own
+stack, and each reduction appends at most one node, so the node list comes out
+in topological order and depth is limited by memory only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import threading
+import unicodedata
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+from .errors import CgSyntaxError
+from .ir import COPY, INPUT, NUMBER, Graph, Node
+from .ops import FUNCTIONS
+
+GRAMMAR_FILE = "cg.lark"
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or from a source checkout."""
+    shipped = resources.files("cgcli") / "grammar" / GRAMMAR_FILE
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
+    return checkout.read_text(encoding="utf-8")
+
+
+class _Ref(NamedTuple):
+    """A reduced expression: the node holding its value and its source span."""
+
+    index: int
+    start: int
+    end: int
+
+
+class _Builder:
+    """Appends nodes for one program as the parser reduces its rules."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.nodes: list[Node] = []
+        self.bindings: dict[str, int] = {}
+        self.versions: dict[str, int] = {}
+        self.output: int | None = None
+        self.statements = 0
+
+    def add(self, op: str, inputs: tuple[int, ...], start: int, end: int, **extra) -> _Ref:
+        index = len(self.nodes)
+        text = self.source[start:end]
+        self.nodes.append(Node(index, op, inputs, text=text, start=start, end=end, **extra))
+        return _Ref(index, start, end)
+
+    def bind(self, name: str, ref: _Ref) -> None:
+        """Give ``name`` a new version holding the value of ``ref``."""
+        version = self.versions.get(name, 0) + 1
+        node = self.nodes[ref.index]
+        if node.name is not None:  # `p = x`: a new node, so each version is its own row
+            ref = self.add(COPY, (ref.index,), ref.start, ref.end)
+            node = self.nodes[ref.index]
+        self.nodes[ref.index] = Node(
+            node.index,
+            node.op,
+            node.inputs,
+            name,
+            version,
+            node.text,
+            node.start,
+            node.end,
+            node.literal,
+        )
+        self.versions[name] = version
+        self.bindings[name] = ref.index
+        self.output = ref.index
+
+    def read(self, name: str, start: int, end: int) -> _Ref:
+        """The current version of ``name``; its first read makes it an input."""
+        if name not in self.bindings:
+            ref = self.add(INPUT, (), start, end, name=name, version=1)
+            self.versions[name] = 1
+            self.bindings[name] = ref.index
+        return _Ref(self.bindings[name], start, end)
+
+    def graph(self) -> Graph:
+        if self.output is None:
+            raise CgSyntaxError("empty program: write an expression such as (x+y)*z", "", 0)
+        assigned = frozenset(
+            name
+            for name, index in self.bindings.items()
+            if self.nodes[index].op != INPUT or self.versions[name] > 1
+        )
+        return Graph(
+            tuple(self.nodes),
+            self.source,
+            self.output,
+            MappingProxyType(dict(self.bindings)),
+            assigned,
+            self.statements,
+        )
+
+
+def _span(children) -> tuple[int, int]:
+    first, last = children[0], children[-1]
+    return _start(first), _end(last)
+
+
+def _start(item) -> int:
+    return item.start if isinstance(item, _Ref) else item.start_pos
+
+
+def _end(item) -> int:
+    return item.end if isinstance(item, _Ref) else item.end_pos
+
+
+class _Callbacks:
+    """Lark callbacks, one per rule alias; they delegate to the current builder."""
+
+    builder: _Builder
+
+    def _binary(self, op: str, children) -> _Ref:
+        left, _, right = children
+        return self.builder.add(op, (left.index, right.index), *_span(children))
+
+    def add(self, children):
+        return self._binary("add", children)
+
+    def sub(self, children):
+        return self._binary("sub", children)
+
+    def mul(self, children):
+        return self._binary("mul", children)
+
+    def div(self, children):
+        return self._binary("div", children)
+
+    def pow(self, children):
+        return self._binary("pow", children)
+
+    def neg(self, children):
+        return self.builder.add("neg", (children[1].index,), *_span(children))
+
+    def pos(self, children):
+        return _Ref(children[1].index, *_span(children))
+
+    def group(self, children):
+        return _Ref(children[1].index, *_span(children))
+
+    def number(self, children):
+        token = children[0]
+        if len(token) > MAX_NUMBER_LENGTH:
+            raise CgSyntaxError(
+                f"number literal longer than {MAX_NUMBER_LENGTH} characters",
+                self.builder.source,
+                token.start_pos,
+            )
+        if math.isinf(float(token)):
+            raise CgSyntaxError(
+                f"number {token} is too large for a float64", self.builder.source, token.start_pos
+            )
+        value = Fraction(str(token))
+        return self.builder.add(NUMBER, (), token.start_pos, token.end_pos, literal=value)
+
+    def name(self, children):
+        token = children[0]
+        if str(token) in FUNCTIONS:
+            raise CgSyntaxError(
+                f"{token} is a function: call it as {token}(...)",
+                self.builder.source,
+                token.start_pos,
+            )
+        return self.builder.read(str(token), token.start_pos, token.end_pos)
+
+    def call(self, children):
+        token = children[0]
+        args = [c for c in children if isinstance(c, _Ref)]
+        op = FUNCTIONS.get(str(token))
+        if op is None:
+            raise CgSyntaxError(_unknown_function(str(token)), self.builder.source, token.start_pos)
+        if len(args) != op.arity:
+            plural = "s" if op.arity != 1 else ""
+            raise CgSyntaxError(
+                f"{op.name} takes {op.arity} argument{plural}, got {len(args)}",
+                self.builder.source,
+                token.start_pos,
+            )
+        return self.builder.add(op.name, tuple(a.index for a in args), *_span(children))
+
+    def expr_stmt(self, children):
+        self.builder.output = children[0].index
+        self.builder.statements += 1
+        return children[0]
+
+    def assign(self, children):
+        target, _, value = children
+        self._check_target(target)
+        self.builder.bind(str(target), value)
+        self.builder.statements += 1
+        return value
+
+    def aug_assign(self, children):
+        target, augop, value = children
+        self._check_target(target)
+        current = self.builder.read(str(target), target.start_pos, target.end_pos)
+        op = _AUGMENTED[str(augop)]
+        ref = self.builder.add(op, (current.index, value.index), target.start_pos, value.end)
+        self.builder.bind(str(target), ref)
+        self.builder.statements += 1
+        return ref
+
+    def start(self, children):
+        return None
+
+    def _check_target(self, target) -> None:
+        if str(target) in FUNCTIONS:
+            raise CgSyntaxError(
+                f"cannot assign to {target}: it is a function name",
+                self.builder.source,
+                target.start_pos,
+            )
+
+
+_AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
+MAX_NUMBER_LENGTH = 1000
+
+
+def _unknown_function(name: str) -> str:
+    close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+    hint = f"; did you mean {close[0]}?" if close else f"; did you mean {name}*(...)?"
+    return f"unknown function {name}{hint}"
+
+
+class _Parser:
+    """One Lark parser shared by every parse; a lock guards its builder slot."""
+
+    def __init__(self) -> None:
+        from lark import Lark
+
+        self.callbacks = _Callbacks()
+        self.lark = Lark(
+            grammar_text(),
+            parser="lalr",
+            strict=True,
+            keep_all_tokens=True,
+            transformer=self.callbacks,
+        )
+        self.lock = threading.Lock()
+
+    def parse(self, source: str) -> Graph:
+        from lark.exceptions import UnexpectedInput
+
+        with self.lock:
+            self.callbacks.builder = _Builder(source)
+            try:
+                self.lark.parse(source)
+            except UnexpectedInput as exc:
+                raise _syntax_error(exc, source) from None
+            return self.callbacks.builder.graph()
+
+
+@cache
+def _parser() -> _Parser:
+    return _Parser()
+
+
+def parse(source: str) -> Graph:
+    """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
+    try:
+        return _parser().parse(source)
+    except CgSyntaxError as exc:
+        if exc.source != source:  # raised before the builder knew the source
+            raise CgSyntaxError(exc.message, source, exc.pos) from None
+        raise
+
+
+# --- syntax errors in the user's words -----------------------------------------
+
+_LAST_OPERAND = re.compile(r"(\d*\.?\d+(?:[eE][-+]?\d+)?|\w+|\))$")
+_OPERAND_START = {"NUMBER", "NAME", "LPAR"}
+_TOKEN_WORDS = {
+    "$END": "end of input",
+    "_SEP": "end of statement",
+    "NUMBER": "number",
+    "NAME": "name",
+}
+
+
+def _syntax_error(exc, source: str) -> CgSyntaxError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        return CgSyntaxError(_unexpected_character(source[pos]), source, pos)
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        pos = len(source.rstrip()) if token.type == "$END" else token.start_pos
+        return CgSyntaxError(_unexpected_token(token, exc.expected, source), source, pos)
+    return CgSyntaxError("cannot parse this program", source, 0)
+
+
+_LOOKALIKES = {
+    "\u2212": "-",
+    "\u2013": "-",
+    "\u00d7": "*",
+    "\u22c5": "*",
+    "\u00b7": "*",
+    "\u00f7": "/",
+    "\u00a0": "a space",
+    "\u200b": "nothing (delete it)",
+    "\ufeff": "nothing (delete it)",
+}
+
+
+def _unexpected_character(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    described = f"{char!r} ({code} {name})" if name else f"{char!r} ({code})"
+    if char == "\n":
+        described = "end of line"
+    message = f"unexpected character {described}"
+    if char in _LOOKALIKES:
+        message += f"; did you mean {_LOOKALIKES[char]!r}?".replace("'a space'", "a space")
+        message = message.replace("'nothing (delete it)'", "nothing (delete it)")
+    return message
+
+
+def _describe(token) -> str:
+    word = _TOKEN_WORDS.get(token.type)
+    if token.type in ("$END", "_SEP"):
+        return word if token.type == "$END" or str(token) == ";" else "end of line"
+    if word:
+        return f"{word} {str(token)!r}"
+    return repr(str(token))
+
+
+def _unexpected_token(token, expected: set[str], source: str) -> str:
+    message = f"unexpected {_describe(token)}"
+    hint = _juxtaposition_hint(token, source)
+    if hint:
+        return f"{message}; {hint}"
+    if token.type in ("EQUAL", "AUGOP"):
+        return f"{message}: only a name can be assigned to"
+    if _OPERAND_START & expected:
+        return f"{message}: expected a number, a name or '('"
+    if "RPAR" in expected:
+        return f"{message}: expected {' or '.join(repr(c) for c in _closers(expected))}"
+    return f"{message}: expected an operator"
+
+
+def _closers(expected: set[str]) -> list[str]:
+    return [",", ")"] if "COMMA" in expected else [")"]
+
+
+def _juxtaposition_hint(token, source: str) -> str | None:
+    """A hint for two operands written side by side, such as ``2x`` or ``x y``."""
+    if token.type not in ("NAME", "NUMBER", "LPAR"):
+        return None
+    before = source[: token.start_pos]
+    previous = before.rstrip()
+    if not previous or (previous[-1] not in ")._" and not previous[-1].isalnum()):
+        return None
+    adjacent = len(previous) == len(before)
+    text = str(token)
+    if adjacent and previous[-1].isdigit() and token.type == "NAME":
+        if text[0] in "eE":
+            return "a number's exponent needs digits, as in 1e3 (for a product write 1*e)"
+        if text[0] in "xXoObB" and previous[-1] == "0" and len(text) > 1:
+            return "only decimal numbers are supported"
+        if text[0] == "_":
+            return "digit separators '_' are not allowed in numbers"
+    if adjacent and previous[-1] == "." and token.type == "NUMBER":
+        return "a number has at most one decimal point"
+    left = _LAST_OPERAND.search(previous)
+    left_text = left.group(0) if left else previous[-1]
+    left_text = "(...)" if left_text == ")" else left_text
+    right_text = "(...)" if token.type == "LPAR" else text
+    if adjacent:
+        return f"missing operator: did you mean {left_text}*{right_text}?"
+    return f"missing operator between {left_text!r} and {text!r}"

@@ -1,0 +1,1 @@
+"""Renderers: results to text. They never compute; they only format."""

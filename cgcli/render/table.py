@@ -1,0 +1,126 @@
+"""The node table: rich on a terminal, plain aligned text when piped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..check import ABSOLUTE, CONVENTION, MISMATCH, OK, RELATIVE, Verdict
+from ..evaluation import Evaluation
+from ..numbers import format_number
+
+MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
+"""How a verdict shows in the check column; an unchecked number shows "-"."""
+NONE = "-"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    numeric: bool = False
+
+
+def mark(verdict: Verdict | None) -> str:
+    return MARKS.get(verdict.status, NONE) if verdict else NONE
+
+
+def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], list[list[str]]]:
+    """Columns and rows of the node table, one row per node in forward order."""
+    out = result.output
+    columns = [
+        Column("node"),
+        Column("op"),
+        Column("inputs"),
+        Column("text"),
+        Column("value", numeric=True),
+        Column(f"∂{out}/∂node", numeric=True),
+        Column("check"),
+    ]
+    labels = [r.label for r in result.nodes]
+    rows = [
+        [
+            r.label,
+            r.node.op,
+            ", ".join(labels[i] for i in r.node.inputs),
+            r.node.text,
+            format_number(r.value, digits),
+            NONE if r.grad is None else format_number(r.grad, digits),
+            mark(verdict),
+        ]
+        for r, verdict in zip(result.nodes, result.check.grads, strict=True)
+    ]
+    return columns, rows
+
+
+def summary_lines(result: Evaluation, digits: int | None) -> list[str]:
+    """The output value, the gradient per input with its verdict, and the check's method."""
+    out = result.output
+    check = result.check
+    lines = [f"{out} = {format_number(result.value, digits)}  {mark(check.value)}".rstrip()]
+    for node in result.graph.inputs:
+        verdict = check.grads[node.index]
+        grad = format_number(result.gradient[node.name], digits)
+        lines.append(f"∂{out}/∂{node.name} = {grad}  {mark(verdict)}")
+    lines.append(check_line(result))
+    return lines
+
+
+def check_line(result: Evaluation) -> str:
+    check = result.check
+    if check.method == "none":
+        return "check: skipped (--no-check)"
+    verdict = "all agree" if check.ok else "MISMATCH"
+    tolerance = (
+        f"relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
+        if check.method == "sympy"
+        else "see README"
+    )
+    conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
+    extra = (
+        f"; {conventions} gradient(s) at a non-differentiable point follow PyTorch's convention"
+        if conventions
+        else ""
+    )
+    note = f"; {check.note}" if check.note else ""
+    return f"check: {check.method}, {verdict} (tolerance {tolerance}){extra}{note}"
+
+
+def plain(columns: list[Column], rows: list[list[str]]) -> str:
+    """An aligned text table: text columns to the left, numbers to the right."""
+    widths = [
+        max(len(c.title), *(len(row[i]) for row in rows)) if rows else len(c.title)
+        for i, c in enumerate(columns)
+    ]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            cell.rjust(w) if col.numeric else cell.ljust(w)
+            for cell, w, col in zip(cells, widths, columns, strict=True)
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line([c.title for c in columns]), *(line(r) for r in rows)])
+
+
+def render_plain(result: Evaluation, digits: int | None) -> str:
+    columns, rows = node_table(result, digits)
+    return plain(columns, rows) + "\n\n" + "\n".join(summary_lines(result, digits)) + "\n"
+
+
+def print_rich(result: Evaluation, digits: int | None, console) -> None:
+    """The same table and summary through rich, for a terminal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    columns, rows = node_table(result, digits)
+    table = Table(title=f"cg: {result.graph.source.strip()}", title_justify="left")
+    for column in columns:
+        table.add_column(column.title, justify="right" if column.numeric else "left")
+    styles = {"✓": "green", "✗": "bold red", "convention": "yellow"}
+    for row in rows:
+        cells = [Text(cell) for cell in row]
+        cells[-1].stylize(styles.get(row[-1], "dim"))
+        table.add_row(*cells)
+    console.print(table)
+    for line in summary_lines(result, digits):
+        style = "bold red" if "✗" in line or "MISMATCH" in line else None
+        console.print(Text(line, style=style))

@@ -1,0 +1,93 @@
+"""The graph in SymPy, built from the IR with SymPy classes, never from user text.
+
+Importing this module imports SymPy, so only the check and symbolic commands do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+import sympy
+
+from .ir import COPY, INPUT, NUMBER, Graph
+from .ops import CONSTANTS, op_for
+
+Expected = float | str
+"""A float, or one of "complex" (not a real number) and "zoo" (unsigned infinity)."""
+
+
+def build(
+    graph: Graph,
+    leaves: Mapping[str, sympy.Expr],
+    perturb: Mapping[int, sympy.Symbol] | None = None,
+) -> list[sympy.Expr]:
+    """A SymPy expression for every node; ``perturb`` adds a symbol to chosen nodes."""
+    exprs: list[sympy.Expr] = []
+    for node in graph.nodes:
+        if node.op == INPUT:
+            expr = leaves[node.name]
+        elif node.op == NUMBER:
+            expr = exact_number(node.literal)
+        elif node.op in CONSTANTS:
+            expr = getattr(sympy, CONSTANTS[node.op][1])
+        elif node.op == COPY:
+            expr = exprs[node.inputs[0]]
+        else:
+            expr = op_for(node.op).sympy(sympy, *(exprs[i] for i in node.inputs))
+        if perturb and node.index in perturb:
+            expr = expr + perturb[node.index]
+        exprs.append(expr)
+    return exprs
+
+
+def exact_number(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def exact_value(value: Fraction | Graph) -> sympy.Expr:
+    """The exact SymPy value of an input given as a rational or a constant expression."""
+    if isinstance(value, Fraction):
+        return exact_number(value)
+    return build(value, {})[value.output]
+
+
+def input_symbols(graph: Graph) -> dict[str, sympy.Symbol]:
+    return {name: sympy.Symbol(name, real=True) for name in graph.input_names}
+
+
+def numeric(expr: sympy.Expr, digits: int = 30) -> Expected:
+    """Evaluate a closed-form expression to a float, "complex" or "zoo"."""
+    if expr.has(sympy.zoo):
+        return "zoo"
+    value = sympy.N(expr, digits)
+    if value is sympy.nan:
+        return float("nan")
+    if value in (sympy.oo, sympy.zoo, -sympy.oo):
+        return "zoo" if value is sympy.zoo else float(value)
+    real, imaginary = value.as_real_imag()
+    if imaginary != 0:
+        return "complex"
+    return float(real)
+
+
+def reference(
+    graph: Graph, exact_inputs: Mapping[str, Fraction | Graph], needs: list[bool]
+) -> tuple[Expected, list[Expected | None]]:
+    """The output value and ∂output/∂node for every node that needs a gradient.
+
+    Each such node gets a symbol ε added to it; ∂output/∂node is the derivative
+    of the output with respect to that ε at ε = 0.
+    """
+    symbols = input_symbols(graph)
+    eps = {
+        n.index: sympy.Symbol(f"eps_{n.index}", real=True) for n in graph.nodes if needs[n.index]
+    }
+    output = build(graph, symbols, eps)[graph.output]
+    at_point = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+    at_point.update({symbol: 0 for symbol in eps.values()})
+    value = numeric(output.xreplace(at_point))
+    grads: list[Expected | None] = [None] * len(graph.nodes)
+    for index, symbol in eps.items():
+        grads[index] = numeric(sympy.diff(output, symbol).xreplace(at_point))
+    return value, grads

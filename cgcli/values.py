@@ -1,0 +1,99 @@
+"""Input values: ``NAME=VALUE`` text or Python numbers, kept exact for the check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .engine import forward
+from .errors import CgError, CgSyntaxError, UsageError
+from .ir import Graph
+from .parser import parse
+
+NAME_PATTERN = re.compile(r"[^\W\d]\w*")
+
+
+@dataclass(frozen=True)
+class InputValue:
+    """A value for one input: its float and its exact form for SymPy."""
+
+    name: str
+    number: float
+    exact: Fraction | Graph
+    """A rational, or a constant expression (such as pi/4) as a graph."""
+
+
+def value_from_text(name: str, text: str) -> InputValue:
+    """Parse VALUE of ``NAME=VALUE``: a constant expression in the cg language."""
+    origin = f"in the value of {name}"
+    try:
+        graph = parse(text).bind_constants(())
+    except CgSyntaxError as exc:
+        exc.origin = origin
+        raise
+    if graph.inputs:
+        raise UsageError(
+            f"the value of {name} must be a constant expression, "
+            f"but {text.strip()!r} uses the name {graph.input_names[0]!r}"
+        )
+    if graph.statements != 1 or graph.assigned:
+        raise UsageError(f"the value of {name} must be one expression, not {text.strip()!r}")
+    try:
+        number = forward(graph, {})[graph.output]
+    except CgError as exc:
+        raise type(exc)(f"in the value of {name}: {exc.message}") from None
+    return InputValue(name, number, graph)
+
+
+def value_from_python(name: str, value: object) -> InputValue:
+    """A value given from Python: int, float, Fraction or a constant-expression string."""
+    if isinstance(value, str):
+        return value_from_text(name, value)
+    if isinstance(value, (int, Fraction)):
+        return InputValue(name, float(value), Fraction(value))
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise UsageError(f"the value of {name} must be a number, not {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise UsageError(f"the value of {name} must be finite, not {number}")
+    return InputValue(name, number, Fraction(repr(number)))
+
+
+def parse_assignments(arguments: Iterable[str]) -> dict[str, InputValue]:
+    """``NAME=VALUE`` command-line arguments; the same name twice is an error."""
+    values: dict[str, InputValue] = {}
+    for argument in arguments:
+        name, sep, text = argument.partition("=")
+        name = name.strip()
+        if not sep or not NAME_PATTERN.fullmatch(name):
+            raise UsageError(f"expected NAME=VALUE, got {argument!r}")
+        if name in values:
+            raise UsageError(f"{name} is given twice")
+        values[name] = value_from_text(name, text)
+    return values
+
+
+def bind_inputs(
+    graph: Graph, values: Mapping[str, InputValue]
+) -> tuple[Graph, dict[str, float], list[str]]:
+    """Match values to the graph's inputs: the bound graph, floats per input, warnings.
+
+    All missing values are reported in one error; unused values are warnings.
+    """
+    graph = graph.bind_constants(values)
+    needed = graph.input_names
+    missing = [name for name in needed if name not in values]
+    if missing:
+        listed = ", ".join(missing)
+        example = " ".join(f"{name}=..." for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise UsageError(f"missing value{plural} for {listed} (give {example})")
+    warnings = [
+        f"{name} is not used by the program; its value is ignored"
+        for name in values
+        if name not in needed
+    ]
+    return graph, {name: values[name].number for name in needed}, warnings
