@@ -133,7 +133,9 @@ def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[
 @click.option(
     "--digits",
     type=click.IntRange(1, 17),
-    help="Significant digits in the table (default: shortest exact form).",
+    default=6,
+    show_default=True,
+    help="Significant digits in the table (JSON always has full precision).",
 )
 @click.option(
     "--check/--no-check",

@@ -83,6 +83,5 @@ def pieces(graph: Graph, values: list[float]) -> list[int | None]:
 def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgMathError:
     line, column = line_and_column(graph.source, node.start)
     shown = ", ".join(format_number(a) for a in args)
-    return CgMathError(
-        f"{line}:{column}: node {graph.label(node)} = {node.text}: {reason} in {node.op}({shown})"
-    )
+    where = f"{line}:{column}: node {graph.label(node)} = {graph.text(node)}"
+    return CgMathError(f"{where}: {reason} in {node.op}({shown})")

@@ -53,7 +53,8 @@ class Evaluation:
                     "label": r.label,
                     "op": r.node.op,
                     "inputs": [self.graph.nodes[i].id for i in r.node.inputs],
-                    "text": r.node.text,
+                    "text": self.graph.text(r.node),
+                    "span": [r.node.start, r.node.end],
                     "value": json_number(r.value),
                     "grad": json_number(r.grad),
                 }

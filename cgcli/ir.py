@@ -16,6 +16,8 @@ NUMBER = "const"
 """Op of a number literal; ``Node.literal`` holds its exact value."""
 CONSTANT_OPS = frozenset(CONSTANTS)
 """Ops of named constants (``pi``, ``e``)."""
+TEXT_LIMIT = 60
+"""Longest node text shown; deep programs would otherwise print O(n²) characters."""
 COPY = "copy"
 """Op of ``name = other_name``: a new version that holds the same value."""
 
@@ -30,9 +32,8 @@ class Node:
     name: str | None = None
     version: int = 0
     """1, 2, ... for the successive assignments of ``name``; 0 when unnamed."""
-    text: str = ""
-    """The source text this node was built from."""
     start: int = 0
+    """Offsets of the source text this node was built from (``Graph.text``)."""
     end: int = 0
     literal: Fraction | None = None
     """Exact value of a number literal."""
@@ -69,6 +70,14 @@ class Graph:
     @property
     def input_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.inputs if n.name)
+
+    def text(self, node: Node, limit: int | None = TEXT_LIMIT) -> str:
+        """The source text of a node, shortened in the middle to ``limit`` characters."""
+        text = self.source[node.start : node.end]
+        if limit is None or len(text) <= limit:
+            return text
+        half = (limit - 1) // 2
+        return f"{text[:half]}…{text[len(text) - half :]}"
 
     def label(self, node: Node) -> str:
         """A name users can read: the variable (with its version when reassigned) or the id."""

@@ -6,8 +6,9 @@ one entry here.  Forward functions raise :class:`DomainError` for inputs
 outside the op's real domain; the engine turns that into a math error that
 names the node.
 
-Non-differentiable points follow PyTorch: relu'(0) = 0, abs'(0) = 0, and at a
-tie max and min split the gradient evenly between both arguments.
+Non-differentiable points follow PyTorch: relu'(0) = 0, abs'(0) = 0, at a tie
+max and min split the gradient evenly between both arguments, and the
+derivative of a^b with respect to b is 0 at a = 0.
 """
 
 from __future__ import annotations
@@ -156,7 +157,15 @@ _BINARY = [
     Op("sub", 2, lambda a, b: a - b, lambda a, b, o: (1.0, -1.0), lambda s, a, b: a - b, "-"),
     Op("mul", 2, lambda a, b: a * b, lambda a, b, o: (b, a), lambda s, a, b: a * b, "*"),
     Op("div", 2, _div, lambda a, b, o: (1.0 / b, -o / b), lambda s, a, b: a / b, "/"),
-    Op("pow", 2, _pow, _pow_partials, lambda s, a, b: s.Pow(a, b), "^"),
+    Op(
+        "pow",
+        2,
+        _pow,
+        _pow_partials,
+        lambda s, a, b: s.Pow(a, b),
+        "^",
+        side=lambda a, b: _sign(a),  # at base 0 ∂/∂exponent is 0 by PyTorch's convention
+    ),
 ]
 
 _UNARY = [

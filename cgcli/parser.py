@@ -12,6 +12,7 @@ import math
 import re
 import threading
 import unicodedata
+from dataclasses import replace
 from fractions import Fraction
 from functools import cache
 from importlib import resources
@@ -56,8 +57,7 @@ class _Builder:
 
     def add(self, op: str, inputs: tuple[int, ...], start: int, end: int, **extra) -> _Ref:
         index = len(self.nodes)
-        text = self.source[start:end]
-        self.nodes.append(Node(index, op, inputs, text=text, start=start, end=end, **extra))
+        self.nodes.append(Node(index, op, inputs, start=start, end=end, **extra))
         return _Ref(index, start, end)
 
     def bind(self, name: str, ref: _Ref) -> None:
@@ -67,17 +67,7 @@ class _Builder:
         if node.name is not None:  # `p = x`: a new node, so each version is its own row
             ref = self.add(COPY, (ref.index,), ref.start, ref.end)
             node = self.nodes[ref.index]
-        self.nodes[ref.index] = Node(
-            node.index,
-            node.op,
-            node.inputs,
-            name,
-            version,
-            node.text,
-            node.start,
-            node.end,
-            node.literal,
-        )
+        self.nodes[ref.index] = replace(node, name=name, version=version)
         self.versions[name] = version
         self.bindings[name] = ref.index
         self.output = ref.index

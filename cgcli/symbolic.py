@@ -89,5 +89,22 @@ def reference(
     value = numeric(output.xreplace(at_point))
     grads: list[Expected | None] = [None] * len(graph.nodes)
     for index, symbol in eps.items():
-        grads[index] = numeric(sympy.diff(output, symbol).xreplace(at_point))
+        derivative = sympy.diff(output, symbol)
+        grads[index] = numeric(derivative.xreplace(at_point))
+        if grads[index] == "zoo" or grads[index] != grads[index]:  # 0/0, 0·∞: take the limit
+            grads[index] = _limit(derivative, symbol, at_point, grads[index])
     return value, grads
+
+
+def _limit(
+    derivative: sympy.Expr, symbol: sympy.Symbol, at_point: dict, fallback: Expected
+) -> Expected:
+    """The two-sided limit of ``derivative`` as ``symbol`` → 0, the others at the point."""
+    others = {k: v for k, v in at_point.items() if k != symbol}
+    try:
+        limit = sympy.limit(derivative.xreplace(others), symbol, 0, dir="+-")
+    except (NotImplementedError, ValueError, TypeError):
+        return fallback
+    if not limit.is_number or isinstance(limit, sympy.AccumBounds):
+        return fallback
+    return numeric(limit)

@@ -41,7 +41,7 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
             r.label,
             r.node.op,
             ", ".join(labels[i] for i in r.node.inputs),
-            r.node.text,
+            result.graph.text(r.node),
             format_number(r.value, digits),
             NONE if r.grad is None else format_number(r.grad, digits),
             mark(verdict),
@@ -59,7 +59,7 @@ def summary_lines(result: Evaluation, digits: int | None) -> list[str]:
     for node in result.graph.inputs:
         verdict = check.grads[node.index]
         grad = format_number(result.gradient[node.name], digits)
-        lines.append(f"∂{out}/∂{node.name} = {grad}  {mark(verdict)}")
+        lines.append(f"∂{out}/∂{result.graph.label(node)} = {grad}  {mark(verdict)}")
     lines.append(check_line(result))
     return lines
 
@@ -75,11 +75,12 @@ def check_line(result: Evaluation) -> str:
         else "see README"
     )
     conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
-    extra = (
-        f"; {conventions} gradient(s) at a non-differentiable point follow PyTorch's convention"
-        if conventions
-        else ""
-    )
+    extra = ""
+    if conventions:
+        plural = "s follow" if conventions > 1 else " follows"
+        extra = (
+            f"; {conventions} gradient{plural} PyTorch's convention at a non-differentiable point"
+        )
     note = f"; {check.note}" if check.note else ""
     return f"check: {check.method}, {verdict} (tolerance {tolerance}){extra}{note}"
 
