@@ -91,33 +91,61 @@ def run_check(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> CheckReport:
     """Check the output value and gradients; SymPy first, finite differences on time-out."""
-    needs = [g is not None for g in grads]
-    through_kink = _through_kink(graph, pieces(graph, values), needs)
+    return check_points(graph, [Point(exact_inputs, values, grads)], timeout)[0]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One evaluated point to check: exact inputs, and cg's value and gradient per node."""
+
+    exact_inputs: Mapping[str, Fraction | Graph]
+    values: list[float]
+    grads: list[float | None]
+
+
+def check_points(graph: Graph, points: list[Point], timeout: float) -> list[CheckReport]:
+    """Check several points of one graph; SymPy differentiates once for all of them."""
+    needs = [g is not None for g in points[0].grads]
     if len(graph.nodes) > SYMPY_NODE_LIMIT:
         reason = (
             f"the graph has {len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} SymPy handles"
         )
     else:
+        exact = [dict(p.exact_inputs) for p in points]
         try:
-            expected_value, expected_grads = _call_with_timeout(
-                _sympy_reference, (graph, dict(exact_inputs), needs), timeout
-            )
+            references = _call_with_timeout(_sympy_reference, (graph, exact, needs), timeout)
         except TimeoutError:
             reason = f"SymPy did not finish within {timeout:g} s"
-        except Exception as exc:
+        except Exception as exc:  # any SymPy failure means: fall back
             reason = f"SymPy failed ({exc})"
         else:
-            verdicts = tuple(
-                None
-                if expected is None or grads[i] is None
-                else _verdict(grads[i], expected, through_kink[i])
-                for i, expected in enumerate(expected_grads)
-            )
-            value = _verdict(values[graph.output], expected_value, False)
-            return CheckReport("sympy", value, verdicts, None)
-    verdicts = _finite_differences(graph, values, grads, through_kink, time.monotonic() + timeout)
+            return [
+                _sympy_report(graph, point, value, expected)
+                for point, (value, expected) in zip(points, references, strict=True)
+            ]
     note = f"{reason}; the input gradients were checked by central finite differences"
-    return CheckReport("finite-difference", Verdict(UNCHECKED), verdicts, note)
+    deadline = time.monotonic() + timeout
+    return [
+        CheckReport(
+            "finite-difference",
+            Verdict(UNCHECKED),
+            _finite_differences(graph, p.values, p.grads, _through_kink(graph, p), deadline),
+            note,
+        )
+        for p in points
+    ]
+
+
+def _sympy_report(graph: Graph, point: Point, expected_value, expected_grads) -> CheckReport:
+    through_kink = _through_kink(graph, point)
+    verdicts = tuple(
+        None
+        if expected is None or point.grads[i] is None
+        else _verdict(point.grads[i], expected, through_kink[i])
+        for i, expected in enumerate(expected_grads)
+    )
+    value = _verdict(point.values[graph.output], expected_value, False)
+    return CheckReport("sympy", value, verdicts, None)
 
 
 def _verdict(ours: float, expected: float | str, convention: bool) -> Verdict:
@@ -126,8 +154,10 @@ def _verdict(ours: float, expected: float | str, convention: bool) -> Verdict:
     return Verdict(CONVENTION if convention else MISMATCH, expected)
 
 
-def _through_kink(graph: Graph, sides: list[int | None], needs: list[bool]) -> list[bool]:
+def _through_kink(graph: Graph, point: Point) -> list[bool]:
     """Nodes whose gradient flows through a kink (a piecewise op at its break point)."""
+    sides = pieces(graph, point.values)
+    needs = [g is not None for g in point.grads]
     marked = [False] * len(graph.nodes)
     for node in reversed(graph.nodes):
         if sides[node.index] == 0 or marked[node.index]:
@@ -136,11 +166,11 @@ def _through_kink(graph: Graph, sides: list[int | None], needs: list[bool]) -> l
     return marked
 
 
-def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]):
+def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]):
     from .symbolic import reference  # imports SymPy: only here, in the worker
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
-    return reference(graph, exact_inputs, needs)
+    return reference(graph, points, needs)
 
 
 def _finite_differences(

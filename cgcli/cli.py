@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .check import DEFAULT_TIMEOUT
-from .errors import EXIT_CHECK_FAILED, EXIT_OK, CgError
+from .errors import EXIT_CHECK_FAILED, EXIT_OK, CgError, UsageError
 
 EXIT_CODES = """\b
 Exit codes:
@@ -31,25 +31,34 @@ class ProgramCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value: dict[str, bool] = {}
+        values: dict[str, object] = {}
+        """Per option: True (takes a value), False (a flag), or the choices of an optional value."""
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
+                takes: object = not (param.is_flag or param.count)
+                if getattr(param, "_flag_needs_value", False):
+                    takes = set(getattr(param.type, "choices", ()))
                 for opt in [*param.opts, *param.secondary_opts]:
-                    takes_value[opt] = not (param.is_flag or param.count)
+                    values[opt] = takes
         options: list[str] = []
         positional: list[str] = []
-        rest = iter(args)
-        for arg in rest:
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            i += 1
             if arg == "--":
-                positional.extend(rest)
+                positional.extend(args[i:])
                 break
             name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-            if name in takes_value or _looks_like_long_option(arg):
-                options.append(arg)
-                if takes_value.get(name) and "=" not in arg:
-                    options.append(next(rest, ""))
-            else:
+            if name not in values and not _looks_like_long_option(arg):
                 positional.append(arg)
+                continue
+            options.append(arg)
+            takes = values.get(name)
+            optional = isinstance(takes, set) and i < len(args) and args[i] in takes
+            if "=" not in arg and (takes is True or optional) and i < len(args):
+                options.append(args[i])
+                i += 1
         return super().parse_args(ctx, [*options, "--", *positional])
 
 
@@ -107,6 +116,59 @@ def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[
     return program, values
 
 
+SINGLE_POINT_FORMATS = ["table", "json", "csv", "tsv", "markdown", "latex"]
+POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
+
+
+def output_options(formats: list[str]):
+    """--format, --digits and --wrt: the output options of every command that prints results."""
+
+    def decorator(command):
+        for option in reversed(
+            [
+                click.option(
+                    "--format",
+                    "output_format",
+                    type=click.Choice(formats),
+                    default="table",
+                    show_default=True,
+                    help="table: rich on a terminal, plain text when piped; the others are "
+                    "machine formats (see the README for each).",
+                ),
+                click.option(
+                    "--digits",
+                    type=click.IntRange(1, 17),
+                    default=6,
+                    show_default=True,
+                    help="Significant digits in tables (machine formats keep full precision).",
+                ),
+                click.option(
+                    "--wrt",
+                    metavar="NAMES",
+                    help="Report the gradient only with respect to these inputs (a,b,...).",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorator
+
+
+def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
+    """The inputs named by --wrt (all inputs when it is not given)."""
+    if wrt is None:
+        return list(inputs)
+    names = [name.strip() for name in wrt.split(",") if name.strip()]
+    unknown = [name for name in names if name not in inputs]
+    if unknown:
+        known = ", ".join(inputs) or "none"
+        raise UsageError(
+            f"--wrt {', '.join(unknown)}: not an input of the program (inputs: {known})"
+        )
+    return names
+
+
 @main.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
 @click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]...")
 @click.option(
@@ -117,32 +179,42 @@ def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[
     help="Read the program from FILE ('-' for stdin); all arguments are then values.",
 )
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table: rich on a terminal, plain text when piped; json: the documented schema.",
+    "--points",
+    "points_file",
+    metavar="FILE",
+    help="Evaluate at every row of FILE (CSV, TSV or JSON Lines; '-' for stdin).",
 )
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="With --points: rows read, evaluated and written at a time.",
+)
+@click.option(
+    "--points-format",
+    type=click.Choice(["csv", "tsv", "jsonl"]),
+    help="Format of --points (default: from the extension, else csv).",
+)
+@output_options(sorted(set(SINGLE_POINT_FORMATS) | set(POINTS_FORMATS), key=lambda f: f != "table"))
 @click.option(
     "--output",
     "output_name",
     metavar="NAME",
     help="Differentiate NAME instead of the last statement.",
 )
+@click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
 @click.option(
-    "--digits",
-    type=click.IntRange(1, 17),
-    default=6,
-    show_default=True,
-    help="Significant digits in the table (JSON always has full precision).",
+    "--check",
+    "check_mode",
+    type=click.Choice(["sample", "all"]),
+    is_flag=False,
+    flag_value="sample",
+    default="sample",
+    help="Check against SymPy (the default). With --points: 'sample' checks a sample of rows "
+    "with SymPy, 'all' checks every row with finite differences.",
 )
-@click.option(
-    "--check/--no-check",
-    default=True,
-    show_default=True,
-    help="Check values and gradients against SymPy.",
-)
+@click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
 @click.option(
     "--check-timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -152,33 +224,129 @@ def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[
     help="Time budget for SymPy; past it the check uses finite differences.",
 )
 @reports_errors
-def eval_command(arguments, program_file, output_format, output_name, digits, check, check_timeout):
+def eval_command(
+    arguments,
+    program_file,
+    points_file,
+    chunk_rows,
+    points_format,
+    output_format,
+    digits,
+    wrt,
+    output_name,
+    grad_only,
+    check_mode,
+    no_check,
+    check_timeout,
+):
     """Evaluate PROGRAM at the given values: a table of every node's value and gradient.
 
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
+    With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
-    from .evaluation import evaluate_graph
     from .parser import parse
     from .values import parse_assignments
 
     program, value_args = read_program(arguments, program_file)
     graph = parse(program)
     values = parse_assignments(value_args)
-    result = evaluate_graph(
-        graph, values, output=output_name, check=check, check_timeout=check_timeout
-    )
+    if output_name is not None:
+        graph = graph.with_output_name(output_name)
+    if points_file is not None:
+        status = _eval_points(
+            graph,
+            values,
+            points_file,
+            chunk_rows,
+            points_format,
+            output_format,
+            digits,
+            wrt,
+            grad_only,
+            "none" if no_check else check_mode,
+            check_timeout,
+        )
+        sys.exit(status)
+    if output_format == "jsonl":
+        raise UsageError("--format jsonl needs --points (one line per point)")
+    _eval_point(graph, values, output_format, digits, wrt, grad_only, not no_check, check_timeout)
+
+
+def _eval_point(graph, values, output_format, digits, wrt, grad_only, check, check_timeout):
+    from .evaluation import evaluate_graph
+    from .render import formats
+
+    result = evaluate_graph(graph, values, check=check, check_timeout=check_timeout)
     for warning in result.warnings:
-        click.echo(f"cg: warning: {warning}", err=True)
-    if output_format == "json":
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, allow_nan=False, indent=2))
+        warn(warning)
+    wrt_names = parse_wrt(wrt, result.graph.input_names)
+    if grad_only:
+        click.echo(formats.render_grad(result, wrt_names, output_format), nl=False)
+    elif output_format == "json":
+        doc = result.as_dict(wrt_names)
+        click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=2))
+    elif output_format in ("csv", "tsv"):
+        click.echo(
+            formats.render_delimited(result, "," if output_format == "csv" else "\t"), nl=False
+        )
+    elif output_format == "markdown":
+        click.echo(formats.render_markdown(result, digits, wrt_names), nl=False)
+    elif output_format == "latex":
+        click.echo(formats.render_latex(result, digits, wrt_names), nl=False)
     elif sys.stdout.isatty():
         from rich.console import Console
 
         from .render.table import print_rich
 
-        print_rich(result, digits, Console())
+        print_rich(result, digits, wrt_names, Console())
     else:
         from .render.table import render_plain
 
-        click.echo(render_plain(result, digits), nl=False)
+        click.echo(render_plain(result, digits, wrt_names), nl=False)
     sys.exit(EXIT_OK if result.check.ok else EXIT_CHECK_FAILED)
+
+
+def _eval_points(
+    graph,
+    values,
+    points_file,
+    chunk_rows,
+    points_format,
+    output_format,
+    digits,
+    wrt,
+    grad_only,
+    check,
+    timeout,
+) -> int:
+    from .points import run_points
+    from .points_io import PointReader, RowWriter, open_text, point_format_for
+
+    if output_format in ("markdown", "latex"):
+        raise UsageError(
+            f"--format {output_format} is for one point; with --points use "
+            + ", ".join(POINTS_FORMATS)
+        )
+    with open_text(points_file) as stream:
+        reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
+        bound = graph.bind_constants([*reader.header, *values])
+        wrt_names = parse_wrt(wrt, bound.input_names) if wrt else None
+        return run_points(
+            graph,
+            values,
+            reader,
+            lambda layout: RowWriter(sys.stdout, output_format, layout, digits),
+            wrt=wrt_names,
+            grad_only=grad_only,
+            check=check,
+            check_timeout=timeout,
+            warn=warn,
+        )
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr."""
+    click.echo(
+        f"cg: warning: {message}" if not message.startswith("check:") else f"cg: {message}",
+        err=True,
+    )

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
 from .engine import backward, forward
-from .errors import UsageError
 from .ir import Graph, Node
 from .numbers import json_number
 from .parser import parse
@@ -39,12 +38,16 @@ class Evaluation:
     check: CheckReport
     warnings: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        """The JSON document ``cg eval --format json`` prints (schema in the README)."""
+    def as_dict(self, wrt: list[str] | None = None) -> dict:
+        """The JSON document ``cg eval --format json`` prints (schema in the README).
+
+        ``wrt`` limits the ``gradient`` object to those inputs.
+        """
+        names = self.gradient if wrt is None else wrt
         return {
             "output": self.output,
             "value": json_number(self.value),
-            "gradient": {name: json_number(g) for name, g in self.gradient.items()},
+            "gradient": {name: json_number(self.gradient[name]) for name in names},
             "nodes": [
                 {
                     "id": r.node.id,
@@ -124,10 +127,7 @@ def evaluate_graph(
 ) -> Evaluation:
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
-        if output not in graph.bindings:
-            known = ", ".join(sorted(graph.bindings)) or "none"
-            raise UsageError(f"--output {output}: no such name in the program (names: {known})")
-        graph = graph.with_output(output)
+        graph = graph.with_output_name(output)
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     grads = backward(graph, values)

@@ -8,6 +8,7 @@ from fractions import Fraction
 from functools import cached_property
 from types import MappingProxyType
 
+from .errors import UsageError
 from .ops import CONSTANTS
 
 INPUT = "input"
@@ -97,8 +98,11 @@ class Graph:
                 counts[node.name] = max(counts.get(node.name, 0), node.version)
         return counts
 
-    def with_output(self, name: str) -> Graph:
+    def with_output_name(self, name: str) -> Graph:
         """The same graph with the latest version of ``name`` as its output."""
+        if name not in self.bindings:
+            known = ", ".join(sorted(self.bindings)) or "none"
+            raise UsageError(f"--output {name}: no such name in the program (names: {known})")
         return replace(self, output=self.bindings[name])
 
     def bind_constants(self, given: Iterable[str]) -> Graph:

@@ -39,9 +39,24 @@ class Op:
     """(sympy module, *args) -> SymPy expression."""
     symbol: str | None = None
     """Infix or prefix operator symbol; None for a function call."""
-    side: Callable[..., int] | None = None
+    side: Callable[..., Any] | None = None
     """For a piecewise op: which piece applies, -1 or 1, and 0 at the kink between
-    them, where the op is not differentiable and cg follows a convention."""
+    them, where the op is not differentiable and cg follows a convention.
+    Works elementwise on arrays too."""
+    array: Callable[..., Any] | None = None
+    """(numpy, *arrays) -> array; None where ``forward`` already works on arrays."""
+    array_partials: Callable[..., Any] | None = None
+    """(numpy, *arrays, out) -> partials; None where ``partials`` already works on arrays."""
+
+    def forward_array(self, np, *args):
+        """Elementwise forward over numpy arrays; out-of-domain rows come out non-finite."""
+        return self.array(np, *args) if self.array else self.forward(*args)
+
+    def partials_array(self, np, *args):
+        """Elementwise local partials over numpy arrays: (args..., out) -> tuple."""
+        if self.array_partials:
+            return self.array_partials(np, *args)
+        return self.partials(*args)
 
     def show(self, args: list[str]) -> str:
         """The op applied to argument texts, as it is written in the language."""
@@ -134,8 +149,9 @@ def _sech_squared(a: float) -> float:
     return 1.0 / math.cosh(a) ** 2
 
 
-def _sign(a: float) -> int:
-    return (a > 0) - (a < 0)
+def _sign(a):
+    """-1, 0 or 1 for a float; the same elementwise for an array."""
+    return (a > 0) * 1 - (a < 0) * 1
 
 
 def _max_partials(a: float, b: float, _out: float) -> Partials:
@@ -146,8 +162,36 @@ def _min_partials(a: float, b: float, _out: float) -> Partials:
     return (0.5, 0.5) if a == b else ((1.0, 0.0) if a < b else (0.0, 1.0))
 
 
-def _compare(a: float, b: float) -> int:
-    return (a > b) - (a < b)
+def _compare(a, b):
+    return (a > b) * 1 - (a < b) * 1
+
+
+# --- array forms (numpy, passed in as ``np``) ----------------------------------
+# Out-of-domain rows come out non-finite; the vector engine flags them as math errors.
+
+
+def _sigmoid_array(np, a):
+    """1/(1+exp(-a)): in IEEE arithmetic exp may overflow to inf, giving exactly 0."""
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _pow_partials_array(np, a, b, out):
+    d_base = np.where(b == 0, 0.0, b * np.power(a, b - 1))
+    positive = a > 0
+    d_exponent = np.where(
+        positive, out * np.log(np.where(positive, a, 1.0)), np.where(a == 0, 0.0, np.nan)
+    )
+    return d_base, d_exponent
+
+
+def _max_partials_array(np, a, b, out):
+    first = np.where(a > b, 1.0, np.where(a < b, 0.0, 0.5))
+    return first, 1.0 - first
+
+
+def _min_partials_array(np, a, b, out):
+    first = np.where(a < b, 1.0, np.where(a > b, 0.0, 0.5))
+    return first, 1.0 - first
 
 
 # --- the table ------------------------------------------------------------------
@@ -156,7 +200,15 @@ _BINARY = [
     Op("add", 2, lambda a, b: a + b, lambda a, b, o: (1.0, 1.0), lambda s, a, b: a + b, "+"),
     Op("sub", 2, lambda a, b: a - b, lambda a, b, o: (1.0, -1.0), lambda s, a, b: a - b, "-"),
     Op("mul", 2, lambda a, b: a * b, lambda a, b, o: (b, a), lambda s, a, b: a * b, "*"),
-    Op("div", 2, _div, lambda a, b, o: (1.0 / b, -o / b), lambda s, a, b: a / b, "/"),
+    Op(
+        "div",
+        2,
+        _div,
+        lambda a, b, o: (1.0 / b, -o / b),
+        lambda s, a, b: a / b,
+        "/",
+        array=lambda np, a, b: a / b,
+    ),
     Op(
         "pow",
         2,
@@ -165,6 +217,8 @@ _BINARY = [
         lambda s, a, b: s.Pow(a, b),
         "^",
         side=lambda a, b: _sign(a),  # at base 0 ∂/∂exponent is 0 by PyTorch's convention
+        array=lambda np, a, b: np.power(a, b),
+        array_partials=_pow_partials_array,
     ),
 ]
 
@@ -172,18 +226,39 @@ _UNARY = [
     Op("neg", 1, lambda a: -a, lambda a, o: (-1.0,), lambda s, a: -a, "-"),
 ]
 
+
+def _elementary(name: str, derivative: Callable[[Any, float, float], Any], **extra) -> Op:
+    """A one-argument function with the same name in math, numpy and SymPy."""
+    return Op(
+        name,
+        1,
+        getattr(math, name),
+        lambda a, o: (derivative(math, a, o),),
+        lambda s, a: getattr(s, name)(a),
+        array=lambda np, a: getattr(np, name)(a),
+        array_partials=lambda np, a, o: (derivative(np, a, o),),
+        **extra,
+    )
+
+
+def _inverse_sqrt_one_minus_square_array(np, a):
+    return 1.0 / np.sqrt(1.0 - a * a)
+
+
 FUNCTIONS: dict[str, Op] = {
     op.name: op
     for op in [
-        Op("sin", 1, math.sin, lambda a, o: (math.cos(a),), lambda s, a: s.sin(a)),
-        Op("cos", 1, math.cos, lambda a, o: (-math.sin(a),), lambda s, a: s.cos(a)),
-        Op("tan", 1, math.tan, lambda a, o: (1.0 / math.cos(a) ** 2,), lambda s, a: s.tan(a)),
+        _elementary("sin", lambda m, a, o: m.cos(a)),
+        _elementary("cos", lambda m, a, o: -m.sin(a)),
+        _elementary("tan", lambda m, a, o: 1.0 / m.cos(a) ** 2),
         Op(
             "asin",
             1,
             _unit_interval("asin", math.asin),
             lambda a, o: (_inverse_sqrt_one_minus_square(a),),
             lambda s, a: s.asin(a),
+            array=lambda np, a: np.arcsin(a),
+            array_partials=lambda np, a, o: (_inverse_sqrt_one_minus_square_array(np, a),),
         ),
         Op(
             "acos",
@@ -191,19 +266,45 @@ FUNCTIONS: dict[str, Op] = {
             _unit_interval("acos", math.acos),
             lambda a, o: (-_inverse_sqrt_one_minus_square(a),),
             lambda s, a: s.acos(a),
+            array=lambda np, a: np.arccos(a),
+            array_partials=lambda np, a, o: (-_inverse_sqrt_one_minus_square_array(np, a),),
         ),
-        Op("atan", 1, math.atan, lambda a, o: (1.0 / (1.0 + a * a),), lambda s, a: s.atan(a)),
-        Op("sinh", 1, math.sinh, lambda a, o: (math.cosh(a),), lambda s, a: s.sinh(a)),
-        Op("cosh", 1, math.cosh, lambda a, o: (math.sinh(a),), lambda s, a: s.cosh(a)),
-        Op("tanh", 1, math.tanh, lambda a, o: (_sech_squared(a),), lambda s, a: s.tanh(a)),
-        Op("exp", 1, math.exp, lambda a, o: (o,), lambda s, a: s.exp(a)),
-        Op("log", 1, _log, lambda a, o: (1.0 / a,), lambda s, a: s.log(a)),
+        Op(
+            "atan",
+            1,
+            math.atan,
+            lambda a, o: (1.0 / (1.0 + a * a),),
+            lambda s, a: s.atan(a),
+            array=lambda np, a: np.arctan(a),
+        ),
+        _elementary("sinh", lambda m, a, o: m.cosh(a)),
+        _elementary("cosh", lambda m, a, o: m.sinh(a)),
+        Op(
+            "tanh",
+            1,
+            math.tanh,
+            lambda a, o: (_sech_squared(a),),
+            lambda s, a: s.tanh(a),
+            array=lambda np, a: np.tanh(a),
+            array_partials=lambda np, a, o: (1.0 / np.cosh(a) ** 2,),  # overflow → inf → 0
+        ),
+        _elementary("exp", lambda m, a, o: o),
+        Op(
+            "log",
+            1,
+            _log,
+            lambda a, o: (1.0 / a,),
+            lambda s, a: s.log(a),
+            array=lambda np, a: np.log(a),
+        ),
         Op(
             "sqrt",
             1,
             _sqrt,
             lambda a, o: (math.inf if o == 0 else 0.5 / o,),
             lambda s, a: s.sqrt(a),
+            array=lambda np, a: np.sqrt(a),
+            array_partials=lambda np, a, o: (0.5 / o,),  # 0.5/0 is inf, as for scalars
         ),
         Op(
             "abs",
@@ -212,6 +313,8 @@ FUNCTIONS: dict[str, Op] = {
             lambda a, o: (float(_sign(a)),),
             lambda s, a: s.Abs(a),
             side=_sign,
+            array=lambda np, a: np.abs(a),
+            array_partials=lambda np, a, o: (np.sign(a),),
         ),
         Op(
             "sigmoid",
@@ -219,6 +322,9 @@ FUNCTIONS: dict[str, Op] = {
             _sigmoid,
             lambda a, o: (_sigmoid(a) * _sigmoid(-a),),
             lambda s, a: 1 / (1 + s.exp(-a)),
+            array=_sigmoid_array,
+            # σ'(a) = σ(a)·σ(-a), with σ(-a) = 1/(1+exp(a)): no cancellation, as 1 - σ(a) has
+            array_partials=lambda np, a, o: (o / (1.0 + np.exp(a)),),
         ),
         Op(
             "relu",
@@ -227,6 +333,8 @@ FUNCTIONS: dict[str, Op] = {
             lambda a, o: (1.0 if a > 0 else 0.0,),
             lambda s, a: s.Max(0, a),
             side=_sign,
+            array=lambda np, a: np.maximum(a, 0.0),
+            array_partials=lambda np, a, o: (np.where(a > 0, 1.0, 0.0),),
         ),
         Op(
             "softplus",
@@ -234,9 +342,29 @@ FUNCTIONS: dict[str, Op] = {
             _softplus,
             lambda a, o: (_sigmoid(a),),
             lambda s, a: s.log(1 + s.exp(a)),
+            array=lambda np, a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
+            array_partials=lambda np, a, o: (_sigmoid_array(np, a),),
         ),
-        Op("max", 2, max, _max_partials, lambda s, a, b: s.Max(a, b), side=_compare),
-        Op("min", 2, min, _min_partials, lambda s, a, b: s.Min(a, b), side=_compare),
+        Op(
+            "max",
+            2,
+            max,
+            _max_partials,
+            lambda s, a, b: s.Max(a, b),
+            side=_compare,
+            array=lambda np, a, b: np.maximum(a, b),
+            array_partials=_max_partials_array,
+        ),
+        Op(
+            "min",
+            2,
+            min,
+            _min_partials,
+            lambda s, a, b: s.Min(a, b),
+            side=_compare,
+            array=lambda np, a, b: np.minimum(a, b),
+            array_partials=_min_partials_array,
+        ),
     ]
 }
 

@@ -72,28 +72,32 @@ def numeric(expr: sympy.Expr, digits: int = 30) -> Expected:
 
 
 def reference(
-    graph: Graph, exact_inputs: Mapping[str, Fraction | Graph], needs: list[bool]
-) -> tuple[Expected, list[Expected | None]]:
-    """The output value and ∂output/∂node for every node that needs a gradient.
+    graph: Graph, points: list[Mapping[str, Fraction | Graph]], needs: list[bool]
+) -> list[tuple[Expected, list[Expected | None]]]:
+    """At each point: the output value and ∂output/∂node for every node that needs it.
 
     Each such node gets a symbol ε added to it; ∂output/∂node is the derivative
-    of the output with respect to that ε at ε = 0.
+    of the output with respect to that ε at ε = 0. The derivatives are taken
+    once and evaluated at every point.
     """
     symbols = input_symbols(graph)
     eps = {
         n.index: sympy.Symbol(f"eps_{n.index}", real=True) for n in graph.nodes if needs[n.index]
     }
     output = build(graph, symbols, eps)[graph.output]
-    at_point = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
-    at_point.update({symbol: 0 for symbol in eps.values()})
-    value = numeric(output.xreplace(at_point))
-    grads: list[Expected | None] = [None] * len(graph.nodes)
-    for index, symbol in eps.items():
-        derivative = sympy.diff(output, symbol)
-        grads[index] = numeric(derivative.xreplace(at_point))
-        if grads[index] == "zoo" or grads[index] != grads[index]:  # 0/0, 0·∞: take the limit
-            grads[index] = _limit(derivative, symbol, at_point, grads[index])
-    return value, grads
+    derivatives = {index: sympy.diff(output, symbol) for index, symbol in eps.items()}
+    results = []
+    for exact_inputs in points:
+        at_point = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+        at_point.update({symbol: 0 for symbol in eps.values()})
+        value = numeric(output.xreplace(at_point))
+        grads: list[Expected | None] = [None] * len(graph.nodes)
+        for index, derivative in derivatives.items():
+            grads[index] = numeric(derivative.xreplace(at_point))
+            if grads[index] == "zoo" or grads[index] != grads[index]:  # 0/0, 0·∞: a limit
+                grads[index] = _limit(derivative, eps[index], at_point, grads[index])
+        results.append((value, grads))
+    return results
 
 
 def _limit(

@@ -51,12 +51,15 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
     return columns, rows
 
 
-def summary_lines(result: Evaluation, digits: int | None) -> list[str]:
-    """The output value, the gradient per input with its verdict, and the check's method."""
+def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> list[str]:
+    """The output value, the gradient per input (those in ``wrt``) and the check's method."""
     out = result.output
     check = result.check
+    chosen = set(wrt)
     lines = [f"{out} = {format_number(result.value, digits)}  {mark(check.value)}".rstrip()]
     for node in result.graph.inputs:
+        if node.name not in chosen:
+            continue
         verdict = check.grads[node.index]
         grad = format_number(result.gradient[node.name], digits)
         lines.append(f"∂{out}/∂{result.graph.label(node)} = {grad}  {mark(verdict)}")
@@ -102,18 +105,21 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
     return "\n".join([line([c.title for c in columns]), *(line(r) for r in rows)])
 
 
-def render_plain(result: Evaluation, digits: int | None) -> str:
+def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
     columns, rows = node_table(result, digits)
-    return plain(columns, rows) + "\n\n" + "\n".join(summary_lines(result, digits)) + "\n"
+    summary = summary_lines(result, digits, wrt)
+    return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
 
 
-def print_rich(result: Evaluation, digits: int | None, console) -> None:
+def print_rich(result: Evaluation, digits: int | None, wrt: list[str], console) -> None:
     """The same table and summary through rich, for a terminal."""
     from rich.table import Table
     from rich.text import Text
 
     columns, rows = node_table(result, digits)
-    table = Table(title=f"cg: {result.graph.source.strip()}", title_justify="left")
+    source = result.graph.source.strip()
+    title = f"cg: {source}" if "\n" not in source and len(source) <= 60 else None
+    table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column.title, justify="right" if column.numeric else "left")
     styles = {"✓": "green", "✗": "bold red", "convention": "yellow"}
@@ -122,6 +128,6 @@ def print_rich(result: Evaluation, digits: int | None, console) -> None:
         cells[-1].stylize(styles.get(row[-1], "dim"))
         table.add_row(*cells)
     console.print(table)
-    for line in summary_lines(result, digits):
+    for line in summary_lines(result, digits, wrt):
         style = "bold red" if "✗" in line or "MISMATCH" in line else None
         console.print(Text(line, style=style))

@@ -1,0 +1,360 @@
+"""Reading many points in chunks (CSV, TSV, JSON Lines) and writing result rows.
+
+Rows are numbered from 1 in the order they are read; a header and blank lines
+are not counted. A bad row stops reading with a message naming its row and
+column; the rows before it are still handed on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import multiprocessing
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import TextIO
+
+import numpy as np
+
+from .errors import UsageError
+from .numbers import format_number
+
+POINT_FORMATS = ("csv", "tsv", "jsonl")
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+
+
+class BadRow(UsageError):
+    """A row that cannot be read: a missing field or a value that is not a finite number."""
+
+    kind = "error in the points"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive rows: a float array per used column, and the raw lines when echoable."""
+
+    first_row: int
+    rows: int
+    columns: dict[str, np.ndarray]
+    raw: list[str] | None = None
+    """The rows' text without line ends, when they hold exactly the used columns."""
+    delimiter: str | None = None
+    """The delimiter of ``raw``."""
+    error: BadRow | None = None
+    """Set on the last chunk when reading stopped at a bad row after these rows."""
+
+
+def point_format_for(path: str, explicit: str | None) -> str:
+    """The points format: given explicitly, or from the file's extension (csv by default)."""
+    if explicit:
+        return explicit
+    lowered = path.lower()
+    for suffix, name in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".tsv", "tsv")):
+        if lowered.endswith(suffix):
+            return name
+    return "csv"
+
+
+class PointReader:
+    """Reads points in chunks of ``chunk_rows`` rows from a text stream."""
+
+    def __init__(self, stream: TextIO, point_format: str, chunk_rows: int) -> None:
+        self.stream = stream
+        self.format = point_format
+        self.chunk_rows = chunk_rows
+        self.next_row = 1
+        self.header: list[str] = []
+        if point_format in DELIMITERS:
+            self.header = self._read_header()
+
+    def _read_header(self) -> list[str]:
+        for line in self.stream:
+            if line.strip():
+                fields = next(csv.reader([line], delimiter=DELIMITERS[self.format]))
+                header = [name.strip() for name in fields]
+                duplicates = sorted({n for n in header if header.count(n) > 1})
+                if duplicates:
+                    raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
+                return header
+        return []
+
+    def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
+        """Chunks of the columns ``names``; the last may carry a bad row's error."""
+        if self.format in DELIMITERS:
+            missing = [n for n in names if n not in self.header]
+            if missing and self.header:
+                raise UsageError(
+                    f"the points have no column {', '.join(missing)} "
+                    f"(columns: {', '.join(self.header)}); give it as NAME=VALUE or add it"
+                )
+        while True:
+            lines = [ln for ln in islice(self.stream, self.chunk_rows) if ln.strip()]
+            if not lines:
+                return
+            chunk = (
+                self._delimited(lines, names)
+                if self.format in DELIMITERS
+                else self._json_lines(lines, names)
+            )
+            self.next_row += chunk.rows
+            yield chunk
+            if chunk.error:
+                return
+
+    def _delimited(self, lines: list[str], names: Sequence[str]) -> Chunk:
+        delimiter = DELIMITERS[self.format]
+        used = [self.header.index(n) for n in names]
+        try:
+            table = np.loadtxt(
+                lines, delimiter=delimiter, usecols=used, ndmin=2, dtype=np.float64, quotechar='"'
+            )
+            if table.shape[0] != len(lines) or not np.isfinite(table).all():
+                raise ValueError
+        except ValueError:
+            return self._delimited_slowly(lines, names)
+        columns = {n: table[:, j] for j, n in enumerate(names)}
+        raw = self._echo(lines, names)
+        return Chunk(self.next_row, len(lines), columns, raw, delimiter)
+
+    def _echo(self, lines: list[str], names: Sequence[str]) -> list[str] | None:
+        """The rows' text, to write back as is, when they hold exactly the used columns."""
+        return [ln.rstrip("\r\n") for ln in lines] if list(names) == self.header else None
+
+    def _delimited_slowly(self, lines: list[str], names: Sequence[str]) -> Chunk:
+        """Row by row, to find the first bad row and say what is wrong with it."""
+        delimiter = DELIMITERS[self.format]
+        used = [self.header.index(n) for n in names]
+        values: list[list[float]] = []
+        error = None
+        for offset, fields in enumerate(csv.reader(lines, delimiter=delimiter)):
+            row = self.next_row + offset
+            if len(fields) != len(self.header):
+                error = BadRow(
+                    f"row {row}: {len(fields)} fields, but the header has {len(self.header)}"
+                )
+                break
+            try:
+                values.append([_number(fields[j], row, self.header[j]) for j in used])
+            except BadRow as exc:
+                error = exc
+                break
+        table = np.array(values, dtype=np.float64).reshape(len(values), len(names))
+        columns = {n: table[:, j] for j, n in enumerate(names)}
+        raw = self._echo(lines[: len(values)], names)
+        return Chunk(self.next_row, len(values), columns, raw, delimiter, error)
+
+    def _json_lines(self, lines: list[str], names: Sequence[str]) -> Chunk:
+        values: list[list[float]] = []
+        error = None
+        for offset, line in enumerate(lines):
+            row = self.next_row + offset
+            try:
+                values.append(_json_row(line, names, row))
+            except BadRow as exc:
+                error = exc
+                break
+        table = np.array(values, dtype=np.float64).reshape(len(values), len(names))
+        columns = {n: table[:, j] for j, n in enumerate(names)}
+        return Chunk(self.next_row, len(values), columns, error=error)
+
+
+def _number(text: str, row: int, column: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        shown = text.strip() or "an empty field"
+        raise BadRow(f"row {row}, column {column}: {shown!r} is not a number") from None
+    if not math.isfinite(value):
+        raise BadRow(f"row {row}, column {column}: {text.strip()!r} is not a finite number")
+    return value
+
+
+def _json_row(line: str, names: Sequence[str], row: int) -> list[float]:
+    try:
+        point = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadRow(f"row {row}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(point, dict):
+        raise BadRow(f'row {row}: expected a JSON object such as {{"x": 1}}')
+    out = []
+    for name in names:
+        if name not in point:
+            raise BadRow(f"row {row}, column {name}: missing")
+        value = point[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BadRow(f"row {row}, column {name}: {json.dumps(value)} is not a number")
+        if not math.isfinite(value):
+            raise BadRow(f"row {row}, column {name}: {value} is not a finite number")
+        out.append(float(value))
+    return out
+
+
+# --- writing ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """The columns of a result row: the point's inputs, the output, the gradients."""
+
+    inputs: list[str]
+    output: str
+    wrt: list[str]
+    grad_only: bool = False
+
+    def header(self) -> list[str]:
+        grads = [f"d{self.output}/d{name}" for name in self.wrt]
+        return grads if self.grad_only else [*self.inputs, self.output, *grads]
+
+
+class RowWriter:
+    """Writes result rows in one of the output formats, chunk by chunk."""
+
+    def __init__(self, out: TextIO, fmt: str, layout: RowLayout, digits: int | None) -> None:
+        self.out = out
+        self.format = fmt
+        self.layout = layout
+        self.digits = digits
+        self.rows_written = 0
+        self.widths: list[int] | None = None
+        self.pending: deque[Future] = deque()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.format in DELIMITERS:
+            self.out.write(DELIMITERS[self.format].join(self.layout.header()) + "\n")
+        elif self.format == "json":
+            self.out.write("[")
+
+    def write(self, chunk: Chunk, value: np.ndarray, grads: list[np.ndarray]) -> None:
+        """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
+        if chunk.rows == 0:
+            return
+        layout = self.layout
+        inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
+        numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
+        if self.format in DELIMITERS:
+            self._write_delimited(chunk, numbers, len(inputs))
+        elif self.format in ("jsonl", "json"):
+            self._emit(self._json(chunk, inputs, value, grads))
+        else:
+            self._emit(self._table(numbers))
+        self.rows_written += chunk.rows
+
+    def finish(self) -> None:
+        while self.pending:
+            self._emit(self.pending.popleft().result())
+        if self.pool is not None:
+            self.pool.shutdown()
+        if self.format == "json":
+            self.out.write("\n]\n" if self.rows_written else "]\n")
+        self.out.flush()
+
+    def _emit(self, text: str) -> None:
+        while self.pending:  # earlier chunks first
+            self._emit_now(self.pending.popleft().result())
+        self._emit_now(text)
+
+    def _emit_now(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()  # stream: each chunk reaches the reader before the next is read
+
+    def _write_delimited(self, chunk: Chunk, numbers: list[np.ndarray], n_inputs: int) -> None:
+        delimiter = DELIMITERS[self.format]
+        echo = chunk.raw is not None and chunk.delimiter == delimiter and not self.layout.grad_only
+        if echo:
+            numbers = numbers[n_inputs:]
+        block = np.column_stack(numbers) if numbers else np.empty((chunk.rows, 0))
+        raw = chunk.raw if echo else None
+        if chunk.rows < PARALLEL_ROWS or not _can_fork():
+            self._emit(format_delimited(block, delimiter, raw))
+            return
+        # Formatting floats is the slowest step: worker processes do it on the other
+        # cores while this one reads and evaluates the next chunk; output keeps its order.
+        if self.pool is None:
+            self.pool = _formatting_pool()
+        self.pending.append(self.pool.submit(format_delimited, block, delimiter, raw))
+        while len(self.pending) > FORMATTING_WORKERS:
+            self._emit_now(self.pending.popleft().result())
+
+    def _json(self, chunk: Chunk, inputs, value, grads) -> str:
+        names = self.layout.inputs
+        records = []
+        for r in range(chunk.rows):
+            record: dict = {}
+            if not self.layout.grad_only:
+                record["inputs"] = {
+                    n: _json_float(col[r]) for n, col in zip(names, inputs, strict=True)
+                }
+                record["value"] = _json_float(value[r])
+            record["gradient"] = {
+                n: _json_float(g[r]) for n, g in zip(self.layout.wrt, grads, strict=True)
+            }
+            records.append(json.dumps(record, ensure_ascii=False, allow_nan=False))
+        if self.format == "jsonl":
+            return "\n".join(records) + "\n"
+        lead = "\n" if self.rows_written == 0 else ",\n"
+        return lead + ",\n".join(records)
+
+    def _table(self, numbers: list[np.ndarray]) -> str:
+        header = self.layout.header()
+        rows = [
+            [format_number(float(col[r]), self.digits) for col in numbers]
+            for r in range(len(numbers[0]))
+        ]
+        lines = []
+        if self.widths is None:
+            self.widths = [
+                max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)
+            ]
+            lines.append("  ".join(h.rjust(w) for h, w in zip(header, self.widths, strict=True)))
+        for row in rows:
+            lines.append("  ".join(c.rjust(w) for c, w in zip(row, self.widths, strict=True)))
+        return "\n".join(lines) + "\n"
+
+
+def format_delimited(block: np.ndarray, delimiter: str, raw: list[str] | None) -> str:
+    """Rows of floats at full precision (shortest round-trip form), after ``raw`` text if given."""
+    rows, width = block.shape
+    if width == 0:
+        lines = [""] * rows
+    else:
+        template = delimiter.join(["%r"] * width) + "\n"
+        lines = ((template * rows) % tuple(block.ravel().tolist())).split("\n")[:-1]
+    if raw is not None:
+        lines = [f"{text}{delimiter}{line}" for text, line in zip(raw, lines, strict=True)]
+    return "\n".join(lines) + "\n"
+
+
+PARALLEL_ROWS = 5_000
+"""Chunks at least this large are formatted in worker processes."""
+FORMATTING_WORKERS = 2
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _formatting_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(FORMATTING_WORKERS, mp_context=multiprocessing.get_context("fork"))
+
+
+def _json_float(x: float) -> float | str:
+    x = float(x)
+    return x if math.isfinite(x) else format_number(x)
+
+
+def open_text(path: str) -> TextIO:
+    """A file for reading points; '-' is standard input."""
+    import sys
+
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read points from {path}: {exc.strerror}") from None

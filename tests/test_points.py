@@ -1,0 +1,313 @@
+"""Many points: CSV/TSV/JSON Lines in, vectorised evaluation, streaming, bad rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import select
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
+
+
+def neuron_by_hand(w0, x0, w1, x1, w2):
+    """The neuron's value and gradient, written out independently in numpy."""
+    s = 1 / (1 + np.exp(-(w0 * x0 + w1 * x1 + w2)))
+    ds = s * (1 - s)
+    return s, {"w0": ds * x0, "x0": ds * w0, "w1": ds * x1, "x1": ds * w1, "w2": ds}
+
+
+def random_points(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {name: rng.uniform(-3, 3, n) for name in ["w0", "x0", "w1", "x1", "w2"]}
+
+
+def as_csv(points: dict[str, np.ndarray], delimiter: str = ",") -> str:
+    names = list(points)
+    rows = [delimiter.join(names)]
+    rows += [
+        delimiter.join(repr(float(points[n][i])) for n in names)
+        for i in range(len(points[names[0]]))
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def read_csv(text: str, delimiter: str = ",") -> tuple[list[str], np.ndarray]:
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return rows[0], np.array(rows[1:], dtype=float)
+
+
+@pytest.mark.parametrize("chunk_rows", ["7", "10000"])
+def test_csv_points_match_numpy(cg, chunk_rows):
+    points = random_points(50)
+    result = cg(
+        "eval",
+        NEURON,
+        "--points",
+        "-",
+        "--format",
+        "csv",
+        "--chunk-rows",
+        chunk_rows,
+        input=as_csv(points),
+    )
+    assert result.exit_code == 0, result.stderr
+    header, table = read_csv(result.stdout)
+    assert header == [
+        "w0",
+        "x0",
+        "w1",
+        "x1",
+        "w2",
+        "f",
+        "df/dw0",
+        "df/dx0",
+        "df/dw1",
+        "df/dx1",
+        "df/dw2",
+    ]
+    value, grads = neuron_by_hand(**points)
+    np.testing.assert_allclose(table[:, 5], value, rtol=1e-14)
+    for j, name in enumerate(["w0", "x0", "w1", "x1", "w2"]):
+        np.testing.assert_array_equal(table[:, j], points[name])
+        np.testing.assert_allclose(table[:, 6 + j], grads[name], rtol=1e-12, atol=1e-15)
+    assert "cg: check: sympy on sampled rows 1, " in result.stderr
+    assert "all agree" in result.stderr
+
+
+def test_tsv_and_constants(cg):
+    points = {"x0": np.array([1.0, -2.0]), "x1": np.array([0.5, 3.0])}
+    result = cg(
+        "eval",
+        NEURON,
+        "w0=2",
+        "w1=-3",
+        "w2=-3",
+        "--points",
+        "-",
+        "--points-format",
+        "tsv",
+        "--format",
+        "tsv",
+        input=as_csv(points, "\t"),
+    )
+    assert result.exit_code == 0, result.stderr
+    header, table = read_csv(result.stdout, "\t")
+    assert header == ["x0", "x1", "f", "df/dw0", "df/dx0", "df/dw1", "df/dx1", "df/dw2"]
+    value, grads = neuron_by_hand(2.0, points["x0"], -3.0, points["x1"], -3.0)
+    np.testing.assert_allclose(table[:, 2], value, rtol=1e-14)
+    np.testing.assert_allclose(table[:, 3], grads["w0"], rtol=1e-12)
+
+
+def test_json_lines_in_and_out(cg):
+    lines = '{"x": 1, "y": 2}\n{"y": 0.5, "x": -1, "note": "extra"}\n'
+    result = cg(
+        "eval",
+        "x*y + x",
+        "--points",
+        "-",
+        "--points-format",
+        "jsonl",
+        "--format",
+        "jsonl",
+        input=lines,
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows == [
+        {"inputs": {"x": 1.0, "y": 2.0}, "value": 3.0, "gradient": {"x": 3.0, "y": 1.0}},
+        {"inputs": {"x": -1.0, "y": 0.5}, "value": -1.5, "gradient": {"x": 1.5, "y": -1.0}},
+    ]
+
+
+def test_json_array_output_and_wrt(cg, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"x": 2, "y": 3}\n', encoding="utf-8")
+    result = cg("eval", "x*y", "--points", str(path), "--format", "json", "--wrt", "y")
+    assert json.loads(result.stdout) == [
+        {"inputs": {"x": 2.0, "y": 3.0}, "value": 6.0, "gradient": {"y": 2.0}}
+    ]
+
+
+def test_grad_only(cg):
+    result = cg("eval", "x*y", "--points", "-", "--format", "csv", "--grad", input="x,y\n2,3\n")
+    assert result.stdout == "df/dx,df/dy\n3.0,2.0\n"
+
+
+def test_header_only_gives_only_a_header(cg):
+    result = cg("eval", "x*y", "--points", "-", "--format", "csv", input="x,y\n")
+    assert (result.stdout, result.exit_code) == ("x,y,f,df/dx,df/dy\n", 0)
+
+
+def test_unused_and_missing_columns(cg):
+    result = cg("eval", "x*y", "--points", "-", "--format", "csv", input="x,y,id\n1,2,7\n")
+    assert result.stdout == "x,y,f,df/dx,df/dy\n1.0,2.0,2.0,2.0,1.0\n"
+    assert "cg: warning: column id is not used by the program" in result.stderr
+    result = cg("eval", "x*y*z", "--points", "-", "--format", "csv", input="x,y\n1,2\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("cg: usage error: the points have no column z (columns: x, y)")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("x,y\n1,2\n3,abc\n5,6\n", "row 2, column y: 'abc' is not a number"),
+        ("x,y\n1,2\n3\n5,6\n", "row 2: 1 fields, but the header has 2"),
+        ("x,y\n1,2\n3,\n", "row 2, column y: 'an empty field' is not a number"),
+        ("x,y\n1,2\n3,nan\n", "row 2, column y: 'nan' is not a finite number"),
+    ],
+)
+@pytest.mark.parametrize("chunk_rows", ["1", "100"])
+def test_bad_rows_stop_after_writing_the_rows_before(cg, data, message, chunk_rows):
+    result = cg(
+        "eval", "x+y", "--points", "-", "--format", "csv", "--chunk-rows", chunk_rows, input=data
+    )
+    assert result.exit_code == 2
+    assert result.stdout == "x,y,f,df/dx,df/dy\n1,2,3.0,1.0,1.0\n"
+    assert result.stderr.endswith(f"cg: error in the points: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"x": "1"}', 'row 2, column x: "1" is not a number'),
+        ('{"y": 1}', "row 2, column x: missing"),
+        ("[1]", "row 2: expected a JSON object"),
+        ("{x: 1}", "row 2: not valid JSON"),
+    ],
+)
+def test_bad_json_lines(cg, line, message):
+    data = '{"x": 1}\n' + line + "\n"
+    result = cg(
+        "eval", "2*x", "--points", "-", "--points-format", "jsonl", "--format", "csv", input=data
+    )
+    assert result.exit_code == 2
+    assert result.stdout == "x,f,df/dx\n1.0,2.0,2.0\n"
+    assert f"cg: error in the points: {message}" in result.stderr
+
+
+def test_math_error_in_one_row(cg):
+    result = cg(
+        "eval", "log(x) * y", "--points", "-", "--format", "csv", input="x,y\n1,3\n-2,1\n3,4\n"
+    )
+    assert result.exit_code == 3
+    lines = result.stdout.splitlines()
+    assert lines[2] == "-2,1,nan,nan,nan"
+    assert lines[3] == "3,4,4.394449154672439,1.3333333333333333,1.0986122886681098"
+    assert (
+        "cg: warning: row 2: math error: 1:1: node n2 = log(x): log of a negative number in log(-2)"
+    ) in result.stderr
+    assert "cg: warning: 1 of 3 rows had a math error; their values are nan" in result.stderr
+
+
+def test_check_all_by_finite_differences(cg):
+    points = random_points(30, seed=3)
+    result = cg(
+        "eval", NEURON, "--points", "-", "--format", "csv", "--check", "all", input=as_csv(points)
+    )
+    assert result.exit_code == 0
+    assert (
+        "cg: check: finite differences on every row: 150 gradients agree, 0 disagree"
+        in result.stderr
+    )
+
+
+def test_check_all_flags_a_wrong_gradient(cg, monkeypatch):
+    from cgcli import ops
+
+    wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
+    result = cg(
+        "eval", "sin(x)", "--points", "-", "--format", "csv", "--check", "all", input="x\n0.5\n1\n"
+    )
+    assert result.exit_code == 1
+    assert "cg: check: row 1: ∂/∂x = " in result.stderr
+
+
+def test_check_sample_flags_a_wrong_gradient(cg, monkeypatch):
+    from cgcli import ops
+
+    wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
+    result = cg("eval", "sin(x)", "--points", "-", "--format", "csv", input="x\n0.5\n1\n")
+    assert result.exit_code == 1
+    assert "rows 1, 2 disagree" in result.stderr
+
+
+def test_no_check_with_points(cg):
+    result = cg("eval", "x", "--points", "-", "--format", "csv", "--no-check", input="x\n1\n")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_formats_for_one_point_only_are_refused(cg):
+    result = cg("eval", "x", "--points", "-", "--format", "markdown", input="x\n1\n")
+    assert result.exit_code == 2
+    result = cg("eval", "x", "x=1", "--format", "jsonl")
+    assert result.exit_code == 2
+
+
+def test_output_starts_before_input_ends():
+    """With the input still open, the first chunk's rows are already on stdout."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cgcli",
+            "eval",
+            "2*x",
+            "--points",
+            "-",
+            "--format",
+            "csv",
+            "--chunk-rows",
+            "2",
+            "--no-check",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        process.stdin.write(b"x\n1\n2\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], 20)
+        assert ready, "no output while the input was still open"
+        first = process.stdout.readline()
+        assert first == b"x,f,df/dx\n"
+    finally:
+        process.stdin.close()
+        rest = process.stdout.read()
+        process.wait(timeout=20)
+    assert rest == b"1,2.0,2.0\n2,4.0,2.0\n"
+
+
+def test_large_input_formatted_in_worker_processes(cg):
+    """Chunks over PARALLEL_ROWS are formatted by worker processes; the order is kept."""
+    points = random_points(25_000, seed=7)
+    result = cg(
+        "eval",
+        NEURON,
+        "--points",
+        "-",
+        "--format",
+        "csv",
+        "--no-check",
+        "--chunk-rows",
+        "6000",
+        input=as_csv(points),
+    )
+    assert result.exit_code == 0, result.stderr
+    _, table = read_csv(result.stdout)
+    assert table.shape == (25_000, 11)
+    value, grads = neuron_by_hand(**points)
+    np.testing.assert_array_equal(table[:, 0], points["w0"])
+    np.testing.assert_allclose(table[:, 5], value, rtol=1e-14)
+    np.testing.assert_allclose(table[:, 10], grads["w2"], rtol=1e-12, atol=1e-15)
