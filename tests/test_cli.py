@@ -235,3 +235,24 @@ def test_python_dash_m():
     )
     assert out.returncode == 0
     assert out.stdout == SEED_TABLE
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color, coloured):
+    import io
+
+    from rich.console import Console
+
+    from cgcli import evaluate
+    from cgcli.render.table import print_rich
+
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    buffer = io.StringIO()
+    result = evaluate("(x+y)*z", x=1, y=3, z=-3)
+    print_rich(result, 6, ["x", "y", "z"], Console(file=buffer, force_terminal=True, width=100))
+    text = buffer.getvalue()
+    assert "∂f/∂z = 4" in text
+    assert ("\x1b[32m" in text) is coloured
