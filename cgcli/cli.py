@@ -120,35 +120,36 @@ SINGLE_POINT_FORMATS = ["table", "json", "csv", "tsv", "markdown", "latex"]
 POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 
 
-def output_options(formats: list[str]):
+def output_options(formats: list[str], default: str = "table", wrt: bool = True):
     """--format, --digits and --wrt: the output options of every command that prints results."""
 
     def decorator(command):
-        for option in reversed(
-            [
-                click.option(
-                    "--format",
-                    "output_format",
-                    type=click.Choice(formats),
-                    default="table",
-                    show_default=True,
-                    help="table: rich on a terminal, plain text when piped; the others are "
-                    "machine formats (see the README for each).",
-                ),
-                click.option(
-                    "--digits",
-                    type=click.IntRange(1, 17),
-                    default=6,
-                    show_default=True,
-                    help="Significant digits in tables (machine formats keep full precision).",
-                ),
+        options = [
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(formats),
+                default=default,
+                show_default=True,
+                help="Output format (the README describes each).",
+            ),
+            click.option(
+                "--digits",
+                type=click.IntRange(1, 17),
+                default=6,
+                show_default=True,
+                help="Significant digits shown (machine formats keep full precision).",
+            ),
+        ]
+        if wrt:
+            options.append(
                 click.option(
                     "--wrt",
                     metavar="NAMES",
                     help="Report the gradient only with respect to these inputs (a,b,...).",
-                ),
-            ]
-        ):
+                )
+            )
+        for option in reversed(options):
             command = option(command)
         return command
 
@@ -169,15 +170,45 @@ def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
     return names
 
 
+def program_arguments(command):
+    """PROGRAM [NAME=VALUE]..., -f FILE and --output NAME: how every command takes a program."""
+    for option in reversed(
+        [
+            click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]..."),
+            click.option(
+                "-f",
+                "--file",
+                "program_file",
+                type=click.Path(dir_okay=False, allow_dash=True),
+                help="Read the program from FILE ('-' for stdin); all arguments are then values.",
+            ),
+            click.option(
+                "--output",
+                "output_name",
+                metavar="NAME",
+                help="Differentiate NAME instead of the last statement.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def load_program(arguments, program_file, output_name):
+    """The graph and the NAME=VALUE values of a command's arguments."""
+    from .parser import parse
+    from .values import parse_assignments
+
+    program, value_args = read_program(arguments, program_file)
+    graph = parse(program)
+    values = parse_assignments(value_args)
+    if output_name is not None:
+        graph = graph.with_output_name(output_name)
+    return graph, values
+
+
 @main.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
-@click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]...")
-@click.option(
-    "-f",
-    "--file",
-    "program_file",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Read the program from FILE ('-' for stdin); all arguments are then values.",
-)
+@program_arguments
 @click.option(
     "--points",
     "points_file",
@@ -227,13 +258,13 @@ def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
 def eval_command(
     arguments,
     program_file,
+    output_name,
     points_file,
     chunk_rows,
     points_format,
     output_format,
     digits,
     wrt,
-    output_name,
     grad_only,
     check_mode,
     no_check,
@@ -244,14 +275,7 @@ def eval_command(
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
-    from .parser import parse
-    from .values import parse_assignments
-
-    program, value_args = read_program(arguments, program_file)
-    graph = parse(program)
-    values = parse_assignments(value_args)
-    if output_name is not None:
-        graph = graph.with_output_name(output_name)
+    graph, values = load_program(arguments, program_file, output_name)
     if points_file is not None:
         status = _eval_points(
             graph,
@@ -350,3 +374,74 @@ def warn(message: str) -> None:
         f"cg: warning: {message}" if not message.startswith("check:") else f"cg: {message}",
         err=True,
     )
+
+
+GRAPH_FORMATS = ["ascii", "dot", "mermaid", "svg", "png"]
+GRAPHVIZ_MISSING = (
+    "Graphviz's dot program is not installed, and --format {fmt} needs it. Install Graphviz "
+    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda "
+    "install graphviz), or use --format dot, mermaid or ascii."
+)
+
+
+@main.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(GRAPH_FORMATS, default="ascii", wrt=False)
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to FILE instead of standard output.",
+)
+@reports_errors
+def graph_command(arguments, program_file, output_name, output_format, digits, out_file):
+    """Draw PROGRAM's graph; with values, each node shows its value and gradient.
+
+    ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
+    svg and png run Graphviz's dot.
+    """
+    from .render import graph as drawing
+
+    graph, values = load_program(arguments, program_file, output_name)
+    notes = None
+    if values:
+        from .evaluation import evaluate_graph
+
+        result = evaluate_graph(graph, values, check=False)
+        for warning in result.warnings:
+            warn(warning)
+        graph = result.graph
+        notes = drawing.Annotations(
+            [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
+        )
+    if output_format == "ascii":
+        data = drawing.to_ascii(graph, notes).encode()
+    elif output_format == "mermaid":
+        data = drawing.to_mermaid(graph, notes).encode()
+    else:
+        data = drawing.to_dot(graph, notes).encode()
+        if output_format in ("svg", "png"):
+            data = _run_dot(data, output_format)
+    if out_file:
+        with open(out_file, "wb") as handle:
+            handle.write(data)
+    elif output_format == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG is binary: write it to a file with -o FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _run_dot(dot_source: bytes, output_format: str) -> bytes:
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(GRAPHVIZ_MISSING.format(fmt=output_format))
+    done = subprocess.run([dot, f"-T{output_format}"], input=dot_source, capture_output=True)
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
+    return done.stdout
