@@ -25,7 +25,7 @@ def test_ascii_tree_with_values(cg):
 def test_ascii_tree_without_values_and_shared_nodes(cg):
     result = cg("graph", "a = x*x; b = a + x; c = sin(b) * a; d = 2*x")
     assert result.stdout == (
-        "d = n9 * x\n├── n9 = 2\n└── x (input)\nnot used by the output: a, b, n6, c\n"
+        "d = n6 * x\n├── n6 = 2\n└── x (input)\nnot used by the output: a, b, n4, c\n"
     )
     result = cg("graph", "a = x*x; b = a + x; sin(b) * a")
     assert result.stdout == (
