@@ -29,8 +29,8 @@ def test_ascii_tree_without_values_and_shared_nodes(cg):
     )
     result = cg("graph", "a = x*x; b = a + x; sin(b) * a")
     assert result.stdout == (
-        "f = n5 * a\n"
-        "├── n5 = sin(b)\n"
+        "f = n4 * a\n"
+        "├── n4 = sin(b)\n"
         "│   └── b = a + x\n"
         "│       ├── a = x * x\n"
         "│       │   ├── x (input)\n"
