@@ -445,3 +445,27 @@ def _run_dot(dot_source: bytes, output_format: str) -> bytes:
         message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
         raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
     return done.stdout
+
+
+@main.command("explain", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(["text", "markdown", "latex"], default="text", wrt=False)
+@reports_errors
+def explain_command(arguments, program_file, output_name, output_format, digits):
+    """The worked solution: the forward pass node by node, then the backward pass by the
+    chain rule, with every number filled in."""
+    from .evaluation import evaluate_graph
+    from .explain import float_numbers, render_latex, render_text, solve
+
+    graph, values = load_program(arguments, program_file, output_name)
+    result = evaluate_graph(graph, values, check=False)
+    for warning in result.warnings:
+        warn(warning)
+    numbers = float_numbers(
+        result.graph, [r.value for r in result.nodes], [r.grad for r in result.nodes], digits
+    )
+    solution = solve(result.graph, numbers)
+    if output_format == "latex":
+        click.echo(render_latex(solution), nl=False)
+    else:
+        click.echo(render_text(solution, markdown=output_format == "markdown"), nl=False)
