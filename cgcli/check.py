@@ -113,7 +113,7 @@ def check_points(graph: Graph, points: list[Point], timeout: float) -> list[Chec
     else:
         exact = [dict(p.exact_inputs) for p in points]
         try:
-            references = _call_with_timeout(_sympy_reference, (graph, exact, needs), timeout)
+            references = call_with_timeout(_sympy_reference, (graph, exact, needs), timeout)
         except TimeoutError:
             reason = f"SymPy did not finish within {timeout:g} s"
         except Exception as exc:  # any SymPy failure means: fall back
@@ -208,7 +208,7 @@ def _finite_differences(
     return tuple(verdicts)
 
 
-def _call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
     """Run ``function(*args)`` in a forked worker and kill it when ``timeout`` passes.
 
     Where fork is not available, a daemon thread runs it and is abandoned on time-out.

@@ -228,12 +228,6 @@ def load_program(arguments, program_file, output_name):
     help="Format of --points (default: from the extension, else csv).",
 )
 @output_options(sorted(set(SINGLE_POINT_FORMATS) | set(POINTS_FORMATS), key=lambda f: f != "table"))
-@click.option(
-    "--output",
-    "output_name",
-    metavar="NAME",
-    help="Differentiate NAME instead of the last statement.",
-)
 @click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
 @click.option(
     "--check",
@@ -246,6 +240,11 @@ def load_program(arguments, program_file, output_name):
     "with SymPy, 'all' checks every row with finite differences.",
 )
 @click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
+)
 @click.option(
     "--check-timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -268,6 +267,7 @@ def eval_command(
     grad_only,
     check_mode,
     no_check,
+    exact,
     check_timeout,
 ):
     """Evaluate PROGRAM at the given values: a table of every node's value and gradient.
@@ -275,8 +275,12 @@ def eval_command(
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
+    from .evaluation import evaluate_graph
+
     graph, values = load_program(arguments, program_file, output_name)
     if points_file is not None:
+        if exact:
+            raise UsageError("--exact is for one point; --points evaluates in float64")
         status = _eval_points(
             graph,
             values,
@@ -293,14 +297,15 @@ def eval_command(
         sys.exit(status)
     if output_format == "jsonl":
         raise UsageError("--format jsonl needs --points (one line per point)")
-    _eval_point(graph, values, output_format, digits, wrt, grad_only, not no_check, check_timeout)
+    result = evaluate_graph(
+        graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
+    )
+    _print_point(result, output_format, digits, wrt, grad_only)
 
 
-def _eval_point(graph, values, output_format, digits, wrt, grad_only, check, check_timeout):
-    from .evaluation import evaluate_graph
+def _print_point(result, output_format, digits, wrt, grad_only):
     from .render import formats
 
-    result = evaluate_graph(graph, values, check=check, check_timeout=check_timeout)
     for warning in result.warnings:
         warn(warning)
     wrt_names = parse_wrt(wrt, result.graph.input_names)
@@ -450,22 +455,102 @@ def _run_dot(dot_source: bytes, output_format: str) -> bytes:
 @main.command("explain", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
+@click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
 @reports_errors
-def explain_command(arguments, program_file, output_name, output_format, digits):
+def explain_command(arguments, program_file, output_name, output_format, digits, exact):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, with every number filled in."""
     from .evaluation import evaluate_graph
-    from .explain import float_numbers, render_latex, render_text, solve
+    from .explain import exact_numbers, float_numbers, render_latex, render_text, solve
 
     graph, values = load_program(arguments, program_file, output_name)
-    result = evaluate_graph(graph, values, check=False)
+    result = evaluate_graph(graph, values, check=False, exact=exact)
     for warning in result.warnings:
         warn(warning)
-    numbers = float_numbers(
-        result.graph, [r.value for r in result.nodes], [r.grad for r in result.nodes], digits
-    )
+    if exact:
+        numbers = exact_numbers(result.exact, digits)
+    else:
+        values_, grads = [r.value for r in result.nodes], [r.grad for r in result.nodes]
+        numbers = float_numbers(result.graph, values_, grads, digits)
     solution = solve(result.graph, numbers)
     if output_format == "latex":
         click.echo(render_latex(solution), nl=False)
     else:
         click.echo(render_text(solution, markdown=output_format == "markdown"), nl=False)
+
+
+@main.command("grad", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(["text", "latex", "json"], default="text")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget for SymPy's simplification; past it the derivatives are unsimplified.",
+)
+@reports_errors
+def grad_command(arguments, program_file, output_name, output_format, digits, wrt, timeout):
+    """The symbolic partial derivatives of the output with respect to each input (SymPy,
+    simplified); with values given, also evaluated there."""
+    from .check import call_with_timeout
+    from .numbers import format_number
+    from .symbolic import gradient_formulas
+    from .values import bind_inputs
+
+    graph, values = load_program(arguments, program_file, output_name)
+    graph = graph.bind_constants(values)
+    exact = None
+    if values:
+        graph, _, warnings = bind_inputs(graph, values)
+        for warning in warnings:
+            warn(warning)
+        exact = {name: values[name].exact for name in graph.input_names}
+    names = parse_wrt(wrt, graph.input_names)
+    try:
+        rows = call_with_timeout(gradient_formulas, (graph, names, exact, True), timeout)
+    except TimeoutError:
+        warn(f"SymPy did not simplify within {timeout:g} s; the derivatives are not simplified")
+        rows = gradient_formulas(graph, names, exact, simplify=False)
+    out = graph.label(graph.nodes[graph.output])
+    if output_format == "json":
+        doc = {
+            "output": out,
+            "gradient": {
+                name: {"formula": text, "latex": latex, "value": _json_expected(value), "exact": ex}
+                for name, text, latex, value, ex in rows
+            },
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    if output_format == "latex":
+        from .explain import latex_name
+
+        click.echo(r"\begin{align*}")
+        for name, _, latex, value, _ in rows:
+            shown = f" = {_latex_value(value, digits)}" if value is not None else ""
+            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(name)}}}"
+            click.echo(rf"{partial} &= {latex}{shown} \\")
+        click.echo(r"\end{align*}")
+        return
+    for name, text, _, value, exact_text in rows:
+        line = f"∂{out}/∂{name} = {text}"
+        if value is not None:
+            shown = format_number(value, digits) if isinstance(value, float) else value
+            line += f" = {exact_text}" if exact_text not in (None, text) else ""
+            if exact_text != shown:
+                line += f" ≈ {shown}" if exact_text else f" = {shown}"
+        click.echo(line)
+
+
+def _json_expected(value):
+    from .numbers import json_number
+
+    return value if isinstance(value, str) or value is None else json_number(value)
+
+
+def _latex_value(value, digits) -> str:
+    from .numbers import format_number
+
+    return value if isinstance(value, str) else format_number(value, digits)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
+
+if TYPE_CHECKING:
+    from .exact import ExactPass
 from .engine import backward, forward
 from .ir import Graph, Node
-from .numbers import json_number
+from .numbers import format_number, json_number
 from .parser import parse
 from .values import InputValue, bind_inputs, value_from_python
 
@@ -37,6 +41,25 @@ class Evaluation:
     nodes: list[NodeResult]
     check: CheckReport
     warnings: list[str] = field(default_factory=list)
+    exact: ExactPass | None = None
+    """With ``exact=True``: exact SymPy values and gradients per node."""
+
+    def shown_value(self, index: int, digits: int | None) -> str:
+        """A node's value as text: exact with a float alongside in exact mode."""
+        if self.exact is not None:
+            from .exact import show_exact
+
+            return show_exact(self.exact.values[index], digits)
+        return format_number(self.nodes[index].value, digits)
+
+    def shown_grad(self, index: int, digits: int | None) -> str:
+        """A node's gradient as text ("-" for a constant)."""
+        if self.exact is not None:
+            from .exact import show_exact
+
+            return show_exact(self.exact.grads[index], digits)
+        grad = self.nodes[index].grad
+        return "-" if grad is None else format_number(grad, digits)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
         """The JSON document ``cg eval --format json`` prints (schema in the README).
@@ -65,6 +88,24 @@ class Evaluation:
             ],
             "check": check_as_dict(self.check, self.graph),
             "warnings": self.warnings,
+            **({"exact": self._exact_dict(names)} if self.exact is not None else {}),
+        }
+
+    def _exact_dict(self, names) -> dict:
+        def text(expr) -> str | None:
+            return None if expr is None else str(expr).replace("**", "^")
+
+        index_of = {n.name: n.index for n in self.graph.inputs}
+        return {
+            "value": text(self.exact.values[self.graph.output]),
+            "gradient": {name: text(self.exact.grads[index_of[name]]) for name in names},
+            "nodes": {
+                r.node.id: {
+                    "value": text(self.exact.values[i]),
+                    "grad": text(self.exact.grads[i]),
+                }
+                for i, r in enumerate(self.nodes)
+            },
         }
 
 
@@ -101,6 +142,7 @@ def evaluate(
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
+    exact: bool = False,
     **keyword_values: object,
 ) -> Evaluation:
     """Evaluate ``program`` at the given values: forward pass, backward pass and check.
@@ -114,7 +156,9 @@ def evaluate(
         name: v if isinstance(v, InputValue) else value_from_python(name, v)
         for name, v in given.items()
     }
-    return evaluate_graph(graph, inputs, output=output, check=check, check_timeout=check_timeout)
+    return evaluate_graph(
+        graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact
+    )
 
 
 def evaluate_graph(
@@ -124,6 +168,7 @@ def evaluate_graph(
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
+    exact: bool = False,
 ) -> Evaluation:
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
@@ -131,9 +176,9 @@ def evaluate_graph(
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     grads = backward(graph, values)
+    exact_inputs = {name: inputs[name].exact for name in graph.input_names}
     if check:
-        exact = {name: inputs[name].exact for name in graph.input_names}
-        report = run_check(graph, exact, values, grads, check_timeout)
+        report = run_check(graph, exact_inputs, values, grads, check_timeout)
     else:
         report = not_checked(graph)
     nodes = [
@@ -141,6 +186,11 @@ def evaluate_graph(
         for node in graph.nodes
     ]
     gradient = {n.name: grads[n.index] or 0.0 for n in graph.inputs}
+    exact_result = None
+    if exact:
+        from .exact import exact_pass
+
+        exact_result = exact_pass(graph, exact_inputs, values, [g is not None for g in grads])
     output_node = graph.nodes[graph.output]
     return Evaluation(
         graph,
@@ -150,4 +200,5 @@ def evaluate_graph(
         nodes,
         report,
         warnings,
+        exact_result,
     )

@@ -73,6 +73,18 @@ def float_numbers(graph: Graph, values: list[float], grads: list, digits: int | 
     )
 
 
+def exact_numbers(exact, digits: int | None) -> Numbers:
+    """The numbers of an exact evaluation (:class:`cgcli.exact.ExactPass`)."""
+    from .exact import show_exact
+
+    return Numbers(
+        value=lambda i: show_exact(exact.values[i], digits),
+        grad=lambda i: show_exact(exact.grads[i], digits),
+        local=lambda node, of: show_exact(exact.locals[(node, of)], digits),
+        operand=lambda i: show_exact(exact.values[i], None, approximate=False),
+    )
+
+
 @dataclass(frozen=True)
 class Numbers:
     """The numbers a solution shows, already formatted: per node and per (node, input)."""
@@ -81,6 +93,8 @@ class Numbers:
     grad: Callable[[int], str]
     local: Callable[[int, int], str]
     """∂node/∂input summed over the slots where that input appears."""
+    operand: Callable[[int], str] | None = None
+    """A value where it is substituted into a formula (default: as ``value``)."""
 
 
 def solve(graph: Graph, numbers: Numbers) -> Solution:
@@ -98,7 +112,8 @@ def solve(graph: Graph, numbers: Numbers) -> Solution:
         if node.op == INPUT or not node.inputs or not used[node.index]:
             continue
         formula = None if node.op == COPY else _formula(node, [operand(i) for i in node.inputs])
-        args = [_parenthesise(numbers.value(i)) for i in node.inputs]
+        shown = numbers.operand or numbers.value
+        args = [_parenthesise(shown(i)) for i in node.inputs]
         forward.append(ForwardStep(node, formula, args, numbers.value(node.index)))
     users: dict[int, list[int]] = {}
     for node in graph.nodes:

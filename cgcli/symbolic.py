@@ -112,3 +112,34 @@ def _limit(
     if not limit.is_number or isinstance(limit, sympy.AccumBounds):
         return fallback
     return numeric(limit)
+
+
+def gradient_formulas(
+    graph: Graph,
+    wrt: list[str],
+    exact_inputs: Mapping[str, Fraction | Graph] | None,
+    simplify: bool = True,
+) -> list[tuple[str, str, str, Expected | None, str | None]]:
+    """Per input in ``wrt``: ∂output/∂input as text and LaTeX, and at the point if given.
+
+    Returns (name, text, latex, value, exact value text); SymPy simplifies each
+    derivative when ``simplify``.
+    """
+    symbols = input_symbols(graph)
+    output = build(graph, symbols)[graph.output]
+    at = None
+    if exact_inputs is not None:
+        at = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+    rows = []
+    for name in wrt:
+        derivative = sympy.diff(output, symbols[name])
+        if simplify:
+            derivative = sympy.simplify(derivative)
+        value = exact = None
+        if at is not None:
+            exact_expr = sympy.simplify(derivative.xreplace(at))
+            value = numeric(exact_expr)
+            exact = sympy.sstr(exact_expr).replace("**", "^")
+        text = sympy.sstr(derivative).replace("**", "^")
+        rows.append((name, text, sympy.latex(derivative), value, exact))
+    return rows

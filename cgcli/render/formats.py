@@ -51,9 +51,10 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
         row[3] = f"`{row[3]}`" if row[3] else ""
         out.append(line([cell(c) for c in row]))
     out += ["", line(["gradient", "value", "check"]), line(["---", "---:", "---"])]
-    out.append(line([result.output, format_number(result.value, digits), mark(result.check.value)]))
+    value = result.shown_value(result.graph.output, digits)
+    out.append(line([result.output, value, mark(result.check.value)]))
     for node in _wrt_nodes(result, wrt):
-        grad = format_number(result.gradient[node.name], digits)
+        grad = result.shown_grad(node.index, digits)
         verdict = mark(result.check.grads[node.index])
         out.append(line([f"∂{result.output}/∂{result.graph.label(node)}", grad, verdict]))
     return "\n".join(out) + "\n"
@@ -93,11 +94,11 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
         cells[4:6] = [_latex_number(c) for c in row[4:6]]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}", "", r"\begin{tabular}{lrl}", r"\hline"]
-    value = _latex_number(format_number(result.value, digits))
+    value = _latex_number(result.shown_value(result.graph.output, digits))
     lines.append(rf"$\mathrm{{{out_name}}}$ & {value} & {_latex_mark(result.check.value)} \\")
     for node in _wrt_nodes(result, wrt):
         name = latex_escape(result.graph.label(node))
-        grad = _latex_number(format_number(result.gradient[node.name], digits))
+        grad = _latex_number(result.shown_grad(node.index, digits))
         verdict = _latex_mark(result.check.grads[node.index])
         partial = rf"$\partial\,\mathrm{{{out_name}}}/\partial\,\mathrm{{{name}}}$"
         lines.append(rf"{partial} & {grad} & {verdict} \\")
@@ -111,7 +112,7 @@ def _latex_mark(verdict) -> str:
 
 
 def _latex_number(text: str) -> str:
-    return "" if text in ("", NONE) else f"${text}$"
+    return "" if text in ("", NONE) else "$" + text.replace("≈", r"\approx") + "$"
 
 
 def render_grad(result: Evaluation, wrt: list[str], output_format: str) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ..check import ABSOLUTE, CONVENTION, MISMATCH, OK, RELATIVE, Verdict
 from ..evaluation import Evaluation
-from ..numbers import format_number
 
 MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
 """How a verdict shows in the check column; an unchecked number shows "-"."""
@@ -42,8 +41,8 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
             r.node.op,
             ", ".join(labels[i] for i in r.node.inputs),
             result.graph.text(r.node),
-            format_number(r.value, digits),
-            NONE if r.grad is None else format_number(r.grad, digits),
+            result.shown_value(r.node.index, digits),
+            result.shown_grad(r.node.index, digits),
             mark(verdict),
         ]
         for r, verdict in zip(result.nodes, result.check.grads, strict=True)
@@ -56,12 +55,13 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
     out = result.output
     check = result.check
     chosen = set(wrt)
-    lines = [f"{out} = {format_number(result.value, digits)}  {mark(check.value)}".rstrip()]
+    value = result.shown_value(result.graph.output, digits)
+    lines = [f"{out} = {value}  {mark(check.value)}".rstrip()]
     for node in result.graph.inputs:
         if node.name not in chosen:
             continue
         verdict = check.grads[node.index]
-        grad = format_number(result.gradient[node.name], digits)
+        grad = result.shown_grad(node.index, digits)
         lines.append(f"∂{out}/∂{result.graph.label(node)} = {grad}  {mark(verdict)}")
     lines.append(check_line(result))
     return lines
