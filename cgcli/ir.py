@@ -128,3 +128,37 @@ class Graph:
         for node in self.nodes:
             needs[node.index] = node.op == INPUT or any(needs[i] for i in node.inputs)
         return needs
+
+
+def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:
+    """``extra`` appended to ``base``: its inputs named in ``links`` become base nodes.
+
+    The result's output is ``extra``'s output; its source is both sources, one
+    line after the other, so every node keeps its text.
+    """
+    shift = len(base.source) + 1
+    index_map: dict[int, int] = {}
+    nodes = list(base.nodes)
+    for node in extra.nodes:
+        if node.op == INPUT and node.name in links:
+            index_map[node.index] = links[node.name]
+            continue
+        index = len(nodes)
+        index_map[node.index] = index
+        nodes.append(
+            replace(
+                node,
+                index=index,
+                inputs=tuple(index_map[i] for i in node.inputs),
+                start=node.start + shift,
+                end=node.end + shift,
+            )
+        )
+    return Graph(
+        tuple(nodes),
+        f"{base.source}\n{extra.source}",
+        index_map[extra.output],
+        MappingProxyType({**base.bindings, **{k: index_map[v] for k, v in extra.bindings.items()}}),
+        base.assigned | extra.assigned,
+        base.statements + extra.statements,
+    )

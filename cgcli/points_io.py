@@ -31,7 +31,7 @@ DELIMITERS = {"csv": ",", "tsv": "\t"}
 class BadRow(UsageError):
     """A row that cannot be read: a missing field or a value that is not a finite number."""
 
-    kind = "error in the points"
+    kind = "error in the data"
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ def test_bad_rows_stop_after_writing_the_rows_before(cg, data, message, chunk_ro
     )
     assert result.exit_code == 2
     assert result.stdout == "x,y,f,df/dx,df/dy\n1,2,3.0,1.0,1.0\n"
-    assert result.stderr.endswith(f"cg: error in the points: {message}\n")
+    assert result.stderr.endswith(f"cg: error in the data: {message}\n")
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_bad_json_lines(cg, line, message):
     )
     assert result.exit_code == 2
     assert result.stdout == "x,f,df/dx\n1.0,2.0,2.0\n"
-    assert f"cg: error in the points: {message}" in result.stderr
+    assert f"cg: error in the data: {message}" in result.stderr
 
 
 def test_math_error_in_one_row(cg):

@@ -21,8 +21,19 @@ def test_readme_has_examples():
     assert len(console_examples()) >= 6
 
 
+@pytest.fixture
+def example_data(tmp_path, monkeypatch):
+    """The README's commands run where examples/make_data.py has written its data."""
+    import subprocess
+    import sys
+
+    script = README.parent / "examples" / "make_data.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize(("command", "expected"), console_examples())
-def test_console_example(cg, command, expected):
+def test_console_example(cg, example_data, command, expected):
     args = shlex.split(command)[1:]
     result = cg(*args)
     shown = result.stdout + result.stderr

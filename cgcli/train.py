@@ -1,0 +1,217 @@
+"""Training by gradient descent, as the worked example's last section describes.
+
+For each batch: a forward pass to the loss, a backward pass to the gradient of
+every node (the parameters included), then ``W = W - lr * gradient``, repeated
+until a stop criterion holds. The loss is a cg program of the model's output
+``out`` and the target ``target``, attached below the model's graph, and every
+batch is evaluated by the vectorised engine (one numpy array per node).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import CgMathError, UsageError
+from .ir import Graph, attach
+from .parser import parse
+from .vector import evaluate_arrays, forward_arrays
+
+OUT, TARGET = "out", "target"
+"""The names a loss expression may use: the model's output and the target."""
+
+LOSSES = {
+    "mse": "(out - target)^2",
+    # log clamped at log(1e-44) ≈ -101, close to PyTorch's BCELoss clamp at -100
+    "bce": "-(target*log(max(out, 1e-44)) + (1 - target)*log(max(1 - out, 1e-44)))",
+}
+STABLE_BCE = "softplus(logit) - target*logit"
+"""bce when the model ends in sigmoid(logit): the same loss, with no log of 0."""
+FD_STEP = 6e-6
+FD_RELATIVE = 1e-6
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The model with its loss attached: one graph whose output is the per-point loss."""
+
+    graph: Graph
+    model_output: int
+    params: list[str]
+    data_inputs: list[str]
+    loss: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    lr: float
+    epochs: int
+    batch: int | None
+    """Rows per update; None for the full batch."""
+    tol: float | None = None
+    target_loss: float | None = None
+    seed: int = 0
+    shuffle: bool = True
+
+
+@dataclass
+class Outcome:
+    params: dict[str, float]
+    loss: float
+    epochs: int
+    stopped: str
+    history: list[float] = field(default_factory=list)
+    accuracy: float | None = None
+    check: str = ""
+    check_ok: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_objective(model: Graph, loss: str, params: list[str], columns: list[str]) -> Objective:
+    """Attach the loss to the model; check names against the data's columns."""
+    model = model.bind_constants([*params, *columns])
+    inputs = list(model.input_names)
+    for name in params:
+        if name in columns:
+            raise UsageError(f"parameter {name} is also a column of the data; rename one of them")
+        if name not in inputs:
+            raise UsageError(f"parameter {name} is not used by the model")
+    if TARGET in inputs:
+        raise UsageError(f"the model may not use the name {TARGET}: it is the loss's target")
+    data_inputs = [n for n in inputs if n not in params]
+    missing = [n for n in data_inputs if n not in columns]
+    if missing:
+        raise UsageError(
+            f"{', '.join(missing)}: neither a column of the data nor a parameter "
+            f"(columns: {', '.join(columns)}; give parameters with --params)"
+        )
+    output_node = model.nodes[model.output]
+    links = {OUT: model.output}
+    if loss == "bce" and output_node.op == "sigmoid":
+        loss_graph = parse(STABLE_BCE)
+        links = {"logit": output_node.inputs[0]}
+    else:
+        loss_graph = parse(LOSSES.get(loss, loss)).bind_constants(())
+        unknown = [n for n in loss_graph.input_names if n not in (OUT, TARGET)]
+        if unknown:
+            raise UsageError(
+                f"the loss may use only {OUT} (the model's output) and {TARGET}, "
+                f"not {', '.join(unknown)}"
+            )
+    graph = attach(model, loss_graph, links)
+    return Objective(graph, model.output, params, data_inputs, loss)
+
+
+def initial_params(
+    names: list[str], given: Mapping[str, float | None], seed: int
+) -> dict[str, float]:
+    """Given starting values, and small random ones (normal, sd 0.5, from ``seed``) for the rest."""
+    rng = np.random.default_rng(seed)
+    return {
+        name: float(given[name]) if given[name] is not None else float(rng.normal(0, 0.5))
+        for name in names
+    }
+
+
+class Trainer:
+    """Gradient descent on an objective over a data set held in memory."""
+
+    def __init__(self, objective: Objective, data: Mapping[str, np.ndarray], settings: Settings):
+        self.objective = objective
+        self.data = data
+        self.rows = len(data[TARGET])
+        self.settings = settings
+        self.index = {n.name: n.index for n in objective.graph.inputs}
+
+    def _columns(self, params: Mapping[str, float], rows: np.ndarray | None) -> dict:
+        columns = {
+            name: (self.data[name] if rows is None else self.data[name][rows])
+            for name in [*self.objective.data_inputs, TARGET]
+            if name in self.index
+        }
+        return {**columns, **params}
+
+    def mean_loss(self, params: Mapping[str, float]) -> float:
+        values, errors = forward_arrays(
+            self.objective.graph, self._columns(params, None), self.rows
+        )
+        if (errors >= 0).any():
+            return math.nan
+        return float(np.mean(np.broadcast_to(values[self.objective.graph.output], (self.rows,))))
+
+    def step(self, params: dict[str, float], rows: np.ndarray | None) -> None:
+        """One update on the rows given (all rows when None)."""
+        count = self.rows if rows is None else len(rows)
+        batch = evaluate_arrays(self.objective.graph, self._columns(params, rows), count)
+        for name in self.objective.params:
+            grad = batch.grads[self.index[name]]
+            params[name] -= self.settings.lr * float(np.mean(grad))
+
+    def run(self, params: dict[str, float], progress: Callable[[int, float], None]) -> Outcome:
+        settings = self.settings
+        rng = np.random.default_rng(settings.seed)
+        history: list[float] = []
+        loss = initial = self.mean_loss(params)
+        stopped = f"reached --epochs {settings.epochs}"
+        epoch = 0
+        for epoch in range(1, settings.epochs + 1):
+            for rows in self._batches(rng):
+                self.step(params, rows)
+            previous, loss = loss, self.mean_loss(params)
+            history.append(loss)
+            progress(epoch, loss)
+            if not math.isfinite(loss):
+                raise CgMathError(
+                    f"the loss became {loss} at epoch {epoch}: try a smaller learning rate "
+                    f"(--lr {settings.lr:g} now)"
+                )
+            if settings.target_loss is not None and loss <= settings.target_loss:
+                stopped = f"loss reached --target-loss {settings.target_loss:g}"
+                break
+            if settings.tol is not None and abs(previous - loss) < settings.tol:
+                stopped = f"loss changed by less than --tol {settings.tol:g}"
+                break
+        outcome = Outcome(dict(params), loss, epoch, stopped, history)
+        if loss > initial:
+            outcome.warnings.append(
+                f"the loss grew from {initial:.6g} to {loss:.6g}: the learning rate may be "
+                f"too large (--lr {settings.lr:g})"
+            )
+        return outcome
+
+    def _batches(self, rng: np.random.Generator):
+        size = self.settings.batch
+        if size is None or size >= self.rows:
+            yield None
+            return
+        order = rng.permutation(self.rows) if self.settings.shuffle else np.arange(self.rows)
+        for start in range(0, self.rows, size):
+            yield order[start : start + size]
+
+    def accuracy(self, params: Mapping[str, float]) -> float:
+        """Share of rows where the model's output rounds to the target (for 0/1 targets)."""
+        values, _ = forward_arrays(self.objective.graph, self._columns(params, None), self.rows)
+        out = np.broadcast_to(values[self.objective.model_output], (self.rows,))
+        return float(np.mean((out >= 0.5) == (self.data[TARGET] >= 0.5)))
+
+    def check_gradient(self, params: Mapping[str, float]) -> tuple[bool, str]:
+        """The mean-loss gradient at ``params`` against central finite differences."""
+        batch = evaluate_arrays(self.objective.graph, self._columns(params, None), self.rows)
+        wrong = []
+        for name in self.objective.params:
+            ours = float(np.mean(batch.grads[self.index[name]]))
+            h = FD_STEP * max(1.0, abs(params[name]))
+            up = self.mean_loss({**params, name: params[name] + h})
+            down = self.mean_loss({**params, name: params[name] - h})
+            estimate = (up - down) / (2 * h)
+            rounding = 4 * sys.float_info.epsilon * max(abs(up), abs(down)) / h
+            if not abs(ours - estimate) <= FD_RELATIVE * max(1.0, abs(ours)) + rounding:
+                wrong.append(f"{name} (ours {ours!r}, finite differences {estimate!r})")
+        if wrong:
+            return False, "check: finite differences disagree for " + "; ".join(wrong)
+        count = len(self.objective.params)
+        return True, f"check: finite differences agree on the gradient of all {count} parameters"
