@@ -120,18 +120,14 @@ def check_as_dict(report: CheckReport, graph: Graph) -> dict:
         "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
         "value": {
             "status": report.value.status,
-            "expected": _expected(report.value.expected),
+            "expected": json_number(report.value.expected),
         },
         "nodes": {
-            graph.nodes[i].id: {"status": v.status, "expected": _expected(v.expected)}
+            graph.nodes[i].id: {"status": v.status, "expected": json_number(v.expected)}
             for i, v in enumerate(report.grads)
             if v is not None
         },
     }
-
-
-def _expected(value: float | str | None) -> float | str | None:
-    return value if isinstance(value, str) else json_number(value)
 
 
 def evaluate(

@@ -23,8 +23,11 @@ def format_number(x: float, digits: int | None = None) -> str:
     return repr(x)
 
 
-def json_number(x: float | None) -> float | str | None:
-    """A float for JSON: non-finite values become the strings "inf", "-inf", "nan"."""
-    if x is None or math.isfinite(x):
+def json_number(x: float | str | None) -> float | str | None:
+    """A number for JSON: non-finite floats become the strings "inf", "-inf", "nan".
+
+    None and marker strings (such as SymPy's "zoo") pass through.
+    """
+    if x is None or isinstance(x, str) or math.isfinite(x):
         return x
     return format_number(x)

@@ -1,0 +1,89 @@
+"""cg graph: draw the graph as ASCII, DOT, Mermaid, SVG or PNG."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import UsageError
+from . import (
+    EXIT_CODES,
+    ProgramCommand,
+    load_program,
+    main,
+    output_options,
+    program_arguments,
+    reports_errors,
+    warn,
+)
+
+GRAPH_FORMATS = ["ascii", "dot", "mermaid", "svg", "png"]
+GRAPHVIZ_MISSING = (
+    "Graphviz's dot program is not installed, and --format {fmt} needs it. Install Graphviz "
+    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda "
+    "install graphviz), or use --format dot, mermaid or ascii."
+)
+
+
+@main.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(GRAPH_FORMATS, default="ascii", wrt=False)
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to FILE instead of standard output.",
+)
+@reports_errors
+def graph_command(arguments, program_file, output_name, output_format, digits, out_file):
+    """Draw PROGRAM's graph; with values, each node shows its value and gradient.
+
+    ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
+    svg and png run Graphviz's dot.
+    """
+    from ..render import graph as drawing
+
+    graph, values = load_program(arguments, program_file, output_name)
+    notes = None
+    if values:
+        from ..evaluation import evaluate_graph
+
+        result = evaluate_graph(graph, values, check=False)
+        for warning in result.warnings:
+            warn(warning)
+        graph = result.graph
+        notes = drawing.Annotations(
+            [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
+        )
+    if output_format == "ascii":
+        data = drawing.to_ascii(graph, notes).encode()
+    elif output_format == "mermaid":
+        data = drawing.to_mermaid(graph, notes).encode()
+    else:
+        data = drawing.to_dot(graph, notes).encode()
+        if output_format in ("svg", "png"):
+            data = _run_dot(data, output_format)
+    if out_file:
+        with open(out_file, "wb") as handle:
+            handle.write(data)
+    elif output_format == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG is binary: write it to a file with -o FILE")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _run_dot(dot_source: bytes, output_format: str) -> bytes:
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(GRAPHVIZ_MISSING.format(fmt=output_format))
+    done = subprocess.run([dot, f"-T{output_format}"], input=dot_source, capture_output=True)
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
+    return done.stdout

@@ -1,0 +1,191 @@
+"""cg eval: one point, or many points with --points."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..check import DEFAULT_TIMEOUT
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from . import (
+    EXIT_CODES,
+    ProgramCommand,
+    load_program,
+    main,
+    output_options,
+    parse_wrt,
+    program_arguments,
+    reports_errors,
+    warn,
+)
+
+SINGLE_POINT_FORMATS = ["table", "json", "csv", "tsv", "markdown", "latex"]
+POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
+
+
+@main.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@click.option(
+    "--points",
+    "points_file",
+    metavar="FILE",
+    help="Evaluate at every row of FILE (CSV, TSV or JSON Lines; '-' for stdin).",
+)
+@click.option(
+    "--chunk-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="With --points: rows read, evaluated and written at a time.",
+)
+@click.option(
+    "--points-format",
+    type=click.Choice(["csv", "tsv", "jsonl"]),
+    help="Format of --points (default: from the extension, else csv).",
+)
+@output_options(sorted(set(SINGLE_POINT_FORMATS) | set(POINTS_FORMATS), key=lambda f: f != "table"))
+@click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
+@click.option(
+    "--check",
+    "check_mode",
+    type=click.Choice(["sample", "all"]),
+    is_flag=False,
+    flag_value="sample",
+    default="sample",
+    help="Check against SymPy (the default). With --points: 'sample' checks a sample of rows "
+    "with SymPy, 'all' checks every row with finite differences.",
+)
+@click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
+)
+@click.option(
+    "--check-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget for SymPy; past it the check uses finite differences.",
+)
+@reports_errors
+def eval_command(
+    arguments,
+    program_file,
+    output_name,
+    points_file,
+    chunk_rows,
+    points_format,
+    output_format,
+    digits,
+    wrt,
+    grad_only,
+    check_mode,
+    no_check,
+    exact,
+    check_timeout,
+):
+    """Evaluate PROGRAM at the given values: a table of every node's value and gradient.
+
+    VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
+    With --points, evaluate at every row of a file instead, vectorised and streamed.
+    """
+    from ..evaluation import evaluate_graph
+
+    graph, values = load_program(arguments, program_file, output_name)
+    if points_file is not None:
+        if exact:
+            raise UsageError("--exact is for one point; --points evaluates in float64")
+        status = _eval_points(
+            graph,
+            values,
+            points_file,
+            chunk_rows,
+            points_format,
+            output_format,
+            digits,
+            wrt,
+            grad_only,
+            "none" if no_check else check_mode,
+            check_timeout,
+        )
+        sys.exit(status)
+    if output_format == "jsonl":
+        raise UsageError("--format jsonl needs --points (one line per point)")
+    result = evaluate_graph(
+        graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
+    )
+    _print_point(result, output_format, digits, wrt, grad_only)
+
+
+def _print_point(result, output_format, digits, wrt, grad_only):
+    from ..render import formats
+
+    for warning in result.warnings:
+        warn(warning)
+    wrt_names = parse_wrt(wrt, result.graph.input_names)
+    if grad_only:
+        click.echo(formats.render_grad(result, wrt_names, output_format), nl=False)
+    elif output_format == "json":
+        doc = result.as_dict(wrt_names)
+        click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=2))
+    elif output_format in ("csv", "tsv"):
+        click.echo(
+            formats.render_delimited(result, "," if output_format == "csv" else "\t"), nl=False
+        )
+    elif output_format == "markdown":
+        click.echo(formats.render_markdown(result, digits, wrt_names), nl=False)
+    elif output_format == "latex":
+        click.echo(formats.render_latex(result, digits, wrt_names), nl=False)
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        from ..render.table import print_rich
+
+        print_rich(result, digits, wrt_names, Console())
+    else:
+        from ..render.table import render_plain
+
+        click.echo(render_plain(result, digits, wrt_names), nl=False)
+    sys.exit(EXIT_OK if result.check.ok else EXIT_CHECK_FAILED)
+
+
+def _eval_points(
+    graph,
+    values,
+    points_file,
+    chunk_rows,
+    points_format,
+    output_format,
+    digits,
+    wrt,
+    grad_only,
+    check,
+    timeout,
+) -> int:
+    from ..points import run_points
+    from ..points_io import PointReader, RowWriter, open_text, point_format_for
+
+    if output_format in ("markdown", "latex"):
+        raise UsageError(
+            f"--format {output_format} is for one point; with --points use "
+            + ", ".join(POINTS_FORMATS)
+        )
+    with open_text(points_file) as stream:
+        reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
+        bound = graph.bind_constants([*reader.header, *values])
+        wrt_names = parse_wrt(wrt, bound.input_names) if wrt else None
+        return run_points(
+            graph,
+            values,
+            reader,
+            lambda layout: RowWriter(sys.stdout, output_format, layout, digits),
+            wrt=wrt_names,
+            grad_only=grad_only,
+            check=check,
+            check_timeout=timeout,
+            warn=warn,
+        )

@@ -1,0 +1,91 @@
+"""cg grad: symbolic partial derivatives from SymPy."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..numbers import json_number
+from . import (
+    EXIT_CODES,
+    ProgramCommand,
+    load_program,
+    main,
+    output_options,
+    parse_wrt,
+    program_arguments,
+    reports_errors,
+    warn,
+)
+
+
+@main.command("grad", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(["text", "latex", "json"], default="text")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget for SymPy's simplification; past it the derivatives are unsimplified.",
+)
+@reports_errors
+def grad_command(arguments, program_file, output_name, output_format, digits, wrt, timeout):
+    """The symbolic partial derivatives of the output with respect to each input (SymPy,
+    simplified); with values given, also evaluated there."""
+    from ..check import call_with_timeout
+    from ..numbers import format_number
+    from ..symbolic import gradient_formulas
+    from ..values import bind_inputs
+
+    graph, values = load_program(arguments, program_file, output_name)
+    graph = graph.bind_constants(values)
+    exact = None
+    if values:
+        graph, _, warnings = bind_inputs(graph, values)
+        for warning in warnings:
+            warn(warning)
+        exact = {name: values[name].exact for name in graph.input_names}
+    names = parse_wrt(wrt, graph.input_names)
+    try:
+        rows = call_with_timeout(gradient_formulas, (graph, names, exact, True), timeout)
+    except TimeoutError:
+        warn(f"SymPy did not simplify within {timeout:g} s; the derivatives are not simplified")
+        rows = gradient_formulas(graph, names, exact, simplify=False)
+    out = graph.label(graph.nodes[graph.output])
+    if output_format == "json":
+        doc = {
+            "output": out,
+            "gradient": {
+                name: {"formula": text, "latex": latex, "value": json_number(value), "exact": ex}
+                for name, text, latex, value, ex in rows
+            },
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    if output_format == "latex":
+        from ..explain import latex_name
+
+        click.echo(r"\begin{align*}")
+        for name, _, latex, value, _ in rows:
+            shown = f" = {_latex_value(value, digits)}" if value is not None else ""
+            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(name)}}}"
+            click.echo(rf"{partial} &= {latex}{shown} \\")
+        click.echo(r"\end{align*}")
+        return
+    for name, text, _, value, exact_text in rows:
+        line = f"∂{out}/∂{name} = {text}"
+        if value is not None:
+            shown = format_number(value, digits) if isinstance(value, float) else value
+            line += f" = {exact_text}" if exact_text not in (None, text) else ""
+            if exact_text != shown:
+                line += f" ≈ {shown}" if exact_text else f" = {shown}"
+        click.echo(line)
+
+
+def _latex_value(value, digits) -> str:
+    from ..numbers import format_number
+
+    return value if isinstance(value, str) else format_number(value, digits)

@@ -1,0 +1,265 @@
+"""cg train: gradient descent on a data set."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from . import (
+    EXIT_CODES,
+    ProgramCommand,
+    load_program,
+    main,
+    output_options,
+    program_arguments,
+    reports_errors,
+    warn,
+)
+
+
+def parse_params(text: str) -> dict[str, float | None]:
+    """``--params w1=0,w2=0.5,b``: starting values; a bare name starts at a random value."""
+    from ..values import NAME_PATTERN, value_from_text
+
+    params: dict[str, float | None] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not NAME_PATTERN.fullmatch(name):
+            raise UsageError(f"--params {item}: expected NAME or NAME=VALUE")
+        if name in params:
+            raise UsageError(f"--params: {name} is given twice")
+        params[name] = value_from_text(name, value).number if sep else None
+    if not params:
+        raise UsageError("--params: name at least one parameter, such as w=0,b=0")
+    return params
+
+
+def parse_batch(text: str) -> int | None:
+    if text == "all":
+        return None
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise UsageError(f"--batch {text}: expected a positive whole number or 'all'")
+
+
+@main.command("train", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@click.option(
+    "--data",
+    "data_file",
+    required=True,
+    metavar="FILE",
+    help="Training data: CSV, TSV or JSON Lines ('-' for stdin).",
+)
+@click.option(
+    "--data-format",
+    type=click.Choice(["csv", "tsv", "jsonl"]),
+    help="Format of --data (default: from the extension, else csv).",
+)
+@click.option(
+    "--target", required=True, metavar="COLUMN", help="The column the model should predict."
+)
+@click.option(
+    "--params",
+    "params_text",
+    required=True,
+    metavar="NAMES",
+    help="Trainable parameters with starting values: w1=0,w2=0,b=0 "
+    "(a bare name starts at a small random value).",
+)
+@click.option(
+    "--loss",
+    default="mse",
+    show_default=True,
+    metavar="LOSS",
+    help="mse, bce, or a cg expression of out (the model's output) and target.",
+)
+@click.option(
+    "--lr",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.1,
+    show_default=True,
+    help="Learning rate.",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="At most this many passes over the data.",
+)
+@click.option(
+    "--batch",
+    "batch_text",
+    default="all",
+    show_default=True,
+    metavar="N|all",
+    help="Rows per update: 1 for per-point updates, N for mini-batches, all for the full batch.",
+)
+@click.option(
+    "--tol",
+    type=click.FloatRange(min=0),
+    help="Stop when the loss changes by less than this in an epoch.",
+)
+@click.option("--target-loss", type=float, help="Stop when the loss reaches this value.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed for shuffling and random starting values.",
+)
+@click.option(
+    "--shuffle/--no-shuffle",
+    default=True,
+    show_default=True,
+    help="Shuffle the rows every epoch (with --batch N).",
+)
+@click.option(
+    "--history",
+    "history_file",
+    metavar="FILE",
+    help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
+)
+@output_options(["table", "json"], default="table", wrt=False)
+@reports_errors
+def train_command(
+    arguments,
+    program_file,
+    output_name,
+    data_file,
+    data_format,
+    target,
+    params_text,
+    loss,
+    lr,
+    epochs,
+    batch_text,
+    tol,
+    target_loss,
+    seed,
+    shuffle,
+    history_file,
+    output_format,
+    digits,
+):
+    """Train PROGRAM's parameters by gradient descent on a data set: forward pass to the
+    loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
+    from ..numbers import format_number, json_number
+    from ..train import Settings, Trainer, build_objective, initial_params
+
+    graph, values = load_program(arguments, program_file, output_name)
+    if values:
+        raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
+    params_given = parse_params(params_text)
+    settings = Settings(lr, epochs, parse_batch(batch_text), tol, target_loss, seed, shuffle)
+    data, columns = _read_training_data(data_file, data_format, graph, params_given, target)
+    objective = build_objective(graph, loss, list(params_given), columns)
+    trainer = Trainer(objective, data, settings)
+    params = initial_params(list(params_given), params_given, seed)
+    with _progress(epochs) as progress:
+        outcome = trainer.run(params, progress)
+    for warning in outcome.warnings:
+        warn(warning)
+    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
+    if loss == "bce":
+        outcome.accuracy = trainer.accuracy(outcome.params)
+    if history_file:
+        with open(history_file, "w", encoding="utf-8") as handle:
+            handle.write("epoch,loss\n")
+            handle.writelines(f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1))
+    if output_format == "json":
+        doc = {
+            "params": {k: json_number(v) for k, v in outcome.params.items()},
+            "loss": json_number(outcome.loss),
+            "epochs": outcome.epochs,
+            "stopped": outcome.stopped,
+            "accuracy": outcome.accuracy,
+            "check": {"ok": outcome.check_ok, "method": "finite-difference", "note": outcome.check},
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        from ..render.table import Column, plain
+
+        rows = [[name, format_number(v, digits)] for name, v in outcome.params.items()]
+        click.echo(plain([Column("parameter"), Column("value", True)], rows))
+        click.echo(
+            f"\nloss {format_number(outcome.loss, digits)} after {outcome.epochs} epochs "
+            f"({outcome.stopped})"
+        )
+        if outcome.accuracy is not None:
+            click.echo(f"accuracy {format_number(outcome.accuracy, digits)}")
+        click.echo(outcome.check)
+    sys.exit(EXIT_OK if outcome.check_ok else EXIT_CHECK_FAILED)
+
+
+def _read_training_data(data_file, data_format, graph, params, target):
+    """All rows of the data, as one float array per column the training needs."""
+    import numpy as np
+
+    from ..points_io import PointReader, open_text, point_format_for
+
+    with open_text(data_file) as stream:
+        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000)
+        if reader.format != "jsonl" and not reader.header:
+            raise UsageError(f"the data file {data_file} is empty")
+        columns = reader.header or [
+            n for n in graph.bind_constants(params).input_names if n not in params
+        ] + [target]
+        if target not in columns:
+            raise UsageError(f"--target {target}: no such column (columns: {', '.join(columns)})")
+        if target in params:
+            raise UsageError(f"--target {target} is also a parameter")
+        used = [n for n in graph.bind_constants([*params, *columns]).input_names if n not in params]
+        names = [n for n in dict.fromkeys([*used, target]) if n in columns]
+        if target in used:
+            raise UsageError(f"the model may not use the target column {target} as an input")
+        parts: dict[str, list] = {n: [] for n in names}
+        for chunk in reader.chunks(names):
+            for name in names:
+                parts[name].append(chunk.columns[name])
+            if chunk.error:
+                raise chunk.error
+    data = {n: np.concatenate(p) if p else np.empty(0) for n, p in parts.items()}
+    if len(data[target]) == 0:
+        raise UsageError(f"the data file {data_file} has no rows")
+    from ..train import TARGET
+
+    data[TARGET] = data.pop(target)
+    return data, columns
+
+
+class _progress:
+    """A rich progress bar with the live loss on a terminal; nothing when piped."""
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return lambda epoch, loss: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.bar = Progress(
+            TextColumn("training"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("train", total=self.epochs, loss="-")
+        return lambda epoch, loss: self.bar.update(task, completed=epoch, loss=f"{loss:.6g}")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
