@@ -14,18 +14,17 @@ from the reference is marked "convention", not "mismatch".
 from __future__ import annotations
 
 import math
-import multiprocessing
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .engine import forward, pieces
 from .errors import CgMathError
 from .ir import Graph
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 RELATIVE = 1e-9
 ABSOLUTE = 1e-12
@@ -38,8 +37,7 @@ SYMPY_NODE_LIMIT = 2000
 OK, MISMATCH, CONVENTION, UNCHECKED = "ok", "mismatch", "convention", "unchecked"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """How one number compares with the reference."""
 
     status: str
@@ -47,8 +45,7 @@ class Verdict:
     """The reference value: a float, or "complex" / "zoo" where SymPy says so."""
 
 
-@dataclass(frozen=True)
-class CheckReport:
+class CheckReport(NamedTuple):
     """The check of one evaluation: the output value and every node's gradient."""
 
     method: str
@@ -94,8 +91,7 @@ def run_check(
     return check_points(graph, [Point(exact_inputs, values, grads)], timeout)[0]
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One evaluated point to check: exact inputs, and cg's value and gradient per node."""
 
     exact_inputs: Mapping[str, Fraction | Graph]
@@ -213,6 +209,8 @@ def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float)
 
     Where fork is not available, a daemon thread runs it and is abandoned on time-out.
     """
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return _call_in_thread(function, args, timeout)
     context = multiprocessing.get_context("fork")
@@ -246,6 +244,8 @@ def _worker(function: Callable[..., Any], args: tuple, sender) -> None:
 
 
 def _call_in_thread(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    import threading
+
     box: dict[str, Any] = {}
 
     def run() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
 
@@ -17,8 +17,7 @@ from .parser import parse
 from .values import InputValue, bind_inputs, value_from_python
 
 
-@dataclass(frozen=True)
-class NodeResult:
+class NodeResult(NamedTuple):
     """One node of an evaluated graph."""
 
     node: Node
@@ -66,30 +65,42 @@ class Evaluation:
 
         ``wrt`` limits the ``gradient`` object to those inputs.
         """
+        return {**self.json_head(wrt), "nodes": list(self.node_records()), **self.json_tail(wrt)}
+
+    def json_head(self, wrt: list[str] | None = None) -> dict:
+        """The fields of the JSON document that come before ``nodes``."""
         names = self.gradient if wrt is None else wrt
         return {
             "output": self.output,
             "value": json_number(self.value),
             "gradient": {name: json_number(self.gradient[name]) for name in names},
-            "nodes": [
-                {
-                    "id": r.node.id,
-                    "name": r.node.name,
-                    "version": r.node.version or None,
-                    "label": r.label,
-                    "op": r.node.op,
-                    "inputs": [self.graph.nodes[i].id for i in r.node.inputs],
-                    "text": self.graph.text(r.node),
-                    "span": [r.node.start, r.node.end],
-                    "value": json_number(r.value),
-                    "grad": json_number(r.grad),
-                }
-                for r in self.nodes
-            ],
-            "check": check_as_dict(self.check, self.graph),
-            "warnings": self.warnings,
-            **({"exact": self._exact_dict(names)} if self.exact is not None else {}),
         }
+
+    def node_records(self) -> Iterator[dict]:
+        """The ``nodes`` of the JSON document, one at a time."""
+        text = self.graph.text
+        for r in self.nodes:
+            node = r.node
+            yield {
+                "id": f"n{node.index + 1}",
+                "name": node.name,
+                "version": node.version or None,
+                "label": r.label,
+                "op": node.op,
+                "inputs": [f"n{i + 1}" for i in node.inputs],
+                "text": text(node),
+                "span": [node.start, node.end],
+                "value": json_number(r.value),
+                "grad": json_number(r.grad),
+            }
+
+    def json_tail(self, wrt: list[str] | None = None) -> dict:
+        """The fields of the JSON document that come after ``nodes``."""
+        names = self.gradient if wrt is None else wrt
+        tail = {"check": check_as_dict(self.check, self.graph), "warnings": self.warnings}
+        if self.exact is not None:
+            tail["exact"] = self._exact_dict(names)
+        return tail
 
     def _exact_dict(self, names) -> dict:
         def text(expr) -> str | None:
@@ -111,7 +122,7 @@ class Evaluation:
 
 def check_as_dict(report: CheckReport, graph: Graph) -> dict:
     """The ``check`` object of the JSON output."""
-    from .check import ABSOLUTE, RELATIVE
+    from .check import ABSOLUTE, RELATIVE, UNCHECKED
 
     return {
         "ok": report.ok,
@@ -123,9 +134,9 @@ def check_as_dict(report: CheckReport, graph: Graph) -> dict:
             "expected": json_number(report.value.expected),
         },
         "nodes": {
-            graph.nodes[i].id: {"status": v.status, "expected": json_number(v.expected)}
+            f"n{i + 1}": {"status": v.status, "expected": json_number(v.expected)}
             for i, v in enumerate(report.grads)
-            if v is not None
+            if v is not None and v.status != UNCHECKED
         },
     }
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from functools import cached_property
 from types import MappingProxyType
+from typing import NamedTuple
 
 from .errors import UsageError
 from .ops import CONSTANTS
@@ -23,8 +23,7 @@ COPY = "copy"
 """Op of ``name = other_name``: a new version that holds the same value."""
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """One node: an op applied to earlier nodes (by index)."""
 
     index: int
@@ -36,8 +35,8 @@ class Node:
     start: int = 0
     """Offsets of the source text this node was built from (``Graph.text``)."""
     end: int = 0
-    literal: Fraction | None = None
-    """Exact value of a number literal."""
+    literal: str | None = None
+    """The text of a number literal (its exact value)."""
 
     @property
     def id(self) -> str:
@@ -74,11 +73,11 @@ class Graph:
 
     def text(self, node: Node, limit: int | None = TEXT_LIMIT) -> str:
         """The source text of a node, shortened in the middle to ``limit`` characters."""
-        text = self.source[node.start : node.end]
-        if limit is None or len(text) <= limit:
-            return text
+        if limit is None or node.end - node.start <= limit:
+            return self.source[node.start : node.end]
         half = (limit - 1) // 2
-        return f"{text[:half]}…{text[len(text) - half :]}"
+        head = self.source[node.start : node.start + half]
+        return f"{head}…{self.source[node.end - half : node.end]}"
 
     def label(self, node: Node) -> str:
         """A name users can read: the variable (with its version when reassigned) or the id."""
@@ -116,7 +115,7 @@ class Graph:
         if not free:
             return self
         nodes = tuple(
-            replace(n, op=n.name, name=None, version=0) if n.index in free else n
+            n._replace(op=n.name, name=None, version=0) if n.index in free else n
             for n in self.nodes
         )
         bindings = {k: v for k, v in self.bindings.items() if v not in free}
@@ -146,8 +145,7 @@ def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:
         index = len(nodes)
         index_map[node.index] = index
         nodes.append(
-            replace(
-                node,
+            node._replace(
                 index=index,
                 inputs=tuple(index_map[i] for i in node.inputs),
                 start=node.start + shift,

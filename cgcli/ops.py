@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Number = float
 Partials = tuple[float, ...]
@@ -26,8 +25,7 @@ class DomainError(ArithmeticError):
     """An argument outside the op's domain in the real numbers."""
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """One operation: how to compute it, differentiate it, build it in SymPy and show it."""
 
     name: str

@@ -7,19 +7,14 @@ in topological order and depth is limited by memory only.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import threading
 import unicodedata
-from dataclasses import replace
-from fractions import Fraction
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+from . import lalr
 from .errors import CgSyntaxError
 from .ir import COPY, INPUT, NUMBER, Graph, Node
 from .ops import FUNCTIONS
@@ -29,9 +24,13 @@ GRAMMAR_FILE = "cg.lark"
 
 def grammar_text() -> str:
     """The grammar, from the installed package or from a source checkout."""
+    from importlib import resources
+
     shipped = resources.files("cgcli") / "grammar" / GRAMMAR_FILE
     if shipped.is_file():
         return shipped.read_text(encoding="utf-8")
+    from pathlib import Path
+
     checkout = Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_FILE
     return checkout.read_text(encoding="utf-8")
 
@@ -67,7 +66,7 @@ class _Builder:
         if node.name is not None:  # `p = x`: a new node, so each version is its own row
             ref = self.add(COPY, (ref.index,), ref.start, ref.end)
             node = self.nodes[ref.index]
-        self.nodes[ref.index] = replace(node, name=name, version=version)
+        self.nodes[ref.index] = node._replace(name=name, version=version)
         self.versions[name] = version
         self.bindings[name] = ref.index
         self.output = ref.index
@@ -99,16 +98,8 @@ class _Builder:
 
 
 def _span(children) -> tuple[int, int]:
-    first, last = children[0], children[-1]
-    return _start(first), _end(last)
-
-
-def _start(item) -> int:
-    return item.start if isinstance(item, _Ref) else item.start_pos
-
-
-def _end(item) -> int:
-    return item.end if isinstance(item, _Ref) else item.end_pos
+    """From the start of the first child (a reference or a token) to the end of the last."""
+    return children[0].start, children[-1].end
 
 
 class _Callbacks:
@@ -146,41 +137,40 @@ class _Callbacks:
 
     def number(self, children):
         token = children[0]
-        if len(token) > MAX_NUMBER_LENGTH:
+        if len(token.text) > MAX_NUMBER_LENGTH:
             raise CgSyntaxError(
                 f"number literal longer than {MAX_NUMBER_LENGTH} characters",
                 self.builder.source,
-                token.start_pos,
+                token.start,
             )
-        if math.isinf(float(token)):
+        if math.isinf(float(token.text)):
             raise CgSyntaxError(
-                f"number {token} is too large for a float64", self.builder.source, token.start_pos
+                f"number {token.text} is too large for a float64", self.builder.source, token.start
             )
-        value = Fraction(str(token))
-        return self.builder.add(NUMBER, (), token.start_pos, token.end_pos, literal=value)
+        return self.builder.add(NUMBER, (), token.start, token.end, literal=token.text)
 
     def name(self, children):
         token = children[0]
-        if str(token) in FUNCTIONS:
+        if token.text in FUNCTIONS:
             raise CgSyntaxError(
-                f"{token} is a function: call it as {token}(...)",
+                f"{token.text} is a function: call it as {token.text}(...)",
                 self.builder.source,
-                token.start_pos,
+                token.start,
             )
-        return self.builder.read(str(token), token.start_pos, token.end_pos)
+        return self.builder.read(token.text, token.start, token.end)
 
     def call(self, children):
         token = children[0]
         args = [c for c in children if isinstance(c, _Ref)]
-        op = FUNCTIONS.get(str(token))
+        op = FUNCTIONS.get(token.text)
         if op is None:
-            raise CgSyntaxError(_unknown_function(str(token)), self.builder.source, token.start_pos)
+            raise CgSyntaxError(_unknown_function(token.text), self.builder.source, token.start)
         if len(args) != op.arity:
             plural = "s" if op.arity != 1 else ""
             raise CgSyntaxError(
                 f"{op.name} takes {op.arity} argument{plural}, got {len(args)}",
                 self.builder.source,
-                token.start_pos,
+                token.start,
             )
         return self.builder.add(op.name, tuple(a.index for a in args), *_span(children))
 
@@ -192,17 +182,17 @@ class _Callbacks:
     def assign(self, children):
         target, _, value = children
         self._check_target(target)
-        self.builder.bind(str(target), value)
+        self.builder.bind(target.text, value)
         self.builder.statements += 1
         return value
 
     def aug_assign(self, children):
         target, augop, value = children
         self._check_target(target)
-        current = self.builder.read(str(target), target.start_pos, target.end_pos)
-        op = _AUGMENTED[str(augop)]
-        ref = self.builder.add(op, (current.index, value.index), target.start_pos, value.end)
-        self.builder.bind(str(target), ref)
+        current = self.builder.read(target.text, target.start, target.end)
+        op = _AUGMENTED[augop.text]
+        ref = self.builder.add(op, (current.index, value.index), target.start, value.end)
+        self.builder.bind(target.text, ref)
         self.builder.statements += 1
         return ref
 
@@ -210,11 +200,11 @@ class _Callbacks:
         return None
 
     def _check_target(self, target) -> None:
-        if str(target) in FUNCTIONS:
+        if target.text in FUNCTIONS:
             raise CgSyntaxError(
-                f"cannot assign to {target}: it is a function name",
+                f"cannot assign to {target.text}: it is a function name",
                 self.builder.source,
-                target.start_pos,
+                target.start,
             )
 
 
@@ -223,52 +213,30 @@ MAX_NUMBER_LENGTH = 1000
 
 
 def _unknown_function(name: str) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, FUNCTIONS, n=1)
     hint = f"; did you mean {close[0]}?" if close else f"; did you mean {name}*(...)?"
     return f"unknown function {name}{hint}"
 
 
-class _Parser:
-    """One Lark parser shared by every parse; a lock guards its builder slot."""
-
-    def __init__(self) -> None:
-        from lark import Lark
-
-        self.callbacks = _Callbacks()
-        self.lark = Lark(
-            grammar_text(),
-            parser="lalr",
-            strict=True,
-            keep_all_tokens=True,
-            transformer=self.callbacks,
-        )
-        self.lock = threading.Lock()
-
-    def parse(self, source: str) -> Graph:
-        from lark.exceptions import UnexpectedInput
-
-        with self.lock:
-            self.callbacks.builder = _Builder(source)
-            try:
-                self.lark.parse(source)
-            except UnexpectedInput as exc:
-                raise _syntax_error(exc, source) from None
-            return self.callbacks.builder.graph()
-
-
-@cache
-def _parser() -> _Parser:
-    return _Parser()
+_CALLBACKS = _Callbacks()
+_LOCK = threading.Lock()
 
 
 def parse(source: str) -> Graph:
     """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
-    try:
-        return _parser().parse(source)
-    except CgSyntaxError as exc:
-        if exc.source != source:  # raised before the builder knew the source
-            raise CgSyntaxError(exc.message, source, exc.pos) from None
-        raise
+    with _LOCK:  # the callbacks hold the builder of the parse under way
+        _CALLBACKS.builder = _Builder(source)
+        try:
+            lalr.parse(source, _CALLBACKS)
+            return _CALLBACKS.builder.graph()
+        except (lalr.UnexpectedCharacter, lalr.UnexpectedToken) as exc:
+            raise _syntax_error(exc, source) from None
+        except CgSyntaxError as exc:
+            if exc.source != source:  # raised before the builder knew the source
+                raise CgSyntaxError(exc.message, source, exc.pos) from None
+            raise
 
 
 # --- syntax errors in the user's words -----------------------------------------
@@ -284,16 +252,11 @@ _TOKEN_WORDS = {
 
 
 def _syntax_error(exc, source: str) -> CgSyntaxError:
-    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
-
-    if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
-        return CgSyntaxError(_unexpected_character(source[pos]), source, pos)
-    if isinstance(exc, UnexpectedToken):
-        token = exc.token
-        pos = len(source.rstrip()) if token.type == "$END" else token.start_pos
-        return CgSyntaxError(_unexpected_token(token, exc.expected, source), source, pos)
-    return CgSyntaxError("cannot parse this program", source, 0)
+    if isinstance(exc, lalr.UnexpectedCharacter):
+        return CgSyntaxError(_unexpected_character(source[exc.pos]), source, exc.pos)
+    token = exc.token
+    pos = len(source.rstrip()) if token.type == lalr.END else token.start
+    return CgSyntaxError(_unexpected_token(token, exc.expected, source), source, pos)
 
 
 _LOOKALIKES = {
@@ -325,10 +288,10 @@ def _unexpected_character(char: str) -> str:
 def _describe(token) -> str:
     word = _TOKEN_WORDS.get(token.type)
     if token.type in ("$END", "_SEP"):
-        return word if token.type == "$END" or str(token) == ";" else "end of line"
+        return word if token.type == "$END" or token.text == ";" else "end of line"
     if word:
-        return f"{word} {str(token)!r}"
-    return repr(str(token))
+        return f"{word} {token.text!r}"
+    return repr(token.text)
 
 
 def _unexpected_token(token, expected: set[str], source: str) -> str:
@@ -353,12 +316,12 @@ def _juxtaposition_hint(token, source: str) -> str | None:
     """A hint for two operands written side by side, such as ``2x`` or ``x y``."""
     if token.type not in ("NAME", "NUMBER", "LPAR"):
         return None
-    before = source[: token.start_pos]
+    before = source[: token.start]
     previous = before.rstrip()
     if not previous or (previous[-1] not in ")._" and not previous[-1].isalnum()):
         return None
     adjacent = len(previous) == len(before)
-    text = str(token)
+    text = token.text
     if adjacent and previous[-1].isdigit() and token.type == "NAME":
         if text[0] in "eE":
             return "a number's exponent needs digits, as in 1e3 (for a product write 1*e)"

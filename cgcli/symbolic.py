@@ -41,7 +41,9 @@ def build(
     return exprs
 
 
-def exact_number(value: Fraction) -> sympy.Rational:
+def exact_number(value: Fraction | str) -> sympy.Rational:
+    """A rational, or a number literal's text, as an exact SymPy number."""
+    value = Fraction(value)
     return sympy.Rational(value.numerator, value.denominator)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .engine import forward
 from .errors import CgError, CgSyntaxError, UsageError
@@ -15,8 +15,7 @@ from .parser import parse
 NAME_PATTERN = re.compile(r"[^\W\d]\w*")
 
 
-@dataclass(frozen=True)
-class InputValue:
+class InputValue(NamedTuple):
     """A value for one input: its float and its exact form for SymPy."""
 
     name: str

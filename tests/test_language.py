@@ -174,3 +174,22 @@ def test_one_hundred_thousand_nodes():
 def test_empty_program(program):
     with pytest.raises(CgSyntaxError, match="empty program"):
         parse(program)
+
+
+def test_generated_parser_tables_are_up_to_date():
+    """cgcli/_grammar_tables.py is what tools/generate_parser.py makes of grammar/cg.lark."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "tools" / "generate_parser.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_grammar_builds_with_lark_strict():
+    from lark import Lark
+
+    from cgcli.parser import grammar_text
+
+    Lark(grammar_text(), parser="lalr", strict=True)  # raises on any conflict

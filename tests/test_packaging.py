@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -53,4 +54,4 @@ def test_cg_runs_from_the_unpacked_wheel(wheel, tmp_path):
         env=env,
     )
     assert out.returncode == 0, out.stderr
-    assert '"gradient": {\n    "x": -3.0,\n    "y": -3.0,\n    "z": 4.0\n  }' in out.stdout
+    assert json.loads(out.stdout)["gradient"] == {"x": -3.0, "y": -3.0, "z": 4.0}

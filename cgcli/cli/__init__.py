@@ -6,6 +6,7 @@ the commands share."""
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 
 import click
@@ -92,7 +93,35 @@ def reports_errors(command):
     return wrapper
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS = {
+    "eval": "evaluate",
+    "graph": "draw",
+    "explain": "explain",
+    "check": "check",
+    "grad": "grad",
+    "train": "train",
+}
+"""Each command and the module of this package that defines it as ``command``."""
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs, so start-up stays short."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+        return module.command
+
+
+@click.group(
+    cls=LazyGroup,
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="cg")
 def main() -> None:
     """cg: scalar math as a computational graph, with forward pass, backpropagation
@@ -210,7 +239,3 @@ def warn(message: str) -> None:
         f"cg: warning: {message}" if not message.startswith("check:") else f"cg: {message}",
         err=True,
     )
-
-
-# The commands register themselves on ``main`` when imported.
-from . import check, draw, evaluate, explain, grad, train  # noqa: E402, F401

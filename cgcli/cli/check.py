@@ -13,7 +13,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     program_arguments,
     reports_errors,
@@ -21,7 +20,7 @@ from . import (
 )
 
 
-@main.command("check", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("check", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @output_options(["text", "json"], default="text", wrt=False)
 @click.option(
@@ -124,3 +123,7 @@ def check_command(
         click.echo(plain(columns, rows))
         click.echo(f"{right} of {len(grades)} right")
     sys.exit(EXIT_OK if right == len(grades) else EXIT_CHECK_FAILED)
+
+
+command = check_command
+"""The click command that cgcli.cli.LazyGroup loads."""

@@ -11,7 +11,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     program_arguments,
     reports_errors,
@@ -26,7 +25,7 @@ GRAPHVIZ_MISSING = (
 )
 
 
-@main.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @output_options(GRAPH_FORMATS, default="ascii", wrt=False)
 @click.option(
@@ -87,3 +86,7 @@ def _run_dot(dot_source: bytes, output_format: str) -> bytes:
         message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
         raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
     return done.stdout
+
+
+command = graph_command
+"""The click command that cgcli.cli.LazyGroup loads."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -13,7 +12,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     parse_wrt,
     program_arguments,
@@ -25,7 +23,7 @@ SINGLE_POINT_FORMATS = ["table", "json", "csv", "tsv", "markdown", "latex"]
 POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 
 
-@main.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @click.option(
     "--points",
@@ -130,8 +128,9 @@ def _print_point(result, output_format, digits, wrt, grad_only):
     if grad_only:
         click.echo(formats.render_grad(result, wrt_names, output_format), nl=False)
     elif output_format == "json":
-        doc = result.as_dict(wrt_names)
-        click.echo(json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=2))
+        from ..render.json_doc import write_json
+
+        write_json(result, sys.stdout, wrt_names)
     elif output_format in ("csv", "tsv"):
         click.echo(
             formats.render_delimited(result, "," if output_format == "csv" else "\t"), nl=False
@@ -189,3 +188,7 @@ def _eval_points(
             check_timeout=timeout,
             warn=warn,
         )
+
+
+command = eval_command
+"""The click command that cgcli.cli.LazyGroup loads."""

@@ -8,7 +8,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     program_arguments,
     reports_errors,
@@ -16,7 +15,7 @@ from . import (
 )
 
 
-@main.command("explain", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("explain", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
@@ -41,3 +40,7 @@ def explain_command(arguments, program_file, output_name, output_format, digits,
         click.echo(render_latex(solution), nl=False)
     else:
         click.echo(render_text(solution, markdown=output_format == "markdown"), nl=False)
+
+
+command = explain_command
+"""The click command that cgcli.cli.LazyGroup loads."""

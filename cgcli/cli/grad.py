@@ -11,7 +11,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     parse_wrt,
     program_arguments,
@@ -20,7 +19,7 @@ from . import (
 )
 
 
-@main.command("grad", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("grad", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @output_options(["text", "latex", "json"], default="text")
 @click.option(
@@ -89,3 +88,7 @@ def _latex_value(value, digits) -> str:
     from ..numbers import format_number
 
     return value if isinstance(value, str) else format_number(value, digits)
+
+
+command = grad_command
+"""The click command that cgcli.cli.LazyGroup loads."""

@@ -12,7 +12,6 @@ from . import (
     EXIT_CODES,
     ProgramCommand,
     load_program,
-    main,
     output_options,
     program_arguments,
     reports_errors,
@@ -48,7 +47,7 @@ def parse_batch(text: str) -> int | None:
     raise UsageError(f"--batch {text}: expected a positive whole number or 'all'")
 
 
-@main.command("train", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command("train", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
 @click.option(
     "--data",
@@ -263,3 +262,7 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+command = train_command
+"""The click command that cgcli.cli.LazyGroup loads."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..check import ABSOLUTE, CONVENTION, MISMATCH, OK, RELATIVE, Verdict
 from ..evaluation import Evaluation
@@ -12,8 +12,7 @@ MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
 NONE = "-"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     title: str
     numeric: bool = False
 
