@@ -7,6 +7,8 @@ in topological order and depth is limited by memory only.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import re
 import threading
@@ -224,9 +226,22 @@ _CALLBACKS = _Callbacks()
 _LOCK = threading.Lock()
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Parsing makes many objects and no reference cycles: pausing the cycle collector
+    keeps it from scanning them again and again (it made large programs superlinear)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse(source: str) -> Graph:
     """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
-    with _LOCK:  # the callbacks hold the builder of the parse under way
+    with _LOCK, _no_cyclic_gc():  # the callbacks hold the builder of the parse under way
         _CALLBACKS.builder = _Builder(source)
         try:
             lalr.parse(source, _CALLBACKS)

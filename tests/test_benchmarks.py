@@ -23,3 +23,15 @@ def test_points_benchmark_runs():
         "cg engine",
         "cg CLI (CSV in and out)",
     ]
+
+
+def test_benchmark_entry_point_runs():
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for section in ("### 1. Start-up", "### 2. The check", "### 3. Size"):
+        assert section in out.stdout
+    assert "| random | 1,000 |" in out.stdout

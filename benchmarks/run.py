@@ -1,0 +1,225 @@
+"""All of cg's benchmarks, side by side with their baselines, as one Markdown report.
+
+Whole processes, medians of several runs, on this machine, in one run:
+
+1. start-up: ``cg eval "(x+y)*z" x=1 y=3 z=-3 --no-check --format json`` against
+   ``python -c "import lark"`` (and ``python -c pass``);
+2. the default check and table against a SymPy-only script that parses
+   ``(x+y)*z``, differentiates and evaluates;
+3. size: a random program and a deeply nested one, parse + forward + backward +
+   JSON with ``--no-check``, against Lark alone parsing the same text into a tree
+   with cg's grammar; time and peak memory from 10^3 to 10^6 nodes;
+4. the check budget on a random 1,000-node program (default ``cg eval``), and
+   SymPy against SymEngine for the derivatives;
+5. with ``--points``: benchmarks/points.py (many points at once).
+
+    python benchmarks/run.py                 # the README's tables (several minutes)
+    python benchmarks/run.py --quick         # small sizes, a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CG = [PYTHON, "-m", "cgcli"]
+SEED = ["eval", "(x+y)*z", "x=1", "y=3", "z=-3"]
+SYMPY_ONLY = """\
+import sympy
+x, y, z = sympy.symbols("x y z")
+f = sympy.parse_expr("(x+y)*z", local_dict={"x": x, "y": y, "z": z})
+at = {x: 1, y: 3, z: -3}
+print(f.subs(at), [sympy.diff(f, v).subs(at) for v in (x, y, z)])
+"""
+LARK_TREE = """\
+import sys
+from lark import Lark
+grammar = open(sys.argv[1], encoding="utf-8").read()
+Lark(grammar, parser="lalr").parse(open(sys.argv[2], encoding="utf-8").read())
+"""
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)} failed")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def median(command: list[str], repeat: int) -> tuple[float, float]:
+    runs = [run(command) for _ in range(repeat)]
+    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
+
+
+def random_program(nodes: int, seed: int = 0) -> str:
+    """About ``nodes`` nodes of straight-line code over four inputs, domain-safe."""
+    rng = random.Random(seed)
+    names = ["a", "b", "c", "d"]
+    lines = []
+    count = len(names)
+    while count < nodes:
+        left, right = rng.choice(names[-50:]), rng.choice(names)
+        fn = rng.choice(["sin", "cos", "tanh", "sigmoid"])
+        lines.append(f"t{len(lines)} = {fn}({left} {rng.choice('+-*')} {right}) * 0.5")
+        names.append(f"t{len(lines) - 1}")
+        count += 4
+    return "\n".join(lines) + "\n"
+
+
+def nested_program(nodes: int) -> str:
+    """``((x+1)+1)...``: nesting depth nodes/2, each level an add and a constant."""
+    depth = nodes // 2
+    return "(" * depth + "x" + "+1)" * depth
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("| " + " | ".join("---:" if i else "---" for i in range(len(header))) + " |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def startup(repeat: int) -> None:
+    commands = [
+        ("python -c pass", [PYTHON, "-c", "pass"]),
+        ('python -c "import lark" (baseline)', [PYTHON, "-c", "import lark"]),
+        ("cg eval ... --no-check --format json", [*CG, *SEED, "--no-check", "--format", "json"]),
+    ]
+    times = [median(command, repeat)[0] for _, command in commands]
+    base = times[1]
+    rows = [
+        [label, f"{seconds * 1000:.0f}", f"{seconds / base:.2f}"]
+        for (label, _), seconds in zip(commands, times, strict=True)
+    ]
+    table("1. Start-up", ["command", "ms (median)", "ratio to import lark"], rows)
+
+
+def check_and_table(repeat: int, folder: Path) -> None:
+    script = folder / "sympy_only.py"
+    script.write_text(SYMPY_ONLY, encoding="utf-8")
+    base = median([PYTHON, str(script)], repeat)[0]
+    seconds = median([*CG, *SEED], repeat)[0]
+    rows = [
+        ["SymPy-only script (baseline)", f"{base * 1000:.0f}", "1.00"],
+        ["cg eval (check and table)", f"{seconds * 1000:.0f}", f"{seconds / base:.2f}"],
+    ]
+    table("2. The check and the table", ["command", "ms (median)", "ratio"], rows)
+
+
+def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
+    grammar = ROOT / "grammar" / "cg.lark"
+    lark_script = folder / "lark_tree.py"
+    lark_script.write_text(LARK_TREE, encoding="utf-8")
+    rows = []
+    for shape, make in [("random", random_program), ("nested", nested_program)]:
+        first = None
+        for nodes in sizes:
+            path = folder / f"{shape}-{nodes}.cg"
+            path.write_text(make(nodes), encoding="utf-8")
+            values = ["a=1", "b=2", "c=3", "d=0.5"] if shape == "random" else ["x=1"]
+            command = [*CG, "eval", "-f", str(path), *values, "--no-check", "--format", "json"]
+            seconds, memory = median(command, repeat if nodes <= 100_000 else 1)
+            first = first or (nodes, seconds)
+            growth = (seconds / first[1]) / (nodes / first[0])
+            lark = "-"
+            ratio = "-"
+            if nodes <= lark_max:
+                lark_seconds = median([PYTHON, str(lark_script), str(grammar), str(path)], 1)[0]
+                lark = f"{lark_seconds:.2f}"
+                ratio = f"{seconds / lark_seconds:.2f}"
+            rows.append(
+                [
+                    shape,
+                    f"{nodes:,}",
+                    f"{seconds:.2f}",
+                    f"{memory:.0f}",
+                    f"{growth:.2f}",
+                    lark,
+                    ratio,
+                ]
+            )
+    header = ["program", "nodes", "cg s", "cg peak MB", "s per node vs smallest", "Lark tree s",
+              "cg / Lark"]  # fmt: skip
+    table("3. Size: parse, forward, backward, JSON (--no-check)", header, rows)
+
+
+def check_budget(folder: Path) -> None:
+    path = folder / "random-1000.cg"
+    path.write_text(random_program(1000, seed=5), encoding="utf-8")
+    command = [*CG, "eval", "-f", str(path), "a=1", "b=2", "c=3", "d=0.5", "--format", "json"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    import json
+
+    method = json.loads(done.stdout)["check"]["method"]
+    rows = [["random 1,000-node program, default check", f"{seconds:.2f}", method]]
+    table("4. The check never hangs", ["workload", "s", "check method"], rows)
+    symbolic_engines(folder)
+
+
+def symbolic_engines(folder: Path) -> None:
+    import sympy
+
+    try:
+        import symengine
+    except ImportError:
+        symengine = None
+    rows = []
+    for terms in (1_000, 10_000):
+        xs = sympy.symbols(f"x0:{terms}")
+        total = sum(sympy.sin(x) * x for x in xs)
+        start = time.perf_counter()
+        sympy.diff(total, xs[0])
+        sympy_seconds = time.perf_counter() - start
+        engine = "not installed"
+        if symengine is not None:
+            converted = symengine.sympify(total)
+            start = time.perf_counter()
+            converted.diff(symengine.Symbol("x0"))
+            engine = f"{(time.perf_counter() - start) * 1000:.1f}"
+        rows.append([f"d/dx0 of a {terms:,}-term sum", f"{sympy_seconds * 1000:.1f}", engine])
+    table("SymPy and SymEngine", ["derivative", "SymPy ms", "SymEngine ms"], rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
+    parser.add_argument("--points", action="store_true", help="also run benchmarks/points.py")
+    args = parser.parse_args(argv)
+    repeat = 1 if args.quick else 9
+    sizes = [1_000, 3_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000]
+    lark_max = 3_000 if args.quick else 100_000
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, cg from {ROOT}")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        startup(repeat)
+        check_and_table(max(1, repeat // 3), folder)
+        size(sizes, lark_max, max(1, repeat // 3), folder)
+        if not args.quick:
+            check_budget(folder)
+    if args.points:
+        from points import main as points_main
+
+        print("\n### 5. Many points\n")
+        points_main(["--sizes", "1000", "--repeat", "1"] if args.quick else [])
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
