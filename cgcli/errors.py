@@ -43,8 +43,8 @@ class CgSyntaxError(CgError):
 
     def render(self) -> str:
         where = f" {self.origin}" if self.origin else ""
-        text = self.source.split("\n")[self.line - 1].replace("\t", " ")
-        caret = " " * (self.column - 1) + "^"
+        text, column = _window(self.source.split("\n")[self.line - 1], self.column)
+        caret = " " * (column - 1) + "^"
         return (
             f"cg: {self.kind}{where}: {self.line}:{self.column}: {self.message}\n"
             f"  {text}\n  {caret}"
@@ -56,6 +56,18 @@ class CgMathError(CgError):
 
     exit_code = EXIT_MATH
     kind = "math error"
+
+
+def _window(line: str, column: int, width: int = 72) -> tuple[str, int]:
+    """At most ``width`` characters of a long line around ``column``, and the caret's column."""
+    line = line.replace("\t", " ")
+    if len(line) <= width:
+        return line, column
+    start = max(0, min(column - width // 2, len(line) - width))
+    shown = line[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(line) else ""
+    return prefix + shown + suffix, column - start + len(prefix)
 
 
 def line_and_column(source: str, pos: int) -> tuple[int, int]:

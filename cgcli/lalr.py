@@ -80,8 +80,19 @@ def _splice(children: list) -> _Splice:
     return out
 
 
-def parse(source: str, callbacks: Any) -> Any:
-    """Run the parser over ``source``; each reduction calls ``callbacks.<alias>(children)``."""
+class TooDeep(Exception):
+    """The parser's stack outgrew its limit at ``token``."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def parse(source: str, callbacks: Any, max_stack: int | None = None) -> Any:
+    """Run the parser over ``source``; each reduction calls ``callbacks.<alias>(children)``.
+
+    ``max_stack`` bounds the parser's stack, that is the program's nesting depth.
+    """
     rules = [
         (origin, length, mode, getattr(callbacks, name) if mode == "call" else None, splices)
         for origin, length, mode, name, splices in RULES
@@ -100,6 +111,8 @@ def parse(source: str, callbacks: Any) -> Any:
             if kind == _SHIFT:
                 states.append(target)
                 values.append(token)
+                if max_stack is not None and len(states) > max_stack:
+                    raise TooDeep(token)
                 break
             origin, length, mode, call, splices = rules[target]
             if length:

@@ -17,8 +17,9 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from . import lalr
-from .errors import CgSyntaxError
+from .errors import CgSyntaxError, UsageError
 from .ir import COPY, INPUT, NUMBER, Graph, Node
+from .limits import DEFAULT_LIMITS, Limits
 from .ops import FUNCTIONS
 
 GRAMMAR_FILE = "cg.lark"
@@ -48,8 +49,9 @@ class _Ref(NamedTuple):
 class _Builder:
     """Appends nodes for one program as the parser reduces its rules."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, limits: Limits) -> None:
         self.source = source
+        self.limits = limits
         self.nodes: list[Node] = []
         self.bindings: dict[str, int] = {}
         self.versions: dict[str, int] = {}
@@ -139,9 +141,11 @@ class _Callbacks:
 
     def number(self, children):
         token = children[0]
-        if len(token.text) > MAX_NUMBER_LENGTH:
+        limit = self.builder.limits.max_literal
+        if len(token.text) > limit:
             raise CgSyntaxError(
-                f"number literal longer than {MAX_NUMBER_LENGTH} characters",
+                f"number literal longer than {limit:,} characters (raise the limit with "
+                "--max-literal)",
                 self.builder.source,
                 token.start,
             )
@@ -211,7 +215,6 @@ class _Callbacks:
 
 
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
-MAX_NUMBER_LENGTH = 1000
 
 
 def _unknown_function(name: str) -> str:
@@ -239,15 +242,27 @@ def _no_cyclic_gc():
             gc.enable()
 
 
-def parse(source: str) -> Graph:
+def parse(source: str, limits: Limits = DEFAULT_LIMITS) -> Graph:
     """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
+    if len(source) > limits.max_size:
+        raise UsageError(
+            f"the program has {len(source):,} characters, over the limit of "
+            f"{limits.max_size:,} (raise it with --max-size)"
+        )
     with _LOCK, _no_cyclic_gc():  # the callbacks hold the builder of the parse under way
-        _CALLBACKS.builder = _Builder(source)
+        _CALLBACKS.builder = _Builder(source, limits)
         try:
-            lalr.parse(source, _CALLBACKS)
+            lalr.parse(source, _CALLBACKS, limits.max_depth)
             return _CALLBACKS.builder.graph()
         except (lalr.UnexpectedCharacter, lalr.UnexpectedToken) as exc:
             raise _syntax_error(exc, source) from None
+        except lalr.TooDeep as exc:
+            raise CgSyntaxError(
+                f"the program nests deeper than the limit of {limits.max_depth:,} "
+                "(raise it with --max-depth)",
+                source,
+                exc.token.start,
+            ) from None
         except CgSyntaxError as exc:
             if exc.source != source:  # raised before the builder knew the source
                 raise CgSyntaxError(exc.message, source, exc.pos) from None
@@ -294,6 +309,8 @@ def _unexpected_character(char: str) -> str:
     if char == "\n":
         described = "end of line"
     message = f"unexpected character {described}"
+    if char.isdigit():
+        return message + "; numbers are written with the digits 0-9"
     if char in _LOOKALIKES:
         message += f"; did you mean {_LOOKALIKES[char]!r}?".replace("'a space'", "a space")
         message = message.replace("'nothing (delete it)'", "nothing (delete it)")

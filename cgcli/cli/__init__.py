@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+from typing import NamedTuple
 
 import click
 
 from .. import __version__
 from ..errors import CgError, UsageError
+from ..limits import DEFAULT_LIMITS, Limits
 
 EXIT_CODES = """\b
 Exit codes:
@@ -79,6 +81,9 @@ def reports_errors(command):
         except CgError as exc:
             click.echo(exc.render(), err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
+            _silence_stdout()
+            sys.exit(0)
         except RecursionError:
             click.echo(
                 "cg: internal error: recursion too deep (a bug in cg: please report it)", err=True
@@ -91,6 +96,14 @@ def reports_errors(command):
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 COMMANDS = {
@@ -196,8 +209,27 @@ def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
     return names
 
 
+class ProgramArgs(NamedTuple):
+    """What a command was told about its program: the text or file, values, output, limits."""
+
+    arguments: tuple[str, ...]
+    program_file: str | None
+    output_name: str | None
+    limits: Limits
+
+
 def program_arguments(command):
-    """PROGRAM [NAME=VALUE]..., -f FILE and --output NAME: how every command takes a program."""
+    """PROGRAM [NAME=VALUE]..., -f FILE, --output NAME and the input limits: how every
+    command takes a program. The command receives them as one ``program`` argument."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args, arguments, program_file, output_name, max_size, max_depth, max_literal, **kw
+    ):
+        limits = Limits(max_size, max_depth, max_literal)
+        program = ProgramArgs(arguments, program_file, output_name, limits)
+        return command(*args, program=program, **kw)
+
     for option in reversed(
         [
             click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]..."),
@@ -214,22 +246,46 @@ def program_arguments(command):
                 metavar="NAME",
                 help="Differentiate NAME instead of the last statement.",
             ),
+            click.option(
+                "--max-size",
+                type=click.IntRange(min=1),
+                default=DEFAULT_LIMITS.max_size,
+                show_default=True,
+                metavar="CHARS",
+                help="Refuse programs longer than this.",
+            ),
+            click.option(
+                "--max-depth",
+                type=click.IntRange(min=1),
+                default=DEFAULT_LIMITS.max_depth,
+                show_default=True,
+                metavar="N",
+                help="Refuse programs nested deeper than this (parser stack entries).",
+            ),
+            click.option(
+                "--max-literal",
+                type=click.IntRange(min=1),
+                default=DEFAULT_LIMITS.max_literal,
+                show_default=True,
+                metavar="CHARS",
+                help="Refuse number literals longer than this.",
+            ),
         ]
     ):
-        command = option(command)
-    return command
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def load_program(arguments, program_file, output_name):
+def load_program(program: ProgramArgs):
     """The graph and the NAME=VALUE values of a command's arguments."""
     from ..parser import parse
     from ..values import parse_assignments
 
-    program, value_args = read_program(arguments, program_file)
-    graph = parse(program)
+    text, value_args = read_program(program.arguments, program.program_file)
+    graph = parse(text, program.limits)
     values = parse_assignments(value_args)
-    if output_name is not None:
-        graph = graph.with_output_name(output_name)
+    if program.output_name is not None:
+        graph = graph.with_output_name(program.output_name)
     return graph, values
 
 

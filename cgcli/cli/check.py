@@ -47,9 +47,7 @@ from . import (
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
 @reports_errors
 def check_command(
-    arguments,
-    program_file,
-    output_name,
+    program,
     output_format,
     digits,
     answer_file,
@@ -63,7 +61,7 @@ def check_command(
     from ..evaluation import evaluate_graph
     from ..grading import ABSOLUTE_TOLERANCE, grade
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     result = evaluate_graph(graph, values, check=False, exact=exact)
     for warning in result.warnings:
         warn(warning)

@@ -36,7 +36,7 @@ GRAPHVIZ_MISSING = (
     help="Write to FILE instead of standard output.",
 )
 @reports_errors
-def graph_command(arguments, program_file, output_name, output_format, digits, out_file):
+def graph_command(program, output_format, digits, out_file):
     """Draw PROGRAM's graph; with values, each node shows its value and gradient.
 
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
@@ -44,7 +44,7 @@ def graph_command(arguments, program_file, output_name, output_format, digits, o
     """
     from ..render import graph as drawing
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     notes = None
     if values:
         from ..evaluation import evaluate_graph

@@ -71,9 +71,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 )
 @reports_errors
 def eval_command(
-    arguments,
-    program_file,
-    output_name,
+    program,
     points_file,
     chunk_rows,
     points_format,
@@ -93,7 +91,7 @@ def eval_command(
     """
     from ..evaluation import evaluate_graph
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")

@@ -20,13 +20,13 @@ from . import (
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
 @reports_errors
-def explain_command(arguments, program_file, output_name, output_format, digits, exact):
+def explain_command(program, output_format, digits, exact):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, with every number filled in."""
     from ..evaluation import evaluate_graph
     from ..explain import exact_numbers, float_numbers, render_latex, render_text, solve
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     result = evaluate_graph(graph, values, check=False, exact=exact)
     for warning in result.warnings:
         warn(warning)

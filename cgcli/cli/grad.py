@@ -31,7 +31,7 @@ from . import (
     help="Time budget for SymPy's simplification; past it the derivatives are unsimplified.",
 )
 @reports_errors
-def grad_command(arguments, program_file, output_name, output_format, digits, wrt, timeout):
+def grad_command(program, output_format, digits, wrt, timeout):
     """The symbolic partial derivatives of the output with respect to each input (SymPy,
     simplified); with values given, also evaluated there."""
     from ..check import call_with_timeout
@@ -39,7 +39,7 @@ def grad_command(arguments, program_file, output_name, output_format, digits, wr
     from ..symbolic import gradient_formulas
     from ..values import bind_inputs
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     graph = graph.bind_constants(values)
     exact = None
     if values:

@@ -129,9 +129,7 @@ def parse_batch(text: str) -> int | None:
 @output_options(["table", "json"], default="table", wrt=False)
 @reports_errors
 def train_command(
-    arguments,
-    program_file,
-    output_name,
+    program,
     data_file,
     data_format,
     target,
@@ -153,7 +151,7 @@ def train_command(
     from ..numbers import format_number, json_number
     from ..train import Settings, Trainer, build_objective, initial_params
 
-    graph, values = load_program(arguments, program_file, output_name)
+    graph, values = load_program(program)
     if values:
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
     params_given = parse_params(params_text)

@@ -1,0 +1,20 @@
+"""Input limits that protect the machine from programs too large to handle."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Limits(NamedTuple):
+    """Input limits that protect the machine; each has a command-line option to raise it."""
+
+    max_size: int = 8 * 1024 * 1024
+    """Characters in a program (--max-size)."""
+    max_depth: int = 1_000_000
+    """Parser stack entries: about one per open parenthesis, two per unary operator or
+    function call still open (--max-depth)."""
+    max_literal: int = 1000
+    """Characters in one number literal (--max-literal)."""
+
+
+DEFAULT_LIMITS = Limits()
