@@ -132,7 +132,8 @@ def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
             path = folder / f"{shape}-{nodes}.cg"
             path.write_text(make(nodes), encoding="utf-8")
             values = ["a=1", "b=2", "c=3", "d=0.5"] if shape == "random" else ["x=1"]
-            command = [*CG, "eval", "-f", str(path), *values, "--no-check", "--format", "json"]
+            command = [*CG, "eval", "-f", str(path), *values, "--no-check", "--format", "json",
+                       "--max-size", "100000000"]  # fmt: skip
             seconds, memory = median(command, repeat if nodes <= 100_000 else 1)
             first = first or (nodes, seconds)
             growth = (seconds / first[1]) / (nodes / first[0])

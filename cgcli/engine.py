@@ -29,7 +29,9 @@ def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
                 value = op_for(node.op).forward(*args)
             except DomainError as exc:
                 raise _math_error(graph, node, str(exc), args) from None
-            except (OverflowError, ValueError, ZeroDivisionError):
+            except OverflowError:
+                raise _math_error(graph, node, "result overflows a float64", args) from None
+            except (ValueError, ZeroDivisionError):
                 raise _math_error(graph, node, "result out of range", args) from None
             if not math.isfinite(value):
                 raise _math_error(graph, node, "result overflows a float64", args)

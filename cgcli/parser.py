@@ -296,9 +296,9 @@ _LOOKALIKES = {
     "\u22c5": "*",
     "\u00b7": "*",
     "\u00f7": "/",
-    "\u00a0": "a space",
-    "\u200b": "nothing (delete it)",
-    "\ufeff": "nothing (delete it)",
+    "\u00a0": " ",
+    "\u200b": None,
+    "\ufeff": None,
 }
 
 
@@ -312,8 +312,12 @@ def _unexpected_character(char: str) -> str:
     if char.isdigit():
         return message + "; numbers are written with the digits 0-9"
     if char in _LOOKALIKES:
-        message += f"; did you mean {_LOOKALIKES[char]!r}?".replace("'a space'", "a space")
-        message = message.replace("'nothing (delete it)'", "nothing (delete it)")
+        meant = _LOOKALIKES[char]
+        if meant is None:
+            return message + "; it is invisible: delete it"
+        return message + (
+            "; did you mean a space?" if meant == " " else f"; did you mean {meant!r}?"
+        )
     return message
 
 

@@ -75,6 +75,32 @@ def parse_assignments(arguments: Iterable[str]) -> dict[str, InputValue]:
     return values
 
 
+_LOOKALIKES = dict(
+    zip(
+        "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαορνυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+        "aeopcyxijsdqwABEKMHOPCTXIJSaopvuxABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
+"""Cyrillic and Greek letters that look like Latin ones."""
+
+
+def name_hint(name: str) -> str:
+    """A hint for a name that may not be what it seems: a look-alike letter, inf, nan."""
+    import unicodedata
+
+    if name in ("inf", "nan", "infinity"):
+        return f"; {name} is a name here: cg has no literal for it"
+    odd = [ch for ch in name if ch in _LOOKALIKES]
+    if not odd:
+        return ""
+    described = ", ".join(
+        f"{ch!r} is U+{ord(ch):04X} {unicodedata.name(ch, '?')}, not {_LOOKALIKES[ch]!r}"
+        for ch in odd
+    )
+    return f"; in {name}, {described}"
+
+
 def bind_inputs(
     graph: Graph, values: Mapping[str, InputValue]
 ) -> tuple[Graph, dict[str, float], list[str]]:
@@ -89,9 +115,10 @@ def bind_inputs(
         listed = ", ".join(missing)
         example = " ".join(f"{name}=..." for name in missing)
         plural = "s" if len(missing) > 1 else ""
-        raise UsageError(f"missing value{plural} for {listed} (give {example})")
+        hints = "".join(name_hint(name) for name in missing)
+        raise UsageError(f"missing value{plural} for {listed} (give {example}){hints}")
     warnings = [
-        f"{name} is not used by the program; its value is ignored"
+        f"{name} is not used by the program; its value is ignored{name_hint(name)}"
         for name in values
         if name not in needed
     ]

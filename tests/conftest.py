@@ -17,3 +17,20 @@ def cg():
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)
 
     return run
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        help="run the property-based tests with 10,000 examples each (CI runs 200)",
+    )
+
+
+def pytest_configure(config):
+    from hypothesis import HealthCheck, settings
+
+    common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+    settings.register_profile("ci", max_examples=200, derandomize=True, **common)
+    settings.register_profile("slow", max_examples=10_000, **common)
+    settings.load_profile("slow" if config.getoption("--slow") else "ci")

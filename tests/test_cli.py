@@ -192,7 +192,7 @@ def test_output_option(cg):
         ),
         (
             ["exp(x)", "x=1000"],
-            "cg: math error: 1:1: node f = exp(x): result out of range in exp(1000)\n",
+            "cg: math error: 1:1: node f = exp(x): result overflows a float64 in exp(1000)\n",
             3,
         ),
     ],

@@ -67,8 +67,10 @@ class ProgramCommand(click.Command):
 
 
 def _looks_like_long_option(arg: str) -> bool:
-    name = arg.split("=", 1)[0]
-    return name.startswith("--") and len(name) > 2 and name[2:].replace("-", "").isalnum()
+    """``--name`` or ``--name=value``: an option cg does not know, for click to report."""
+    import re
+
+    return re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?", arg, re.S) is not None
 
 
 def reports_errors(command):
