@@ -49,20 +49,31 @@ Lark(grammar, parser="lalr").parse(open(sys.argv[2], encoding="utf-8").read())
 """
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of one whole process."""
+PEAK_MEMORY = """\
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def run(command: list[str]) -> float:
+    """Seconds of one whole process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if done.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(command)} failed")
-    return seconds, usage.ru_maxrss / 1024
+    return time.perf_counter() - start
 
 
-def median(command: list[str], repeat: int) -> tuple[float, float]:
-    runs = [run(command) for _ in range(repeat)]
-    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
+def median(command: list[str], repeat: int) -> float:
+    return statistics.median(run(command) for _ in range(repeat))
+
+
+def peak_memory(command: list[str]) -> float:
+    """Peak resident memory (MB) of one process, started from a small parent (a child's
+    peak would otherwise include this benchmark's own memory, copied at fork)."""
+    done = subprocess.run([PYTHON, "-c", PEAK_MEMORY, *command], capture_output=True, text=True)
+    return int(done.stdout) / 1024
 
 
 def random_program(nodes: int, seed: int = 0) -> str:
@@ -100,7 +111,7 @@ def startup(repeat: int) -> None:
         ('python -c "import lark" (baseline)', [PYTHON, "-c", "import lark"]),
         ("cg eval ... --no-check --format json", [*CG, *SEED, "--no-check", "--format", "json"]),
     ]
-    times = [median(command, repeat)[0] for _, command in commands]
+    times = [median(command, repeat) for _, command in commands]
     base = times[1]
     rows = [
         [label, f"{seconds * 1000:.0f}", f"{seconds / base:.2f}"]
@@ -112,8 +123,8 @@ def startup(repeat: int) -> None:
 def check_and_table(repeat: int, folder: Path) -> None:
     script = folder / "sympy_only.py"
     script.write_text(SYMPY_ONLY, encoding="utf-8")
-    base = median([PYTHON, str(script)], repeat)[0]
-    seconds = median([*CG, *SEED], repeat)[0]
+    base = median([PYTHON, str(script)], repeat)
+    seconds = median([*CG, *SEED], repeat)
     rows = [
         ["SymPy-only script (baseline)", f"{base * 1000:.0f}", "1.00"],
         ["cg eval (check and table)", f"{seconds * 1000:.0f}", f"{seconds / base:.2f}"],
@@ -127,20 +138,19 @@ def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
     lark_script.write_text(LARK_TREE, encoding="utf-8")
     rows = []
     for shape, make in [("random", random_program), ("nested", nested_program)]:
-        first = None
         for nodes in sizes:
             path = folder / f"{shape}-{nodes}.cg"
             path.write_text(make(nodes), encoding="utf-8")
             values = ["a=1", "b=2", "c=3", "d=0.5"] if shape == "random" else ["x=1"]
             command = [*CG, "eval", "-f", str(path), *values, "--no-check", "--format", "json",
                        "--max-size", "100000000"]  # fmt: skip
-            seconds, memory = median(command, repeat if nodes <= 100_000 else 1)
-            first = first or (nodes, seconds)
-            growth = (seconds / first[1]) / (nodes / first[0])
+            seconds = median(command, repeat if nodes <= 100_000 else 1)
+            memory = peak_memory(command)
+            per_thousand = seconds / nodes * 1000 * 1000
             lark = "-"
             ratio = "-"
             if nodes <= lark_max:
-                lark_seconds = median([PYTHON, str(lark_script), str(grammar), str(path)], 1)[0]
+                lark_seconds = median([PYTHON, str(lark_script), str(grammar), str(path)], 1)
                 lark = f"{lark_seconds:.2f}"
                 ratio = f"{seconds / lark_seconds:.2f}"
             rows.append(
@@ -148,13 +158,13 @@ def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
                     shape,
                     f"{nodes:,}",
                     f"{seconds:.2f}",
+                    f"{per_thousand:.1f}",
                     f"{memory:.0f}",
-                    f"{growth:.2f}",
                     lark,
                     ratio,
                 ]
             )
-    header = ["program", "nodes", "cg s", "cg peak MB", "s per node vs smallest", "Lark tree s",
+    header = ["program", "nodes", "cg s", "cg ms per 1,000 nodes", "cg peak MB", "Lark tree s",
               "cg / Lark"]  # fmt: skip
     table("3. Size: parse, forward, backward, JSON (--no-check)", header, rows)
 
@@ -206,7 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     repeat = 1 if args.quick else 9
     sizes = [1_000, 3_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000]
     lark_max = 3_000 if args.quick else 100_000
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, cg from {ROOT}")
+    import cgcli
+
+    where = Path(cgcli.__file__).parent
+    version = sys.version.split()[0]
+    print(f"python {version}, {os.cpu_count()} cores, cg {cgcli.__version__} at {where}")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         startup(repeat)
