@@ -19,8 +19,9 @@ from . import (
     warn,
 )
 
-SINGLE_POINT_FORMATS = ["table", "json", "csv", "tsv", "markdown", "latex"]
+FORMATS = ["table", "json", "csv", "tsv", "jsonl", "markdown", "latex"]
 POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
+"""The formats with --points; markdown and latex are for one point, jsonl for many."""
 
 
 @click.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
@@ -43,7 +44,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     type=click.Choice(["csv", "tsv", "jsonl"]),
     help="Format of --points (default: from the extension, else csv).",
 )
-@output_options(sorted(set(SINGLE_POINT_FORMATS) | set(POINTS_FORMATS), key=lambda f: f != "table"))
+@output_options(FORMATS)
 @click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
 @click.option(
     "--check",
