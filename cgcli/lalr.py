@@ -115,19 +115,20 @@ def parse(source: str, callbacks: Any, max_stack: int | None = None) -> Any:
                     raise TooDeep(token)
                 break
             origin, length, mode, call, splices = rules[target]
-            if length:
-                children = values[-length:]
-                del values[-length:]
-                del states[-length:]
+            if mode == "pass":  # one child, which stays on the value stack as it is
+                states.pop()
             else:
-                children = []
-            if mode == "pass":
-                value = children[0]
-            elif mode == "inline":
-                value = _splice(children) if splices else _Splice(children)
-            else:
-                value = call(_splice(children) if splices else children)
+                if length:
+                    children = values[-length:]
+                    del values[-length:]
+                    del states[-length:]
+                else:
+                    children = []
+                if mode == "inline":
+                    value = _splice(children) if splices else _Splice(children)
+                else:
+                    value = call(_splice(children) if splices else children)
+                values.append(value)
             states.append(actions[states[-1]][origin][1])
-            values.append(value)
             if kind_of_token == END and states[-1] == END_STATE:
                 return values[-1]

@@ -20,7 +20,9 @@ EXIT_CODES = """\b
 Exit codes:
   0  success (and every checked number agrees)
   1  the check found a number that disagrees with SymPy or finite differences
-  2  usage or syntax error (bad program, bad or missing values, bad options)
+     (cg check: an answer is wrong)
+  2  usage or syntax error (bad program, bad or missing values, bad options,
+     a bad row of data, an input over a limit)
   3  math error (log(-1), 1/0, sqrt(-1), overflow, ...)
   4  internal error (a bug in cg: please report it)
 """

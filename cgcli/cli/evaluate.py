@@ -68,7 +68,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Time budget for SymPy; past it the check uses finite differences.",
+    help="Time budget of the check: SymPy may use 80% of it, finite differences the rest.",
 )
 @reports_errors
 def eval_command(

@@ -14,8 +14,8 @@ from ..evaluation import Evaluation
 _CHUNK = 2000
 
 
-def _dump(value) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+_dump = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+"""One encoder for the whole document: json.dumps with options builds one per call."""
 
 
 def write_json(result: Evaluation, out: TextIO, wrt: list[str] | None = None) -> None:
