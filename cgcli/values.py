@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .engine import forward
 from .errors import CgError, CgSyntaxError, UsageError
 from .ir import Graph
 from .parser import parse
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 NAME_PATTERN = re.compile(r"[^\W\d]\w*")
 
@@ -48,6 +50,8 @@ def value_from_text(name: str, text: str) -> InputValue:
 
 def value_from_python(name: str, value: object) -> InputValue:
     """A value given from Python: int, float, Fraction or a constant-expression string."""
+    from fractions import Fraction
+
     if isinstance(value, str):
         return value_from_text(name, value)
     if isinstance(value, (int, Fraction)):
