@@ -187,7 +187,7 @@ def _finite_differences(
         if time.monotonic() > deadline:
             break
         x = point[node.name]
-        h = FD_STEP * max(1.0, abs(x))
+        h = fd_step(x)
         try:
             above = forward(graph, {**point, node.name: x + h})
             below = forward(graph, {**point, node.name: x - h})
@@ -195,16 +195,29 @@ def _finite_differences(
             continue  # a domain edge within h: left unchecked
         if pieces(graph, above) != sides or pieces(graph, below) != sides:
             continue  # a kink within h: the difference quotient would straddle it
-        f_above, f_below = above[graph.output], below[graph.output]
-        estimate = (f_above - f_below) / (2 * h)
-        ours = grads[node.index]
-        rounding = 4 * sys.float_info.epsilon * max(abs(f_above), abs(f_below)) / h
-        if abs(ours - estimate) <= FD_RELATIVE * max(1.0, abs(ours)) + rounding:
+        estimate, agree = fd_compare(grads[node.index], above[graph.output], below[graph.output], h)
+        if agree:
             verdicts[node.index] = Verdict(OK, estimate)
         else:
             status = CONVENTION if through_kink[node.index] else MISMATCH
             verdicts[node.index] = Verdict(status, estimate)
     return tuple(verdicts)
+
+
+def fd_step(x, maximum=max):
+    """The central-difference step at ``x``: 6e-6·max(1, |x|) (elementwise with np.maximum)."""
+    return FD_STEP * maximum(1.0, abs(x))
+
+
+def fd_compare(ours, f_up, f_down, h, maximum=max):
+    """The central difference (f(x+h) - f(x-h)) / 2h, and whether ``ours`` agrees with it
+    within FD_RELATIVE·max(1, |ours|) plus the quotient's rounding error.
+
+    With ``maximum=np.maximum`` it works elementwise on arrays.
+    """
+    estimate = (f_up - f_down) / (2 * h)
+    rounding = 4 * sys.float_info.epsilon * maximum(abs(f_up), abs(f_down)) / h
+    return estimate, abs(ours - estimate) <= FD_RELATIVE * maximum(1.0, abs(ours)) + rounding
 
 
 def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float) -> Any:

@@ -150,11 +150,10 @@ class _Grader:
     # --- gradients -----------------------------------------------------------------
 
     def _users(self, node: Node) -> list[Node]:
-        needs = self.graph.depends_on_input()
-        return [
+        return [  # grads[u] is None exactly where u depends on no input
             u
             for u in self.graph.nodes[: self.graph.output + 1]
-            if node.index in u.inputs and needs[u.index] and self.grads[u.index] is not None
+            if node.index in u.inputs and self.grads[u.index] is not None
         ]
 
     def _local(self, user: Node, node: Node) -> float:
@@ -252,11 +251,10 @@ class _Grader:
     def _all_locals(self) -> dict[tuple[int, int], float]:
         """∂u/∂i for every edge of the part of the graph the output depends on."""
         if self._locals is None:
-            needs = self.graph.depends_on_input()
             self._locals = {}
             for user in self.graph.nodes[: self.graph.output + 1]:
                 for i in dict.fromkeys(user.inputs):
-                    if needs[i] and self.grads[user.index] is not None:
+                    if self.grads[i] is not None:  # then the user has a gradient too
                         self._locals[(user.index, i)] = self._local(user, self.graph.nodes[i])
         return self._locals
 

@@ -15,8 +15,6 @@ INPUT = "input"
 """Op of a free variable: its value comes from the user."""
 NUMBER = "const"
 """Op of a number literal; ``Node.literal`` holds its exact value."""
-CONSTANT_OPS = frozenset(CONSTANTS)
-"""Ops of named constants (``pi``, ``e``)."""
 TEXT_LIMIT = 60
 """Longest node text shown; deep programs would otherwise print O(n²) characters."""
 COPY = "copy"
@@ -42,10 +40,6 @@ class Node(NamedTuple):
     def id(self) -> str:
         """Stable id shown to users: n1, n2, ... in forward order."""
         return f"n{self.index + 1}"
-
-    @property
-    def is_leaf(self) -> bool:
-        return not self.inputs
 
 
 @dataclass(frozen=True)

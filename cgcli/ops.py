@@ -17,7 +17,6 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-Number = float
 Partials = tuple[float, ...]
 
 

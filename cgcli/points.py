@@ -9,14 +9,13 @@ any row had a math error (its values are nan), 1 if the check found a mismatch.
 from __future__ import annotations
 
 import random
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
-from .check import OK, Point, check_points
+from .check import OK, Point, check_points, fd_compare, fd_step
 from .engine import forward
 from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError
 from .ir import Graph
@@ -28,8 +27,6 @@ from .vector import evaluate_arrays, forward_arrays, pieces_arrays
 SAMPLE_SIZE = 5
 """Rows --check samples: the first row and four chosen at random (seed 0) from the rest."""
 MAX_ROW_WARNINGS = 20
-FD_STEP = 6e-6
-FD_RELATIVE = 1e-6
 
 
 @dataclass
@@ -199,7 +196,7 @@ def _check_by_finite_differences(graph, chunk, columns, batch, run: PointsRun, w
     sides = pieces_arrays(graph, batch.values, rows)
     for node in graph.inputs:
         x = np.broadcast_to(np.asarray(columns[node.name], dtype=np.float64), (rows,))
-        h = FD_STEP * np.maximum(1.0, np.abs(x))
+        h = fd_step(x, np.maximum)
         above, above_errors = forward_arrays(graph, {**columns, node.name: x + h}, rows)
         below, below_errors = forward_arrays(graph, {**columns, node.name: x - h}, rows)
         usable = ok_rows & (above_errors < 0) & (below_errors < 0)
@@ -212,13 +209,9 @@ def _check_by_finite_differences(graph, chunk, columns, batch, run: PointsRun, w
             usable &= (now == up) & (now == down)
         f_up = np.broadcast_to(above[graph.output], (rows,))
         f_down = np.broadcast_to(below[graph.output], (rows,))
+        ours = batch.grads[node.index]
         with np.errstate(all="ignore"):
-            estimate = (f_up - f_down) / (2 * h)
-            ours = batch.grads[node.index]
-            rounding = 4 * sys.float_info.epsilon * np.maximum(np.abs(f_up), np.abs(f_down)) / h
-            agree = (
-                np.abs(ours - estimate) <= FD_RELATIVE * np.maximum(1.0, np.abs(ours)) + rounding
-            )
+            estimate, agree = fd_compare(ours, f_up, f_down, h, np.maximum)
         run.fd_unchecked += int((~usable).sum())
         run.fd_checked += int((usable & agree).sum())
         wrong = np.flatnonzero(usable & ~agree)

@@ -24,7 +24,6 @@ import numpy as np
 from .errors import UsageError
 from .numbers import format_number
 
-POINT_FORMATS = ("csv", "tsv", "jsonl")
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 
 

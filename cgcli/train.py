@@ -10,12 +10,12 @@ batch is evaluated by the vectorised engine (one numpy array per node).
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .check import fd_compare, fd_step
 from .errors import CgMathError, UsageError
 from .ir import Graph, attach
 from .parser import parse
@@ -31,8 +31,6 @@ LOSSES = {
 }
 STABLE_BCE = "softplus(logit) - target*logit"
 """bce when the model ends in sigmoid(logit): the same loss, with no log of 0."""
-FD_STEP = 6e-6
-FD_RELATIVE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -204,12 +202,11 @@ class Trainer:
         wrong = []
         for name in self.objective.params:
             ours = float(np.mean(batch.grads[self.index[name]]))
-            h = FD_STEP * max(1.0, abs(params[name]))
+            h = fd_step(params[name])
             up = self.mean_loss({**params, name: params[name] + h})
             down = self.mean_loss({**params, name: params[name] - h})
-            estimate = (up - down) / (2 * h)
-            rounding = 4 * sys.float_info.epsilon * max(abs(up), abs(down)) / h
-            if not abs(ours - estimate) <= FD_RELATIVE * max(1.0, abs(ours)) + rounding:
+            estimate, agree = fd_compare(ours, up, down, h)
+            if not agree:
                 wrong.append(f"{name} (ours {ours!r}, finite differences {estimate!r})")
         if wrong:
             return False, "check: finite differences disagree for " + "; ".join(wrong)
