@@ -245,8 +245,8 @@ class RowWriter:
         self.rows_written += chunk.rows
 
     def finish(self) -> None:
-        while self.pending:
-            self._emit(self.pending.popleft().result())
+        while self.pending:  # in order: the oldest chunk first
+            self._emit_now(self.pending.popleft().result())
         if self.pool is not None:
             self.pool.shutdown()
         if self.format == "json":
