@@ -77,10 +77,12 @@ def run_points(
     run = PointsRun()
     rng = random.Random(0)
     for chunk in reader.chunks(row_names):
+        _report_unused_keys(reader, constants, warn)
         point_columns = {**fixed, **chunk.columns}
         batch = evaluate_arrays(graph, point_columns, chunk.rows)
         grads = [batch.grads[index_of[name]] for name in wrt]
-        out.write(chunk, batch.values[graph.output], grads)
+        value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
+        out.write(chunk, value, grads)
         _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
         if check == "sample":
             _sample(chunk, point_columns, batch, run, rng)
@@ -105,6 +107,19 @@ def run_points(
         warn(f"{run.math_error_rows} of {run.rows} rows had a math error; their values are nan")
         status = EXIT_MATH
     return status
+
+
+def _report_unused_keys(reader: PointReader, constants, warn) -> None:
+    """JSON Lines keys the program does not use: a warning each, once, like CSV columns."""
+    for key, row in list(reader.unused_keys.items()):
+        if row < 0:
+            continue
+        if key in constants:
+            raise UsageError(
+                f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
+            )
+        warn(f"key {key} (first in row {row}) is not used by the program")
+        reader.unused_keys[key] = -1
 
 
 def _at(x: np.ndarray | float, r: int) -> float:

@@ -8,20 +8,20 @@ column; the rows before it are still handed on.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
 from .errors import UsageError
+from .files import BOM, not_utf8, open_binary
 from .numbers import format_number
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -60,27 +60,71 @@ def point_format_for(path: str, explicit: str | None) -> str:
 
 
 class PointReader:
-    """Reads points in chunks of ``chunk_rows`` rows from a text stream."""
+    """Reads points in chunks of ``chunk_rows`` rows from a byte stream of UTF-8 text.
 
-    def __init__(self, stream: TextIO, point_format: str, chunk_rows: int) -> None:
+    A byte-order mark at the start is skipped; a byte that is not UTF-8 is a bad
+    row, named with its byte offset. ``unused_keys`` collects JSON Lines keys that
+    are not among the columns asked for, with the row each first appeared in.
+    """
+
+    def __init__(self, stream: BinaryIO, point_format: str, chunk_rows: int) -> None:
         self.stream = stream
         self.format = point_format
         self.chunk_rows = chunk_rows
         self.next_row = 1
+        self.offset = 0
+        """Bytes read so far."""
+        self.line = 0
+        """Lines read so far, blank ones and the header included."""
         self.header: list[str] = []
+        self.unused_keys: dict[str, int] = {}
         if point_format in DELIMITERS:
             self.header = self._read_header()
 
     def _read_header(self) -> list[str]:
-        for line in self.stream:
-            if line.strip():
-                fields = next(csv.reader([line], delimiter=DELIMITERS[self.format]))
-                header = [name.strip() for name in fields]
-                duplicates = sorted({n for n in header if header.count(n) > 1})
-                if duplicates:
-                    raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
-                return header
-        return []
+        while True:
+            lines, error = self._read_lines(1)
+            if error:
+                raise error
+            if not lines:
+                return []
+            if lines[0].strip():
+                break
+        fields = next(csv.reader(lines, delimiter=DELIMITERS[self.format]))
+        header = [name.strip() for name in fields]
+        if "" in header:
+            where = header.index("") + 1
+            raise UsageError(f"the points' header has an empty column name (column {where})")
+        duplicates = sorted({n for n in header if header.count(n) > 1})
+        if duplicates:
+            raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
+        return header
+
+    def _read_lines(self, count: int) -> tuple[list[str], BadRow | None]:
+        """Up to ``count`` lines as text, and the error at a line that is not UTF-8."""
+        raw = list(islice(self.stream, count))
+        if self.offset == 0 and raw and raw[0].startswith(BOM):
+            raw[0] = raw[0][len(BOM) :]
+            self.offset = len(BOM)
+        data = b"".join(raw)
+        error = None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            good = data.count(b"\n", 0, exc.start)
+            text = b"".join(raw[:good]).decode("utf-8")
+            rows_before = sum(1 for line in raw[:good] if line.strip())
+            where = f"row {self.next_row + rows_before}"
+            message = not_utf8(where, data, exc, self.offset)
+            message = message.replace(f"(line {good + 1})", f"(line {self.line + good + 1})")
+            error = BadRow(message)
+            raw = raw[:good]
+        self.offset += sum(len(line) for line in raw)
+        self.line += len(raw)
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines, error
 
     def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
         """Chunks of the columns ``names``; the last may carry a bad row's error."""
@@ -92,14 +136,17 @@ class PointReader:
                     f"(columns: {', '.join(self.header)}); give it as NAME=VALUE or add it"
                 )
         while True:
-            lines = [ln for ln in islice(self.stream, self.chunk_rows) if ln.strip()]
-            if not lines:
+            lines, error = self._read_lines(self.chunk_rows)
+            lines = [ln for ln in lines if ln.strip()]
+            if not lines and error is None:
                 return
             chunk = (
                 self._delimited(lines, names)
                 if self.format in DELIMITERS
                 else self._json_lines(lines, names)
             )
+            if error is not None and chunk.error is None:
+                chunk = replace(chunk, error=error)
             self.next_row += chunk.rows
             yield chunk
             if chunk.error:
@@ -108,6 +155,12 @@ class PointReader:
     def _delimited(self, lines: list[str], names: Sequence[str]) -> Chunk:
         delimiter = DELIMITERS[self.format]
         used = [self.header.index(n) for n in names]
+        separators = len(self.header) - 1
+        if any(line.count(delimiter) != separators for line in lines):
+            return self._delimited_slowly(lines, names)  # a row of another width, or quotes
+        if not names:  # the program uses no column: only the number of rows matters
+            raw = self._echo(lines, names)
+            return Chunk(self.next_row, len(lines), {}, raw, delimiter)
         try:
             table = np.loadtxt(
                 lines, delimiter=delimiter, usecols=used, ndmin=2, dtype=np.float64, quotechar='"'
@@ -133,8 +186,10 @@ class PointReader:
         for offset, fields in enumerate(csv.reader(lines, delimiter=delimiter)):
             row = self.next_row + offset
             if len(fields) != len(self.header):
+                many = "too many" if len(fields) > len(self.header) else "too few"
                 error = BadRow(
-                    f"row {row}: {len(fields)} fields, but the header has {len(self.header)}"
+                    f"row {row}: {many} fields ({len(fields)}, but the header has "
+                    f"{len(self.header)}: {', '.join(self.header)})"
                 )
                 break
             try:
@@ -153,7 +208,7 @@ class PointReader:
         for offset, line in enumerate(lines):
             row = self.next_row + offset
             try:
-                values.append(_json_row(line, names, row))
+                values.append(_json_row(line, names, row, self.unused_keys))
             except BadRow as exc:
                 error = exc
                 break
@@ -173,13 +228,18 @@ def _number(text: str, row: int, column: str) -> float:
     return value
 
 
-def _json_row(line: str, names: Sequence[str], row: int) -> list[float]:
+def _json_row(line: str, names: Sequence[str], row: int, unused: dict[str, int]) -> list[float]:
+    """One JSON Lines row; keys not in ``names`` are noted in ``unused`` with their first row."""
     try:
         point = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadRow(f"row {row}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     if not isinstance(point, dict):
         raise BadRow(f'row {row}: expected a JSON object such as {{"x": 1}}')
+    if len(point) != len(names):
+        for key in point:
+            if key not in names and key not in unused:
+                unused[key] = row
     out = []
     for name in names:
         if name not in point:
@@ -347,13 +407,6 @@ def _json_float(x: float) -> float | str:
     return x if math.isfinite(x) else format_number(x)
 
 
-def open_text(path: str) -> TextIO:
-    """A file for reading points; '-' is standard input."""
-    import sys
-
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-    try:
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read points from {path}: {exc.strerror}") from None
+def open_points(path: str, what: str = "points") -> BinaryIO:
+    """A file of points to read ('-' is standard input)."""
+    return open_binary(path, what)

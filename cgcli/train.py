@@ -139,15 +139,18 @@ class Trainer:
         )
         if (errors >= 0).any():
             return math.nan
-        return float(np.mean(np.broadcast_to(values[self.objective.graph.output], (self.rows,))))
+        losses = np.broadcast_to(values[self.objective.graph.output], (self.rows,))
+        with np.errstate(all="ignore"):  # an overflowing mean is reported as a nan loss
+            return float(np.mean(losses))
 
     def step(self, params: dict[str, float], rows: np.ndarray | None) -> None:
         """One update on the rows given (all rows when None)."""
         count = self.rows if rows is None else len(rows)
         batch = evaluate_arrays(self.objective.graph, self._columns(params, rows), count)
-        for name in self.objective.params:
-            grad = batch.grads[self.index[name]]
-            params[name] -= self.settings.lr * float(np.mean(grad))
+        with np.errstate(all="ignore"):  # overflow shows as a nan loss, reported by run()
+            for name in self.objective.params:
+                grad = batch.grads[self.index[name]]
+                params[name] -= self.settings.lr * float(np.mean(grad))
 
     def run(self, params: dict[str, float], progress: Callable[[int, float], None]) -> Outcome:
         settings = self.settings

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import click
 
 from .. import __version__
-from ..errors import CgError, UsageError
+from ..errors import EXIT_USAGE, CgError, UsageError
 from ..limits import DEFAULT_LIMITS, Limits
 
 EXIT_CODES = """\b
@@ -75,31 +75,94 @@ def _looks_like_long_option(arg: str) -> bool:
     return re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?", arg, re.S) is not None
 
 
-def reports_errors(command):
-    """Turn cg's errors into one message on stderr and the documented exit code."""
+def _run_reporting_errors(run):
+    """Run the command line; every error becomes one message on stderr and an exit code.
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CgError as exc:
-            click.echo(exc.render(), err=True)
-            sys.exit(exc.exit_code)
-        except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
-            _silence_stdout()
-            sys.exit(0)
-        except RecursionError:
-            click.echo(
-                "cg: internal error: recursion too deep (a bug in cg: please report it)", err=True
-            )
-            sys.exit(EXIT_INTERNAL)
-        except Exception as exc:
-            click.echo(
-                f"cg: internal error: {type(exc).__name__}: {exc} (please report it)", err=True
-            )
-            sys.exit(EXIT_INTERNAL)
+    cg's own errors and click's usage errors are the user's: one line in cg's
+    style, exit 2 (3 for math). Anything else is a bug in cg: exit 4 with a
+    pointer to the traceback (written to a file, or shown with CG_DEBUG=1).
+    """
+    try:
+        with _warnings_as_messages():
+            status = run()
+    except CgError as exc:
+        _fail(exc.render(), exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(_click_message(exc), EXIT_USAGE)
+    except (click.Abort, KeyboardInterrupt):
+        _fail("cg: interrupted", 130)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
+        _silence_stdout()
+        sys.exit(0)
+    except Exception as exc:
+        _fail(_internal_error(exc), EXIT_INTERNAL)
+    sys.exit(status if isinstance(status, int) else 0)
 
-    return wrapper
+
+def _fail(message: str, code: int) -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _silence_stdout()
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """click's error as one cg line: the problem, and where to read the usage."""
+    message = exc.format_message().replace("\n", " ")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"cg: usage error: {message} (see '{ctx.command_path} --help')"
+    return f"cg: usage error: {message}"
+
+
+def _internal_error(exc: Exception) -> str:
+    """The one line for a bug in cg; the traceback goes to stderr or to a file."""
+    import os
+    import tempfile
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc))
+    summary = f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+    if os.environ.get("CG_DEBUG"):
+        return f"{trace.rstrip()}\n{summary} (a bug in cg: please report it)"
+    try:
+        handle, path = tempfile.mkstemp(prefix="cg-crash-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(f"cg {__version__}\n{' '.join(sys.argv)}\n\n{trace}")
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "run again with CG_DEBUG=1 to see the traceback"
+    return f"{summary} (a bug in cg: please report it; {where})"
+
+
+class _warnings_as_messages:
+    """Library warnings (numpy's RuntimeWarning, ...) become one cg warning line each;
+    numpy's floating-point warnings are silenced, since cg reports those conditions."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catcher = warnings.catch_warnings()
+        self._catcher.__enter__()
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", NUMPY_FLOATING_POINT, RuntimeWarning)
+        warnings.showwarning = _show_warning
+
+    def __exit__(self, *exc) -> None:
+        self._catcher.__exit__(*exc)
+
+
+NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encountered"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    text = " ".join(str(message).split())
+    click.echo(f"cg: warning: {text}", err=True)
 
 
 def _silence_stdout() -> None:
@@ -133,6 +196,30 @@ class LazyGroup(click.Group):
         module = importlib.import_module(f"{__name__}.{COMMANDS[name]}")
         return module.command
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run cg: one error path for every command and for click's own usage errors."""
+        arguments = sys.argv[1:] if args is None else list(args)
+
+        def run():
+            _check_arguments_are_text(arguments)
+            return super(LazyGroup, self).main(
+                arguments, prog_name, complete_var, standalone_mode=False, **extra
+            )
+
+        return _run_reporting_errors(run)
+
+
+def _check_arguments_are_text(args: list[str]) -> None:
+    """An argument with bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for position, arg in enumerate(args, 1):
+        bad = next((i for i, ch in enumerate(arg) if "\udc80" <= ch <= "\udcff"), None)
+        if bad is not None:
+            byte = ord(arg[bad]) - 0xDC00
+            raise UsageError(
+                f"argument {position} is not valid UTF-8 text "
+                f"(byte 0x{byte:02X} at character {bad + 1})"
+            )
+
 
 @click.group(
     cls=LazyGroup,
@@ -152,15 +239,82 @@ def main() -> None:
 
 def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[str, list[str]]:
     """The program text and the remaining NAME=VALUE arguments."""
+    from ..files import read_text
+
     if program_file is not None:
-        with click.open_file(program_file, encoding="utf-8") as handle:
-            return handle.read(), list(arguments)
+        return read_text(program_file, "the program"), list(arguments)
+    piped = not _stdin_is_terminal()
     if not arguments:
-        raise click.UsageError("missing PROGRAM (or -f FILE)")
+        if piped:
+            raise UsageError("the program is missing: to read it from stdin, give '-' as PROGRAM")
+        raise UsageError("the program is missing: give PROGRAM (or -f FILE)")
     program, *values = arguments
     if program == "-":
-        return sys.stdin.read(), values
+        return read_text("-", "the program"), values
+    if _looks_like_a_value(program):
+        where = "read it from stdin with '-'" if piped else "give it before the values"
+        raise UsageError(
+            f"the program is missing: {program!r} looks like a value NAME=VALUE; {where}"
+        )
     return program, values
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is None or sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def _looks_like_a_value(text: str) -> bool:
+    """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
+    from ..ops import FUNCTIONS
+    from ..values import NAME_PATTERN, value_from_text
+
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not NAME_PATTERN.fullmatch(name) or name in FUNCTIONS or "\n" in text:
+        return False
+    if value.startswith("="):
+        return False
+    try:
+        value_from_text(name, value)
+    except CgError:
+        return False
+    return True
+
+
+class FiniteFloat(click.ParamType):
+    """A finite float, optionally bounded below (``minimum``, exclusive when ``above``)."""
+
+    name = "number"
+
+    def __init__(self, minimum: float | None = None, above: bool = False) -> None:
+        self.minimum = minimum
+        self.above = above
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                number = float(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.minimum is not None and (
+            number < self.minimum or (self.above and number == self.minimum)
+        ):
+            bound = f"> {self.minimum:g}" if self.above else f">= {self.minimum:g}"
+            self.fail(f"{value!r} is out of range: it must be {bound}", param, ctx)
+        return number
+
+
+POSITIVE = FiniteFloat(0, above=True)
+NON_NEGATIVE = FiniteFloat(0)
 
 
 def output_options(formats: list[str], default: str = "table", wrt: bool = True):
@@ -241,7 +395,7 @@ def program_arguments(command):
                 "-f",
                 "--file",
                 "program_file",
-                type=click.Path(dir_okay=False, allow_dash=True),
+                metavar="FILE",
                 help="Read the program from FILE ('-' for stdin); all arguments are then values.",
             ),
             click.option(
@@ -278,6 +432,14 @@ def program_arguments(command):
     ):
         wrapper = option(wrapper)
     return wrapper
+
+
+def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> None:
+    """The program and a data file cannot both be read from standard input."""
+    if path == "-" and (program.program_file == "-" or program.arguments[:1] == ("-",)):
+        raise UsageError(
+            f"the program and {option} cannot both come from stdin: give one of them as a file"
+        )
 
 
 def load_program(program: ProgramArgs):

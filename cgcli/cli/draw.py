@@ -13,7 +13,6 @@ from . import (
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
     warn,
 )
 
@@ -32,18 +31,22 @@ GRAPHVIZ_MISSING = (
     "-o",
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to FILE instead of standard output.",
+    metavar="FILE",
+    help="Write to FILE instead of standard output (whole, or not at all).",
 )
-@reports_errors
 def graph_command(program, output_format, digits, out_file):
     """Draw PROGRAM's graph; with values, each node shows its value and gradient.
 
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
     svg and png run Graphviz's dot.
     """
+    from ..files import check_writable, write_whole
     from ..render import graph as drawing
 
+    if out_file:
+        check_writable(out_file, "-o")
+    elif output_format == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG is binary: write it to a file with -o FILE")
     graph, values = load_program(program)
     notes = None
     if values:
@@ -65,10 +68,7 @@ def graph_command(program, output_format, digits, out_file):
         if output_format in ("svg", "png"):
             data = _run_dot(data, output_format)
     if out_file:
-        with open(out_file, "wb") as handle:
-            handle.write(data)
-    elif output_format == "png" and sys.stdout.isatty():
-        raise UsageError("a PNG is binary: write it to a file with -o FILE")
+        write_whole(out_file, data, "-o")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

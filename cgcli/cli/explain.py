@@ -10,7 +10,6 @@ from . import (
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
     warn,
 )
 
@@ -19,7 +18,6 @@ from . import (
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
-@reports_errors
 def explain_command(program, output_format, digits, exact):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, with every number filled in."""

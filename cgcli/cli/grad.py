@@ -9,12 +9,12 @@ import click
 from ..numbers import json_number
 from . import (
     EXIT_CODES,
+    POSITIVE,
     ProgramCommand,
     load_program,
     output_options,
     parse_wrt,
     program_arguments,
-    reports_errors,
     warn,
 )
 
@@ -24,13 +24,12 @@ from . import (
 @output_options(["text", "latex", "json"], default="text")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE,
     default=10.0,
     show_default=True,
     metavar="SECONDS",
     help="Time budget for SymPy's simplification; past it the derivatives are unsimplified.",
 )
-@reports_errors
 def grad_command(program, output_format, digits, wrt, timeout):
     """The symbolic partial derivatives of the output with respect to each input (SymPy,
     simplified); with values given, also evaluated there."""

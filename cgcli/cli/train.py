@@ -10,11 +10,14 @@ import click
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
+    NON_NEGATIVE,
+    POSITIVE,
+    FiniteFloat,
     ProgramCommand,
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
+    refuse_two_stdins,
     warn,
 )
 
@@ -81,7 +84,7 @@ def parse_batch(text: str) -> int | None:
 )
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE,
     default=0.1,
     show_default=True,
     help="Learning rate.",
@@ -103,10 +106,10 @@ def parse_batch(text: str) -> int | None:
 )
 @click.option(
     "--tol",
-    type=click.FloatRange(min=0),
+    type=NON_NEGATIVE,
     help="Stop when the loss changes by less than this in an epoch.",
 )
-@click.option("--target-loss", type=float, help="Stop when the loss reaches this value.")
+@click.option("--target-loss", type=FiniteFloat(), help="Stop when the loss reaches this value.")
 @click.option(
     "--seed",
     type=int,
@@ -127,7 +130,6 @@ def parse_batch(text: str) -> int | None:
     help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
 )
 @output_options(["table", "json"], default="table", wrt=False)
-@reports_errors
 def train_command(
     program,
     data_file,
@@ -148,9 +150,13 @@ def train_command(
 ):
     """Train PROGRAM's parameters by gradient descent on a data set: forward pass to the
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
+    from ..files import check_writable, write_whole
     from ..numbers import format_number, json_number
     from ..train import Settings, Trainer, build_objective, initial_params
 
+    if history_file:
+        check_writable(history_file, "--history")
+    refuse_two_stdins(program, data_file, "--data")
     graph, values = load_program(program)
     if values:
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
@@ -168,9 +174,8 @@ def train_command(
     if loss == "bce":
         outcome.accuracy = trainer.accuracy(outcome.params)
     if history_file:
-        with open(history_file, "w", encoding="utf-8") as handle:
-            handle.write("epoch,loss\n")
-            handle.writelines(f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1))
+        lines = [f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1)]
+        write_whole(history_file, "epoch,loss\n" + "".join(lines), "--history")
     if output_format == "json":
         doc = {
             "params": {k: json_number(v) for k, v in outcome.params.items()},
@@ -200,9 +205,9 @@ def _read_training_data(data_file, data_format, graph, params, target):
     """All rows of the data, as one float array per column the training needs."""
     import numpy as np
 
-    from ..points_io import PointReader, open_text, point_format_for
+    from ..points_io import PointReader, open_points, point_format_for
 
-    with open_text(data_file) as stream:
+    with open_points(data_file, "the training data") as stream:
         reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000)
         if reader.format != "jsonl" and not reader.header:
             raise UsageError(f"the data file {data_file} is empty")
