@@ -90,6 +90,13 @@ def write_whole(path: str, data: bytes | str, option: str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     target = Path(path)
+    if target.exists() and not target.is_file():  # /dev/stdout, a named pipe: no rename
+        try:
+            with open(target, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+        return
     try:
         mode = target.stat().st_mode & 0o7777
     except OSError:

@@ -71,7 +71,6 @@ def run_points(
     wrt = inputs if wrt is None else wrt
     layout = RowLayout(row_names, graph.label(graph.nodes[graph.output]), wrt, grad_only)
     out = writer(layout)
-    out.start()
     index_of = {n.name: n.index for n in graph.inputs}
     fixed = {name: constants[name].number for name in inputs if name in constants}
     run = PointsRun()
@@ -90,7 +89,8 @@ def run_points(
             _check_by_finite_differences(graph, chunk, point_columns, batch, run, warn)
         run.rows += chunk.rows
         if chunk.error:
-            out.finish()
+            if run.rows:  # the rows before the bad one are written, and nothing else
+                out.finish()
             raise chunk.error
     out.finish()
     status = EXIT_OK

@@ -138,7 +138,9 @@ class PointReader:
         while True:
             lines, error = self._read_lines(self.chunk_rows)
             lines = [ln for ln in lines if ln.strip()]
-            if not lines and error is None:
+            if not lines:
+                if error is not None:
+                    yield Chunk(self.next_row, 0, {n: np.empty(0) for n in names}, error=error)
                 return
             chunk = (
                 self._delimited(lines, names)
@@ -279,11 +281,16 @@ class RowWriter:
         self.layout = layout
         self.digits = digits
         self.rows_written = 0
+        self.started = False
         self.widths: list[int] | None = None
         self.pending: deque[Future] = deque()
         self.pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
+        """The header (or the opening of a JSON array), once, before the first row."""
+        if self.started:
+            return
+        self.started = True
         if self.format in DELIMITERS:
             self.out.write(DELIMITERS[self.format].join(self.layout.header()) + "\n")
         elif self.format == "json":
@@ -293,6 +300,7 @@ class RowWriter:
         """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
         if chunk.rows == 0:
             return
+        self.start()
         layout = self.layout
         inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
         numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
@@ -305,6 +313,7 @@ class RowWriter:
         self.rows_written += chunk.rows
 
     def finish(self) -> None:
+        self.start()
         while self.pending:  # in order: the oldest chunk first
             self._emit_now(self.pending.popleft().result())
         if self.pool is not None:

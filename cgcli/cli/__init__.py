@@ -61,6 +61,8 @@ class ProgramCommand(click.Command):
                 continue
             options.append(arg)
             takes = values.get(name)
+            if takes is True and "=" not in arg and i == len(args):
+                raise click.BadOptionUsage(name, f"option '{name}' requires a value", ctx=ctx)
             optional = isinstance(takes, set) and i < len(args) and args[i] in takes
             if "=" not in arg and (takes is True or optional) and i < len(args):
                 options.append(args[i])
@@ -203,7 +205,7 @@ class LazyGroup(click.Group):
         def run():
             _check_arguments_are_text(arguments)
             return super(LazyGroup, self).main(
-                arguments, prog_name, complete_var, standalone_mode=False, **extra
+                arguments, prog_name or "cg", complete_var, standalone_mode=False, **extra
             )
 
         return _run_reporting_errors(run)
@@ -211,12 +213,13 @@ class LazyGroup(click.Group):
 
 def _check_arguments_are_text(args: list[str]) -> None:
     """An argument with bytes that are not UTF-8 (Python keeps them as surrogates)."""
-    for position, arg in enumerate(args, 1):
+    for arg in args:
         bad = next((i for i, ch in enumerate(arg) if "\udc80" <= ch <= "\udcff"), None)
         if bad is not None:
             byte = ord(arg[bad]) - 0xDC00
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
             raise UsageError(
-                f"argument {position} is not valid UTF-8 text "
+                f"the argument '{shown}' is not valid UTF-8 text "
                 f"(byte 0x{byte:02X} at character {bad + 1})"
             )
 
