@@ -22,8 +22,16 @@ def wheel(tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
     )
-    (path,) = out.glob("cg-*.whl")
+    (path,) = out.glob("cgcli-*.whl")
     return path
+
+
+def test_distribution_is_named_cgcli(wheel):
+    """"cg" on the package index is someone else's project; the wheel is cgcli's."""
+    assert wheel.name.startswith("cgcli-")
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        assert "\nName: cgcli\n" in archive.read(metadata).decode()
 
 
 def test_wheel_ships_grammar_and_entry_point(wheel):
