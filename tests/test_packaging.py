@@ -27,7 +27,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_distribution_is_named_cgcli(wheel):
-    """"cg" on the package index is someone else's project; the wheel is cgcli's."""
+    """ "cg" on the package index is someone else's project; the wheel is cgcli's."""
     assert wheel.name.startswith("cgcli-")
     with zipfile.ZipFile(wheel) as archive:
         metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))

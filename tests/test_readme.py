@@ -41,12 +41,11 @@ def expected_exit_code(shown: str) -> int:
 
 @pytest.fixture
 def example_data(tmp_path, monkeypatch):
-    """The README's commands run where examples/make_data.py has written its data."""
-    import subprocess
-    import sys
+    """The README's commands run where `cg example-data` has written its data sets."""
+    from cgcli.datasets import DATASETS, example_data
 
-    script = README.parent / "examples" / "make_data.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    for name in DATASETS:
+        (tmp_path / f"{name}.csv").write_text(example_data(name), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
 
 

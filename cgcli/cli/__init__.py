@@ -29,12 +29,50 @@ Exit codes:
 EXIT_INTERNAL = 4
 
 
+LIMIT_OPTIONS = ("max_size", "max_depth", "max_literal")
+"""Options every program command shares; its help lists them after its own."""
+
+EXAMPLES = {
+    "eval": ['cg eval "(x+y)*z" x=1 y=3 z=-3', 'cg eval "x*y" --points data.csv --format csv'],
+    "graph": ['cg graph "(x+y)*z" x=1 y=3 z=-3 --format svg -o graph.svg'],
+    "explain": ['cg explain "(x+y)*z" x=1 y=3 z=-3'],
+    "check": ['cg check "p = x + y; g = p * z" x=1 y=3 z=-3 --expect p=4 --expect dg/dx=-3'],
+    "grad": ['cg grad "sigmoid(w*x + b)"'],
+    "train": [
+        "cg example-data line -o line.csv",
+        'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
+    ],
+}
+"""One or two typical command lines per command, shown at the end of its help."""
+
+
 class ProgramCommand(click.Command):
     """A command whose positional arguments may start with '-' (a program such as -x^2).
 
     Arguments that are not one of the command's options are passed through as
-    positional arguments, so ``cg eval "-x^2" x=3`` works without ``--``.
+    positional arguments, so ``cg eval "-x^2" x=3`` works without ``--``. Its help
+    lists the command's own options first, the shared limits last, then examples.
     """
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        own, limits = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record:
+                (limits if param.name in LIMIT_OPTIONS else own).append(record)
+        with formatter.section("Options"):
+            formatter.write_dl(own)
+        if limits:
+            with formatter.section("Input limits"):
+                formatter.write_dl(limits)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        examples = EXAMPLES.get(self.name or "", [])
+        if examples:
+            with formatter.section("Examples"):
+                for line in examples:
+                    formatter.write_text(line)
+        super().format_epilog(ctx, formatter)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         values: dict[str, object] = {}
@@ -182,6 +220,7 @@ COMMANDS = {
     "check": "check",
     "grad": "grad",
     "train": "train",
+    "example-data": "example_data",
 }
 """Each command and the module of this package that defines it as ``command``."""
 
