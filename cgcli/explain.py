@@ -364,14 +364,20 @@ def render_text(solution: Solution, markdown: bool = False, brief: bool = False)
     return "\n".join(text) + "\n"
 
 
+def _forward_parts(step: ForwardStep) -> list[Shown]:
+    """What the node computes, with the numbers filled in, and its value: each once."""
+    parts = [step.formula, step.numbers] if step.formula is not None else []
+    shown: list[Shown] = []
+    for part in [*parts, step.value]:
+        if not shown or part.bare().text not in (s.bare().text for s in shown):
+            shown.append(part)
+    if shown[-1] is not step.value:  # the value (with its float) is always last
+        shown[-1] = step.value
+    return shown
+
+
 def _forward_text(graph: Graph, step: ForwardStep) -> str:
-    label = graph.label(step.node)
-    if step.formula is None:
-        return f"{label} = {step.value.text}"
-    parts = [label, step.formula.text]
-    if step.numbers.text not in (step.formula.text, step.value.bare().text):
-        parts.append(step.numbers.text)
-    parts.append(step.value.text)
+    parts = [graph.label(step.node), *(part.text for part in _forward_parts(step))]
     return " = ".join(parts)
 
 
@@ -449,13 +455,8 @@ def render_latex(solution: Solution, brief: bool = False) -> str:
         lines += [rf"\noindent Inputs: {given}.", ""]
     rows = []
     for step in solution.forward:
-        parts = [name[step.node.index]]
-        if step.formula is not None:
-            parts.append(step.formula.latex)
-            if step.numbers.text not in (step.formula.text, step.value.bare().text):
-                parts.append(step.numbers.latex)
-        parts.append(step.value.latex)
-        rows.append(f"{parts[0]} &= {' = '.join(parts[1:])}")
+        parts = " = ".join(part.latex for part in _forward_parts(step))
+        rows.append(f"{name[step.node.index]} &= {parts}")
     lines += _align(rows)
     lines += [r"\noindent\textbf{Backward pass}", ""]
     lines += _align([rf"{_partial(out, out)} &= 1"])

@@ -458,10 +458,8 @@ _TEXTBOOK: dict[str, Textbook] = {
     ),
     "pow": Textbook(
         _phrase(
-            "a power gate a^b: the local derivative is b·a^(b - 1) for the base a "
-            "and a^b·log(a) for the exponent b",
-            r"a power gate $a^b$: the local derivative is $b \cdot a^{b-1}$ for the base $a$ "
-            r"and $a^b \cdot \log a$ for the exponent $b$",
+            "a power gate a^b: the base gets b·a^(b - 1), the exponent a^b·log(a)",
+            r"a power gate $a^b$: the base gets $b \cdot a^{b-1}$, the exponent $a^b \log a$",
         ),
         (_pow_base, lambda n, a, b, y: n.mul(y, n.call("log", a))),
         lambda n, a, b: n.power(a, b),
