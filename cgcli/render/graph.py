@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..ir import COPY, INPUT, Graph, Node
-from ..notation import LANGUAGE, label_pieces
+from ..notation import LANGUAGE, Piece, text_rank
 from ..numbers import format_number
 
 VALUE_COLOUR = "#1f5fbf"
@@ -46,14 +46,14 @@ def node_caption(graph: Graph, node: Node) -> str:
         return f"{label} (input)"
     if not node.inputs:
         return f"{label} = {graph.text(node)}"
-    pieces = _pieces(graph)
-    args = [pieces[i] for i in node.inputs]
+    args = [_operand(graph, graph.nodes[i]) for i in node.inputs]
     shown = args[0] if node.op == COPY else LANGUAGE.apply(node.op, args)
     return f"{label} = {shown.text}"
 
 
-def _pieces(graph: Graph):
-    return label_pieces(graph, LANGUAGE)
+def _operand(graph: Graph, node: Node) -> Piece:
+    label = graph.label(node)
+    return Piece(label, text_rank(label)) if graph.inline(node) else Piece(label)
 
 
 def _number(notes: Annotations, x: float | None) -> str | None:
