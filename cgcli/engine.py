@@ -85,5 +85,8 @@ def pieces(graph: Graph, values: list[float]) -> list[int | None]:
 def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgMathError:
     line, column = line_and_column(graph.source, node.start)
     shown = ", ".join(format_number(a) for a in args)
-    where = f"{line}:{column}: node {graph.label(node)} = {graph.text(node)}"
+    text = graph.text(node)
+    where = f"{line}:{column}: " + (
+        text if graph.inline(node) else f"node {graph.label(node)} = {text}"
+    )
     return CgMathError(f"{where}: {reason} in {node.op}({shown})")

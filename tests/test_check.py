@@ -56,8 +56,8 @@ def test_timeout_falls_back_to_finite_differences(monkeypatch):
     assert statuses(result) == {
         "x": "ok",
         "y": "ok",
-        "n3": "unchecked",
-        "n4": "unchecked",
+        "v1": "unchecked",
+        "v2": "unchecked",
         "f": "unchecked",
     }
     assert result.check.ok

@@ -13,9 +13,9 @@ SEED_TABLE = """\
 node  op     inputs  text     value  ∂f/∂node  check
 x     input          x            1        -3  ✓
 y     input          y            3        -3  ✓
-n3    add    x, y    x+y          4        -3  ✓
+v1    add    x, y    x+y          4        -3  ✓
 z     input          z           -3         4  ✓
-f     mul    n3, z   (x+y)*z    -12         1  ✓
+f     mul    v1, z   (x+y)*z    -12         1  ✓
 
 f = -12  ✓
 ∂f/∂x = -3  ✓
@@ -53,7 +53,7 @@ def test_json_schema(cg):
         "id": "n3",
         "name": None,
         "version": None,
-        "label": "n3",
+        "label": "v1",
         "op": "add",
         "inputs": ["n1", "n2"],
         "text": "x+y",

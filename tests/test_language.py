@@ -62,7 +62,7 @@ def test_statements_by_newline_semicolon_and_comments():
 
 def test_reassignment_makes_new_versions():
     result = evaluate("x = x * 2; x = x + 1; x", x=5)
-    assert [r.label for r in result.nodes] == ["x#1", "n2", "x#2", "n4", "x#3"]
+    assert [r.label for r in result.nodes] == ["x#1", "2", "x#2", "1", "x#3"]
     assert result.value == 11
     assert result.gradient == {"x": 2.0}
     assert result.output == "x#3"
@@ -88,7 +88,7 @@ def test_copy_assignment_is_its_own_node():
         ("x", "input"),
         ("p", "copy"),
         ("q", "copy"),
-        ("n4", "const"),
+        ("2", "const"),
         ("f", "mul"),
     ]
     assert [r.grad for r in result.nodes] == [2, 2, 2, None, 1]

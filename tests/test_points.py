@@ -201,7 +201,7 @@ def test_math_error_in_one_row(cg):
     assert lines[2] == "-2,1,nan,nan,nan"
     assert lines[3] == "3,4,4.394449154672439,1.3333333333333333,1.0986122886681098"
     assert (
-        "cg: warning: row 2: math error: 1:1: node n2 = log(x): log of a negative number in log(-2)"
+        "cg: warning: row 2: math error: 1:1: node v1 = log(x): log of a negative number in log(-2)"
     ) in result.stderr
     assert "cg: warning: 1 of 3 rows had a math error; their values are nan" in result.stderr
 

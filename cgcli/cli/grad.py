@@ -30,9 +30,16 @@ from . import (
     metavar="SECONDS",
     help="Time budget for SymPy's simplification; past it the derivatives are unsimplified.",
 )
-def grad_command(program, output_format, digits, wrt, timeout):
-    """The symbolic partial derivatives of the output with respect to each input (SymPy,
-    simplified); with values given, also evaluated there."""
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="Write the derivatives in the inputs alone (SymPy's simplified form), without "
+    "the program's named intermediates and σ.",
+)
+def grad_command(program, output_format, digits, wrt, timeout, expand):
+    """The symbolic partial derivatives of the output with respect to each input (SymPy),
+    in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
+    with values given, also evaluated there."""
     from ..check import call_with_timeout
     from ..numbers import format_number
     from ..symbolic import gradient_formulas
@@ -48,11 +55,12 @@ def grad_command(program, output_format, digits, wrt, timeout):
         exact = {name: values[name].exact for name in graph.input_names}
     names = parse_wrt(wrt, graph.input_names)
     try:
-        rows = call_with_timeout(gradient_formulas, (graph, names, exact, True), timeout)
+        rows = call_with_timeout(gradient_formulas, (graph, names, exact, True, expand), timeout)
     except TimeoutError:
         warn(f"SymPy did not simplify within {timeout:g} s; the derivatives are not simplified")
-        rows = gradient_formulas(graph, names, exact, simplify=False)
+        rows = gradient_formulas(graph, names, exact, simplify=False, expand=expand)
     out = graph.label(graph.nodes[graph.output])
+    labels = {n.name: graph.label(n) for n in graph.inputs}
     if output_format == "json":
         doc = {
             "output": out,
@@ -64,17 +72,19 @@ def grad_command(program, output_format, digits, wrt, timeout):
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     if output_format == "latex":
-        from ..explain import latex_name
+        from ..notation import latex_name
 
+        click.echo(r"% cg grad: needs \usepackage{amsmath}")
         click.echo(r"\begin{align*}")
         for name, _, latex, value, _ in rows:
             shown = f" = {_latex_value(value, digits)}" if value is not None else ""
-            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(name)}}}"
+            of = latex_name(labels[name])
+            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {of}}}"
             click.echo(rf"{partial} &= {latex}{shown} \\")
         click.echo(r"\end{align*}")
         return
     for name, text, _, value, exact_text in rows:
-        line = f"∂{out}/∂{name} = {text}"
+        line = f"∂{out}/∂{labels[name]} = {text}"
         if value is not None:
             shown = format_number(value, digits) if isinstance(value, float) else value
             line += f" = {exact_text}" if exact_text not in (None, text) else ""
@@ -84,9 +94,12 @@ def grad_command(program, output_format, digits, wrt, timeout):
 
 
 def _latex_value(value, digits) -> str:
+    from ..notation import latex_number, latex_text
     from ..numbers import format_number
 
-    return value if isinstance(value, str) else format_number(value, digits)
+    if isinstance(value, str):  # "complex" or "zoo"
+        return rf"\text{{{latex_text(value)}}}"
+    return latex_number(format_number(value, digits))
 
 
 command = grad_command
