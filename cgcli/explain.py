@@ -218,6 +218,18 @@ def render_text(solution: Solution, markdown: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def step_lines(solution: Solution) -> list[tuple[str, Node, str]]:
+    """Each line of the solution's passes as (``"forward"`` or ``"backward"``, its node, text):
+    the lines :func:`render_text` lists, for a page that shows them one node at a time."""
+    graph, out = solution.graph, solution.output
+    output_node = graph.nodes[graph.output]
+    lines = [("forward", step.node, _forward_text(graph, step)) for step in solution.forward]
+    lines.append(("backward", output_node, f"∂{out}/∂{out} = 1"))
+    for step in solution.backward:
+        lines.append(("backward", step.node, _backward_text(graph, out, step)))
+    return lines
+
+
 def _backward_text(graph: Graph, out: str, step: LocalStep | ChainStep) -> str:
     label = graph.label(step.node)
     if isinstance(step, LocalStep):

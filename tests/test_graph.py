@@ -45,7 +45,7 @@ def test_dot_edges_in_argument_order(cg):
     lines = result.stdout.splitlines()
     assert lines[0] == "digraph cg {"
     assert lines[-3:] == ["  n1 -> n3;", "  n2 -> n3;", "}"]
-    assert 'n3 [shape=box, penwidth="2", label=<f = y - x>];' in result.stdout
+    assert 'n3 [shape=box, penwidth="2", id="cg-node-n3", label=<f = y - x>];' in result.stdout
 
 
 def test_mermaid(cg):

@@ -69,6 +69,7 @@ def to_dot(graph: Graph, notes: Annotations | None) -> str:
                 rows.append(f'<font color="{GRAD_COLOUR}">{partial}</font>')
         shape = "ellipse" if node.op == INPUT else "box"
         extra = ', penwidth="2"' if node.index == graph.output else ""
+        extra += f', id="cg-node-{node.id}"'  # the page finds each node's drawing by this id
         lines.append(f"  {node.id} [shape={shape}{extra}, label=<{'<br/>'.join(rows)}>];")
     for node in graph.nodes:
         for i in node.inputs:
