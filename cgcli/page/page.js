@@ -106,6 +106,7 @@
       g.classList.toggle("cg-current", current !== null && current.node === id);
       if (current !== null && current.node === id) scrollIntoFigure(g);
     }
+    $("steps-empty").hidden = k > 0;
     items.forEach((item, i) => {
       item.hidden = i >= k;
       item.classList.toggle("current", i === k - 1);
@@ -118,7 +119,7 @@
       $("now-lines").replaceChildren(...current.lines.map((line) => make("code", { textContent: line })));
     } else {
       $("now-phase").textContent = "Ready";
-      $("now-lines").replaceChildren(make("code", { textContent: "Press Step (or →) to start the forward pass." }));
+      $("now-lines").replaceChildren("Press Step (or →) to start the forward pass.");
     }
     if (k === steps.length) {
       $("now-phase").textContent += " (done: every value and gradient is known)";
