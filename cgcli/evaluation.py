@@ -43,6 +43,28 @@ class Evaluation:
     exact: ExactPass | None = None
     """With ``exact=True``: exact SymPy values and gradients per node."""
 
+    def __repr__(self) -> str:
+        from .render.notebook import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the node table, the value and gradient, and the drawing."""
+        from .render.notebook import evaluation_html
+
+        return evaluation_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.formats import render_markdown
+
+        return render_markdown(self, 6, list(self.graph.input_names))
+
+    def show_page(self, *, digits: int | None = 6, height: int = 720):
+        """The interactive page (:mod:`cgcli.page`); a notebook cell ending with it shows it."""
+        from .page import Page, build_page
+
+        return Page(build_page(self, digits=digits), height)
+
     def shown_value(self, index: int, digits: int | None) -> str:
         """A node's value as text: exact with a float alongside in exact mode."""
         if self.exact is not None:

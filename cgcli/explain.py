@@ -364,6 +364,18 @@ def render_text(solution: Solution, markdown: bool = False, brief: bool = False)
     return "\n".join(text) + "\n"
 
 
+def step_lines(solution: Solution) -> list[tuple[str, Node, str]]:
+    """Each line of the solution's passes as (``"forward"`` or ``"backward"``, its node, text):
+    the lines :func:`render_text` lists, for a page that shows them one node at a time."""
+    lines = _TextLines(solution, False)
+    graph, out = solution.graph, solution.output
+    result = [("forward", step.node, _forward_text(graph, step)) for step in solution.forward]
+    result.append(("backward", graph.nodes[graph.output], f"∂{out}/∂{out} = 1"))
+    for step in solution.backward:
+        result += [("backward", step.node, line.strip()) for line in _lesson_lines(lines, step)]
+    return result
+
+
 def _forward_parts(step: ForwardStep) -> list[Shown]:
     """What the node computes, with the numbers filled in, and its value: each once."""
     parts = [step.formula, step.numbers] if step.formula is not None else []

@@ -57,7 +57,7 @@ def test_boxes_is_the_default_without_values(cg):
     lines = result.stdout.splitlines()
     assert lines[0] == "digraph cg {"
     assert lines[-3:] == ["  n1 -> n3;", "  n2 -> n3;", "}"]
-    assert 'n3 [shape=box, penwidth="2", label=<f = y - x>];' in result.stdout
+    assert 'n3 [shape=box, penwidth="2", id="cg-node-n3", label=<f = y - x>];' in result.stdout
 
 
 def test_boxes_write_constants_inline(cg):
@@ -86,14 +86,16 @@ def test_boxes_write_constants_inline(cg):
 )
 def test_circuit_gates_show_the_op_and_their_constants(cg, program, caption):
     result = cg("graph", program, "b=2", "--format", "dot")
-    assert f'[shape=circle, margin=0.03, width=0.35, label="{caption}"];' in result.stdout
+    assert f'label="{caption}"];' in result.stdout
+    assert "[shape=circle, margin=0.03, width=0.35, id=" in result.stdout
 
 
 def test_circuit_dot_with_a_fork(cg):
     result = cg("graph", "(a+b)*(b+1)", "a=2", "b=1", "--format", "dot")
     text = result.stdout
     assert (
-        '{ rank=source; n1 [shape=plaintext, label="a"]; n2 [shape=plaintext, label="b"]; }' in text
+        '{ rank=source; n1 [shape=plaintext, id="cg-node-n1", label="a"]; '
+        'n2 [shape=plaintext, id="cg-node-n2", label="b"]; }' in text
     )
     assert 'fork2 [shape=point, width=0.07, color="#444444"];' in text
     assert "  n2:e -> wire1:w [arrowhead=none];\n  wire1:e -> fork2 [arrowhead=none];\n" in text

@@ -44,6 +44,14 @@ def test_wheel_ships_grammar_and_entry_point(wheel):
     assert grammar == (ROOT / "grammar" / "cg.lark").read_text(encoding="utf-8")
 
 
+def test_wheel_ships_the_page_template(wheel):
+    """cg page reads its HTML, CSS and script from package data."""
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ["page.html", "page.css", "page.js"]:
+            shipped = archive.read(f"cgcli/page/{name}").decode()
+            assert shipped == (ROOT / "cgcli" / "page" / name).read_text(encoding="utf-8")
+
+
 def test_cg_runs_from_the_unpacked_wheel(wheel, tmp_path):
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:

@@ -38,6 +38,7 @@ EXAMPLES = {
     "explain": ['cg explain "(x+y)*z" x=1 y=3 z=-3'],
     "check": ['cg check "p = x + y; g = p * z" x=1 y=3 z=-3 --expect p=4 --expect dg/dx=-3'],
     "grad": ['cg grad "sigmoid(w*x + b)"'],
+    "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o page.html'],
     "train": [
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
@@ -123,6 +124,7 @@ COMMANDS = {
     "grad": "grad",
     "train": "train",
     "example-data": "example_data",
+    "page": "page",
 }
 """Each command and the module of this package that defines it as ``command``."""
 

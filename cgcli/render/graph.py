@@ -176,25 +176,30 @@ def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
     ]
     if leaves:
         names = " ".join(
-            f'{n.id} [shape=plaintext, label="{_dot_text(graph.label(n))}"];' for n in leaves
+            f'{n.id} [shape=plaintext, id="cg-node-{n.id}", label="{_dot_text(graph.label(n))}"];'
+            for n in leaves
         )
         lines.append(f"  {{ rank=source; {names} }}")
     for node in gates:
         symbol = _dot_text(gate_symbol(graph, node))
-        lines.append(f'  {node.id} [shape=circle, margin=0.03, width=0.35, label="{symbol}"];')
+        lines.append(
+            f'  {node.id} [shape=circle, margin=0.03, width=0.35, id="cg-node-{node.id}", '
+            f'label="{symbol}"];'
+        )
     wires, forks = circuit_wires(graph, notes)
     for i in forks:
         lines.append(f'  fork{i + 1} [shape=point, width=0.07, color="#444444"];')
     out_label = _dot_text(graph.label(graph.nodes[graph.output]))
     lines.append(f'  out [shape=plaintext, label="{out_label}"];')
     for number, wire in enumerate(wires, start=1):
-        lines += _dot_wire(wire, number, notes is not None)
+        lines += _dot_wire(wire, number, notes is not None, graph.nodes[wire.source].id)
     lines.append("}")
     return lines
 
 
-def _dot_wire(wire: Wire, number: int, annotated: bool) -> list[str]:
-    """The wire as DOT: with numbers, a label node on the line between two edges."""
+def _dot_wire(wire: Wire, number: int, annotated: bool, source_id: str) -> list[str]:
+    """The wire as DOT: with numbers, a label node on the line between two edges; its
+    class ``cg-of-ID`` names the node whose numbers it shows (the page finds them so)."""
     head_arrow = " [arrowhead=none]" if wire.head.startswith("fork") else ""
     if not annotated:
         return [f"  {wire.tail} -> {wire.head}{head_arrow};"]
@@ -212,7 +217,8 @@ def _dot_wire(wire: Wire, number: int, annotated: bool) -> list[str]:
     )
     tip = _dot_text(f"{wire.what}: value {wire.value}, gradient {wire.grad or '-'}")
     return [
-        f'  wire{number} [shape=plain, class="wire", tooltip="{tip}", label=<{label}>];',
+        f'  wire{number} [shape=plain, class="wire cg-of-{source_id}", tooltip="{tip}", '
+        f"label=<{label}>];",
         f"  {wire.tail}:e -> wire{number}:w [arrowhead=none];",
         f"  wire{number}:e -> {wire.head}{head_arrow};",
     ]
@@ -248,6 +254,7 @@ def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
                 rows.append(f'<font color="{GRAD_COLOUR}">{partial}</font>')
         shape = "ellipse" if node.op == INPUT else "box"
         extra = ', penwidth="2"' if node.index == graph.output else ""
+        extra += f', id="cg-node-{node.id}"'  # the page finds each node's drawing by this id
         lines.append(f"  {node.id} [shape={shape}{extra}, label=<{'<br/>'.join(rows)}>];")
     for node in drawn:
         for i in node.inputs:
