@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ def example_data(tmp_path, monkeypatch):
 
     script = README.parent / "examples" / "make_data.py"
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    shutil.copytree(README.parent / "examples" / "class", tmp_path / "class")  # For teachers
     monkeypatch.chdir(tmp_path)
 
 

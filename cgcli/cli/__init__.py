@@ -117,6 +117,7 @@ COMMANDS = {
     "check": "check",
     "grad": "grad",
     "train": "train",
+    "sheet": "sheet",
 }
 """Each command and the module of this package that defines it as ``command``."""
 
