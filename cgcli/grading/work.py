@@ -64,6 +64,10 @@ class Work:
             elif self.true_grads[index] is not None:
                 self.grad_slack[index] = self.grad_step_slack(index)
 
+    def truth(self, kind: str, index: int) -> float:
+        """The true value (kind "value") or gradient of a node."""
+        return (self.true_values if kind == "value" else self.true_grads)[index]
+
     @property
     def output(self) -> int:
         return self.graph.output
