@@ -27,8 +27,8 @@ CARRY_GUARD = 0.05
 rounded when it is within 5% of the true value (rounding to two significant digits
 at every step drifts that far)."""
 ROUNDING_SLIP = 0.01
-"""A wrong answer within 1% of the true value is called a rounding error: no mistake
-in the catalogue changes a number that little."""
+"""A wrong answer within 1% of the true value is a rounding error unless a mistake of
+the catalogue gives it exactly, at the precision the student wrote."""
 
 
 class SheetJudge:
@@ -119,12 +119,11 @@ class SheetJudge:
         if special is not None:
             self.results[question] = (WRONG, self._special(question, given, special), None)
             return
-        if abs(
-            given.number - self.work.truth(question.kind, question.node.index)
-        ) <= ROUNDING_SLIP * abs(self.work.truth(question.kind, question.node.index)):
+        truth = self.work.truth(question.kind, question.node.index)
+        near = abs(given.number - truth) <= ROUNDING_SLIP * abs(truth)
+        diagnosis = self.search.explain(question, given, strict=near)
+        if near and diagnosis.mistake == "no common mistake":
             diagnosis = self._special(question, given, "rounding error")
-        else:
-            diagnosis = self.search.explain(question, given)
         self.roots[question] = [(diagnosis.mistake, diagnosis.gate)]
         self.results[question] = (WRONG, diagnosis, None)
 

@@ -389,7 +389,8 @@ def gradient_of_another_node(view: AnswerView):
     name = view.words.grad if view.kind == GRAD else view.words.label
     what = "gradient" if view.kind == GRAD else "value"
     for other, right in enumerate(truth):
-        if other != view.index and right is not None and work.node(other).inputs:
+        given_value = view.kind == VALUE and not work.node(other).inputs
+        if other != view.index and right is not None and not given_value:
             yield right, f"this is the {what} of another node: {name(other)}", view.index
 
 

@@ -15,7 +15,7 @@ from .keys import GRAD, VALUE, Question
 from .mistakes import CATALOGUE, FORWARD, LOCAL, STEP, AnswerView, EdgeView, Mistake, NodeView
 from .report import Diagnosis
 from .rules import Words
-from .tolerance import Tolerance, noise
+from .tolerance import WRONG, Tolerance, noise
 from .work import Edge, Work
 
 MAX_SEARCH_NODES = 400
@@ -47,14 +47,19 @@ class MistakeSearch:
         of them it explains."""
         self.suspect_values = {q.node.index for q in self.suspects if q.kind == VALUE}
         self.suspect_grads = {q.node.index for q in self.suspects if q.kind == GRAD}
+        self.strict = False
 
-    def explain(self, question: Question, given: Given) -> Diagnosis:
-        """The mistake that explains this answer (and the most other wrong answers)."""
+    def explain(self, question: Question, given: Given, strict: bool = False) -> Diagnosis:
+        """The mistake that explains this answer (and the most other wrong answers).
+        ``strict`` (for an answer close to the truth): only a mistake at the answer's own
+        gate that gives it at the precision the student wrote, with no drift from rounding
+        along the way; far up the graph, some small change always would."""
+        self.strict = strict
         candidates: list[_Candidate] = []
         for mistake in CATALOGUE:
             if mistake.applies == question.kind:
                 candidates.extend(self._here(mistake, question, given))
-        if len(self.graph.nodes) <= MAX_SEARCH_NODES:
+        if len(self.graph.nodes) <= MAX_SEARCH_NODES and not strict:
             for shape in (LOCAL, FORWARD):
                 for mistake in CATALOGUE:
                     if mistake.shape == shape and (shape == FORWARD or mistake.applies == GRAD):
@@ -84,6 +89,8 @@ class MistakeSearch:
     def _matches(self, given: Given, predicted: float, truth: float) -> bool:
         if predicted != predicted or abs(predicted - truth) <= noise(truth):
             return False
+        if self.strict:
+            return self.tolerance.judge(given, predicted) != WRONG
         return self.tolerance.matches(given, predicted)
 
     def _here(self, mistake: Mistake, question: Question, given: Given):

@@ -26,9 +26,9 @@ FLOAT_RELATIVE = 1e-9
 FLOAT_ABSOLUTE = 1e-12
 MIN_SIGNIFICANT = 2
 """Significant digits a rounded answer must agree with the true value to."""
-MATCH_DRIFT = (0.005, 0.02)
+MATCH_DRIFT = (0.01, 0.03)
 """A mistake model's number matches an answer when it is within one unit of the last
-place written, or 0.5%, but never more than 2% away: what rounding along the way does
+place written, or 1%, but never more than 3% away: what rounding along the way does
 to a student's numbers."""
 
 
@@ -87,7 +87,7 @@ class Tolerance:
     def matches(self, given: Given, predicted: float, slack: float = 0.0) -> bool:
         """Whether a predicted (wrong) number is what the student wrote: ``predicted``
         rounded as they wrote, or within a unit of their last place (a little drift
-        from rounding along the way, at most 2%); ``slack`` is how far the prediction
+        from rounding along the way, at most 3%); ``slack`` is how far the prediction
         itself may be off, through the rounding of the numbers it was made from."""
         if not (math.isfinite(predicted) and math.isfinite(given.number)):
             return False
