@@ -870,3 +870,40 @@ def test_blank_sheet_from_python():
     assert [(n["label"], n["value"], "grad" in n) for n in doc["nodes"]] == [
         ("x", 1, False), ("y", 2, False), ("q", None, False),
     ]  # fmt: skip
+
+
+def test_spreadsheet_csv_and_other_spellings(tmp_path):
+    program, values = EXERCISES["colah"]["program"], EXERCISES["colah"]["values"]
+    (tmp_path / "euro.csv").write_text("node;value;grad\nc;3;2\nd;2;3\na;;2,0\nb;;4,00\n")
+    report = cgcli.grade(program, values, tmp_path / "euro.csv")
+    assert [(a.key, a.verdict) for a in report.answers] == [
+        ("c", "right"), ("d", "right"), ("de/dd", "right"), ("de/dc", "right"),
+        ("de/db", "wrong"), ("de/da", "right"),
+    ]  # fmt: skip
+    report = cgcli.grade(program, values, {"gradient": {"a": 2}, "value": {"e": 6}, "c.data": 3})
+    assert (report.right, report.asked) == (3, 3)
+    program, values = exercise("micrograd-neuron")
+    keys = "o.data=0.7071, n.grad=0.5, x1.grad=-1.5, w1.grad=1.0, x2.grad=0.5, w2.grad=0.0"
+    assert cgcli.grade(program, dict(v.split("=") for v in values), dict(
+        k.strip().split("=") for k in keys.split(",")
+    )).ok  # fmt: skip
+
+
+def test_a_small_mistake_at_the_answers_own_gate_is_still_named():
+    """σ' taken as σ at sigy changes ∂f/∂y by 0.01%: still named, at the digits written."""
+    program = (
+        "sigy = sigmoid(y); num = x + sigy; sigx = sigmoid(x); xpy = x + y; xpysqr = xpy^2; "
+        "den = sigx + xpysqr; invden = 1/den; f = num*invden"
+    )
+    report = cgcli.grade(
+        program, {"x": 3, "y": -4}, {"dxpy": 1.5832, "dsigy": 0.5121, "dy": 1.5924}
+    )
+    (wrong,) = [a for a in report.answers if not a.right]
+    assert (wrong.key, wrong.diagnosis.mistake, wrong.diagnosis.gate) == (
+        "df/dy", "wrong local derivative", "sigy"
+    )  # fmt: skip
+    report = cgcli.grade(
+        program, {"x": 3, "y": -4}, {"dxpy": 1.5832, "dsigy": 0.5121, "dy": 1.5927}
+    )
+    (wrong,) = [a for a in report.answers if not a.right]
+    assert (wrong.key, wrong.diagnosis.mistake) == ("df/dy", "rounding error")

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import UsageError
+from .keys import GRAD
 from .report import MISSING, ClassGrade, QuestionSummary, SheetGrade
 
 GRADEBOOK_HEAD = ["student", "file", "score", "asked", "points", "max_points", "note"]
@@ -19,20 +20,24 @@ GRADEBOOK_HEAD = ["student", "file", "score", "asked", "points", "max_points", "
 def summarise(sheets: list[SheetGrade]) -> list[QuestionSummary]:
     """Per question asked of anyone: how many were asked it, got it right, and their mistakes."""
     order: dict[str, str] = {}
+    place: dict[str, tuple[bool, int]] = {}
     asked: Counter[str] = Counter()
     right: Counter[str] = Counter()
     mistakes: dict[str, Counter[str]] = {}
     for sheet in sheets:
         for answer in sheet.scored:
             order.setdefault(answer.key, answer.shown)
+            index = answer.question.node.index
+            grad = answer.question.kind == GRAD
+            place[answer.key] = (grad, -index if grad else index)  # the order of computing
             asked[answer.key] += 1
             right[answer.key] += answer.right
             if not answer.right:
-                kind = answer.diagnosis.mistake if answer.diagnosis else MISSING
+                kind = answer.diagnosis.cause if answer.diagnosis else MISSING
                 mistakes.setdefault(answer.key, Counter())[kind] += 1
     return [
-        QuestionSummary(key, shown, asked[key], right[key], dict(mistakes.get(key, {})))
-        for key, shown in order.items()
+        QuestionSummary(key, order[key], asked[key], right[key], dict(mistakes.get(key, {})))
+        for key in sorted(order, key=place.__getitem__)
     ]
 
 
@@ -42,7 +47,7 @@ def verdict_cell(sheet: SheetGrade, key: str) -> str:
         if answer.key == key:
             if answer.right or not answer.diagnosis:
                 return answer.verdict
-            return f"wrong ({answer.diagnosis.mistake})"
+            return f"wrong ({answer.diagnosis.cause})"
     return ""
 
 

@@ -17,6 +17,7 @@ from ..ir import Graph
 from ..parser import parse
 
 DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _SPELLINGS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "^2"}
 MAX_ANSWER_CHARS = 2000
 """Longest answer read; a cell is a number or a short formula."""
@@ -57,6 +58,8 @@ def normalise(text: str) -> str:
     if "≈" in text:
         left, _, right = text.partition("≈")
         text = left.strip() or right.strip()
+    if DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")  # 0,20 where the decimal mark is a comma
     return text.strip()
 
 

@@ -202,7 +202,7 @@ class SheetJudge:
         text = f"carried from your {yours} ({cause}); this step is right: {step}"
         gate = roots[0][1] if roots else self.words.label(index)
         keys = tuple(s.key(self.graph) for s in ordered)
-        return Diagnosis("carried", gate, text, keys)
+        return Diagnosis("carried", gate, text, keys, roots[0][0] if roots else None)
 
     def _grad_sources(self, index: int) -> frozenset[Question]:
         """The student's wrong answers that the chain-rule step at ``index`` uses."""

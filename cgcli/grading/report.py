@@ -26,6 +26,14 @@ class Diagnosis:
     text: str
     carried_from: tuple[str, ...] = ()
     """For a carried error: the student's own wrong answers it follows from."""
+    root: str | None = None
+    """For a carried error: the kind of the first mistake it follows from."""
+
+    @property
+    def cause(self) -> str:
+        """The mistake, or for a carried error the one it was carried from:
+        ``carried: sign error``."""
+        return f"carried: {self.root}" if self.root else self.mistake
 
     def as_dict(self) -> dict:
         return {
@@ -33,6 +41,7 @@ class Diagnosis:
             "gate": self.gate,
             "diagnosis": self.text,
             "carried_from": list(self.carried_from),
+            "root_mistake": self.root or self.mistake,
         }
 
 
@@ -90,7 +99,7 @@ class GradedAnswer:
         diagnosis = (
             self.diagnosis.as_dict()
             if self.diagnosis
-            else dict.fromkeys(("mistake", "gate", "diagnosis", "carried_from"))
+            else dict.fromkeys(("mistake", "gate", "diagnosis", "carried_from", "root_mistake"))
         )
         return {**doc, **diagnosis}
 

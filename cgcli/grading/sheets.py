@@ -145,7 +145,7 @@ def parse_sheet(text: str, source: str, fmt: str) -> Sheet:
     """A sheet from its text in one of the formats of :data:`SHEET_SUFFIXES`."""
     readers = {
         "markdown": _markdown,
-        "csv": lambda t, s: _delimited(t, s, ","),
+        "csv": lambda t, s: _delimited(t, s, _csv_delimiter(t)),
         "tsv": lambda t, s: _delimited(t, s, "\t"),
         "json": _json,
         "latex": _latex,
@@ -288,6 +288,14 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
     return sheet
 
 
+def _csv_delimiter(text: str) -> str:
+    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return ";" if line.count(";") > line.count(",") else ","
+    return ","
+
+
 def _pair(cells: list[str]) -> str:
     """A line outside the table: ``# student: alice,,`` or ``student,alice``."""
     head = cells[0].lstrip("#").strip()
@@ -300,6 +308,8 @@ def _pair(cells: list[str]) -> str:
 # --- JSON --------------------------------------------------------------------------
 
 _RESERVED = {"student", "name", "student_id", "asks", "program", "at", "sheet", "output"}
+_GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD, "grads": GRAD}
+"""Keys of a JSON sheet that hold answers by node label: {"gradients": {"x": -3}}."""
 
 
 def _json(text: str, source: str) -> Sheet:
@@ -338,8 +348,8 @@ def _json_document(doc: dict, source: str) -> Sheet:
         _json_nodes(sheet, doc)
         return sheet
     for key, value in doc.items():
-        if key in ("values", "gradients") and isinstance(value, dict):
-            kind = VALUE if key == "values" else GRAD
+        if key in _GROUPS and isinstance(value, dict):
+            kind = _GROUPS[key]
             for label, number in value.items():
                 text = _json_text(number)
                 if text is not None:

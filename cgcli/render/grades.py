@@ -56,8 +56,11 @@ def render_class(grades: ClassGrade) -> str:
         wrong = [
             f"{a.shown} ({a.diagnosis.mistake if a.diagnosis else a.verdict})"
             for a in sheet.scored
-            if not a.right
+            if not a.right and not (a.diagnosis and a.diagnosis.mistake == "carried")
         ]
+        carried = sum(1 for a in sheet.scored if a.diagnosis and a.diagnosis.mistake == "carried")
+        if carried:
+            wrong.append(f"{carried} carried")
         score = f"{sheet.right} of {sheet.asked} asked"
         if sheet.max_points != sheet.asked:
             score += f", {format_number(sheet.points)} of {format_number(sheet.max_points)} points"
