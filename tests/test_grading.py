@@ -907,3 +907,35 @@ def test_a_small_mistake_at_the_answers_own_gate_is_still_named():
     )
     (wrong,) = [a for a in report.answers if not a.right]
     assert (wrong.key, wrong.diagnosis.mistake) == ("df/dy", "rounding error")
+
+
+def test_grading_numbers_does_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cgcli; r = cgcli.grade('q = x + y', {'x': 1, 'y': 2}, {'q': 3, 'dx': 1});"
+        "print(r.ok, 'sympy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "True False\n"
+
+
+def test_a_sheet_from_stdin(cg):
+    program, values = exercise("colah")
+    table = cg("eval", program, *values, "--format", "csv").stdout
+    result = cg("check", program, *values, "--answers", "-", input=table)
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "7 of 7 asked right")
+
+
+def test_the_gradebook_is_not_graded_as_a_sheet(cg, colah_class):
+    program, values = exercise("colah")
+    (colah_class / "zoe.csv").unlink()
+    for _ in range(2):
+        args = ["--answers", str(colah_class), "--summary", str(colah_class / "book.csv")]
+        result = cg("check", program, *values, *args)
+        assert result.exit_code == 1
+        assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right"
+    files = [str(p) for p in sorted(colah_class.iterdir())]
+    result = cg("check", program, *values, "--answers", *files, "--summary", files[0])
+    assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right"

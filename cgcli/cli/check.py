@@ -27,8 +27,9 @@ from . import (
     "answer_files",
     multiple=True,
     metavar="FILE|FOLDER",
-    help="Answer sheets: any table cg writes (Markdown, CSV, TSV, JSON, LaTeX), filled in, "
-    "or KEY = NUMBER lines. Several files (--answers a.md b.md) or a folder grade a class.",
+    help="Answer sheets ('-' for stdin): any table cg writes (Markdown, CSV, TSV, JSON, LaTeX), "
+    "filled in, or KEY = NUMBER lines. Several files (--answers a.md b.md) or a folder grade "
+    "a class.",
 )
 @click.option(
     "--expect",
@@ -112,6 +113,7 @@ def check_command(
         decimals=decimals,
         exact=exact,
         digits=digits,
+        skip_files=[summary_file] if summary_file else [],
     )
     single = len(sheets) == 1 and not _is_folder(sheets[0])
     if single and grades.errors:

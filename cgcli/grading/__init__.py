@@ -79,7 +79,7 @@ def _as_sheet(answers: Answers) -> Sheet:
         return answers
     if isinstance(answers, Mapping):
         return sheet_from_mapping(answers)
-    return read_sheet(Path(answers))
+    return read_sheet(answers)
 
 
 def grade(
@@ -122,10 +122,12 @@ def grade_class(
     decimals: int | None = None,
     exact: bool = False,
     digits: int | None = 6,
+    skip_files: Iterable[str | PathLike] = (),
 ) -> ClassGrade:
     """Grade many sheets (files, folders of sheets, or sheets read already).
 
     A sheet that cannot be read is listed in ``errors``; the others are graded.
+    ``skip_files`` are left out of folders (the gradebook being written there).
     """
     tolerance = Tolerance(tol, abs_tol, decimals, exact)
     grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
@@ -133,7 +135,10 @@ def grade_class(
     grader.weights(weights)
     graded: list[SheetGrade] = []
     errors: list[tuple[str, str]] = []
+    skip = {Path(p).resolve() for p in skip_files}
     for entry in _expand(sheets):
+        if isinstance(entry, (str, PathLike)) and Path(entry).resolve() in skip:
+            continue
         source = entry.source if isinstance(entry, Sheet) else str(entry)
         try:
             graded.append(grader.grade(_as_sheet(entry), require, weights))

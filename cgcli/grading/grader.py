@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..evaluation import Evaluation
 from ..ir import Graph
 from ..values import NAME_PATTERN, InputValue
-from .formulas import Symbolic
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
@@ -24,6 +24,9 @@ from .report import MISSING, GradedAnswer, SheetGrade
 from .rules import Words
 from .sheets import Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
+
+if TYPE_CHECKING:
+    from .formulas import Symbolic
 
 REQUIRE_WORDS = ("all", "values", "gradients")
 
@@ -54,6 +57,8 @@ class Grader:
     @cached_property
     def symbolic(self) -> Symbolic:
         """The program in SymPy (imported only for formula answers and ``--exact``)."""
+        from .formulas import Symbolic
+
         point = {name: self.inputs[name].exact for name in self.graph.input_names}
         return Symbolic(self.graph, point)
 

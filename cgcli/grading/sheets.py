@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,11 @@ def clean_student(text: str) -> str | None:
 
 
 def read_sheet(path: str | Path, sheet_format: str | None = None) -> Sheet:
-    """Read one sheet; the format comes from ``sheet_format``, the extension, or the content."""
+    """Read one sheet (``-`` for stdin); the format comes from ``sheet_format``, the
+    extension, or the content."""
+    if str(path) == "-":
+        text = sys.stdin.read()
+        return parse_sheet(text, "-", sheet_format or sniff(text))
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -178,16 +183,8 @@ class _Columns:
         self.key = _first(lowered, ("answer", "key", "gradient", "question"))
         self.value = _first(lowered, ("value", "given", "number", "weight", "points"))
         self.grad = next(
-            (
-                i
-                for i, t in enumerate(lowered)
-                if t in ("grad", "gradient", "∂", "d")
-                or (i != self.key and t[:1] in ("∂", "d") and t.endswith("node"))
-            ),
-            None,
+            (i for i, t in enumerate(lowered) if i != self.key and _is_gradient_title(t)), None
         )
-        if self.grad == self.key:
-            self.grad = None
 
     @property
     def is_node_table(self) -> bool:
@@ -212,6 +209,16 @@ class _Columns:
             if column is not None and at(column) != GIVEN_MARK:
                 cells.append(Cell(label, at(column), kind, where))
         return cells
+
+
+def _is_gradient_title(title: str) -> bool:
+    """``grad``, ``∂f/∂node`` (also as LaTeX makes it, ``(∂ f)/(∂ node)``), ``df/dnode``."""
+    compact = title.replace(" ", "")
+    return (
+        compact.startswith("grad")
+        or "∂" in compact
+        or re.fullmatch(r"d\S*/dnode", compact) is not None
+    )
 
 
 def _first(titles: list[str], names: tuple[str, ...]) -> int | None:
