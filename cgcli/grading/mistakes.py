@@ -13,9 +13,11 @@ the student did. Three shapes:
   upstream gradient, the gradient of another node or another output, two rows
   swapped, a value for a gradient).
 
-The grader tries the entries in the order of :data:`CATALOGUE` after asking
-whether the answer is carried from the student's own earlier answers. Adding a
-kind of mistake is adding one entry (and its test).
+After asking whether an answer is carried from the student's own earlier answers,
+the grader (:mod:`.search`) tries every entry; of those that give the student's
+number, it names the one that explains the most of the sheet's wrong answers, the
+earlier entry of :data:`CATALOGUE` on a tie. Adding a kind of mistake is adding one
+entry (and its case in tests/test_grading.py).
 """
 
 from __future__ import annotations
@@ -71,13 +73,12 @@ class NodeView:
 
 @dataclass(frozen=True)
 class AnswerView:
-    """A whole answer: the written number and the pieces of its step."""
+    """A whole answer: its node and the pieces of its chain-rule step."""
 
     work: Work
     words: Words
     kind: str
     index: int
-    given: float
     edges: list[Edge]
     upstream: list[float]
     locals: list[float]

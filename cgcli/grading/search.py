@@ -98,7 +98,7 @@ class MistakeSearch:
         work, words, index = self.work, self.words, question.node.index
         truth = self.work.truth(question.kind, question.node.index)
         if mistake.shape == STEP:
-            view = self._answer_view(question, given)
+            view = self._answer_view(question)
             for number, text, gate in mistake.predict(view):
                 if self._matches(given, number, truth):
                     where = words.gate(gate) if gate != index else words.label(gate)
@@ -134,7 +134,7 @@ class MistakeSearch:
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
 
-    def _answer_view(self, question: Question, given: Given) -> AnswerView:
+    def _answer_view(self, question: Question) -> AnswerView:
         work, index = self.work, question.node.index
         edges = work.uses[index] if question.kind == GRAD else []
         return AnswerView(
@@ -142,7 +142,6 @@ class MistakeSearch:
             self.words,
             question.kind,
             index,
-            given.number,
             edges,
             [work.grads[u] for u, _ in edges],
             [work.local(work.values, e) for e in edges],
