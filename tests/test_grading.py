@@ -632,6 +632,9 @@ def test_sheet_asks_for_gradients_only(cg, tmp_path):
     doc = json.loads(cg("check", program, *values, "--answers", str(tmp_path / "s.csv"),
                         "--format", "json").stdout)  # fmt: skip
     assert doc["missing"] == ["de/dd", "de/dc", "de/db", "de/da"]
+    assert {a["answer"]: a["verdict"] for a in doc["answers"] if a["kind"] == "value"} == {
+        "a": "given", "b": "given", "c": "given", "n4": "given", "d": "given", "e": "given",
+    }  # fmt: skip
 
 
 def test_student_id_from_the_sheet_or_the_file_name(tmp_path):

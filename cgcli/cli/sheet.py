@@ -24,14 +24,21 @@ from . import EXIT_CODES, ProgramCommand, load_program, program_arguments, repor
     show_default=True,
     help="What the students fill in (the rest is given).",
 )
+@click.option(
+    "--digits",
+    type=click.IntRange(1, 17),
+    default=6,
+    show_default=True,
+    help="Significant digits of the values given on a sheet that asks for gradients.",
+)
 @reports_errors
-def sheet_command(program, sheet_format, ask):
+def sheet_command(program, sheet_format, ask, digits):
     """Write the blank answer sheet for PROGRAM at the given values: the nodes to fill in,
     with the inputs, the constants and the output's own gradient given."""
     from ..grading.blank import blank_sheet
 
     graph, values = load_program(program)
-    text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask)
+    text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask, digits=digits)
     click.echo(text, nl=False)
 
 

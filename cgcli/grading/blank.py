@@ -34,8 +34,10 @@ def blank_sheet(
     sheet_format: str = "markdown",
     ask: str = "all",
     output: str | None = None,
+    digits: int | None = 6,
 ) -> str:
-    """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``."""
+    """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``
+    (then the values are given, computed ones to ``digits`` significant digits)."""
     if sheet_format not in SHEET_FORMATS:
         raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
     if ask not in ASKS:
@@ -46,7 +48,7 @@ def blank_sheet(
         for name, v in (values or {}).items()
     }
     result = evaluate_graph(graph, inputs, output=output, check=False)
-    rows = _rows(result, ask)
+    rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask)
     writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
     if writer is not None:
@@ -54,7 +56,7 @@ def blank_sheet(
     return _delimited(head, rows, ask, "," if sheet_format == "csv" else "\t")
 
 
-def _rows(result, ask: str) -> list[list[str]]:
+def _rows(result, ask: str, digits: int | None) -> list[list[str]]:
     """node, op, inputs, text, value, gradient: given numbers filled in, asked ones blank."""
     from .grader import Grader
 
@@ -67,8 +69,10 @@ def _rows(result, ask: str) -> list[list[str]]:
             continue
         cells = [r.label, node.op, ", ".join(graph.label(graph.nodes[i]) for i in node.inputs)]
         cells.append(graph.text(node))
-        value_given = grader.is_given(Question(VALUE, node)) or ask == "gradients"
-        cells.append(format_number(r.value) if value_given else "")
+        if grader.is_given(Question(VALUE, node)):
+            cells.append(format_number(r.value))
+        else:
+            cells.append(format_number(r.value, digits) if ask == "gradients" else "")
         if r.grad is None:
             cells.append(GIVEN_MARK)
         elif grader.is_given(Question(GRAD, node)):

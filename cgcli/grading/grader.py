@@ -20,7 +20,7 @@ from ..values import NAME_PATTERN, InputValue
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
-from .report import MISSING, GradedAnswer, SheetGrade
+from .report import GIVEN, MISSING, GradedAnswer, SheetGrade
 from .rules import Words
 from .sheets import Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
@@ -125,10 +125,10 @@ class Grader:
     ) -> SheetGrade:
         """Grade one sheet."""
         written, present, problems = self._read(sheet)
+        kinds = {"values": (VALUE,), "gradients": (GRAD,)}.get(sheet.asks or "", (VALUE, GRAD))
         if require:
             asked = set(self.required(require))
         else:
-            kinds = {"values": (VALUE,), "gradients": (GRAD,)}.get(sheet.asks or "", (VALUE, GRAD))
             asked = {q for q in present if not self.is_given(q) and q.kind in kinds}
         points = self.weights(weights)
         judged = SheetJudge(self, written).run()
@@ -143,6 +143,8 @@ class Grader:
                 text = self.result.shown_grad(index, self.digits)
             key, given = written.get(question, (None, None))
             verdict, diagnosis, note = judged.get(question, (MISSING, None, None))
+            if question.kind not in kinds and question not in asked:
+                verdict, diagnosis, note = GIVEN, None, None  # the sheet gives it
             answers.append(
                 GradedAnswer(
                     question,
