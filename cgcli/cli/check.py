@@ -96,8 +96,8 @@ def check_command(
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:
-        if len(files) > 1:
-            raise UsageError("--expect grades one student; give the class's sheets as files")
+        if len(files) > 1 or (files and _is_folder(files[0])):
+            raise UsageError("--expect adds answers to one sheet, not to a class's sheets")
         typed = sheet_from_pairs(split_expectations(list(expectations)))
         sheets = [_merged(files[0], typed) if files else typed]
     if not sheets:
