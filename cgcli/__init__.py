@@ -24,6 +24,10 @@ _EXPORTS = {
     "NodeResult": "evaluation",
     "evaluate": "evaluation",
     "Graph": "ir",
+    "grade": "grading",
+    "grade_class": "grading",
+    "read_sheet": "grading",
+    "blank_sheet": "grading.blank",
     "Node": "ir",
     "parse": "parser",
 }
@@ -37,13 +41,19 @@ __all__ = [
     "Node",
     "NodeResult",
     "UsageError",
+    "blank_sheet",
     "evaluate",
+    "grade",
+    "grade_class",
     "parse",
+    "read_sheet",
 ]
 
 if TYPE_CHECKING:
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
+    from .grading import grade, grade_class, read_sheet
+    from .grading.blank import blank_sheet
     from .ir import Graph, Node
     from .parser import parse
 

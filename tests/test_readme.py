@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,7 @@ def example_data(tmp_path, monkeypatch):
 
     for name in DATASETS:
         (tmp_path / f"{name}.csv").write_text(example_data(name), encoding="utf-8")
+    shutil.copytree(README.parent / "examples" / "class", tmp_path / "class")  # For teachers
     monkeypatch.chdir(tmp_path)
 
 
