@@ -37,6 +37,9 @@ def expected_exit_code(shown: str) -> int:
         return 2
     if "✗" in shown or re.search(r"^cg: check: .*disagree", shown, re.M):
         return 1
+    graded = re.search(r"^(\d+) sheets? graded, (\d+) all right", shown, re.M)
+    if graded and graded[1] != graded[2]:  # cg check grading a class
+        return 1
     return 0
 
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, UsageError
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
     NON_NEGATIVE,
@@ -127,12 +127,17 @@ def check_command(
     if summary_file:
         write_whole(summary_file, gradebook(grades), "--summary")
     _print(grades, single, output_format)
-    for source, error in grades.errors:
-        shown = error if error.startswith(source) else f"{source}: {error}"
-        click.echo(f"cg: usage error: {shown}", err=True)
     if grades.errors:
-        sys.exit(EXIT_USAGE)
+        raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
+
+
+def _not_graded(errors: list[tuple[str, str]]) -> str:
+    """The sheets that could not be read, in one line (the others are graded)."""
+    shown = [error if source in error else f"{source}: {error}" for source, error in errors]
+    if len(shown) == 1:
+        return shown[0]
+    return f"{len(shown)} sheets could not be read: " + "; ".join(shown)
 
 
 def _split_sheet_arguments(program, answer_files):

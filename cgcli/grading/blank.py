@@ -12,13 +12,14 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from ..errors import UsageError
 from ..evaluation import evaluate_graph
-from ..ir import Graph
+from ..ir import INPUT, Graph, Node
 from ..numbers import format_number
 from ..parser import parse
-from ..render.formats import latex_escape
+from ..render.formats import LATEX_PREAMBLE
 from ..values import InputValue, value_from_python
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -53,11 +54,27 @@ def blank_sheet(
     writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
     if writer is not None:
         return writer(result.graph, head, rows, ask, result.output)
-    return _delimited(head, rows, ask, "," if sheet_format == "csv" else "\t")
+    return _delimited(result.graph, head, rows, ask, "," if sheet_format == "csv" else "\t")
 
 
-def _rows(result, ask: str, digits: int | None) -> list[list[str]]:
-    """node, op, inputs, text, value, gradient: given numbers filled in, asked ones blank."""
+class _Row(NamedTuple):
+    """One row of a sheet: a node, and its value and gradient cells ("" to fill in,
+    GIVEN_MARK where there is nothing to fill in)."""
+
+    node: Node
+    value: str
+    grad: str
+
+    def cells(self, graph: Graph) -> list[str]:
+        """node, op, inputs, text, value, gradient: the columns of ``cg eval``'s tables."""
+        inputs = ", ".join(graph.label(graph.nodes[i]) for i in self.node.inputs)
+        label, text = graph.label(self.node), graph.text(self.node)
+        return [label, self.node.op, inputs, text, self.value, self.grad]
+
+
+def _rows(result, ask: str, digits: int | None) -> list[_Row]:
+    """The rows ``cg eval`` shows (no constant written inline): given numbers filled in,
+    asked ones blank."""
     from .grader import Grader
 
     graph = result.graph
@@ -65,21 +82,19 @@ def _rows(result, ask: str, digits: int | None) -> list[list[str]]:
     rows = []
     for r in result.nodes:
         node = r.node
-        if not grader.used[node.index]:
+        if not grader.used[node.index] or graph.inline(node):
             continue
-        cells = [r.label, node.op, ", ".join(graph.label(graph.nodes[i]) for i in node.inputs)]
-        cells.append(graph.text(node))
         if grader.is_given(Question(VALUE, node)):
-            cells.append(format_number(r.value))
+            value = format_number(r.value)
         else:
-            cells.append(format_number(r.value, digits) if ask == "gradients" else "")
+            value = format_number(r.value, digits) if ask == "gradients" else ""
         if r.grad is None:
-            cells.append(GIVEN_MARK)
+            grad = GIVEN_MARK
         elif grader.is_given(Question(GRAD, node)):
-            cells.append(format_number(r.grad))
+            grad = format_number(r.grad)
         else:
-            cells.append("")
-        rows.append(cells)
+            grad = ""
+        rows.append(_Row(node, value, grad))
     return rows
 
 
@@ -100,20 +115,20 @@ def _columns(out: str, ask: str) -> list[str]:
     return titles[:5] if ask == "values" else titles
 
 
-def _markdown(graph: Graph, head: dict[str, str], rows, ask: str, out: str) -> str:
+def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     titles = _columns(out, ask)
     lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
     lines += [head["task"], "", f"Program: `{head['program']}`", "", f"At: {head['at']}", ""]
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
     for row in rows:
-        cells = [*row[: len(titles)]]
+        cells = row.cells(graph)[: len(titles)]
         cells[3] = f"`{cells[3]}`"
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _delimited(head: dict[str, str], rows, ask: str, delimiter: str) -> str:
+def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, delimiter: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     for line in (
@@ -126,11 +141,11 @@ def _delimited(head: dict[str, str], rows, ask: str, delimiter: str) -> str:
         writer.writerow([line])
     width = 5 if ask == "values" else 6
     writer.writerow(["node", "op", "inputs", "text", "value", "grad"][:width])
-    writer.writerows(row[:width] for row in rows)
+    writer.writerows(row.cells(graph)[:width] for row in rows)
     return buffer.getvalue()
 
 
-def _json(graph: Graph, head: dict[str, str], rows, ask: str, out: str) -> str:
+def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     def number(text: str):
         if text == "":
             return None
@@ -138,12 +153,14 @@ def _json(graph: Graph, head: dict[str, str], rows, ask: str, out: str) -> str:
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
     nodes = []
-    for label, op, inputs, text, value, grad in rows:
-        entry = {"label": label, "op": op, "inputs": inputs.split(", ") if inputs else []}
-        entry["text"] = text
-        entry["value"] = number(value)
-        if ask != "values" and grad != GIVEN_MARK:
-            entry["grad"] = number(grad)
+    for row in rows:
+        node = row.node
+        entry = {"label": graph.label(node), "op": node.op}
+        entry["inputs"] = [graph.label(graph.nodes[i]) for i in node.inputs]
+        entry["text"] = graph.text(node)
+        entry["value"] = number(row.value)
+        if ask != "values" and row.grad != GIVEN_MARK:
+            entry["grad"] = number(row.grad)
         nodes.append(entry)
     doc = {
         "sheet": "cg",
@@ -158,27 +175,48 @@ def _json(graph: Graph, head: dict[str, str], rows, ask: str, out: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _latex(graph: Graph, head: dict[str, str], rows, ask: str, out: str) -> str:
-    titles = [latex_escape(t) for t in _columns(out, ask)]
-    if len(titles) == 6:
-        titles[5] = rf"$\partial\,\mathrm{{{latex_escape(out)}}}/\partial\,\mathrm{{node}}$"
-    spec = "llll" + "r" * (len(titles) - 4)
+def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
+    """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
+    its check column, under the task."""
+    from ..notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
+
+    pieces = label_pieces(graph, LATEX)
+    grads = ask != "values"
+    titles = ["node", "computes", "value"]
+    if grads:
+        titles.append(rf"$\partial {latex_name(out)}/\partial\,\mathrm{{node}}$")
+    spec = "ll" + "r" * (len(titles) - 2)
     lines = [
         f"% cg sheet; asks: {ask}",
+        f"% needs {LATEX_PREAMBLE}",
         r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
-        latex_escape(head["task"]).replace("∂", r"$\partial$") + r"\\",
-        rf"Program: \texttt{{{latex_escape(head['program'])}}}\\",
-        rf"At: {latex_escape(head['at'])}\\[1ex]",
-        rf"\begin{{tabular}}{{{spec}}}",
+        latex_text(head["task"]) + r"\\",
+        rf"Program: \texttt{{{latex_text(head['program'])}}}\\",
+        rf"At: {latex_text(head['at'])}\\[1ex]",
+        r"{\small\setlength{\tabcolsep}{4pt}",
+        rf"\begin{{longtable}}{{{spec}}}",
         r"\hline",
         " & ".join(titles) + r" \\",
         r"\hline",
+        r"\endhead",
     ]
+
+    def number(text: str) -> str:
+        if text == GIVEN_MARK:
+            return "--"
+        return f"${latex_number(text)}$" if text else ""
+
     for row in rows:
-        cells = [latex_escape(c) for c in row[: len(titles)]]
-        cells[3] = rf"\texttt{{{cells[3]}}}"
-        for i in range(4, len(cells)):
-            cells[i] = f"${row[i]}$" if row[i] not in ("", GIVEN_MARK) else row[i]
+        node = row.node
+        if node.op == INPUT:
+            computes = "input"
+        elif not node.inputs:
+            computes = "constant"
+        else:
+            computes = f"${formula(graph, node, pieces, LATEX).text}$"
+        cells = [f"${pieces[node.index].text}$", computes, number(row.value)]
+        if grads:
+            cells.append(number(row.grad))
         lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\hline", r"\end{tabular}"]
+    lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"

@@ -46,13 +46,14 @@ class Grader:
         self.graph: Graph = result.graph
         self.tolerance = tolerance or Tolerance()
         self.digits = digits
-        self.words = Words(self.graph, digits)
+        self.words = Words(self.graph, digits, [r.value for r in result.nodes])
         self.needs = self.graph.depends_on_input()
         self.names = {
             self.graph.label(n): r.value
             for n, r in zip(self.graph.nodes, result.nodes, strict=True)
-            if NAME_PATTERN.fullmatch(self.graph.label(n))
+            if not self.graph.inline(n) and NAME_PATTERN.fullmatch(self.graph.label(n))
         }
+        """The value of every node a formula answer may name."""
 
     @cached_property
     def symbolic(self) -> Symbolic:
@@ -178,6 +179,8 @@ class Grader:
                 if where + exc.message not in problems:
                     problems.append(where + exc.message)
                 continue
+            if self.graph.inline(question.node):
+                continue  # a constant's row in a table that lists them: given, never asked
             present[question] = None
             if not cell.text.strip():
                 continue

@@ -1,10 +1,14 @@
 """The answer notation: which number of which node a key such as ``dg/dx`` names.
 
-* ``NODE``: the value of a node, by its label (``p``, ``x#2``, the id of an unnamed node);
+* ``NODE``: the value of a node, by its label (``p``, ``x#2``, ``v1`` for an unnamed node);
   also ``NODE.data`` or ``NODE.value`` (micrograd's spelling).
 * ``dOUT/dNODE`` or ``∂OUT/∂NODE``: the gradient of the output OUT with respect
   to NODE; also ``dNODE`` when that is not itself a label, and ``NODE.grad``.
   OUT may be any name that is not another node's (``dL/dw`` for an output ``loss``).
+
+Constants written inline (the ``1`` of ``b + 1``) are no nodes a key can name; only
+the rows of a node table that lists them (``cg eval --format csv``) name them, and
+those are given numbers, never answers.
 """
 
 from __future__ import annotations
@@ -43,12 +47,17 @@ class Question(NamedTuple):
 def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     """The question a key names; ``kind`` is given for the cells of a node table,
     where the key is the node's label. Raises a one-line :class:`UsageError`."""
-    labels = {graph.label(n): n for n in graph.nodes}
+    labels = node_labels(graph)
     key = " ".join(key.split())
+    if not key:
+        raise UsageError("an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3")
     if kind is not None:
-        if key not in labels:
+        if key in labels:
+            return Question(kind, labels[key])
+        constant = _inline_constant(graph, key)
+        if constant is None:
             raise UsageError(f"answer {key}: no node is called {key} ({_known(labels)})")
-        return Question(kind, labels[key])
+        return Question(kind, constant)
     if key in labels:
         return Question(VALUE, labels[key])
     name, dot, field = key.rpartition(".")
@@ -58,6 +67,16 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     if target is None or target not in labels:
         raise UsageError(f"answer {key}: no node is called {target or key} ({_known(labels)})")
     return Question(GRAD, labels[target])
+
+
+def node_labels(graph: Graph) -> dict[str, Node]:
+    """Every node a key can name, by its label: all but the constants written inline."""
+    return {graph.label(n): n for n in graph.nodes if not graph.inline(n)}
+
+
+def _inline_constant(graph: Graph, label: str) -> Node | None:
+    """The constant written inline as ``label`` (a row of a table that lists them)."""
+    return next((n for n in graph.nodes if graph.inline(n) and graph.label(n) == label), None)
 
 
 def _gradient_target(graph: Graph, key: str, labels: dict[str, Node]) -> str | None:

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..ir import COPY
+from ..notation import LANGUAGE
 from ..ops import FUNCTIONS, OPERATORS, op_for
 from .keys import GRAD, VALUE
-from .rules import LOCAL_RULES, Words
+from .rules import Form, Words
 from .work import Edge, Work
 
 LOCAL, FORWARD, STEP = "local", "forward", "step"
@@ -112,59 +113,146 @@ def _safe(compute: Callable[[], float]) -> float:
 
 # --- local derivatives -------------------------------------------------------------
 
-TEXTBOOK_FORMS: dict[tuple[str, int], list[tuple[str, str, Callable[..., float]]]] = {
-    ("add", 0): [("{b}", "the rule of a * gate used for a + gate", lambda a, b, o: b)],
-    ("add", 1): [("{a}", "the rule of a * gate used for a + gate", lambda a, b, o: a)],
+
+def _one(n):
+    return n.number("1")
+
+
+TEXTBOOK_FORMS: dict[tuple[str, int], list[tuple[Form, str, Callable[..., float]]]] = {
+    ("add", 0): [
+        (lambda n, a, b, y: b, "the rule of a * gate used for a + gate", lambda a, b, o: b)
+    ],
+    ("add", 1): [
+        (lambda n, a, b, y: a, "the rule of a * gate used for a + gate", lambda a, b, o: a)
+    ],
     ("sigmoid", 0): [
-        ("{o}", "σ' taken as σ itself", lambda a, b, o: o),
-        ("1 − {o}", "σ' taken as 1 − σ", lambda a, b, o: 1 - o),
-        ("{a}·(1 − {a})", "σ(1 − σ) with the input in place of σ", lambda a, b, o: a * (1 - a)),
+        (lambda n, a, y: y, "σ' taken as σ itself", lambda a, b, o: o),
+        (lambda n, a, y: n.sub(_one(n), y), "σ' taken as 1 - σ", lambda a, b, o: 1 - o),
+        (
+            lambda n, a, y: n.mul(a, n.sub(_one(n), a)),
+            "σ(1 - σ) with the input in place of σ",
+            lambda a, b, o: a * (1 - a),
+        ),
     ],
     ("tanh", 0): [
-        ("1 − {o}", "tanh' taken as 1 − tanh instead of 1 − tanh²", lambda a, b, o: 1 - o),
-        ("1 − {a}²", "1 − tanh² with the input in place of tanh", lambda a, b, o: 1 - a * a),
+        (
+            lambda n, a, y: n.sub(_one(n), y),
+            "tanh' taken as 1 - tanh instead of 1 - tanh²",
+            lambda a, b, o: 1 - o,
+        ),
+        (
+            lambda n, a, y: n.sub(_one(n), n.square(a)),
+            "1 - tanh² with the input in place of tanh",
+            lambda a, b, o: 1 - a * a,
+        ),
     ],
     ("div", 1): [
-        ("{a}/{b}²", "the minus sign of −1/x² lost", lambda a, b, o: a / b**2),
-        ("−{a}/{b}", "d(1/x) taken as −1/x instead of −1/x²", lambda a, b, o: -a / b),
-        ("−1/{b}²", "the numerator left out", lambda a, b, o: -1 / b**2),
+        (
+            lambda n, a, b, y: n.div(a, n.square(b)),
+            "the minus sign of -1/x² lost",
+            lambda a, b, o: a / b**2,
+        ),
+        (
+            lambda n, a, b, y: n.neg(n.div(a, b)),
+            "d(1/x) taken as -1/x instead of -1/x²",
+            lambda a, b, o: -a / b,
+        ),
+        (
+            lambda n, a, b, y: n.neg(n.div(_one(n), n.square(b))),
+            "the numerator left out",
+            lambda a, b, o: -1 / b**2,
+        ),
     ],
-    ("div", 0): [("{b}", "multiplied by the divisor instead of dividing", lambda a, b, o: b)],
-    ("exp", 0): [("1/{a}", "exp' taken as log' (1/x)", lambda a, b, o: 1 / a)],
+    ("div", 0): [
+        (lambda n, a, b, y: b, "multiplied by the divisor instead of dividing", lambda a, b, o: b)
+    ],
+    ("exp", 0): [
+        (lambda n, a, y: n.div(_one(n), a), "exp' taken as log' (1/x)", lambda a, b, o: 1 / a)
+    ],
     ("log", 0): [
-        ("exp({a})", "log' taken as exp' (exp(x))", lambda a, b, o: math.exp(a)),
-        ("−1/{a}²", "log' taken as the derivative of 1/x", lambda a, b, o: -1 / a**2),
+        (
+            lambda n, a, y: n.call("exp", a),
+            "log' taken as exp' (exp(x))",
+            lambda a, b, o: math.exp(a),
+        ),
+        (
+            lambda n, a, y: n.neg(n.div(_one(n), n.square(a))),
+            "log' taken as the derivative of 1/x",
+            lambda a, b, o: -1 / a**2,
+        ),
     ],
     ("sqrt", 0): [
-        ("1/{o}", "the factor 1/2 of 1/(2·sqrt(x)) lost", lambda a, b, o: 1 / o),
-        ("{o}/2", "sqrt(x)/2 instead of 1/(2·sqrt(x))", lambda a, b, o: o / 2),
+        (
+            lambda n, a, y: n.div(_one(n), y),
+            "the factor 1/2 of 1/(2·sqrt(x)) lost",
+            lambda a, b, o: 1 / o,
+        ),
+        (
+            lambda n, a, y: n.div(y, n.number("2")),
+            "sqrt(x)/2 instead of 1/(2·sqrt(x))",
+            lambda a, b, o: o / 2,
+        ),
     ],
     ("pow", 0): [
-        ("{a}^({b} − 1)", "the factor of the power rule lost", lambda a, b, o: a ** (b - 1)),
-        ("{b}·{a}^{b}", "the exponent not lowered by 1", lambda a, b, o: b * o),
+        (
+            lambda n, a, b, y: n.power(a, n.sub(b, _one(n))),
+            "the factor of the power rule lost",
+            lambda a, b, o: a ** (b - 1),
+        ),
+        (
+            lambda n, a, b, y: n.mul(b, n.power(a, b)),
+            "the exponent not lowered by 1",
+            lambda a, b, o: b * o,
+        ),
     ],
     ("pow", 1): [
         (
-            "{b}·{a}^({b} − 1)",
+            lambda n, a, b, y: n.mul(b, n.power(a, n.sub(b, _one(n)))),
             "the power rule used for the exponent",
             lambda a, b, o: b * a ** (b - 1),
         )
     ],
-    ("softplus", 0): [("sigmoid(−{a})", "σ of −x", lambda a, b, o: 1 / (1 + math.exp(a)))],
-    ("tan", 0): [("1/cos({a})", "1/cos instead of 1/cos²", lambda a, b, o: 1 / math.cos(a))],
-    ("sin", 0): [("−cos({a})", "the derivative of cos taken", lambda a, b, o: -math.cos(a))],
-    ("cos", 0): [("sin({a})", "the minus sign of −sin lost", lambda a, b, o: math.sin(a))],
+    ("softplus", 0): [
+        (
+            lambda n, a, y: n.call("sigmoid", n.neg(a)),
+            "σ of -x",
+            lambda a, b, o: 1 / (1 + math.exp(a)),
+        )
+    ],
+    ("tan", 0): [
+        (
+            lambda n, a, y: n.div(_one(n), n.call("cos", a)),
+            "1/cos instead of 1/cos²",
+            lambda a, b, o: 1 / math.cos(a),
+        )
+    ],
+    ("sin", 0): [
+        (
+            lambda n, a, y: n.neg(n.call("cos", a)),
+            "the derivative of cos taken",
+            lambda a, b, o: -math.cos(a),
+        )
+    ],
+    ("cos", 0): [
+        (
+            lambda n, a, y: n.call("sin", a),
+            "the minus sign of -sin lost",
+            lambda a, b, o: math.sin(a),
+        )
+    ],
 }
-"""Per op and input slot: the usual wrong forms of its local derivative."""
+"""Per op and input slot: the usual wrong forms of its local derivative, each written like
+the op table's right one (notation, operands, the gate's output), why it is wrong, and
+the number it gives from a, b (0 for a one-input op) and the gate's value o."""
 
 
 def textbook_forms(view: EdgeView):
     """The wrong forms of this op's derivative that textbooks warn about."""
     user = view.work.node(view.user)
     a, b, o = view.args()
-    for template, why, compute in TEXTBOOK_FORMS.get((user.op, view.edge[1]), []):
+    for form, why, compute in TEXTBOOK_FORMS.get((user.op, view.edge[1]), []):
         wrong = _safe(lambda compute=compute: compute(a, b, o))
-        shown = view.words.fill(template, view.user)
+        shown = view.words.textbook(view.user, form)
         yield wrong, f"{shown} = {view.words.num(wrong)} ({why})"
 
 
@@ -181,7 +269,7 @@ def inputs_swapped(view: EdgeView):
     other = 1 - view.edge[1]
     wrong = view.work.local(view.values, (view.user, other))
     symbol = op_for(user.op).symbol or user.op
-    shown = view.words.fill(LOCAL_RULES.get(user.op, ("∂", "∂"))[other], view.user)
+    shown = view.words.local_formula(view.user, other)
     yield (
         wrong,
         f"{view.words.partial(view.user, user.inputs[other])} = {shown} = "
@@ -229,7 +317,7 @@ def value_sign(view: NodeView):
     yield -right, f"{words.num(-right)}: the right size, the wrong sign"
     if len(view.args) == 1 and node.op != "neg" and view.args[0] != 0:
         wrong = work.apply(node, [-view.args[0]])
-        shown = words.formula(node, [f"−{words.label(node.inputs[0])}"])
+        shown = words.formula(node, [LANGUAGE.neg(words.code[node.inputs[0]])])
         yield wrong, f"{shown} = {words.num(wrong)}, with the sign of the input dropped"
 
 
@@ -238,8 +326,8 @@ def value_inputs_swapped(view: NodeView):
     node = view.work.node(view.index)
     if node.op in ("sub", "div", "pow") and view.args[0] != view.args[1]:
         wrong = view.work.apply(node, view.args[::-1])
-        labels = [view.words.label(i) for i in node.inputs][::-1]
-        yield wrong, f"{view.words.formula(node, labels)} = {view.words.num(wrong)}"
+        swapped = [view.words.code[i] for i in node.inputs][::-1]
+        yield wrong, f"{view.words.formula(node, swapped)} = {view.words.num(wrong)}"
 
 
 def another_operation(view: NodeView):
@@ -247,14 +335,13 @@ def another_operation(view: NodeView):
     node = view.work.node(view.index)
     if node.op == COPY:
         return
-    labels = [view.words.label(i) for i in node.inputs]
     seen = {node.op}
     for other in [*OPERATORS.values(), *FUNCTIONS.values()]:
         if other.name in seen or other.arity != len(node.inputs):
             continue
         seen.add(other.name)
         wrong = _safe(lambda other=other: other.forward(*view.args))
-        yield wrong, f"{other.show(labels)} = {view.words.num(wrong)}"
+        yield wrong, f"{view.words.formula(node, op=other.name)} = {view.words.num(wrong)}"
 
 
 def operation_left_out(view: NodeView):
@@ -390,7 +477,8 @@ def gradient_of_another_node(view: AnswerView):
     name = view.words.grad if view.kind == GRAD else view.words.label
     what = "gradient" if view.kind == GRAD else "value"
     for other, right in enumerate(truth):
-        given_value = view.kind == VALUE and not work.node(other).inputs
+        node = work.node(other)
+        given_value = view.kind == VALUE and (not node.inputs or work.graph.inline(node))
         if other != view.index and right is not None and not given_value:
             yield right, f"this is the {what} of another node: {name(other)}", view.index
 

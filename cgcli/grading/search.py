@@ -249,6 +249,7 @@ class MistakeSearch:
             for n in self.graph.nodes
             if n.index in wanted
             and n.inputs
+            and not self.graph.inline(n)  # a constant written inline is not a step
             and n.index != index
             and n.index not in work.written_values
         ][::-1]

@@ -13,12 +13,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import UsageError
 from .keys import GRAD, VALUE
+from .latex_cells import label_from_latex, number_from_latex
 
 SHEET_SUFFIXES = {
     ".md": "markdown",
@@ -95,7 +97,7 @@ def read_sheet(path: str | Path, sheet_format: str | None = None) -> Sheet:
     extension, or the content."""
     from ..files import read_text
 
-    text = read_text(str(path), "the answers")
+    text = read_text(str(path), "the answer sheet")
     if str(path) == "-":
         return parse_sheet(text, "-", sheet_format or sniff(text))
     path = Path(path)
@@ -189,21 +191,32 @@ class _Columns:
     def is_key_table(self) -> bool:
         return self.node is None and self.key is not None and self.value is not None
 
-    def cells(self, row: list[str], where: str) -> list[Cell]:
-        def at(i: int | None) -> str:
-            return row[i].strip() if i is not None and i < len(row) else ""
+    def cells(self, row: list[str], where: str, reader: CellReader) -> list[Cell]:
+        def at(i: int | None, read) -> str:
+            return read(row[i].strip()) if i is not None and i < len(row) else ""
 
         if self.is_key_table:
-            key = at(self.key)
-            return [Cell(key, at(self.value), None, where)] if key else []
-        label = at(self.node)
+            key = at(self.key, reader.label)
+            return [Cell(key, at(self.value, reader.number), None, where)] if key else []
+        label = at(self.node, reader.label)
         if not label:
             return []
         cells = []
         for kind, column in ((VALUE, self.value), (GRAD, self.grad)):
-            if column is not None and at(column) != GIVEN_MARK:
-                cells.append(Cell(label, at(column), kind, where))
+            text = at(column, reader.number)
+            if column is not None and text != GIVEN_MARK:
+                cells.append(Cell(label, text, kind, where))
         return cells
+
+
+class CellReader(NamedTuple):
+    """How a format's cells read: labels (and titles, keys), and numbers."""
+
+    label: Callable[[str], str] = str.strip
+    number: Callable[[str], str] = str.strip
+
+
+PLAIN = CellReader()
 
 
 def _is_gradient_title(title: str) -> bool:
@@ -220,18 +233,24 @@ def _first(titles: list[str], names: tuple[str, ...]) -> int | None:
     return next((i for i, t in enumerate(titles) if t in names), None)
 
 
-def _table_rows(sheet: Sheet, rows: list[tuple[list[str], str]]) -> None:
+def _table_rows(
+    sheet: Sheet, rows: list[tuple[list[str], str]], reader: CellReader = PLAIN
+) -> None:
     """Cells of one table: the first row is its header (or, with no header, key | value)."""
     if not rows:
         return
-    columns = _Columns(rows[0][0])
-    header = [c.strip().lower() for c in rows[0][0]]
+
+    def titles(cells: list[str]) -> list[str]:
+        return [reader.label(c).lower() for c in cells]
+
+    header = titles(rows[0][0])
+    columns = _Columns(header)
     if not (columns.is_node_table or columns.is_key_table):
         columns, header = _Columns(["answer", "value"]), None
     for cells, where in rows if header is None else rows[1:]:
-        if [c.strip().lower() for c in cells] == header:
+        if titles(cells) == header:
             continue  # a header repeated on a new page
-        sheet.cells.extend(columns.cells(cells, where))
+        sheet.cells.extend(columns.cells(cells, where, reader))
 
 
 # --- Markdown ----------------------------------------------------------------------
@@ -385,34 +404,11 @@ def _json_nodes(sheet: Sheet, doc: dict) -> None:
 
 # --- LaTeX -------------------------------------------------------------------------
 
-_LATEX_TEXT = {
-    r"\textbackslash{}": "\\",
-    r"\textasciitilde{}": "~",
-    r"\textasciicircum{}": "^",
-    r"\&": "&",
-    r"\%": "%",
-    r"\$": "＄",
-    r"\#": "#",
-    r"\_": "_",
-    r"\{": "{",
-    r"\}": "}",
-}
-_LATEX_MATH = {
-    r"\partial": "∂",
-    r"\approx": "≈",
-    r"\checkmark": "✓",
-    r"\times": "✗",
-    r"\cdot": "*",
-    r"\sigma": "sigmoid",
-    r"\,": "",
-    r"\;": "",
-    r"\!": "",
-    r"\ ": "",
-    "~": " ",
-}
+LATEX = CellReader(label_from_latex, number_from_latex)
 _LATEX_LAYOUT = re.compile(
     r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfirsthead|endfoot|endlastfoot"
-    r"|cline\{[^}]*\}|small|footnotesize|scriptsize|normalsize|centering|noindent)"
+    r"|cline\{[^}]*\}|small|footnotesize|scriptsize|normalsize|centering|noindent"
+    r"|setlength\{[^}]*\}\{[^}]*\})"
 )
 
 
@@ -430,11 +426,11 @@ def _latex(text: str, source: str) -> Sheet:
         rows = []
         line_of = body.count("\n", 0, match.start("body")) + 1
         for raw in re.split(r"\\\\(?:\[[^\]]*\])?", _LATEX_LAYOUT.sub(" ", match["body"])):
-            cells = [_latex_cell(c) for c in re.split(r"(?<!\\)&", raw)]
+            cells = [c.strip() for c in re.split(r"(?<!\\)&", raw)]
             if any(cells):
                 rows.append((cells, f"line {line_of + raw.count(chr(10))}"))
             line_of += raw.count("\n")
-        _table_rows(sheet, rows)
+        _table_rows(sheet, rows, LATEX)
     for line in body[position:].splitlines():
         _latex_note(sheet, line)
     return sheet
@@ -451,20 +447,6 @@ def _latex_note(sheet: Sheet, line: str) -> None:
 def _latex_comment(sheet: Sheet, comment: str) -> str:
     sheet.note(comment.lstrip("%").strip())
     return ""
-
-
-def _latex_cell(cell: str) -> str:
-    for escaped, plain in _LATEX_TEXT.items():
-        cell = cell.replace(escaped, plain)
-    for command, plain in _LATEX_MATH.items():
-        cell = cell.replace(command, plain)
-    for _ in range(4):  # nested \mathrm{\texttt{...}}
-        cell = re.sub(r"\\[A-Za-z]+\{([^{}]*)\}", r"\1", cell)
-    cell = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", cell)
-    cell = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", cell)
-    cell = cell.replace("$", "").replace("{", "").replace("}", "").replace("＄", "$")
-    cell = " ".join(cell.split())
-    return "" if cell in _MARKS else cell
 
 
 # --- plain text --------------------------------------------------------------------
