@@ -21,6 +21,7 @@ from test_latex import NAMES as LATEX_NAMES
 import cgcli
 from cgcli import parse
 from cgcli.grading.given import read_given
+from cgcli.grading.keys import split_expectations
 from cgcli.grading.mistakes import CATALOGUE, KINDS
 from cgcli.grading.tolerance import RIGHT, ROUNDED, WRONG, Tolerance
 
@@ -976,3 +977,156 @@ def test_the_gradebook_is_not_graded_as_a_sheet(cg, colah_class):
     files = [str(p) for p in sorted(colah_class.iterdir())]
     result = cg("check", program, *values, "--answers", *files, "--summary", files[0])
     assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right"
+
+
+# --- malformed sheets and arguments (found by a fuzzer) -------------------------------
+
+PQ = ("p = x + y; g = p * z", "x=1", "y=3", "z=-3")
+
+
+def test_a_markdown_row_without_its_node(cg, tmp_path):
+    (tmp_path / "s.md").write_text("| value | node |\n| --- | --- |\n| 4 |\n| 4 | p |\n")
+    result = cg("check", *PQ, "--answers", str(tmp_path / "s.md"))
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 of 1 asked right")
+    assert result.stderr == "cg: warning: line 3: no node in this row, so it is not graded\n"
+    (tmp_path / "s.md").write_text("| value | node |\n| --- | --- |\n| 4 |\n")
+    result = cg("check", *PQ, "--answers", str(tmp_path / "s.md"))
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        2,
+        [
+            "cg: warning: line 3: no node in this row, so it is not graded",
+            f"cg: usage error: nothing to grade in {tmp_path / 's.md'}",
+        ],
+    )
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+@pytest.mark.parametrize("fmt", ["csv", "md", "txt", "tex"])
+def test_any_line_ends(cg, tmp_path, end, fmt):
+    sheet = {
+        "csv": ["node,value,grad", "p,4,-3"],
+        "md": ["| node | value | grad |", "| --- | --- | --- |", "| p | 4 | -3 |"],
+        "txt": ["Student: Ada", "p = 4", "dg/dp = -3"],
+        "tex": ["\\begin{tabular}{lrr}", "node & value & grad \\\\", "p & $4$ & $-3$ \\\\",
+                "\\end{tabular}"],
+    }[fmt]  # fmt: skip
+    (tmp_path / f"s.{fmt}").write_bytes(end.join(sheet).encode() + end.encode())
+    result = cg("check", *PQ, "--answers", str(tmp_path / f"s.{fmt}"))
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "2 of 2 asked right")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("9" * 400, f"answer p: '{'9' * 19}…{'9' * 19} (400 characters)' is not a number or "
+                    "formula (number … is too large for a float64)"),
+        ("9" * 5000, "answer p: longer than 2000 characters"),
+        ("true", "answer p: true is not a number"),
+        ("false", "answer p: false is not a number"),
+        ("[4]", "answer p: an array, not a number"),
+        ("1e999", "answer p: not a finite number"),
+    ],
+)  # fmt: skip
+def test_a_json_answer_that_is_no_number_is_refused_alone(cg, tmp_path, value, problem):
+    (tmp_path / "s.json").write_text(f'{{"p": {value}, "dg/dx": -3}}')
+    result = cg("check", *PQ, "--answers", str(tmp_path / "s.json"))
+    assert (result.exit_code, result.stderr) == (1, f"cg: warning: {problem}\n")
+    assert result.stdout.splitlines()[-1] == "1 of 2 asked right; missing: p"
+    doc = json.loads(cg("check", *PQ, "--answers", str(tmp_path / "s.json"), "--format",
+                        "json").stdout)  # fmt: skip
+    assert [(a["answer"], a["verdict"]) for a in doc["answers"]] == [
+        ("p", "missing"), ("dg/dx", "right")
+    ]  # fmt: skip
+
+
+def test_json_booleans_in_groups_and_node_lists():
+    point = {"x": 1, "y": 3, "z": -3}
+    cases = {
+        "values.p: answer p: true is not a number": {"values": {"p": True}},
+        "nodes[0].value: answer p: false is not a number": {
+            "nodes": [{"label": "p", "value": False}]
+        },
+        "answer p: too large a number": {"p": 10**5000},
+    }
+    for problem, answers in cases.items():
+        report = cgcli.grade(PQ[0], point, answers)
+        assert (report.right, report.asked, report.missing, report.problems) == (
+            0, 1, ["p"], [problem]
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "answers",
+    ["p = 4", "p =4", "p= 4", " p = 4 , dg/dx = -3", "p = 4 dg/dx = -3", "dg / dx = -3, p=4",
+     "∂g / ∂x = -3 p = 4", "p=4,dg/dx=-3"],
+)  # fmt: skip
+def test_expect_with_spaces(cg, answers):
+    result = cg("check", *PQ, "--expect", answers)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] in ("1 of 1 asked right", "2 of 2 asked right")
+
+
+def test_split_expectations():
+    assert split_expectations(["dz = x + y dx = z, dq=x / y"]) == [
+        ("dz", "x + y"), ("dx", "z"), ("dq", "x / y")
+    ]  # fmt: skip
+
+
+def test_an_empty_key(cg, tmp_path):
+    (tmp_path / "s.json").write_text('{"": 4, "p": 4}')
+    result = cg("check", *PQ, "--answers", str(tmp_path / "s.json"))
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 of 1 asked right")
+    assert result.stderr == (
+        "cg: warning: an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3\n"
+    )
+    result = cg("check", *PQ, "--expect", "p=4", "--require", "p,d")
+    assert result.stderr == "cg: usage error: --require answer d: no node is called d " \
+        "(nodes: x, y, p, z, g)\n"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-", "x=1", "--answers", "-"],
+         "the program and --answers cannot both come from stdin: give one of them as a file"),
+        (["-f", "-", "x=1", "--answers", "-"],
+         "the program and --answers cannot both come from stdin: give one of them as a file"),
+        (["x", "x=1", "--answers", "-", "-"],
+         "--answers - is given twice: stdin can be read only once"),
+        (["x", "x=1", "--answers", "-", "--weights", "-"],
+         "--answers and --weights cannot both come from stdin: give one of them as a file"),
+        (["x", "x=1", "--answers", ""], "--answers '': the file name is empty"),
+        (["x", "x=1", "--answers", "s.md", ""], "--answers '': the file name is empty"),
+        (["x", "x=1", "--expect", "f=1", "--weights", ""], "--weights '': the file name is empty"),
+        (["x", "x=1", "--expect", "f=1", "--summary", ""], "--summary '': the file name is empty"),
+    ],
+)  # fmt: skip
+def test_files_that_cannot_be(cg, args, message):
+    result = cg("check", *args, input="x\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"cg: usage error: {message}\n",
+    )
+
+
+def test_an_empty_file_name_in_python(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "other.json").write_text('{"p": 4}')  # an empty name is not the folder
+    with pytest.raises(cgcli.UsageError, match="the file name is empty"):
+        cgcli.grade_class(*PQ[:1], {"x": 1, "y": 3, "z": -3}, [""])
+    with pytest.raises(cgcli.UsageError, match="the file name is empty"):
+        cgcli.grade(*PQ[:1], {"x": 1, "y": 3, "z": -3}, "")
+
+
+def test_a_near_answer_under_exact_is_not_exact(cg):
+    result = cg("check", *PQ, "--expect", "dg/dx=-3.0001", "--exact", "--format", "json")
+    (answer,) = json.loads(result.stdout)["answers"]
+    assert (answer["mistake"], answer["gate"], answer["diagnosis"]) == (
+        "not exact", "x",
+        "not exact at x: -3.0001 is close to ∂g/∂x = -3, but not exact (nor -3 rounded to the "
+        "digits you wrote); --exact asks for the exact value",
+    )  # fmt: skip
+    result = cg("check", *PQ, "--expect", "dg/dx=-3.0001", "--format", "json")
+    (answer,) = json.loads(result.stdout)["answers"]
+    assert answer["mistake"] == "rounding error"

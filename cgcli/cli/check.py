@@ -15,6 +15,7 @@ from . import (
     load_program,
     output_options,
     program_arguments,
+    refuse_two_stdins,
     warn,
 )
 
@@ -90,9 +91,10 @@ def check_command(
     from ..grading.keys import split_expectations
     from ..grading.sheets import read_weights, sheet_from_pairs
 
+    program, files = _split_sheet_arguments(program, answer_files)
+    _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         check_writable(summary_file, "--summary")
-    program, files = _split_sheet_arguments(program, answer_files)
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:
@@ -150,6 +152,23 @@ def _split_sheet_arguments(program, answer_files):
     for argument in program.arguments[keep:]:
         (arguments if "=" in argument else files).append(argument)
     return program._replace(arguments=tuple(arguments)), files
+
+
+def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
+    """No empty file names; standard input read once (by the program or by one file)."""
+    named = [("--answers", f) for f in files] + [("--weights", weights_file)]
+    for option, path in [*named, ("--summary", summary_file)]:
+        if path is not None and not path.strip():
+            raise UsageError(f"{option} {path!r}: the file name is empty")
+    readers = [option for option, path in named if path == "-"]
+    for option in dict.fromkeys(readers):
+        refuse_two_stdins(program, "-", option)
+    if len(set(readers)) > 1:
+        raise UsageError(
+            "--answers and --weights cannot both come from stdin: give one of them as a file"
+        )
+    if len(readers) > 1:
+        raise UsageError("--answers - is given twice: stdin can be read only once")
 
 
 def _merged(path, typed):

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..errors import CgError
+from ..errors import CgError, UsageError
 from ..evaluation import Evaluation, evaluate_graph
 from ..ir import Graph
 from ..parser import parse
@@ -150,6 +150,8 @@ def grade_class(
 def _expand(sheets: Iterable[Answers]) -> list[Answers]:
     entries: list[Answers] = []
     for entry in sheets:
+        if isinstance(entry, (str, PathLike)) and not str(entry).strip():
+            raise UsageError(f"the answer sheet {str(entry)!r}: the file name is empty")
         if isinstance(entry, (str, PathLike)) and Path(entry).is_dir():
             entries.extend(sheet_files([entry]))
         else:

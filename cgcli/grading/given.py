@@ -69,25 +69,33 @@ def read_given(key: str, text: str, names: Mapping[str, float]) -> Given:
     shown = normalise(text)
     if len(shown) > MAX_ANSWER_CHARS:
         raise UsageError(f"answer {key}: longer than {MAX_ANSWER_CHARS} characters")
+    quoted = _quoted(shown)
     try:
         graph = parse(shown).bind_constants(names)
     except CgError as exc:
-        raise UsageError(
-            f"answer {key}: {shown!r} is not a number or formula ({exc.message})"
-        ) from None
+        reason = exc.message.replace(shown, "…") if len(shown) > 40 else exc.message
+        raise UsageError(f"answer {key}: {quoted} is not a number or formula ({reason})") from None
     if graph.statements != 1 or graph.assigned:
-        raise UsageError(f"answer {key}: write one number or expression, not {shown!r}")
+        raise UsageError(f"answer {key}: write one number or expression, not {quoted}")
     unknown = [name for name in graph.input_names if name not in names]
     if unknown:
         raise UsageError(
-            f"answer {key}: {shown!r} uses {unknown[0]}, which is not a node of the program"
+            f"answer {key}: {quoted} uses {unknown[0]}, which is not a node of the program"
         )
     try:
         number = forward(graph, {name: names[name] for name in graph.input_names})[graph.output]
     except CgError as exc:
-        raise UsageError(f"answer {key}: {shown!r} has no value here ({exc.message})") from None
+        raise UsageError(f"answer {key}: {quoted} has no value here ({exc.message})") from None
     decimals = None if graph.inputs else places(shown)
     return Given(text.strip(), number, graph, decimals)
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """An answer quoted in a message, shortened in the middle beyond ``limit`` characters."""
+    if len(text) > limit:
+        half = (limit - 1) // 2
+        text = f"{text[:half]}…{text[-half:]} ({len(text)} characters)"
+    return repr(text)
 
 
 def places(text: str) -> int | None:

@@ -170,7 +170,7 @@ class Grader:
         """The sheet's answers by question, every question it shows, and its problems."""
         written: dict[Question, tuple[str, Given]] = {}
         present: dict[Question, None] = {}
-        problems: list[str] = []
+        problems: list[str] = list(sheet.problems)
         for cell in sheet.cells:
             where = f"{cell.where}: " if cell.where and cell.where != cell.key else ""
             try:
@@ -182,9 +182,12 @@ class Grader:
             if self.graph.inline(question.node):
                 continue  # a constant's row in a table that lists them: given, never asked
             present[question] = None
+            key = cell.key if cell.kind is None else question.shown(self.graph)
+            if cell.problem is not None:
+                problems.append(f"{where}answer {key}: {cell.problem}")
+                continue
             if not cell.text.strip():
                 continue
-            key = cell.key if cell.kind is None else question.shown(self.graph)
             try:
                 given = read_given(key, cell.text, self.names)
             except UsageError as exc:

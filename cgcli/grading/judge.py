@@ -16,7 +16,7 @@ from .given import Given
 from .keys import GRAD, VALUE, Question
 from .report import GIVEN, Diagnosis
 from .search import MistakeSearch
-from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, noise
+from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, Tolerance, noise
 from .work import Work
 
 if TYPE_CHECKING:
@@ -123,7 +123,8 @@ class SheetJudge:
         near = abs(given.number - truth) <= ROUNDING_SLIP * abs(truth)
         diagnosis = self.search.explain(question, given, strict=near)
         if near and diagnosis.mistake == "no common mistake":
-            diagnosis = self._special(question, given, "rounding error")
+            slip = "not exact" if self.tolerance.exact else "rounding error"
+            diagnosis = self._special(question, given, slip)
         self.roots[question] = [(diagnosis.mistake, diagnosis.gate)]
         self.results[question] = (WRONG, diagnosis, None)
 
@@ -151,7 +152,14 @@ class SheetJudge:
                 if question.kind == VALUE
                 else exact.shown_grad(index, digits)
             )
-            message = f"{given.text} is {text} rounded; --exact asks for the exact value"
+            truth = self.work.truth(question.kind, index)
+            if Tolerance().judge(given, truth) != WRONG:
+                message = f"{given.text} is {text} rounded; --exact asks for the exact value"
+            else:
+                message = (
+                    f"{given.text} is close to {shown} = {text}, but not exact (nor {text} "
+                    f"rounded to the digits you wrote); --exact asks for the exact value"
+                )
         else:
             message = f"{given.text} has the right value here, but it is not {shown} as a formula"
         self.roots[question] = [(kind, label)]

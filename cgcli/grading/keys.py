@@ -102,11 +102,17 @@ def _known(labels: dict[str, Node]) -> str:
     return "nodes: " + ", ".join(shown[:30]) + more
 
 
+_NEXT_ANSWER = re.compile(r"(?<![,\s/])[,\s]+(?=[^,\s=/]+(?:\s*/\s*[^,\s=/]+)?\s*=)")
+"""Where one ``--expect`` answer ends: commas or spaces before the next ``KEY =``, where
+a key may have spaces around its ``/`` (``dg / dx = -3``)."""
+
+
 def split_expectations(texts: list[str]) -> list[tuple[str, str]]:
-    """``--expect`` arguments as (key, text) pairs: answers separated by commas or spaces."""
+    """``--expect`` arguments as (key, text) pairs: answers separated by commas or spaces,
+    with or without spaces around ``=``."""
     pairs = []
     for text in texts:
-        for item in re.split(r"[,\s]+(?=[^,\s=]+\s*=)", text.strip()):
+        for item in _NEXT_ANSWER.split(text.strip()):
             item = item.strip().rstrip(",")
             if not item:
                 continue

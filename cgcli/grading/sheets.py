@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,9 @@ class Cell:
     """VALUE or GRAD for a node table's cell, whose key is the node's label."""
     where: str = ""
     """Where it stands, for messages: ``line 7``, ``row 3``, ``nodes[2]``."""
+    problem: str | None = None
+    """Why what is written there is no answer (a JSON ``true``): the key is asked, and
+    its answer counts as missing."""
 
 
 @dataclass
@@ -64,6 +68,8 @@ class Sheet:
     cells: list[Cell] = field(default_factory=list)
     asks: str | None = None
     """What a blank sheet from ``cg sheet`` says it asks for (all, values, gradients)."""
+    problems: list[str] = field(default_factory=list)
+    """What could not be read, one line each (a row without a node); the rest is graded."""
 
     @property
     def name(self) -> str:
@@ -92,12 +98,16 @@ def clean_student(text: str) -> str | None:
     return " ".join(text.split()) or None
 
 
-def read_sheet(path: str | Path, sheet_format: str | None = None) -> Sheet:
+def read_sheet(
+    path: str | Path, sheet_format: str | None = None, what: str = "the answer sheet"
+) -> Sheet:
     """Read one sheet (``-`` for stdin); the format comes from ``sheet_format``, the
-    extension, or the content."""
+    extension, or the content. ``what`` names the file in messages."""
     from ..files import read_text
 
-    text = read_text(str(path), "the answer sheet")
+    if not str(path).strip():
+        raise UsageError(f"{what} {str(path)!r}: the file name is empty")
+    text = read_text(str(path), what)
     if str(path) == "-":
         return parse_sheet(text, "-", sheet_format or sniff(text))
     path = Path(path)
@@ -155,6 +165,7 @@ def parse_sheet(text: str, source: str, fmt: str) -> Sheet:
     }
     if fmt not in readers:
         raise UsageError(f"unknown sheet format {fmt!r} (formats: {', '.join(readers)})")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     return readers[fmt](text, source)
 
 
@@ -247,10 +258,14 @@ def _table_rows(
     columns = _Columns(header)
     if not (columns.is_node_table or columns.is_key_table):
         columns, header = _Columns(["answer", "value"]), None
+    first = columns.key if columns.is_key_table else columns.node
     for cells, where in rows if header is None else rows[1:]:
         if titles(cells) == header:
             continue  # a header repeated on a new page
-        sheet.cells.extend(columns.cells(cells, where, reader))
+        found = columns.cells(cells, where, reader)
+        if header is not None and not found and any(c.strip() for c in cells):
+            sheet.problems.append(f"{where}: no {header[first]} in this row, so it is not graded")
+        sheet.cells.extend(found)
 
 
 # --- Markdown ----------------------------------------------------------------------
@@ -328,6 +343,8 @@ def _pair(cells: list[str]) -> str:
 
 # --- JSON --------------------------------------------------------------------------
 
+MAX_INTEGER_BITS = 1100
+"""Larger integers are beyond any float64 (about 2^1024): no answer, and slow to print."""
 _RESERVED = {"student", "name", "student_id", "asks", "program", "at", "sheet", "output"}
 _GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD, "grads": GRAD}
 """Keys of a JSON sheet that hold answers by node label: {"gradients": {"x": -3}}."""
@@ -335,7 +352,7 @@ _GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD,
 
 def _json(text: str, source: str) -> Sheet:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=str)  # an integer as written: any length, exact
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(doc, dict):
@@ -343,19 +360,27 @@ def _json(text: str, source: str) -> Sheet:
     return _json_document(doc, source)
 
 
-def _json_text(value: object) -> str | None:
-    """A JSON value as answer text ("" for null); None for a value that is no answer."""
+def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | None:
+    """A JSON value as an answer: a number or text ("" for null), a problem for anything
+    else (``true``, a list, ``1e999``); None where a value means nothing to fill in."""
     if value is None:
-        return ""
+        return Cell(key, "", kind, where)
     if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))  # JSON keeps no trailing zeros: 55.0 says no more than 55
-    if isinstance(value, (int, float)):
-        return repr(value)
+        return Cell(key, "", kind, where, f"{json.dumps(value)} is not a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return Cell(key, "", kind, where, "not a finite number")
+        if value.is_integer() and abs(value) < 1e16:
+            return Cell(key, str(int(value)), kind, where)  # 55.0 says no more than 55
+        return Cell(key, repr(value), kind, where)
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INTEGER_BITS:
+            return Cell(key, "", kind, where, "too large a number")
+        return Cell(key, str(value), kind, where)
     if isinstance(value, str):
-        return value
-    return None
+        return Cell(key, value, kind, where) if value != GIVEN_MARK else None
+    kind_of = "an array" if isinstance(value, list) else "an object"
+    return Cell(key, "", kind, where, f"{kind_of}, not a number")
 
 
 def _json_document(doc: dict, source: str) -> Sheet:
@@ -370,16 +395,14 @@ def _json_document(doc: dict, source: str) -> Sheet:
         return sheet
     for key, value in doc.items():
         if key in _GROUPS and isinstance(value, dict):
-            kind = _GROUPS[key]
             for label, number in value.items():
-                text = _json_text(number)
-                if text is not None:
-                    sheet.cells.append(Cell(str(label), text, kind, f"{key}.{label}"))
+                cell = _json_cell(str(label), number, _GROUPS[key], f"{key}.{label}")
+                if cell is not None:
+                    sheet.cells.append(cell)
         elif key not in _RESERVED:
-            text = _json_text(value)
-            if text is None:
-                raise UsageError(f"{source}: answer {key}: expected a number or text")
-            sheet.cells.append(Cell(str(key), text, None, key))
+            cell = _json_cell(str(key), value, None, key)
+            if cell is not None:
+                sheet.cells.append(cell)
     return sheet
 
 
@@ -397,9 +420,9 @@ def _json_nodes(sheet: Sheet, doc: dict) -> None:
             if kind not in entry:
                 continue
             value = precise.get(kind, entry[kind]) if precise.get(kind) is not None else entry[kind]
-            text = _json_text(value)
-            if text is not None and text != GIVEN_MARK:
-                sheet.cells.append(Cell(label, text, kind, f"nodes[{i}].{kind}"))
+            cell = _json_cell(label, value, kind, f"nodes[{i}].{kind}")
+            if cell is not None:
+                sheet.cells.append(cell)
 
 
 # --- LaTeX -------------------------------------------------------------------------
@@ -509,7 +532,8 @@ def _aligned_table(sheet: Sheet, lines: list[str], start: int) -> int:
 
 def read_weights(path: str | Path) -> dict[str, float]:
     """``--weights``: points per answer key, from CSV (``answer,weight``) or a JSON object."""
-    sheet = read_sheet(path, "json" if Path(path).suffix.lower() == ".json" else "csv")
+    fmt = "json" if Path(path).suffix.lower() == ".json" else "csv"
+    sheet = read_sheet(path, fmt, "the weights")
     weights: dict[str, float] = {}
     for cell in sheet.cells:
         key = cell.key
