@@ -5,8 +5,9 @@ into SymPy from its graph, with each name standing for that node of the program
 as an expression in the program's inputs; the true value or gradient of a node
 is built the same way (the gradient as the derivative of the output with
 respect to a symbol added to the node). Two expressions are equivalent when
-SymPy simplifies their difference to 0, or when it vanishes at the point and at
-several points near it to 30 digits. User text never reaches ``sympify``.
+SymPy simplifies their difference to 0 (within a time budget), or when it vanishes
+at the point and at several points near it to 30 digits. User text never reaches
+``sympify``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from .keys import GRAD
 
 SIMPLIFY_LIMIT = 400
 """Differences with more operations than this are compared at points only."""
+SIMPLIFY_SECONDS = 2.0
+"""Time SymPy may take to simplify a difference; beyond it, points decide."""
 SAMPLES = 4
 SAMPLE_DIGITS = 30
 
@@ -59,20 +62,13 @@ class Symbolic:
         leaves = {name: self.values[labels[name]] for name in given.graph.input_names}
         return build(given.graph, leaves)[given.graph.output]
 
-    def at_point(self, expr: sympy.Expr) -> sympy.Expr:
-        return expr.xreplace(self.point)
-
     def equivalent(self, a: sympy.Expr, b: sympy.Expr) -> bool:
         """Whether two formulas in the inputs are the same function."""
         if _agree(a, b, self.point) is not True:
             return False
         difference = a - b
-        if sympy.count_ops(difference) <= SIMPLIFY_LIMIT:
-            try:
-                if sympy.simplify(difference) == 0:
-                    return True
-            except (TypeError, ValueError, NotImplementedError):
-                pass
+        if sympy.count_ops(difference) <= SIMPLIFY_LIMIT and _simplifies_to_zero(difference):
+            return True
         if not self.symbols:
             return True  # two numbers equal to 30 digits
         generator = random.Random(len(self.symbols))
@@ -96,13 +92,32 @@ class Symbolic:
         return self.equivalent(mine, truth)
 
 
+def _simplifies_to_zero(difference: sympy.Expr) -> bool:
+    """Whether SymPy simplifies ``difference`` to 0 within :data:`SIMPLIFY_SECONDS`
+    (``x^1000000 - 1`` would keep it busy for minutes)."""
+    from ..check import call_with_timeout
+
+    try:
+        return call_with_timeout(_is_zero, (difference,), SIMPLIFY_SECONDS)
+    except (TimeoutError, RuntimeError):
+        return False
+
+
+def _is_zero(expr: sympy.Expr) -> bool:
+    try:
+        return sympy.simplify(expr) == 0
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
 def _agree(a: sympy.Expr, b: sympy.Expr, point: dict) -> bool | None:
     """Whether a and b have the same value at the point to 30 digits; None where
-    either is undefined or not real there."""
+    either is undefined or not real there. The point is substituted in the numerical
+    evaluation, never exactly (an exact 1.097^1000000 has a million digits)."""
     values = []
     for expr in (a, b):
         try:
-            value = sympy.N(expr.xreplace(point), SAMPLE_DIGITS)
+            value = expr.evalf(SAMPLE_DIGITS, subs=point)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
         if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
