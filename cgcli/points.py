@@ -57,9 +57,10 @@ def run_points(
     warn: Callable[[str], None],
 ) -> int:
     """Evaluate ``graph`` at every row; returns the exit status. ``check``: none, sample, all."""
-    graph = graph.bind_constants([*reader.header, *constants])
+    graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]
+    reader.require(row_names)
     for name in constants:
         if name in reader.header:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")

@@ -59,7 +59,7 @@ def graph_command(program, output_format, digits, style, dpi, out_file):
     from ..files import check_writable, write_whole
     from ..render import graph as drawing
 
-    if out_file:
+    if out_file is not None:
         check_writable(out_file, "-o")
     elif output_format == "png" and sys.stdout.isatty():
         raise UsageError("a PNG is binary: write it to a file with -o FILE")
@@ -84,7 +84,7 @@ def graph_command(program, output_format, digits, style, dpi, out_file):
         data = drawing.to_dot(graph, notes, style).encode()
         if output_format in ("svg", "png"):
             data = _run_dot(data, output_format, dpi)
-    if out_file:
+    if out_file is not None:
         write_whole(out_file, data, "-o")
     else:
         sys.stdout.buffer.write(data)

@@ -10,7 +10,7 @@ from ..check import DEFAULT_TIMEOUT
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
-    POSITIVE,
+    SECONDS,
     ProgramCommand,
     load_program,
     output_options,
@@ -35,7 +35,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 )
 @click.option(
     "--chunk-rows",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 10_000_000),
     default=10_000,
     show_default=True,
     help="With --points: rows read, evaluated and written at a time.",
@@ -65,7 +65,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 )
 @click.option(
     "--check-timeout",
-    type=POSITIVE,
+    type=SECONDS,
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
@@ -175,7 +175,7 @@ def _eval_points(
         )
     with open_points(points_file) as stream:
         reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
-        bound = graph.bind_constants([*reader.header, *values])
+        bound = graph.bind_constants([*reader.names, *values])
         wrt_names = parse_wrt(wrt, bound.input_names) if wrt else None
         return run_points(
             graph,

@@ -30,7 +30,7 @@ def example_data_command(name, out_file):
     from ..files import write_whole
 
     text = example_data(name)
-    if out_file:
+    if out_file is not None:
         write_whole(out_file, text, "-o")
     else:
         click.echo(text, nl=False)

@@ -9,7 +9,7 @@ import click
 from ..numbers import json_number
 from . import (
     EXIT_CODES,
-    POSITIVE,
+    SECONDS,
     ProgramCommand,
     load_program,
     output_options,
@@ -24,7 +24,7 @@ from . import (
 @output_options(["text", "latex", "json"], default="text")
 @click.option(
     "--timeout",
-    type=POSITIVE,
+    type=SECONDS,
     default=10.0,
     show_default=True,
     metavar="SECONDS",
