@@ -16,7 +16,7 @@ def statuses(result) -> dict[str, str]:
 
 
 def test_every_intermediate_gradient_is_checked_by_sympy():
-    result = evaluate("p = x + y; q = p * z; g = sin(q) + q", x=1, y=3, z=-3)
+    result = evaluate("p = x + y; q = p * z; g = sin(q) + q", {"x": 1, "y": 3, "z": -3})
     assert result.check.method == "sympy"
     assert set(statuses(result).values()) == {"ok"}
     assert result.check.value.status == "ok"
@@ -24,12 +24,12 @@ def test_every_intermediate_gradient_is_checked_by_sympy():
 
 
 def test_exact_values_reach_sympy():
-    result = evaluate("3*x", x="1/3")
+    result = evaluate("3*x", {"x": "1/3"})
     assert result.check.value.expected == 1.0
 
 
 def test_convention_at_relu_zero():
-    result = evaluate("relu(x) * 2", x=0)
+    result = evaluate("relu(x) * 2", {"x": 0})
     assert result.gradient == {"x": 0.0}
     assert statuses(result)["x"] == "convention"
     assert result.check.ok
@@ -38,7 +38,7 @@ def test_convention_at_relu_zero():
 def test_mismatch_is_reported(monkeypatch):
     wrong = ops.Op("cos", 1, math.cos, lambda a, o: (math.sin(a),), lambda s, a: s.cos(a))
     monkeypatch.setitem(ops.FUNCTIONS, "cos", wrong)
-    result = evaluate("cos(x) + x", x=0.5)
+    result = evaluate("cos(x) + x", {"x": 0.5})
     assert statuses(result)["x"] == "mismatch"
     assert not result.check.ok
 
@@ -50,7 +50,7 @@ def test_timeout_falls_back_to_finite_differences(monkeypatch):
         time.sleep(10)
 
     monkeypatch.setattr(check_module, "_sympy_reference", slow)
-    result = evaluate("x*y + sin(x)", x=1, y=2, check_timeout=0.2)
+    result = evaluate("x*y + sin(x)", {"x": 1, "y": 2}, check_timeout=0.2)
     assert result.check.method == "finite-difference"
     assert "SymPy did not finish within 0.16 s" in result.check.note
     assert statuses(result) == {
@@ -67,14 +67,14 @@ def test_finite_differences_catch_a_wrong_gradient(monkeypatch):
     monkeypatch.setattr(check_module, "SYMPY_NODE_LIMIT", 0)
     wrong = ops.Op("exp", 1, math.exp, lambda a, o: (2 * o,), lambda s, a: s.exp(a))
     monkeypatch.setitem(ops.FUNCTIONS, "exp", wrong)
-    result = evaluate("exp(x)", x=0.5)
+    result = evaluate("exp(x)", {"x": 0.5})
     assert result.check.method == "finite-difference"
     assert statuses(result)["x"] == "mismatch"
 
 
 def test_finite_differences_skip_kinks_and_domain_edges(monkeypatch):
     monkeypatch.setattr(check_module, "SYMPY_NODE_LIMIT", 0)
-    result = evaluate("relu(x) + sqrt(y)", x=1e-9, y=0)
+    result = evaluate("relu(x) + sqrt(y)", {"x": 1e-9, "y": 0})
     assert statuses(result)["x"] == "unchecked"
     assert statuses(result)["y"] == "unchecked"
 
@@ -84,14 +84,14 @@ def test_sympy_failure_falls_back(monkeypatch):
         raise RecursionError("too deep")
 
     monkeypatch.setattr(check_module, "_sympy_reference", broken)
-    result = evaluate("x^2", x=3)
+    result = evaluate("x^2", {"x": 3})
     assert result.check.method == "finite-difference"
     assert "SymPy failed" in result.check.note
 
 
 def test_large_graphs_skip_sympy():
     program = "y = x\n" + "y = y * 0.5 + x\n" * 700
-    result = evaluate(program, x=1)
+    result = evaluate(program, {"x": 1})
     assert result.check.method == "finite-difference"
     assert "over the 2000 SymPy handles" in result.check.note
     assert result.check.ok
