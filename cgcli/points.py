@@ -17,7 +17,7 @@ import numpy as np
 
 from .check import OK, Point, check_points, fd_compare, fd_step
 from .engine import forward
-from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError
+from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError, printable
 from .ir import Graph
 from .numbers import format_number
 from .points_io import Chunk, PointReader, RowLayout, RowWriter
@@ -119,7 +119,7 @@ def _report_unused_keys(reader: PointReader, constants, warn) -> None:
             raise UsageError(
                 f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
             )
-        warn(f"key {key} (first in row {row}) is not used by the program")
+        warn(f"key {printable(key)} (first in row {row}) is not used by the program")
         reader.unused_keys[key] = -1
 
 

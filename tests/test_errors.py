@@ -454,6 +454,31 @@ OTHER_CASES = [
         3,
         "row 1 of the data gives a math error at v2 = log(x - 2)",
     ),
+    (
+        "graph",
+        "an ASCII tree too deep",
+        ["-f", "{chain}"],
+        None,
+        2,
+        "too deep to draw as an ASCII tree",
+    ),
+    (
+        "graph",
+        "too many nodes for Graphviz",
+        ["-f", "{wide}", "--format", "svg"],
+        None,
+        2,
+        "too many for --format svg to lay out",
+    ),
+    (
+        "eval",
+        "a right-to-left override",
+        ["x +\u202e1", "x=1"],
+        None,
+        2,
+        "unexpected character '\\u202e'",
+    ),
+    ("eval", "π for pi", ["2*π"], None, 2, "to mean the constant, write pi"),
 ]
 
 
@@ -472,6 +497,8 @@ def files(tmp_path):
     (tmp_path / "latin1.csv").write_bytes("x,y\n1,caf\xe9\n".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("  \n")
     (tmp_path / "data.csv").write_text("x,y\n1,2\n2,4\n3,6\n")
+    (tmp_path / "chain.txt").write_text("".join(f"x = x + i{k}\n" for k in range(3000)))
+    (tmp_path / "wide.txt").write_text("+".join(f"x{k}" for k in range(3001)))
     return {
         "missing": str(tmp_path / "missing"),
         "folder": str(tmp_path / "folder"),
@@ -479,6 +506,8 @@ def files(tmp_path):
         "latin1_csv": str(tmp_path / "latin1.csv"),
         "empty": str(tmp_path / "empty.txt"),
         "data": str(tmp_path / "data.csv"),
+        "chain": str(tmp_path / "chain.txt"),
+        "wide": str(tmp_path / "wide.txt"),
     }
 
 
@@ -499,6 +528,7 @@ def test_bad_invocation(cg, files, tmp_path, command, args, stdin, code, needle)
     assert needle in lines[0], lines[0]
     if lines[0].startswith("cg: syntax error"):
         assert len(lines) == 3 and lines[2].strip() == "^"  # the source line and a caret
+        assert lines[1].isprintable()
     else:
         assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -19,11 +19,6 @@ from . import (
 GRAPH_FORMATS = ["ascii", "dot", "mermaid", "svg", "png"]
 DEFAULT_DPI = 150
 """Sharp on slides; Graphviz's own default (96) is soft there."""
-GRAPHVIZ_MISSING = (
-    "Graphviz's dot program is not installed, and --format {fmt} needs it. Install Graphviz "
-    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda "
-    "install graphviz), or use --format dot, mermaid or ascii."
-)
 
 
 @click.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
@@ -81,31 +76,20 @@ def graph_command(program, output_format, digits, style, dpi, out_file):
     elif output_format == "mermaid":
         data = drawing.to_mermaid(graph, notes, style).encode()
     else:
-        data = drawing.to_dot(graph, notes, style).encode()
+        source = drawing.to_dot(graph, notes, style)
+        data = source.encode()
         if output_format in ("svg", "png"):
-            data = _run_dot(data, output_format, dpi)
+            from ..render.graphviz import refuse_large, run_dot
+
+            needed_by, instead = f"--format {output_format}", "; use --format dot or mermaid"
+            refuse_large(len(graph.nodes), needed_by, instead)
+            dpi_ = dpi if output_format == "png" else None
+            data = run_dot(source, output_format, needed_by, dpi_, instead)
     if out_file is not None:
         write_whole(out_file, data, "-o")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-
-
-def _run_dot(dot_source: bytes, output_format: str, dpi: int) -> bytes:
-    import shutil
-    import subprocess
-
-    dot = shutil.which("dot")
-    if dot is None:
-        raise UsageError(GRAPHVIZ_MISSING.format(fmt=output_format))
-    command = [dot, f"-T{output_format}"]
-    if output_format == "png":
-        command.append(f"-Gdpi={dpi}")
-    done = subprocess.run(command, input=dot_source, capture_output=True)
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
-    return done.stdout
 
 
 command = graph_command
