@@ -23,29 +23,67 @@ _EXPORTS = {
     "Evaluation": "evaluation",
     "NodeResult": "evaluation",
     "evaluate": "evaluation",
+    "Explanation": "explanation",
+    "explain": "explanation",
+    "Drawing": "drawing",
+    "draw": "drawing",
+    "SymbolicGradient": "symbolic_grad",
+    "symbolic_gradient": "symbolic_grad",
+    "Outcome": "training",
+    "train": "training",
+    "build_page": "page",
+    "example_data": "datasets",
     "Graph": "ir",
     "Node": "ir",
     "parse": "parser",
 }
+"""Each public name and the module that defines it."""
 
 __all__ = [
     "CgError",
     "CgMathError",
     "CgSyntaxError",
+    "Drawing",
     "Evaluation",
+    "Explanation",
     "Graph",
     "Node",
     "NodeResult",
+    "Outcome",
+    "SymbolicGradient",
     "UsageError",
+    "build_page",
+    "draw",
     "evaluate",
+    "example_data",
+    "explain",
     "parse",
+    "symbolic_gradient",
+    "train",
 ]
 
+LIBRARY_TWINS = {
+    "eval": "evaluate",
+    "graph": "draw",
+    "explain": "explain",
+    "grad": "symbolic_gradient",
+    "train": "train",
+    "page": "build_page",
+    "example-data": "example_data",
+}
+"""Each command of the CLI and the library function it calls."""
+
 if TYPE_CHECKING:
+    from .datasets import example_data
+    from .drawing import Drawing, draw
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
+    from .explanation import Explanation, explain
     from .ir import Graph, Node
+    from .page import build_page
     from .parser import parse
+    from .symbolic_grad import SymbolicGradient, symbolic_gradient
+    from .training import Outcome, train
 
 
 def __getattr__(name: str):

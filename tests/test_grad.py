@@ -143,7 +143,7 @@ def test_grad_that_sympy_cannot_finish_in_time_stops(cg):
 
 
 def test_symbolic_gradient_is_a_library_function():
-    from cgcli.symbolic_gradient import symbolic_gradient
+    from cgcli.symbolic_grad import symbolic_gradient
 
     result = symbolic_gradient("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3})
     assert [(p.label, p.formula, p.value) for p in result.partials] == [

@@ -41,7 +41,7 @@ def grad_command(program, output_format, digits, wrt, timeout, expand):
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
     from ..numbers import format_number
-    from ..symbolic_gradient import not_real_error, symbolic_gradient
+    from ..symbolic_grad import not_real_error, symbolic_gradient
 
     graph, values = load_program(program)
     wrt_names = parse_wrt(wrt, graph.bind_constants(values).input_names) if wrt else None

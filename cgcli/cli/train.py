@@ -163,7 +163,7 @@ def train_command(
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
     from ..files import check_writable, write_whole
     from ..numbers import format_number, json_number
-    from ..train import Settings, Trainer, build_objective, initial_params
+    from ..training import train
 
     if history_file is not None:
         check_writable(history_file, "--history")
@@ -172,18 +172,16 @@ def train_command(
     if values:
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
     params_given = parse_params(params_text)
-    settings = Settings(lr, epochs, parse_batch(batch_text), tol, target_loss, seed, shuffle)
-    data, columns = _read_training_data(data_file, data_format, graph, params_given, target)
-    objective = build_objective(graph, loss, list(params_given), columns)
-    trainer = Trainer(objective, data, settings)
-    params = initial_params(list(params_given), params_given, seed)
+    batch = parse_batch(batch_text)
+    data = _read_training_data(data_file, data_format, graph, params_given, target)
     with _progress(epochs) as progress:
-        outcome = trainer.run(params, progress)
+        outcome = train(
+            graph, data, target=target, params=params_given, loss=loss, lr=lr, epochs=epochs,
+            batch=batch, tol=tol, target_loss=target_loss, seed=seed, shuffle=shuffle,
+            progress=progress,
+        )  # fmt: skip
     for warning in outcome.warnings:
         warn(warning)
-    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
-    if loss == "bce":
-        outcome.accuracy = trainer.accuracy(outcome.params)
     if history_file is not None:
         lines = [f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1)]
         write_whole(history_file, "epoch,loss\n" + "".join(lines), "--history")
@@ -232,7 +230,7 @@ def _read_training_data(data_file, data_format, graph, params, target):
         if target in params:
             raise UsageError(f"--target {target} is also a parameter")
         used = [n for n in graph.bind_constants([*params, *columns]).input_names if n not in params]
-        names = [n for n in dict.fromkeys([*used, target]) if n in columns]
+        names = [n for n in dict.fromkeys([*used, target, *params]) if n in columns]
         if target in used:
             raise UsageError(f"the model may not use the target column {target} as an input")
         parts: dict[str, list] = {n: [] for n in names}
@@ -244,10 +242,7 @@ def _read_training_data(data_file, data_format, graph, params, target):
     data = {n: np.concatenate(p) if p else np.empty(0) for n, p in parts.items()}
     if len(data[target]) == 0:
         raise UsageError(f"{shown_path(data_file)} has no rows of {what}")
-    from ..train import TARGET
-
-    data[TARGET] = data.pop(target)
-    return data, columns
+    return data
 
 
 class _progress:
