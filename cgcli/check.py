@@ -379,7 +379,7 @@ def _mismatch_reason(
         )
         largest = max(relative for _, relative in rounded)
         if not isinstance(expected, float) or not math.isfinite(expected):
-            return reason + ", and the exact inputs are a singular point (a pole) of it"
+            return reason + ", and the exact inputs sit on a singular point (a pole)"
         change = abs(expected - at_stored.value) / abs(at_stored.value or 1.0)
         if change > 1000 * largest:
             reason += (

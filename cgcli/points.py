@@ -195,8 +195,8 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
         for node, verdict in zip(graph.nodes, report.grads, strict=True):
             if verdict and verdict.status not in (OK, "unchecked", "convention"):
                 warn(
-                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method} "
-                    f"(expected {verdict.expected})"
+                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method}: "
+                    f"{verdict.reason}"
                 )
     verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
     note = f"; {reports[0].note}" if reports[0].note else ""

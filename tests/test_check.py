@@ -105,8 +105,8 @@ def test_a_mismatch_at_a_pole_explains_the_rounded_input(cg):
         "(SymPy's zoo: a pole); x = pi/2 is stored as the float64 "
         "1.570796326794896557998982, relative error 3.9e-17; at the stored inputs a "
         "high-precision evaluation gives 1.633123935319537e+16, as cg does: the difference "
-        "comes from storing the inputs as float64, and the exact inputs are a singular point "
-        "(a pole) of it"
+        "comes from storing the inputs as float64, and the exact inputs sit on a singular "
+        "point (a pole)"
     ) in result.stdout.splitlines()
 
 
@@ -317,3 +317,40 @@ def test_tolerance(ours, expected, result):
 )
 def test_judge(ours, expected, error, status):
     assert check_module.judge(ours, expected, error).status == status
+
+
+# --- many points ------------------------------------------------------------------------
+
+
+def test_check_all_never_flags_a_right_gradient(cg):
+    # float64 central differences are off by 6e-6 relative here (sin(1000x) curves fast)
+    rows = "x\n0.1\n0.2\n0.3\n"
+    args = ["eval", "sin(1000*x)", "--points", "-", "--format", "csv", "--check", "all"]
+    result = cg(*args, input=rows)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "cg: check: finite differences on every row: 3 gradients agree, 0 disagree, "
+        "0 unchecked (near a kink or a domain edge, or past the time budget); the 3 that "
+        "float64 finite differences flagged were re-checked by high-precision difference "
+        "quotients, and only those they confirm disagree\n"
+    )
+
+
+def test_check_all_and_sample_say_what_disagreed(cg, monkeypatch):
+    import numpy as np
+
+    wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
+    rows = "x\n0.5\n"
+    every = cg("eval", "sin(x)", "--points", "-", "--check", "all", "--format", "csv", input=rows)
+    assert every.exit_code == 1
+    assert every.stderr.splitlines()[0] == (
+        f"cg: check: row 1: ∂/∂x = {2 * math.cos(0.5)!r}, high-precision difference "
+        f"quotients give {math.cos(0.5)!r} (difference 0.878)"
+    )
+    sample = cg("eval", "sin(x)", "--points", "-", "--format", "csv", input=rows)
+    assert sample.exit_code == 1
+    assert sample.stderr.splitlines()[0] == (
+        f"cg: check: row 1: ∂/∂x disagrees with sympy: ours {2 * math.cos(0.5)!r}, "
+        f"expected {math.cos(0.5)!r}, difference 0.878 (relative 1)"
+    )

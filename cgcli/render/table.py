@@ -83,9 +83,7 @@ def check_line(result: Evaluation) -> str:
     extra = ""
     if conventions:
         plural = "s follow" if conventions > 1 else " follows"
-        extra = (
-            f"; {conventions} gradient{plural} PyTorch's convention at a non-differentiable point"
-        )
+        extra = f"; {conventions} gradient{plural} PyTorch's convention where no derivative exists"
     note = f"; {check.note}" if check.note else ""
     tolerance = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
     if check.method == checking.SYMPY:
