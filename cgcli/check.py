@@ -371,7 +371,10 @@ def _mismatch_reason(
     if not rounded:
         return reason
     reason += "; " + "; ".join(sentence for sentence, _ in rounded)
-    if isinstance(at_stored, Number) and agrees(ours, at_stored.value, at_stored.error):
+    confirmed = isinstance(at_stored, Number) and (
+        judge(ours, at_stored.value, at_stored.error).status == OK
+    )
+    if confirmed:
         reason += (
             f"; at the stored inputs a high-precision evaluation gives "
             f"{format_number(at_stored.value)}, as cg does: the difference comes from "

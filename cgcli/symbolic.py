@@ -125,7 +125,7 @@ def _decide(atom: sympy.Expr) -> sympy.Expr:
     return _pick(atom, {})
 
 
-def at(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+def substitute(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
     """``expr`` at the point. Max and Min are decided first, innermost first: rebuilding
     one from numbers SymPy cannot order would raise "not comparable"."""
     expr = sympy.sympify(expr)
@@ -176,11 +176,16 @@ def at_kink(
 
     There SymPy's value (Heaviside(0) = 1/2, sign(0) = 0) is a convention too.
     """
-    steps = [step for step in derivative.atoms(*_STEPS) if sign_of(at(step.args[0], at_point)) == 0]
+    steps = [
+        step
+        for step in derivative.atoms(*_STEPS)
+        if sign_of(substitute(step.args[0], at_point)) == 0
+    ]
     if not steps:
         return False
     left, right = (
-        numeric(at(derivative, {**at_point, symbol: side})) for side in (-ONE_SIDE, ONE_SIDE)
+        numeric(substitute(derivative, {**at_point, symbol: side}))
+        for side in (-ONE_SIDE, ONE_SIDE)
     )
     if isinstance(left, float) and isinstance(right, float):
         return not abs(left - right) <= 1e-9 * max(abs(left), abs(right)) + 1e-12
@@ -207,11 +212,11 @@ def reference(
     for exact_inputs in points:
         at_point = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
         at_point.update({symbol: sympy.S.Zero for symbol in eps.values()})
-        value = numeric(at(output, at_point))
+        value = numeric(substitute(output, at_point))
         grads: list[Expected | None] = [None] * len(graph.nodes)
         kinks = [False] * len(graph.nodes)
         for index, derivative in derivatives.items():
-            grads[index] = numeric(at(derivative, at_point))
+            grads[index] = numeric(substitute(derivative, at_point))
             if grads[index] == "zoo" or grads[index] != grads[index]:  # 0/0, 0·∞: a limit
                 grads[index] = _limit(derivative, eps[index], at_point, grads[index])
             kinks[index] = at_kink(derivative, eps[index], at_point)
