@@ -1,7 +1,7 @@
 """cg: scalar math as a computational graph, with forward pass, backpropagation and a SymPy check.
 
 >>> from cgcli import evaluate
->>> result = evaluate("(x+y)*z", x=1, y=3, z=-3)
+>>> result = evaluate("(x+y)*z", {"x": 1, "y": 3, "z": -3})
 >>> result.value, result.gradient
 (-12.0, {'x': -3.0, 'y': -3.0, 'z': 4.0})
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
+from .files import read_text
 from .ir import Graph, Node
 from .values import InputValue, value_from_python, value_from_text
 
@@ -81,10 +82,7 @@ def parse_expectations(texts: list[str], graph: Graph) -> list[Answer]:
 
 def read_answer_file(path: str, graph: Graph) -> list[Answer]:
     """Answers from a JSON, CSV or Markdown file (by extension, else by content)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read answers from {path}: {exc.strerror}") from None
+    text = read_text(path, "the answers")
     suffix = Path(path).suffix.lower()
     stripped = text.lstrip()
     if suffix == ".json" or (suffix not in (".csv", ".md", ".markdown") and stripped[:1] == "{"):

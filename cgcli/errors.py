@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_MATH = 3
+EXIT_INTERNAL = 4
 
 
 class CgError(Exception):

@@ -11,10 +11,11 @@ from .check import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run
 if TYPE_CHECKING:
     from .exact import ExactPass
 from .engine import backward, forward
+from .errors import UsageError
 from .ir import Graph, Node
 from .numbers import format_number, json_number
 from .parser import parse
-from .values import InputValue, bind_inputs, value_from_python
+from .values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
 
 
 class NodeResult(NamedTuple):
@@ -27,7 +28,7 @@ class NodeResult(NamedTuple):
     """∂output/∂node; None for a node that depends on no input (a constant)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Evaluation:
     """The result of evaluating a program at one point."""
 
@@ -42,6 +43,28 @@ class Evaluation:
     warnings: list[str] = field(default_factory=list)
     exact: ExactPass | None = None
     """With ``exact=True``: exact SymPy values and gradients per node."""
+
+    def __repr__(self) -> str:
+        from .render.notebook import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the node table, the value and gradient, and the drawing."""
+        from .render.notebook import evaluation_html
+
+        return evaluation_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.formats import render_markdown
+
+        return render_markdown(self, 6, list(self.graph.input_names))
+
+    def show_page(self, *, digits: int | None = 6, height: int = 720):
+        """The interactive page (:mod:`cgcli.page`); a notebook cell ending with it shows it."""
+        from .page import Page, build_page
+
+        return Page(build_page(self, digits=digits), height)
 
     def shown_value(self, index: int, digits: int | None) -> str:
         """A node's value as text: exact with a float alongside in exact mode."""
@@ -123,28 +146,45 @@ class Evaluation:
 def evaluate(
     program: str | Graph,
     values: Mapping[str, object] | None = None,
-    /,
     *,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
-    **keyword_values: object,
 ) -> Evaluation:
-    """Evaluate ``program`` at the given values: forward pass, backward pass and check.
+    """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
 
-    Values are numbers (int, float, Fraction) or constant expressions as text
-    ("1/3", "pi/4"); give them as a mapping, as keywords, or both.
+    ``values`` maps each input's name to a number (int, float, Fraction) or a
+    constant expression as text ("1/3", "pi/4"). The options are keyword-only, so
+    no variable name of a program can collide with one.
     """
     graph = parse(program) if isinstance(program, str) else program
-    given = {**(values or {}), **keyword_values}
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
-        for name, v in given.items()
-    }
+    inputs = parse_values(values)
+    if output is not None and not isinstance(output, str):
+        raise UsageError(
+            f"output= names the node to differentiate (a str), not {output!r}; "
+            "give the values of variables in the values mapping"
+        )
     return evaluate_graph(
         graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact
     )
+
+
+def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
+    """The values mapping of a library call, each checked and kept exact."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise UsageError(
+            f"values must be a mapping of input names to numbers, such as {{'x': 1}}, "
+            f"not {values!r}"
+        )
+    parsed = {}
+    for name, value in values.items():
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise UsageError(f"values: {name!r} is not a name")
+        parsed[name] = value if isinstance(value, InputValue) else value_from_python(name, value)
+    return parsed
 
 
 def evaluate_graph(

@@ -1,20 +1,103 @@
 """The worked solution: forward pass node by node, then the backward pass by the chain rule.
 
 The steps are data (:class:`Solution`); renderers turn them into text,
-Markdown or LaTeX. Local derivative formulas come from SymPy, differentiating
-each op's SymPy form with respect to symbols named after the node's inputs.
+Markdown or LaTeX, as a lesson (one phrase per gate on what it does to the
+gradient) or in brief. Local derivatives are the op table's textbook forms
+(σ(1 - σ), 1 - tanh², -a/b², ...) with the numbers filled in, and are always
+written ``∂u/∂v (local)``, so they are never read as the total ``∂out/∂v``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import sympy
+from typing import NamedTuple
 
 from .ir import COPY, INPUT, Graph, Node
+from .notation import (
+    ATOM,
+    LANGUAGE,
+    LATEX,
+    TEXT,
+    Notation,
+    Piece,
+    label_pieces,
+    latex_text,
+    text_rank,
+)
 from .ops import op_for
-from .symbolic import exact_number
+
+
+class Shown(NamedTuple):
+    """One formula or number, as text and as LaTeX (math mode)."""
+
+    text: str
+    latex: str
+
+    def bare(self) -> Shown:
+        """An exact number without the float shown beside it (``1/3``, not ``1/3 ≈ 0.33``)."""
+        return Shown(self.text.split(" ≈ ")[0], self.latex.split(r" \approx ")[0])
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The numbers a solution shows, already formatted: per node and per (node, input)."""
+
+    value: Callable[[int], Shown]
+    grad: Callable[[int], Shown]
+    local: Callable[[int, int], Shown]
+    """∂node/∂input (local), summed over the slots where that input appears."""
+    operand: Callable[[int], Shown]
+    """A value where it is substituted into a formula (exact values without the float)."""
+    floats: list[float]
+    """The float value of every node: where a piecewise op is at its kink."""
+
+
+def float_numbers(graph: Graph, values: list[float], grads: list, digits: int | None) -> Numbers:
+    """The numbers of a float evaluation, from the engine's own local derivatives."""
+    from .engine import local_partials
+    from .notation import latex_number
+    from .numbers import format_number
+
+    def shown(x: float) -> Shown:
+        text = format_number(x, digits)
+        return Shown(text, latex_number(text))
+
+    def local(node: int, of: int) -> Shown:
+        target = graph.nodes[node]
+        partials = local_partials(graph, target, values)
+        return shown(sum(p for i, p in zip(target.inputs, partials, strict=True) if i == of))
+
+    return Numbers(
+        value=lambda i: shown(values[i]),
+        grad=lambda i: shown(grads[i]),
+        local=local,
+        operand=lambda i: shown(values[i]),
+        floats=values,
+    )
+
+
+def exact_numbers(exact, digits: int | None, floats: list[float]) -> Numbers:
+    """The numbers of an exact evaluation (:class:`cgcli.exact.ExactPass`)."""
+    import sympy
+
+    from .exact import show_exact
+    from .notation import latex_number
+
+    def shown(expr, approximate: bool = True) -> Shown:
+        text = show_exact(expr, digits, approximate)
+        latex = sympy.latex(expr)
+        if " ≈ " in text:
+            latex += r" \approx " + latex_number(text.split(" ≈ ")[1])
+        return Shown(text, latex)
+
+    return Numbers(
+        value=lambda i: shown(exact.values[i]),
+        grad=lambda i: shown(exact.grads[i]),
+        local=lambda node, of: shown(exact.locals[(node, of)]),
+        operand=lambda i: shown(exact.values[i], approximate=False),
+        floats=floats,
+    )
 
 
 @dataclass(frozen=True)
@@ -22,99 +105,74 @@ class ForwardStep:
     """``label = formula = formula with numbers = value``."""
 
     node: Node
-    formula: sympy.Expr | None
-    """The op applied to symbols named after its inputs (None for a copy)."""
-    numbers: list[str]
-    value: str
+    formula: Shown | None
+    """What the node computes from its inputs' labels (None for a named constant)."""
+    numbers: Shown | None
+    value: Shown
+
+
+@dataclass(frozen=True)
+class Local:
+    """``∂node/∂input (local) = textbook formula = numbers filled in = value``."""
+
+    of: Node
+    formula: Shown
+    numbers: Shown | None
+    """None where the numbers would repeat the formula or the value."""
+    value: Shown
+    slots: int
+    """How many of the gate's arguments are this input (x * x: 2)."""
 
 
 @dataclass(frozen=True)
 class LocalStep:
-    """``label = formula, so ∂label/∂input = derivative = value`` for each input."""
+    """A gate: what it computes, what it does to the gradient, and its local derivatives."""
 
     node: Node
-    derivatives: list[tuple[Node, sympy.Expr, str]]
+    formula: Shown
+    lesson: Shown
+    derivatives: list[Local]
+    convention: bool
+    """Whether the gate sits at a kink, where cg follows PyTorch's convention."""
 
 
 @dataclass(frozen=True)
 class ChainStep:
-    """``∂out/∂v = Σ ∂out/∂u · ∂u/∂v = Σ (upstream) · (local) = gradient``."""
+    """``∂out/∂v = Σ ∂out/∂u · ∂u/∂v (local) = Σ (upstream) · (local) = gradient``."""
 
     node: Node
-    terms: list[tuple[Node, str, str]]
+    terms: list[tuple[Node, Shown, Shown]]
     """Per user u: u, the upstream gradient ∂out/∂u and the local derivative ∂u/∂v."""
-    grad: str
+    grad: Shown
 
 
 @dataclass(frozen=True)
 class Solution:
     graph: Graph
     output: str
-    inputs: list[tuple[str, str]]
+    inputs: list[tuple[str, Shown]]
     forward: list[ForwardStep]
     backward: list[LocalStep | ChainStep]
 
 
-def float_numbers(graph: Graph, values: list[float], grads: list, digits: int | None) -> Numbers:
-    """The numbers of a float evaluation, from the engine's own local derivatives."""
-    from .engine import local_partials
-    from .numbers import format_number
-
-    def local(node: int, of: int) -> str:
-        target = graph.nodes[node]
-        partials = local_partials(graph, target, values)
-        total = sum(p for i, p in zip(target.inputs, partials, strict=True) if i == of)
-        return format_number(total, digits)
-
-    return Numbers(
-        value=lambda i: format_number(values[i], digits),
-        grad=lambda i: format_number(grads[i], digits),
-        local=local,
-    )
-
-
-def exact_numbers(exact, digits: int | None) -> Numbers:
-    """The numbers of an exact evaluation (:class:`cgcli.exact.ExactPass`)."""
-    from .exact import show_exact
-
-    return Numbers(
-        value=lambda i: show_exact(exact.values[i], digits),
-        grad=lambda i: show_exact(exact.grads[i], digits),
-        local=lambda node, of: show_exact(exact.locals[(node, of)], digits),
-        operand=lambda i: show_exact(exact.values[i], None, approximate=False),
-    )
-
-
-@dataclass(frozen=True)
-class Numbers:
-    """The numbers a solution shows, already formatted: per node and per (node, input)."""
-
-    value: Callable[[int], str]
-    grad: Callable[[int], str]
-    local: Callable[[int, int], str]
-    """∂node/∂input summed over the slots where that input appears."""
-    operand: Callable[[int], str] | None = None
-    """A value where it is substituted into a formula (default: as ``value``)."""
+COPY_LESSON = Shown("a copy passes the gradient unchanged", "a copy passes the gradient unchanged")
 
 
 def solve(graph: Graph, numbers: Numbers) -> Solution:
     """The steps of the worked solution for an evaluated graph."""
-    symbols = {n.index: sympy.Symbol(graph.label(n), real=True) for n in graph.nodes}
+    pieces = _Pieces(graph, numbers)
     needs = graph.depends_on_input()
-    used = _used_by_output(graph)
-
-    def operand(index: int) -> sympy.Expr:
-        node = graph.nodes[index]
-        return exact_number(node.literal) if node.literal is not None else symbols[index]
-
+    used = graph.used_by_output()
     forward = []
     for node in graph.nodes:
-        if node.op == INPUT or not node.inputs or not used[node.index]:
+        if node.op == INPUT or graph.inline(node) or not used[node.index]:
             continue
-        formula = None if node.op == COPY else _formula(node, [operand(i) for i in node.inputs])
-        shown = numbers.operand or numbers.value
-        args = [_parenthesise(shown(i)) for i in node.inputs]
-        forward.append(ForwardStep(node, formula, args, numbers.value(node.index)))
+        if not node.inputs:  # a named constant: c = 2
+            forward.append(ForwardStep(node, None, None, numbers.value(node.index)))
+            continue
+        formula = pieces.apply(node, LANGUAGE, LATEX, numbers_too=False)
+        shown = pieces.apply(node, LANGUAGE, LATEX, numbers_too=True)
+        forward.append(ForwardStep(node, formula, shown, numbers.value(node.index)))
     users: dict[int, list[int]] = {}
     for node in graph.nodes:
         for i in dict.fromkeys(node.inputs):
@@ -127,48 +185,100 @@ def solve(graph: Graph, numbers: Numbers) -> Solution:
             continue
         if node.index != graph.output:
             chain = _chain(graph, node, users[node.index], numbers)
-            only_output = users[node.index] == [graph.output]
-            if node.op == INPUT:
-                chains_of_inputs.append(chain)
-            elif not only_output:
-                backward.append(chain)
+            (chains_of_inputs if node.op == INPUT else backward).append(chain)
         if node.inputs:
-            backward.append(_local(graph, node, operand, symbols, numbers, needs))
+            backward.append(_local(graph, node, pieces, numbers, needs))
     backward.extend(reversed(chains_of_inputs))
     inputs = [(graph.label(n), numbers.value(n.index)) for n in graph.inputs]
     return Solution(graph, graph.label(graph.nodes[graph.output]), inputs, forward, backward)
 
 
-def _used_by_output(graph: Graph) -> list[bool]:
-    used = [False] * len(graph.nodes)
-    used[graph.output] = True
-    for node in reversed(graph.nodes):
-        if used[node.index]:
-            for i in node.inputs:
-                used[i] = True
-    return used
+class _Pieces:
+    """Each node as an operand in text and LaTeX, with its label or its number."""
+
+    def __init__(self, graph: Graph, numbers: Numbers) -> None:
+        self.graph = graph
+        self.numbers = numbers
+        constants = [numbers.floats[n.index] if graph.inline(n) else None for n in graph.nodes]
+        self.text = [
+            p._replace(constant=c)
+            for p, c in zip(label_pieces(graph, TEXT), constants, strict=True)
+        ]
+        self.latex = [
+            p._replace(constant=c)
+            for p, c in zip(label_pieces(graph, LATEX), constants, strict=True)
+        ]
+
+    def label(self, index: int, notation: Notation) -> Piece:
+        return self.latex[index] if notation is LATEX else self.text[index]
+
+    def number(self, index: int, notation: Notation) -> Piece:
+        shown = self.numbers.operand(index)
+        constant = self.text[index].constant
+        if notation is LATEX:
+            return Piece(shown.latex, text_rank(shown.text), constant)
+        return Piece(shown.text, text_rank(shown.text), constant)
+
+    def operands(self, node: Node, notation: Notation, numbers_too: bool) -> list[Piece]:
+        pick = self.number if numbers_too else self.label
+        return [pick(i, notation) for i in node.inputs]
+
+    def apply(self, node: Node, text: Notation, latex: Notation, numbers_too: bool) -> Shown:
+        """The node's op applied to its operands, in ``text`` and in ``latex``."""
+        shown = []
+        for notation in (text, latex):
+            args = self.operands(node, notation, numbers_too)
+            shown.append(args[0] if node.op == COPY else notation.apply(node.op, args))
+        return Shown(shown[0].text, shown[1].text)
 
 
-def _formula(node: Node, args: list[sympy.Expr]) -> sympy.Expr:
-    with sympy.evaluate(False):
-        return op_for(node.op).sympy(sympy, *args)
-
-
-def _local(graph, node: Node, operand, symbols, numbers: Numbers, needs) -> LocalStep:
+def _local(graph: Graph, node: Node, pieces: _Pieces, numbers: Numbers, needs) -> LocalStep:
+    formula = pieces.apply(node, LANGUAGE, LATEX, numbers_too=False)
     if node.op == COPY:
-        expr = symbols[node.inputs[0]]
-    else:
-        expr = op_for(node.op).sympy(sympy, *(operand(i) for i in node.inputs))
-    derivatives = [
-        (graph.nodes[i], sympy.diff(expr, symbols[i]), numbers.local(node.index, i))
-        for i in dict.fromkeys(node.inputs)
-        if needs[i]
-    ]
-    return LocalStep(node, derivatives)
+        one = Shown("1", "1")
+        local = Local(graph.nodes[node.inputs[0]], one, None, one, 1)
+        return LocalStep(node, formula, COPY_LESSON, [local], False)
+    op = op_for(node.op)
+    derivatives = []
+    for i in dict.fromkeys(node.inputs):
+        if not needs[i]:
+            continue
+        slots = [k for k, j in enumerate(node.inputs) if j == i]
+        symbolic = _textbook(op, node, slots, pieces, numbers_too=False)
+        plugged = _textbook(op, node, slots, pieces, numbers_too=True)
+        value = numbers.local(node.index, i)
+        repeats = plugged.text in (symbolic.text, value.bare().text)
+        local = Local(graph.nodes[i], symbolic, None if repeats else plugged, value, len(slots))
+        derivatives.append(local)
+    side = op.side(*(numbers.floats[i] for i in node.inputs)) if op.side else None
+    lesson = Shown(*op.textbook.lesson)
+    return LocalStep(node, formula, lesson, derivatives, side == 0)
+
+
+def _textbook(op, node: Node, slots: list[int], pieces: _Pieces, numbers_too: bool) -> Shown:
+    """The textbook's local derivative for the given slots (summed), in text and LaTeX."""
+    book = op.textbook
+    shown = []
+    for notation in (TEXT, LATEX):
+        args = pieces.operands(node, notation, numbers_too)
+        if numbers_too:
+            y = pieces.number(node.index, notation)
+        elif book.output is not None:
+            y = book.output(notation, *args)
+        else:
+            y = notation.apply(node.op, args)
+        terms = [book.partials[k](notation, *args, y) for k in slots]
+        total = terms[0]
+        for term in terms[1:]:
+            total = notation.add(total, term)
+        shown.append(total.text)
+    return Shown(*shown)
 
 
 def _chain(graph: Graph, node: Node, users: list[int], numbers: Numbers) -> ChainStep:
-    terms = [(graph.nodes[u], numbers.grad(u), numbers.local(u, node.index)) for u in users]
+    terms = [
+        (graph.nodes[u], numbers.grad(u).bare(), numbers.local(u, node.index).bare()) for u in users
+    ]
     return ChainStep(node, terms, numbers.grad(node.index))
 
 
@@ -176,173 +286,246 @@ def _parenthesise(number: str) -> str:
     return f"({number})" if number.startswith("-") or " " in number else number
 
 
-# --- rendering -------------------------------------------------------------------
+# --- text and Markdown -------------------------------------------------------------
 
 
-def _text_expr(expr: sympy.Expr) -> str:
-    return sympy.sstr(expr).replace("**", "^")
+def _uses(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
 
 
-def _forward_text(graph: Graph, step: ForwardStep) -> str:
-    node = step.node
-    label = graph.label(node)
-    if node.op == COPY:
-        source = graph.label(graph.nodes[node.inputs[0]])
-        return f"{label} = {source} = {step.value}"
-    op = op_for(node.op)
-    labels = [graph.label(graph.nodes[i]) for i in node.inputs]
-    return f"{label} = {op.show(labels)} = {op.show(step.numbers)} = {step.value}"
+def _inputs(count: int) -> str:
+    return "both inputs" if count == 2 else f"{count} inputs"
 
 
-def render_text(solution: Solution, markdown: bool = False) -> str:
-    """The solution as plain text, or as Markdown with headings and a list."""
-    graph, out = solution.graph, solution.output
-    lines = []
-    given = ", ".join(f"{name} = {value}" for name, value in solution.inputs)
-
-    def item(text: str) -> str:
-        return f"- `{text}`" if markdown else f"  {text}"
-
-    lines.append("## Forward pass" if markdown else "Forward pass")
-    if markdown:
-        lines.append("")
-    if given:
-        lines.append(f"Inputs: `{given}`" if markdown else f"  inputs: {given}")
-    lines += [item(_forward_text(graph, step)) for step in solution.forward]
-    lines += ["", "## Backward pass" if markdown else "Backward pass"]
-    if markdown:
-        lines.append("")
-    lines.append(item(f"∂{out}/∂{out} = 1"))
-    for step in solution.backward:
-        lines.append(item(_backward_text(graph, out, step)))
-    return "\n".join(lines) + "\n"
+def _paths(count: int) -> str:
+    return "both paths" if count == 2 else f"all {count} paths"
 
 
-def _backward_text(graph: Graph, out: str, step: LocalStep | ChainStep) -> str:
-    label = graph.label(step.node)
-    if isinstance(step, LocalStep):
-        parts = [
-            f"∂{label}/∂{graph.label(i)} = " + (v if d.is_number else f"{_text_expr(d)} = {v}")
-            for i, d, v in step.derivatives
-        ]
-        shown = _formula_text(graph, step.node)
-        return f"{label} = {shown}, so " + " and ".join(parts)
-    symbolic = " + ".join(
-        f"∂{out}/∂{graph.label(u)} · {_local_symbol(graph, u, label)}" for u, _, _ in step.terms
-    )
-    numeric = " + ".join(f"{_parenthesise(g)} · {_parenthesise(v)}" for _, g, v in step.terms)
-    if len(step.terms) == 1 and step.terms[0][0].index == graph.output:
-        return f"∂{out}/∂{label} = {step.grad}"
-    return f"∂{out}/∂{label} = {symbolic} = {numeric} = {step.grad}"
+class _TextLines:
+    """The lines of a solution as text; Markdown marks code and nests the lists."""
 
+    def __init__(self, solution: Solution, markdown: bool) -> None:
+        self.graph = solution.graph
+        self.out = solution.output
+        self.markdown = markdown
 
-def _local_symbol(graph: Graph, user: Node, label: str) -> str:
-    """∂u/∂v; for the output u, written with its formula so it is not read as the total."""
-    if user.index == graph.output:
-        return f"∂({_formula_text(graph, user)})/∂{label}"
-    return f"∂{graph.label(user)}/∂{label}"
+    def code(self, text: str) -> str:
+        return f"`{text}`" if self.markdown else text
 
+    def item(self, text: str, depth: int = 0) -> str:
+        if self.markdown:
+            return "  " * depth + f"- {text}"
+        return "  " * (depth + 1) + text
 
-def _formula_text(graph: Graph, node: Node) -> str:
-    labels = [graph.label(graph.nodes[i]) for i in node.inputs]
-    return labels[0] if node.op == COPY else op_for(node.op).show(labels)
+    def label(self, node: Node) -> str:
+        return self.graph.label(node)
 
+    def local_symbol(self, user: Node, of: Node) -> str:
+        return f"∂{self.label(user)}/∂{self.label(of)} (local)"
 
-# LaTeX ----------------------------------------------------------------------------
+    def local(self, step: LocalStep, local: Local) -> str:
+        parts = [self.local_symbol(step.node, local.of), local.formula.text]
+        if local.numbers is not None:
+            parts.append(local.numbers.text)
+        if local.value.text != local.formula.text:
+            parts.append(local.value.text)
+        return " = ".join(parts)
 
-_LATEX_FUNCTIONS = {
-    "sin": r"\sin",
-    "cos": r"\cos",
-    "tan": r"\tan",
-    "asin": r"\arcsin",
-    "acos": r"\arccos",
-    "atan": r"\arctan",
-    "sinh": r"\sinh",
-    "cosh": r"\cosh",
-    "tanh": r"\tanh",
-    "exp": r"\exp",
-    "log": r"\log",
-    "max": r"\max",
-    "min": r"\min",
-}
-
-
-def latex_name(label: str) -> str:
-    from .render.formats import latex_escape
-
-    return rf"\mathit{{{latex_escape(label)}}}" if len(label) > 1 else latex_escape(label)
-
-
-def _latex_apply(op_name: str, args: list[str]) -> str:
-    binary = {"add": "{} + {}", "sub": "{} - {}", "mul": r"{} \cdot {}", "pow": "{{{}}}^{{{}}}"}
-    if op_name in binary:
-        return binary[op_name].format(*args)
-    if op_name == "div":
-        return rf"\frac{{{args[0]}}}{{{args[1]}}}"
-    if op_name == "neg":
-        return f"-{args[0]}"
-    if op_name == "sqrt":
-        return rf"\sqrt{{{args[0]}}}"
-    if op_name == "abs":
-        return rf"\left|{args[0]}\right|"
-    name = _LATEX_FUNCTIONS.get(op_name, rf"\operatorname{{{op_name}}}")
-    return rf"{name}\left({', '.join(args)}\right)"
-
-
-def _partial(out: str, of: str) -> str:
-    return rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(of)}}}"
-
-
-def _latex_local(graph: Graph, user: Node, label: str) -> str:
-    if user.index != graph.output:
-        return _partial(graph.label(user), label)
-    labels = [latex_name(graph.label(graph.nodes[i])) for i in user.inputs]
-    formula = labels[0] if user.op == COPY else _latex_apply(user.op, labels)
-    return rf"\frac{{\partial \left({formula}\right)}}{{\partial {latex_name(label)}}}"
-
-
-def _latex_number(text: str) -> str:
-    return text.replace("≈", r"\approx ").replace("·", r"\cdot ")
-
-
-def render_latex(solution: Solution) -> str:
-    """The solution as two LaTeX align* environments (amsmath)."""
-    graph, out = solution.graph, solution.output
-    lines = [r"\textbf{Forward pass}", r"\begin{align*}"]
-    for step in solution.forward:
-        node = step.node
-        labels = [latex_name(graph.label(graph.nodes[i])) for i in node.inputs]
-        if node.op == COPY:
-            symbolic, numeric = labels[0], _latex_number(step.numbers[0])
-        else:
-            symbolic = _latex_apply(node.op, labels)
-            numeric = _latex_apply(node.op, [_latex_number(n) for n in step.numbers])
-        value = _latex_number(step.value)
-        lines.append(rf"{latex_name(graph.label(node))} &= {symbolic} = {numeric} = {value} \\")
-    lines += [r"\end{align*}", r"\textbf{Backward pass}", r"\begin{align*}"]
-    lines.append(rf"{_partial(out, out)} &= 1 \\")
-    for step in solution.backward:
-        label = graph.label(step.node)
-        if isinstance(step, LocalStep):
-            for i, derivative, value in step.derivatives:
-                shown = _latex_number(value)
-                if not derivative.is_number:
-                    shown = f"{sympy.latex(derivative)} = {shown}"
-                lines.append(rf"{_partial(label, graph.label(i))} &= {shown} \\")
-            continue
-        if len(step.terms) == 1 and step.terms[0][0].index == graph.output:
-            lines.append(rf"{_partial(out, label)} &= {_latex_number(step.grad)} \\")
-            continue
+    def chain(self, step: ChainStep) -> str:
+        label = self.label(step.node)
         symbolic = " + ".join(
-            rf"{_partial(out, graph.label(u))} \cdot {_latex_local(graph, u, label)}"
+            f"∂{self.out}/∂{self.label(u)} · {self.local_symbol(u, step.node)}"
             for u, _, _ in step.terms
         )
         numeric = " + ".join(
-            rf"{_latex_number(_parenthesise(g))} \cdot {_latex_number(_parenthesise(v))}"
-            for _, g, v in step.terms
+            f"{_parenthesise(g.text)} · {_parenthesise(v.text)}" for _, g, v in step.terms
         )
-        lines.append(
-            rf"{_partial(out, label)} &= {symbolic} = {numeric} = {_latex_number(step.grad)} \\"
+        return f"∂{self.out}/∂{label} = {symbolic} = {numeric} = {step.grad.text}"
+
+
+def render_text(solution: Solution, markdown: bool = False, brief: bool = False) -> str:
+    """The solution as plain text or Markdown: a lesson, or in brief as one line per gate."""
+    lines = _TextLines(solution, markdown)
+    out = solution.output
+    given = ", ".join(f"{name} = {value.text}" for name, value in solution.inputs)
+    text = ["## Forward pass" if markdown else "Forward pass"]
+    if markdown:
+        text.append("")
+    if given:
+        text.append(f"Inputs: `{given}`" if markdown else f"  inputs: {given}")
+    for step in solution.forward:
+        text.append(lines.item(lines.code(_forward_text(solution.graph, step))))
+    text += ["", "## Backward pass" if markdown else "Backward pass"]
+    if markdown:
+        text.append("")
+    text.append(lines.item(lines.code(f"∂{out}/∂{out} = 1")))
+    for step in solution.backward:
+        text += _brief_lines(lines, step) if brief else _lesson_lines(lines, step)
+    return "\n".join(text) + "\n"
+
+
+def step_lines(solution: Solution) -> list[tuple[str, Node, str]]:
+    """Each line of the solution's passes as (``"forward"`` or ``"backward"``, its node, text):
+    the lines :func:`render_text` lists, for a page that shows them one node at a time."""
+    lines = _TextLines(solution, False)
+    graph, out = solution.graph, solution.output
+    result = [("forward", step.node, _forward_text(graph, step)) for step in solution.forward]
+    result.append(("backward", graph.nodes[graph.output], f"∂{out}/∂{out} = 1"))
+    for step in solution.backward:
+        result += [("backward", step.node, line.strip()) for line in _lesson_lines(lines, step)]
+    return result
+
+
+def _forward_parts(step: ForwardStep) -> list[Shown]:
+    """What the node computes, with the numbers filled in, and its value: each once."""
+    parts = [step.formula, step.numbers] if step.formula is not None else []
+    shown: list[Shown] = []
+    for part in [*parts, step.value]:
+        if not shown or part.bare().text not in (s.bare().text for s in shown):
+            shown.append(part)
+    if shown[-1] is not step.value:  # the value (with its float) is always last
+        shown[-1] = step.value
+    return shown
+
+
+def _forward_text(graph: Graph, step: ForwardStep) -> str:
+    parts = [graph.label(step.node), *(part.text for part in _forward_parts(step))]
+    return " = ".join(parts)
+
+
+def _lesson_lines(lines: _TextLines, step: LocalStep | ChainStep) -> list[str]:
+    if isinstance(step, ChainStep):
+        out = []
+        if len(step.terms) > 1:
+            name = lines.label(step.node)
+            count = len(step.terms)
+            phrase = f"{name} is used {_uses(count)}: its gradient is the sum of {_paths(count)}"
+            out.append(lines.item(phrase))
+        out.append(lines.item(lines.code(lines.chain(step))))
+        return out
+    label = lines.label(step.node)
+    head = f"{lines.code(f'{label} = {step.formula.text}')}: {step.lesson.text}"
+    out = [lines.item(head)]
+    for local in step.derivatives:
+        line = lines.code(lines.local(step, local))
+        if local.slots > 1:
+            name = lines.label(local.of)
+            line += (
+                f" ({name} is {_inputs(local.slots)} of this gate: their local derivatives add up)"
+            )
+        out.append(lines.item(line, depth=1))
+    if step.convention:
+        out.append(lines.item("at this point cg follows PyTorch's convention", depth=1))
+    return out
+
+
+def _brief_lines(lines: _TextLines, step: LocalStep | ChainStep) -> list[str]:
+    graph = lines.graph
+    if isinstance(step, ChainStep):
+        only_output = len(step.terms) == 1 and step.terms[0][0].index == graph.output
+        if only_output and step.node.op != INPUT:
+            return []
+        if only_output:
+            return [
+                lines.item(lines.code(f"∂{lines.out}/∂{lines.label(step.node)} = {step.grad.text}"))
+            ]
+        return [lines.item(lines.code(lines.chain(step)))]
+    label = lines.label(step.node)
+    parts = " and ".join(lines.local(step, local) for local in step.derivatives)
+    return [lines.item(lines.code(f"{label} = {step.formula.text}, so {parts}"))]
+
+
+# --- LaTeX -----------------------------------------------------------------------
+
+LATEX_PREAMBLE = r"\usepackage{amsmath}"
+
+
+def _partial(out: str, of: str) -> str:
+    return rf"\frac{{\partial {out}}}{{\partial {of}}}"
+
+
+def _local_partial(user: str, of: str) -> str:
+    return rf"\left.{_partial(user, of)}\right|_{{\text{{local}}}}"
+
+
+def _latex_group(number: Shown) -> str:
+    text = number.latex
+    return rf"\left({text}\right)" if text_rank(number.text) < ATOM else text
+
+
+def render_latex(solution: Solution, brief: bool = False) -> str:
+    """The solution for LaTeX with amsmath: the forward pass in one ``align*``, then the
+    backward pass gate by gate, each in an ``align*`` of its own so that it fits the page."""
+    graph = solution.graph
+    name = [LATEX.name(graph.label(n)).text for n in graph.nodes]
+    out = LATEX.name(solution.output).text
+    lines = [f"% cg explain: needs {LATEX_PREAMBLE}", r"\noindent\textbf{Forward pass}", ""]
+    if solution.inputs:
+        given = ", ".join(
+            f"${LATEX.name(label).text} = {value.latex}$" for label, value in solution.inputs
         )
-    lines.append(r"\end{align*}")
+        lines += [rf"\noindent Inputs: {given}.", ""]
+    rows = []
+    for step in solution.forward:
+        parts = " = ".join(part.latex for part in _forward_parts(step))
+        rows.append(f"{name[step.node.index]} &= {parts}")
+    lines += _align(rows)
+    lines += [r"\noindent\textbf{Backward pass}", ""]
+    lines += _align([rf"{_partial(out, out)} &= 1"])
+    for step in solution.backward:
+        label = name[step.node.index]
+        if isinstance(step, LocalStep):
+            if not brief:
+                what = f"${label} = {step.formula.latex}$: {_latex_lesson(step.lesson)}"
+                lines += [rf"\noindent {what}", ""]
+            rows = []
+            for local in step.derivatives:
+                parts = [local.formula.latex]
+                if local.numbers is not None:
+                    parts.append(local.numbers.latex)
+                if local.value.text != local.formula.text:
+                    parts.append(local.value.latex)
+                symbol = _local_partial(label, name[local.of.index])
+                rows.append(rf"{symbol} &= {' = '.join(parts)}")
+            lines += _align(rows)
+            notes = [
+                f"${name[local.of.index]}$ is {_inputs(local.slots)} of this gate: "
+                "their local derivatives add up"
+                for local in step.derivatives
+                if local.slots > 1
+            ]
+            if step.convention:
+                notes.append("At this point cg follows PyTorch's convention.")
+            if not brief:
+                lines += [line for note in notes for line in (rf"\noindent {note}", "")]
+            continue
+        if not brief and len(step.terms) > 1:
+            count = len(step.terms)
+            phrase = f"${label}$ is used {_uses(count)}: its gradient is the sum of {_paths(count)}"
+            lines += [rf"\noindent {phrase}", ""]
+        lines += _align(_latex_chain(step, out, label, name))
     return "\n".join(lines) + "\n"
+
+
+def _align(rows: list[str]) -> list[str]:
+    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+
+
+def _latex_chain(step: ChainStep, out: str, label: str, name: list[str]) -> list[str]:
+    """The chain rule for one node: one line per term, then the numbers, three terms a line."""
+    symbolic = [
+        rf"{_partial(out, name[u.index])} \cdot {_local_partial(name[u.index], label)}"
+        for u, _, _ in step.terms
+    ]
+    rows = [rf"{_partial(out, label)} &= {symbolic[0]}"]
+    rows += [rf"&\quad + {term}" for term in symbolic[1:]]
+    numeric = [rf"{_latex_group(g)} \cdot {_latex_group(v)}" for _, g, v in step.terms]
+    chunks = [" + ".join(numeric[k : k + 3]) for k in range(0, len(numeric), 3)]
+    chunks[-1] += f" = {step.grad.latex}"
+    rows.append(f"&= {chunks[0]}")
+    rows += [rf"&\quad + {chunk}" for chunk in chunks[1:]]
+    return rows
+
+
+def _latex_lesson(lesson: Shown) -> str:
+    return lesson.latex if lesson.latex != lesson.text else latex_text(lesson.text)

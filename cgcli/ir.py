@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -38,7 +39,9 @@ class Node(NamedTuple):
 
     @property
     def id(self) -> str:
-        """Stable id shown to users: n1, n2, ... in forward order."""
+        """Stable machine id of every node (JSON, DOT): n1, n2, ... by index.
+
+        People see :meth:`Graph.label` instead."""
         return f"n{self.index + 1}"
 
 
@@ -74,14 +77,49 @@ class Graph:
         return f"{head}…{self.source[node.end - half : node.end]}"
 
     def label(self, node: Node) -> str:
-        """A name users can read: the variable (with its version when reassigned) or the id."""
-        if node.name is None:
-            if node.index == self.output and "f" not in self.bindings:
-                return "f"
-            return node.id
-        if self._versions.get(node.name, 1) > 1:
-            return f"{node.name}#{node.version}"
-        return node.name
+        """The name every output shows for ``node`` (the scheme is in :meth:`_labels`)."""
+        return self._labels[node.index]
+
+    def inline(self, node: Node) -> bool:
+        """Whether ``node`` is an unnamed constant, written where it is used, not as a row."""
+        return self._inline[node.index]
+
+    @cached_property
+    def _labels(self) -> tuple[str, ...]:
+        """One label per node, in the student's own terms.
+
+        * a named node: its name, or ``name#version`` when the name is assigned again;
+        * the output, when unnamed: ``f`` (unless the program uses that name);
+        * an unnamed constant (``1``, ``1/2``, ``pi``): its text, so ``b + 1`` reads
+          as written;
+        * any other unnamed node: ``v1``, ``v2``, ... in forward order, with no gaps
+          (another letter when the program has names of that form).
+        """
+        needs = self.depends_on_input()
+        prefix = _id_prefix({n.name for n in self.nodes if n.name} | set(self.bindings))
+        labels: list[str] = []
+        count = 0
+        for node in self.nodes:
+            if node.name is not None:
+                label = node.name
+                if self._versions.get(node.name, 1) > 1:
+                    label = f"{node.name}#{node.version}"
+            elif node.index == self.output and "f" not in self.bindings:
+                label = "f"
+            elif not needs[node.index] and node.index != self.output:
+                label = self._constant_text(node)
+            else:
+                count += 1
+                label = f"{prefix}{count}"
+            labels.append(label)
+        return tuple(labels)
+
+    @cached_property
+    def _inline(self) -> tuple[bool, ...]:
+        needs = self.depends_on_input()
+        return tuple(
+            n.name is None and not needs[n.index] and n.index != self.output for n in self.nodes
+        )
 
     @cached_property
     def _versions(self) -> Mapping[str, int]:
@@ -90,6 +128,13 @@ class Graph:
             if node.name is not None:
                 counts[node.name] = max(counts.get(node.name, 0), node.version)
         return counts
+
+    def _constant_text(self, node: Node) -> str:
+        """An unnamed constant as written (spaces dropped), or rebuilt from its op."""
+        text = "".join(self.text(node).split())
+        if text:
+            return text
+        return node.literal if node.literal is not None else node.op
 
     def with_output_name(self, name: str) -> Graph:
         """The same graph with the latest version of ``name`` as its output."""
@@ -115,12 +160,35 @@ class Graph:
         bindings = {k: v for k, v in self.bindings.items() if v not in free}
         return replace(self, nodes=nodes, bindings=MappingProxyType(bindings))
 
+    def used_by_output(self) -> list[bool]:
+        """For each node, whether the output's value depends on it."""
+        used = [False] * len(self.nodes)
+        used[self.output] = True
+        for node in reversed(self.nodes):
+            if used[node.index]:
+                for i in node.inputs:
+                    used[i] = True
+        return used
+
     def depends_on_input(self) -> list[bool]:
         """For each node, whether its value depends on some input (needs a gradient)."""
         needs = [False] * len(self.nodes)
         for node in self.nodes:
             needs[node.index] = node.op == INPUT or any(needs[i] for i in node.inputs)
         return needs
+
+
+ID_PREFIXES = ("v", "t", "u", "s")
+"""Letters for the ids of unnamed nodes, the first that no name of the program clashes with."""
+
+
+def _id_prefix(names: set[str]) -> str:
+    candidates = [*ID_PREFIXES, *(f"v{'_' * k}" for k in range(1, len(names) + 2))]
+    for prefix in candidates:
+        pattern = re.compile(re.escape(prefix) + r"[0-9]+")
+        if not any(pattern.fullmatch(name) for name in names):
+            return prefix
+    raise AssertionError("unreachable: some prefix is always free")
 
 
 def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:

@@ -24,6 +24,24 @@ class DomainError(ArithmeticError):
     """An argument outside the op's domain in the real numbers."""
 
 
+class Textbook(NamedTuple):
+    """An op as a course teaches it: its local derivatives and a phrase about the gate.
+
+    Each form is a function of a notation (:mod:`cgcli.notation`), the operand
+    pieces and ``y``, the gate's own output; it builds the formula once for
+    text and LaTeX, with labels or with numbers. Where the textbook writes the
+    derivative with the output (σ(1 − σ), 1 − tanh², exp), the formula reads
+    ``y`` as ``output`` applied to the labels, and the numbers use the gate's value.
+    """
+
+    lesson: tuple[str, str]
+    """What the gate does to the gradient, as text and as LaTeX (text mode)."""
+    partials: tuple[Callable[..., Any], ...]
+    """Per argument slot: (notation, *operands, y) -> ∂y/∂operand as a Piece."""
+    output: Callable[..., Any] | None = None
+    """(notation, *operands) -> the output as the textbook writes it (σ(a)); None: as applied."""
+
+
 class Op(NamedTuple):
     """One operation: how to compute it, differentiate it, build it in SymPy and show it."""
 
@@ -44,6 +62,8 @@ class Op(NamedTuple):
     """(numpy, *arrays) -> array; None where ``forward`` already works on arrays."""
     array_partials: Callable[..., Any] | None = None
     """(numpy, *arrays, out) -> partials; None where ``partials`` already works on arrays."""
+    textbook: Textbook | None = None
+    """The local derivatives in the form courses write them, and what the gate does."""
 
     def forward_array(self, np, *args):
         """Elementwise forward over numpy arrays; out-of-domain rows come out non-finite."""
@@ -369,6 +389,195 @@ CONSTANTS: dict[str, tuple[float, str]] = {"pi": (math.pi, "pi"), "e": (math.e, 
 """Named constants: float value and the SymPy attribute that holds the exact one."""
 
 OPERATORS: dict[str, Op] = {op.name: op for op in _BINARY + _UNARY}
+
+
+# --- the textbook's forms ---------------------------------------------------------
+# Beside the formulas above, the forms a course writes (CS231n, colah, micrograd).
+# ``n`` is a notation, ``a``/``b`` the operands, ``y`` the gate's output.
+
+
+def _pow_base(n, a, b, y):
+    """b·a^(b-1); with a constant whole exponent, worked out: 2·a, 3·a², ..."""
+    k = b.constant
+    if k is not None and float(k).is_integer() and abs(k) < 1e6:
+        k = int(k)
+        if k in (0, 1):
+            return n.number(str(k))
+        factor = n.number(str(k))
+        return n.mul(factor, a if k == 2 else n.power(a, n.number(str(k - 1))))
+    return n.mul(b, n.power(a, n.sub(b, n.number("1"))))
+
+
+def _routing(relation: str, mirrored: str):
+    """max/min: 1 to the winning input, 0 to the other, ½ each at a tie."""
+
+    def first(n, a, b, y):
+        half = (n.half(), n.compare(a, "=", b))
+        return n.cases((n.number("1"), n.compare(a, relation, b)), half, (n.number("0"), None))
+
+    def second(n, a, b, y):
+        half = (n.half(), n.compare(a, "=", b))
+        return n.cases((n.number("1"), n.compare(a, mirrored, b)), half, (n.number("0"), None))
+
+    return first, second
+
+
+def _phrase(text: str, latex: str | None = None) -> tuple[str, str]:
+    return text, latex if latex is not None else text
+
+
+def _one(n, *_):
+    return n.number("1")
+
+
+_TEXTBOOK: dict[str, Textbook] = {
+    "add": Textbook(
+        _phrase("an add gate passes the gradient unchanged to both inputs"), (_one, _one)
+    ),
+    "sub": Textbook(
+        _phrase(
+            "a subtract gate passes the gradient to its first input and minus it to the second"
+        ),
+        (_one, lambda n, a, b, y: n.number("-1")),
+    ),
+    "mul": Textbook(
+        _phrase(
+            "a mul gate swaps its inputs' values: each input's local derivative is the other one"
+        ),
+        (lambda n, a, b, y: b, lambda n, a, b, y: a),
+    ),
+    "div": Textbook(
+        _phrase(
+            "a divide gate a/b: the local derivative is 1/b for a and -a/b² for b",
+            r"a divide gate $a/b$: the local derivative is $1/b$ for $a$ and $-a/b^2$ for $b$",
+        ),
+        (
+            lambda n, a, b, y: n.div(n.number("1"), b),
+            lambda n, a, b, y: n.neg(n.div(a, n.square(b))),
+        ),
+    ),
+    "pow": Textbook(
+        _phrase(
+            "a power gate a^b: the base gets b·a^(b - 1), the exponent a^b·log(a)",
+            r"a power gate $a^b$: the base gets $b \cdot a^{b-1}$, the exponent $a^b \log a$",
+        ),
+        (_pow_base, lambda n, a, b, y: n.mul(y, n.call("log", a))),
+        lambda n, a, b: n.power(a, b),
+    ),
+    "neg": Textbook(
+        _phrase("a negation gate flips the sign of the gradient"),
+        (lambda n, a, y: n.number("-1"),),
+    ),
+    "sin": Textbook(
+        _phrase("a sin gate multiplies the gradient by the cosine of its input"),
+        (lambda n, a, y: n.call("cos", a),),
+    ),
+    "cos": Textbook(
+        _phrase("a cos gate multiplies the gradient by minus the sine of its input"),
+        (lambda n, a, y: n.neg(n.call("sin", a)),),
+    ),
+    "tan": Textbook(
+        _phrase(
+            "a tan gate multiplies the gradient by 1/cos² of its input",
+            r"a tan gate multiplies the gradient by $1/\cos^2$ of its input",
+        ),
+        (lambda n, a, y: n.div(n.number("1"), n.square(n.call("cos", a))),),
+    ),
+    "asin": Textbook(
+        _phrase(
+            "an asin gate multiplies the gradient by 1/sqrt(1 - a²)",
+            r"an asin gate multiplies the gradient by $1/\sqrt{1 - a^2}$",
+        ),
+        (lambda n, a, y: n.div(n.number("1"), n.call("sqrt", n.sub(n.number("1"), n.square(a)))),),
+    ),
+    "acos": Textbook(
+        _phrase(
+            "an acos gate multiplies the gradient by -1/sqrt(1 - a²)",
+            r"an acos gate multiplies the gradient by $-1/\sqrt{1 - a^2}$",
+        ),
+        (
+            lambda n, a, y: n.neg(
+                n.div(n.number("1"), n.call("sqrt", n.sub(n.number("1"), n.square(a))))
+            ),
+        ),
+    ),
+    "atan": Textbook(
+        _phrase(
+            "an atan gate multiplies the gradient by 1/(1 + a²)",
+            r"an atan gate multiplies the gradient by $1/(1 + a^2)$",
+        ),
+        (lambda n, a, y: n.div(n.number("1"), n.add(n.number("1"), n.square(a))),),
+    ),
+    "sinh": Textbook(
+        _phrase("a sinh gate multiplies the gradient by the cosh of its input"),
+        (lambda n, a, y: n.call("cosh", a),),
+    ),
+    "cosh": Textbook(
+        _phrase("a cosh gate multiplies the gradient by the sinh of its input"),
+        (lambda n, a, y: n.call("sinh", a),),
+    ),
+    "tanh": Textbook(
+        _phrase(
+            "a tanh gate multiplies the gradient by 1 - tanh², from its own output",
+            r"a tanh gate multiplies the gradient by $1 - \tanh^2$, from its own output",
+        ),
+        (lambda n, a, y: n.sub(n.number("1"), n.square(y)),),
+    ),
+    "exp": Textbook(
+        _phrase("an exp gate multiplies the gradient by its own output"),
+        (lambda n, a, y: y,),
+    ),
+    "log": Textbook(
+        _phrase("a log gate divides the gradient by its input"),
+        (lambda n, a, y: n.div(n.number("1"), a),),
+    ),
+    "sqrt": Textbook(
+        _phrase("a sqrt gate divides the gradient by twice its own output"),
+        (lambda n, a, y: n.div(n.number("1"), n.mul(n.number("2"), y)),),
+    ),
+    "abs": Textbook(
+        _phrase("an abs gate passes the gradient times the sign of its input (0 at 0)"),
+        (lambda n, a, y: n.call("sign", a),),
+    ),
+    "sigmoid": Textbook(
+        _phrase(
+            "a sigmoid gate multiplies the gradient by σ(1 - σ), from its own output σ",
+            r"a sigmoid gate multiplies the gradient by $\sigma(1 - \sigma)$, "
+            r"from its own output $\sigma$",
+        ),
+        (lambda n, a, y: n.mul(y, n.sub(n.number("1"), y)),),
+        lambda n, a: n.call("sigmoid", a),
+    ),
+    "relu": Textbook(
+        _phrase(
+            "a relu gate passes the gradient where its input is positive and blocks it elsewhere"
+        ),
+        (
+            lambda n, a, y: n.cases(
+                (n.number("1"), n.compare(a, ">", n.number("0"))), (n.number("0"), None)
+            ),
+        ),
+    ),
+    "softplus": Textbook(
+        _phrase(
+            "a softplus gate multiplies the gradient by σ of its input",
+            r"a softplus gate multiplies the gradient by $\sigma$ of its input",
+        ),
+        (lambda n, a, y: n.call("sigmoid", a),),
+    ),
+    "max": Textbook(
+        _phrase("a max gate routes the gradient to the larger input; the other gets 0"),
+        _routing(">", "<"),
+    ),
+    "min": Textbook(
+        _phrase("a min gate routes the gradient to the smaller input; the other gets 0"),
+        _routing("<", ">"),
+    ),
+}
+
+for _table in (OPERATORS, FUNCTIONS):
+    for _name, _op in _table.items():
+        _table[_name] = _op._replace(textbook=_TEXTBOOK[_name])
 FUNCTIONS["pow"] = OPERATORS["pow"]  # pow(a, b) is a ^ b
 
 

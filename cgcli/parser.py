@@ -163,6 +163,7 @@ class _Callbacks:
                 self.builder.source,
                 token.start,
             )
+        _refuse_superscripts(token, self.builder.source)
         return self.builder.read(token.text, token.start, token.end)
 
     def call(self, children):
@@ -206,6 +207,7 @@ class _Callbacks:
         return None
 
     def _check_target(self, target) -> None:
+        _refuse_superscripts(target, self.builder.source)
         if target.text in FUNCTIONS:
             raise CgSyntaxError(
                 f"cannot assign to {target.text}: it is a function name",
@@ -217,12 +219,62 @@ class _Callbacks:
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
 
 
+def _refuse_superscripts(token, source: str) -> None:
+    power = _superscript_power(token.text)
+    if power is not None:
+        raise CgSyntaxError(
+            f"{token.text} is not a power in cg: write {power}",
+            source,
+            token.start + len(power.split("^")[0]),
+        )
+
+
+FUNCTION_ALIASES = {
+    "ln": "log",
+    "σ": "sigmoid",
+    "sigma": "sigmoid",
+    "sig": "sigmoid",
+    "logistic": "sigmoid",
+    "expit": "sigmoid",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "fabs": "abs",
+    "power": "pow",
+    "maximum": "max",
+    "minimum": "min",
+    "tg": "tan",
+    "log10": "log(x)/log(10)",
+    "log2": "log(x)/log(2)",
+    "exp2": "2^x",
+    "sqr": "x^2",
+    "square": "x^2",
+}
+"""Names from other tools and textbooks, and what cg calls them."""
+
+
 def _unknown_function(name: str) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-    hint = f"; did you mean {close[0]}?" if close else f"; did you mean {name}*(...)?"
+    meant = FUNCTION_ALIASES.get(name) or FUNCTION_ALIASES.get(name.lower())
+    if meant is None and name.lower() in FUNCTIONS:
+        meant = name.lower()
+    if meant is None:
+        close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1)
+        meant = close[0] if close else None
+    hint = f"; did you mean {meant}?" if meant else f"; did you mean {name}*(...)?"
     return f"unknown function {name}{hint}"
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _superscript_power(name: str) -> str | None:
+    """``x²`` → ``x^2``: a name that ends in superscript digits was meant as a power."""
+    match = re.fullmatch(r"(.*?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", name)
+    if not match or not match.group(1):
+        return None
+    return f"{match.group(1)}^{match.group(2).translate(_SUPERSCRIPTS)}"
 
 
 _CALLBACKS = _Callbacks()
@@ -300,6 +352,17 @@ _LOOKALIKES = {
     "\u200b": None,
     "\ufeff": None,
 }
+_NOT_IN_CG = {
+    "⁻": "write powers with ^, as in x^-1",
+    "%": "cg has no remainder operator",
+    ">": "cg has no comparisons",
+    "<": "cg has no comparisons",
+    "!": "cg has no comparisons or factorials",
+    "&": "cg has no logical operators",
+    "|": "cg has no logical operators (abs(x) is |x|)",
+    "√": "write sqrt(x)",
+    "π": "write pi",
+}
 
 
 def _unexpected_character(char: str) -> str:
@@ -311,6 +374,8 @@ def _unexpected_character(char: str) -> str:
     message = f"unexpected character {described}"
     if char.isdigit():
         return message + "; numbers are written with the digits 0-9"
+    if char in _NOT_IN_CG:
+        return f"{message}; {_NOT_IN_CG[char]}"
     if char in _LOOKALIKES:
         meant = _LOOKALIKES[char]
         if meant is None:
@@ -336,12 +401,31 @@ def _unexpected_token(token, expected: set[str], source: str) -> str:
     if hint:
         return f"{message}; {hint}"
     if token.type in ("EQUAL", "AUGOP"):
-        return f"{message}: only a name can be assigned to"
+        return _misplaced_assignment(token, source, message)
+    if token.type == "RPAR" and source[: token.start].rstrip().endswith("("):
+        called = re.search(r"(\w+)\s*\($", source[: token.start].rstrip())
+        if called and called.group(1) in FUNCTIONS:
+            op = FUNCTIONS[called.group(1)]
+            plural = "s" if op.arity != 1 else ""
+            return f"{called.group(1)} takes {op.arity} argument{plural}, got 0"
     if _OPERAND_START & expected:
         return f"{message}: expected a number, a name or '('"
     if "RPAR" in expected:
         return f"{message}: expected {' or '.join(repr(c) for c in _closers(expected))}"
     return f"{message}: expected an operator"
+
+
+def _misplaced_assignment(token, source: str, message: str) -> str:
+    """``x == y``, ``x ^= 2``, ``2 = x``: say what cg has instead."""
+    before = source[: token.start]
+    after = source[token.end :]
+    if token.text == "=" and (after.startswith("=") or before.endswith("=")):
+        return "'==' is not an operator: cg has no comparisons (= names a value)"
+    power = re.search(r"(\w*)\s*(\^|\*\*)$", before.rstrip())
+    if token.text == "=" and power:
+        name, op = power.group(1) or "x", power.group(2)
+        return f"'{op}=' is not an operator: write {name} = {name}{op}... (cg has +=, -=, *=, /=)"
+    return f"{message}: only a name can be assigned to"
 
 
 def _closers(expected: set[str]) -> list[str]:
@@ -369,6 +453,8 @@ def _juxtaposition_hint(token, source: str) -> str | None:
         return "a number has at most one decimal point"
     left = _LAST_OPERAND.search(previous)
     left_text = left.group(0) if left else previous[-1]
+    if left_text in FUNCTIONS:
+        return f"{left_text} is a function: call it as {left_text}({text})"
     left_text = "(...)" if left_text == ")" else left_text
     right_text = "(...)" if token.type == "LPAR" else text
     if adjacent:

@@ -68,9 +68,10 @@ def run_points(
     warn: Callable[[str], None],
 ) -> int:
     """Evaluate ``graph`` at every row; returns the exit status. ``check``: none, sample, all."""
-    graph = graph.bind_constants([*reader.header, *constants])
+    graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]
+    reader.require(row_names)
     for name in constants:
         if name in reader.header:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
@@ -82,16 +83,17 @@ def run_points(
     wrt = inputs if wrt is None else wrt
     layout = RowLayout(row_names, graph.label(graph.nodes[graph.output]), wrt, grad_only)
     out = writer(layout)
-    out.start()
     index_of = {n.name: n.index for n in graph.inputs}
     fixed = {name: constants[name].number for name in inputs if name in constants}
     run = PointsRun()
     rng = random.Random(0)
     for chunk in reader.chunks(row_names):
+        _report_unused_keys(reader, constants, warn)
         point_columns = {**fixed, **chunk.columns}
         batch = evaluate_arrays(graph, point_columns, chunk.rows)
         grads = [batch.grads[index_of[name]] for name in wrt]
-        out.write(chunk, batch.values[graph.output], grads)
+        value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
+        out.write(chunk, value, grads)
         _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
         if check == "sample":
             _sample(chunk, point_columns, batch, run, rng)
@@ -101,7 +103,8 @@ def run_points(
             )
         run.rows += chunk.rows
         if chunk.error:
-            out.finish()
+            if run.rows:  # the rows before the bad one are written, and nothing else
+                out.finish()
             raise chunk.error
     out.finish()
     status = EXIT_OK
@@ -120,6 +123,19 @@ def run_points(
         warn(f"{run.math_error_rows} of {run.rows} rows had a math error; their values are nan")
         status = EXIT_MATH
     return status
+
+
+def _report_unused_keys(reader: PointReader, constants, warn) -> None:
+    """JSON Lines keys the program does not use: a warning each, once, like CSV columns."""
+    for key, row in list(reader.unused_keys.items()):
+        if row < 0:
+            continue
+        if key in constants:
+            raise UsageError(
+                f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
+            )
+        warn(f"key {key} (first in row {row}) is not used by the program")
+        reader.unused_keys[key] = -1
 
 
 def _at(x: np.ndarray | float, r: int) -> float:

@@ -8,20 +8,19 @@ column; the rows before it are still handed on.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
-from itertools import islice
-from typing import TextIO
+from dataclasses import dataclass, replace
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
 from .errors import UsageError
+from .files import BOM, not_utf8, open_binary
 from .numbers import format_number
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -60,30 +59,133 @@ def point_format_for(path: str, explicit: str | None) -> str:
 
 
 class PointReader:
-    """Reads points in chunks of ``chunk_rows`` rows from a text stream."""
+    """Reads points in chunks of ``chunk_rows`` rows from a byte stream of UTF-8 text.
 
-    def __init__(self, stream: TextIO, point_format: str, chunk_rows: int) -> None:
+    A byte-order mark at the start is skipped; a byte that is not UTF-8 is a bad
+    row, named with its byte offset. ``unused_keys`` collects JSON Lines keys that
+    are not among the columns asked for, with the row each first appeared in.
+    ``names`` are the variables the points give values for: the CSV or TSV header,
+    or the keys of the first JSON Lines row.
+    """
+
+    def __init__(
+        self, stream: BinaryIO, point_format: str, chunk_rows: int, what: str = "the points"
+    ) -> None:
         self.stream = stream
         self.format = point_format
         self.chunk_rows = chunk_rows
+        self.what = what
         self.next_row = 1
+        self.offset = 0
+        """Bytes read so far."""
+        self.line = 0
+        """Lines read so far, blank ones and the header included."""
         self.header: list[str] = []
+        self.unused_keys: dict[str, int] = {}
+        self._pending: tuple[list[str], BadRow | None] = ([], None)
+        """Lines read ahead (the first JSON Lines row), handed out first."""
         if point_format in DELIMITERS:
             self.header = self._read_header()
+            self.names = self.header
+        else:
+            self.names = self._first_keys()
+
+    def _first_nonblank(self) -> tuple[list[str], BadRow | None]:
+        """Lines up to the first one that is not blank (or the end, or a bad line)."""
+        read: list[str] = []
+        while True:
+            lines, error = self._read_lines(1)
+            read += lines
+            if error or not lines or lines[0].strip():
+                return read, error
+
+    def _first_keys(self) -> list[str]:
+        lines, error = self._first_nonblank()
+        self._pending = (lines, error)
+        try:
+            first = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            return []  # reported as a bad row when the rows are read
+        return [key for key in first if isinstance(key, str)] if isinstance(first, dict) else []
 
     def _read_header(self) -> list[str]:
-        for line in self.stream:
-            if line.strip():
-                fields = next(csv.reader([line], delimiter=DELIMITERS[self.format]))
-                header = [name.strip() for name in fields]
-                duplicates = sorted({n for n in header if header.count(n) > 1})
-                if duplicates:
-                    raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
-                return header
-        return []
+        lines, error = self._first_nonblank()
+        if error:
+            raise error
+        if not lines or not lines[-1].strip():
+            return []
+        try:
+            fields = next(csv.reader(lines[-1:], delimiter=DELIMITERS[self.format]))
+        except csv.Error as exc:
+            raise UsageError(f"the points' header cannot be read: {exc}") from None
+        header = [name.strip() for name in fields]
+        if "" in header:
+            where = header.index("") + 1
+            raise UsageError(f"the points' header has an empty column name (column {where})")
+        duplicates = sorted({n for n in header if header.count(n) > 1})
+        if duplicates:
+            raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
+        return header
 
-    def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
-        """Chunks of the columns ``names``; the last may carry a bad row's error."""
+    def _raw_lines(self, count: int) -> list[bytes]:
+        """Up to ``count`` lines as bytes; a line over MAX_LINE bytes is refused."""
+        raw = []
+        try:
+            for _ in range(count):
+                line = self.stream.readline(MAX_LINE + 1)
+                if not line:
+                    break
+                if len(line) > MAX_LINE:
+                    row = self.next_row + sum(1 for r in raw if r.strip())
+                    raise BadRow(f"row {row} is longer than {MAX_LINE:,} bytes")
+                raw.append(line)
+        except OSError as exc:
+            problem = (exc.strerror or str(exc)).lower()
+            raise UsageError(f"cannot read {self.what}: {problem}") from None
+        return raw
+
+    def _read_lines(self, count: int) -> tuple[list[str], BadRow | None]:
+        """Up to ``count`` lines as text, and the error at a line that is not UTF-8
+        or that holds a carriage return before its end (old Mac line ends)."""
+        if self._pending != ([], None):
+            pending, self._pending = self._pending, ([], None)
+            return pending
+        raw = self._raw_lines(count)
+        if self.offset == 0 and raw and raw[0].startswith(BOM):
+            raw[0] = raw[0][len(BOM) :]
+            self.offset = len(BOM)
+        data = b"".join(raw)
+        error = None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            good = data.count(b"\n", 0, exc.start)
+            text = b"".join(raw[:good]).decode("utf-8")
+            rows_before = sum(1 for line in raw[:good] if line.strip())
+            where = f"row {self.next_row + rows_before}"
+            message = not_utf8(where, data, exc, self.offset)
+            message = message.replace(f"(line {good + 1})", f"(line {self.line + good + 1})")
+            error = BadRow(message)
+            raw = raw[:good]
+        self.offset += sum(len(line) for line in raw)
+        self.line += len(raw)
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if "\r" in text:
+            for i, line in enumerate(lines):
+                if "\r" in line[:-1]:
+                    row = self.next_row + sum(1 for ln in lines[:i] if ln.strip())
+                    error = BadRow(
+                        f"row {row}: a carriage return inside the line (a file with old "
+                        "Mac line ends?); save it with \\n or \\r\\n line ends"
+                    )
+                    lines = lines[:i]
+                    break
+        return lines, error
+
+    def require(self, names: Sequence[str]) -> None:
+        """Refuse, before any row is read, columns that the header does not have."""
         if self.format in DELIMITERS:
             missing = [n for n in names if n not in self.header]
             if missing and self.header:
@@ -91,15 +193,24 @@ class PointReader:
                     f"the points have no column {', '.join(missing)} "
                     f"(columns: {', '.join(self.header)}); give it as NAME=VALUE or add it"
                 )
+
+    def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
+        """Chunks of the columns ``names``; the last may carry a bad row's error."""
+        self.require(names)
         while True:
-            lines = [ln for ln in islice(self.stream, self.chunk_rows) if ln.strip()]
+            lines, error = self._read_lines(self.chunk_rows)
+            lines = [ln for ln in lines if ln.strip()]
             if not lines:
+                if error is not None:
+                    yield Chunk(self.next_row, 0, {n: np.empty(0) for n in names}, error=error)
                 return
             chunk = (
                 self._delimited(lines, names)
                 if self.format in DELIMITERS
                 else self._json_lines(lines, names)
             )
+            if error is not None and chunk.error is None:
+                chunk = replace(chunk, error=error)
             self.next_row += chunk.rows
             yield chunk
             if chunk.error:
@@ -108,6 +219,12 @@ class PointReader:
     def _delimited(self, lines: list[str], names: Sequence[str]) -> Chunk:
         delimiter = DELIMITERS[self.format]
         used = [self.header.index(n) for n in names]
+        separators = len(self.header) - 1
+        if any(line.count(delimiter) != separators for line in lines):
+            return self._delimited_slowly(lines, names)  # a row of another width, or quotes
+        if not names:  # the program uses no column: only the number of rows matters
+            raw = self._echo(lines, names)
+            return Chunk(self.next_row, len(lines), {}, raw, delimiter)
         try:
             table = np.loadtxt(
                 lines, delimiter=delimiter, usecols=used, ndmin=2, dtype=np.float64, quotechar='"'
@@ -130,11 +247,24 @@ class PointReader:
         used = [self.header.index(n) for n in names]
         values: list[list[float]] = []
         error = None
-        for offset, fields in enumerate(csv.reader(lines, delimiter=delimiter)):
+        for offset, line in enumerate(lines):
             row = self.next_row + offset
-            if len(fields) != len(self.header):
+            if line.count('"') % 2:
                 error = BadRow(
-                    f"row {row}: {len(fields)} fields, but the header has {len(self.header)}"
+                    f"row {row}: a quoted field is not closed on its line "
+                    "(a field may not span lines)"
+                )
+                break
+            try:
+                fields = next(csv.reader([line], delimiter=delimiter))
+            except csv.Error as exc:
+                error = BadRow(f"row {row}: {exc}")
+                break
+            if len(fields) != len(self.header):
+                many = "too many" if len(fields) > len(self.header) else "too few"
+                error = BadRow(
+                    f"row {row}: {many} fields ({len(fields)}, but the header has "
+                    f"{len(self.header)}: {', '.join(self.header)})"
                 )
                 break
             try:
@@ -153,7 +283,7 @@ class PointReader:
         for offset, line in enumerate(lines):
             row = self.next_row + offset
             try:
-                values.append(_json_row(line, names, row))
+                values.append(_json_row(line, names, row, self.unused_keys))
             except BadRow as exc:
                 error = exc
                 break
@@ -166,20 +296,28 @@ def _number(text: str, row: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        shown = text.strip() or "an empty field"
-        raise BadRow(f"row {row}, column {column}: {shown!r} is not a number") from None
+        if not text.strip():
+            raise BadRow(f"row {row}, column {column}: the field is empty") from None
+        raise BadRow(f"row {row}, column {column}: {text.strip()!r} is not a number") from None
     if not math.isfinite(value):
         raise BadRow(f"row {row}, column {column}: {text.strip()!r} is not a finite number")
     return value
 
 
-def _json_row(line: str, names: Sequence[str], row: int) -> list[float]:
+def _json_row(line: str, names: Sequence[str], row: int, unused: dict[str, int]) -> list[float]:
+    """One JSON Lines row; keys not in ``names`` are noted in ``unused`` with their first row."""
     try:
         point = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadRow(f"row {row}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # an integer of thousands of digits
+        raise BadRow(f"row {row}: a number with too many digits") from None
     if not isinstance(point, dict):
         raise BadRow(f'row {row}: expected a JSON object such as {{"x": 1}}')
+    if len(point) != len(names):
+        for key in point:
+            if key not in names and key not in unused:
+                unused[key] = row
     out = []
     for name in names:
         if name not in point:
@@ -187,9 +325,13 @@ def _json_row(line: str, names: Sequence[str], row: int) -> list[float]:
         value = point[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise BadRow(f"row {row}, column {name}: {json.dumps(value)} is not a number")
-        if not math.isfinite(value):
-            raise BadRow(f"row {row}, column {name}: {value} is not a finite number")
-        out.append(float(value))
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise BadRow(f"row {row}, column {name}: {_short(value)} is not a finite number")
+        out.append(number)
     return out
 
 
@@ -219,11 +361,16 @@ class RowWriter:
         self.layout = layout
         self.digits = digits
         self.rows_written = 0
+        self.started = False
         self.widths: list[int] | None = None
         self.pending: deque[Future] = deque()
         self.pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
+        """The header (or the opening of a JSON array), once, before the first row."""
+        if self.started:
+            return
+        self.started = True
         if self.format in DELIMITERS:
             self.out.write(DELIMITERS[self.format].join(self.layout.header()) + "\n")
         elif self.format == "json":
@@ -233,6 +380,7 @@ class RowWriter:
         """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
         if chunk.rows == 0:
             return
+        self.start()
         layout = self.layout
         inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
         numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
@@ -245,8 +393,9 @@ class RowWriter:
         self.rows_written += chunk.rows
 
     def finish(self) -> None:
-        while self.pending:
-            self._emit(self.pending.popleft().result())
+        self.start()
+        while self.pending:  # in order: the oldest chunk first
+            self._emit_now(self.pending.popleft().result())
         if self.pool is not None:
             self.pool.shutdown()
         if self.format == "json":
@@ -329,6 +478,14 @@ def format_delimited(block: np.ndarray, delimiter: str, raw: list[str] | None) -
     return "\n".join(lines) + "\n"
 
 
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} digits)"
+
+
+MAX_LINE = 1 << 24
+"""The longest line of points read (16 MiB): a stream without line ends is refused."""
+
 PARALLEL_ROWS = 5_000
 """Chunks at least this large are formatted in worker processes."""
 FORMATTING_WORKERS = 2
@@ -347,13 +504,6 @@ def _json_float(x: float) -> float | str:
     return x if math.isfinite(x) else format_number(x)
 
 
-def open_text(path: str) -> TextIO:
-    """A file for reading points; '-' is standard input."""
-    import sys
-
-    if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
-    try:
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read points from {path}: {exc.strerror}") from None
+def open_points(path: str, what: str = "points") -> BinaryIO:
+    """A file of points to read ('-' is standard input)."""
+    return open_binary(path, what)

@@ -243,27 +243,42 @@ def gradient_formulas(
     wrt: list[str],
     exact_inputs: Mapping[str, Fraction | Graph] | None,
     simplify: bool = True,
+    expand: bool = False,
 ) -> list[tuple[str, str, str, Expected | None, str | None]]:
     """Per input in ``wrt``: ∂output/∂input as text and LaTeX, and at the point if given.
 
-    Returns (name, text, latex, value, exact value text); SymPy simplifies each
+    Returns (name, text, latex, value, exact value text). The derivatives are
+    written in the program's own terms (its named intermediates, σ for the
+    sigmoid), or with ``expand`` in the inputs alone; SymPy simplifies each
     derivative when ``simplify``.
     """
-    symbols = input_symbols(graph)
-    output = build(graph, symbols)[graph.output]
+    from .named_grad import derivatives, for_evaluation, symbols_of
+    from .notation import latex_name
+
+    if expand:
+        symbols = symbols_of(graph)
+        by_name = {n.name: symbols[n.index] for n in graph.inputs}
+        output = build(graph, by_name)[graph.output]
+        found = {name: sympy.diff(output, by_name[name]) for name in wrt}
+    else:
+        found, symbols = derivatives(graph, wrt)
+    latex_names = {s: latex_name(s.name) for s in symbols.values()}
     at = None
-    if exact_inputs is not None:
-        at = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+    if exact_inputs is not None:  # every symbol (input or named node) at its exact value
+        point = {name: exact_value(exact_inputs[name]) for name in graph.input_names}
+        exact_nodes = build(graph, point)
+        at = {s: exact_nodes[i] for i, s in symbols.items()}
     rows = []
     for name in wrt:
-        derivative = sympy.diff(output, symbols[name])
-        if simplify:
-            derivative = sympy.simplify(derivative)
+        derivative = found[name]
+        if simplify:  # the named form is already short: only common factors are pulled out
+            derivative = sympy.simplify(derivative) if expand else sympy.factor_terms(derivative)
         value = exact = None
         if at is not None:
-            exact_expr = sympy.simplify(derivative.xreplace(at))
+            exact_expr = sympy.simplify(for_evaluation(derivative).xreplace(at))
             value = numeric(exact_expr)
             exact = sympy.sstr(exact_expr).replace("**", "^")
         text = sympy.sstr(derivative).replace("**", "^")
-        rows.append((name, text, sympy.latex(derivative), value, exact))
+        latex = sympy.latex(derivative, symbol_names=latex_names)
+        rows.append((name, text, latex, value, exact))
     return rows

@@ -100,6 +100,13 @@ def build_objective(model: Graph, loss: str, params: list[str], columns: list[st
                 f"the loss may use only {OUT} (the model's output) and {TARGET}, "
                 f"not {', '.join(unknown)}"
             )
+        if OUT in loss_graph.assigned or TARGET in loss_graph.assigned:
+            raise UsageError(f"the loss may not assign {OUT} or {TARGET}: they are given")
+        if OUT not in loss_graph.input_names:
+            raise UsageError(
+                f"--loss {loss}: the loss must use {OUT} (the model's output), or training "
+                "changes nothing"
+            )
     graph = attach(model, loss_graph, links)
     return Objective(graph, model.output, params, data_inputs, loss)
 
@@ -124,6 +131,14 @@ class Trainer:
         self.rows = len(data[TARGET])
         self.settings = settings
         self.index = {n.name: n.index for n in objective.graph.inputs}
+        if objective.loss == "bce":
+            outside = np.flatnonzero((data[TARGET] < 0) | (data[TARGET] > 1))
+            if len(outside):
+                row = int(outside[0])
+                raise UsageError(
+                    f"--loss bce needs targets between 0 and 1, but row {row + 1} has "
+                    f"{data[TARGET][row]:g} (use mse, or labels 0 and 1)"
+                )
 
     def _columns(self, params: Mapping[str, float], rows: np.ndarray | None) -> dict:
         columns = {
@@ -139,21 +154,26 @@ class Trainer:
         )
         if (errors >= 0).any():
             return math.nan
-        return float(np.mean(np.broadcast_to(values[self.objective.graph.output], (self.rows,))))
+        losses = np.broadcast_to(values[self.objective.graph.output], (self.rows,))
+        with np.errstate(all="ignore"):  # an overflowing mean is reported as a nan loss
+            return float(np.mean(losses))
 
     def step(self, params: dict[str, float], rows: np.ndarray | None) -> None:
         """One update on the rows given (all rows when None)."""
         count = self.rows if rows is None else len(rows)
         batch = evaluate_arrays(self.objective.graph, self._columns(params, rows), count)
-        for name in self.objective.params:
-            grad = batch.grads[self.index[name]]
-            params[name] -= self.settings.lr * float(np.mean(grad))
+        with np.errstate(all="ignore"):  # overflow shows as a nan loss, reported by run()
+            for name in self.objective.params:
+                grad = batch.grads[self.index[name]]
+                params[name] -= self.settings.lr * float(np.mean(grad))
 
     def run(self, params: dict[str, float], progress: Callable[[int, float], None]) -> Outcome:
         settings = self.settings
         rng = np.random.default_rng(settings.seed)
         history: list[float] = []
         loss = initial = self.mean_loss(params)
+        if not math.isfinite(initial):
+            raise CgMathError(self._why_not_finite(params, initial))
         stopped = f"reached --epochs {settings.epochs}"
         epoch = 0
         for epoch in range(1, settings.epochs + 1):
@@ -180,6 +200,21 @@ class Trainer:
                 f"too large (--lr {settings.lr:g})"
             )
         return outcome
+
+    def _why_not_finite(self, params: Mapping[str, float], loss: float) -> str:
+        """Why the loss at the starting parameters is not a number: the first bad row."""
+        graph = self.objective.graph
+        _, errors = forward_arrays(graph, self._columns(params, None), self.rows)
+        bad = np.flatnonzero(errors >= 0)
+        start = ", ".join(f"{name}={value:g}" for name, value in params.items())
+        if len(bad) == 0:
+            return f"the loss is {loss} at the starting parameters ({start})"
+        row = int(bad[0])
+        node = graph.nodes[int(errors[row])]
+        return (
+            f"the loss is {loss} at the starting parameters ({start}): row {row + 1} of the "
+            f"data gives a math error at {graph.label(node)} = {graph.text(node)}"
+        )
 
     def _batches(self, rng: np.random.Generator):
         size = self.settings.batch

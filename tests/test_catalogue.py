@@ -205,7 +205,7 @@ CATALOGUE = [
         "unused value",
         ["x + 1", "x=1", "w=2", "--no-check"],
         0,
-        "node  op     inputs  text   value  ∂f/∂node  check\nx     input          x          1         1  -\nn2    const          1          1         -  -\nf     add    x, n2   x + 1      2         1  -\n\nf = 2  -\n∂f/∂x = 1  -\ncheck: skipped (--no-check)\n",
+        "node  op     inputs  text   value  ∂f/∂node  check\nx     input          x          1         1  -\nf     add    x, 1    x + 1      2         1  -\n\nf = 2  -\n∂f/∂x = 1  -\ncheck: skipped (--no-check)\n",
         "cg: warning: w is not used by the program; its value is ignored\n",
     ),
     (
@@ -374,7 +374,7 @@ CATALOGUE = [
         ["log(1+exp(x))", "x=1000"],
         3,
         "",
-        "cg: math error: 1:7: node n3 = exp(x): result overflows a float64 in exp(1000)\n",
+        "cg: math error: 1:7: node v1 = exp(x): result overflows a float64 in exp(1000)\n",
     ),
     (
         "log(1+exp(x)) at -1000",
@@ -451,7 +451,7 @@ CATALOGUE = [
         ["x*x*x", "x=1e200"],
         3,
         "",
-        "cg: math error: 1:1: node n2 = x*x: result overflows a float64 in mul(1e+200, 1e+200)\n",
+        "cg: math error: 1:1: node v1 = x*x: result overflows a float64 in mul(1e+200, 1e+200)\n",
     ),
     (
         "tab in program",

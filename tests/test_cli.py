@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,9 +13,9 @@ SEED_TABLE = """\
 node  op     inputs  text     value  ∂f/∂node  check
 x     input          x            1        -3  ✓
 y     input          y            3        -3  ✓
-n3    add    x, y    x+y          4        -3  ✓
+v1    add    x, y    x+y          4        -3  ✓
 z     input          z           -3         4  ✓
-f     mul    n3, z   (x+y)*z    -12         1  ✓
+f     mul    v1, z   (x+y)*z    -12         1  ✓
 
 f = -12  ✓
 ∂f/∂x = -3  ✓
@@ -52,7 +53,7 @@ def test_json_schema(cg):
         "id": "n3",
         "name": None,
         "version": None,
-        "label": "n3",
+        "label": "v1",
         "op": "add",
         "inputs": ["n1", "n2"],
         "text": "x+y",
@@ -251,8 +252,46 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
     buffer = io.StringIO()
-    result = evaluate("(x+y)*z", x=1, y=3, z=-3)
+    result = evaluate("(x+y)*z", {"x": 1, "y": 3, "z": -3})
     print_rich(result, 6, ["x", "y", "z"], Console(file=buffer, force_terminal=True, width=100))
     text = buffer.getvalue()
     assert "∂f/∂z = 4" in text
     assert ("\x1b[32m" in text) is coloured
+
+
+@pytest.mark.parametrize("shell", ["bash"])
+def test_completion_script_loads(shell):
+    """The README's completion line defines cg's completion in a real shell."""
+    import shutil
+
+    if shutil.which(shell) is None:
+        pytest.skip(f"{shell} is not installed")
+    script = subprocess.run(
+        [sys.executable, "-m", "cgcli"],
+        env={**os.environ, "_CG_COMPLETE": f"{shell}_source"},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "_cg_completion" in script
+    done = subprocess.run(
+        [shell, "-c", f"{script}\ncomplete -p cg"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "_cg_completion" in done.stdout
+
+
+def test_completion_offers_commands_and_options():
+    env = {**os.environ, "_CG_COMPLETE": "bash_complete", "COMP_WORDS": "cg eval --form",
+           "COMP_CWORD": "2"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "cgcli"], env=env, capture_output=True, text=True)
+    assert done.stdout.split() == ["plain,--format"]
+
+
+@pytest.mark.parametrize("name", ["eval", "graph", "explain", "check", "grad", "train"])
+def test_help_lists_own_options_then_limits_then_examples(cg, name):
+    from cgcli.cli import EXAMPLES
+
+    text = cg(name, "--help").stdout
+    assert text.index("Options:") < text.index("Input limits:") < text.index("Examples:")
+    assert text.index("--max-size") > text.index("Input limits:")
+    for example in EXAMPLES[name]:
+        assert example in text

@@ -22,8 +22,16 @@ def wheel(tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
     )
-    (path,) = out.glob("cg-*.whl")
+    (path,) = out.glob("cgcli-*.whl")
     return path
+
+
+def test_distribution_is_named_cgcli(wheel):
+    """ "cg" on the package index is someone else's project; the wheel is cgcli's."""
+    assert wheel.name.startswith("cgcli-")
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        assert "\nName: cgcli\n" in archive.read(metadata).decode()
 
 
 def test_wheel_ships_grammar_and_entry_point(wheel):
@@ -34,6 +42,14 @@ def test_wheel_ships_grammar_and_entry_point(wheel):
         assert "cg = cgcli.cli:main" in archive.read(entry_points).decode()
         grammar = archive.read("cgcli/grammar/cg.lark").decode()
     assert grammar == (ROOT / "grammar" / "cg.lark").read_text(encoding="utf-8")
+
+
+def test_wheel_ships_the_page_template(wheel):
+    """cg page reads its HTML, CSS and script from package data."""
+    with zipfile.ZipFile(wheel) as archive:
+        for name in ["page.html", "page.css", "page.js"]:
+            shipped = archive.read(f"cgcli/page/{name}").decode()
+            assert shipped == (ROOT / "cgcli" / "page" / name).read_text(encoding="utf-8")
 
 
 def test_cg_runs_from_the_unpacked_wheel(wheel, tmp_path):

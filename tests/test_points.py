@@ -158,8 +158,8 @@ def test_unused_and_missing_columns(cg):
     ("data", "message"),
     [
         ("x,y\n1,2\n3,abc\n5,6\n", "row 2, column y: 'abc' is not a number"),
-        ("x,y\n1,2\n3\n5,6\n", "row 2: 1 fields, but the header has 2"),
-        ("x,y\n1,2\n3,\n", "row 2, column y: 'an empty field' is not a number"),
+        ("x,y\n1,2\n3\n5,6\n", "row 2: too few fields (1, but the header has 2: x, y)"),
+        ("x,y\n1,2\n3,\n", "row 2, column y: the field is empty"),
         ("x,y\n1,2\n3,nan\n", "row 2, column y: 'nan' is not a finite number"),
     ],
 )
@@ -201,7 +201,7 @@ def test_math_error_in_one_row(cg):
     assert lines[2] == "-2,1,nan,nan,nan"
     assert lines[3] == "3,4,4.394449154672439,1.3333333333333333,1.0986122886681098"
     assert (
-        "cg: warning: row 2: math error: 1:1: node n2 = log(x): log of a negative number in log(-2)"
+        "cg: warning: row 2: math error: 1:1: node v1 = log(x): log of a negative number in log(-2)"
     ) in result.stderr
     assert "cg: warning: 1 of 3 rows had a math error; their values are nan" in result.stderr
 
@@ -311,3 +311,57 @@ def test_large_input_formatted_in_worker_processes(cg):
     np.testing.assert_array_equal(table[:, 0], points["w0"])
     np.testing.assert_allclose(table[:, 5], value, rtol=1e-14)
     np.testing.assert_allclose(table[:, 10], grads["w2"], rtol=1e-12, atol=1e-15)
+
+
+def _indexed_rows(n: int) -> str:
+    """CSV with a row number in column i and a value in x: the output must line up."""
+    return "i,x\n" + "".join(f"{r},{(r * 7919) % 1000 / 100}\n" for r in range(n))
+
+
+def _assert_rows_in_order(stdout: str, n: int) -> None:
+    _, table = read_csv(stdout)
+    assert table.shape == (n, 5)
+    np.testing.assert_array_equal(table[:, 0], np.arange(n))
+    x = (np.arange(n) * 7919) % 1000 / 100
+    np.testing.assert_array_equal(table[:, 1], x)
+    np.testing.assert_array_equal(table[:, 2], x * x + table[:, 0])
+
+
+@pytest.mark.parametrize(
+    ("rows", "chunk_rows", "parallel_rows"),
+    [(1_000, 3, 1), (1_001, 7, 2), (60_000, 5_000, 5_000), (61_234, 6_000, 5_000)],
+)
+def test_rows_keep_their_order_whatever_the_chunking(
+    cg, monkeypatch, rows, chunk_rows, parallel_rows
+):
+    """Every chunking, with the formatting workers busy on many chunks at once."""
+    from cgcli import points_io
+
+    monkeypatch.setattr(points_io, "PARALLEL_ROWS", parallel_rows)
+    result = cg(
+        "eval", "i + x*x", "--points", "-", "--format", "csv", "--no-check",
+        "--chunk-rows", str(chunk_rows), input=_indexed_rows(rows),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    _assert_rows_in_order(result.stdout, rows)
+
+
+def test_a_million_rows_to_a_slow_reader_keep_their_order(tmp_path):
+    """10^6 rows in chunks of 10,000 through the installed command, read slowly."""
+    import time
+
+    n = 1_000_000
+    data = tmp_path / "points.csv"
+    data.write_text(_indexed_rows(n))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cgcli", "eval", "i + x*x", "--points", str(data),
+         "--format", "csv", "--no-check"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    pieces = []
+    for _ in range(20):  # a slow consumer at first: the writer must wait, not reorder
+        pieces.append(process.stdout.read(4096))
+        time.sleep(0.05)
+    pieces.append(process.stdout.read())
+    assert process.wait(timeout=120) == 0, process.stderr.read()
+    _assert_rows_in_order(b"".join(pieces).decode(), n)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-CONSOLE_BLOCK = re.compile(r"```console\n\$ (cg .*?)\n(.*?)```", re.S)
+CONSOLE_BLOCK = re.compile(r"```console\n\$ (.*?)\n(.*?)```", re.S)
+PIPED = re.compile(r"printf (\'[^\']*\') \| (cg .*)")
 
 
 def console_examples() -> list[tuple[str, str]]:
@@ -21,23 +22,45 @@ def test_readme_has_examples():
     assert len(console_examples()) >= 6
 
 
+def test_every_console_block_is_run():
+    """Each block is `$ cg ...` or `$ printf '...' | cg ...`: none is skipped."""
+    for command, _ in console_examples():
+        assert command.startswith("cg ") or PIPED.fullmatch(command), command
+
+
+def expected_exit_code(shown: str) -> int:
+    """The exit code the README's output implies, by the documented table."""
+    if "cg: math error" in shown or re.search(r"rows? had a math error", shown):
+        return 3
+    if re.search(r"^cg: (syntax error|usage error|error in the data)", shown, re.M):
+        return 2
+    if "✗" in shown or re.search(r"^cg: check: .*disagree", shown, re.M):
+        return 1
+    return 0
+
+
 @pytest.fixture
 def example_data(tmp_path, monkeypatch):
-    """The README's commands run where examples/make_data.py has written its data."""
-    import subprocess
-    import sys
+    """The README's commands run where `cg example-data` has written its data sets."""
+    from cgcli.datasets import DATASETS, example_data
 
-    script = README.parent / "examples" / "make_data.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, capture_output=True)
+    for name in DATASETS:
+        (tmp_path / f"{name}.csv").write_text(example_data(name), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
 
 
 @pytest.mark.parametrize(("command", "expected"), console_examples())
 def test_console_example(cg, example_data, command, expected):
+    piped = PIPED.fullmatch(command)
+    stdin = None
+    if piped:
+        stdin = shlex.split(piped.group(1))[0].encode().decode("unicode_escape")
+        command = piped.group(2)
     args = shlex.split(command)[1:]
-    result = cg(*args)
+    result = cg(*args, input=stdin)
     shown = result.stdout + result.stderr
     assert shown == expected
+    assert result.exit_code == expected_exit_code(expected), shown
 
 
 def test_python_examples():

@@ -32,7 +32,7 @@ def test_grad_evaluated(cg):
     ["x^3 + sin(x)*y", "sigmoid(w*x + b)", "log(1 + x^2) / (1 + y^2)", "a = x*y; a += exp(x); a"],
 )
 def test_grad_agrees_with_sympy(cg, program):
-    doc = json.loads(cg("grad", program, "--format", "json").stdout)
+    doc = json.loads(cg("grad", program, "--format", "json", "--expand").stdout)
     from cgcli import parse
     from cgcli.symbolic import build, input_symbols
 
@@ -53,6 +53,7 @@ def test_grad_agrees_with_sympy(cg, program):
 def test_grad_latex(cg):
     result = cg("grad", "x^3 + sin(x)*y", "--format", "latex")
     assert result.stdout == (
+        "% cg grad: needs \\usepackage{amsmath}\n"
         "\\begin{align*}\n"
         "\\frac{\\partial f}{\\partial x} &= 3 x^{2} + y \\cos{\\left(x \\right)} \\\\\n"
         "\\frac{\\partial f}{\\partial y} &= \\sin{\\left(x \\right)} \\\\\n"

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
-import make_data
+from cgcli.datasets import DATASETS, example_data
 
 XOR_NET = (
     "h1 = tanh(a11*x1 + a12*x2 + c1); h2 = tanh(a21*x1 + a22*x2 + c2); sigmoid(v1*h1 + v2*h2 + d)"
@@ -21,7 +19,8 @@ XOR_NET = (
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("data")
-    make_data.main(str(folder))
+    for name in DATASETS:
+        (folder / f"{name}.csv").write_text(example_data(name), encoding="utf-8")
     (folder / "tiny.csv").write_text("x,y\n1,2\n2,3\n", encoding="utf-8")
     return folder
 

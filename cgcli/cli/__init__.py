@@ -15,6 +15,7 @@ import click
 from .. import __version__
 from ..errors import CgError, UsageError
 from ..limits import DEFAULT_LIMITS, Limits
+from .reporting import check_arguments_are_text, run_reporting_errors
 
 EXIT_CODES = """\b
 Exit codes:
@@ -26,15 +27,53 @@ Exit codes:
   3  math error (log(-1), 1/0, sqrt(-1), overflow, ...)
   4  internal error (a bug in cg: please report it)
 """
-EXIT_INTERNAL = 4
+
+
+LIMIT_OPTIONS = ("max_size", "max_depth", "max_literal")
+"""Options every program command shares; its help lists them after its own."""
+
+EXAMPLES = {
+    "eval": ['cg eval "(x+y)*z" x=1 y=3 z=-3', 'cg eval "x*y" --points data.csv --format csv'],
+    "graph": ['cg graph "(x+y)*z" x=1 y=3 z=-3 --format svg -o graph.svg'],
+    "explain": ['cg explain "(x+y)*z" x=1 y=3 z=-3'],
+    "check": ['cg check "p = x + y; g = p * z" x=1 y=3 z=-3 --expect p=4 --expect dg/dx=-3'],
+    "grad": ['cg grad "sigmoid(w*x + b)"'],
+    "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o page.html'],
+    "train": [
+        "cg example-data line -o line.csv",
+        'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
+    ],
+}
+"""One or two typical command lines per command, shown at the end of its help."""
 
 
 class ProgramCommand(click.Command):
     """A command whose positional arguments may start with '-' (a program such as -x^2).
 
     Arguments that are not one of the command's options are passed through as
-    positional arguments, so ``cg eval "-x^2" x=3`` works without ``--``.
+    positional arguments, so ``cg eval "-x^2" x=3`` works without ``--``. Its help
+    lists the command's own options first, the shared limits last, then examples.
     """
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        own, limits = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record:
+                (limits if param.name in LIMIT_OPTIONS else own).append(record)
+        with formatter.section("Options"):
+            formatter.write_dl(own)
+        if limits:
+            with formatter.section("Input limits"):
+                formatter.write_dl(limits)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        examples = EXAMPLES.get(self.name or "", [])
+        if examples:
+            with formatter.section("Examples"):
+                for line in examples:
+                    formatter.write_text(line)
+        super().format_epilog(ctx, formatter)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         values: dict[str, object] = {}
@@ -61,6 +100,8 @@ class ProgramCommand(click.Command):
                 continue
             options.append(arg)
             takes = values.get(name)
+            if takes is True and "=" not in arg and i == len(args):
+                raise click.BadOptionUsage(name, f"option '{name}' requires a value", ctx=ctx)
             optional = isinstance(takes, set) and i < len(args) and args[i] in takes
             if "=" not in arg and (takes is True or optional) and i < len(args):
                 options.append(args[i])
@@ -75,41 +116,6 @@ def _looks_like_long_option(arg: str) -> bool:
     return re.fullmatch(r"--[A-Za-z][A-Za-z0-9-]*(=.*)?", arg, re.S) is not None
 
 
-def reports_errors(command):
-    """Turn cg's errors into one message on stderr and the documented exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CgError as exc:
-            click.echo(exc.render(), err=True)
-            sys.exit(exc.exit_code)
-        except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
-            _silence_stdout()
-            sys.exit(0)
-        except RecursionError:
-            click.echo(
-                "cg: internal error: recursion too deep (a bug in cg: please report it)", err=True
-            )
-            sys.exit(EXIT_INTERNAL)
-        except Exception as exc:
-            click.echo(
-                f"cg: internal error: {type(exc).__name__}: {exc} (please report it)", err=True
-            )
-            sys.exit(EXIT_INTERNAL)
-
-    return wrapper
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that Python's final flush does not fail again."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 COMMANDS = {
     "eval": "evaluate",
     "graph": "draw",
@@ -117,6 +123,8 @@ COMMANDS = {
     "check": "check",
     "grad": "grad",
     "train": "train",
+    "example-data": "example_data",
+    "page": "page",
 }
 """Each command and the module of this package that defines it as ``command``."""
 
@@ -132,6 +140,18 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(f"{__name__}.{COMMANDS[name]}")
         return module.command
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run cg: one error path for every command and for click's own usage errors."""
+        arguments = sys.argv[1:] if args is None else list(args)
+
+        def run():
+            check_arguments_are_text(arguments)
+            return super(LazyGroup, self).main(
+                arguments, "cg", complete_var, standalone_mode=False, **extra
+            )
+
+        return run_reporting_errors(run)
 
 
 @click.group(
@@ -150,17 +170,97 @@ def main() -> None:
     """
 
 
-def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[str, list[str]]:
+def read_program(
+    arguments: tuple[str, ...], program_file: str | None, max_size: int = DEFAULT_LIMITS.max_size
+) -> tuple[str, list[str]]:
     """The program text and the remaining NAME=VALUE arguments."""
+    from ..files import read_text
+
+    limit = 4 * max_size  # UTF-8 bytes; the parser counts the characters
     if program_file is not None:
-        with click.open_file(program_file, encoding="utf-8") as handle:
-            return handle.read(), list(arguments)
+        return read_text(program_file, "the program", limit), list(arguments)
+    piped = not _stdin_is_terminal()
     if not arguments:
-        raise click.UsageError("missing PROGRAM (or -f FILE)")
+        if piped:
+            raise UsageError("the program is missing: to read it from stdin, give '-' as PROGRAM")
+        raise UsageError("the program is missing: give PROGRAM (or -f FILE)")
     program, *values = arguments
     if program == "-":
-        return sys.stdin.read(), values
+        return read_text("-", "the program", limit), values
+    if _looks_like_a_value(program):
+        where = "read it from stdin with '-'" if piped else "give it before the values"
+        raise UsageError(
+            f"the program is missing: {program!r} looks like a value NAME=VALUE; {where}"
+        )
     return program, values
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is None or sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def _looks_like_a_value(text: str) -> bool:
+    """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
+    from ..ops import FUNCTIONS
+    from ..values import NAME_PATTERN, value_from_text
+
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not NAME_PATTERN.fullmatch(name) or name in FUNCTIONS or "\n" in text:
+        return False
+    if value.startswith("="):
+        return False
+    try:
+        value_from_text(name, value)
+    except CgError:
+        return False
+    return True
+
+
+class FiniteFloat(click.ParamType):
+    """A finite float written in ASCII, optionally bounded below (``minimum``, exclusive
+    when ``above``) and above (``maximum``)."""
+
+    name = "number"
+
+    def __init__(
+        self, minimum: float | None = None, above: bool = False, maximum: float | None = None
+    ) -> None:
+        self.minimum = minimum
+        self.above = above
+        self.maximum = maximum
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                if not str(value).isascii():
+                    raise ValueError
+                number = float(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.minimum is not None and (
+            number < self.minimum or (self.above and number == self.minimum)
+        ):
+            bound = f"> {self.minimum:g}" if self.above else f">= {self.minimum:g}"
+            self.fail(f"{value!r} is out of range: it must be {bound}", param, ctx)
+        if self.maximum is not None and number > self.maximum:
+            self.fail(f"{value!r} is out of range: it must be <= {self.maximum:g}", param, ctx)
+        return number
+
+
+POSITIVE = FiniteFloat(0, above=True)
+NON_NEGATIVE = FiniteFloat(0)
+SECONDS = FiniteFloat(0, above=True, maximum=86_400)
+"""A time budget: more than 0 seconds, at most a day."""
 
 
 def output_options(formats: list[str], default: str = "table", wrt: bool = True):
@@ -241,7 +341,7 @@ def program_arguments(command):
                 "-f",
                 "--file",
                 "program_file",
-                type=click.Path(dir_okay=False, allow_dash=True),
+                metavar="FILE",
                 help="Read the program from FILE ('-' for stdin); all arguments are then values.",
             ),
             click.option(
@@ -280,12 +380,22 @@ def program_arguments(command):
     return wrapper
 
 
+def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> None:
+    """The program and a data file cannot both be read from standard input."""
+    if path == "-" and (program.program_file == "-" or program.arguments[:1] == ("-",)):
+        raise UsageError(
+            f"the program and {option} cannot both come from stdin: give one of them as a file"
+        )
+
+
 def load_program(program: ProgramArgs):
     """The graph and the NAME=VALUE values of a command's arguments."""
     from ..parser import parse
     from ..values import parse_assignments
 
-    text, value_args = read_program(program.arguments, program.program_file)
+    text, value_args = read_program(
+        program.arguments, program.program_file, program.limits.max_size
+    )
     graph = parse(text, program.limits)
     values = parse_assignments(value_args)
     if program.output_name is not None:

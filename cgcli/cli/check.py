@@ -11,11 +11,11 @@ from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from ..numbers import json_number
 from . import (
     EXIT_CODES,
+    NON_NEGATIVE,
     ProgramCommand,
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
     warn,
 )
 
@@ -39,13 +39,12 @@ from . import (
 )
 @click.option(
     "--tol",
-    type=click.FloatRange(min=0),
+    type=NON_NEGATIVE,
     default=1e-3,
     show_default=True,
     help="Relative tolerance for a right answer (plus 1e-9 absolute).",
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
-@reports_errors
 def check_command(
     program,
     output_format,

@@ -13,11 +13,12 @@ from . import (
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
     warn,
 )
 
 GRAPH_FORMATS = ["ascii", "dot", "mermaid", "svg", "png"]
+DEFAULT_DPI = 150
+"""Sharp on slides; Graphviz's own default (96) is soft there."""
 GRAPHVIZ_MISSING = (
     "Graphviz's dot program is not installed, and --format {fmt} needs it. Install Graphviz "
     "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda "
@@ -29,21 +30,39 @@ GRAPHVIZ_MISSING = (
 @program_arguments
 @output_options(GRAPH_FORMATS, default="ascii", wrt=False)
 @click.option(
+    "--style",
+    type=click.Choice(["circuit", "boxes"]),
+    help="circuit: gates with each wire's value above it and gradient below (CS231n; the "
+    "default with values); boxes: one box per node (the default without values). "
+    "For dot, mermaid, svg and png.",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(min=10, max=2400),
+    default=DEFAULT_DPI,
+    show_default=True,
+    help="Resolution of --format png.",
+)
+@click.option(
     "-o",
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write to FILE instead of standard output.",
+    metavar="FILE",
+    help="Write to FILE instead of standard output (whole, or not at all).",
 )
-@reports_errors
-def graph_command(program, output_format, digits, out_file):
-    """Draw PROGRAM's graph; with values, each node shows its value and gradient.
+def graph_command(program, output_format, digits, style, dpi, out_file):
+    """Draw PROGRAM's graph; with values, every wire (or node) shows its value and gradient.
 
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
     svg and png run Graphviz's dot.
     """
+    from ..files import check_writable, write_whole
     from ..render import graph as drawing
 
+    if out_file is not None:
+        check_writable(out_file, "-o")
+    elif output_format == "png" and sys.stdout.isatty():
+        raise UsageError("a PNG is binary: write it to a file with -o FILE")
     graph, values = load_program(program)
     notes = None
     if values:
@@ -56,32 +75,33 @@ def graph_command(program, output_format, digits, out_file):
         notes = drawing.Annotations(
             [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
         )
+    style = style or ("circuit" if notes else "boxes")
     if output_format == "ascii":
         data = drawing.to_ascii(graph, notes).encode()
     elif output_format == "mermaid":
-        data = drawing.to_mermaid(graph, notes).encode()
+        data = drawing.to_mermaid(graph, notes, style).encode()
     else:
-        data = drawing.to_dot(graph, notes).encode()
+        data = drawing.to_dot(graph, notes, style).encode()
         if output_format in ("svg", "png"):
-            data = _run_dot(data, output_format)
-    if out_file:
-        with open(out_file, "wb") as handle:
-            handle.write(data)
-    elif output_format == "png" and sys.stdout.isatty():
-        raise UsageError("a PNG is binary: write it to a file with -o FILE")
+            data = _run_dot(data, output_format, dpi)
+    if out_file is not None:
+        write_whole(out_file, data, "-o")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
 
 
-def _run_dot(dot_source: bytes, output_format: str) -> bytes:
+def _run_dot(dot_source: bytes, output_format: str, dpi: int) -> bytes:
     import shutil
     import subprocess
 
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError(GRAPHVIZ_MISSING.format(fmt=output_format))
-    done = subprocess.run([dot, f"-T{output_format}"], input=dot_source, capture_output=True)
+    command = [dot, f"-T{output_format}"]
+    if output_format == "png":
+        command.append(f"-Gdpi={dpi}")
+    done = subprocess.run(command, input=dot_source, capture_output=True)
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
         raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")

@@ -10,12 +10,13 @@ from ..check import DEFAULT_TIMEOUT
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
+    SECONDS,
     ProgramCommand,
     load_program,
     output_options,
     parse_wrt,
     program_arguments,
-    reports_errors,
+    refuse_two_stdins,
     warn,
 )
 
@@ -34,7 +35,7 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 )
 @click.option(
     "--chunk-rows",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, 10_000_000),
     default=10_000,
     show_default=True,
     help="With --points: rows read, evaluated and written at a time.",
@@ -64,13 +65,12 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
 )
 @click.option(
     "--check-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=SECONDS,
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
     help="Time budget of the check: SymPy may use 80% of it, finite differences the rest.",
 )
-@reports_errors
 def eval_command(
     program,
     points_file,
@@ -92,6 +92,7 @@ def eval_command(
     """
     from ..evaluation import evaluate_graph
 
+    refuse_two_stdins(program, points_file, "--points")
     graph, values = load_program(program)
     if points_file is not None:
         if exact:
@@ -165,16 +166,16 @@ def _eval_points(
     timeout,
 ) -> int:
     from ..points import run_points
-    from ..points_io import PointReader, RowWriter, open_text, point_format_for
+    from ..points_io import PointReader, RowWriter, open_points, point_format_for
 
     if output_format in ("markdown", "latex"):
         raise UsageError(
             f"--format {output_format} is for one point; with --points use "
             + ", ".join(POINTS_FORMATS)
         )
-    with open_text(points_file) as stream:
+    with open_points(points_file) as stream:
         reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
-        bound = graph.bind_constants([*reader.header, *values])
+        bound = graph.bind_constants([*reader.names, *values])
         wrt_names = parse_wrt(wrt, bound.input_names) if wrt else None
         return run_points(
             graph,

@@ -10,7 +10,6 @@ from . import (
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
     warn,
 )
 
@@ -19,10 +18,15 @@ from . import (
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
-@reports_errors
-def explain_command(program, output_format, digits, exact):
+@click.option(
+    "--brief",
+    is_flag=True,
+    help="One line per gate, without the phrases on what each gate does to the gradient.",
+)
+def explain_command(program, output_format, digits, exact, brief):
     """The worked solution: the forward pass node by node, then the backward pass by the
-    chain rule, with every number filled in."""
+    chain rule, gate by gate, with the textbook's local derivatives and every number
+    filled in."""
     from ..evaluation import evaluate_graph
     from ..explain import exact_numbers, float_numbers, render_latex, render_text, solve
 
@@ -30,16 +34,18 @@ def explain_command(program, output_format, digits, exact):
     result = evaluate_graph(graph, values, check=False, exact=exact)
     for warning in result.warnings:
         warn(warning)
+    floats = [r.value for r in result.nodes]
     if exact:
-        numbers = exact_numbers(result.exact, digits)
+        numbers = exact_numbers(result.exact, digits, floats)
     else:
-        values_, grads = [r.value for r in result.nodes], [r.grad for r in result.nodes]
-        numbers = float_numbers(result.graph, values_, grads, digits)
+        grads = [r.grad for r in result.nodes]
+        numbers = float_numbers(result.graph, floats, grads, digits)
     solution = solve(result.graph, numbers)
     if output_format == "latex":
-        click.echo(render_latex(solution), nl=False)
+        click.echo(render_latex(solution, brief=brief), nl=False)
     else:
-        click.echo(render_text(solution, markdown=output_format == "markdown"), nl=False)
+        markdown = output_format == "markdown"
+        click.echo(render_text(solution, markdown=markdown, brief=brief), nl=False)
 
 
 command = explain_command

@@ -10,11 +10,14 @@ import click
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
+    NON_NEGATIVE,
+    POSITIVE,
+    FiniteFloat,
     ProgramCommand,
     load_program,
     output_options,
     program_arguments,
-    reports_errors,
+    refuse_two_stdins,
     warn,
 )
 
@@ -24,7 +27,7 @@ def parse_params(text: str) -> dict[str, float | None]:
     from ..values import NAME_PATTERN, value_from_text
 
     params: dict[str, float | None] = {}
-    for item in (part.strip() for part in text.split(",")):
+    for item in (part.strip() for part in _top_level_parts(text)):
         if not item:
             continue
         name, sep, value = item.partition("=")
@@ -39,10 +42,21 @@ def parse_params(text: str) -> dict[str, float | None]:
     return params
 
 
+def _top_level_parts(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses: w=max(1,2),b=0 is two parts."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
 def parse_batch(text: str) -> int | None:
     if text == "all":
         return None
-    if text.isdigit() and int(text) > 0:
+    if text.isascii() and text.isdigit() and int(text) > 0:
         return int(text)
     raise UsageError(f"--batch {text}: expected a positive whole number or 'all'")
 
@@ -81,7 +95,7 @@ def parse_batch(text: str) -> int | None:
 )
 @click.option(
     "--lr",
-    type=click.FloatRange(min=0, min_open=True),
+    type=POSITIVE,
     default=0.1,
     show_default=True,
     help="Learning rate.",
@@ -103,13 +117,13 @@ def parse_batch(text: str) -> int | None:
 )
 @click.option(
     "--tol",
-    type=click.FloatRange(min=0),
+    type=NON_NEGATIVE,
     help="Stop when the loss changes by less than this in an epoch.",
 )
-@click.option("--target-loss", type=float, help="Stop when the loss reaches this value.")
+@click.option("--target-loss", type=FiniteFloat(), help="Stop when the loss reaches this value.")
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(0, 2**63 - 1),
     default=0,
     show_default=True,
     help="Seed for shuffling and random starting values.",
@@ -127,7 +141,6 @@ def parse_batch(text: str) -> int | None:
     help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
 )
 @output_options(["table", "json"], default="table", wrt=False)
-@reports_errors
 def train_command(
     program,
     data_file,
@@ -148,9 +161,13 @@ def train_command(
 ):
     """Train PROGRAM's parameters by gradient descent on a data set: forward pass to the
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
+    from ..files import check_writable, write_whole
     from ..numbers import format_number, json_number
     from ..train import Settings, Trainer, build_objective, initial_params
 
+    if history_file is not None:
+        check_writable(history_file, "--history")
+    refuse_two_stdins(program, data_file, "--data")
     graph, values = load_program(program)
     if values:
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
@@ -167,10 +184,9 @@ def train_command(
     outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
     if loss == "bce":
         outcome.accuracy = trainer.accuracy(outcome.params)
-    if history_file:
-        with open(history_file, "w", encoding="utf-8") as handle:
-            handle.write("epoch,loss\n")
-            handle.writelines(f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1))
+    if history_file is not None:
+        lines = [f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1)]
+        write_whole(history_file, "epoch,loss\n" + "".join(lines), "--history")
     if output_format == "json":
         doc = {
             "params": {k: json_number(v) for k, v in outcome.params.items()},
@@ -200,13 +216,15 @@ def _read_training_data(data_file, data_format, graph, params, target):
     """All rows of the data, as one float array per column the training needs."""
     import numpy as np
 
-    from ..points_io import PointReader, open_text, point_format_for
+    from ..files import shown_path
+    from ..points_io import PointReader, open_points, point_format_for
 
-    with open_text(data_file) as stream:
-        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000)
+    what = "the training data"
+    with open_points(data_file, what) as stream:
+        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000, what)
         if reader.format != "jsonl" and not reader.header:
-            raise UsageError(f"the data file {data_file} is empty")
-        columns = reader.header or [
+            raise UsageError(f"{shown_path(data_file)} is empty (expected {what})")
+        columns = reader.names or [
             n for n in graph.bind_constants(params).input_names if n not in params
         ] + [target]
         if target not in columns:
@@ -225,7 +243,7 @@ def _read_training_data(data_file, data_format, graph, params, target):
                 raise chunk.error
     data = {n: np.concatenate(p) if p else np.empty(0) for n, p in parts.items()}
     if len(data[target]) == 0:
-        raise UsageError(f"the data file {data_file} has no rows")
+        raise UsageError(f"{shown_path(data_file)} has no rows of {what}")
     from ..train import TARGET
 
     data[TARGET] = data.pop(target)

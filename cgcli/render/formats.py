@@ -7,6 +7,7 @@ import io
 import json
 
 from ..evaluation import Evaluation
+from ..ir import INPUT
 from ..numbers import format_number, json_number
 from .table import MARKS, NONE, mark, node_table
 
@@ -60,59 +61,82 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
     return "\n".join(out) + "\n"
 
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
 _LATEX_MARKS = {MARKS["ok"]: r"\checkmark", MARKS["mismatch"]: r"$\times$"}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+LATEX_PREAMBLE = r"\usepackage{amsmath,amssymb,longtable}"
 
 
 def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
-    """A LaTeX tabular of the nodes and one of the gradients (needs amssymb for \\checkmark)."""
-    columns, rows = node_table(result, digits)
-    out_name = latex_escape(result.output)
-    titles = [latex_escape(c.title) for c in columns]
-    titles[5] = rf"$\partial\,\mathrm{{{out_name}}}/\partial\,\mathrm{{node}}$"
-    spec = "".join("r" if c.numeric else "l" for c in columns)
-    lines = [rf"\begin{{tabular}}{{{spec}}}", r"\hline", " & ".join(titles) + r" \\", r"\hline"]
-    for row in rows:
-        cells = [latex_escape(c) for c in row]
-        cells[3] = rf"\texttt{{{cells[3]}}}" if cells[3] else ""
-        cells[-1] = _LATEX_MARKS.get(row[-1], latex_escape(row[-1]))
-        cells[4:6] = [_latex_number(c) for c in row[4:6]]
+    """The node table and the gradient table as LaTeX longtables (they break across pages).
+
+    One row per node: its label, what it computes, its value, its gradient and the check;
+    a small font keeps the table within an article page.
+    """
+    from ..notation import LATEX, formula, label_pieces, latex_name
+
+    graph = result.graph
+    pieces = label_pieces(graph, LATEX)
+    out = latex_name(result.output)
+    lines = [
+        f"% cg eval: needs {LATEX_PREAMBLE}",
+        r"{\small\setlength{\tabcolsep}{4pt}",
+        r"\begin{longtable}{llrrl}",
+        r"\hline",
+        rf"node & computes & value & $\partial {out}/\partial\,\mathrm{{node}}$ & check \\",
+        r"\hline",
+        r"\endhead",
+    ]
+    for r, verdict in zip(result.nodes, result.check.grads, strict=True):
+        node = r.node
+        if graph.inline(node):
+            continue
+        if node.op == INPUT:
+            computes = "input"
+        elif not node.inputs:
+            computes = "constant"
+        else:
+            computes = f"${formula(graph, node, pieces, LATEX).text}$"
+        cells = [
+            f"${pieces[node.index].text}$",
+            computes,
+            _latex_value(result, node.index, digits, grad=False),
+            _latex_value(result, node.index, digits, grad=True),
+            _latex_mark(verdict),
+        ]
         lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\hline", r"\end{tabular}", "", r"\begin{tabular}{lrl}", r"\hline"]
-    value = _latex_number(result.shown_value(result.graph.output, digits))
-    lines.append(rf"$\mathrm{{{out_name}}}$ & {value} & {_latex_mark(result.check.value)} \\")
+    lines += [r"\hline", r"\end{longtable}", ""]
+    lines += [r"\begin{longtable}{lrl}", r"\hline", r"& value & check \\", r"\hline", r"\endhead"]
+    value = _latex_value(result, graph.output, digits, grad=False)
+    lines.append(rf"${out}$ & {value} & {_latex_mark(result.check.value)} \\")
     for node in _wrt_nodes(result, wrt):
-        name = latex_escape(result.graph.label(node))
-        grad = _latex_number(result.shown_grad(node.index, digits))
+        grad = _latex_value(result, node.index, digits, grad=True)
         verdict = _latex_mark(result.check.grads[node.index])
-        partial = rf"$\partial\,\mathrm{{{out_name}}}/\partial\,\mathrm{{{name}}}$"
+        partial = rf"$\partial {out}/\partial {latex_name(graph.label(node))}$"
         lines.append(rf"{partial} & {grad} & {verdict} \\")
-    lines += [r"\hline", r"\end{tabular}"]
+    lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"
 
 
 def _latex_mark(verdict) -> str:
+    from ..notation import latex_text
+
     shown = mark(verdict)
-    return _LATEX_MARKS.get(shown, latex_escape(shown))
+    return _LATEX_MARKS.get(shown, latex_text(shown))
 
 
-def _latex_number(text: str) -> str:
-    return "" if text in ("", NONE) else "$" + text.replace("≈", r"\approx") + "$"
+def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool) -> str:
+    """A value or gradient in math mode; exact ones through SymPy's LaTeX."""
+    from ..notation import latex_number
+
+    shown = result.shown_grad(index, digits) if grad else result.shown_value(index, digits)
+    if shown == NONE:
+        return "--"
+    if result.exact is None:
+        return f"${latex_number(shown)}$"
+    import sympy
+
+    expr = (result.exact.grads if grad else result.exact.values)[index]
+    approx = f" \\approx {latex_number(shown.split(' ≈ ')[1])}" if " ≈ " in shown else ""
+    return f"${sympy.latex(expr)}{approx}$"
 
 
 def render_grad(result: Evaluation, wrt: list[str], output_format: str) -> str:

@@ -1,26 +1,37 @@
 """Drawings of the graph: Graphviz DOT, Mermaid, and an ASCII tree for the terminal.
 
-Each node shows its label and op; when values were given, its value (blue)
-and its gradient (red), in the style of the CS231n circuit diagrams. Edges run
-from each input to the op that uses it, in the order the arguments are written.
+Two styles for DOT and Mermaid:
+
+* ``circuit``, as in the CS231n notes: inputs on the left, each gate a small
+  circle with its op symbol (a constant written into it: ``+1``, ``*2``), and on
+  every wire its value above the line (blue) and its gradient below (red). A
+  value used by several gates forks at a dot: the wire into the dot carries the
+  total gradient, each branch the part that flows back along it.
+* ``boxes``: one box per node with its label, what it computes, its value (blue)
+  and its gradient (red).
+
+Unnamed constants are never drawn as nodes: they are written where they are used.
 """
 
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass
 
-from ..ir import COPY, INPUT, NUMBER, Graph, Node
+from ..ir import COPY, INPUT, Graph, Node
+from ..notation import LANGUAGE, Piece, text_rank
 from ..numbers import format_number
-from ..ops import op_for
 
 VALUE_COLOUR = "#1f5fbf"
 GRAD_COLOUR = "#c0392b"
+NAME_COLOUR = "#555555"
+STYLES = ("circuit", "boxes")
 
 
 @dataclass(frozen=True)
 class Annotations:
-    """Values and gradients to draw beside the nodes (None for a bare graph)."""
+    """Values and gradients to draw (None for a bare graph)."""
 
     values: list[float]
     grads: list[float | None]
@@ -29,70 +40,295 @@ class Annotations:
 
 
 def node_caption(graph: Graph, node: Node) -> str:
-    """The label and what the node computes: ``p = x + y``, ``x (input)``, ``n2 = 2``."""
+    """The label and what the node computes: ``p = x + y``, ``x (input)``, ``v2 = b + 1``."""
     label = graph.label(node)
     if node.op == INPUT:
         return f"{label} (input)"
-    if node.op == NUMBER or node.op in ("pi", "e"):
+    if not node.inputs:
         return f"{label} = {graph.text(node)}"
-    args = [graph.label(graph.nodes[i]) for i in node.inputs]
-    shown = args[0] if node.op == COPY else op_for(node.op).show(args)
-    return f"{label} = {shown}"
+    args = [_operand(graph, graph.nodes[i]) for i in node.inputs]
+    shown = args[0] if node.op == COPY else LANGUAGE.apply(node.op, args)
+    return f"{label} = {shown.text}"
 
 
-def _numbers(notes: Annotations, node: Node) -> tuple[str, str | None]:
-    value = format_number(notes.values[node.index], notes.digits)
-    grad = notes.grads[node.index]
-    shown = None if grad is None else format_number(grad, notes.digits)
-    return value, shown
+def _operand(graph: Graph, node: Node) -> Piece:
+    label = graph.label(node)
+    return Piece(label, text_rank(label)) if graph.inline(node) else Piece(label)
+
+
+def _number(notes: Annotations, x: float | None) -> str | None:
+    return None if x is None else format_number(x, notes.digits)
 
 
 def _partial(graph: Graph, notes: Annotations, node: Node, grad: str) -> str:
     return f"∂{notes.output}/∂{graph.label(node)} = {grad}"
 
 
-def to_dot(graph: Graph, notes: Annotations | None) -> str:
-    """Graphviz DOT, left to right, with HTML labels for the coloured numbers."""
+def _drawn(graph: Graph) -> list[Node]:
+    """The nodes a drawing shows: all but the unnamed constants."""
+    return [n for n in graph.nodes if not graph.inline(n)]
+
+
+# --- the circuit ------------------------------------------------------------------
+
+_GATE_SYMBOLS = {"add": "+", "sub": "−", "mul": "*", "div": "/", "pow": "^", "neg": "−"}
+_FUNCTION_SYMBOLS = {"sigmoid": "σ"}
+
+
+def gate_symbol(graph: Graph, node: Node) -> str:
+    """A gate's caption: its op symbol, with constant operands written in (``+1``, ``1/·``)."""
+    if node.op == COPY:
+        return "="
+    constants = [
+        graph.label(graph.nodes[i]) if graph.inline(graph.nodes[i]) else None for i in node.inputs
+    ]
+    symbol = _GATE_SYMBOLS.get(node.op)
+    if symbol is None:
+        name = _FUNCTION_SYMBOLS.get(node.op, node.op)
+        if not any(constants):
+            return name
+        return f"{name}({', '.join(c or '·' for c in constants)})"
+    if len(node.inputs) == 1 or not any(constants):
+        return symbol
+    first, second = constants
+    if second is not None:
+        return f"{symbol}{second}"
+    return f"{symbol}{first}" if node.op in ("add", "mul") else f"{first}{symbol}"
+
+
+@dataclass(frozen=True)
+class Wire:
+    """One edge of the circuit: from a node (or a fork) to a gate (or the output)."""
+
+    source: int
+    """The node whose value the wire carries."""
+    tail: str
+    head: str
+    value: str | None
+    grad: str | None
+    name: str | None = None
+    """The program's name for the value, shown beside it."""
+    what: str = ""
+    """Where the wire runs, for a tooltip: ``x → *``."""
+
+
+def circuit_wires(graph: Graph, notes: Annotations | None) -> tuple[list[Wire], list[int]]:
+    """The wires of the circuit, and the nodes whose value forks to several gates."""
+    from ..engine import local_partials
+
+    used = graph.used_by_output()
+    drawn = [n for n in _drawn(graph) if used[n.index]]
+    edges = [
+        (i, node, slot)
+        for node in drawn
+        if node.inputs
+        for slot, i in enumerate(node.inputs)
+        if not graph.inline(graph.nodes[i])
+    ]
+    uses = Counter(i for i, _, _ in edges)
+    forks = [i for i, count in uses.items() if count > 1]
+
+    def numbers(index: int, grad: float | None) -> tuple[str | None, str | None]:
+        if notes is None:
+            return None, None
+        return _number(notes, notes.values[index]), _number(notes, grad)
+
+    def name_of(index: int) -> str | None:
+        node = graph.nodes[index]
+        return graph.label(node) if node.name and node.inputs else None
+
+    wires = []
+    for i in sorted(forks):
+        value, grad = numbers(i, notes.grads[i] if notes else None)
+        what = f"{graph.label(graph.nodes[i])} → fork"
+        wires.append(Wire(i, graph.nodes[i].id, f"fork{i + 1}", value, grad, name_of(i), what))
+    for i, node, slot in edges:
+        if uses[i] == 1:
+            value, grad = numbers(i, notes.grads[i] if notes else None)
+            what = f"{graph.label(graph.nodes[i])} → {gate_symbol(graph, node)}"
+            wires.append(Wire(i, graph.nodes[i].id, node.id, value, grad, name_of(i), what))
+            continue
+        part = None  # the gradient that flows back along this branch: upstream · local
+        if notes is not None and notes.grads[node.index] is not None:
+            local = local_partials(graph, node, notes.values)[slot]
+            part = notes.grads[node.index] * local
+        value, grad = numbers(i, part)
+        what = f"{graph.label(graph.nodes[i])} → {gate_symbol(graph, node)}"
+        wires.append(Wire(i, f"fork{i + 1}", node.id, value, grad, what=what))
+    out = graph.output
+    value, grad = numbers(out, notes.grads[out] if notes else None)
+    label = graph.label(graph.nodes[out])
+    wires.append(Wire(out, graph.nodes[out].id, "out", value, grad, what=f"output {label}"))
+    return wires, forks
+
+
+def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
+    used = graph.used_by_output()
+    drawn = [n for n in _drawn(graph) if used[n.index]]
+    needs = graph.depends_on_input()
+    leaves = [n for n in drawn if not needs[n.index] or n.op == INPUT]
+    gates = [n for n in drawn if n not in leaves]
+    lines = [
+        "digraph cg {",
+        '  rankdir=LR; nodesep=0.25; ranksep=0.3; ordering="in";',
+        '  node [fontname="Helvetica", fontsize=12];',
+        '  edge [color="#444444", arrowsize=0.6];',
+    ]
+    if leaves:
+        names = " ".join(
+            f'{n.id} [shape=plaintext, id="cg-node-{n.id}", label="{_dot_text(graph.label(n))}"];'
+            for n in leaves
+        )
+        lines.append(f"  {{ rank=source; {names} }}")
+    for node in gates:
+        symbol = _dot_text(gate_symbol(graph, node))
+        lines.append(
+            f'  {node.id} [shape=circle, margin=0.03, width=0.35, id="cg-node-{node.id}", '
+            f'label="{symbol}"];'
+        )
+    wires, forks = circuit_wires(graph, notes)
+    for i in forks:
+        lines.append(f'  fork{i + 1} [shape=point, width=0.07, color="#444444"];')
+    out_label = _dot_text(graph.label(graph.nodes[graph.output]))
+    lines.append(f'  out [shape=plaintext, label="{out_label}"];')
+    for number, wire in enumerate(wires, start=1):
+        lines += _dot_wire(wire, number, notes is not None, graph.nodes[wire.source].id)
+    lines.append("}")
+    return lines
+
+
+def _dot_wire(wire: Wire, number: int, annotated: bool, source_id: str) -> list[str]:
+    """The wire as DOT: with numbers, a label node on the line between two edges; its
+    class ``cg-of-ID`` names the node whose numbers it shows (the page finds them so)."""
+    head_arrow = " [arrowhead=none]" if wire.head.startswith("fork") else ""
+    if not annotated:
+        return [f"  {wire.tail} -> {wire.head}{head_arrow};"]
+    value = html.escape(wire.value or "")
+    if wire.name is not None:
+        name = html.escape(wire.name)
+        value = f'<font color="{NAME_COLOUR}">{name} = </font>' + _dot_value(value)
+    else:
+        value = _dot_value(value)
+    grad = html.escape(wire.grad if wire.grad is not None else "-")
+    label = (
+        '<table border="0" cellborder="0" cellspacing="0" cellpadding="1" color="#444444">'
+        f"<tr><td>{value}</td></tr><hr/>"
+        f'<tr><td><font color="{GRAD_COLOUR}">{grad}</font></td></tr></table>'
+    )
+    tip = _dot_text(f"{wire.what}: value {wire.value}, gradient {wire.grad or '-'}")
+    return [
+        f'  wire{number} [shape=plain, class="wire cg-of-{source_id}", tooltip="{tip}", '
+        f"label=<{label}>];",
+        f"  {wire.tail}:e -> wire{number}:w [arrowhead=none];",
+        f"  wire{number}:e -> {wire.head}{head_arrow};",
+    ]
+
+
+def _dot_value(text: str) -> str:
+    return f'<font color="{VALUE_COLOUR}">{text}</font>'
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# --- the boxes ----------------------------------------------------------------------
+
+
+def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
     lines = [
         "digraph cg {",
         "  rankdir=LR;",
         '  node [shape=box, style="rounded", fontname="Helvetica"];',
         '  edge [color="#555555"];',
     ]
-    for node in graph.nodes:
+    drawn = _drawn(graph)
+    for node in drawn:
         rows = [html.escape(node_caption(graph, node))]
         if notes:
-            value, grad = _numbers(notes, node)
-            rows.append(f'<font color="{VALUE_COLOUR}">value {html.escape(value)}</font>')
+            value = html.escape(_number(notes, notes.values[node.index]))
+            rows.append(f'<font color="{VALUE_COLOUR}">value {value}</font>')
+            grad = _number(notes, notes.grads[node.index])
             if grad is not None:
                 partial = html.escape(_partial(graph, notes, node, grad))
                 rows.append(f'<font color="{GRAD_COLOUR}">{partial}</font>')
         shape = "ellipse" if node.op == INPUT else "box"
         extra = ', penwidth="2"' if node.index == graph.output else ""
+        extra += f', id="cg-node-{node.id}"'  # the page finds each node's drawing by this id
         lines.append(f"  {node.id} [shape={shape}{extra}, label=<{'<br/>'.join(rows)}>];")
-    for node in graph.nodes:
+    for node in drawn:
         for i in node.inputs:
-            lines.append(f"  {graph.nodes[i].id} -> {node.id};")
+            if not graph.inline(graph.nodes[i]):
+                lines.append(f"  {graph.nodes[i].id} -> {node.id};")
     lines.append("}")
+    return lines
+
+
+def to_dot(graph: Graph, notes: Annotations | None, style: str = "boxes") -> str:
+    """Graphviz DOT, left to right, as a circuit or as boxes."""
+    lines = _circuit_dot(graph, notes) if style == "circuit" else _boxes_dot(graph, notes)
     return "\n".join(lines) + "\n"
 
 
-def to_mermaid(graph: Graph, notes: Annotations | None) -> str:
-    """A Mermaid flowchart; values and gradients on separate lines of each node."""
+# --- Mermaid -------------------------------------------------------------------------
+
+
+def _coloured(text: str, colour: str) -> str:
+    return f"<span style='color:{colour}'>{_mermaid_escape(text)}</span>"
+
+
+def to_mermaid(graph: Graph, notes: Annotations | None, style: str = "boxes") -> str:
+    """A Mermaid flowchart, as a circuit or as boxes; values blue, gradients red."""
+    if style == "circuit":
+        return _circuit_mermaid(graph, notes)
     lines = ["flowchart LR"]
-    for node in graph.nodes:
+    drawn = _drawn(graph)
+    for node in drawn:
         rows = [_mermaid_escape(node_caption(graph, node))]
         if notes:
-            value, grad = _numbers(notes, node)
-            rows.append(f"value {_mermaid_escape(value)}")
+            value = _number(notes, notes.values[node.index])
+            rows.append(_coloured(f"value {value}", VALUE_COLOUR))
+            grad = _number(notes, notes.grads[node.index])
             if grad is not None:
-                rows.append(_mermaid_escape(_partial(graph, notes, node, grad)))
+                rows.append(_coloured(_partial(graph, notes, node, grad), GRAD_COLOUR))
         open_, close = ("([", "])") if node.op == INPUT else ("[", "]")
         lines.append(f'  {node.id}{open_}"{"<br/>".join(rows)}"{close}')
-    for node in graph.nodes:
+    for node in drawn:
         for i in node.inputs:
-            lines.append(f"  {graph.nodes[i].id} --> {node.id}")
+            if not graph.inline(graph.nodes[i]):
+                lines.append(f"  {graph.nodes[i].id} --> {node.id}")
     lines.append(f"  style {graph.nodes[graph.output].id} stroke-width:3px")
+    return "\n".join(lines) + "\n"
+
+
+def _circuit_mermaid(graph: Graph, notes: Annotations | None) -> str:
+    used = graph.used_by_output()
+    needs = graph.depends_on_input()
+    drawn = [n for n in _drawn(graph) if used[n.index]]
+    lines = ["flowchart LR"]
+    leaves = []
+    for node in drawn:
+        if node.op == INPUT or not needs[node.index]:
+            leaves.append(node.id)
+            lines.append(f'  {node.id}["{_mermaid_escape(graph.label(node))}"]')
+        else:
+            lines.append(f'  {node.id}(("{_mermaid_escape(gate_symbol(graph, node))}"))')
+    wires, forks = circuit_wires(graph, notes)
+    for i in forks:
+        lines.append(f'  fork{i + 1}((" "))')
+    output = _mermaid_escape(graph.label(graph.nodes[graph.output]))
+    lines.append(f'  out["{output}"]')
+    for wire in wires:
+        if notes is None:
+            lines.append(f"  {wire.tail} --> {wire.head}")
+            continue
+        value = _coloured(wire.value or "", VALUE_COLOUR)
+        if wire.name is not None:
+            value = f"{_mermaid_escape(wire.name)} = {value}"
+        grad = _coloured(wire.grad if wire.grad is not None else "-", GRAD_COLOUR)
+        lines.append(f'  {wire.tail} -->|"{value}<br/>{grad}"| {wire.head}')
+    lines.append("  classDef leaf fill:none,stroke:none")
+    lines.append(f"  class {','.join([*leaves, 'out'])} leaf")
     return "\n".join(lines) + "\n"
 
 
@@ -100,31 +336,34 @@ def _mermaid_escape(text: str) -> str:
     return html.escape(text).replace("#", "#35;")
 
 
+# --- ASCII -----------------------------------------------------------------------------
+
+
 def to_ascii(graph: Graph, notes: Annotations | None) -> str:
-    """A tree from the output down to its inputs; a node shown before is not repeated."""
+    """A tree from the output down to its inputs; a node shown before is referred to."""
     lines: list[str] = []
     shown: set[int] = set()
     stack: list[tuple[int, str, str]] = [(graph.output, "", "")]
     while stack:  # depth first, without recursion
         index, lead, child_lead = stack.pop()
         node = graph.nodes[index]
-        text = node_caption(graph, node)
-        if notes:
-            value, grad = _numbers(notes, node)
-            text += f"   value {value}"
-            if grad is not None:
-                text += f"   {_partial(graph, notes, node, grad)}"
-        if index in shown and node.inputs:
+        if index in shown:
             lines.append(f"{lead}{graph.label(node)} (shown above)")
             continue
+        text = node_caption(graph, node)
+        if notes:
+            text += f"   value {_number(notes, notes.values[index])}"
+            grad = _number(notes, notes.grads[index])
+            if grad is not None:
+                text += f"   {_partial(graph, notes, node, grad)}"
         lines.append(lead + text)
         shown.add(index)
-        children = list(node.inputs)
+        children = [i for i in node.inputs if not graph.inline(graph.nodes[i])]
         for position in range(len(children) - 1, -1, -1):
             last = position == len(children) - 1
             branch, extend = ("└── ", "    ") if last else ("├── ", "│   ")
             stack.append((children[position], child_lead + branch, child_lead + extend))
-    unused = [graph.label(n) for n in graph.nodes if n.index not in shown]
+    unused = [graph.label(n) for n in _drawn(graph) if n.index not in shown]
     if unused:
         lines.append("not used by the output: " + ", ".join(unused))
     return "\n".join(lines) + "\n"

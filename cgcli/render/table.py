@@ -23,7 +23,10 @@ def mark(verdict: Verdict | None) -> str:
 
 
 def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], list[list[str]]]:
-    """Columns and rows of the node table, one row per node in forward order."""
+    """Columns and rows of the node table, one row per node in forward order.
+
+    Unnamed constants get no row: they are written where they are used (``b + 1``).
+    """
     out = result.output
     columns = [
         Column("node"),
@@ -46,6 +49,7 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
             mark(verdict),
         ]
         for r, verdict in zip(result.nodes, result.check.grads, strict=True)
+        if not result.graph.inline(r.node)
     ]
     return columns, rows
 

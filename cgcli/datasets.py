@@ -1,15 +1,10 @@
 """Small data sets for cg train: a noisy line, two separable clusters, and XOR.
 
-    python examples/make_data.py [FOLDER]    # writes line.csv, clusters.csv, xor.csv
-
-Every set is drawn from numpy's generator with a fixed seed, so the files are
-the same on every machine.
+``cg example-data NAME -o FILE`` writes one as CSV. Every set is drawn from
+numpy's generator with a fixed seed, so the files are the same on every machine.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -42,20 +37,22 @@ def xor():
     }
 
 
-def write_csv(path: Path, columns: dict[str, np.ndarray]) -> None:
+DATASETS = {"line": noisy_line, "clusters": clusters, "xor": xor}
+"""Each data set by name, as ``cg example-data NAME`` knows it."""
+
+
+def as_csv(columns: dict[str, np.ndarray]) -> str:
+    """CSV text with a header, floats written round-trip exact."""
     names = list(columns)
     rows = zip(*(columns[n] for n in names), strict=True)
     lines = [",".join(names)] + [",".join(f"{float(v)!r}" for v in row) for row in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
-def main(folder: str = ".") -> None:
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, columns in [("line", noisy_line()), ("clusters", clusters()), ("xor", xor())]:
-        write_csv(out / f"{name}.csv", columns)
-        print(out / f"{name}.csv")
+def example_data(name: str) -> str:
+    """The data set ``name`` (line, clusters or xor) as CSV text."""
+    from .errors import UsageError
 
-
-if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if name not in DATASETS:
+        raise UsageError(f"no data set {name!r} (there are: {', '.join(DATASETS)})")
+    return as_csv(DATASETS[name]())

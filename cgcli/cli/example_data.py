@@ -1,0 +1,40 @@
+"""cg example-data: the small data sets the README's training examples use."""
+
+from __future__ import annotations
+
+import click
+
+from . import EXIT_CODES
+
+
+@click.command("example-data", epilog=EXIT_CODES)
+@click.argument("name", metavar="NAME", type=click.Choice(["line", "clusters", "xor"]))
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    metavar="FILE",
+    help="Write to FILE instead of standard output (whole, or not at all).",
+)
+def example_data_command(name, out_file):
+    """Write a small data set as CSV: line (y ≈ 2x − 1 with noise), clusters (two
+    separable clusters, label y) or xor (the four points of XOR). Fixed seeds: the same
+    file on every machine.
+
+    \b
+    Example:
+      cg example-data line -o line.csv
+      cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05
+    """
+    from ..datasets import example_data
+    from ..files import write_whole
+
+    text = example_data(name)
+    if out_file is not None:
+        write_whole(out_file, text, "-o")
+    else:
+        click.echo(text, nl=False)
+
+
+command = example_data_command
+"""The click command that cgcli.cli.LazyGroup loads."""

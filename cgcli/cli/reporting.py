@@ -1,0 +1,163 @@
+"""The one error path of the command line: every error becomes one line on stderr
+and a documented exit code, and library warnings become cg's own warning lines."""
+
+from __future__ import annotations
+
+import errno
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
+
+EXIT_INTERRUPTED = 130
+
+
+def run_reporting_errors(run):
+    """Run the command line; every error becomes one message on stderr and an exit code.
+
+    cg's own errors and click's usage errors are the user's: one line in cg's
+    style, exit 2 (3 for math). Anything else is a bug in cg: exit 4 with a
+    pointer to the traceback (written to a file, or shown with CG_DEBUG=1).
+    """
+    _standard_streams()
+    try:
+        with _warnings_as_messages():
+            status = run()
+    except CgError as exc:
+        _fail(exc.render(), exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `cg`: the help, not an error
+        click.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(_click_message(exc), EXIT_USAGE)
+    except (click.Abort, KeyboardInterrupt):
+        _fail("cg: interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
+        _silence_stdout()
+        sys.exit(0)
+    except SystemExit as exc:
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click saw a broken pipe
+            sys.exit(0)
+        raise exc from None
+    except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
+    except Exception as exc:
+        _fail(_internal_error(exc), EXIT_INTERNAL)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _io_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device (writing the output)"
+    return (exc.strerror or str(exc)).lower()
+
+
+def _standard_streams() -> None:
+    """A closed stdout is an error said at once; a closed stderr is ignored."""
+    import os
+
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+    if sys.stdout is None:
+        click.echo("cg: error: standard output is closed: cg has nowhere to write", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _fail(message: str, code: int) -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
+    try:
+        click.echo(message, err=True)
+    except (OSError, ValueError):  # stderr is full or closed: the exit code still says it
+        _silence_stderr()
+    sys.exit(code)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """click's error as one cg line: the problem, and where to read the usage."""
+    message = exc.format_message().replace("\n", " ")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        return f"cg: usage error: {message} (see '{ctx.command_path} --help')"
+    return f"cg: usage error: {message}"
+
+
+def _internal_error(exc: Exception) -> str:
+    """The one line for a bug in cg; the traceback goes to stderr or to a file."""
+    import os
+    import tempfile
+    import traceback
+
+    trace = "".join(traceback.format_exception(exc))
+    summary = f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+    if os.environ.get("CG_DEBUG"):
+        return f"{trace.rstrip()}\n{summary} (a bug in cg: please report it)"
+    try:
+        handle, path = tempfile.mkstemp(prefix="cg-crash-", suffix=".txt")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(f"cg {__version__}\n{' '.join(sys.argv)}\n\n{trace}")
+        where = f"the traceback is in {path}"
+    except OSError:
+        where = "run again with CG_DEBUG=1 to see the traceback"
+    return f"{summary} (a bug in cg: please report it; {where})"
+
+
+class _warnings_as_messages:
+    """Library warnings (numpy's RuntimeWarning, ...) become one cg warning line each;
+    numpy's floating-point warnings are silenced, since cg reports those conditions."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._catcher = warnings.catch_warnings()
+        self._catcher.__enter__()
+        warnings.simplefilter("default")
+        warnings.filterwarnings("ignore", NUMPY_FLOATING_POINT, RuntimeWarning)
+        warnings.showwarning = _show_warning
+
+    def __exit__(self, *exc) -> None:
+        self._catcher.__exit__(*exc)
+
+
+NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encountered"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    text = " ".join(str(message).split())
+    click.echo(f"cg: warning: {text}", err=True)
+
+
+def _silence_stderr() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stderr.fileno())
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def check_arguments_are_text(args: list[str]) -> None:
+    """An argument with bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for arg in args:
+        bad = next((i for i, ch in enumerate(arg) if "\udc80" <= ch <= "\udcff"), None)
+        if bad is not None:
+            byte = ord(arg[bad]) - 0xDC00
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            raise UsageError(
+                f"the argument '{shown}' is not valid UTF-8 text "
+                f"(byte 0x{byte:02X} at character {bad + 1})"
+            )

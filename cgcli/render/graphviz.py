@@ -1,0 +1,77 @@
+"""Graphviz's dot, run as a program: the layout of the drawings on the page and in notebooks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..evaluation import Evaluation
+
+INSTALL_GRAPHVIZ = (
+    "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
+    "conda: conda install graphviz)"
+)
+
+
+def graphviz_installed() -> bool:
+    """Whether Graphviz's ``dot`` program is on the PATH."""
+    return shutil.which("dot") is not None
+
+
+def run_dot(dot_source: str, output_format: str, needed_by: str) -> bytes:
+    """``dot_source`` laid out by Graphviz's ``dot`` in ``output_format`` (svg, png, ...).
+
+    ``needed_by`` names what needs the layout in the error raised when Graphviz is
+    not installed ("the page").
+    """
+    dot = shutil.which("dot")
+    if dot is None:
+        raise UsageError(
+            f"Graphviz's dot program is not installed, and {needed_by} needs it to lay out "
+            f"the graph. {INSTALL_GRAPHVIZ}."
+        )
+    done = subprocess.run(
+        [dot, f"-T{output_format}"], input=dot_source.encode(), capture_output=True
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
+    return done.stdout
+
+
+_SIZE = re.compile(
+    r'<svg width="([\d.]+)pt" height="[\d.]+pt"(\s+viewBox="[\d.]+ [\d.]+ ([\d.]+) )'
+)
+SMALLEST_SCALE = 0.8
+"""Shrunk to fit its box, the drawing keeps at least this many pixels per point, so that
+its 14-point text stays 11 pixels high or more (a wider drawing scrolls)."""
+
+
+def inline_svg(dot_source: str, needed_by: str) -> str:
+    """The drawing as an ``<svg>`` element to put inside HTML: no XML prolog; it shrinks
+    to the width of its box, never past its natural size nor below a readable one."""
+    svg = run_dot(dot_source, "svg", needed_by).decode()
+    svg = svg[svg.index("<svg") :]
+
+    def size(match: re.Match) -> str:
+        natural, view_box, points = match.groups()
+        smallest = round(float(points) * SMALLEST_SCALE)
+        style = f"max-width:{natural}pt;min-width:{smallest}px;height:auto"
+        return f'<svg width="100%" style="{style}"{view_box}'
+
+    return _SIZE.sub(size, svg, count=1)
+
+
+def annotated_svg(result: Evaluation, digits: int | None, needed_by: str) -> str:
+    """The drawing of an evaluation, every node with its value and gradient, as inline SVG."""
+    from .graph import Annotations, to_dot
+
+    notes = Annotations(
+        [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
+    )
+    return inline_svg(to_dot(result.graph, notes, "circuit"), needed_by)

@@ -1,0 +1,151 @@
+"""cg grad in the program's own terms: named intermediates and σ·(1 - σ); --expand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy
+
+from cgcli import parse
+from cgcli.named_grad import derivatives, for_evaluation
+from cgcli.symbolic import build
+
+
+def test_sigmoid_is_written_with_sigma(cg):
+    result = cg("grad", "sigmoid(w*x + b)", "w=2", "x=1/2", "b=-1")
+    assert result.stdout == (
+        "∂f/∂w = x*(1 - σ(b + w*x))*σ(b + w*x) = 1/8 ≈ 0.125\n"
+        "∂f/∂x = w*(1 - σ(b + w*x))*σ(b + w*x) = 1/2 ≈ 0.5\n"
+        "∂f/∂b = (1 - σ(b + w*x))*σ(b + w*x) = 1/4 ≈ 0.25\n"
+    )
+
+
+def test_named_intermediates_are_used(cg):
+    result = cg("grad", "h = tanh(w*x + b); loss = (h - t)^2", "w=0.5", "x=2", "b=-1", "t=1")
+    assert result.stdout == (
+        "∂loss/∂w = 2*x*(1 - h^2)*(h - t) = -4\n"
+        "∂loss/∂x = 2*w*(1 - h^2)*(h - t) = -1\n"
+        "∂loss/∂b = 2*(1 - h^2)*(h - t) = -2\n"
+        "∂loss/∂t = 2*(-h + t) = 2\n"
+    )
+    result = cg("grad", "p = sigmoid(z); loss = -log(p)")
+    assert result.stdout == "∂loss/∂z = p - 1\n"
+
+
+def test_expand_writes_the_inputs_alone(cg):
+    result = cg("grad", "sigmoid(w*x + b)", "--expand", "--wrt", "b")
+    assert result.stdout == "∂f/∂b = 1/(4*cosh(b/2 + w*x/2)^2)\n"
+
+
+def test_reassigned_names_use_their_labels(cg):
+    assert cg("grad", "x = x * x; x += 3*x; x", "x=3").stdout == "∂x#3/∂x#1 = 8*x#1 = 24\n"
+
+
+def test_latex_names_are_the_same_as_everywhere(cg):
+    result = cg("grad", "h1 = tanh(w0*x); h1^2", "--format", "latex", "--wrt", "w0")
+    assert r"\frac{\partial f}{\partial \mathit{w0}}" in result.stdout
+    assert r"\mathit{h1}" in result.stdout
+    assert "w_{0}" not in result.stdout and "h_{1}" not in result.stdout
+
+
+def test_relu_at_its_kink_follows_cg(cg):
+    assert cg("grad", "relu(x)", "x=0").stdout == "∂f/∂x = Heaviside(x) = 0\n"
+
+
+PROGRAMS = [
+    "sigmoid(w*x + b)",
+    "h = tanh(w*x + b); loss = (h - t)^2",
+    "a = x*y; b = a + x; f = sin(b) * a",
+    "x = x * x; x += 3*x; x",
+    "h = relu(w*x + b); o = sigmoid(w*h + t); loss = (o - t)^2 / 2",
+    "q = x / y; q = q ^ 2 + exp(q); r = sqrt(q) * max(q, x); r + q",
+    "c = 2; p = c * x; p = p * p; -p",
+]
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_named_derivatives_equal_sympy(program):
+    """Substituting every name's definition gives SymPy's derivative of the whole program."""
+    graph = parse(program).bind_constants(())
+    names = list(graph.input_names)
+    found, symbols = derivatives(graph, names)
+    inputs = {n.name: symbols[n.index] for n in graph.inputs}
+    exprs = build(graph, inputs)
+    whole = exprs[graph.output]
+    definitions = {s: exprs[i] for i, s in symbols.items()}
+    points = [
+        {"x": "3/10", "y": "-6/5", "w": "7/10", "b": "2", "t": "1/3"},
+        {"x": "19/10", "y": "2/5", "w": "-2", "b": "1/2", "t": "-1"},
+    ]
+    for name in names:
+        reference = sympy.diff(whole, inputs[name])
+        ours = for_evaluation(found[name]).xreplace(definitions)
+        for point in points:
+            at = {inputs[n]: sympy.Rational(point[n]) for n in inputs}
+            difference = sympy.N((ours - reference).xreplace(at), 30)
+            assert abs(difference) < 1e-25, (program, name)
+
+
+@pytest.mark.parametrize(
+    ("program", "values", "message"),
+    [
+        ("log(x)", ["x=-1"], "log of a negative number"),
+        ("sqrt(x)", ["x=-1"], "square root of a negative number"),
+        ("1/x", ["x=0"], "division by zero"),
+        ("exp(x)", ["x=1000"], "overflows"),
+        ("asin(x)", ["x=2"], "outside [-1, 1]"),
+    ],
+)
+def test_grad_at_a_point_outside_the_domain_is_a_math_error(cg, program, values, message):
+    """cg grad never prints a number at a point where cg eval says math error."""
+    result = cg("grad", program, *values)
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert message in result.stderr
+
+
+def test_grad_at_a_kink_gives_cg_s_convention_and_names_sympy_s(cg):
+    """relu'(0) = 0 and max at a tie splits evenly, as cg eval; SymPy's own value is named."""
+    result = cg("grad", "x^y", "x=0", "y=0")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "∂f/∂x = x^y*y/x = 0  (at a kink cg follows PyTorch's convention; SymPy's value "
+        "there is nan)\n"
+        "∂f/∂y = x^y*log(x) = 0  (at a kink cg follows PyTorch's convention; SymPy's value "
+        "there is zoo)\n"
+    )
+    tie = cg("grad", "max(x, y)", "x=1", "y=1", "--format", "json")
+    doc = json.loads(tie.stdout)
+    assert [doc["gradient"][n]["value"] for n in "xy"] == [0.5, 0.5]
+    evaluated = json.loads(cg("eval", "max(x, y)", "x=1", "y=1", "--format", "json").stdout)
+    assert evaluated["gradient"] == {"x": 0.5, "y": 0.5}
+
+
+def test_grad_that_is_not_real_is_a_math_error_after_the_formulas(cg):
+    result = cg("grad", "x^y", "x=-2", "y=2")
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[1] == (
+        "∂f/∂y = x^y*log(x) = 4*log(2) + 4*I*pi = not a real number"
+    )
+    assert result.stderr == "cg: math error: ∂f/∂y is not a real number at this point\n"
+
+
+def test_grad_of_a_program_without_inputs_says_so(cg):
+    result = cg("grad", "2*3")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "no inputs: there is nothing to differentiate" in result.stderr
+
+
+def test_grad_that_sympy_cannot_finish_in_time_stops(cg):
+    result = cg("grad", "x^x^x^x", "x=1.5", "--timeout", "0.05")
+    assert result.exit_code == 2
+    assert "SymPy did not differentiate the program within 0.05 s more" in result.stderr
+
+
+def test_symbolic_gradient_is_a_library_function():
+    from cgcli.symbolic_gradient import symbolic_gradient
+
+    result = symbolic_gradient("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3})
+    assert [(p.label, p.formula, p.value) for p in result.partials] == [
+        ("x", "z", -3.0), ("y", "z", -3.0), ("z", "p", 4.0)
+    ]  # fmt: skip

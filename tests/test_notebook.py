@@ -1,0 +1,59 @@
+"""A real notebook, run by nbclient on a real IPython kernel: what a student's cells show."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+from real_parts import missing
+
+CELLS = [
+    "import cgcli\n"
+    "result = cgcli.evaluate('q = x + y; f = q * z', {'x': 1, 'y': 3, 'z': -3})\n"
+    "result",
+    "result.show_page()",
+]
+
+
+def run_notebook(cells: list[str]):
+    try:
+        import nbformat
+        from jupyter_client.kernelspec import NoSuchKernel
+        from nbclient import NotebookClient
+    except ImportError:
+        missing("nbclient, nbformat or ipykernel", "pip install -e '.[test]'")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    try:
+        NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    except NoSuchKernel:
+        missing("a Jupyter kernel (python3)", "pip install ipykernel")
+    return [cell.outputs for cell in notebook.cells]
+
+
+def test_a_cell_shows_the_table_and_the_drawing_and_the_page():
+    if shutil.which("dot") is None:
+        missing("Graphviz", "apt-get install graphviz")
+    table, page = run_notebook(CELLS)
+    (shown,) = table
+    data = shown["data"]
+    assert data["text/plain"] == (
+        "<Evaluation f = -12; ∂f/∂x = -3, ∂f/∂y = -3, ∂f/∂z = 4; check: sympy, all agree>"
+    )
+    rows = re.findall(r"<tr>(.*?)</tr>", data["text/html"])
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in rows]
+    assert [[c[0], c[4], html.unescape(c[5])] for c in cells] == [
+        ["node", "value", "∂f/∂node"],
+        ["x", "1", "-3"],
+        ["y", "3", "-3"],
+        ["q", "4", "-3"],
+        ["z", "-3", "4"],
+        ["f", "-12", "1"],
+    ]
+    assert data["text/html"].count("<svg") == 1 and 'id="cg&#45;node&#45;n5"' in data["text/html"]
+    assert data["text/markdown"].startswith("| node | op | inputs | text | value | ∂f/∂node |")
+    (frame,) = page
+    shown_page = frame["data"]["text/html"]
+    assert shown_page.startswith('<iframe srcdoc="&lt;!doctype html&gt;')
+    assert "cg-data" in html.unescape(shown_page) and 'sandbox="allow-scripts"' in shown_page
