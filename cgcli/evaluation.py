@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
+from .check import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
 
 if TYPE_CHECKING:
     from .exact import ExactPass
@@ -141,27 +141,6 @@ class Evaluation:
                 for i, r in enumerate(self.nodes)
             },
         }
-
-
-def check_as_dict(report: CheckReport, graph: Graph) -> dict:
-    """The ``check`` object of the JSON output."""
-    from .check import ABSOLUTE, RELATIVE, UNCHECKED
-
-    return {
-        "ok": report.ok,
-        "method": report.method,
-        "note": report.note,
-        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
-        "value": {
-            "status": report.value.status,
-            "expected": json_number(report.value.expected),
-        },
-        "nodes": {
-            f"n{i + 1}": {"status": v.status, "expected": json_number(v.expected)}
-            for i, v in enumerate(report.grads)
-            if v is not None and v.status != UNCHECKED
-        },
-    }
 
 
 def evaluate(
