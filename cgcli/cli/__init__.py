@@ -20,7 +20,7 @@ from .reporting import check_arguments_are_text, run_reporting_errors
 EXIT_CODES = """\b
 Exit codes:
   0  success (and every checked number agrees)
-  1  the check found a number that disagrees with SymPy or finite differences
+  1  the check found a number that disagrees with SymPy or a high-precision reference
      (cg check: an answer is wrong)
   2  usage or syntax error (bad program, bad or missing values, bad options,
      a bad row of data, an input over a limit)

@@ -55,7 +55,8 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     flag_value="sample",
     default="sample",
     help="Check against SymPy (the default). With --points: 'sample' checks a sample of rows "
-    "with SymPy, 'all' checks every row with finite differences.",
+    "with SymPy, 'all' screens every row with float64 differences and confirms any "
+    "disagreement at high precision.",
 )
 @click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
 @click.option(
@@ -69,7 +70,8 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Time budget of the check: SymPy may use 80% of it, finite differences the rest.",
+    help="Time budget of the check: SymPy may use 80% of it, the high-precision difference "
+    "quotients (mpmath, 50 digits) the rest.",
 )
 def eval_command(
     program,
