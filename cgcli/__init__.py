@@ -34,6 +34,10 @@ _EXPORTS = {
     "build_page": "page",
     "example_data": "datasets",
     "Graph": "ir",
+    "grade": "grading",
+    "grade_class": "grading",
+    "read_sheet": "grading",
+    "blank_sheet": "grading.blank",
     "Node": "ir",
     "parse": "parser",
 }
@@ -52,12 +56,16 @@ __all__ = [
     "Outcome",
     "SymbolicGradient",
     "UsageError",
+    "blank_sheet",
     "build_page",
     "draw",
     "evaluate",
     "example_data",
     "explain",
+    "grade",
+    "grade_class",
     "parse",
+    "read_sheet",
     "symbolic_gradient",
     "train",
 ]
@@ -70,6 +78,8 @@ LIBRARY_TWINS = {
     "train": "train",
     "page": "build_page",
     "example-data": "example_data",
+    "check": "grade_class",
+    "sheet": "blank_sheet",
 }
 """Each command of the CLI and the library function it calls."""
 
@@ -79,6 +89,8 @@ if TYPE_CHECKING:
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
     from .explanation import Explanation, explain
+    from .grading import grade, grade_class, read_sheet
+    from .grading.blank import blank_sheet
     from .ir import Graph, Node
     from .page import build_page
     from .parser import parse

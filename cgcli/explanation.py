@@ -257,21 +257,11 @@ def _local(graph: Graph, node: Node, pieces: _Pieces, numbers: Numbers, needs) -
 
 def _textbook(op, node: Node, slots: list[int], pieces: _Pieces, numbers_too: bool) -> Shown:
     """The textbook's local derivative for the given slots (summed), in text and LaTeX."""
-    book = op.textbook
     shown = []
     for notation in (TEXT, LATEX):
         args = pieces.operands(node, notation, numbers_too)
-        if numbers_too:
-            y = pieces.number(node.index, notation)
-        elif book.output is not None:
-            y = book.output(notation, *args)
-        else:
-            y = notation.apply(node.op, args)
-        terms = [book.partials[k](notation, *args, y) for k in slots]
-        total = terms[0]
-        for term in terms[1:]:
-            total = notation.add(total, term)
-        shown.append(total.text)
+        y = pieces.number(node.index, notation) if numbers_too else None
+        shown.append(op.textbook_local(notation, slots, args, y).text)
     return Shown(*shown)
 
 

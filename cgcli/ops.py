@@ -75,6 +75,18 @@ class Op(NamedTuple):
             return self.array_partials(np, *args)
         return self.partials(*args)
 
+    def textbook_local(self, notation, slots: list[int], args: list, y=None):
+        """∂y/∂(the operands in ``slots``), summed, in the textbook's form, as a piece of
+        ``notation`` (:mod:`cgcli.notation`) from the operands' pieces ``args``; ``y`` is
+        the gate's output (its value, say), by default as the textbook writes it."""
+        book = self.textbook
+        if y is None:
+            y = book.output(notation, *args) if book.output else notation.apply(self.name, args)
+        total = book.partials[slots[0]](notation, *args, y)
+        for slot in slots[1:]:
+            total = notation.add(total, book.partials[slot](notation, *args, y))
+        return total
+
     def show(self, args: list[str]) -> str:
         """The op applied to argument texts, as it is written in the language."""
         if self.symbol and self.arity == 2:

@@ -82,7 +82,7 @@ NAMES = [
 ]
 
 
-@pytest.mark.parametrize("command", ["eval", "explain", "grad"])
+@pytest.mark.parametrize("command", ["eval", "explain", "grad", "sheet"])
 @pytest.mark.parametrize("args", NAMES, ids=lambda a: a[0])
 def test_names_compile(cg, tmp_path, command, args):
     result = cg(command, *args, "--format", "latex")

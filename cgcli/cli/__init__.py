@@ -125,6 +125,7 @@ COMMANDS = {
     "train": "train",
     "example-data": "example_data",
     "page": "page",
+    "sheet": "sheet",
 }
 """Each command and the module of this package that defines it as ``command``."""
 

@@ -1,4 +1,4 @@
-"""cg check: grade a student's answers."""
+"""cg check: grade one student's answers, or a class's sheets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sys
 import click
 
 from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
-from ..numbers import json_number
 from . import (
     EXIT_CODES,
     NON_NEGATIVE,
@@ -16,6 +15,7 @@ from . import (
     load_program,
     output_options,
     program_arguments,
+    refuse_two_stdins,
     warn,
 )
 
@@ -25,101 +25,176 @@ from . import (
 @output_options(["text", "json"], default="text", wrt=False)
 @click.option(
     "--answers",
-    "answer_file",
-    metavar="FILE",
-    help="A student's answers: JSON, CSV (node,value,grad) or the Markdown table of "
-    "cg eval --format markdown, filled in.",
+    "answer_files",
+    multiple=True,
+    metavar="FILE|FOLDER",
+    help="Answer sheets ('-' for stdin): any table cg writes (Markdown, CSV, TSV, JSON, LaTeX), "
+    "filled in, or KEY = NUMBER lines. Several files (--answers a.md b.md) or a folder grade "
+    "a class.",
 )
 @click.option(
     "--expect",
     "expectations",
     multiple=True,
     metavar="ANSWERS",
-    help="Answers on the command line: p=4, dg/dx=-3 or dx=-3 (repeatable).",
+    help="Answers on the command line: p=4, dg/dx=-3, dz=x+y (repeatable).",
+)
+@click.option(
+    "--require",
+    metavar="all|values|gradients|KEYS",
+    help="What is asked: missing answers count as wrong (default: what each sheet shows).",
+)
+@click.option(
+    "--weights",
+    "weights_file",
+    metavar="FILE",
+    help="Points per answer: CSV answer,weight or JSON.",
 )
 @click.option(
     "--tol",
     type=NON_NEGATIVE,
-    default=1e-3,
-    show_default=True,
-    help="Relative tolerance for a right answer (plus 1e-9 absolute).",
+    help="Relative tolerance instead of the precision each answer is written to.",
+)
+@click.option("--abs-tol", type=NON_NEGATIVE, help="Absolute tolerance (with or without --tol).")
+@click.option(
+    "--decimals",
+    type=click.IntRange(0, 17),
+    help="Compare every answer with the true value rounded to this many decimals.",
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
+@click.option(
+    "--summary",
+    "summary_file",
+    metavar="FILE.csv",
+    help="Write a gradebook: student, score, asked, points, a verdict per question.",
+)
 def check_command(
     program,
     output_format,
     digits,
-    answer_file,
+    answer_files,
     expectations,
+    require,
+    weights_file,
     tol,
+    abs_tol,
+    decimals,
     exact,
+    summary_file,
 ):
-    """Grade a student's numbers for node values and gradients, naming the likely mistake
-    behind each wrong one. Exit 0 when all are right, 1 when any is wrong."""
-    from ..answers import GRAD, parse_expectations, read_answer_file
-    from ..evaluation import evaluate_graph
-    from ..grading import ABSOLUTE_TOLERANCE, grade
+    """Grade a student's numbers for node values and gradients, naming the mistake behind
+    each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
+    1 when any is wrong or missing, 2 when a sheet could not be read."""
+    from ..files import check_writable, write_whole
+    from ..grading import grade_class
+    from ..grading.classbook import gradebook
+    from ..grading.keys import split_expectations
+    from ..grading.sheets import read_weights, sheet_from_pairs
 
+    program, files = _split_sheet_arguments(program, answer_files)
+    _check_paths(program, files, weights_file, summary_file)
+    if summary_file:
+        check_writable(summary_file, "--summary")
     graph, values = load_program(program)
-    result = evaluate_graph(graph, values, check=False, exact=exact)
-    for warning in result.warnings:
-        warn(warning)
-    answers = list(parse_expectations(list(expectations), result.graph))
-    if answer_file:
-        answers += read_answer_file(answer_file, result.graph)
-    answers = list({(a.kind, a.node.index, a.given.number): a for a in answers}.values())
-    if not answers:
+    sheets: list = list(files)
+    if expectations:
+        if len(files) > 1 or (files and _is_folder(files[0])):
+            raise UsageError("--expect adds answers to one sheet, not to a class's sheets")
+        typed = sheet_from_pairs(split_expectations(list(expectations)))
+        sheets = [_merged(files[0], typed) if files else typed]
+    if not sheets:
         raise UsageError("no answers to grade: give --answers FILE or --expect p=4,dg/dx=-3")
-    grades = grade(result, answers, tol)
-    right = sum(g.right for g in grades)
-    if output_format == "json":
-        doc = {
-            "ok": right == len(grades),
-            "right": right,
-            "total": len(grades),
-            "tolerance": {"relative": tol, "absolute": ABSOLUTE_TOLERANCE, "exact": exact},
-            "answers": [
-                {
-                    "answer": g.answer.key,
-                    "kind": g.answer.kind,
-                    "node": g.answer.node.id,
-                    "label": result.graph.label(g.answer.node),
-                    "given": g.answer.given.number,
-                    "correct": json_number(g.correct),
-                    "right": g.right,
-                    "mistake": g.mistake,
-                    "diagnosis": g.diagnosis,
-                }
-                for g in grades
-            ],
-        }
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-    else:
-        from ..numbers import format_number
-        from ..render.table import Column, plain
+    grades = grade_class(
+        graph,
+        values,
+        sheets,
+        require=require,
+        weights=read_weights(weights_file) if weights_file else None,
+        tol=tol,
+        abs_tol=abs_tol,
+        decimals=decimals,
+        exact=exact,
+        digits=digits,
+        skip_files=[summary_file] if summary_file else [],
+    )
+    single = len(sheets) == 1 and not _is_folder(sheets[0])
+    if single and grades.errors:
+        raise UsageError(grades.errors[0][1])
+    for sheet in grades.sheets:
+        where = f"{sheet.source}: " if not single else ""
+        for problem in sheet.problems:
+            warn(f"{where}{problem}")
+    if single and not grades.sheets[0].asked:
+        raise UsageError(f"nothing to grade in {grades.sheets[0].source}")
+    if summary_file:
+        write_whole(summary_file, gradebook(grades), "--summary")
+    _print(grades, single, output_format)
+    if grades.errors:
+        raise UsageError(_not_graded(grades.errors))
+    sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
 
-        out = result.output
-        rows = []
-        for g in grades:
-            label = result.graph.label(g.answer.node)
-            shown = label if g.answer.kind != GRAD else f"∂{out}/∂{label}"
-            index = g.answer.node.index
-            correct = (
-                result.shown_value(index, digits)
-                if g.answer.kind != GRAD
-                else result.shown_grad(index, digits)
-            )
-            verdict = "✓ right" if g.right else f"✗ {g.diagnosis}"
-            rows.append([shown, format_number(g.answer.given.number, digits), correct, verdict])
-        columns = [
-            Column("answer"),
-            Column("given", True),
-            Column("correct", True),
-            Column("grade"),
-        ]
-        click.echo(plain(columns, rows))
-        click.echo(f"{right} of {len(grades)} right")
-    sys.exit(EXIT_OK if right == len(grades) else EXIT_CHECK_FAILED)
+
+def _not_graded(errors: list[tuple[str, str]]) -> str:
+    """The sheets that could not be read, in one line (the others are graded)."""
+    shown = [error if source in error else f"{source}: {error}" for source, error in errors]
+    if len(shown) == 1:
+        return shown[0]
+    return f"{len(shown)} sheets could not be read: " + "; ".join(shown)
+
+
+def _split_sheet_arguments(program, answer_files):
+    """The program's own arguments, and the sheet files: after ``--answers a.md``, the
+    shell's ``b.md c.md`` arrive as positional arguments that are not NAME=VALUE."""
+    if not answer_files:
+        return program, []
+    keep = 0 if program.program_file is not None else 1
+    arguments, files = list(program.arguments[:keep]), list(answer_files)
+    for argument in program.arguments[keep:]:
+        (arguments if "=" in argument else files).append(argument)
+    return program._replace(arguments=tuple(arguments)), files
+
+
+def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
+    """No empty file names; standard input read once (by the program or by one file)."""
+    named = [("--answers", f) for f in files] + [("--weights", weights_file)]
+    for option, path in [*named, ("--summary", summary_file)]:
+        if path is not None and not path.strip():
+            raise UsageError(f"{option} {path!r}: the file name is empty")
+    readers = [option for option, path in named if path == "-"]
+    for option in dict.fromkeys(readers):
+        refuse_two_stdins(program, "-", option)
+    if len(set(readers)) > 1:
+        raise UsageError(
+            "--answers and --weights cannot both come from stdin: give one of them as a file"
+        )
+    if len(readers) > 1:
+        raise UsageError("--answers - is given twice: stdin can be read only once")
+
+
+def _merged(path, typed):
+    from ..grading.sheets import read_sheet
+
+    sheet = read_sheet(path)
+    sheet.cells.extend(typed.cells)
+    return sheet
+
+
+def _is_folder(entry) -> bool:
+    from pathlib import Path
+
+    return isinstance(entry, str) and Path(entry).is_dir()
+
+
+def _print(grades, single: bool, output_format: str) -> None:
+    from ..render.grades import render_class, render_sheet
+
+    if output_format == "json":
+        doc = grades.sheets[0].as_dict() if single else grades.as_dict()
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif single:
+        click.echo(render_sheet(grades.sheets[0]), nl=False)
+    else:
+        click.echo(render_class(grades), nl=False)
 
 
 command = check_command

@@ -1,0 +1,222 @@
+"""Blank answer sheets to hand out (``cg sheet``): the nodes to fill in, with the inputs,
+the constants and ∂f/∂f given, in Markdown, CSV, TSV, JSON or LaTeX.
+
+Every sheet reads back with :func:`cgcli.grading.sheets.read_sheet` once filled in:
+the table has the columns of ``cg eval``'s, without the check column, and a
+``Student:`` line and an ``asks:`` note (what the sheet asks for) outside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from ..errors import UsageError
+from ..evaluation import evaluate_graph
+from ..ir import INPUT, Graph, Node
+from ..numbers import format_number
+from ..parser import parse
+from ..render.formats import LATEX_PREAMBLE
+from ..values import InputValue, value_from_python
+from .keys import GRAD, VALUE, Question
+from .sheets import ASKS, GIVEN_MARK
+
+SHEET_FORMATS = ("markdown", "csv", "tsv", "json", "latex")
+
+
+def blank_sheet(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    /,
+    *,
+    sheet_format: str = "markdown",
+    ask: str = "all",
+    output: str | None = None,
+    digits: int | None = 6,
+) -> str:
+    """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``
+    (then the values are given, computed ones to ``digits`` significant digits)."""
+    if sheet_format not in SHEET_FORMATS:
+        raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
+    if ask not in ASKS:
+        raise UsageError(f"--ask {ask}: ask all, values or gradients")
+    graph = parse(program) if isinstance(program, str) else program
+    inputs = {
+        name: v if isinstance(v, InputValue) else value_from_python(name, v)
+        for name, v in (values or {}).items()
+    }
+    result = evaluate_graph(graph, inputs, output=output, check=False)
+    rows = _rows(result, ask, digits)
+    head = _head(result.graph, inputs, ask)
+    writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
+    if writer is not None:
+        return writer(result.graph, head, rows, ask, result.output)
+    return _delimited(result.graph, head, rows, ask, "," if sheet_format == "csv" else "\t")
+
+
+class _Row(NamedTuple):
+    """One row of a sheet: a node, and its value and gradient cells ("" to fill in,
+    GIVEN_MARK where there is nothing to fill in)."""
+
+    node: Node
+    value: str
+    grad: str
+
+    def cells(self, graph: Graph) -> list[str]:
+        """node, op, inputs, text, value, gradient: the columns of ``cg eval``'s tables."""
+        inputs = ", ".join(graph.label(graph.nodes[i]) for i in self.node.inputs)
+        label, text = graph.label(self.node), graph.text(self.node)
+        return [label, self.node.op, inputs, text, self.value, self.grad]
+
+
+def _rows(result, ask: str, digits: int | None) -> list[_Row]:
+    """The rows ``cg eval`` shows (no constant written inline): given numbers filled in,
+    asked ones blank."""
+    from .grader import Grader
+
+    graph = result.graph
+    grader = Grader(result, {})
+    rows = []
+    for r in result.nodes:
+        node = r.node
+        if not grader.used[node.index] or graph.inline(node):
+            continue
+        if grader.is_given(Question(VALUE, node)):
+            value = format_number(r.value)
+        else:
+            value = format_number(r.value, digits) if ask == "gradients" else ""
+        if r.grad is None:
+            grad = GIVEN_MARK
+        elif grader.is_given(Question(GRAD, node)):
+            grad = format_number(r.grad)
+        else:
+            grad = ""
+        rows.append(_Row(node, value, grad))
+    return rows
+
+
+def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
+    program = "; ".join(line.strip() for line in graph.source.strip().splitlines() if line.strip())
+    point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
+    out = graph.label(graph.nodes[graph.output])
+    task = {
+        "all": f"the value of every node (forward pass) and ∂{out}/∂node (backward pass)",
+        "values": "the value of every node (forward pass)",
+        "gradients": f"∂{out}/∂node for every node (backward pass)",
+    }[ask]
+    return {"program": program, "at": point, "task": f"Fill in {task}."}
+
+
+def _columns(out: str, ask: str) -> list[str]:
+    titles = ["node", "op", "inputs", "text", "value", f"∂{out}/∂node"]
+    return titles[:5] if ask == "values" else titles
+
+
+def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
+    titles = _columns(out, ask)
+    lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
+    lines += [head["task"], "", f"Program: `{head['program']}`", "", f"At: {head['at']}", ""]
+    lines.append("| " + " | ".join(titles) + " |")
+    lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
+    for row in rows:
+        cells = row.cells(graph)[: len(titles)]
+        cells[3] = f"`{cells[3]}`"
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, delimiter: str):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    for line in (
+        f"# cg sheet; asks: {ask}",
+        f"# {head['task']}",
+        f"# program: {head['program']}",
+        f"# at: {head['at']}",
+        "# student: ",
+    ):
+        writer.writerow([line])
+    width = 5 if ask == "values" else 6
+    writer.writerow(["node", "op", "inputs", "text", "value", "grad"][:width])
+    writer.writerows(row.cells(graph)[:width] for row in rows)
+    return buffer.getvalue()
+
+
+def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
+    def number(text: str):
+        if text == "":
+            return None
+        value = float(text)
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+
+    nodes = []
+    for row in rows:
+        node = row.node
+        entry = {"label": graph.label(node), "op": node.op}
+        entry["inputs"] = [graph.label(graph.nodes[i]) for i in node.inputs]
+        entry["text"] = graph.text(node)
+        entry["value"] = number(row.value)
+        if ask != "values" and row.grad != GIVEN_MARK:
+            entry["grad"] = number(row.grad)
+        nodes.append(entry)
+    doc = {
+        "sheet": "cg",
+        "asks": ask,
+        "task": head["task"],
+        "program": head["program"],
+        "at": head["at"],
+        "output": out,
+        "student": "",
+        "nodes": nodes,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
+    """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
+    its check column, under the task."""
+    from ..notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
+
+    pieces = label_pieces(graph, LATEX)
+    grads = ask != "values"
+    titles = ["node", "computes", "value"]
+    if grads:
+        titles.append(rf"$\partial {latex_name(out)}/\partial\,\mathrm{{node}}$")
+    spec = "ll" + "r" * (len(titles) - 2)
+    lines = [
+        f"% cg sheet; asks: {ask}",
+        f"% needs {LATEX_PREAMBLE}",
+        r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
+        latex_text(head["task"]) + r"\\",
+        rf"Program: \texttt{{{latex_text(head['program'])}}}\\",
+        rf"At: {latex_text(head['at'])}\\[1ex]",
+        r"{\small\setlength{\tabcolsep}{4pt}",
+        rf"\begin{{longtable}}{{{spec}}}",
+        r"\hline",
+        " & ".join(titles) + r" \\",
+        r"\hline",
+        r"\endhead",
+    ]
+
+    def number(text: str) -> str:
+        if text == GIVEN_MARK:
+            return "--"
+        return f"${latex_number(text)}$" if text else ""
+
+    for row in rows:
+        node = row.node
+        if node.op == INPUT:
+            computes = "input"
+        elif not node.inputs:
+            computes = "constant"
+        else:
+            computes = f"${formula(graph, node, pieces, LATEX).text}$"
+        cells = [f"${pieces[node.index].text}$", computes, number(row.value)]
+        if grads:
+            cells.append(number(row.grad))
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\hline", r"\end{longtable}}"]
+    return "\n".join(lines) + "\n"

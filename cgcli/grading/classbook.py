@@ -1,0 +1,77 @@
+"""A class: many sheets graded, a summary per question, and the gradebook CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+from .keys import GRAD
+from .report import MISSING, ClassGrade, QuestionSummary, SheetGrade
+
+GRADEBOOK_HEAD = ["student", "file", "score", "asked", "points", "max_points", "note"]
+"""The gradebook's first columns; one column per question follows."""
+
+
+def summarise(sheets: list[SheetGrade]) -> list[QuestionSummary]:
+    """Per question asked of anyone: how many were asked it, got it right, and their mistakes."""
+    order: dict[str, str] = {}
+    place: dict[str, tuple[bool, int]] = {}
+    asked: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    mistakes: dict[str, Counter[str]] = {}
+    for sheet in sheets:
+        for answer in sheet.scored:
+            order.setdefault(answer.key, answer.shown)
+            index = answer.question.node.index
+            grad = answer.question.kind == GRAD
+            place[answer.key] = (grad, -index if grad else index)  # the order of computing
+            asked[answer.key] += 1
+            right[answer.key] += answer.right
+            if not answer.right:
+                kind = answer.diagnosis.cause if answer.diagnosis else MISSING
+                mistakes.setdefault(answer.key, Counter())[kind] += 1
+    return [
+        QuestionSummary(key, order[key], asked[key], right[key], dict(mistakes.get(key, {})))
+        for key in sorted(order, key=place.__getitem__)
+    ]
+
+
+def verdict_cell(sheet: SheetGrade, key: str) -> str:
+    """One gradebook cell: right, right (rounded), wrong (the mistake), missing, or ""."""
+    for answer in sheet.scored:
+        if answer.key == key:
+            if answer.right or not answer.diagnosis:
+                return answer.verdict
+            return f"wrong ({answer.diagnosis.cause})"
+    return ""
+
+
+def gradebook(grades: ClassGrade) -> str:
+    """The gradebook as CSV: one row per student, one column per question."""
+    keys = [q.key for q in grades.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*GRADEBOOK_HEAD, *keys])
+    for sheet in grades.sheets:
+        writer.writerow(
+            [
+                sheet.student,
+                sheet.source,
+                sheet.right,
+                sheet.asked,
+                _number(sheet.points),
+                _number(sheet.max_points),
+                "; ".join(sheet.problems),
+                *(verdict_cell(sheet, key) for key in keys),
+            ]
+        )
+    for source, error in grades.errors:
+        note = f"not graded: {error}"
+        writer.writerow([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
+    return buffer.getvalue()
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)

@@ -1,0 +1,115 @@
+"""Formula answers (``dz = x + y``) and exact answers (``--exact``), compared in SymPy.
+
+A formula is parsed by cg's own parser (:mod:`cgcli.grading.given`) and built
+into SymPy from its graph, with each name standing for that node of the program
+as an expression in the program's inputs; the true value or gradient of a node
+is built the same way (the gradient as the derivative of the output with
+respect to a symbol added to the node). Two expressions are equivalent when
+SymPy simplifies their difference to 0, or when it vanishes at the point and at
+several points near it to 30 digits. User text never reaches ``sympify``.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import sympy
+
+from ..ir import Graph
+from ..symbolic import build, exact_value, input_symbols
+from .given import Given
+from .keys import GRAD
+
+SIMPLIFY_LIMIT = 400
+"""Differences with more operations than this are compared at points only."""
+SAMPLES = 4
+SAMPLE_DIGITS = 30
+
+
+class Symbolic:
+    """The program's nodes as SymPy expressions in its inputs, built on first use."""
+
+    def __init__(self, graph: Graph, point: dict[str, Fraction | Graph]) -> None:
+        self.graph = graph
+        self.symbols = input_symbols(graph)
+        self.point = {self.symbols[name]: exact_value(v) for name, v in point.items()}
+        self._values: list[sympy.Expr] | None = None
+        self._grads: dict[int, sympy.Expr] = {}
+
+    @property
+    def values(self) -> list[sympy.Expr]:
+        if self._values is None:
+            self._values = build(self.graph, self.symbols)
+        return self._values
+
+    def truth(self, kind: str, index: int) -> sympy.Expr:
+        """The true value or gradient of a node as a formula in the inputs."""
+        if kind != GRAD:
+            return self.values[index]
+        if index not in self._grads:
+            eps = sympy.Symbol("ε_grade", real=True)
+            output = build(self.graph, self.symbols, {index: eps})[self.graph.output]
+            self._grads[index] = sympy.diff(output, eps).xreplace({eps: 0})
+        return self._grads[index]
+
+    def of_answer(self, given: Given) -> sympy.Expr:
+        """A written answer in SymPy: each name stands for that node of the program."""
+        labels = {self.graph.label(n): n.index for n in self.graph.nodes}
+        leaves = {name: self.values[labels[name]] for name in given.graph.input_names}
+        return build(given.graph, leaves)[given.graph.output]
+
+    def at_point(self, expr: sympy.Expr) -> sympy.Expr:
+        return expr.xreplace(self.point)
+
+    def equivalent(self, a: sympy.Expr, b: sympy.Expr) -> bool:
+        """Whether two formulas in the inputs are the same function."""
+        if _agree(a, b, self.point) is not True:
+            return False
+        difference = a - b
+        if sympy.count_ops(difference) <= SIMPLIFY_LIMIT:
+            try:
+                if sympy.simplify(difference) == 0:
+                    return True
+            except (TypeError, ValueError, NotImplementedError):
+                pass
+        if not self.symbols:
+            return True  # two numbers equal to 30 digits
+        generator = random.Random(len(self.symbols))
+        defined = 0
+        for _ in range(4 * SAMPLES):
+            nearby = {
+                s: v * (1 + sympy.Rational(generator.randint(1, 97), 1000)) + sympy.Rational(1, 7)
+                for s, v in self.point.items()
+            }
+            verdict = _agree(a, b, nearby)
+            if verdict is False:
+                return False
+            defined += verdict is True
+            if defined == SAMPLES:
+                return True
+        return False
+
+    def exactly(self, given: Given, truth: sympy.Expr) -> bool:
+        """Whether a written number equals an exact value (``--exact``)."""
+        mine = build(given.graph, {})[given.graph.output]
+        return self.equivalent(mine, truth)
+
+
+def _agree(a: sympy.Expr, b: sympy.Expr, point: dict) -> bool | None:
+    """Whether a and b have the same value at the point to 30 digits; None where
+    either is undefined or not real there."""
+    values = []
+    for expr in (a, b):
+        try:
+            value = sympy.N(expr.xreplace(point), SAMPLE_DIGITS)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if not value.is_number or value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+            return None
+        real, imaginary = value.as_real_imag()
+        if abs(imaginary) > abs(real) * sympy.Float(10) ** (8 - SAMPLE_DIGITS):
+            return None
+        values.append(real)
+    scale = max(1, abs(values[0]), abs(values[1]))
+    return bool(abs(values[0] - values[1]) <= scale * sympy.Float(10) ** (8 - SAMPLE_DIGITS))

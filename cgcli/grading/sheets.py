@@ -1,0 +1,547 @@
+"""Reading answer sheets: every table cg writes (Markdown, CSV, TSV, JSON, LaTeX and the
+plain table), blank sheets from ``cg sheet``, and simple ``KEY = NUMBER`` lists.
+
+A sheet is read into cells, each the text written for one key (blank when not
+filled in); what the keys mean is decided later, against the program
+(:mod:`cgcli.grading.keys`). A student id may stand in the sheet (a line
+``Student: alice``, a ``"student"`` field in JSON); otherwise the file name is used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..errors import UsageError
+from .keys import GRAD, VALUE
+from .latex_cells import label_from_latex, number_from_latex
+
+SHEET_SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".tex": "latex",
+    ".txt": "text",
+}
+ASKS = ("all", "values", "gradients")
+GIVEN_MARK = "-"
+"""What a table shows where there is nothing to fill in (a constant's gradient)."""
+_MARKS = {"✓", "✗", "convention", "ok", "mismatch"}
+_STUDENT = re.compile(
+    r"^[\W_]*(?:student(?:[ _]?(?:id|name))?|name)[\W_]*?\s*[:=]\s*(?P<id>.*)$", re.I
+)
+_ASKS = re.compile(r"\basks\s*:\s*(?P<asks>all|values|gradients)\b", re.I)
+_KEY_VALUE = re.compile(r"^\s*(?P<key>[^=:]+?)\s*[=:]\s*(?P<value>.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The text written for one key ("" when blank)."""
+
+    key: str
+    text: str
+    kind: str | None = None
+    """VALUE or GRAD for a node table's cell, whose key is the node's label."""
+    where: str = ""
+    """Where it stands, for messages: ``line 7``, ``row 3``, ``nodes[2]``."""
+    problem: str | None = None
+    """Why what is written there is no answer (a JSON ``true``): the key is asked, and
+    its answer counts as missing."""
+
+
+@dataclass
+class Sheet:
+    """One student's sheet as read: who, from where, and the cells."""
+
+    source: str
+    student: str | None = None
+    cells: list[Cell] = field(default_factory=list)
+    asks: str | None = None
+    """What a blank sheet from ``cg sheet`` says it asks for (all, values, gradients)."""
+    problems: list[str] = field(default_factory=list)
+    """What could not be read, one line each (a row without a node); the rest is graded."""
+
+    @property
+    def name(self) -> str:
+        """The student's id: from the sheet, else the file name without its extension."""
+        if self.student:
+            return self.student
+        return Path(self.source).stem if self.source not in ("", "-") else "student"
+
+    def note(self, line: str) -> None:
+        """Take a student id or an ``asks:`` note from a line outside the tables."""
+        asks = _ASKS.search(line)
+        if asks:
+            self.asks = asks["asks"].lower()
+            return
+        match = _STUDENT.match(line)
+        if match and not self.student:
+            self.student = clean_student(match["id"])
+
+
+def clean_student(text: str) -> str | None:
+    """A student id without Markdown or LaTeX decoration (blank lines and rules removed)."""
+    text = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", text)
+    text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
+    text = re.sub(r"[{}*`|\\$]|_{2,}|-{2,}|<!--|-->", " ", text)
+    text = text.strip(" \t_,;:")
+    return " ".join(text.split()) or None
+
+
+def read_sheet(
+    path: str | Path, sheet_format: str | None = None, what: str = "the answer sheet"
+) -> Sheet:
+    """Read one sheet (``-`` for stdin); the format comes from ``sheet_format``, the
+    extension, or the content. ``what`` names the file in messages."""
+    from ..files import read_text
+
+    if not str(path).strip():
+        raise UsageError(f"{what} {str(path)!r}: the file name is empty")
+    text = read_text(str(path), what)
+    if str(path) == "-":
+        return parse_sheet(text, "-", sheet_format or sniff(text))
+    path = Path(path)
+    fmt = sheet_format or SHEET_SUFFIXES.get(path.suffix.lower()) or sniff(text)
+    return parse_sheet(text, str(path), fmt)
+
+
+def sheet_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The sheets named: files as given, folders expanded to the sheet files they hold."""
+    files: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in SHEET_SUFFIXES and not p.name.startswith(".")
+            )
+            if not inside:
+                known = ", ".join(sorted(SHEET_SUFFIXES))
+                raise UsageError(f"{path}: no answer sheets in this folder (looked for {known})")
+            files.extend(inside)
+        else:
+            files.append(path)
+    return files
+
+
+def sniff(text: str) -> str:
+    """The format of a sheet from its content."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        return "json"
+    if "\\begin{tabular" in text or "\\begin{longtable" in text:
+        return "latex"
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    if any(line.lstrip().startswith("|") for line in lines):
+        return "markdown"
+    first = lines[0] if lines else ""
+    if "\t" in first:
+        return "tsv"
+    if "," in first and re.search(r"\b(node|answer|key)\b", first, re.I):
+        return "csv"
+    return "text"
+
+
+def parse_sheet(text: str, source: str, fmt: str) -> Sheet:
+    """A sheet from its text in one of the formats of :data:`SHEET_SUFFIXES`."""
+    readers = {
+        "markdown": _markdown,
+        "csv": lambda t, s: _delimited(t, s, _csv_delimiter(t)),
+        "tsv": lambda t, s: _delimited(t, s, "\t"),
+        "json": _json,
+        "latex": _latex,
+        "text": _text,
+    }
+    if fmt not in readers:
+        raise UsageError(f"unknown sheet format {fmt!r} (formats: {', '.join(readers)})")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    return readers[fmt](text, source)
+
+
+def sheet_from_mapping(answers: Mapping[str, object], source: str = "answers") -> Sheet:
+    """A sheet from a mapping such as ``{"p": 4, "dg/dx": "-3"}`` (Python or JSON)."""
+    return _json_document(dict(answers), source)
+
+
+def sheet_from_pairs(pairs: list[tuple[str, str]], source: str = "--expect") -> Sheet:
+    """A sheet from (key, text) pairs, such as those of ``--expect``."""
+    return Sheet(source, cells=[Cell(k, t, where=source) for k, t in pairs])
+
+
+# --- node tables -------------------------------------------------------------------
+
+
+class _Columns:
+    """Where a header row has the node, value and gradient columns (or key and value)."""
+
+    def __init__(self, titles: list[str]) -> None:
+        lowered = [t.strip().lower() for t in titles]
+        self.node = _first(lowered, ("node", "label"))
+        self.key = _first(lowered, ("answer", "key", "gradient", "question"))
+        self.value = _first(lowered, ("value", "given", "number", "weight", "points"))
+        self.grad = next(
+            (i for i, t in enumerate(lowered) if i != self.key and _is_gradient_title(t)), None
+        )
+
+    @property
+    def is_node_table(self) -> bool:
+        return self.node is not None and (self.value is not None or self.grad is not None)
+
+    @property
+    def is_key_table(self) -> bool:
+        return self.node is None and self.key is not None and self.value is not None
+
+    def cells(self, row: list[str], where: str, reader: CellReader) -> list[Cell]:
+        def at(i: int | None, read) -> str:
+            return read(row[i].strip()) if i is not None and i < len(row) else ""
+
+        if self.is_key_table:
+            key = at(self.key, reader.label)
+            return [Cell(key, at(self.value, reader.number), None, where)] if key else []
+        label = at(self.node, reader.label)
+        if not label:
+            return []
+        cells = []
+        for kind, column in ((VALUE, self.value), (GRAD, self.grad)):
+            text = at(column, reader.number)
+            if column is not None and text != GIVEN_MARK:
+                cells.append(Cell(label, text, kind, where))
+        return cells
+
+
+class CellReader(NamedTuple):
+    """How a format's cells read: labels (and titles, keys), and numbers."""
+
+    label: Callable[[str], str] = str.strip
+    number: Callable[[str], str] = str.strip
+
+
+PLAIN = CellReader()
+
+
+def _is_gradient_title(title: str) -> bool:
+    """``grad``, ``∂f/∂node`` (also as LaTeX makes it, ``(∂ f)/(∂ node)``), ``df/dnode``."""
+    compact = title.replace(" ", "")
+    return (
+        compact.startswith("grad")
+        or "∂" in compact
+        or re.fullmatch(r"d\S*/dnode", compact) is not None
+    )
+
+
+def _first(titles: list[str], names: tuple[str, ...]) -> int | None:
+    return next((i for i, t in enumerate(titles) if t in names), None)
+
+
+def _table_rows(
+    sheet: Sheet, rows: list[tuple[list[str], str]], reader: CellReader = PLAIN
+) -> None:
+    """Cells of one table: the first row is its header (or, with no header, key | value)."""
+    if not rows:
+        return
+
+    def titles(cells: list[str]) -> list[str]:
+        return [reader.label(c).lower() for c in cells]
+
+    header = titles(rows[0][0])
+    columns = _Columns(header)
+    if not (columns.is_node_table or columns.is_key_table):
+        columns, header = _Columns(["answer", "value"]), None
+    first = columns.key if columns.is_key_table else columns.node
+    for cells, where in rows if header is None else rows[1:]:
+        if titles(cells) == header:
+            continue  # a header repeated on a new page
+        found = columns.cells(cells, where, reader)
+        if header is not None and not found and any(c.strip() for c in cells):
+            sheet.problems.append(f"{where}: no {header[first]} in this row, so it is not graded")
+        sheet.cells.extend(found)
+
+
+# --- Markdown ----------------------------------------------------------------------
+
+
+def _markdown(text: str, source: str) -> Sheet:
+    sheet = Sheet(source)
+    table: list[tuple[list[str], str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            cells = [_markdown_cell(c) for c in re.split(r"(?<!\\)\|", stripped.strip("|"))]
+            if not all(set(c) <= set(":- ") for c in cells):
+                table.append((cells, f"line {number}"))
+            continue
+        _table_rows(sheet, table)
+        table = []
+        sheet.note(stripped)
+    _table_rows(sheet, table)
+    return sheet
+
+
+def _markdown_cell(cell: str) -> str:
+    cell = cell.strip().replace("\\|", "|")
+    for mark in ("`", "**", "__", "*"):
+        if len(cell) > 2 * len(mark) and cell.startswith(mark) and cell.endswith(mark):
+            cell = cell[len(mark) : -len(mark)].strip()
+    return "" if cell in _MARKS else cell
+
+
+# --- CSV and TSV -------------------------------------------------------------------
+
+
+def _delimited(text: str, source: str, delimiter: str) -> Sheet:
+    sheet = Sheet(source)
+    table: list[tuple[list[str], str]] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        cells = [c.strip() for c in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        if cells[0].startswith("#"):
+            sheet.note(_pair(cells))
+        elif table:
+            table.append((cells, f"row {number}"))
+        elif _Columns(cells).is_node_table or _Columns(cells).is_key_table:
+            table.append((cells, f"row {number}"))  # the header
+        else:
+            sheet.note(_pair(cells))
+    if not table:
+        raise UsageError(
+            f"{source}: no header row; a sheet needs node,value,grad (or answer,value)"
+        )
+    _table_rows(sheet, table)
+    return sheet
+
+
+def _csv_delimiter(text: str) -> str:
+    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return ";" if line.count(";") > line.count(",") else ","
+    return ","
+
+
+def _pair(cells: list[str]) -> str:
+    """A line outside the table: ``# student: alice,,`` or ``student,alice``."""
+    head = cells[0].lstrip("#").strip()
+    rest = " ".join(c for c in cells[1:] if c)
+    if not rest:
+        return head
+    return f"{head} {rest}" if head.endswith(":") else f"{head}: {rest}"
+
+
+# --- JSON --------------------------------------------------------------------------
+
+MAX_INTEGER_BITS = 1100
+"""Larger integers are beyond any float64 (about 2^1024): no answer, and slow to print."""
+_RESERVED = {"student", "name", "student_id", "asks", "program", "at", "sheet", "output"}
+_GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD, "grads": GRAD}
+"""Keys of a JSON sheet that hold answers by node label: {"gradients": {"x": -3}}."""
+
+
+def _json(text: str, source: str) -> Sheet:
+    try:
+        doc = json.loads(text, parse_int=str)  # an integer as written: any length, exact
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f'{source}: expected a JSON object such as {{"p": 4, "dg/dx": -3}}')
+    return _json_document(doc, source)
+
+
+def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | None:
+    """A JSON value as an answer: a number or text ("" for null), a problem for anything
+    else (``true``, a list, ``1e999``); None where a value means nothing to fill in."""
+    if value is None:
+        return Cell(key, "", kind, where)
+    if isinstance(value, bool):
+        return Cell(key, "", kind, where, f"{json.dumps(value)} is not a number")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return Cell(key, "", kind, where, "not a finite number")
+        if value.is_integer() and abs(value) < 1e16:
+            return Cell(key, str(int(value)), kind, where)  # 55.0 says no more than 55
+        return Cell(key, repr(value), kind, where)
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INTEGER_BITS:
+            return Cell(key, "", kind, where, "too large a number")
+        return Cell(key, str(value), kind, where)
+    if isinstance(value, str):
+        return Cell(key, value, kind, where) if value != GIVEN_MARK else None
+    kind_of = "an array" if isinstance(value, list) else "an object"
+    return Cell(key, "", kind, where, f"{kind_of}, not a number")
+
+
+def _json_document(doc: dict, source: str) -> Sheet:
+    sheet = Sheet(source)
+    for key in ("student", "student_id", "name"):
+        if isinstance(doc.get(key), (str, int)) and not sheet.student:
+            sheet.student = clean_student(str(doc[key]))
+    if isinstance(doc.get("asks"), str) and doc["asks"].lower() in ASKS:
+        sheet.asks = doc["asks"].lower()
+    if isinstance(doc.get("nodes"), list):
+        _json_nodes(sheet, doc)
+        return sheet
+    for key, value in doc.items():
+        if key in _GROUPS and isinstance(value, dict):
+            for label, number in value.items():
+                cell = _json_cell(str(label), number, _GROUPS[key], f"{key}.{label}")
+                if cell is not None:
+                    sheet.cells.append(cell)
+        elif key not in _RESERVED:
+            cell = _json_cell(str(key), value, None, key)
+            if cell is not None:
+                sheet.cells.append(cell)
+    return sheet
+
+
+def _json_nodes(sheet: Sheet, doc: dict) -> None:
+    """``cg eval --format json`` (exact strings preferred) or a ``cg sheet`` JSON sheet."""
+    exact = doc.get("exact", {}).get("nodes", {}) if isinstance(doc.get("exact"), dict) else {}
+    for i, entry in enumerate(doc["nodes"]):
+        if not isinstance(entry, dict):
+            continue
+        label = entry.get("label") or entry.get("node") or entry.get("name") or entry.get("id")
+        if not isinstance(label, str):
+            continue
+        precise = exact.get(entry.get("id"), {}) if isinstance(exact, dict) else {}
+        for kind in (VALUE, GRAD):
+            if kind not in entry:
+                continue
+            value = precise.get(kind, entry[kind]) if precise.get(kind) is not None else entry[kind]
+            cell = _json_cell(label, value, kind, f"nodes[{i}].{kind}")
+            if cell is not None:
+                sheet.cells.append(cell)
+
+
+# --- LaTeX -------------------------------------------------------------------------
+
+LATEX = CellReader(label_from_latex, number_from_latex)
+_LATEX_LAYOUT = re.compile(
+    r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfirsthead|endfoot|endlastfoot"
+    r"|cline\{[^}]*\}|small|footnotesize|scriptsize|normalsize|centering|noindent"
+    r"|setlength\{[^}]*\}\{[^}]*\})"
+)
+
+
+def _latex(text: str, source: str) -> Sheet:
+    sheet = Sheet(source)
+    body = re.sub(r"(?<!\\)%.*", lambda m: _latex_comment(sheet, m.group(0)), text)
+    position = 0
+    pattern = re.compile(
+        r"\\begin\{(tabular\*?|longtable|tabularx)\}(\{[^{}]*\})*(?P<body>.*?)\\end\{\1\}", re.S
+    )
+    for match in pattern.finditer(body):
+        for line in body[position : match.start()].splitlines():
+            _latex_note(sheet, line)
+        position = match.end()
+        rows = []
+        line_of = body.count("\n", 0, match.start("body")) + 1
+        for raw in re.split(r"\\\\(?:\[[^\]]*\])?", _LATEX_LAYOUT.sub(" ", match["body"])):
+            cells = [c.strip() for c in re.split(r"(?<!\\)&", raw)]
+            if any(cells):
+                rows.append((cells, f"line {line_of + raw.count(chr(10))}"))
+            line_of += raw.count("\n")
+        _table_rows(sheet, rows, LATEX)
+    for line in body[position:].splitlines():
+        _latex_note(sheet, line)
+    return sheet
+
+
+def _latex_note(sheet: Sheet, line: str) -> None:
+    """A line of text around the tables: commands dropped, their arguments kept."""
+    line = re.sub(r"\\\\(\[[^\]]*\])?", " ", line)  # \\ and \\[1ex]
+    line = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", line)
+    line = re.sub(r"\\[A-Za-z]+\*?\{([^{}]*)\}", r"\1", line)
+    sheet.note(re.sub(r"\\[A-Za-z]+\*?", " ", line).strip())
+
+
+def _latex_comment(sheet: Sheet, comment: str) -> str:
+    sheet.note(comment.lstrip("%").strip())
+    return ""
+
+
+# --- plain text --------------------------------------------------------------------
+
+
+def _text(text: str, source: str) -> Sheet:
+    """``KEY = NUMBER`` lines, and the aligned table ``cg eval`` prints when piped."""
+    sheet = Sheet(source)
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _Columns(line.split()).is_node_table and line.lstrip().lower().startswith("node"):
+            i = _aligned_table(sheet, lines, i)
+            continue
+        i += 1
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped.lower().startswith("check:"):
+            sheet.note(stripped.lstrip("#"))
+            continue
+        if _STUDENT.match(stripped) or _ASKS.search(stripped):
+            sheet.note(stripped)
+            continue
+        match = _KEY_VALUE.match(stripped)
+        if not match:
+            raise UsageError(f"{source}: line {i}: write KEY = NUMBER, such as dg/dx = -3")
+        value = re.sub(r"\s+(?:✓|✗|convention|-)$", "", match["value"]).strip()
+        sheet.cells.append(Cell(match["key"], value, None, f"line {i}"))
+    return sheet
+
+
+def _aligned_table(sheet: Sheet, lines: list[str], start: int) -> int:
+    """Rows of the aligned table whose header is ``lines[start]``; returns the next line."""
+    header = lines[start]
+    titles = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", header)]
+    spans = {t.lower(): (s, e) for t, s, e in titles}
+    grad_title = next(
+        (t.lower() for t, _, _ in titles if t[:1] in ("∂", "d") and t.endswith("node")), None
+    )
+    node_end = titles[1][1] if len(titles) > 1 else len(header)
+    value_end = spans.get("value", (0, 0))[1]
+    grad_end = spans.get(grad_title, (0, 0))[1] if grad_title else 0
+    i = start + 1
+    while i < len(lines) and lines[i].strip():
+        row = lines[i]
+        label = row[:node_end].strip()
+        if value_end and len(row) >= value_end and row[value_end - 1] != " ":
+            value = re.split(r"\s{2,}", row[:value_end].rstrip())[-1]
+        else:
+            value = ""
+        grad = row[value_end:grad_end].strip() if grad_end else ""
+        where = f"line {i + 1}"
+        if label:
+            sheet.cells.append(Cell(label, value, VALUE, where))
+            if grad != GIVEN_MARK:
+                sheet.cells.append(Cell(label, grad, GRAD, where))
+        i += 1
+    return i
+
+
+def read_weights(path: str | Path) -> dict[str, float]:
+    """``--weights``: points per answer key, from CSV (``answer,weight``) or a JSON object."""
+    fmt = "json" if Path(path).suffix.lower() == ".json" else "csv"
+    sheet = read_sheet(path, fmt, "the weights")
+    weights: dict[str, float] = {}
+    for cell in sheet.cells:
+        key = cell.key
+        try:
+            weight = float(cell.text)
+        except ValueError:
+            raise UsageError(f"{path}: {cell.where}: the weight of {key} is not a number") from None
+        if not weight >= 0 or weight == float("inf"):
+            raise UsageError(f"{path}: {cell.where}: the weight of {key} must be 0 or more")
+        weights[key] = weight
+    return weights

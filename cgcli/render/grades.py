@@ -1,0 +1,93 @@
+"""Graded sheets as text: one sheet in detail, or a class, one line per student."""
+
+from __future__ import annotations
+
+from ..grading.report import GIVEN, MISSING, ClassGrade, GradedAnswer, SheetGrade
+from ..numbers import format_number
+from .table import Column, plain
+
+
+def _grade_cell(answer: GradedAnswer) -> str:
+    if answer.verdict == GIVEN:
+        text = "given" + (f": {answer.note}" if answer.note else "")
+    elif answer.right:
+        text = f"✓ {answer.verdict}"
+    elif answer.verdict == MISSING:
+        text = "✗ missing"
+    else:
+        text = f"✗ {answer.diagnosis.text}" if answer.diagnosis else "✗ wrong"
+    if not answer.asked and answer.verdict != GIVEN:
+        text += " (not asked)"
+    return text
+
+
+def render_sheet(sheet: SheetGrade) -> str:
+    """One student's sheet: each answer with the right number and the verdict, then the score."""
+    columns = [Column("answer"), Column("given", True), Column("correct", True), Column("grade")]
+    rows = [
+        [a.shown, a.given.text if a.given else "", a.correct_text, _grade_cell(a)]
+        for a in sheet.answers
+    ]
+    lines = [plain(columns, rows)] if rows else []
+    lines.append(score_line(sheet))
+    return "\n".join(lines) + "\n"
+
+
+def score_line(sheet: SheetGrade) -> str:
+    """``7 of 9 asked right (2 rounded); missing: dg/dx``."""
+    parts = [f"{sheet.right} of {sheet.asked} asked right"]
+    if sheet.rounded:
+        parts[0] += f" ({sheet.rounded} rounded)"
+    if sheet.max_points != sheet.asked:
+        parts.append(f"{format_number(sheet.points)} of {format_number(sheet.max_points)} points")
+    if sheet.missing:
+        parts.append("missing: " + ", ".join(_shown(sheet, key) for key in sheet.missing))
+    return "; ".join(parts)
+
+
+def _shown(sheet: SheetGrade, key: str) -> str:
+    return next(a.shown for a in sheet.answers if a.key == key)
+
+
+def render_class(grades: ClassGrade) -> str:
+    """One line per student, then per question the share right and the most common mistake."""
+    student_rows = []
+    for sheet in grades.sheets:
+        wrong = [
+            f"{a.shown} ({a.diagnosis.mistake if a.diagnosis else a.verdict})"
+            for a in sheet.scored
+            if not a.right and not (a.diagnosis and a.diagnosis.mistake == "carried")
+        ]
+        carried = sum(1 for a in sheet.scored if a.diagnosis and a.diagnosis.mistake == "carried")
+        if carried:
+            wrong.append(f"{carried} carried")
+        score = f"{sheet.right} of {sheet.asked} asked"
+        if sheet.max_points != sheet.asked:
+            score += f", {format_number(sheet.points)} of {format_number(sheet.max_points)} points"
+        student_rows.append([sheet.student, score, ", ".join(wrong)])
+    for source, error in grades.errors:
+        student_rows.append([source, "not graded", error.removeprefix(f"{source}: ")])
+    columns = [Column("student"), Column("score"), Column("wrong")]
+    question_rows = []
+    for question in grades.questions:
+        common = question.most_common
+        question_rows.append(
+            [
+                question.shown,
+                f"{question.right} of {question.asked}",
+                f"{round(100 * question.share)}%",
+                f"{common[0]} ({common[1]})" if common else "",
+            ]
+        )
+    summary = [Column("question"), Column("right", True), Column("share", True)]
+    summary.append(Column("most common mistake"))
+    graded = len(grades.sheets)
+    all_right = sum(s.ok for s in grades.sheets)
+    tail = f"{graded} sheets graded, {all_right} all right"
+    if grades.errors:
+        tail += f", {len(grades.errors)} not graded"
+    blocks = [plain(columns, student_rows)]
+    if question_rows:
+        blocks.append(plain(summary, question_rows))
+    blocks.append(tail)
+    return "\n\n".join(blocks) + "\n"
