@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .engine import pieces
+from .engine import through_kink
 from .ir import INPUT, Graph, Node
 from .numbers import format_number, json_number
 
@@ -263,14 +263,7 @@ def _tolerance(expected: float) -> float:
 
 def _through_kink(graph: Graph, point: Point) -> list[bool]:
     """Nodes whose gradient flows through a kink (a piecewise op at its break point)."""
-    sides = pieces(graph, point.values)
-    needs = [g is not None for g in point.grads]
-    marked = [False] * len(graph.nodes)
-    for node in reversed(graph.nodes):
-        if sides[node.index] == 0 or marked[node.index]:
-            for i in node.inputs:
-                marked[i] = needs[i]
-    return marked
+    return through_kink(graph, point.values, [g is not None for g in point.grads])
 
 
 # --- high precision -----------------------------------------------------------------
