@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from real_parts import missing
-from test_readme import DOCS, ROOT, documents
+from test_readme import DOCS, README, ROOT, documents
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
 HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
@@ -75,6 +75,13 @@ def test_every_link_leads_somewhere(path):
         if not linked.is_file() or (anchor and anchor not in anchors(linked)):
             broken.append(target)
     assert broken == []
+
+
+def test_the_readme_links_into_every_page():
+    text = README.read_text(encoding="utf-8")
+    pages = sorted(p.name for p in DOCS.glob("*.md"))
+    assert [page for page in pages if f"(docs/{page}" not in text] == []
+    assert len(pages) >= 12
 
 
 def test_slug_follows_the_heading_rules():

@@ -141,3 +141,12 @@ def test_every_command_and_option_is_documented():
                     missing.append(f"{opt} of cg {name}".rstrip())
     assert len(COMMANDS) >= 9
     assert missing == []
+
+
+def test_the_readme_shows_every_command():
+    """The front door has one example of each command."""
+    from cgcli.cli import COMMANDS
+
+    shown = README.read_text(encoding="utf-8")
+    run = [name for name in COMMANDS if re.search(rf"^(\$ |.*\| )?cg {name} ", shown, re.M)]
+    assert run == list(COMMANDS)
