@@ -1,6 +1,6 @@
 """A catalogue of bad and tricky inputs, each with its exact output and exit code.
 
-Each row is a decision, documented in the README's TESTING section: an error
+Each row is a decision, documented in docs/testing.md (conventions at kinks): an error
 with its position (exit 2), a math error naming the node (exit 3), or a value
 (exit 0), following PyTorch's conventions at non-differentiable points.
 """

@@ -2,8 +2,8 @@
 
 Each case asserts the documented exit code, one message on stderr in cg's style
 that names the problem (a syntax error adds the source line and a caret), no
-traceback, nothing on stdout, and no output file left behind. The README's
-"Errors and exit codes" section shows the same table.
+traceback, nothing on stdout, and no output file left behind. The table of
+mistakes in docs/errors.md shows the same cases.
 """
 
 from __future__ import annotations
