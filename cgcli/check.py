@@ -1,6 +1,6 @@
 """The independent check: SymPy within a time budget, else high-precision difference quotients.
 
-Tolerances and guarantees (documented in the README):
+Tolerances and guarantees (documented in docs/check.md):
 
 * SymPy: a value or gradient agrees when |ours - exact| <= 1e-9·max(|ours|, |exact|) + 1e-12.
 * High precision (:mod:`cgcli.precise`): the same tolerance, plus the reference's own
@@ -430,7 +430,7 @@ def _rounded_inputs(graph: Graph, point: Point) -> list[tuple[str, float]]:
 
 
 def check_as_dict(report: CheckReport, graph: Graph) -> dict:
-    """The ``check`` object of the JSON output (schema in the README)."""
+    """The ``check`` object of the JSON output (schema in docs/output.md)."""
 
     def entry(verdict: Verdict) -> dict:
         record = {"status": verdict.status, "expected": json_number(verdict.expected)}

@@ -84,7 +84,7 @@ class Evaluation:
         return "-" if grad is None else format_number(grad, digits)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
-        """The JSON document ``cg eval --format json`` prints (schema in the README).
+        """The JSON document ``cg eval --format json`` prints (schema in docs/output.md).
 
         ``wrt`` limits the ``gradient`` object to those inputs.
         """

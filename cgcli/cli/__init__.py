@@ -275,7 +275,7 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                 type=click.Choice(formats),
                 default=default,
                 show_default=True,
-                help="Output format (the README describes each).",
+                help="Output format (docs/output.md describes each).",
             ),
             click.option(
                 "--digits",

@@ -1,4 +1,4 @@
-"""cg example-data: the small data sets the README's training examples use."""
+"""cg example-data: the small data sets the training examples use (docs/training.md)."""
 
 from __future__ import annotations
 
