@@ -13,7 +13,7 @@ points (``--sizes``), it times the value and full gradient by:
 
 Each time is the median of ``--repeat`` runs. Prints a Markdown table.
 
-    python benchmarks/points.py            # the README's table
+    python benchmarks/points.py            # the table of docs/speed.md
     python benchmarks/points.py --sizes 1000 --repeat 1   # a quick smoke run
 """
 

@@ -13,7 +13,7 @@ Whole processes, medians of several runs, on this machine, in one run:
    SymPy against SymEngine for the derivatives;
 5. with ``--points``: benchmarks/points.py (many points at once).
 
-    python benchmarks/run.py                 # the README's tables (several minutes)
+    python benchmarks/run.py                 # the tables of docs/speed.md (several minutes)
     python benchmarks/run.py --quick         # small sizes, a smoke run
 """
 

@@ -1,7 +1,7 @@
 """cg: scalar math as a computational graph, with forward pass, backpropagation and a SymPy check.
 
 >>> from cgcli import evaluate
->>> result = evaluate("(x+y)*z", x=1, y=3, z=-3)
+>>> result = evaluate("(x+y)*z", {"x": 1, "y": 3, "z": -3})
 >>> result.value, result.gradient
 (-12.0, {'x': -3.0, 'y': -3.0, 'z': 4.0})
 
@@ -23,6 +23,16 @@ _EXPORTS = {
     "Evaluation": "evaluation",
     "NodeResult": "evaluation",
     "evaluate": "evaluation",
+    "Explanation": "explanation",
+    "explain": "explanation",
+    "Drawing": "drawing",
+    "draw": "drawing",
+    "SymbolicGradient": "symbolic_grad",
+    "symbolic_gradient": "symbolic_grad",
+    "Outcome": "training",
+    "train": "training",
+    "build_page": "page",
+    "example_data": "datasets",
     "Graph": "ir",
     "grade": "grading",
     "grade_class": "grading",
@@ -31,31 +41,61 @@ _EXPORTS = {
     "Node": "ir",
     "parse": "parser",
 }
+"""Each public name and the module that defines it."""
 
 __all__ = [
     "CgError",
     "CgMathError",
     "CgSyntaxError",
+    "Drawing",
     "Evaluation",
+    "Explanation",
     "Graph",
     "Node",
     "NodeResult",
+    "Outcome",
+    "SymbolicGradient",
     "UsageError",
     "blank_sheet",
+    "build_page",
+    "draw",
     "evaluate",
+    "example_data",
+    "explain",
     "grade",
     "grade_class",
     "parse",
     "read_sheet",
+    "symbolic_gradient",
+    "train",
 ]
 
+LIBRARY_TWINS = {
+    "eval": "evaluate",
+    "graph": "draw",
+    "explain": "explain",
+    "grad": "symbolic_gradient",
+    "train": "train",
+    "page": "build_page",
+    "example-data": "example_data",
+    "check": "grade_class",
+    "sheet": "blank_sheet",
+}
+"""Each command of the CLI and the library function it calls."""
+
 if TYPE_CHECKING:
+    from .datasets import example_data
+    from .drawing import Drawing, draw
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
+    from .explanation import Explanation, explain
     from .grading import grade, grade_class, read_sheet
     from .grading.blank import blank_sheet
     from .ir import Graph, Node
+    from .page import build_page
     from .parser import parse
+    from .symbolic_grad import SymbolicGradient, symbolic_gradient
+    from .training import Outcome, train
 
 
 def __getattr__(name: str):

@@ -82,6 +82,18 @@ def pieces(graph: Graph, values: list[float]) -> list[int | None]:
     return sides
 
 
+def through_kink(graph: Graph, values: list[float], needs: list[bool]) -> list[bool]:
+    """Nodes whose gradient flows through a kink (a piecewise op at its break point),
+    where cg follows its documented convention; ``needs``: the nodes that have a gradient."""
+    sides = pieces(graph, values)
+    marked = [False] * len(graph.nodes)
+    for node in reversed(graph.nodes):
+        if sides[node.index] == 0 or marked[node.index]:
+            for i in node.inputs:
+                marked[i] = needs[i]
+    return marked
+
+
 def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgMathError:
     line, column = line_and_column(graph.source, node.start)
     shown = ", ".join(format_number(a) for a in args)

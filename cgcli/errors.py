@@ -59,9 +59,18 @@ class CgMathError(CgError):
     kind = "math error"
 
 
+def printable(text: str) -> str:
+    """``text`` with control and format characters (a carriage return, a right-to-left
+    override) replaced one for one by U+FFFD, so a message stays one line and a caret
+    below it stays in place."""
+    import unicodedata
+
+    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
+
+
 def _window(line: str, column: int, width: int = 72) -> tuple[str, int]:
     """At most ``width`` characters of a long line around ``column``, and the caret's column."""
-    line = line.replace("\t", " ")
+    line = printable(line.replace("\t", " "))
     if len(line) <= width:
         return line, column
     start = max(0, min(column - width // 2, len(line) - width))

@@ -6,15 +6,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from .check import DEFAULT_TIMEOUT, CheckReport, not_checked, run_check
+from .check import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
 
 if TYPE_CHECKING:
     from .exact import ExactPass
 from .engine import backward, forward
+from .errors import UsageError
 from .ir import Graph, Node
 from .numbers import format_number, json_number
 from .parser import parse
-from .values import InputValue, bind_inputs, value_from_python
+from .values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
 
 
 class NodeResult(NamedTuple):
@@ -27,7 +28,7 @@ class NodeResult(NamedTuple):
     """∂output/∂node; None for a node that depends on no input (a constant)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Evaluation:
     """The result of evaluating a program at one point."""
 
@@ -83,7 +84,7 @@ class Evaluation:
         return "-" if grad is None else format_number(grad, digits)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
-        """The JSON document ``cg eval --format json`` prints (schema in the README).
+        """The JSON document ``cg eval --format json`` prints (schema in docs/output.md).
 
         ``wrt`` limits the ``gradient`` object to those inputs.
         """
@@ -142,52 +143,48 @@ class Evaluation:
         }
 
 
-def check_as_dict(report: CheckReport, graph: Graph) -> dict:
-    """The ``check`` object of the JSON output."""
-    from .check import ABSOLUTE, RELATIVE, UNCHECKED
-
-    return {
-        "ok": report.ok,
-        "method": report.method,
-        "note": report.note,
-        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
-        "value": {
-            "status": report.value.status,
-            "expected": json_number(report.value.expected),
-        },
-        "nodes": {
-            f"n{i + 1}": {"status": v.status, "expected": json_number(v.expected)}
-            for i, v in enumerate(report.grads)
-            if v is not None and v.status != UNCHECKED
-        },
-    }
-
-
 def evaluate(
     program: str | Graph,
     values: Mapping[str, object] | None = None,
-    /,
     *,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
-    **keyword_values: object,
 ) -> Evaluation:
-    """Evaluate ``program`` at the given values: forward pass, backward pass and check.
+    """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
 
-    Values are numbers (int, float, Fraction) or constant expressions as text
-    ("1/3", "pi/4"); give them as a mapping, as keywords, or both.
+    ``values`` maps each input's name to a number (int, float, Fraction) or a
+    constant expression as text ("1/3", "pi/4"). The options are keyword-only, so
+    no variable name of a program can collide with one.
     """
     graph = parse(program) if isinstance(program, str) else program
-    given = {**(values or {}), **keyword_values}
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
-        for name, v in given.items()
-    }
+    inputs = parse_values(values)
+    if output is not None and not isinstance(output, str):
+        raise UsageError(
+            f"output= names the node to differentiate (a str), not {output!r}; "
+            "give the values of variables in the values mapping"
+        )
     return evaluate_graph(
         graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact
     )
+
+
+def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
+    """The values mapping of a library call, each checked and kept exact."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise UsageError(
+            f"values must be a mapping of input names to numbers, such as {{'x': 1}}, "
+            f"not {values!r}"
+        )
+    parsed = {}
+    for name, value in values.items():
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise UsageError(f"values: {name!r} is not a name")
+        parsed[name] = value if isinstance(value, InputValue) else value_from_python(name, value)
+    return parsed
 
 
 def evaluate_graph(

@@ -4,6 +4,7 @@ written whole or not at all (a temporary file beside the target, then a rename).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -25,32 +26,63 @@ def _problem(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
+def shown_path(path: str) -> str:
+    """How a path is named in messages ('-' is standard input)."""
+    return "standard input" if path == "-" else path
+
+
+def _is_folder(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False  # missing, a name too long, ...: open() says what is wrong
+
+
+def standard_input() -> BinaryIO:
+    """Standard input as bytes; an error when it is closed."""
+    if sys.stdin is None:
+        raise UsageError("standard input is closed, and '-' asks to read from it")
+    return sys.stdin.buffer
+
+
 def open_binary(path: str, what: str) -> BinaryIO:
     """``path`` opened for reading bytes ('-' is standard input); ``what`` names it in errors."""
     if path == "-":
-        return sys.stdin.buffer
-    if Path(path).is_dir():
+        return standard_input()
+    if not path:
+        raise UsageError(f"cannot read {what}: the file name is empty")
+    if _is_folder(path):
         raise UsageError(f"cannot read {what} from {path}: it is a folder, not a file")
     try:
         return open(path, "rb")
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} from {path}: {_problem(exc)}") from None
+    except (OSError, ValueError) as exc:
+        problem = _problem(exc) if isinstance(exc, OSError) else str(exc)
+        raise UsageError(f"cannot read {what} from {path}: {problem}") from None
 
 
-def read_text(path: str, what: str) -> str:
-    """The whole text of a UTF-8 file ('-' is standard input), without a byte-order mark."""
+def read_text(path: str, what: str, limit: int | None = None) -> str:
+    """The whole text of a UTF-8 file ('-' is standard input), without a byte-order mark.
+
+    With ``limit``, a file of more than ``limit`` bytes is refused after reading only
+    that much (so /dev/zero or a huge stream cannot fill the memory).
+    """
     stream = open_binary(path, what)
     try:
-        data = stream.read()
+        data = stream.read() if limit is None else stream.read(limit + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {what} from {path}: {_problem(exc)}") from None
     finally:
-        if stream is not sys.stdin.buffer:
+        if path != "-":
             stream.close()
-    shown = "standard input" if path == "-" else path
+    shown = shown_path(path)
+    if limit is not None and len(data) > limit:
+        raise UsageError(
+            f"{what} in {shown} is longer than the limit of {limit:,} bytes "
+            "(raise it with --max-size)"
+        )
     if not data.strip():
-        raise UsageError(f"{what} in {shown} is empty")
-    return decode_utf8(data, f"{what} in {shown}")
+        raise UsageError(f"{shown} is empty (expected {what})")
+    return decode_utf8(data, shown)
 
 
 def decode_utf8(data: bytes, where: str, offset: int = 0) -> str:
@@ -72,45 +104,58 @@ def not_utf8(where: str, data: bytes, exc: UnicodeDecodeError, offset: int = 0) 
 
 def check_writable(path: str, option: str) -> None:
     """Fail early, before any work, when ``path`` cannot be written."""
-    target = Path(path)
-    if target.is_dir():
+    if not path:
+        raise UsageError(f"{option}: the file name is empty")
+    target = Path(os.path.realpath(path))
+    if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
     folder = target.parent
-    if not folder.is_dir():
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not _is_folder(str(folder)):
+        raise UsageError(f"{option} {path}: the folder {Path(path).parent} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: cannot write in the folder {folder}: permission denied")
-    if target.exists() and not os.access(target, os.W_OK):
+    if os.path.lexists(target) and not os.access(target, os.W_OK):
         raise UsageError(f"{option} {path}: permission denied")
 
 
 def write_whole(path: str, data: bytes | str, option: str) -> None:
-    """Write ``data`` to ``path`` whole or not at all: a temporary file, then a rename."""
+    """Write ``data`` to ``path`` whole or not at all: a temporary file, then a rename.
+
+    A symbolic link is written through (its target is replaced); a device or a
+    named pipe (/dev/stdout) is written directly.
+    """
     check_writable(path, option)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    target = Path(path)
-    if target.exists() and not target.is_file():  # /dev/stdout, a named pipe: no rename
-        try:
+    target = Path(os.path.realpath(path))
+    try:
+        existing = os.stat(target)
+    except OSError:
+        existing = None
+    try:
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
             with open(target, "wb") as out:
                 out.write(data)
-        except OSError as exc:
-            raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
-        return
-    try:
-        mode = target.stat().st_mode & 0o7777
-    except OSError:
+            return
+        _replace(target, data, existing.st_mode & 0o7777 if existing else None)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+
+
+def _replace(target: Path, data: bytes, mode: int | None) -> None:
+    """A temporary file beside ``target`` (a short name, so a long target name still
+    fits), filled, then renamed over it; removed again if anything fails."""
+    if mode is None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    temporary = None
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cg-")
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except OSError as exc:
-        if temporary is not None and os.path.exists(temporary):
+    except BaseException:
+        if os.path.exists(temporary):
             os.unlink(temporary)
-        raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+        raise

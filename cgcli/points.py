@@ -15,9 +15,17 @@ from fractions import Fraction
 
 import numpy as np
 
-from .check import OK, Point, check_points, fd_compare, fd_step
+from .check import (
+    MISMATCH,
+    OK,
+    Point,
+    check_input_gradient,
+    check_points,
+    fd_compare,
+    fd_step,
+)
 from .engine import forward
-from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError
+from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError, printable
 from .ir import Graph
 from .numbers import format_number
 from .points_io import Chunk, PointReader, RowLayout, RowWriter
@@ -42,6 +50,9 @@ class PointsRun:
     fd_checked: int = 0
     fd_unchecked: int = 0
     fd_mismatches: int = 0
+    fd_flagged: int = 0
+    """Gradients finite differences disagreed with, re-checked in high precision."""
+    precise_seconds: float = 0.0
 
 
 def run_points(
@@ -57,9 +68,10 @@ def run_points(
     warn: Callable[[str], None],
 ) -> int:
     """Evaluate ``graph`` at every row; returns the exit status. ``check``: none, sample, all."""
-    graph = graph.bind_constants([*reader.header, *constants])
+    graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]
+    reader.require(row_names)
     for name in constants:
         if name in reader.header:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
@@ -86,7 +98,9 @@ def run_points(
         if check == "sample":
             _sample(chunk, point_columns, batch, run, rng)
         elif check == "all":
-            _check_by_finite_differences(graph, chunk, point_columns, batch, run, warn)
+            _check_by_finite_differences(
+                graph, chunk, point_columns, batch, run, warn, constants, check_timeout
+            )
         run.rows += chunk.rows
         if chunk.error:
             if run.rows:  # the rows before the bad one are written, and nothing else
@@ -100,7 +114,9 @@ def run_points(
         warn(
             f"check: finite differences on every row: {run.fd_checked} gradients agree, "
             f"{run.fd_mismatches} disagree, {run.fd_unchecked} unchecked "
-            "(near a kink or a domain edge)"
+            "(near a kink or a domain edge, or past the time budget); "
+            f"the {run.fd_flagged} that float64 finite differences flagged were re-checked "
+            "by high-precision difference quotients, and only those they confirm disagree"
         )
         status = EXIT_CHECK_FAILED if run.fd_mismatches else EXIT_OK
     if run.math_error_rows:
@@ -118,7 +134,7 @@ def _report_unused_keys(reader: PointReader, constants, warn) -> None:
             raise UsageError(
                 f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
             )
-        warn(f"key {key} (first in row {row}) is not used by the program")
+        warn(f"key {printable(key)} (first in row {row}) is not used by the program")
         reader.unused_keys[key] = -1
 
 
@@ -195,8 +211,8 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
         for node, verdict in zip(graph.nodes, report.grads, strict=True):
             if verdict and verdict.status not in (OK, "unchecked", "convention"):
                 warn(
-                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method} "
-                    f"(expected {verdict.expected})"
+                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method}: "
+                    f"{verdict.reason}"
                 )
     verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
     note = f"; {reports[0].note}" if reports[0].note else ""
@@ -204,8 +220,23 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
     return EXIT_CHECK_FAILED if bad else EXIT_OK
 
 
-def _check_by_finite_differences(graph, chunk, columns, batch, run: PointsRun, warn) -> None:
-    """Central differences for every input at every row, vectorised like the evaluation."""
+def _check_by_finite_differences(
+    graph,
+    chunk,
+    columns,
+    batch,
+    run: PointsRun,
+    warn,
+    constants: Mapping[str, InputValue],
+    budget: float,
+) -> None:
+    """Central differences for every input at every row, vectorised like the evaluation.
+
+    They agree to FD_RELATIVE plus their rounding error, or flag the gradient; a
+    flagged gradient counts as a mismatch only when high-precision difference
+    quotients at that row confirm it (within ``budget`` seconds for the whole run;
+    past it, flagged gradients are counted unchecked).
+    """
     rows = chunk.rows
     ok_rows = batch.error_node < 0
     sides = pieces_arrays(graph, batch.values, rows)
@@ -226,14 +257,42 @@ def _check_by_finite_differences(graph, chunk, columns, batch, run: PointsRun, w
         f_down = np.broadcast_to(below[graph.output], (rows,))
         ours = batch.grads[node.index]
         with np.errstate(all="ignore"):
-            estimate, agree = fd_compare(ours, f_up, f_down, h, np.maximum)
+            _, agree = fd_compare(ours, f_up, f_down, h, np.maximum)
         run.fd_unchecked += int((~usable).sum())
         run.fd_checked += int((usable & agree).sum())
-        wrong = np.flatnonzero(usable & ~agree)
-        run.fd_mismatches += len(wrong)
-        for r in wrong[:MAX_ROW_WARNINGS]:
+        for r in np.flatnonzero(usable & ~agree):
+            _confirm(
+                graph, chunk, columns, node, float(ours[r]), int(r), run, warn, constants, budget
+            )
+
+
+def _confirm(
+    graph, chunk, columns, node, ours: float, r: int, run: PointsRun, warn, constants, budget
+):
+    """Re-check one gradient finite differences flagged, in high precision."""
+    import time
+
+    run.fd_flagged += 1
+    left = budget - run.precise_seconds
+    if left <= 0:
+        run.fd_unchecked += 1
+        return
+    exact = {
+        name: constants[name].exact if name in constants else Fraction(repr(_at(column, r)))
+        for name, column in columns.items()
+    }
+    start = time.monotonic()
+    verdict = check_input_gradient(graph, exact, node, ours, start + left)
+    run.precise_seconds += time.monotonic() - start
+    if verdict.status == OK:
+        run.fd_checked += 1
+    elif verdict.status != MISMATCH:
+        run.fd_unchecked += 1
+    else:
+        run.fd_mismatches += 1
+        if run.fd_mismatches <= MAX_ROW_WARNINGS:
             warn(
-                f"check: row {chunk.first_row + int(r)}: ∂/∂{node.name} = "
-                f"{format_number(float(ours[r]))}, finite differences give "
-                f"{format_number(float(estimate[r]))}"
+                f"check: row {chunk.first_row + r}: ∂/∂{node.name} = {format_number(ours)}, "
+                f"high-precision difference quotients give {format_number(verdict.expected)} "
+                f"(difference {ours - verdict.expected:.3g})"
             )

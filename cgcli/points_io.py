@@ -15,7 +15,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice
 from typing import BinaryIO, TextIO
 
 import numpy as np
@@ -65,12 +64,17 @@ class PointReader:
     A byte-order mark at the start is skipped; a byte that is not UTF-8 is a bad
     row, named with its byte offset. ``unused_keys`` collects JSON Lines keys that
     are not among the columns asked for, with the row each first appeared in.
+    ``names`` are the variables the points give values for: the CSV or TSV header,
+    or the keys of the first JSON Lines row.
     """
 
-    def __init__(self, stream: BinaryIO, point_format: str, chunk_rows: int) -> None:
+    def __init__(
+        self, stream: BinaryIO, point_format: str, chunk_rows: int, what: str = "the points"
+    ) -> None:
         self.stream = stream
         self.format = point_format
         self.chunk_rows = chunk_rows
+        self.what = what
         self.next_row = 1
         self.offset = 0
         """Bytes read so far."""
@@ -78,19 +82,42 @@ class PointReader:
         """Lines read so far, blank ones and the header included."""
         self.header: list[str] = []
         self.unused_keys: dict[str, int] = {}
+        self._pending: tuple[list[str], BadRow | None] = ([], None)
+        """Lines read ahead (the first JSON Lines row), handed out first."""
         if point_format in DELIMITERS:
             self.header = self._read_header()
+            self.names = self.header
+        else:
+            self.names = self._first_keys()
 
-    def _read_header(self) -> list[str]:
+    def _first_nonblank(self) -> tuple[list[str], BadRow | None]:
+        """Lines up to the first one that is not blank (or the end, or a bad line)."""
+        read: list[str] = []
         while True:
             lines, error = self._read_lines(1)
-            if error:
-                raise error
-            if not lines:
-                return []
-            if lines[0].strip():
-                break
-        fields = next(csv.reader(lines, delimiter=DELIMITERS[self.format]))
+            read += lines
+            if error or not lines or lines[0].strip():
+                return read, error
+
+    def _first_keys(self) -> list[str]:
+        lines, error = self._first_nonblank()
+        self._pending = (lines, error)
+        try:
+            first = json.loads(lines[-1]) if lines else None
+        except ValueError:
+            return []  # reported as a bad row when the rows are read
+        return [key for key in first if isinstance(key, str)] if isinstance(first, dict) else []
+
+    def _read_header(self) -> list[str]:
+        lines, error = self._first_nonblank()
+        if error:
+            raise error
+        if not lines or not lines[-1].strip():
+            return []
+        try:
+            fields = next(csv.reader(lines[-1:], delimiter=DELIMITERS[self.format]))
+        except csv.Error as exc:
+            raise UsageError(f"the points' header cannot be read: {exc}") from None
         header = [name.strip() for name in fields]
         if "" in header:
             where = header.index("") + 1
@@ -100,9 +127,30 @@ class PointReader:
             raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
         return header
 
+    def _raw_lines(self, count: int) -> list[bytes]:
+        """Up to ``count`` lines as bytes; a line over MAX_LINE bytes is refused."""
+        raw = []
+        try:
+            for _ in range(count):
+                line = self.stream.readline(MAX_LINE + 1)
+                if not line:
+                    break
+                if len(line) > MAX_LINE:
+                    row = self.next_row + sum(1 for r in raw if r.strip())
+                    raise BadRow(f"row {row} is longer than {MAX_LINE:,} bytes")
+                raw.append(line)
+        except OSError as exc:
+            problem = (exc.strerror or str(exc)).lower()
+            raise UsageError(f"cannot read {self.what}: {problem}") from None
+        return raw
+
     def _read_lines(self, count: int) -> tuple[list[str], BadRow | None]:
-        """Up to ``count`` lines as text, and the error at a line that is not UTF-8."""
-        raw = list(islice(self.stream, count))
+        """Up to ``count`` lines as text, and the error at a line that is not UTF-8
+        or that holds a carriage return before its end (old Mac line ends)."""
+        if self._pending != ([], None):
+            pending, self._pending = self._pending, ([], None)
+            return pending
+        raw = self._raw_lines(count)
         if self.offset == 0 and raw and raw[0].startswith(BOM):
             raw[0] = raw[0][len(BOM) :]
             self.offset = len(BOM)
@@ -124,10 +172,20 @@ class PointReader:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        if "\r" in text:
+            for i, line in enumerate(lines):
+                if "\r" in line[:-1]:
+                    row = self.next_row + sum(1 for ln in lines[:i] if ln.strip())
+                    error = BadRow(
+                        f"row {row}: a carriage return inside the line (a file with old "
+                        "Mac line ends?); save it with \\n or \\r\\n line ends"
+                    )
+                    lines = lines[:i]
+                    break
         return lines, error
 
-    def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
-        """Chunks of the columns ``names``; the last may carry a bad row's error."""
+    def require(self, names: Sequence[str]) -> None:
+        """Refuse, before any row is read, columns that the header does not have."""
         if self.format in DELIMITERS:
             missing = [n for n in names if n not in self.header]
             if missing and self.header:
@@ -135,6 +193,10 @@ class PointReader:
                     f"the points have no column {', '.join(missing)} "
                     f"(columns: {', '.join(self.header)}); give it as NAME=VALUE or add it"
                 )
+
+    def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
+        """Chunks of the columns ``names``; the last may carry a bad row's error."""
+        self.require(names)
         while True:
             lines, error = self._read_lines(self.chunk_rows)
             lines = [ln for ln in lines if ln.strip()]
@@ -185,8 +247,19 @@ class PointReader:
         used = [self.header.index(n) for n in names]
         values: list[list[float]] = []
         error = None
-        for offset, fields in enumerate(csv.reader(lines, delimiter=delimiter)):
+        for offset, line in enumerate(lines):
             row = self.next_row + offset
+            if line.count('"') % 2:
+                error = BadRow(
+                    f"row {row}: a quoted field is not closed on its line "
+                    "(a field may not span lines)"
+                )
+                break
+            try:
+                fields = next(csv.reader([line], delimiter=delimiter))
+            except csv.Error as exc:
+                error = BadRow(f"row {row}: {exc}")
+                break
             if len(fields) != len(self.header):
                 many = "too many" if len(fields) > len(self.header) else "too few"
                 error = BadRow(
@@ -223,8 +296,9 @@ def _number(text: str, row: int, column: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        shown = text.strip() or "an empty field"
-        raise BadRow(f"row {row}, column {column}: {shown!r} is not a number") from None
+        if not text.strip():
+            raise BadRow(f"row {row}, column {column}: the field is empty") from None
+        raise BadRow(f"row {row}, column {column}: {text.strip()!r} is not a number") from None
     if not math.isfinite(value):
         raise BadRow(f"row {row}, column {column}: {text.strip()!r} is not a finite number")
     return value
@@ -236,6 +310,8 @@ def _json_row(line: str, names: Sequence[str], row: int, unused: dict[str, int])
         point = json.loads(line)
     except json.JSONDecodeError as exc:
         raise BadRow(f"row {row}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # an integer of thousands of digits
+        raise BadRow(f"row {row}: a number with too many digits") from None
     if not isinstance(point, dict):
         raise BadRow(f'row {row}: expected a JSON object such as {{"x": 1}}')
     if len(point) != len(names):
@@ -249,9 +325,13 @@ def _json_row(line: str, names: Sequence[str], row: int, unused: dict[str, int])
         value = point[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise BadRow(f"row {row}, column {name}: {json.dumps(value)} is not a number")
-        if not math.isfinite(value):
-            raise BadRow(f"row {row}, column {name}: {value} is not a finite number")
-        out.append(float(value))
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise BadRow(f"row {row}, column {name}: {_short(value)} is not a finite number")
+        out.append(number)
     return out
 
 
@@ -397,6 +477,14 @@ def format_delimited(block: np.ndarray, delimiter: str, raw: list[str] | None) -
         lines = [f"{text}{delimiter}{line}" for text, line in zip(raw, lines, strict=True)]
     return "\n".join(lines) + "\n"
 
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} digits)"
+
+
+MAX_LINE = 1 << 24
+"""The longest line of points read (16 MiB): a stream without line ends is refused."""
 
 PARALLEL_ROWS = 5_000
 """Chunks at least this large are formatted in worker processes."""

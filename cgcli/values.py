@@ -95,6 +95,8 @@ def name_hint(name: str) -> str:
 
     if name in ("inf", "nan", "infinity"):
         return f"; {name} is a name here: cg has no literal for it"
+    if name in ("π", "ℯ"):
+        return f"; to mean the constant, write {'pi' if name == 'π' else 'e'}"
     odd = [ch for ch in name if ch in _LOOKALIKES]
     if not odd:
         return ""

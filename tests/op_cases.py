@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from cgcli.ops import FUNCTIONS
 
 # Points inside each op's domain, away from kinks.
@@ -42,3 +44,42 @@ def program_for(op: str) -> str:
     if op in SYMBOLS:
         return f"x {SYMBOLS[op]} y"
     return f"{op}(x, y)" if FUNCTIONS[op].arity == 2 else f"{op}(x)"
+
+
+# Points at each op's domain edges and kinks: where its derivative is infinite, one-sided,
+# a convention, or where the op is not defined at all (the SymPy builder must still build).
+EDGE_POINTS = {
+    "sin": [(0,)],
+    "cos": [(0,)],
+    "tan": [(0,)],
+    "asin": [(1,), (-1,)],
+    "acos": [(1,), (-1,)],
+    "atan": [(0,)],
+    "sinh": [(0,)],
+    "cosh": [(0,)],
+    "tanh": [(0,), (40,)],
+    "exp": [(0,)],
+    "log": [(0,), (1,)],
+    "sqrt": [(0,)],
+    "abs": [(0,)],
+    "sigmoid": [(0,)],
+    "relu": [(0,)],
+    "softplus": [(0,)],
+    "neg": [(0,)],
+    "add": [(0, 0)],
+    "sub": [(0, 0)],
+    "mul": [(0, 0)],
+    "div": [(0, 1), (1, 0)],
+    "pow": [(0, 0), (0, 1), (0, Fraction(1, 2)), (2, 0), (-2, 2), (0, -1), (-8, Fraction(1, 3))],
+    "max": [(1, 1), (0, 0)],
+    "min": [(1, 1), (0, 0)],
+}
+KINKS = {
+    ("abs", (0,)),
+    ("relu", (0,)),
+    ("max", (1, 1)),
+    ("max", (0, 0)),
+    ("min", (1, 1)),
+    ("min", (0, 0)),
+}
+"""(op, point) where the derivative does not exist: the one-sided derivatives differ."""

@@ -1,6 +1,6 @@
 """A catalogue of bad and tricky inputs, each with its exact output and exit code.
 
-Each row is a decision, documented in the README's TESTING section: an error
+Each row is a decision, documented in docs/testing.md (conventions at kinks): an error
 with its position (exit 2), a math error naming the node (exit 3), or a value
 (exit 0), following PyTorch's conventions at non-differentiable points.
 """
@@ -143,7 +143,7 @@ CATALOGUE = [
         ["x +\u200b1", "x=1"],
         2,
         "",
-        "cg: syntax error: 1:4: unexpected character '\\u200b' (U+200B ZERO WIDTH SPACE); it is invisible: delete it\n  x +\u200b1\n     ^\n",
+        "cg: syntax error: 1:4: unexpected character '\\u200b' (U+200B ZERO WIDTH SPACE); it is invisible: delete it\n  x +\ufffd1\n     ^\n",
     ),
     (
         "cyrillic x",

@@ -1,22 +1,39 @@
-"""The independent check: SymPy verdicts, conventions, and the finite-difference fallback."""
+"""The independent check: SymPy verdicts, conventions, reasons, and the high-precision fallback."""
 
 from __future__ import annotations
 
 import math
+import time
+from fractions import Fraction
 
 import pytest
 
 from cgcli import check as check_module
-from cgcli import evaluate, ops
-from cgcli.check import agrees
+from cgcli import evaluate, ops, parse
+from cgcli.check import Point, agrees, check_points
+from cgcli.render.table import render_plain
 
 
 def statuses(result) -> dict[str, str]:
     return {r.label: v.status for r, v in zip(result.nodes, result.check.grads, strict=True) if v}
 
 
+def footer(result) -> list[str]:
+    """The lines under the table: the summary, the check line and the reasons."""
+    return render_plain(result, 6, list(result.gradient)).split("\n\n")[1].splitlines()
+
+
+@pytest.fixture
+def high_precision(monkeypatch):
+    """Give SymPy no time: the high-precision check runs, whatever the machine's load."""
+    monkeypatch.setattr(check_module, "SYMPY_SHARE", 0)
+
+
+# --- SymPy ------------------------------------------------------------------------
+
+
 def test_every_intermediate_gradient_is_checked_by_sympy():
-    result = evaluate("p = x + y; q = p * z; g = sin(q) + q", x=1, y=3, z=-3)
+    result = evaluate("p = x + y; q = p * z; g = sin(q) + q", {"x": 1, "y": 3, "z": -3})
     assert result.check.method == "sympy"
     assert set(statuses(result).values()) == {"ok"}
     assert result.check.value.status == "ok"
@@ -24,35 +41,109 @@ def test_every_intermediate_gradient_is_checked_by_sympy():
 
 
 def test_exact_values_reach_sympy():
-    result = evaluate("3*x", x="1/3")
+    result = evaluate("3*x", {"x": "1/3"})
     assert result.check.value.expected == 1.0
 
 
 def test_convention_at_relu_zero():
-    result = evaluate("relu(x) * 2", x=0)
+    result = evaluate("relu(x) * 2", {"x": 0})
     assert result.gradient == {"x": 0.0}
     assert statuses(result)["x"] == "convention"
     assert result.check.ok
 
 
-def test_mismatch_is_reported(monkeypatch):
+def test_mismatch_is_reported_with_the_numbers(monkeypatch):
     wrong = ops.Op("cos", 1, math.cos, lambda a, o: (math.sin(a),), lambda s, a: s.cos(a))
     monkeypatch.setitem(ops.FUNCTIONS, "cos", wrong)
-    result = evaluate("cos(x) + x", x=0.5)
+    result = evaluate("cos(x) + x", {"x": 0.5})
     assert statuses(result)["x"] == "mismatch"
     assert not result.check.ok
+    ours, expected = math.sin(0.5) + 1, 1 - math.sin(0.5)
+    reason = result.check.grads[0].reason
+    assert reason.startswith(f"ours {ours!r}, expected {expected!r}, difference ")
+    assert f"✗ ∂f/∂x: {reason}" in footer(result)
 
 
-def test_timeout_falls_back_to_finite_differences(monkeypatch):
+@pytest.mark.parametrize(
+    ("program", "values"),
+    [
+        ("x - x", {"x": 2}),  # the output is the ε symbol alone: a Python int after xreplace
+        ("max(h/(sqrt(asin(1/7)) + tan(2.75)), -6)", {"h": "-0.75"}),  # an undecided Heaviside
+        ("0*sqrt(x)", {"x": 0}),
+        ("max(x, 1 + (sin(1)^2 + cos(1)^2 - 1))", {"x": 1}),  # a tie SymPy cannot see
+    ],
+)
+def test_sympy_finishes_where_it_used_to_crash(program, values):
+    result = evaluate(program, values)
+    assert (result.check.method, result.check.note) == ("sympy", None)
+    assert result.check.ok
+
+
+def test_a_gradient_with_no_real_value_is_a_documented_convention(cg):
+    result = evaluate("x^y", {"x": -2, "y": 2})
+    assert math.isnan(result.gradient["y"])
+    verdict = result.check.grads[1]
+    assert (verdict.status, verdict.expected) == ("convention", "complex")
+    assert verdict.reason == check_module.NO_REAL_DERIVATIVE
+    shown = cg("eval", "x^y", "x=-2", "y=2")
+    assert shown.exit_code == 0
+    assert "∂f/∂y = nan  convention" in shown.stdout
+    assert f"convention ∂f/∂y: {check_module.NO_REAL_DERIVATIVE}" in shown.stdout
+
+
+def test_a_nan_gradient_where_the_derivative_exists_is_a_mismatch():
+    result = evaluate("sqrt(x) - sqrt(x)", {"x": 0})  # inf - inf in the reverse pass
+    assert statuses(result)["x"] == "mismatch"
+    assert result.check.grads[0].reason == "ours nan, expected 0"
+
+
+def test_a_mismatch_at_a_pole_explains_the_rounded_input(cg):
+    result = cg("eval", "tan(x)", "x=pi/2")
+    assert result.exit_code == 1
+    assert (
+        "✗ f: ours 1.633123935319537e+16, expected an infinity of either sign "
+        "(SymPy's zoo: a pole); x = pi/2 is stored as the float64 "
+        "1.570796326794896557998982, relative error 3.9e-17; at the stored inputs a "
+        "high-precision evaluation gives 1.633123935319537e+16, as cg does: the difference "
+        "comes from storing the inputs as float64, and the exact inputs sit on a singular "
+        "point (a pole)"
+    ) in result.stdout.splitlines()
+
+
+def test_a_mismatch_from_a_subnormal_input_says_so(cg):
+    result = cg("eval", "log(x)", "x=5e-324")
+    assert result.exit_code == 1
+    reason = next(line for line in result.stdout.splitlines() if line.startswith("✗ f:"))
+    assert reason == (
+        "✗ f: ours -744.4400719213812, expected -744.4281322176367, difference -0.0119 "
+        "(relative 1.6e-05); x = 5e-324 is stored as the float64 "
+        "4.940656458412465441765688e-324 (below the normal float64 range, so it keeps fewer "
+        "digits), relative error 0.012; at the stored inputs a high-precision evaluation "
+        "gives -744.4400719213812, as cg does: the difference comes from storing the inputs "
+        "as float64"
+    )
+
+
+def test_an_ill_conditioned_point_says_how_sensitive_it_is():
+    result = evaluate("tan(x)", {"x": "1.5707963267948966"})
+    reason = result.check.value.reason
+    assert reason.endswith(
+        "and the result is ill-conditioned here (a relative change of 2.7e-17 in the inputs "
+        "changes it by 2.2: near a singular point)"
+    )
+
+
+# --- the high-precision check -----------------------------------------------------------
+
+
+def test_timeout_falls_back_to_high_precision(monkeypatch):
     def slow(*args):
-        import time
-
         time.sleep(10)
 
     monkeypatch.setattr(check_module, "_sympy_reference", slow)
-    result = evaluate("x*y + sin(x)", x=1, y=2, check_timeout=0.2)
-    assert result.check.method == "finite-difference"
-    assert "SymPy did not finish within 0.16 s" in result.check.note
+    result = evaluate("x*y + sin(x)", {"x": 1, "y": 2}, check_timeout=0.2)
+    assert result.check.method == "high-precision"
+    assert result.check.note == "SymPy did not finish within 0.16 s"
     assert statuses(result) == {
         "x": "ok",
         "y": "ok",
@@ -60,23 +151,9 @@ def test_timeout_falls_back_to_finite_differences(monkeypatch):
         "v2": "unchecked",
         "f": "unchecked",
     }
+    assert result.check.value.status == "ok"
+    assert result.check.grads[0].expected == pytest.approx(2 + math.cos(1), rel=1e-15)
     assert result.check.ok
-
-
-def test_finite_differences_catch_a_wrong_gradient(monkeypatch):
-    monkeypatch.setattr(check_module, "SYMPY_NODE_LIMIT", 0)
-    wrong = ops.Op("exp", 1, math.exp, lambda a, o: (2 * o,), lambda s, a: s.exp(a))
-    monkeypatch.setitem(ops.FUNCTIONS, "exp", wrong)
-    result = evaluate("exp(x)", x=0.5)
-    assert result.check.method == "finite-difference"
-    assert statuses(result)["x"] == "mismatch"
-
-
-def test_finite_differences_skip_kinks_and_domain_edges(monkeypatch):
-    monkeypatch.setattr(check_module, "SYMPY_NODE_LIMIT", 0)
-    result = evaluate("relu(x) + sqrt(y)", x=1e-9, y=0)
-    assert statuses(result)["x"] == "unchecked"
-    assert statuses(result)["y"] == "unchecked"
 
 
 def test_sympy_failure_falls_back(monkeypatch):
@@ -84,17 +161,125 @@ def test_sympy_failure_falls_back(monkeypatch):
         raise RecursionError("too deep")
 
     monkeypatch.setattr(check_module, "_sympy_reference", broken)
-    result = evaluate("x^2", x=3)
-    assert result.check.method == "finite-difference"
-    assert "SymPy failed" in result.check.note
+    result = evaluate("x^2", {"x": 3})
+    assert result.check.method == "high-precision"
+    assert result.check.note == "SymPy failed (RecursionError: too deep)"
+    assert statuses(result)["x"] == "ok"
 
 
-def test_large_graphs_skip_sympy():
-    program = "y = x\n" + "y = y * 0.5 + x\n" * 700
-    result = evaluate(program, x=1)
-    assert result.check.method == "finite-difference"
-    assert "over the 2000 SymPy handles" in result.check.note
+def test_high_precision_catches_a_wrong_gradient(monkeypatch, high_precision):
+    wrong = ops.Op("exp", 1, math.exp, lambda a, o: (2 * o,), lambda s, a: s.exp(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "exp", wrong)
+    result = evaluate("exp(x)", {"x": 0.5})
+    assert result.check.method == "high-precision"
+    assert statuses(result)["x"] == "mismatch"
+    assert result.check.grads[0].reason.startswith(
+        f"ours {2 * math.exp(0.5)!r}, expected {math.exp(0.5)!r}, difference 1.65 (relative 1), "
+        "the reference's own error bound "
+    )
+
+
+def test_high_precision_checks_the_value(monkeypatch, high_precision):
+    wrong = ops.Op("exp", 1, lambda a: 2 * math.exp(a), lambda a, o: (o,), lambda s, a: s.exp(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "exp", wrong)
+    result = evaluate("exp(x)", {"x": 0.5})
+    assert result.check.value.status == "mismatch"
+    assert result.check.value.expected == pytest.approx(math.exp(0.5), rel=1e-15)
+
+
+def test_high_precision_at_kinks_and_domain_edges(high_precision):
+    result = evaluate(
+        "relu(x) + sqrt(y) + max(z, w) + relu(u)", {"x": 0, "y": 0, "z": 1, "w": 1, "u": 1e-9}
+    )
+    grads = {r.label: v for r, v in zip(result.nodes, result.check.grads, strict=True) if v}
+    assert grads["x"].status == grads["z"].status == grads["w"].status == "convention"
+    assert grads["x"].reason == (
+        "not differentiable here: the derivative is 0.0 from the left and 1.0 from the right; "
+        "cg follows PyTorch's convention"
+    )
+    assert grads["y"].status == "unchecked"
+    assert grads["y"].reason.startswith("a domain edge, where the one-sided quotient does not ")
+    assert grads["u"].status == "ok"  # 1e-9 from the kink: the step is 1e-29
     assert result.check.ok
+
+
+def test_high_precision_at_a_domain_edge_uses_the_side_inside(high_precision):
+    result = evaluate("0*sqrt(x) + x", {"x": 0})
+    assert statuses(result)["x"] == "ok"
+    assert result.check.grads[1].expected == 1.0
+
+
+def test_high_precision_where_the_derivative_exists_at_a_kink(high_precision):
+    for program in ["x^2", "abs(x)^2", "max(x, x)", "relu(x)*0 + x"]:
+        result = evaluate(program, {"x": 0})
+        assert statuses(result)["x"] == "ok", program
+
+
+def test_high_precision_gives_nan_gradients_their_convention(high_precision):
+    result = evaluate("x^y", {"x": -2, "y": 2})
+    assert statuses(result)["y"] == "convention"
+    assert result.check.grads[1].reason == check_module.NO_REAL_DERIVATIVE
+
+
+@pytest.mark.parametrize(("x", "digits"), [("1e-30", 81), ("5e-324", 374), ("1e10", 50)])
+def test_high_precision_keeps_every_digit_of_tiny_and_large_inputs(high_precision, x, digits):
+    from cgcli.precise import DIGITS, _extra_digits
+
+    result = evaluate("sin(x + 1) + log(x)", {"x": x})
+    assert statuses(result)["x"] == "ok"
+    assert DIGITS + _extra_digits(Fraction(x)) == digits
+
+
+def test_the_table_and_json_say_which_method_ran_and_what_it_guarantees(cg, monkeypatch):
+    monkeypatch.setattr(check_module, "SYMPY_SHARE", 0)
+    result = cg("eval", "x*y", "x=2", "y=3")
+    assert result.stdout.splitlines()[-1] == (
+        "check: high-precision difference quotients (mpmath, 50 digits), all agree "
+        "(tolerance relative 1e-09 + absolute 1e-12, beyond each quotient's own error bound); "
+        "checked: the value and 2 of 2 input gradients, not the intermediate nodes; "
+        "SymPy was given no time"
+    )
+    import json
+
+    check = json.loads(cg("eval", "x*y", "x=2", "y=3", "--format", "json").stdout)["check"]
+    assert check["method"] == "high-precision"
+    assert check["guarantee"] == check_module.GUARANTEES["high-precision"]
+    assert check["unchecked"] == {}
+    assert check["nodes"]["n1"]["status"] == "ok"
+    assert check["nodes"]["n1"]["expected"] == 3.0
+    assert 0 <= check["nodes"]["n1"]["error"] < 1e-20
+
+
+def test_the_guarantee_of_sympy_in_json(cg):
+    import json
+
+    check = json.loads(cg("eval", "x*y", "x=2", "y=3", "--format", "json").stdout)["check"]
+    assert check["guarantee"] == (
+        "SymPy differentiates the program exactly and evaluates at the exact inputs: "
+        "each ✓ is within 1e-09 relative + 1e-12 absolute of the exact number"
+    )
+
+
+def test_large_graphs_skip_sympy_and_are_checked_within_the_budget():
+    program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 700  # 3503 nodes
+    start = time.monotonic()
+    result = evaluate(program, {"x": 1, "z": "1/3"}, check_timeout=5)
+    assert time.monotonic() - start < 5
+    assert result.check.method == "high-precision"
+    assert result.check.note == "the graph has 3503 nodes, over the 2000 SymPy handles"
+    assert result.check.value.status == statuses(result)["x"] == statuses(result)["z"] == "ok"
+
+
+def test_inputs_past_the_budget_are_unchecked_and_say_so():
+    graph = parse("x*y + z")
+    exact = {"x": Fraction(2), "y": Fraction(3), "z": Fraction(1)}
+    point = Point(exact, [2.0, 3.0, 6.0, 1.0, 7.0], [3.0, 2.0, 1.0, 1.0, 1.0])
+    [report] = check_points(graph, [point], timeout=0, sympy_share=0)
+    assert report.method == "high-precision"
+    assert [v.status for v in report.grads] == ["unchecked"] * 5
+    assert report.grads[0].reason == "the check's time budget ran out"
+    assert report.value.status == "unchecked"
+    assert report.ok
 
 
 @pytest.mark.parametrize(
@@ -115,3 +300,59 @@ def test_large_graphs_skip_sympy():
 )
 def test_tolerance(ours, expected, result):
     assert agrees(ours, expected) is result
+
+
+@pytest.mark.parametrize(
+    ("ours", "expected", "error", "status"),
+    [
+        (1.0, 1.0, 0.0, "ok"),
+        (1.0, 1.0 + 2e-9, 0.0, "mismatch"),
+        (1.0, 1.0 + 2e-9, 1.5e-9, "unchecked"),  # a reference this coarse decides nothing
+        (1.0, 1.0, 2e-10, "unchecked"),
+        (1.0, 1.0, 1e-10, "ok"),
+        (math.inf, 1e300, 1e299, "unchecked"),
+        (math.nan, "complex", 0.0, "convention"),
+        (math.nan, math.nan, 0.0, "unchecked"),
+        (0.0, math.nan, 0.0, "unchecked"),
+        (math.nan, 0.0, 0.0, "mismatch"),
+    ],
+)
+def test_judge(ours, expected, error, status):
+    assert check_module.judge(ours, expected, error).status == status
+
+
+# --- many points ------------------------------------------------------------------------
+
+
+def test_check_all_never_flags_a_right_gradient(cg):
+    # float64 central differences are off by 6e-6 relative here (sin(1000x) curves fast)
+    rows = "x\n0.1\n0.2\n0.3\n"
+    args = ["eval", "sin(1000*x)", "--points", "-", "--format", "csv", "--check", "all"]
+    result = cg(*args, input=rows)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "cg: check: finite differences on every row: 3 gradients agree, 0 disagree, "
+        "0 unchecked (near a kink or a domain edge, or past the time budget); the 3 that "
+        "float64 finite differences flagged were re-checked by high-precision difference "
+        "quotients, and only those they confirm disagree\n"
+    )
+
+
+def test_check_all_and_sample_say_what_disagreed(cg, monkeypatch):
+    import numpy as np
+
+    wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
+    monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
+    rows = "x\n0.5\n"
+    every = cg("eval", "sin(x)", "--points", "-", "--check", "all", "--format", "csv", input=rows)
+    assert every.exit_code == 1
+    assert every.stderr.splitlines()[0] == (
+        f"cg: check: row 1: ∂/∂x = {2 * math.cos(0.5)!r}, high-precision difference "
+        f"quotients give {math.cos(0.5)!r} (difference 0.878)"
+    )
+    sample = cg("eval", "sin(x)", "--points", "-", "--format", "csv", input=rows)
+    assert sample.exit_code == 1
+    assert sample.stderr.splitlines()[0] == (
+        f"cg: check: row 1: ∂/∂x disagrees with sympy: ours {2 * math.cos(0.5)!r}, "
+        f"expected {math.cos(0.5)!r}, difference 0.878 (relative 1)"
+    )

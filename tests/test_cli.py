@@ -252,7 +252,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
     buffer = io.StringIO()
-    result = evaluate("(x+y)*z", x=1, y=3, z=-3)
+    result = evaluate("(x+y)*z", {"x": 1, "y": 3, "z": -3})
     print_rich(result, 6, ["x", "y", "z"], Console(file=buffer, force_terminal=True, width=100))
     text = buffer.getvalue()
     assert "∂f/∂z = 4" in text
@@ -261,7 +261,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color
 
 @pytest.mark.parametrize("shell", ["bash"])
 def test_completion_script_loads(shell):
-    """The README's completion line defines cg's completion in a real shell."""
+    """The completion line of docs/commands.md defines cg's completion in a real shell."""
     import shutil
 
     if shutil.which(shell) is None:

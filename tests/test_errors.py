@@ -2,8 +2,8 @@
 
 Each case asserts the documented exit code, one message on stderr in cg's style
 that names the problem (a syntax error adds the source line and a caret), no
-traceback, nothing on stdout, and no output file left behind. The README's
-"Errors and exit codes" section shows the same table.
+traceback, nothing on stdout, and no output file left behind. The table of
+mistakes in docs/errors.md shows the same cases.
 """
 
 from __future__ import annotations
@@ -313,6 +313,172 @@ OTHER_CASES = [
         2,
         "--exact is for one point",
     ),
+    ("eval", "-f an empty name", ["-f", "", "x=1"], None, 2, "the file name is empty"),
+    (
+        "eval",
+        "-f a name too long",
+        ["-f", "{folder}/" + "a" * 300, "x=1"],
+        None,
+        2,
+        "file name too long",
+    ),
+    (
+        "eval",
+        "-f endless",
+        ["-f", "/dev/zero", "--max-size", "100", "x=1"],
+        None,
+        2,
+        "longer than the limit of 400 bytes",
+    ),
+    ("eval", "--points endless", ["x", "--points", "/dev/zero"], None, 2, "row 1 is longer than"),
+    (
+        "eval",
+        "quoted field over two lines",
+        ["x*y", "--points", "-"],
+        'x,y\n"3\n",4\n',
+        2,
+        "row 1: a quoted field is not closed on its line",
+    ),
+    (
+        "eval",
+        "old Mac line ends",
+        ["x*y", "--points", "-"],
+        "x,y\n1,2\r3,4\r",
+        2,
+        "row 1: a carriage return inside the line",
+    ),
+    (
+        "eval",
+        "JSON integer too big for a float",
+        ["x", "--points", "-", "--points-format", "jsonl"],
+        '{"x": ' + "9" * 400 + "}\n",
+        2,
+        "is not a finite number",
+    ),
+    (
+        "eval",
+        "JSON integer of 5000 digits",
+        ["x", "--points", "-", "--points-format", "jsonl"],
+        '{"x": ' + "9" * 5000 + "}\n",
+        2,
+        "a number with too many digits",
+    ),
+    (
+        "eval",
+        "empty field",
+        ["x*y", "--points", "-"],
+        "x,y\n1,\n",
+        2,
+        "row 1, column y: the field is empty",
+    ),
+    (
+        "eval",
+        "missing column, no warning first",
+        ["x*y", "--points", "-"],
+        "X,Y\n1,2\n",
+        2,
+        "the points have no column x, y",
+    ),
+    (
+        "eval",
+        "--chunk-rows huge",
+        ["x", "--points", "-", "--chunk-rows", "9" * 20],
+        "x\n1\n",
+        2,
+        "--chunk-rows",
+    ),
+    (
+        "eval",
+        "--check-timeout 1e10",
+        ["x", "x=1", "--check-timeout", "1e10"],
+        None,
+        2,
+        "must be <= 86400",
+    ),
+    (
+        "eval",
+        "--check-timeout full-width digits",
+        ["x", "x=1", "--check-timeout", "３"],
+        None,
+        2,
+        "is not a number",
+    ),
+    ("grad", "--timeout 1e10", ["x", "--timeout", "1e10"], None, 2, "must be <= 86400"),
+    ("graph", "-o an empty name", ["x*y", "-o", ""], None, 2, "-o: the file name is empty"),
+    (
+        "train",
+        "--history an empty name",
+        ["w*x", *TRAIN, "--history", ""],
+        None,
+        2,
+        "--history: the file name is empty",
+    ),
+    ("train", "--seed -1", ["w*x", *TRAIN, "--seed", "-1"], None, 2, "--seed"),
+    (
+        "train",
+        "--batch superscript",
+        ["w*x", *TRAIN, "--batch", "²"],
+        None,
+        2,
+        "expected a positive whole number",
+    ),
+    (
+        "train",
+        "bce with targets 2 to 6",
+        ["w*x", *TRAIN, "--loss", "bce"],
+        None,
+        2,
+        "--loss bce needs targets between 0 and 1, but row 1 has 2",
+    ),
+    (
+        "train",
+        "a loss without out",
+        ["w*x", *TRAIN, "--loss", "target^2"],
+        None,
+        2,
+        "the loss must use out",
+    ),
+    (
+        "train",
+        "a loss that assigns out",
+        ["w*x", *TRAIN, "--loss", "out = 1; out"],
+        None,
+        2,
+        "may not assign out",
+    ),
+    (
+        "train",
+        "a domain error at the start",
+        ["w*log(x - 2)", *TRAIN],
+        None,
+        3,
+        "row 1 of the data gives a math error at v2 = log(x - 2)",
+    ),
+    (
+        "graph",
+        "an ASCII tree too deep",
+        ["-f", "{chain}"],
+        None,
+        2,
+        "too deep to draw as an ASCII tree",
+    ),
+    (
+        "graph",
+        "too many nodes for Graphviz",
+        ["-f", "{wide}", "--format", "svg"],
+        None,
+        2,
+        "too many for --format svg to lay out",
+    ),
+    (
+        "eval",
+        "a right-to-left override",
+        ["x +\u202e1", "x=1"],
+        None,
+        2,
+        "unexpected character '\\u202e'",
+    ),
+    ("eval", "π for pi", ["2*π"], None, 2, "to mean the constant, write pi"),
 ]
 
 
@@ -331,6 +497,8 @@ def files(tmp_path):
     (tmp_path / "latin1.csv").write_bytes("x,y\n1,caf\xe9\n".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("  \n")
     (tmp_path / "data.csv").write_text("x,y\n1,2\n2,4\n3,6\n")
+    (tmp_path / "chain.txt").write_text("".join(f"x = x + i{k}\n" for k in range(3000)))
+    (tmp_path / "wide.txt").write_text("+".join(f"x{k}" for k in range(3001)))
     return {
         "missing": str(tmp_path / "missing"),
         "folder": str(tmp_path / "folder"),
@@ -338,6 +506,8 @@ def files(tmp_path):
         "latin1_csv": str(tmp_path / "latin1.csv"),
         "empty": str(tmp_path / "empty.txt"),
         "data": str(tmp_path / "data.csv"),
+        "chain": str(tmp_path / "chain.txt"),
+        "wide": str(tmp_path / "wide.txt"),
     }
 
 
@@ -358,6 +528,7 @@ def test_bad_invocation(cg, files, tmp_path, command, args, stdin, code, needle)
     assert needle in lines[0], lines[0]
     if lines[0].startswith("cg: syntax error"):
         assert len(lines) == 3 and lines[2].strip() == "^"  # the source line and a caret
+        assert lines[1].isprintable()
     else:
         assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
@@ -470,3 +641,57 @@ def test_bad_row_after_good_ones_keeps_the_good_ones(cg):
     assert result.stderr == (
         "cg: error in the data: row 3: too many fields (2, but the header has 1: x)\n"
     )
+
+
+def _run(args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "cgcli", *args], capture_output=True, **kwargs)
+
+
+def test_full_and_closed_standard_streams():
+    """stdout full or closed, stdin closed: one line and exit 2, never a traceback."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "cgcli", "eval", "x", "x=1"], stdout=full,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        2, "cg: error: cannot go on: no space left on the device (writing the output)\n"
+    )  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "cgcli", "eval", "x", "x=1"],
+                          stderr=subprocess.PIPE, text=True,
+                          preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == "cg: error: standard output is closed: cg has nowhere to write\n"
+    done = _run(["eval", "-", "x=1"], text=True, preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "cg: usage error: standard input is closed, and '-' asks to read from it\n"
+    )
+
+
+def test_a_reader_that_stops_early_is_not_an_error():
+    """`cg ... | head -1`: the broken pipe ends cg quietly with exit 0."""
+    process = subprocess.Popen([sys.executable, "-m", "cgcli", "example-data", "clusters"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
+
+
+def test_plain_cg_shows_the_help(cg):
+    result = cg()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: cg [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_a_constant_of_the_language_given_as_a_json_key_is_an_input(cg):
+    """{"pi": 3} gives pi a value, as a CSV column pi does."""
+    result = cg("eval", "pi*x", "--points", "-", "--points-format", "jsonl", "--format", "csv",
+                "--no-check", input='{"pi": 3, "x": 1}\n')  # fmt: skip
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "pi,x,f,df/dpi,df/dx\n3.0,1.0,3.0,1.0,3.0\n"
+
+
+def test_params_values_may_hold_commas(cg, files):
+    result = cg("train", "w*x", "--data", files["data"], "--target", "y", "--params",
+                "w=max(1,2)", "--epochs", "1", "--lr", "0.01", "--format", "json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr

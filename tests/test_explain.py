@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 from cgcli import evaluate
-from cgcli.explain import LocalStep, float_numbers, render_text, solve
+from cgcli.explanation import LocalStep, float_numbers, render_text, solve
 
 SEED = ["p = x + y; g = p * z", "x=1", "y=3", "z=-3"]
 
@@ -284,7 +284,7 @@ def test_textbook_lines(cg, program, values, line):
 
 
 def test_render_text_is_the_library_function():
-    result = evaluate("p = x + y; g = p * z", x=1, y=3, z=-3, check=False)
+    result = evaluate("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3}, check=False)
     floats = [r.value for r in result.nodes]
     numbers = float_numbers(result.graph, floats, [r.grad for r in result.nodes], 6)
     text = render_text(solve(result.graph, numbers), brief=True)

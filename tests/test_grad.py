@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sympy
 
@@ -83,3 +85,67 @@ def test_named_derivatives_equal_sympy(program):
             at = {inputs[n]: sympy.Rational(point[n]) for n in inputs}
             difference = sympy.N((ours - reference).xreplace(at), 30)
             assert abs(difference) < 1e-25, (program, name)
+
+
+@pytest.mark.parametrize(
+    ("program", "values", "message"),
+    [
+        ("log(x)", ["x=-1"], "log of a negative number"),
+        ("sqrt(x)", ["x=-1"], "square root of a negative number"),
+        ("1/x", ["x=0"], "division by zero"),
+        ("exp(x)", ["x=1000"], "overflows"),
+        ("asin(x)", ["x=2"], "outside [-1, 1]"),
+    ],
+)
+def test_grad_at_a_point_outside_the_domain_is_a_math_error(cg, program, values, message):
+    """cg grad never prints a number at a point where cg eval says math error."""
+    result = cg("grad", program, *values)
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert message in result.stderr
+
+
+def test_grad_at_a_kink_gives_cg_s_convention_and_names_sympy_s(cg):
+    """relu'(0) = 0 and max at a tie splits evenly, as cg eval; SymPy's own value is named."""
+    result = cg("grad", "x^y", "x=0", "y=0")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "∂f/∂x = x^y*y/x = 0  (at a kink cg follows PyTorch's convention; SymPy's value "
+        "there is nan)\n"
+        "∂f/∂y = x^y*log(x) = 0  (at a kink cg follows PyTorch's convention; SymPy's value "
+        "there is zoo)\n"
+    )
+    tie = cg("grad", "max(x, y)", "x=1", "y=1", "--format", "json")
+    doc = json.loads(tie.stdout)
+    assert [doc["gradient"][n]["value"] for n in "xy"] == [0.5, 0.5]
+    evaluated = json.loads(cg("eval", "max(x, y)", "x=1", "y=1", "--format", "json").stdout)
+    assert evaluated["gradient"] == {"x": 0.5, "y": 0.5}
+
+
+def test_grad_that_is_not_real_is_a_math_error_after_the_formulas(cg):
+    result = cg("grad", "x^y", "x=-2", "y=2")
+    assert result.exit_code == 3
+    assert result.stdout.splitlines()[1] == (
+        "∂f/∂y = x^y*log(x) = 4*log(2) + 4*I*pi = not a real number"
+    )
+    assert result.stderr == "cg: math error: ∂f/∂y is not a real number at this point\n"
+
+
+def test_grad_of_a_program_without_inputs_says_so(cg):
+    result = cg("grad", "2*3")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "no inputs: there is nothing to differentiate" in result.stderr
+
+
+def test_grad_that_sympy_cannot_finish_in_time_stops(cg):
+    result = cg("grad", "x^x^x^x", "x=1.5", "--timeout", "0.05")
+    assert result.exit_code == 2
+    assert "SymPy did not differentiate the program within 0.05 s more" in result.stderr
+
+
+def test_symbolic_gradient_is_a_library_function():
+    from cgcli.symbolic_grad import symbolic_gradient
+
+    result = symbolic_gradient("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3})
+    assert [(p.label, p.formula, p.value) for p in result.partials] == [
+        ("x", "z", -3.0), ("y", "z", -3.0), ("z", "p", 4.0)
+    ]  # fmt: skip

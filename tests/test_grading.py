@@ -701,7 +701,7 @@ NOT_UTF8 = "not valid UTF-8 text: byte 0xFF at byte offset 0 (line 1); save it a
 
 
 def zoe_not_utf8(folder: Path) -> str:
-    return f"the answer sheet in {folder / 'zoe.csv'} is {NOT_UTF8}"
+    return f"{folder / 'zoe.csv'} is {NOT_UTF8}"
 
 
 def test_grade_a_folder(cg, colah_class):

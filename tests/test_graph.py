@@ -249,7 +249,7 @@ def test_svg_without_graphviz_says_how_to_install(cg, monkeypatch):
 
 @needs_graphviz
 def test_the_readme_circuit_is_current(cg, tmp_path):
-    """docs/circuit.svg, shown in the README, is what cg draws today (every wire)."""
+    """docs/circuit.svg, shown in the README and docs/teaching.md, is what cg draws today."""
     from pathlib import Path
 
     shown = Path(__file__).resolve().parent.parent / "docs" / "circuit.svg"
@@ -258,4 +258,5 @@ def test_the_readme_circuit_is_current(cg, tmp_path):
         cg("graph", "(a+b)*(b+1)", "a=2", "b=1", "--format", "svg", "-o", str(out)).exit_code == 0
     )
     assert sorted(svg_wires(shown)) == sorted(svg_wires(out))
-    assert "docs/circuit.svg" in (shown.parent.parent / "README.md").read_text("utf-8")
+    assert "](docs/circuit.svg)" in (shown.parent.parent / "README.md").read_text("utf-8")
+    assert "](circuit.svg)" in (shown.parent / "teaching.md").read_text("utf-8")

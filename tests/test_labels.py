@@ -67,7 +67,7 @@ def test_the_same_label_everywhere(cg):
 
 
 def test_no_unnamed_constant_gets_a_row():
-    result = evaluate("x = x * x; x += 3*x; x", x=3)
+    result = evaluate("x = x * x; x += 3*x; x", {"x": 3})
     assert [r.label for r in result.nodes] == ["x#1", "x#2", "3", "v1", "x#3"]
     assert [result.graph.inline(r.node) for r in result.nodes] == [
         False,

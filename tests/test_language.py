@@ -48,7 +48,7 @@ def test_precedence_and_numbers(program, expected):
 
 def test_statements_by_newline_semicolon_and_comments():
     program = "# a comment line\np = x + y  # p is 4\n\n; g = p * z;\n"
-    result = evaluate(program, x=1, y=3, z=-3)
+    result = evaluate(program, {"x": 1, "y": 3, "z": -3})
     assert result.output == "g"
     assert result.value == -12
     assert [(r.label, r.value, r.grad) for r in result.nodes] == [
@@ -61,7 +61,7 @@ def test_statements_by_newline_semicolon_and_comments():
 
 
 def test_reassignment_makes_new_versions():
-    result = evaluate("x = x * 2; x = x + 1; x", x=5)
+    result = evaluate("x = x * 2; x = x + 1; x", {"x": 5})
     assert [r.label for r in result.nodes] == ["x#1", "2", "x#2", "1", "x#3"]
     assert result.value == 11
     assert result.gradient == {"x": 2.0}
@@ -78,12 +78,12 @@ def test_reassignment_makes_new_versions():
     ],
 )
 def test_augmented_assignment(program, expected, grad):
-    result = evaluate(program, x=3)
+    result = evaluate(program, {"x": 3})
     assert (result.value, result.gradient["x"]) == (expected, grad)
 
 
 def test_copy_assignment_is_its_own_node():
-    result = evaluate("p = x; q = p; q * 2", x=3)
+    result = evaluate("p = x; q = p; q * 2", {"x": 3})
     assert [(r.label, r.node.op) for r in result.nodes] == [
         ("x", "input"),
         ("p", "copy"),
@@ -95,12 +95,12 @@ def test_copy_assignment_is_its_own_node():
 
 
 def test_a_name_used_several_times_accumulates_gradient():
-    assert evaluate("x*x", x=3).gradient == {"x": 6.0}
-    assert evaluate("x*x*x + x", x=2).gradient == {"x": 13.0}
+    assert evaluate("x*x", {"x": 3}).gradient == {"x": 6.0}
+    assert evaluate("x*x*x + x", {"x": 2}).gradient == {"x": 13.0}
 
 
 def test_unicode_names():
-    result = evaluate("θ₁ = θ * 2; θ₁ + λ", θ=1, λ=2)
+    result = evaluate("θ₁ = θ * 2; θ₁ + λ", {"θ": 1, "λ": 2})
     assert result.value == 4
     assert result.gradient == {"θ": 2.0, "λ": 1.0}
 
@@ -109,59 +109,59 @@ def test_pi_and_e_are_constants_unless_assigned_or_given():
     assert value("pi") == math.pi
     assert value("e") == math.e
     assert value("e = 2; e * pi") == 2 * math.pi
-    assert evaluate("e * x", e=3, x=2).gradient == {"e": 2.0, "x": 3.0}
-    assert evaluate("pi * x", x=2).gradient == {"x": math.pi}
+    assert evaluate("e * x", {"e": 3, "x": 2}).gradient == {"e": 2.0, "x": 3.0}
+    assert evaluate("pi * x", {"x": 2}).gradient == {"x": math.pi}
 
 
 def test_output_picks_another_name():
-    result = evaluate("p = x + y; g = p * z", x=1, y=3, z=-3, output="p")
+    result = evaluate("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3}, output="p")
     assert (result.output, result.value, result.gradient) == ("p", 4, {"x": 1, "y": 1, "z": 0})
 
 
 def test_inputs_the_output_does_not_use_have_zero_gradient():
-    result = evaluate("a = w * 2; x + 1", w=1, x=1)
+    result = evaluate("a = w * 2; x + 1", {"w": 1, "x": 1})
     assert result.gradient == {"w": 0.0, "x": 1.0}
 
 
 def test_values_are_constant_expressions():
-    result = evaluate("x * y", x="1/3", y="2^-1")
+    result = evaluate("x * y", {"x": "1/3", "y": "2^-1"})
     assert result.value == pytest.approx(1 / 6)
-    result = evaluate("sin(x)", x="pi/4")
+    result = evaluate("sin(x)", {"x": "pi/4"})
     assert result.gradient["x"] == pytest.approx(math.sqrt(0.5))
 
 
 def test_missing_values_are_listed_together():
     with pytest.raises(UsageError, match=r"missing values for y, z \(give y=\.\.\. z=\.\.\.\)"):
-        evaluate("(x+y)*z", x=1)
+        evaluate("(x+y)*z", {"x": 1})
 
 
 def test_unused_value_is_a_warning():
-    result = evaluate("x + 1", x=1, w=2)
+    result = evaluate("x + 1", {"x": 1, "w": 2})
     assert result.warnings == ["w is not used by the program; its value is ignored"]
 
 
 @pytest.mark.parametrize("value_text", ["y", "1;2", "a = 1"])
 def test_values_must_be_one_constant_expression(value_text):
     with pytest.raises(UsageError):
-        evaluate("x", x=value_text)
+        evaluate("x", {"x": value_text})
 
 
 def test_deep_nesting_does_not_recurse():
     depth = 10_000
     program = "(" * depth + "x" + "+1)" * depth
-    result = evaluate(program, x=1, check=False)
+    result = evaluate(program, {"x": 1}, check=False)
     assert result.value == depth + 1
     assert result.gradient == {"x": 1.0}
-    result = evaluate("-" * 1000 + "x", x=2, check=False)
+    result = evaluate("-" * 1000 + "x", {"x": 2}, check=False)
     assert result.value == 2
-    result = evaluate("sin(" * 5000 + "x" + ")" * 5000, x=0.5, check=False)
+    result = evaluate("sin(" * 5000 + "x" + ")" * 5000, {"x": 0.5}, check=False)
     assert 0 < result.value < 0.5
 
 
 def test_one_hundred_thousand_nodes():
     lines = [f"t{i} = t{i - 1} * 0.5 + sin(x)" for i in range(1, 25_001)]
     program = "t0 = x\n" + "\n".join(lines)
-    result = evaluate(program, x=0.5, check=False)
+    result = evaluate(program, {"x": 0.5}, check=False)
     assert len(result.nodes) >= 100_000
     assert result.value == pytest.approx(2 * math.sin(0.5), rel=1e-9)
     assert result.gradient["x"] == pytest.approx(2 * math.cos(0.5), rel=1e-9)
@@ -193,3 +193,17 @@ def test_the_grammar_builds_with_lark_strict():
     from cgcli.parser import grammar_text
 
     Lark(grammar_text(), parser="lalr", strict=True)  # raises on any conflict
+
+
+def test_values_are_one_mapping_so_a_program_may_use_any_name():
+    """Options are keyword-only and apart from the values: no variable name collides."""
+    from cgcli import UsageError
+
+    result = evaluate("output * check + exact", {"output": 3, "check": 2, "exact": 1})
+    assert (result.value, result.gradient) == (7.0, {"output": 2.0, "check": 3.0, "exact": 1.0})
+    with pytest.raises(UsageError, match="values must be a mapping"):
+        evaluate("x", 5)
+    with pytest.raises(UsageError, match=r"output= names the node to differentiate"):
+        evaluate("output * 2", output=3)
+    with pytest.raises(TypeError):
+        evaluate("x", x=1)  # values are not keywords

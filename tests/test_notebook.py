@@ -9,7 +9,9 @@ import shutil
 from real_parts import missing
 
 CELLS = [
-    "import cgcli\nresult = cgcli.evaluate('q = x + y; f = q * z', x=1, y=3, z=-3)\nresult",
+    "import cgcli\n"
+    "result = cgcli.evaluate('q = x + y; f = q * z', {'x': 1, 'y': 3, 'z': -3})\n"
+    "result",
     "result.show_page()",
 ]
 

@@ -71,7 +71,7 @@ def test_nodes_of_the_seed_example():
 def test_every_node_gets_its_value_and_gradient_once():
     """Constants are known from the start and have no gradient; an unused node still gets
     its value, and its gradient 0 at the end; a reused node gets one gradient step."""
-    result = cgcli.evaluate("c = 2; a = c*x; a = a + pi; u = x*3; a*a", x=1)
+    result = cgcli.evaluate("c = 2; a = c*x; a = a + pi; u = x*3; a*a", {"x": 1})
     data = page_data(result)
     forward = [s["node"] for s in data["steps"] if s["pass"] == "forward"]
     backward = [s["node"] for s in data["steps"] if s["pass"] == "backward"]
@@ -94,7 +94,7 @@ def test_a_program_without_inputs_has_no_backward_pass():
 
 def test_gradients_come_after_those_of_every_user():
     """The backward order is a reverse topological order: a node's gradient needs its users'."""
-    result = cgcli.evaluate("a = x*y; b = a + x; c = sin(b) * a; c / y", x=0.5, y=2)
+    result = cgcli.evaluate("a = x*y; b = a + x; c = sin(b) * a; c / y", {"x": 0.5, "y": 2})
     backward = [s["node"] for s in page_data(result)["steps"] if s["pass"] == "backward"]
     position = {node: i for i, node in enumerate(backward)}
     for r in result.nodes:
@@ -135,7 +135,7 @@ def test_page_data_is_the_json_in_the_page():
 
 @needs_graphviz
 def test_program_text_cannot_break_out_of_the_page():
-    result = cgcli.evaluate("x*2 # </script><script>alert(1)</script> <!--", x=1)
+    result = cgcli.evaluate("x*2 # </script><script>alert(1)</script> <!--", {"x": 1})
     page = build_page(result)
     assert "<script>alert(1)" not in page
     assert page.count("</script>") == 2  # the data's and the page script's

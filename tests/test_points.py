@@ -159,7 +159,7 @@ def test_unused_and_missing_columns(cg):
     [
         ("x,y\n1,2\n3,abc\n5,6\n", "row 2, column y: 'abc' is not a number"),
         ("x,y\n1,2\n3\n5,6\n", "row 2: too few fields (1, but the header has 2: x, y)"),
-        ("x,y\n1,2\n3,\n", "row 2, column y: 'an empty field' is not a number"),
+        ("x,y\n1,2\n3,\n", "row 2, column y: the field is empty"),
         ("x,y\n1,2\n3,nan\n", "row 2, column y: 'nan' is not a finite number"),
     ],
 )

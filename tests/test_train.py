@@ -150,3 +150,18 @@ def test_bad_data_and_divergence(cg, tmp_path, args, message, code):
     assert message in result.stderr
     if code == 3:
         assert "try a smaller learning rate" in result.stderr
+
+
+def test_the_final_check_does_not_flag_a_right_gradient_of_a_curved_loss():
+    """sin(w*x) at w = 1000: one step's difference quotient is off by 2e-4 relative, which
+    the old check called a mismatch; comparing two steps bounds the quotient's own error."""
+    import cgcli
+
+    data = {"x": [1.0, 2.0], "y": [0.3, 0.1]}
+    outcome = cgcli.train("sin(w*x)", data, target="y", params={"w": 1000}, lr=1e-12, epochs=1)
+    assert outcome.check_ok, outcome.check
+    w = outcome.params["w"]  # the gradient by hand: mean of 2(sin(wx) - y)·cos(wx)·x
+    by_hand = np.mean(
+        [2 * (np.sin(w * x) - y) * np.cos(w * x) * x for x, y in [(1, 0.3), (2, 0.1)]]
+    )
+    assert by_hand == pytest.approx(-0.31370585473731444, rel=1e-6)

@@ -20,7 +20,7 @@ from .reporting import check_arguments_are_text, run_reporting_errors
 EXIT_CODES = """\b
 Exit codes:
   0  success (and every checked number agrees)
-  1  the check found a number that disagrees with SymPy or finite differences
+  1  the check found a number that disagrees with SymPy or a high-precision reference
      (cg check: an answer is wrong)
   2  usage or syntax error (bad program, bad or missing values, bad options,
      a bad row of data, an input over a limit)
@@ -149,7 +149,7 @@ class LazyGroup(click.Group):
         def run():
             check_arguments_are_text(arguments)
             return super(LazyGroup, self).main(
-                arguments, prog_name or "cg", complete_var, standalone_mode=False, **extra
+                arguments, "cg", complete_var, standalone_mode=False, **extra
             )
 
         return run_reporting_errors(run)
@@ -171,12 +171,15 @@ def main() -> None:
     """
 
 
-def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[str, list[str]]:
+def read_program(
+    arguments: tuple[str, ...], program_file: str | None, max_size: int = DEFAULT_LIMITS.max_size
+) -> tuple[str, list[str]]:
     """The program text and the remaining NAME=VALUE arguments."""
     from ..files import read_text
 
+    limit = 4 * max_size  # UTF-8 bytes; the parser counts the characters
     if program_file is not None:
-        return read_text(program_file, "the program"), list(arguments)
+        return read_text(program_file, "the program", limit), list(arguments)
     piped = not _stdin_is_terminal()
     if not arguments:
         if piped:
@@ -184,7 +187,7 @@ def read_program(arguments: tuple[str, ...], program_file: str | None) -> tuple[
         raise UsageError("the program is missing: give PROGRAM (or -f FILE)")
     program, *values = arguments
     if program == "-":
-        return read_text("-", "the program"), values
+        return read_text("-", "the program", limit), values
     if _looks_like_a_value(program):
         where = "read it from stdin with '-'" if piped else "give it before the values"
         raise UsageError(
@@ -219,13 +222,17 @@ def _looks_like_a_value(text: str) -> bool:
 
 
 class FiniteFloat(click.ParamType):
-    """A finite float, optionally bounded below (``minimum``, exclusive when ``above``)."""
+    """A finite float written in ASCII, optionally bounded below (``minimum``, exclusive
+    when ``above``) and above (``maximum``)."""
 
     name = "number"
 
-    def __init__(self, minimum: float | None = None, above: bool = False) -> None:
+    def __init__(
+        self, minimum: float | None = None, above: bool = False, maximum: float | None = None
+    ) -> None:
         self.minimum = minimum
         self.above = above
+        self.maximum = maximum
 
     def convert(self, value, param, ctx):
         import math
@@ -234,6 +241,8 @@ class FiniteFloat(click.ParamType):
             number = value
         else:
             try:
+                if not str(value).isascii():
+                    raise ValueError
                 number = float(value)
             except ValueError:
                 self.fail(f"{value!r} is not a number", param, ctx)
@@ -244,11 +253,15 @@ class FiniteFloat(click.ParamType):
         ):
             bound = f"> {self.minimum:g}" if self.above else f">= {self.minimum:g}"
             self.fail(f"{value!r} is out of range: it must be {bound}", param, ctx)
+        if self.maximum is not None and number > self.maximum:
+            self.fail(f"{value!r} is out of range: it must be <= {self.maximum:g}", param, ctx)
         return number
 
 
 POSITIVE = FiniteFloat(0, above=True)
 NON_NEGATIVE = FiniteFloat(0)
+SECONDS = FiniteFloat(0, above=True, maximum=86_400)
+"""A time budget: more than 0 seconds, at most a day."""
 
 
 def output_options(formats: list[str], default: str = "table", wrt: bool = True):
@@ -262,7 +275,7 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                 type=click.Choice(formats),
                 default=default,
                 show_default=True,
-                help="Output format (the README describes each).",
+                help="Output format (docs/output.md describes each).",
             ),
             click.option(
                 "--digits",
@@ -381,7 +394,9 @@ def load_program(program: ProgramArgs):
     from ..parser import parse
     from ..values import parse_assignments
 
-    text, value_args = read_program(program.arguments, program.program_file)
+    text, value_args = read_program(
+        program.arguments, program.program_file, program.limits.max_size
+    )
     graph = parse(text, program.limits)
     values = parse_assignments(value_args)
     if program.output_name is not None:

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..drawing import DEFAULT_DPI, FORMATS, STYLES
 from ..errors import UsageError
 from . import (
     EXIT_CODES,
@@ -16,14 +17,7 @@ from . import (
     warn,
 )
 
-GRAPH_FORMATS = ["ascii", "dot", "mermaid", "svg", "png"]
-DEFAULT_DPI = 150
-"""Sharp on slides; Graphviz's own default (96) is soft there."""
-GRAPHVIZ_MISSING = (
-    "Graphviz's dot program is not installed, and --format {fmt} needs it. Install Graphviz "
-    "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda "
-    "install graphviz), or use --format dot, mermaid or ascii."
-)
+GRAPH_FORMATS = list(FORMATS)
 
 
 @click.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
@@ -31,7 +25,7 @@ GRAPHVIZ_MISSING = (
 @output_options(GRAPH_FORMATS, default="ascii", wrt=False)
 @click.option(
     "--style",
-    type=click.Choice(["circuit", "boxes"]),
+    type=click.Choice(STYLES),
     help="circuit: gates with each wire's value above it and gradient below (CS231n; the "
     "default with values); boxes: one box per node (the default without values). "
     "For dot, mermaid, svg and png.",
@@ -56,56 +50,22 @@ def graph_command(program, output_format, digits, style, dpi, out_file):
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
     svg and png run Graphviz's dot.
     """
+    from ..drawing import draw
     from ..files import check_writable, write_whole
-    from ..render import graph as drawing
 
-    if out_file:
+    if out_file is not None:
         check_writable(out_file, "-o")
     elif output_format == "png" and sys.stdout.isatty():
         raise UsageError("a PNG is binary: write it to a file with -o FILE")
     graph, values = load_program(program)
-    notes = None
-    if values:
-        from ..evaluation import evaluate_graph
-
-        result = evaluate_graph(graph, values, check=False)
-        for warning in result.warnings:
-            warn(warning)
-        graph = result.graph
-        notes = drawing.Annotations(
-            [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
-        )
-    style = style or ("circuit" if notes else "boxes")
-    if output_format == "ascii":
-        data = drawing.to_ascii(graph, notes).encode()
-    elif output_format == "mermaid":
-        data = drawing.to_mermaid(graph, notes, style).encode()
+    drawing = draw(graph, values, format=output_format, style=style, digits=digits, dpi=dpi)
+    for warning in drawing.warnings:
+        warn(warning)
+    if out_file is not None:
+        write_whole(out_file, drawing.data, "-o")
     else:
-        data = drawing.to_dot(graph, notes, style).encode()
-        if output_format in ("svg", "png"):
-            data = _run_dot(data, output_format, dpi)
-    if out_file:
-        write_whole(out_file, data, "-o")
-    else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.write(drawing.data)
         sys.stdout.flush()
-
-
-def _run_dot(dot_source: bytes, output_format: str, dpi: int) -> bytes:
-    import shutil
-    import subprocess
-
-    dot = shutil.which("dot")
-    if dot is None:
-        raise UsageError(GRAPHVIZ_MISSING.format(fmt=output_format))
-    command = [dot, f"-T{output_format}"]
-    if output_format == "png":
-        command.append(f"-Gdpi={dpi}")
-    done = subprocess.run(command, input=dot_source, capture_output=True)
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
-    return done.stdout
 
 
 command = graph_command

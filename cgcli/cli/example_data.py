@@ -1,4 +1,4 @@
-"""cg example-data: the small data sets the README's training examples use."""
+"""cg example-data: the small data sets the training examples use (docs/training.md)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def example_data_command(name, out_file):
     from ..files import write_whole
 
     text = example_data(name)
-    if out_file:
+    if out_file is not None:
         write_whole(out_file, text, "-o")
     else:
         click.echo(text, nl=False)

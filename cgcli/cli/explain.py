@@ -27,25 +27,18 @@ def explain_command(program, output_format, digits, exact, brief):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
-    from ..evaluation import evaluate_graph
-    from ..explain import exact_numbers, float_numbers, render_latex, render_text, solve
+    from ..explanation import explain
 
     graph, values = load_program(program)
-    result = evaluate_graph(graph, values, check=False, exact=exact)
-    for warning in result.warnings:
+    explanation = explain(graph, values, exact=exact, digits=digits, brief=brief)
+    for warning in explanation.warnings:
         warn(warning)
-    floats = [r.value for r in result.nodes]
-    if exact:
-        numbers = exact_numbers(result.exact, digits, floats)
-    else:
-        grads = [r.grad for r in result.nodes]
-        numbers = float_numbers(result.graph, floats, grads, digits)
-    solution = solve(result.graph, numbers)
     if output_format == "latex":
-        click.echo(render_latex(solution, brief=brief), nl=False)
+        click.echo(explanation.latex, nl=False)
+    elif output_format == "markdown":
+        click.echo(explanation.markdown, nl=False)
     else:
-        markdown = output_format == "markdown"
-        click.echo(render_text(solution, markdown=markdown, brief=brief), nl=False)
+        click.echo(explanation.text, nl=False)
 
 
 command = explain_command

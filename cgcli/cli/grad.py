@@ -9,7 +9,7 @@ import click
 from ..numbers import json_number
 from . import (
     EXIT_CODES,
-    POSITIVE,
+    SECONDS,
     ProgramCommand,
     load_program,
     output_options,
@@ -24,7 +24,7 @@ from . import (
 @output_options(["text", "latex", "json"], default="text")
 @click.option(
     "--timeout",
-    type=POSITIVE,
+    type=SECONDS,
     default=10.0,
     show_default=True,
     metavar="SECONDS",
@@ -40,57 +40,55 @@ def grad_command(program, output_format, digits, wrt, timeout, expand):
     """The symbolic partial derivatives of the output with respect to each input (SymPy),
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
-    from ..check import call_with_timeout
     from ..numbers import format_number
-    from ..symbolic import gradient_formulas
-    from ..values import bind_inputs
+    from ..symbolic_grad import not_real_error, symbolic_gradient
 
     graph, values = load_program(program)
-    graph = graph.bind_constants(values)
-    exact = None
-    if values:
-        graph, _, warnings = bind_inputs(graph, values)
-        for warning in warnings:
-            warn(warning)
-        exact = {name: values[name].exact for name in graph.input_names}
-    names = parse_wrt(wrt, graph.input_names)
-    try:
-        rows = call_with_timeout(gradient_formulas, (graph, names, exact, True, expand), timeout)
-    except TimeoutError:
-        warn(f"SymPy did not simplify within {timeout:g} s; the derivatives are not simplified")
-        rows = gradient_formulas(graph, names, exact, simplify=False, expand=expand)
-    out = graph.label(graph.nodes[graph.output])
-    labels = {n.name: graph.label(n) for n in graph.inputs}
+    wrt_names = parse_wrt(wrt, graph.bind_constants(values).input_names) if wrt else None
+    result = symbolic_gradient(graph, values, wrt=wrt_names, expand=expand, timeout=timeout)
+    for warning in result.warnings:
+        warn(warning)
+    out = result.output
     if output_format == "json":
         doc = {
             "output": out,
+            "simplified": result.simplified,
             "gradient": {
-                name: {"formula": text, "latex": latex, "value": json_number(value), "exact": ex}
-                for name, text, latex, value, ex in rows
+                p.input: {
+                    "formula": p.formula,
+                    "latex": p.latex,
+                    "value": json_number(p.value),
+                    "exact": p.exact,
+                    "convention": p.convention,
+                }
+                for p in result.partials
             },
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-        return
-    if output_format == "latex":
+    elif output_format == "latex":
         from ..notation import latex_name
 
         click.echo(r"% cg grad: needs \usepackage{amsmath}")
         click.echo(r"\begin{align*}")
-        for name, _, latex, value, _ in rows:
-            shown = f" = {_latex_value(value, digits)}" if value is not None else ""
-            of = latex_name(labels[name])
-            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {of}}}"
-            click.echo(rf"{partial} &= {latex}{shown} \\")
+        for p in result.partials:
+            shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
+            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(p.label)}}}"
+            click.echo(rf"{partial} &= {p.latex}{shown} \\")
         click.echo(r"\end{align*}")
-        return
-    for name, text, _, value, exact_text in rows:
-        line = f"∂{out}/∂{labels[name]} = {text}"
-        if value is not None:
-            shown = format_number(value, digits) if isinstance(value, float) else value
-            line += f" = {exact_text}" if exact_text not in (None, text) else ""
-            if exact_text != shown:
-                line += f" ≈ {shown}" if exact_text else f" = {shown}"
-        click.echo(line)
+    else:
+        for p in result.partials:
+            line = f"∂{out}/∂{p.label} = {p.formula}"
+            if p.value is not None:
+                shown = format_number(p.value, digits) if p.real else "not a real number"
+                line += f" = {p.exact}" if p.exact not in (None, p.formula) else ""
+                if p.exact != shown:
+                    line += f" ≈ {shown}" if p.exact and p.real else f" = {shown}"
+            if p.convention:
+                line += f"  ({p.convention})"
+            click.echo(line)
+    error = not_real_error(result)
+    if error is not None:
+        raise error
 
 
 def _latex_value(value, digits) -> str:

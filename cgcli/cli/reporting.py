@@ -3,6 +3,7 @@ and a documented exit code, and library warnings become cg's own warning lines."
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
@@ -20,11 +21,15 @@ def run_reporting_errors(run):
     style, exit 2 (3 for math). Anything else is a bug in cg: exit 4 with a
     pointer to the traceback (written to a file, or shown with CG_DEBUG=1).
     """
+    _standard_streams()
     try:
         with _warnings_as_messages():
             status = run()
     except CgError as exc:
         _fail(exc.render(), exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `cg`: the help, not an error
+        click.echo(exc.ctx.get_help())
+        sys.exit(0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -34,17 +39,44 @@ def run_reporting_errors(run):
     except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
         _silence_stdout()
         sys.exit(0)
+    except SystemExit as exc:
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click saw a broken pipe
+            sys.exit(0)
+        raise exc from None
+    except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
+        where = f" ({exc.filename})" if exc.filename else ""
+        _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
     except Exception as exc:
         _fail(_internal_error(exc), EXIT_INTERNAL)
     sys.exit(status if isinstance(status, int) else 0)
 
 
+def _io_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device (writing the output)"
+    return (exc.strerror or str(exc)).lower()
+
+
+def _standard_streams() -> None:
+    """A closed stdout is an error said at once; a closed stderr is ignored."""
+    import os
+
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
+    if sys.stdout is None:
+        click.echo("cg: error: standard output is closed: cg has nowhere to write", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _fail(message: str, code: int) -> None:
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):
         _silence_stdout()
-    click.echo(message, err=True)
+    try:
+        click.echo(message, err=True)
+    except (OSError, ValueError):  # stderr is full or closed: the exit code still says it
+        _silence_stderr()
     sys.exit(code)
 
 
@@ -101,6 +133,13 @@ NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encou
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     text = " ".join(str(message).split())
     click.echo(f"cg: warning: {text}", err=True)
+
+
+def _silence_stderr() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stderr.fileno())
 
 
 def _silence_stdout() -> None:

@@ -27,7 +27,7 @@ def parse_params(text: str) -> dict[str, float | None]:
     from ..values import NAME_PATTERN, value_from_text
 
     params: dict[str, float | None] = {}
-    for item in (part.strip() for part in text.split(",")):
+    for item in (part.strip() for part in _top_level_parts(text)):
         if not item:
             continue
         name, sep, value = item.partition("=")
@@ -42,10 +42,21 @@ def parse_params(text: str) -> dict[str, float | None]:
     return params
 
 
+def _top_level_parts(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses: w=max(1,2),b=0 is two parts."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
 def parse_batch(text: str) -> int | None:
     if text == "all":
         return None
-    if text.isdigit() and int(text) > 0:
+    if text.isascii() and text.isdigit() and int(text) > 0:
         return int(text)
     raise UsageError(f"--batch {text}: expected a positive whole number or 'all'")
 
@@ -112,7 +123,7 @@ def parse_batch(text: str) -> int | None:
 @click.option("--target-loss", type=FiniteFloat(), help="Stop when the loss reaches this value.")
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(0, 2**63 - 1),
     default=0,
     show_default=True,
     help="Seed for shuffling and random starting values.",
@@ -152,28 +163,26 @@ def train_command(
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
     from ..files import check_writable, write_whole
     from ..numbers import format_number, json_number
-    from ..train import Settings, Trainer, build_objective, initial_params
+    from ..training import train
 
-    if history_file:
+    if history_file is not None:
         check_writable(history_file, "--history")
     refuse_two_stdins(program, data_file, "--data")
     graph, values = load_program(program)
     if values:
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
     params_given = parse_params(params_text)
-    settings = Settings(lr, epochs, parse_batch(batch_text), tol, target_loss, seed, shuffle)
-    data, columns = _read_training_data(data_file, data_format, graph, params_given, target)
-    objective = build_objective(graph, loss, list(params_given), columns)
-    trainer = Trainer(objective, data, settings)
-    params = initial_params(list(params_given), params_given, seed)
+    batch = parse_batch(batch_text)
+    data = _read_training_data(data_file, data_format, graph, params_given, target)
     with _progress(epochs) as progress:
-        outcome = trainer.run(params, progress)
+        outcome = train(
+            graph, data, target=target, params=params_given, loss=loss, lr=lr, epochs=epochs,
+            batch=batch, tol=tol, target_loss=target_loss, seed=seed, shuffle=shuffle,
+            progress=progress,
+        )  # fmt: skip
     for warning in outcome.warnings:
         warn(warning)
-    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
-    if loss == "bce":
-        outcome.accuracy = trainer.accuracy(outcome.params)
-    if history_file:
+    if history_file is not None:
         lines = [f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1)]
         write_whole(history_file, "epoch,loss\n" + "".join(lines), "--history")
     if output_format == "json":
@@ -205,13 +214,15 @@ def _read_training_data(data_file, data_format, graph, params, target):
     """All rows of the data, as one float array per column the training needs."""
     import numpy as np
 
+    from ..files import shown_path
     from ..points_io import PointReader, open_points, point_format_for
 
-    with open_points(data_file, "the training data") as stream:
-        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000)
+    what = "the training data"
+    with open_points(data_file, what) as stream:
+        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000, what)
         if reader.format != "jsonl" and not reader.header:
-            raise UsageError(f"the data file {data_file} is empty")
-        columns = reader.header or [
+            raise UsageError(f"{shown_path(data_file)} is empty (expected {what})")
+        columns = reader.names or [
             n for n in graph.bind_constants(params).input_names if n not in params
         ] + [target]
         if target not in columns:
@@ -219,7 +230,7 @@ def _read_training_data(data_file, data_format, graph, params, target):
         if target in params:
             raise UsageError(f"--target {target} is also a parameter")
         used = [n for n in graph.bind_constants([*params, *columns]).input_names if n not in params]
-        names = [n for n in dict.fromkeys([*used, target]) if n in columns]
+        names = [n for n in dict.fromkeys([*used, target, *params]) if n in columns]
         if target in used:
             raise UsageError(f"the model may not use the target column {target} as an input")
         parts: dict[str, list] = {n: [] for n in names}
@@ -230,11 +241,8 @@ def _read_training_data(data_file, data_format, graph, params, target):
                 raise chunk.error
     data = {n: np.concatenate(p) if p else np.empty(0) for n, p in parts.items()}
     if len(data[target]) == 0:
-        raise UsageError(f"the data file {data_file} has no rows")
-    from ..train import TARGET
-
-    data[TARGET] = data.pop(target)
-    return data, columns
+        raise UsageError(f"{shown_path(data_file)} has no rows of {what}")
+    return data
 
 
 class _progress:

@@ -64,7 +64,7 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
 
 def _steps(result: Evaluation, digits: int | None) -> list[dict]:
     """Forward steps in node order, then backward steps in the order of ``cg explain``."""
-    from ..explain import ChainStep, float_numbers, solve, step_lines
+    from ..explanation import ChainStep, float_numbers, solve, step_lines
     from ..render.graph import node_caption
 
     graph, out = result.graph, result.output

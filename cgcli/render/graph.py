@@ -19,6 +19,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from ..ir import COPY, INPUT, Graph, Node
 from ..notation import LANGUAGE, Piece, text_rank
 from ..numbers import format_number
@@ -339,8 +340,29 @@ def _mermaid_escape(text: str) -> str:
 # --- ASCII -----------------------------------------------------------------------------
 
 
+MAX_ASCII_CHARS = 4_000_000
+"""A tree's indentation grows with its depth: a deep program is drawn in another format."""
+
+
+def _tree_size(graph: Graph) -> int:
+    """About how many characters the ASCII tree takes: each node's depth times four."""
+    depth = [-1] * len(graph.nodes)
+    depth[graph.output] = 0
+    for node in reversed(graph.nodes[: graph.output + 1]):
+        if depth[node.index] >= 0:
+            for i in node.inputs:
+                depth[i] = max(depth[i], depth[node.index] + 1)
+    return sum(4 * d + 40 for d in depth if d >= 0)
+
+
 def to_ascii(graph: Graph, notes: Annotations | None) -> str:
     """A tree from the output down to its inputs; a node shown before is referred to."""
+    size = _tree_size(graph)
+    if size > MAX_ASCII_CHARS:
+        raise UsageError(
+            f"the graph is too deep to draw as an ASCII tree (about {size // 1_000_000} MB of "
+            "indentation); use --format dot or mermaid"
+        )
     lines: list[str] = []
     shown: set[int] = set()
     stack: list[tuple[int, str, str]] = [(graph.output, "", "")]

@@ -23,25 +23,55 @@ def graphviz_installed() -> bool:
     return shutil.which("dot") is not None
 
 
-def run_dot(dot_source: str, output_format: str, needed_by: str) -> bytes:
+MAX_LAID_OUT = 3_000
+"""Graphviz takes minutes (or crashes) on larger drawings: cg refuses them."""
+DOT_TIMEOUT = 120.0
+"""Seconds Graphviz may take; past them it is stopped."""
+
+
+def run_dot(
+    dot_source: str,
+    output_format: str,
+    needed_by: str,
+    dpi: int | None = None,
+    alternative: str = "",
+) -> bytes:
     """``dot_source`` laid out by Graphviz's ``dot`` in ``output_format`` (svg, png, ...).
 
-    ``needed_by`` names what needs the layout in the error raised when Graphviz is
-    not installed ("the page").
+    ``needed_by`` names what needs the layout in the errors ("the page",
+    "--format svg"); ``alternative`` says what the user can do instead.
     """
     dot = shutil.which("dot")
     if dot is None:
         raise UsageError(
             f"Graphviz's dot program is not installed, and {needed_by} needs it to lay out "
-            f"the graph. {INSTALL_GRAPHVIZ}."
+            f"the graph. {INSTALL_GRAPHVIZ}{alternative}."
         )
-    done = subprocess.run(
-        [dot, f"-T{output_format}"], input=dot_source.encode(), capture_output=True
-    )
+    command = [dot, f"-T{output_format}"]
+    if dpi is not None:
+        command.append(f"-Gdpi={dpi}")
+    try:
+        done = subprocess.run(
+            command, input=dot_source.encode(), capture_output=True, timeout=DOT_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has killed dot
+        raise UsageError(
+            f"Graphviz's dot did not finish within {DOT_TIMEOUT:g} s{alternative}"
+        ) from None
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-        raise UsageError(f"Graphviz's dot failed: {' '.join(message)}")
+        reason = " ".join(message) or f"it stopped with status {done.returncode}"
+        raise UsageError(f"Graphviz's dot failed: {reason}")
     return done.stdout
+
+
+def refuse_large(nodes: int, needed_by: str, alternative: str = "") -> None:
+    """Refuse to lay out a drawing of more than MAX_LAID_OUT nodes."""
+    if nodes > MAX_LAID_OUT:
+        raise UsageError(
+            f"the graph has {nodes:,} nodes to draw, too many for {needed_by} to lay out "
+            f"(at most {MAX_LAID_OUT:,}){alternative}"
+        )
 
 
 _SIZE = re.compile(
@@ -71,6 +101,7 @@ def annotated_svg(result: Evaluation, digits: int | None, needed_by: str) -> str
     """The drawing of an evaluation, every node with its value and gradient, as inline SVG."""
     from .graph import Annotations, to_dot
 
+    refuse_large(len(result.graph.nodes), needed_by)
     notes = Annotations(
         [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
     )

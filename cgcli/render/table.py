@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..check import ABSOLUTE, CONVENTION, MISMATCH, OK, RELATIVE, Verdict
+from .. import check as checking
+from ..check import ABSOLUTE, AT_KINK, CONVENTION, MISMATCH, OK, RELATIVE, UNCHECKED, Verdict
 from ..evaluation import Evaluation
 
 MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
@@ -53,8 +54,13 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
     return columns, rows
 
 
+DETAIL_LIMIT = 10
+"""Reason lines shown under the check line; a count follows for the rest."""
+
+
 def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> list[str]:
-    """The output value, the gradient per input (those in ``wrt``) and the check's method."""
+    """The output value, the gradient per input (those in ``wrt``), the check's method and
+    guarantee, and the reason for every mismatch."""
     out = result.output
     check = result.check
     chosen = set(wrt)
@@ -67,28 +73,59 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
         grad = result.shown_grad(node.index, digits)
         lines.append(f"∂{out}/∂{result.graph.label(node)} = {grad}  {mark(verdict)}")
     lines.append(check_line(result))
+    lines.extend(detail_lines(result))
     return lines
 
 
 def check_line(result: Evaluation) -> str:
+    """Which method checked, whether all agree, and with which tolerance."""
     check = result.check
-    if check.method == "none":
+    if check.method == checking.NONE:
         return "check: skipped (--no-check)"
     verdict = "all agree" if check.ok else "MISMATCH"
-    tolerance = (
-        f"relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
-        if check.method == "sympy"
-        else "see README"
-    )
     conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
     extra = ""
     if conventions:
         plural = "s follow" if conventions > 1 else " follows"
-        extra = (
-            f"; {conventions} gradient{plural} PyTorch's convention at a non-differentiable point"
-        )
+        extra = f"; {conventions} gradient{plural} PyTorch's convention where no derivative exists"
     note = f"; {check.note}" if check.note else ""
-    return f"check: {check.method}, {verdict} (tolerance {tolerance}){extra}{note}"
+    tolerance = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
+    if check.method == checking.SYMPY:
+        return f"check: sympy, {verdict} ({tolerance}){extra}{note}"
+    inputs = [check.grads[n.index] for n in result.graph.inputs]
+    inputs = [v for v in inputs if v is not None]
+    checked = sum(1 for v in inputs if v.status != UNCHECKED)
+    value = "the value and " if check.value.status != UNCHECKED else ""
+    return (
+        f"check: high-precision difference quotients (mpmath, 50 digits), {verdict} "
+        f"({tolerance}, beyond each quotient's own error bound); checked: {value}{checked} of "
+        f"{len(inputs)} input gradients, not the intermediate nodes{extra}{note}"
+    )
+
+
+def detail_lines(result: Evaluation) -> list[str]:
+    """One line per mismatch (what disagreed and by how much), per gradient with an
+    unusual convention, and per input gradient left unchecked, with the reason."""
+    out = result.output
+    check = result.check
+    graph = result.graph
+    details = []
+    if check.value.status == MISMATCH:
+        details.append(f"✗ {out}: {check.value.reason}")
+    for node, verdict in zip(graph.nodes, check.grads, strict=True):
+        if verdict is None or verdict.reason is None:
+            continue
+        name = f"∂{out}/∂{graph.label(node)}"
+        if verdict.status == MISMATCH:
+            details.append(f"✗ {name}: {verdict.reason}")
+        elif verdict.status == CONVENTION and verdict.reason != AT_KINK:
+            details.append(f"convention {name}: {verdict.reason}")
+        elif verdict.status == UNCHECKED:
+            details.append(f"unchecked {name}: {verdict.reason}")
+    if len(details) > DETAIL_LIMIT:
+        more = len(details) - DETAIL_LIMIT
+        details = [*details[:DETAIL_LIMIT], f"... and {more} more (all in --format json)"]
+    return details
 
 
 def plain(columns: list[Column], rows: list[list[str]]) -> str:

@@ -10,8 +10,9 @@ batch is evaluated by the vectorised engine (one numpy array per node).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -56,17 +57,25 @@ class Settings:
     shuffle: bool = True
 
 
-@dataclass
+@dataclass(repr=False)
 class Outcome:
+    """The result of training: the parameters, the loss, and how it went."""
+
     params: dict[str, float]
     loss: float
     epochs: int
     stopped: str
     history: list[float] = field(default_factory=list)
+    """The mean loss after every epoch."""
     accuracy: float | None = None
     check: str = ""
+    """The check of the final gradient against finite differences, in words."""
     check_ok: bool = True
     warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        return f"<Outcome {params}; loss {self.loss:.6g} after {self.epochs} epochs>"
 
 
 def build_objective(model: Graph, loss: str, params: list[str], columns: list[str]) -> Objective:
@@ -100,8 +109,71 @@ def build_objective(model: Graph, loss: str, params: list[str], columns: list[st
                 f"the loss may use only {OUT} (the model's output) and {TARGET}, "
                 f"not {', '.join(unknown)}"
             )
+        if OUT in loss_graph.assigned or TARGET in loss_graph.assigned:
+            raise UsageError(f"the loss may not assign {OUT} or {TARGET}: they are given")
+        if OUT not in loss_graph.input_names:
+            raise UsageError(
+                f"--loss {loss}: the loss must use {OUT} (the model's output), or training "
+                "changes nothing"
+            )
     graph = attach(model, loss_graph, links)
     return Objective(graph, model.output, params, data_inputs, loss)
+
+
+def train(
+    program: str | Graph,
+    data: Mapping[str, Any],
+    *,
+    target: str,
+    params: Mapping[str, float | None] | Sequence[str],
+    loss: str = "mse",
+    lr: float = 0.1,
+    epochs: int = 100,
+    batch: int | None = None,
+    tol: float | None = None,
+    target_loss: float | None = None,
+    seed: int = 0,
+    shuffle: bool = True,
+    progress: Callable[[int, float], None] | None = None,
+) -> Outcome:
+    """Train ``params`` of ``program`` by gradient descent on ``data`` (a mapping from
+    column name to numbers, such as a dict of lists, numpy arrays or a pandas DataFrame).
+
+    ``params`` maps each parameter to its starting value (None: a small random one
+    from ``seed``), or lists their names. ``loss`` is mse, bce, or a cg expression of
+    ``out`` and ``target``; ``batch`` is rows per update (None: the full batch).
+    """
+    graph = parse(program) if isinstance(program, str) else program
+    given = dict(params) if isinstance(params, Mapping) else dict.fromkeys(params)
+    columns = [str(name) for name in data]
+    if target not in columns:
+        raise UsageError(f"target {target}: no such column (columns: {', '.join(columns)})")
+    if target in given:
+        raise UsageError(f"target {target} is also a parameter")
+    objective = build_objective(graph, loss, list(given), columns)
+    if target in objective.data_inputs:
+        raise UsageError(f"the model may not use the target column {target} as an input")
+    arrays = {}
+    for name in [*objective.data_inputs, target]:
+        try:
+            arrays[name] = np.asarray(data[name], dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError):
+            raise UsageError(f"column {name}: the data must be numbers") from None
+    if len({len(a) for a in arrays.values()}) > 1:
+        raise UsageError("the columns of the data have different lengths")
+    if len(arrays[target]) == 0:
+        raise UsageError("the data has no rows")
+    if not all(np.isfinite(a).all() for a in arrays.values()):
+        raise UsageError("the data holds values that are not finite numbers (nan, inf)")
+    arrays[TARGET] = arrays.pop(target)
+    settings = Settings(lr, epochs, batch, tol, target_loss, seed, shuffle)
+    trainer = Trainer(objective, arrays, settings)
+    start = initial_params(list(given), given, seed)
+    outcome = trainer.run(start, progress or (lambda epoch, value: None))
+    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
+    if loss == "bce":
+        outcome.accuracy = trainer.accuracy(outcome.params)
+    return outcome
 
 
 def initial_params(
@@ -124,6 +196,14 @@ class Trainer:
         self.rows = len(data[TARGET])
         self.settings = settings
         self.index = {n.name: n.index for n in objective.graph.inputs}
+        if objective.loss == "bce":
+            outside = np.flatnonzero((data[TARGET] < 0) | (data[TARGET] > 1))
+            if len(outside):
+                row = int(outside[0])
+                raise UsageError(
+                    f"--loss bce needs targets between 0 and 1, but row {row + 1} has "
+                    f"{data[TARGET][row]:g} (use mse, or labels 0 and 1)"
+                )
 
     def _columns(self, params: Mapping[str, float], rows: np.ndarray | None) -> dict:
         columns = {
@@ -157,6 +237,8 @@ class Trainer:
         rng = np.random.default_rng(settings.seed)
         history: list[float] = []
         loss = initial = self.mean_loss(params)
+        if not math.isfinite(initial):
+            raise CgMathError(self._why_not_finite(params, initial))
         stopped = f"reached --epochs {settings.epochs}"
         epoch = 0
         for epoch in range(1, settings.epochs + 1):
@@ -184,6 +266,21 @@ class Trainer:
             )
         return outcome
 
+    def _why_not_finite(self, params: Mapping[str, float], loss: float) -> str:
+        """Why the loss at the starting parameters is not a number: the first bad row."""
+        graph = self.objective.graph
+        _, errors = forward_arrays(graph, self._columns(params, None), self.rows)
+        bad = np.flatnonzero(errors >= 0)
+        start = ", ".join(f"{name}={value:g}" for name, value in params.items())
+        if len(bad) == 0:
+            return f"the loss is {loss} at the starting parameters ({start})"
+        row = int(bad[0])
+        node = graph.nodes[int(errors[row])]
+        return (
+            f"the loss is {loss} at the starting parameters ({start}): row {row + 1} of the "
+            f"data gives a math error at {graph.label(node)} = {graph.text(node)}"
+        )
+
     def _batches(self, rng: np.random.Generator):
         size = self.settings.batch
         if size is None or size >= self.rows:
@@ -200,17 +297,28 @@ class Trainer:
         return float(np.mean((out >= 0.5) == (self.data[TARGET] >= 0.5)))
 
     def check_gradient(self, params: Mapping[str, float]) -> tuple[bool, str]:
-        """The mean-loss gradient at ``params`` against central finite differences."""
+        """The mean-loss gradient at ``params`` against central finite differences.
+
+        A gradient is wrong only when it disagrees with the difference quotients at
+        two steps, h and h/2, by more than the tolerance plus the quotients' own
+        error, estimated from how much they differ (so a right gradient of a loss
+        with large curvature is not called wrong).
+        """
         batch = evaluate_arrays(self.objective.graph, self._columns(params, None), self.rows)
         wrong = []
         for name in self.objective.params:
             ours = float(np.mean(batch.grads[self.index[name]]))
-            h = fd_step(params[name])
-            up = self.mean_loss({**params, name: params[name] + h})
-            down = self.mean_loss({**params, name: params[name] - h})
-            estimate, agree = fd_compare(ours, up, down, h)
-            if not agree:
-                wrong.append(f"{name} (ours {ours!r}, finite differences {estimate!r})")
+            estimates = []
+            agree = False
+            for h in (fd_step(params[name]), fd_step(params[name]) / 2):
+                up = self.mean_loss({**params, name: params[name] + h})
+                down = self.mean_loss({**params, name: params[name] - h})
+                estimate, close = fd_compare(ours, up, down, h)
+                estimates.append(estimate)
+                agree = agree or close
+            own_error = 3 * abs(estimates[0] - estimates[1])
+            if not agree and abs(ours - estimates[1]) > own_error + 1e-6 * max(1.0, abs(ours)):
+                wrong.append(f"{name} (ours {ours!r}, finite differences {estimates[1]!r})")
         if wrong:
             return False, "check: finite differences disagree for " + "; ".join(wrong)
         count = len(self.objective.params)

@@ -9,7 +9,7 @@ written ``∂u/∂v (local)``, so they are never read as the total ``∂out/∂v
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -519,3 +519,64 @@ def _latex_chain(step: ChainStep, out: str, label: str, name: list[str]) -> list
 
 def _latex_lesson(lesson: Shown) -> str:
     return lesson.latex if lesson.latex != lesson.text else latex_text(lesson.text)
+
+
+# --- the library function ------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class Explanation:
+    """The worked solution of a program at a point, ready to print in any form."""
+
+    solution: Solution
+    brief: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Plain text, as ``cg explain`` prints it."""
+        return render_text(self.solution, brief=self.brief)
+
+    @property
+    def markdown(self) -> str:
+        return render_text(self.solution, markdown=True, brief=self.brief)
+
+    @property
+    def latex(self) -> str:
+        """A LaTeX fragment (needs amsmath)."""
+        return render_latex(self.solution, brief=self.brief)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        s = self.solution
+        return (
+            f"<Explanation of {s.output}: {len(s.forward)} forward steps, "
+            f"{len(s.backward)} backward steps>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+
+def explain(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    exact: bool = False,
+    digits: int | None = 6,
+    brief: bool = False,
+    output: str | None = None,
+) -> Explanation:
+    """The worked chain-rule solution of ``program`` at ``values``: the forward pass
+    node by node, then the backward pass gate by gate, every number filled in."""
+    from .evaluation import evaluate
+
+    result = evaluate(program, values, output=output, check=False, exact=exact)
+    floats = [r.value for r in result.nodes]
+    if exact:
+        numbers = exact_numbers(result.exact, digits, floats)
+    else:
+        numbers = float_numbers(result.graph, floats, [r.grad for r in result.nodes], digits)
+    return Explanation(solve(result.graph, numbers), brief, tuple(result.warnings))

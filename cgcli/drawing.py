@@ -1,0 +1,96 @@
+"""draw(): a program's graph as ASCII, DOT, Mermaid, SVG or PNG, annotated when values
+are given (the library function behind ``cg graph``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+from .ir import Graph
+
+FORMATS = ("ascii", "dot", "mermaid", "svg", "png")
+STYLES = ("circuit", "boxes")
+DEFAULT_DPI = 150
+"""Sharp on slides; Graphviz's own default (96) is soft there."""
+
+
+@dataclass(frozen=True, repr=False)
+class Drawing:
+    """A drawing: ``data`` in ``format``; text formats also as ``text``."""
+
+    format: str
+    style: str
+    data: bytes
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """The drawing as text (ascii, dot, mermaid, svg)."""
+        if self.format == "png":
+            raise UsageError("a PNG drawing is binary: use its data")
+        return self.data.decode("utf-8")
+
+    def __str__(self) -> str:
+        return self.text if self.format != "png" else repr(self)
+
+    def __repr__(self) -> str:
+        return f"<Drawing {self.format}, {self.style}, {len(self.data):,} bytes>"
+
+    def _repr_svg_(self) -> str | None:
+        return self.text if self.format == "svg" else None
+
+    def _repr_png_(self) -> bytes | None:
+        return self.data if self.format == "png" else None
+
+    def save(self, path: str) -> None:
+        """Write the drawing to ``path``, whole or not at all."""
+        from .files import write_whole
+
+        write_whole(path, self.data, "save")
+
+
+def draw(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    format: str = "svg",
+    style: str | None = None,
+    digits: int | None = 6,
+    dpi: int = DEFAULT_DPI,
+    output: str | None = None,
+) -> Drawing:
+    """Draw ``program``'s graph; with ``values``, every wire (or node) shows its value and
+    gradient. ``style``: circuit (the default with values) or boxes (without)."""
+    from .evaluation import evaluate
+    from .parser import parse
+    from .render import graph as render
+
+    if format not in FORMATS:
+        raise UsageError(f"format {format!r}: choose one of {', '.join(FORMATS)}")
+    if style is not None and style not in STYLES:
+        raise UsageError(f"style {style!r}: choose one of {', '.join(STYLES)}")
+    graph = parse(program) if isinstance(program, str) else program
+    notes, warnings = None, ()
+    if output is not None:
+        graph = graph.with_output_name(output)
+    if values:
+        result = evaluate(graph, values, check=False)
+        graph, warnings = result.graph, tuple(result.warnings)
+        notes = render.Annotations(
+            [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
+        )
+    style = style or ("circuit" if notes else "boxes")
+    if format == "ascii":
+        return Drawing(format, "tree", render.to_ascii(graph, notes).encode(), warnings)
+    if format == "mermaid":
+        return Drawing(format, style, render.to_mermaid(graph, notes, style).encode(), warnings)
+    source = render.to_dot(graph, notes, style)
+    if format == "dot":
+        return Drawing(format, style, source.encode(), warnings)
+    from .render.graphviz import refuse_large, run_dot
+
+    needed_by, instead = f"--format {format}", "; use --format dot or mermaid"
+    refuse_large(len(graph.nodes), needed_by, instead)
+    data = run_dot(source, format, needed_by, dpi if format == "png" else None, instead)
+    return Drawing(format, style, data, warnings)
