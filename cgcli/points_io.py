@@ -90,6 +90,14 @@ class PointReader:
         else:
             self.names = self._first_keys()
 
+    @property
+    def empty(self) -> bool:
+        """Whether the stream held nothing but blank lines (no header, no row)."""
+        if self.format in DELIMITERS:
+            return not self.header
+        lines, error = self._pending
+        return error is None and not any(line.strip() for line in lines)
+
     def _first_nonblank(self) -> tuple[list[str], BadRow | None]:
         """Lines up to the first one that is not blank (or the end, or a bad line)."""
         read: list[str] = []
@@ -294,6 +302,8 @@ class PointReader:
 
 def _number(text: str, row: int, column: str) -> float:
     try:
+        if not text.isascii() or "_" in text:  # float() reads ١ and 1_000; cg does not
+            raise ValueError
         value = float(text)
     except ValueError:
         if not text.strip():
@@ -307,7 +317,9 @@ def _number(text: str, row: int, column: str) -> float:
 def _json_row(line: str, names: Sequence[str], row: int, unused: dict[str, int]) -> list[float]:
     """One JSON Lines row; keys not in ``names`` are noted in ``unused`` with their first row."""
     try:
-        point = json.loads(line)
+        point = json.loads(line, object_pairs_hook=_refuse_repeated_keys)
+    except RepeatedKey as exc:
+        raise BadRow(f"row {row}: the key {exc.key} is given twice") from None
     except json.JSONDecodeError as exc:
         raise BadRow(f"row {row}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     except ValueError:  # an integer of thousands of digits
@@ -476,6 +488,21 @@ def format_delimited(block: np.ndarray, delimiter: str, raw: list[str] | None) -
     if raw is not None:
         lines = [f"{text}{delimiter}{line}" for text, line in zip(raw, lines, strict=True)]
     return "\n".join(lines) + "\n"
+
+
+class RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    point = dict(pairs)
+    if len(point) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise RepeatedKey(repeated)
+    return point
 
 
 def _short(value: object) -> str:

@@ -97,6 +97,10 @@ def name_hint(name: str) -> str:
         return f"; {name} is a name here: cg has no literal for it"
     if name in ("π", "ℯ"):
         return f"; to mean the constant, write {'pi' if name == 'π' else 'e'}"
+    wide = [ch for ch in name if "\uff01" <= ch <= "\uff5e"]
+    if wide:
+        plain = "".join(chr(ord(ch) - 0xFEE0) if ch in wide else ch for ch in name)
+        return f"; {name} is written in full-width letters: did you mean {plain}?"
     odd = [ch for ch in name if ch in _LOOKALIKES]
     if not odd:
         return ""

@@ -479,6 +479,52 @@ OTHER_CASES = [
         "unexpected character '\\u202e'",
     ),
     ("eval", "π for pi", ["2*π"], None, 2, "to mean the constant, write pi"),
+    (
+        "eval",
+        "empty points file",
+        ["x*y", "--points", "{empty_csv}"],
+        None,
+        2,
+        "is empty (expected the points)",
+    ),
+    (
+        "eval",
+        "empty points on stdin",
+        ["x*y", "--points", "-"],
+        "",
+        2,
+        "standard input is empty (expected the points)",
+    ),
+    ("eval", "empty --wrt", ["x", "x=1", "--wrt", ""], None, 2, "--wrt: name at least one input"),
+    (
+        "eval",
+        "Arabic-Indic digit in the data",
+        ["x", "--points", "-"],
+        "x\n\u0661\n",
+        2,
+        "is not a number",
+    ),
+    (
+        "eval",
+        "digit separator in the data",
+        ["x", "--points", "-"],
+        "x\n1_000\n",
+        2,
+        "'1_000' is not a number",
+    ),
+    (
+        "eval",
+        "a JSON key twice",
+        ["x", "--points", "-", "--points-format", "jsonl"],
+        '{"x": 1, "x": 2}\n',
+        2,
+        "the key x is given twice",
+    ),
+    ("eval", "sign", ["sign(x)", "x=1"], None, 2, "cg has no sign function"),
+    ("eval", "arctanh", ["arctanh(x)", "x=0.5"], None, 2, "did you mean log((1 + x)/(1 - x))/2?"),
+    ("eval", "a hyphen for minus", ["x \u2010 1", "x=1"], None, 2, "did you mean '-'?"),
+    ("eval", "a full-width letter", ["\uff58 + 1"], None, 2, "did you mean x?"),
+    ("example-data", "no name", [], None, 2, "Choose from: line, clusters, xor"),
 ]
 
 
@@ -497,6 +543,7 @@ def files(tmp_path):
     (tmp_path / "latin1.csv").write_bytes("x,y\n1,caf\xe9\n".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("  \n")
     (tmp_path / "data.csv").write_text("x,y\n1,2\n2,4\n3,6\n")
+    (tmp_path / "empty.csv").write_text("")
     (tmp_path / "chain.txt").write_text("".join(f"x = x + i{k}\n" for k in range(3000)))
     (tmp_path / "wide.txt").write_text("+".join(f"x{k}" for k in range(3001)))
     return {
@@ -506,6 +553,7 @@ def files(tmp_path):
         "latin1_csv": str(tmp_path / "latin1.csv"),
         "empty": str(tmp_path / "empty.txt"),
         "data": str(tmp_path / "data.csv"),
+        "empty_csv": str(tmp_path / "empty.csv"),
         "chain": str(tmp_path / "chain.txt"),
         "wide": str(tmp_path / "wide.txt"),
     }
@@ -667,10 +715,14 @@ def test_full_and_closed_standard_streams():
     )
 
 
-def test_a_reader_that_stops_early_is_not_an_error():
+@pytest.mark.parametrize("rows", [100, 200_000])
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path, rows):
     """`cg ... | head -1`: the broken pipe ends cg quietly with exit 0."""
-    process = subprocess.Popen([sys.executable, "-m", "cgcli", "example-data", "clusters"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    data = tmp_path / "points.csv"
+    data.write_text("x\n" + "".join(f"{i}\n" for i in range(rows)))
+    command = [sys.executable, "-m", "cgcli", "eval", "2*x", "--points", str(data), "--format",
+               "csv", "--no-check"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.readline()
     process.stdout.close()
     assert process.wait(timeout=60) == 0

@@ -305,6 +305,8 @@ def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
     if wrt is None:
         return list(inputs)
     names = [name.strip() for name in wrt.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--wrt: name at least one input, such as --wrt x,y")
     unknown = [name for name in names if name not in inputs]
     if unknown:
         known = ", ".join(inputs) or "none"

@@ -167,6 +167,7 @@ def _eval_points(
     check,
     timeout,
 ) -> int:
+    from ..files import shown_path
     from ..points import run_points
     from ..points_io import PointReader, RowWriter, open_points, point_format_for
 
@@ -177,8 +178,10 @@ def _eval_points(
         )
     with open_points(points_file) as stream:
         reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
+        if reader.empty:
+            raise UsageError(f"{shown_path(points_file)} is empty (expected the points)")
         bound = graph.bind_constants([*reader.names, *values])
-        wrt_names = parse_wrt(wrt, bound.input_names) if wrt else None
+        wrt_names = parse_wrt(wrt, bound.input_names) if wrt is not None else None
         return run_points(
             graph,
             values,

@@ -40,7 +40,7 @@ def run_reporting_errors(run):
         _silence_stdout()
         sys.exit(0)
     except SystemExit as exc:
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # click saw a broken pipe
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click saw a broken pipe
             sys.exit(0)
         raise exc from None
     except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
@@ -82,7 +82,7 @@ def _fail(message: str, code: int) -> None:
 
 def _click_message(exc: click.ClickException) -> str:
     """click's error as one cg line: the problem, and where to read the usage."""
-    message = exc.format_message().replace("\n", " ")
+    message = " ".join(exc.format_message().split())
     message = message[:1].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
