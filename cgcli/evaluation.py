@@ -126,8 +126,10 @@ class Evaluation:
         return tail
 
     def _exact_dict(self, names) -> dict:
+        from .symbolic import cg_text
+
         def text(expr) -> str | None:
-            return None if expr is None else str(expr).replace("**", "^")
+            return None if expr is None else cg_text(expr)
 
         index_of = {n.name: n.index for n in self.graph.inputs}
         return {

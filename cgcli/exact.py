@@ -18,7 +18,7 @@ from .engine import local_partials, pieces
 from .ir import COPY, Graph
 from .numbers import format_number
 from .ops import op_for
-from .symbolic import build, exact_value
+from .symbolic import build, cg_text, exact_value
 
 _SLOTS = sympy.symbols("a0 a1", real=True)
 
@@ -74,7 +74,7 @@ def show_exact(expr: sympy.Expr | None, digits: int | None, approximate: bool = 
     """``1/3 ≈ 0.333333``; an integer alone; ``sqrt(2) ≈ 1.41421``."""
     if expr is None:
         return "-"
-    text = sympy.sstr(expr).replace("**", "^")
+    text = cg_text(expr)
     if expr.is_Integer or not approximate:
         return text
     try:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from .ir import COPY, INPUT, NUMBER, Graph
 from .ops import CONSTANTS, op_for
@@ -275,10 +276,38 @@ def gradient_formulas(
             derivative = sympy.simplify(derivative) if expand else sympy.factor_terms(derivative)
         value = exact = None
         if at is not None:
-            exact_expr = sympy.simplify(for_evaluation(derivative).xreplace(at))
+            exact_expr = for_evaluation(derivative).xreplace(at)
             value = numeric(exact_expr)
-            exact = sympy.sstr(exact_expr).replace("**", "^")
-        text = sympy.sstr(derivative).replace("**", "^")
+            exact = _exact_text(exact_expr)
+        text = cg_text(derivative)
         latex = sympy.latex(derivative, symbol_names=latex_names)
         rows.append((name, text, latex, value, exact))
     return rows
+
+
+SHORT_EXACT = 60
+"""An exact value at a point is shown when SymPy's simplest form is this short."""
+
+
+def _exact_text(expr: sympy.Expr) -> str | None:
+    """A short exact form of a value at a point, or None when it has none.
+
+    Simplifying a large expression of rationals takes SymPy minutes, so only a
+    small one is simplified.
+    """
+    if sympy.count_ops(expr) > 40:
+        return None
+    text = cg_text(sympy.simplify(expr))
+    return text if len(text) <= SHORT_EXACT else None
+
+
+class _CgPrinter(StrPrinter):
+    """SymPy's text in cg's notation: Euler's number is e (E would read as a name)."""
+
+    def _print_Exp1(self, expr) -> str:
+        return "e"
+
+
+def cg_text(expr: sympy.Expr) -> str:
+    """An expression as cg writes it: ``^`` for powers, ``e`` for Euler's number."""
+    return _CgPrinter().doprint(expr).replace("**", "^")
