@@ -1,0 +1,139 @@
+"""The check of second-order and forward-mode results against SymPy, within a time budget.
+
+SymPy differentiates the program's expressions itself (never cg's op table or passes)
+and evaluates at the exact inputs, in a worker that is killed when the budget runs
+out (:func:`cgcli.check.call_with_timeout`). The tolerance is the check's:
+1e-9 relative + 1e-12 absolute. Where a number flows through a kink (relu(0), abs(0),
+a max or min tie) a disagreement is marked "convention", as in the reverse check.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from fractions import Fraction
+
+from .check import SYMPY_NODE_LIMIT, SYMPY_SHARE, Verdict, call_with_timeout, judge
+from .engine import pieces
+from .ir import Graph
+
+Exact = Fraction | Graph
+
+
+def after_kink(graph: Graph, values: list[float]) -> list[bool]:
+    """For each node, whether its value depends on a piecewise op at its break."""
+    sides = pieces(graph, values)
+    marked = [False] * len(graph.nodes)
+    for node in graph.nodes:
+        marked[node.index] = sides[node.index] == 0 or any(marked[i] for i in node.inputs)
+    return marked
+
+
+def _run(function, args: tuple, graph: Graph, timeout: float):
+    """SymPy's references, or the reason there are none."""
+    if len(graph.nodes) > SYMPY_NODE_LIMIT:
+        return None, f"not checked: the graph has more than {SYMPY_NODE_LIMIT} nodes"
+    budget = timeout * SYMPY_SHARE
+    try:
+        return call_with_timeout(function, args, budget), None
+    except TimeoutError:
+        return None, f"not checked: SymPy did not finish within {budget:.3g} s"
+    except Exception as exc:  # any SymPy failure: say so, do not guess
+        return None, f"not checked: SymPy failed ({exc})"
+
+
+def check_tangents(
+    graph: Graph,
+    exact_inputs: Mapping[str, Exact],
+    direction: Mapping[str, Exact],
+    values: list[float],
+    dots: list[float],
+    timeout: float,
+) -> tuple[str, str | None, list[Verdict | None]]:
+    """Each node's tangent against SymPy's directional derivative: (method, note, verdicts)."""
+    expected, note = _run(_tangent_reference, (graph, exact_inputs, direction), graph, timeout)
+    if expected is None:
+        return "none", note, [None] * len(graph.nodes)
+    kinked = after_kink(graph, values)
+    verdicts = [
+        None if e is None else judge(dots[i], e, through_kink=kinked[i])
+        for i, e in enumerate(expected)
+    ]
+    return "sympy", None, verdicts
+
+
+def _tangent_reference(graph: Graph, exact_inputs, direction) -> list:
+    import sympy
+
+    from .symbolic import build, exact_value, input_symbols, numeric, substitute
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    symbols = input_symbols(graph)
+    exprs = build(graph, symbols)
+    at = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+    moves = {name: exact_value(direction[name]) for name in symbols}
+    needs = graph.depends_on_input()
+    expected: list = [None] * len(graph.nodes)
+    for node in graph.nodes:
+        if needs[node.index]:
+            expr = exprs[node.index]
+            derivative = sum(
+                (moves[name] * sympy.diff(expr, symbols[name]) for name in symbols if moves[name]),
+                sympy.S.Zero,
+            )
+            expected[node.index] = numeric(substitute(derivative, at))
+        else:
+            expected[node.index] = 0.0
+    return expected
+
+
+def check_hessian(
+    graph: Graph,
+    exact_inputs: Mapping[str, Exact],
+    names: list[str],
+    matrix: list[list[float]],
+    values: list[float],
+    timeout: float,
+    direction: Mapping[str, Exact] | None = None,
+    product: list[float] | None = None,
+) -> tuple[str, str | None, list[list[Verdict | None]], list[Verdict | None]]:
+    """Each entry of the Hessian, and of H·v when ``direction`` is given, against SymPy's
+    at the exact inputs: (method, note, verdicts, product's verdicts)."""
+    args = (graph, exact_inputs, names, direction)
+    expected, note = _run(_hessian_reference, args, graph, timeout)
+    if expected is None:
+        return "none", note, [[None] * len(names) for _ in names], []
+    entries, expected_product = expected
+    kinked = after_kink(graph, values)[graph.output]
+    verdicts = [
+        [judge(matrix[i][j], entries[i][j], through_kink=kinked) for j in range(len(names))]
+        for i in range(len(names))
+    ]
+    product_verdicts = (
+        [judge(p, e, through_kink=kinked) for p, e in zip(product, expected_product, strict=True)]
+        if product is not None and expected_product is not None
+        else []
+    )
+    return "sympy", None, verdicts, product_verdicts
+
+
+def _hessian_reference(graph: Graph, exact_inputs, names: list[str], direction):
+    import sympy
+
+    from .symbolic import build, exact_value, input_symbols, numeric, substitute
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    symbols = input_symbols(graph)
+    output = build(graph, symbols)[graph.output]
+    at = {symbols[name]: exact_value(exact_inputs[name]) for name in symbols}
+    matrix = sympy.hessian(output, [symbols[name] for name in names])
+    n = len(names)
+    entries = [[numeric(substitute(matrix[i, j], at)) for j in range(n)] for i in range(n)]
+    product = None
+    if direction is not None:
+        v = [exact_value(direction[name]) for name in names]
+        product = [
+            numeric(substitute(sum((matrix[i, j] * v[j] for j in range(n)), sympy.S.Zero), at))
+            for i in range(n)
+        ]
+    return entries, product
