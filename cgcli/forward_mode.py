@@ -67,12 +67,15 @@ class ForwardEvaluation:
     method: str = "none"
     """How the tangents were checked: "sympy", or "none" (with ``note`` saying why)."""
     note: str | None = None
+    value_check: Verdict | None = None
+    """The output's value against SymPy's."""
     warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True unless a checked tangent disagrees with SymPy."""
-        return all(r.check is None or r.check.status != "mismatch" for r in self.nodes)
+        """True unless the value or a checked tangent disagrees with SymPy."""
+        verdicts = [self.value_check, *(r.check for r in self.nodes)]
+        return all(v is None or v.status != "mismatch" for v in verdicts)
 
     @property
     def along(self) -> str:
@@ -120,7 +123,12 @@ class ForwardEvaluation:
                 }
                 for r in self.nodes
             ],
-            "check": {"method": self.method, "ok": self.ok, "note": self.note},
+            "check": {
+                "method": self.method,
+                "ok": self.ok,
+                "value": None if self.value_check is None else self.value_check.status,
+                "note": self.note,
+            },
             "cost": self.cost,
             "warnings": self.warnings,
         }
@@ -204,7 +212,7 @@ def forward_graph(
     values = forward_values(graph, point)
     dots = tangents(graph, values, direction)
     verdicts: list[Verdict | None] = [None] * len(graph.nodes)
-    method, note = "none", "not checked"
+    method, note, value_check = "none", "not checked", None
     if check:
         from .tangent_check import check_tangents
 
@@ -213,7 +221,7 @@ def forward_graph(
             name: tangent_exact(tangent, name) if tangent is not None else Fraction(direction[name])
             for name in graph.input_names
         }
-        method, note, verdicts = check_tangents(
+        method, note, value_check, verdicts = check_tangents(
             graph, exact, exact_direction, values, dots, check_timeout
         )
     rows = [
@@ -229,6 +237,7 @@ def forward_graph(
         rows,
         method,
         note,
+        value_check,
         warnings,
     )
 

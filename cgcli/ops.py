@@ -66,7 +66,7 @@ class Op(NamedTuple):
     """The local derivatives in the form courses write them, and what the gate does."""
     graph_partials: tuple[Callable[..., Any], ...] | None = None
     """Per argument slot: (builder, *operands, y) -> ∂y/∂operand built from the op
-    table's own ops (:mod:`cgcli.gradient_graph`); None: the textbook's forms."""
+    table's own ops (:mod:`cgcli.backprop_graph`); None: the textbook's forms."""
 
     def derivative_rules(self) -> tuple[Callable[..., Any], ...]:
         """The local derivatives as graph-building rules, one per argument slot: the
@@ -611,7 +611,7 @@ def op_for(name: str) -> Op:
 
 
 # --- the local derivatives as graphs ------------------------------------------------
-# The gradient graph (:mod:`cgcli.gradient_graph`) builds each local derivative from
+# The gradient graph (:mod:`cgcli.backprop_graph`) builds each local derivative from
 # the op table's own ops, so that it can be differentiated again. The textbook's forms
 # serve where they are exact; the rules below replace them where a form would lose
 # accuracy (1 - tanh², σ(1 - σ) cancel for large inputs) or is not an op (the cases of

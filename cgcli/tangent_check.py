@@ -49,17 +49,19 @@ def check_tangents(
     values: list[float],
     dots: list[float],
     timeout: float,
-) -> tuple[str, str | None, list[Verdict | None]]:
-    """Each node's tangent against SymPy's directional derivative: (method, note, verdicts)."""
-    expected, note = _run(_tangent_reference, (graph, exact_inputs, direction), graph, timeout)
-    if expected is None:
-        return "none", note, [None] * len(graph.nodes)
+) -> tuple[str, str | None, Verdict | None, list[Verdict | None]]:
+    """The output's value and each node's tangent against SymPy's value and directional
+    derivative: (method, note, the value's verdict, the tangents' verdicts)."""
+    found, note = _run(_tangent_reference, (graph, exact_inputs, direction), graph, timeout)
+    if found is None:
+        return "none", note, None, [None] * len(graph.nodes)
+    value, expected = found
     kinked = after_kink(graph, values)
     verdicts = [
         None if e is None else judge(dots[i], e, through_kink=kinked[i])
         for i, e in enumerate(expected)
     ]
-    return "sympy", None, verdicts
+    return "sympy", None, judge(values[graph.output], value), verdicts
 
 
 def _tangent_reference(graph: Graph, exact_inputs, direction) -> list:
@@ -84,7 +86,7 @@ def _tangent_reference(graph: Graph, exact_inputs, direction) -> list:
             expected[node.index] = numeric(substitute(derivative, at))
         else:
             expected[node.index] = 0.0
-    return expected
+    return numeric(substitute(exprs[graph.output], at)), expected
 
 
 def check_hessian(

@@ -15,12 +15,12 @@ from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
 from test_properties import SYMBOLS, VARIABLES, close, points, programs
 
 from cgcli import CgError, parse
+from cgcli.backprop_graph import gradient_graph
 from cgcli.engine import backward, forward
 from cgcli.forward_mode import forward as forward_mode
 from cgcli.forward_mode import tangents
-from cgcli.gradient_graph import gradient_graph
-from cgcli.hessian import hessian, hessian_matrix
 from cgcli.ops import DERIVATIVE_OPS, FUNCTIONS, OPERATORS
+from cgcli.second_order import hessian, hessian_matrix
 
 S = sympy
 FEW = max(10, settings.default.max_examples // 4)

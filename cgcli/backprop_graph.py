@@ -11,7 +11,7 @@ adjoints. The adjoint of a node ``x`` is named ``∂f/∂x`` (``f`` the output's
 and each term a reused node adds is a new version of that name (``∂f/∂x#1``,
 ``∂f/∂x#2``), as ``∂f/∂x += ...`` would be in a program. Its values, evaluated by
 :func:`cgcli.engine.forward`, are the reverse pass's gradients; differentiating it
-again gives second derivatives (:mod:`cgcli.hessian`).
+again gives second derivatives (:mod:`cgcli.second_order`).
 """
 
 from __future__ import annotations

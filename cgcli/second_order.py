@@ -1,6 +1,6 @@
 """Second derivatives by forward-over-reverse: forward mode over the gradient graph.
 
-The gradient graph (:mod:`cgcli.gradient_graph`) holds ∂f/∂xᵢ as nodes; its tangents
+The gradient graph (:mod:`cgcli.backprop_graph`) holds ∂f/∂xᵢ as nodes; its tangents
 along a direction v (:func:`cgcli.forward_mode.tangents`) are the Hessian-vector
 product H·v, and the Hessian is n of them, one per input. Loops over node lists only.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .backprop_graph import GradientGraph, gradient_graph
 from .check import DEFAULT_TIMEOUT, GUARANTEES, Verdict
 from .engine import forward as forward_values
 from .errors import UsageError
 from .forward_mode import tangents
-from .gradient_graph import GradientGraph, gradient_graph
 from .ir import Graph
 from .numbers import format_number, json_number
 
