@@ -79,8 +79,7 @@ def evaluate_gradient_graph(
         graph, parse_values(values), output=output, check=check, check_timeout=check_timeout
     )
     grads = gradient_graph(reverse.graph)
-    point = {n.name: r.value for n, r in zip(reverse.graph.nodes, reverse.nodes, strict=True)}
-    point = {name: point[name] for name in reverse.graph.input_names}
+    point = {n.name: reverse.nodes[n.index].value for n in reverse.graph.inputs}
     found = forward(grads.graph, point)
     owner: dict[int, int] = {a: i for i, a in enumerate(grads.adjoints) if a is not None}
     program_size = len(reverse.graph.nodes)

@@ -126,9 +126,7 @@ def eval_command(
             raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
         if grad_graph:
             _eval_gradient_graph(graph, values, output_format, digits, no_check, check_timeout)
-            _eval_forward(
-                graph, values, wrt, tangent, output_format, digits, no_check, check_timeout
-            )
+        _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, check_timeout)
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")
