@@ -157,7 +157,8 @@ def gradient_graph(program: str | Graph) -> GradientGraph:
     if needs[graph.output]:
         versions[graph.output] = 1
         seed = build.number("1")
-        adjoint[graph.output] = build.named(seed, name_of(graph.output), 1)
+        named_seed = build.named(seed, name_of(graph.output), 1)
+        adjoint[graph.output] = named_seed._replace(constant=1.0)  # ∂f/∂f · x is x
     for index in range(graph.output, -1, -1):
         node = graph.nodes[index]
         upstream = adjoint[index]

@@ -134,7 +134,14 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
     lines.append("method: forward mode over the gradient graph (one pass per input)")
     if result.method == "sympy":
         verdict = "all agree" if result.ok else "MISMATCH"
-        lines.append(f"check: sympy's hessian at the exact inputs, {verdict} ({TOLERANCE})")
+        conventions = sum(
+            1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
+        )
+        extra = ""
+        if conventions:
+            plural = "entries follow" if conventions > 1 else "entry follows"
+            extra = f"; {conventions} {plural} PyTorch's convention where no derivative exists"
+        lines.append(f"check: sympy's hessian at the exact inputs, {verdict} ({TOLERANCE}){extra}")
     else:
         lines.append(f"check: {result.note}")
     return lines
