@@ -159,3 +159,35 @@ def test_hessian_errors(cg):
     assert math.exit_code == 3
     assert math.stderr == "cg: math error: 1:1: node f = log(x): log of zero in log(0)\n"
     assert cg("hessian", "x*y", "x=1").exit_code == 2
+
+
+def test_graph_backward_ascii(cg):
+    result = cg("graph", COLAH, "a=2", "b=1", "--backward")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "∂e/∂a = ∂e/∂c   value 2\n"
+        "└── ∂e/∂c = d   value 2\n"
+        "    └── d = b + 1   value 2\n"
+        "        └── b (input)   value 1\n"
+        "\n"
+        "∂e/∂b#2 = ∂e/∂b#1 + ∂e/∂c   value 5\n"
+        "├── ∂e/∂b#1 = ∂e/∂d   value 3\n"
+        "│   └── ∂e/∂d = c   value 3\n"
+        "│       └── c = a + b   value 3\n"
+        "│           ├── a (input)   value 2\n"
+        "│           └── b (input)   value 1\n"
+        "└── ∂e/∂c = d   value 2\n"
+        "    └── d = b + 1   value 2\n"
+        "        └── b (shown above)\n"
+    )
+
+
+def test_graph_backward_dot_holds_both_passes(cg):
+    dot = cg("graph", COLAH, "--backward", "--format", "dot").stdout
+    assert dot.startswith("digraph cg {")
+    assert "e = c * d" in dot and "∂e/∂b#2 = ∂e/∂b#1 + ∂e/∂c" in dot
+    assert "n10 -> n12;" in dot and "n8 -> n12;" in dot
+    refused = cg(
+        "graph", COLAH, "a=2", "b=1", "--backward", "--style", "circuit", "--format", "dot"
+    )
+    assert refused.exit_code == 2
