@@ -47,6 +47,8 @@ _EXPORTS = {
     "GradientGraphEvaluation": "gradient_evaluation",
     "evaluate_gradient_graph": "gradient_evaluation",
     "Hessian": "second_order",
+    "ForwardExplanation": "forward_explanation",
+    "explain_forward": "forward_explanation",
     "hessian": "second_order",
 }
 """Each public name and the module that defines it."""
@@ -59,6 +61,7 @@ __all__ = [
     "Evaluation",
     "Explanation",
     "ForwardEvaluation",
+    "ForwardExplanation",
     "GradientGraph",
     "GradientGraphEvaluation",
     "Graph",
@@ -75,6 +78,7 @@ __all__ = [
     "evaluate_gradient_graph",
     "example_data",
     "explain",
+    "explain_forward",
     "forward",
     "grade",
     "grade_class",
@@ -107,6 +111,7 @@ if TYPE_CHECKING:
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
     from .explanation import Explanation, explain
+    from .forward_explanation import ForwardExplanation, explain_forward
     from .forward_mode import ForwardEvaluation, forward
     from .gradient_evaluation import GradientGraphEvaluation, evaluate_gradient_graph
     from .grading import grade, grade_class, read_sheet

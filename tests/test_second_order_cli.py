@@ -191,3 +191,39 @@ def test_graph_backward_dot_holds_both_passes(cg):
         "graph", COLAH, "a=2", "b=1", "--backward", "--style", "circuit", "--format", "dot"
     )
     assert refused.exit_code == 2
+
+
+def test_explain_forward_mode(cg):
+    result = cg("explain", COLAH, "a=2", "b=1", "--mode", "forward", "--wrt", "b")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Forward mode: tangents ∂node/∂b\n"
+        "  inputs: a = 2, b = 1\n"
+        "  seeds: ∂a/∂b = 0, ∂b/∂b = 1\n"
+        "  c = a + b = 3\n"
+        "    ∂c/∂b (local) = 1\n"
+        "    ∂c/∂b = ∂c/∂b (local) · ∂b/∂b = 1 · 1 = 1\n"
+        "  d = b + 1 = 2\n"
+        "    ∂d/∂b (local) = 1\n"
+        "    ∂d/∂b = ∂d/∂b (local) · ∂b/∂b = 1 · 1 = 1\n"
+        "  e = c * d = 6\n"
+        "    ∂e/∂c (local) = d = 2, ∂e/∂d (local) = c = 3\n"
+        "    ∂e/∂b = ∂e/∂c (local) · ∂c/∂b + ∂e/∂d (local) · ∂d/∂b = 2 · 1 + 3 · 1 = 5\n"
+    )
+    assert cg("explain", COLAH, "a=2", "b=1", "--wrt", "b").exit_code == 2
+    assert (
+        cg("explain", COLAH, "a=2", "b=1", "--mode", "forward", "--format", "latex").exit_code == 2
+    )
+
+
+def test_explain_forward_along_a_direction_with_reassignment():
+    from cgcli import explain_forward, forward
+
+    program = "x = x*y; x = sigmoid(x) + x^2; exp(x)/y"
+    explanation = explain_forward(program, {"x": 1, "y": 2}, tangent={"x": 1, "y": "1/2"})
+    assert repr(explanation) == "<ForwardExplanation: tangents ∂node/∂v, 6 steps>"
+    lines = explanation.text.splitlines()
+    assert lines[2] == "  seeds: ∂x#1/∂v = 1, ∂y/∂v = 0.5"
+    assert lines[10] == "    ∂v2/∂x#2 (local) = 2·x#2 = 4"
+    derivative = forward(program, {"x": 1, "y": 2}, tangent={"x": 1, "y": "1/2"}).derivative
+    assert lines[-1].endswith(f"= {derivative:.6g}")
