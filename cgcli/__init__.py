@@ -48,6 +48,8 @@ _EXPORTS = {
     "evaluate_gradient_graph": "gradient_evaluation",
     "Hessian": "second_order",
     "ForwardExplanation": "forward_explanation",
+    "SymbolicHessian": "symbolic_second",
+    "symbolic_hessian": "symbolic_second",
     "explain_forward": "forward_explanation",
     "hessian": "second_order",
 }
@@ -70,6 +72,7 @@ __all__ = [
     "NodeResult",
     "Outcome",
     "SymbolicGradient",
+    "SymbolicHessian",
     "UsageError",
     "blank_sheet",
     "build_page",
@@ -87,6 +90,7 @@ __all__ = [
     "parse",
     "read_sheet",
     "symbolic_gradient",
+    "symbolic_hessian",
     "train",
 ]
 
@@ -121,6 +125,7 @@ if TYPE_CHECKING:
     from .parser import parse
     from .second_order import Hessian, hessian
     from .symbolic_grad import SymbolicGradient, symbolic_gradient
+    from .symbolic_second import SymbolicHessian, symbolic_hessian
     from .training import Outcome, train
 
 

@@ -356,3 +356,16 @@ def test_deep_nesting_in_every_mode():
     result = hessian(graph, point)
     assert result.matrix == [[0.0, 0.0], [0.0, 0.0]]
     assert result.method == "none"
+
+
+def test_no_module_shadows_a_public_name():
+    """``cgcli.hessian`` must stay the function after ``import cgcli.second_order`` etc."""
+    import importlib
+    import types
+
+    import cgcli
+
+    for module in set(cgcli._EXPORTS.values()):
+        importlib.import_module(f"cgcli.{module}")
+    for name in cgcli.__all__:
+        assert not isinstance(getattr(cgcli, name), types.ModuleType), name

@@ -227,3 +227,30 @@ def test_explain_forward_along_a_direction_with_reassignment():
     assert lines[10] == "    ∂v2/∂x#2 (local) = 2·x#2 = 4"
     derivative = forward(program, {"x": 1, "y": 2}, tangent={"x": 1, "y": "1/2"}).derivative
     assert lines[-1].endswith(f"= {derivative:.6g}")
+
+
+def test_grad_order_two(cg):
+    result = cg("grad", "x^2*y + sin(y)", "x=1", "y=2", "--order", "2")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "∂²f/∂x² = 2*y = 4\n∂²f/∂x∂y = 2*x = 2\n∂²f/∂y² = -sin(y) = -sin(2) ≈ -0.909297\n"
+    )
+    doc = json.loads(cg("grad", "x^2*y", "--order", "2", "--format", "json").stdout)
+    assert [(d["wrt"], d["formula"]) for d in doc["second_derivatives"]] == [
+        (["x", "x"], "2*y"), (["x", "y"], "2*x"), (["y", "y"], "0"),
+    ]  # fmt: skip
+
+
+def test_symbolic_second_derivatives_agree_with_the_hessian():
+    from cgcli import hessian, symbolic_hessian
+
+    program = "loss = (sigmoid(2*w + b) - 1)^2"
+    values = {"w": "1/2", "b": 0}
+    symbolic = symbolic_hessian(program, values)
+    numbers = hessian(program, values, check=False)
+    index = {name: k for k, name in enumerate(numbers.inputs)}
+    for p in symbolic.partials:
+        assert abs(p.value - numbers.matrix[index[p.first]][index[p.second]]) < 1e-12
+    assert repr(symbolic_hessian("x^2*y")) == (
+        "<SymbolicHessian ∂²f/∂x² = 2*y; ∂²f/∂x∂y = 2*x; ∂²f/∂y² = 0>"
+    )
