@@ -19,7 +19,7 @@ def examples() -> list[tuple[str, str]]:
 
 def test_the_page_has_its_examples():
     commands = [command for command, _ in examples()]
-    assert len(commands) == 6
+    assert len(commands) == 9
     assert all(command.startswith("cg ") for command in commands)
 
 
