@@ -85,7 +85,8 @@ def test_every_command_and_option_is_documented():
 
     from cgcli.cli import COMMANDS, main
 
-    text = README.read_text(encoding="utf-8")
+    pages = sorted((README.parent / "docs").glob("*.md"))  # the README and the docs pages
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [README, *pages])
 
     def mentioned(word: str) -> bool:  # as a whole word: --out is not --output
         return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
