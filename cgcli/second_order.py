@@ -71,7 +71,9 @@ class Hessian:
     @property
     def guarantee(self) -> str:
         """What a ✓ promises (or why nothing was checked)."""
-        return GUARANTEES["sympy"] if self.method == "sympy" else (self.note or "not checked")
+        if self.method in GUARANTEES and self.method != "none":
+            return GUARANTEES["sympy"] if self.method == "sympy" else (self.note or "")
+        return self.note or "not checked"
 
     def __repr__(self) -> str:
         rows = "; ".join(", ".join(format_number(x, 6) for x in row) for row in self.matrix)
@@ -100,6 +102,7 @@ class Hessian:
             doc["hvp"] = [json_number(x) for x in self.hvp]
         doc["check"] = {
             "method": self.method,
+            "note": self.note,
             "ok": self.ok,
             "guarantee": self.guarantee,
             "mismatches": [
@@ -107,6 +110,12 @@ class Hessian:
                 for i, row in enumerate(self.verdicts)
                 for j, v in enumerate(row)
                 if v is not None and v.status == "mismatch"
+            ],
+            "unchecked": [
+                [self.inputs[i], self.inputs[j], v.reason]
+                for i, row in enumerate(self.verdicts)
+                for j, v in enumerate(row)
+                if v is not None and v.status == "unchecked"
             ],
         }
         doc["warnings"] = self.warnings

@@ -13,6 +13,7 @@ from ..second_order import Hessian
 from .table import Column, mark, plain
 
 TOLERANCE = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
+PRECISE_TOLERANCE = f"{TOLERANCE}, beyond each quotient's own error bound"
 
 
 # --- forward mode -----------------------------------------------------------------------
@@ -56,9 +57,15 @@ def forward_summary(result: ForwardEvaluation, digits: int | None) -> list[str]:
     tangent_check = result.nodes[result.graph.output].check
     derivative = format_number(result.derivative, digits)
     lines.append(f"∂{out}/∂{result.along} = {derivative}  {mark(tangent_check)}".rstrip())
+    verdict = "all agree" if result.ok else "MISMATCH"
     if result.method == "sympy":
-        verdict = "all agree" if result.ok else "MISMATCH"
         lines.append(f"check: sympy, every tangent: {verdict} ({TOLERANCE})")
+    elif result.method == "high-precision":
+        checked = [v for v in (result.value_check, tangent_check) if v and v.status != "unchecked"]
+        lines.append(
+            f"check: {result.note}: {len(checked)} of 2 checked (the value and ∂{out}/∂"
+            f"{result.along}; not the other nodes), {verdict} ({PRECISE_TOLERANCE})"
+        )
     else:
         lines.append(f"check: {result.note}")
     lines.append(result.cost)
@@ -129,11 +136,11 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
         moves = ", ".join(f"{k} = {format_number(v, digits)}" for k, v in result.direction.items())
         lines.append(f"direction v: {moves}")
         for k, (name, x) in enumerate(zip(result.inputs, result.hvp, strict=True)):
-            verdict = result.hvp_verdicts[k] if result.hvp_verdicts else None
-            lines.append(f"(H·v)_{name} = {format_number(x, digits)}  {mark(verdict)}".rstrip())
+            checked = result.hvp_verdicts[k] if result.hvp_verdicts else None
+            lines.append(f"(H·v)_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip())
     lines.append("method: forward mode over the gradient graph (one pass per input)")
+    verdict = "all agree" if result.ok else "MISMATCH"
     if result.method == "sympy":
-        verdict = "all agree" if result.ok else "MISMATCH"
         conventions = sum(
             1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
         )
@@ -142,6 +149,15 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
             plural = "entries follow" if conventions > 1 else "entry follows"
             extra = f"; {conventions} {plural} PyTorch's convention where no derivative exists"
         lines.append(f"check: sympy's hessian at the exact inputs, {verdict} ({TOLERANCE}){extra}")
+    elif result.method == "high-precision":
+        entries = [v for row in result.verdicts for v in row if v is not None]
+        checked = sum(1 for v in entries if v.status != "unchecked")
+        lines.append(
+            f"check: {result.note}: {checked} of {len(entries)} entries checked "
+            f"(--format json says why not), {verdict} ({PRECISE_TOLERANCE})"
+            if checked < len(entries)
+            else f"check: {result.note}: {verdict} ({PRECISE_TOLERANCE})"
+        )
     else:
         lines.append(f"check: {result.note}")
     return lines
