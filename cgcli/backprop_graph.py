@@ -66,7 +66,7 @@ class _Builder:
     def __init__(self, nodes: list[Node]) -> None:
         self.nodes = nodes
         self.first_new = len(nodes)
-        self._numbers: dict[str, Ref] = {}
+        self.numbers: dict[str, Ref] = {}
 
     def node(self, op: str, *args: Ref) -> Ref:
         index = len(self.nodes)
@@ -74,11 +74,11 @@ class _Builder:
         return Ref(index)
 
     def number(self, text: str, constant: float | None = None) -> Ref:
-        if text not in self._numbers:
+        if text not in self.numbers:
             index = len(self.nodes)
             self.nodes.append(Node(index, NUMBER, literal=text))
-            self._numbers[text] = Ref(index, float(Fraction(text)))
-        return self._numbers[text]
+            self.numbers[text] = Ref(index, float(Fraction(text)))
+        return self.numbers[text]
 
     def half(self) -> Ref:
         return self.number("0.5")
@@ -133,20 +133,21 @@ class _Builder:
 def gradient_graph(program: str | Graph) -> GradientGraph:
     """The graph of ``program``'s gradient: ∂output/∂node as nodes of the op table's ops.
 
-    A pure transformation of the IR (a loop over the nodes, no recursion). Evaluate
+    A pure transformation of the IR (a loop over the nodes, no recursion); program text
+    has its free ``pi`` and ``e`` bound as constants, a Graph is taken as it is. Evaluate
     ``.graph`` with :func:`cgcli.engine.forward` at the inputs to get the reverse
     pass's gradients; ``.gradient`` says which node holds which input's gradient.
     """
     from .parser import parse
 
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse(program).bind_constants(()) if isinstance(program, str) else program
     needs = graph.depends_on_input()
     out_label = graph.label(graph.nodes[graph.output])
     nodes = list(graph.nodes)
     build = _Builder(nodes)
     for node in graph.nodes:  # the program's own constants serve the gradient too
         if node.op == NUMBER and node.name is None and node.literal:
-            build._numbers.setdefault(node.literal, Ref(node.index, _literal(node)))
+            build.numbers.setdefault(node.literal, Ref(node.index, _literal(node)))
     refs = [Ref(n.index, _literal(n)) for n in graph.nodes]
     adjoint: list[Ref | None] = [None] * len(nodes)
     versions = [0] * len(nodes)

@@ -78,6 +78,11 @@ class ForwardEvaluation:
         return all(v is None or v.status != "mismatch" for v in verdicts)
 
     @property
+    def tangents(self) -> dict[str, float]:
+        """Each node's tangent by its label (constants included: their tangent is 0)."""
+        return {r.label: r.tangent for r in self.nodes}
+
+    @property
     def along(self) -> str:
         """The direction as the derivative's name: ``b``, or ``v`` for a mix of inputs."""
         moving = [name for name, dv in self.direction.items() if dv]

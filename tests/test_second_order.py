@@ -153,6 +153,7 @@ def test_colah_forward_mode():
         "e": 5.0,
     }
     assert result.derivative == 5.0
+    assert result.tangents == {"a": 0.0, "b": 1.0, "c": 1.0, "1": 0.0, "d": 1.0, "e": 5.0}
     assert result.method == "sympy" and result.ok
     assert repr(result) == "<ForwardEvaluation e = 6; ∂e/∂b = 5; check: sympy, all agree>"
     wrt_a = forward_mode(COLAH, {"a": 2, "b": 1}, wrt="a")
