@@ -108,6 +108,12 @@ class ForwardEvaluation:
             f"{'' if self.method == 'none' else (', all agree' if self.ok else ', MISMATCH')}>"
         )
 
+    def _repr_markdown_(self) -> str:
+        """In a notebook: the table of tangents, as ``cg eval --mode forward`` prints it."""
+        from .render.second_order import render_forward
+
+        return render_forward(self, "markdown", 6)
+
     def as_dict(self) -> dict:
         """The JSON document of ``cg eval --mode forward --format json``."""
         return {

@@ -86,6 +86,12 @@ class Hessian:
         wrt = ", ".join(self.inputs)
         return f"<Hessian of {self.output} wrt {wrt}: [{rows}]{hvp}; check: {check}>"
 
+    def _repr_markdown_(self) -> str:
+        """In a notebook: the matrix, as ``cg hessian --format markdown`` prints it."""
+        from .render.second_order import render_hessian
+
+        return render_hessian(self, "markdown", 6)
+
     def as_dict(self) -> dict:
         """The JSON document of ``cg hessian --format json``."""
         doc = {

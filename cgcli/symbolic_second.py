@@ -84,17 +84,22 @@ def symbolic_hessian(
     exact = {n: given[n].exact for n in graph.input_names} if given else None
     simplified = True
     try:
-        rows = call_with_timeout(_second_partials, (graph, names, exact, True), timeout)
-    except TimeoutError:
-        warnings.append(f"SymPy did not simplify within {timeout:g} s; not simplified")
-        simplified = False
         try:
-            rows = call_with_timeout(_second_partials, (graph, names, exact, False), timeout)
+            rows = call_with_timeout(_second_partials, (graph, names, exact, True), timeout)
         except TimeoutError:
-            raise UsageError(
-                f"SymPy did not differentiate the program within {timeout:g} s more "
-                "(raise --timeout, or use cg hessian for the numbers)"
-            ) from None
+            warnings.append(f"SymPy did not simplify within {timeout:g} s; not simplified")
+            simplified = False
+            rows = call_with_timeout(_second_partials, (graph, names, exact, False), timeout)
+    except TimeoutError:
+        raise UsageError(
+            f"SymPy did not differentiate the program within {timeout:g} s more "
+            "(raise --timeout, or use cg hessian for the numbers)"
+        ) from None
+    except RuntimeError as exc:  # SymPy's own failure in the worker (a deep program, say)
+        raise UsageError(
+            f"SymPy could not take the second derivatives ({exc}); "
+            "cg hessian gives the numbers at any depth"
+        ) from None
     labels = {n.name: graph.label(n) for n in graph.inputs}
     partials = [
         SecondPartial(labels[a], labels[b], text, latex, value, exact_text)

@@ -154,6 +154,7 @@ def test_colah_forward_mode():
     }
     assert result.derivative == 5.0
     assert result.tangents == {"a": 0.0, "b": 1.0, "c": 1.0, "1": 0.0, "d": 1.0, "e": 5.0}
+    assert "| e | mul | c, d | c * d | 6 | 5 | ✓ |" in result._repr_markdown_()
     assert result.method == "sympy" and result.ok
     assert repr(result) == "<ForwardEvaluation e = 6; ∂e/∂b = 5; check: sympy, all agree>"
     wrt_a = forward_mode(COLAH, {"a": 2, "b": 1}, wrt="a")
@@ -294,6 +295,7 @@ def test_hessian_repr_and_json():
         repr(result)
         == "<Hessian of f wrt x, y: [4, 6; 6, 0]; H·v = [4, 6]; check: sympy, all agree>"
     )
+    assert result._repr_markdown_().startswith("| ∂²f | ∂x | ∂y |\n| --- | ---: | ---: |\n")
     doc = result.as_dict()
     assert doc["hessian"] == [[4.0, 6.0], [6.0, 0.0]]
     assert doc["hvp"] == [4.0, 6.0]
