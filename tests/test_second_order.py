@@ -222,7 +222,10 @@ def test_forward_mode_tangents_equal_sympy(program, point):
         (S.Rational(Fraction(direction[n])) * S.diff(expr, SYMBOLS[n]) for n in VARIABLES),
         S.S.Zero,
     )
-    expected = S.N(exact_dot.xreplace(at), 40)
+    try:
+        expected = S.N(exact_dot.xreplace(at), 40)
+    except TypeError:  # SymPy cannot order two numbers it built (a Max of them)
+        assume(False)
     assume(expected.is_real and abs(expected) < 1e300)
     assert close(dots[graph.output], float(expected))
     # every node's tangent is its gradient contribution: Σ ∂node/∂xᵢ vᵢ, from the reverse pass
@@ -250,9 +253,14 @@ def test_hessians_of_random_programs_equal_sympy(program, point):
     at = {SYMBOLS[n]: point[n] for n in VARIABLES}
     for i, a in enumerate(names):
         for j, b in enumerate(names):
-            second = S.diff(expr, SYMBOLS[a], SYMBOLS[b]).xreplace(at)
-            expected = S.N(second, 40)
-            assume(expected.is_real and abs(expected) < 1e300)
+            second = S.diff(expr, SYMBOLS[a], SYMBOLS[b])
+            # away from kinks (assumed above) every DiracDelta of SymPy's is at a nonzero point
+            second = second.replace(S.DiracDelta, lambda *args: S.S.Zero)
+            try:
+                expected = S.N(second.xreplace(at), 40)
+            except TypeError:  # SymPy cannot order two numbers it built (a Max of them)
+                assume(False)
+            assume(expected.is_real is True and abs(expected) < 1e300)
             assert close(matrix[i][j], float(expected)), (a, b)
 
 
