@@ -16,11 +16,14 @@ again gives second derivatives (:mod:`cgcli.second_order`).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
 
+from .errors import CgMathError
 from .ir import COPY, NUMBER, Graph, Node
 from .ops import op_for
 
@@ -57,6 +60,24 @@ class GradientGraph:
         return (
             f"<GradientGraph of {len(self.program.nodes)} nodes + {added} adjoint nodes: {names}>"
         )
+
+
+def evaluate(grads: GradientGraph, point: Mapping[str, float]) -> list[float]:
+    """The value of every node of the gradient graph at ``point`` (the inputs' floats).
+
+    A local derivative that is not finite here (√x at 0, asin at ±1: the reverse pass
+    gives inf or nan) is a math error that names the adjoint node and its formula.
+    """
+    from .engine import forward
+
+    try:
+        return forward(grads.graph, point)
+    except CgMathError as exc:
+        where = re.sub(r"^\d+:\d+: ", "", exc.message)
+        raise CgMathError(
+            f"in the gradient graph, {where}: a derivative is not finite here "
+            "(cg eval shows it as inf or nan)"
+        ) from None
 
 
 class _Builder:

@@ -111,8 +111,8 @@ def _drawn_with(graph: Graph, notes, format: str, style: str, dpi: int, warnings
 def _draw_backward(graph: Graph, values, format: str, style, digits, dpi: int) -> Drawing:
     """The program and its gradient graph in one drawing; ASCII: one tree per input's
     gradient."""
+    from .backprop_graph import evaluate as evaluate_gradient
     from .backprop_graph import gradient_graph
-    from .engine import forward
     from .evaluation import evaluate
     from .render import graph as render
 
@@ -130,7 +130,7 @@ def _draw_backward(graph: Graph, values, format: str, style, digits, dpi: int) -
     whole = grads.graph
     notes = None
     if point is not None:
-        found = forward(whole, point)
+        found = evaluate_gradient(grads, point)
         notes = render.Annotations(found, [None] * len(found), "", digits)
     if format == "ascii":
         roots = [i for i in grads.gradient.values() if i is not None]

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .backprop_graph import GradientGraph, gradient_graph
+from .backprop_graph import GradientGraph, evaluate, gradient_graph
 from .check import DEFAULT_TIMEOUT, Verdict, agrees, judge
-from .engine import forward
 from .evaluation import Evaluation, evaluate_graph, parse_values
 from .ir import Graph, Node
 from .numbers import format_number
@@ -80,7 +79,7 @@ def evaluate_gradient_graph(
     )
     grads = gradient_graph(reverse.graph)
     point = {n.name: reverse.nodes[n.index].value for n in reverse.graph.inputs}
-    found = forward(grads.graph, point)
+    found = evaluate(grads, point)
     owner: dict[int, int] = {a: i for i, a in enumerate(grads.adjoints) if a is not None}
     program_size = len(reverse.graph.nodes)
     rows = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .backprop_graph import GradientGraph, gradient_graph
+from .backprop_graph import GradientGraph, evaluate, gradient_graph
 from .check import DEFAULT_TIMEOUT, GUARANTEES, Verdict
 from .engine import forward as forward_values
 from .errors import UsageError
@@ -23,7 +23,7 @@ def hessian_vector_product(
     grads: GradientGraph, point: Mapping[str, float], direction: Mapping[str, float]
 ) -> list[float]:
     """H·v for the program's inputs in order: the tangents of the gradient's nodes along v."""
-    values = forward_values(grads.graph, point)
+    values = evaluate(grads, point)
     return _hvp(grads, values, direction)
 
 
@@ -35,7 +35,7 @@ def _hvp(grads: GradientGraph, values: list[float], direction: Mapping[str, floa
 def hessian_matrix(grads: GradientGraph, point: Mapping[str, float]) -> list[list[float]]:
     """∂²f/∂xᵢ∂xⱼ for the program's inputs in order: one forward pass over the gradient
     graph per input (column j is H·eⱼ)."""
-    values = forward_values(grads.graph, point)
+    values = evaluate(grads, point)
     names = list(grads.gradient)
     columns = [_hvp(grads, values, {name: 1.0}) for name in names]
     return [[columns[j][i] for j in range(len(names))] for i in range(len(names))]
@@ -177,8 +177,9 @@ def hessian_graph(
     names = list(graph.input_names)
     if not names:
         raise UsageError("the program has no inputs: its Hessian is empty")
+    forward_values(graph, point)  # the program's own domain errors, named as in cg eval
     grads = gradient_graph(graph)
-    values = forward_values(grads.graph, point)
+    values = evaluate(grads, point)
     columns = [_hvp(grads, values, {name: 1.0}) for name in names]
     matrix = [[columns[j][i] for j in range(len(names))] for i in range(len(names))]
     gradient = [0.0 if i is None else values[i] for i in grads.gradient.values()]

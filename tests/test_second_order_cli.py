@@ -254,3 +254,13 @@ def test_symbolic_second_derivatives_agree_with_the_hessian():
     assert repr(symbolic_hessian("x^2*y")) == (
         "<SymbolicHessian ∂²f/∂x² = 2*y; ∂²f/∂x∂y = 2*x; ∂²f/∂y² = 0>"
     )
+
+
+def test_a_derivative_that_is_not_finite_is_a_math_error(cg):
+    result = cg("hessian", "sqrt(x)", "x=0")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "cg: math error: in the gradient graph, node ∂f/∂x = 1 / v1: division by zero in "
+        "div(1, 0): a derivative is not finite here (cg eval shows it as inf or nan)\n"
+    )
+    assert cg("eval", "sqrt(x)", "x=0", "--grad-graph").exit_code == 3
