@@ -40,6 +40,18 @@ _EXPORTS = {
     "blank_sheet": "grading.blank",
     "Node": "ir",
     "parse": "parser",
+    "ForwardEvaluation": "forward_mode",
+    "forward": "forward_mode",
+    "GradientGraph": "backprop_graph",
+    "gradient_graph": "backprop_graph",
+    "GradientGraphEvaluation": "gradient_evaluation",
+    "evaluate_gradient_graph": "gradient_evaluation",
+    "Hessian": "second_order",
+    "ForwardExplanation": "forward_explanation",
+    "SymbolicHessian": "symbolic_second",
+    "symbolic_hessian": "symbolic_second",
+    "explain_forward": "forward_explanation",
+    "hessian": "second_order",
 }
 """Each public name and the module that defines it."""
 
@@ -50,23 +62,35 @@ __all__ = [
     "Drawing",
     "Evaluation",
     "Explanation",
+    "ForwardEvaluation",
+    "ForwardExplanation",
+    "GradientGraph",
+    "GradientGraphEvaluation",
     "Graph",
+    "Hessian",
     "Node",
     "NodeResult",
     "Outcome",
     "SymbolicGradient",
+    "SymbolicHessian",
     "UsageError",
     "blank_sheet",
     "build_page",
     "draw",
     "evaluate",
+    "evaluate_gradient_graph",
     "example_data",
     "explain",
+    "explain_forward",
+    "forward",
     "grade",
     "grade_class",
+    "gradient_graph",
+    "hessian",
     "parse",
     "read_sheet",
     "symbolic_gradient",
+    "symbolic_hessian",
     "train",
 ]
 
@@ -80,21 +104,28 @@ LIBRARY_TWINS = {
     "example-data": "example_data",
     "check": "grade_class",
     "sheet": "blank_sheet",
+    "hessian": "hessian",
 }
 """Each command of the CLI and the library function it calls."""
 
 if TYPE_CHECKING:
+    from .backprop_graph import GradientGraph, gradient_graph
     from .datasets import example_data
     from .drawing import Drawing, draw
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError
     from .evaluation import Evaluation, NodeResult, evaluate
     from .explanation import Explanation, explain
+    from .forward_explanation import ForwardExplanation, explain_forward
+    from .forward_mode import ForwardEvaluation, forward
+    from .gradient_evaluation import GradientGraphEvaluation, evaluate_gradient_graph
     from .grading import grade, grade_class, read_sheet
     from .grading.blank import blank_sheet
     from .ir import Graph, Node
     from .page import build_page
     from .parser import parse
+    from .second_order import Hessian, hessian
     from .symbolic_grad import SymbolicGradient, symbolic_gradient
+    from .symbolic_second import SymbolicHessian, symbolic_hessian
     from .training import Outcome, train
 
 

@@ -59,9 +59,12 @@ def draw(
     digits: int | None = 6,
     dpi: int = DEFAULT_DPI,
     output: str | None = None,
+    backward: bool = False,
 ) -> Drawing:
     """Draw ``program``'s graph; with ``values``, every wire (or node) shows its value and
-    gradient. ``style``: circuit (the default with values) or boxes (without)."""
+    gradient. ``style``: circuit (the default with values) or boxes (without).
+    ``backward``: draw the program and the graph of its gradient together
+    (:mod:`cgcli.backprop_graph`), as boxes, each with its value when values are given."""
     from .evaluation import evaluate
     from .parser import parse
     from .render import graph as render
@@ -74,6 +77,8 @@ def draw(
     notes, warnings = None, ()
     if output is not None:
         graph = graph.with_output_name(output)
+    if backward:
+        return _draw_backward(graph, values, format, style, digits, dpi)
     if values:
         result = evaluate(graph, values, check=False)
         graph, warnings = result.graph, tuple(result.warnings)
@@ -85,6 +90,13 @@ def draw(
         return Drawing(format, "tree", render.to_ascii(graph, notes).encode(), warnings)
     if format == "mermaid":
         return Drawing(format, style, render.to_mermaid(graph, notes, style).encode(), warnings)
+    return _drawn_with(graph, notes, format, style, dpi, warnings)
+
+
+def _drawn_with(graph: Graph, notes, format: str, style: str, dpi: int, warnings) -> Drawing:
+    """DOT, or SVG and PNG through Graphviz."""
+    from .render import graph as render
+
     source = render.to_dot(graph, notes, style)
     if format == "dot":
         return Drawing(format, style, source.encode(), warnings)
@@ -94,3 +106,36 @@ def draw(
     refuse_large(len(graph.nodes), needed_by, instead)
     data = run_dot(source, format, needed_by, dpi if format == "png" else None, instead)
     return Drawing(format, style, data, warnings)
+
+
+def _draw_backward(graph: Graph, values, format: str, style, digits, dpi: int) -> Drawing:
+    """The program and its gradient graph in one drawing; ASCII: one tree per input's
+    gradient."""
+    from .backprop_graph import evaluate as evaluate_gradient
+    from .backprop_graph import gradient_graph
+    from .evaluation import evaluate
+    from .render import graph as render
+
+    if style == "circuit":
+        raise UsageError("--backward draws boxes: the gradient graph's wires carry no gradient")
+    warnings: tuple[str, ...] = ()
+    point = None
+    if values:
+        result = evaluate(graph, values, check=False)
+        graph, warnings = result.graph, tuple(result.warnings)
+        point = {n.name: result.nodes[n.index].value for n in graph.inputs}
+    else:
+        graph = graph.bind_constants(())
+    grads = gradient_graph(graph)
+    whole = grads.graph
+    notes = None
+    if point is not None:
+        found = evaluate_gradient(grads, point)
+        notes = render.Annotations(found, [None] * len(found), "", digits)
+    if format == "ascii":
+        roots = [i for i in grads.gradient.values() if i is not None]
+        trees = [render.to_ascii(whole, notes, root) for root in roots]
+        return Drawing(format, "tree", "\n".join(trees).encode(), warnings)
+    if format == "mermaid":
+        return Drawing(format, "boxes", render.to_mermaid(whole, notes, "boxes").encode(), warnings)
+    return _drawn_with(whole, notes, format, "boxes", dpi, warnings)

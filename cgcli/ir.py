@@ -183,7 +183,10 @@ ID_PREFIXES = ("v", "t", "u", "s")
 
 
 def _id_prefix(names: set[str]) -> str:
-    candidates = [*ID_PREFIXES, *(f"v{'_' * k}" for k in range(1, len(names) + 2))]
+    import itertools
+
+    # lazily: a list would hold len(names) prefixes of up to len(names) characters each
+    candidates = itertools.chain(ID_PREFIXES, (f"v{'_' * k}" for k in range(1, len(names) + 2)))
     for prefix in candidates:
         pattern = re.compile(re.escape(prefix) + r"[0-9]+")
         if not any(pattern.fullmatch(name) for name in names):

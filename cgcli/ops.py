@@ -64,6 +64,18 @@ class Op(NamedTuple):
     """(numpy, *arrays, out) -> partials; None where ``partials`` already works on arrays."""
     textbook: Textbook | None = None
     """The local derivatives in the form courses write them, and what the gate does."""
+    graph_partials: tuple[Callable[..., Any], ...] | None = None
+    """Per argument slot: (builder, *operands, y) -> ∂y/∂operand built from the op
+    table's own ops (:mod:`cgcli.backprop_graph`); None: the textbook's forms."""
+
+    def derivative_rules(self) -> tuple[Callable[..., Any], ...]:
+        """The local derivatives as graph-building rules, one per argument slot: the
+        op's own rules where the textbook's form is inexact or not an op, else the
+        textbook's."""
+        if self.graph_partials is not None:
+            return self.graph_partials
+        assert self.textbook is not None, self.name
+        return self.textbook.partials
 
     def forward_array(self, np, *args):
         """Elementwise forward over numpy arrays; out-of-domain rows come out non-finite."""
@@ -595,4 +607,93 @@ FUNCTIONS["pow"] = OPERATORS["pow"]  # pow(a, b) is a ^ b
 
 def op_for(name: str) -> Op:
     """The op of a graph node's ``op`` field ('add', 'sin', ...)."""
-    return OPERATORS.get(name) or FUNCTIONS[name]
+    return OPERATORS.get(name) or FUNCTIONS.get(name) or DERIVATIVE_OPS[name]
+
+
+# --- the local derivatives as graphs ------------------------------------------------
+# The gradient graph (:mod:`cgcli.backprop_graph`) builds each local derivative from
+# the op table's own ops, so that it can be differentiated again. The textbook's forms
+# serve where they are exact; the rules below replace them where a form would lose
+# accuracy (1 - tanh², σ(1 - σ) cancel for large inputs) or is not an op (the cases of
+# relu, max and min; log(a) at a = 0 in a^b). ``g`` is the builder, ``y`` the output.
+
+
+def _half_step(g, difference):
+    """(1 + sign(d))/2: 1 where d > 0, 0 where d < 0 and ½ at a tie (max and min)."""
+    return g.mul(g.half(), g.add(g.number("1"), g.call("sign", difference)))
+
+
+_GRAPH_PARTIALS: dict[str, tuple[Callable[..., Any], ...]] = {
+    # y·log(a), with log0(0) = 0: PyTorch's ∂a^b/∂b = 0 at a = 0
+    "pow": (_pow_base, lambda g, a, b, y: g.mul(y, g.call("log0", a))),
+    # tanh'(a) = 4σ(2a)σ(-2a): neither overflows nor cancels
+    "tanh": (
+        lambda g, a, y: g.mul(
+            g.number("4"),
+            g.mul(
+                g.call("sigmoid", g.mul(g.number("2"), a)),
+                g.call("sigmoid", g.mul(g.number("-2"), a)),
+            ),
+        ),
+    ),
+    # σ'(a) = σ(a)·σ(-a)
+    "sigmoid": (lambda g, a, y: g.mul(y, g.call("sigmoid", g.neg(a))),),
+    # relu'(a) = relu(sign(a)): 1 above 0, 0 at and below it
+    "relu": (lambda g, a, y: g.call("relu", g.call("sign", a)),),
+    "max": (
+        lambda g, a, b, y: _half_step(g, g.sub(a, b)),
+        lambda g, a, b, y: _half_step(g, g.sub(b, a)),
+    ),
+    "min": (
+        lambda g, a, b, y: _half_step(g, g.sub(b, a)),
+        lambda g, a, b, y: _half_step(g, g.sub(a, b)),
+    ),
+}
+
+
+def _log0(a: float) -> float:
+    if a < 0:
+        raise DomainError("log of a negative number (the exponent's derivative of a^b, a < 0)")
+    return 0.0 if a == 0 else math.log(a)
+
+
+DERIVATIVE_OPS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        Op(
+            "sign",
+            1,
+            lambda a: float(_sign(a)),
+            lambda a, o: (0.0,),  # sign' = 0, and 0 at the jump too (abs''(0) = relu''(0) = 0)
+            lambda s, a: s.sign(a),
+            side=_sign,
+            array=lambda np, a: np.sign(a),
+            array_partials=lambda np, a, o: (np.zeros_like(a),),
+            textbook=Textbook(
+                _phrase("a sign gate blocks the gradient"), (lambda n, a, y: n.number("0"),)
+            ),
+        ),
+        Op(
+            "log0",
+            1,
+            _log0,
+            lambda a, o: (0.0 if a == 0 else 1.0 / a,),  # at 0 by the same convention as log0(0)
+            lambda s, a: s.Piecewise((0, s.Eq(a, 0)), (s.log(a), True)),
+            array=lambda np, a: np.where(a == 0, 0.0, np.log(np.where(a == 0, 1.0, a))),
+            array_partials=lambda np, a, o: (
+                np.where(a == 0, 0.0, 1.0 / np.where(a == 0, 1.0, a)),
+            ),
+            textbook=Textbook(
+                _phrase("a log0 gate divides the gradient by its input (0 at 0)"),
+                (lambda n, a, y: n.div(n.number("1"), a),),
+            ),
+        ),
+    ]
+}
+"""Ops that only gradient graphs use: the derivatives of relu, abs, max, min (sign) and
+of a^b with respect to b (log0, which is 0 at 0). Programs cannot call them."""
+
+for _table in (OPERATORS, FUNCTIONS):
+    for _name, _op in _table.items():
+        if _name in _GRAPH_PARTIALS:
+            _table[_name] = _op._replace(graph_partials=_GRAPH_PARTIALS[_name])

@@ -38,6 +38,7 @@ EXAMPLES = {
     "explain": ['cg explain "(x+y)*z" x=1 y=3 z=-3'],
     "check": ['cg check "p = x + y; g = p * z" x=1 y=3 z=-3 --expect p=4 --expect dg/dx=-3'],
     "grad": ['cg grad "sigmoid(w*x + b)"'],
+    "hessian": ['cg hessian "loss = (w*x + b - y)^2" w=0.5 b=0 x=2 y=3 --hvp w=1'],
     "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o page.html'],
     "train": [
         "cg example-data line -o line.csv",
@@ -126,6 +127,7 @@ COMMANDS = {
     "example-data": "example_data",
     "page": "page",
     "sheet": "sheet",
+    "hessian": "hessian",
 }
 """Each command and the module of this package that defines it as ``command``."""
 

@@ -44,7 +44,13 @@ GRAPH_FORMATS = list(FORMATS)
     metavar="FILE",
     help="Write to FILE instead of standard output (whole, or not at all).",
 )
-def graph_command(program, output_format, digits, style, dpi, out_file):
+@click.option(
+    "--backward",
+    is_flag=True,
+    help="Draw the backward pass too, as a graph: each adjoint ∂f/∂node a node built from "
+    "the op table's local derivatives (ascii: one tree per input's gradient).",
+)
+def graph_command(program, output_format, digits, style, dpi, out_file, backward):
     """Draw PROGRAM's graph; with values, every wire (or node) shows its value and gradient.
 
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
@@ -58,7 +64,15 @@ def graph_command(program, output_format, digits, style, dpi, out_file):
     elif output_format == "png" and sys.stdout.isatty():
         raise UsageError("a PNG is binary: write it to a file with -o FILE")
     graph, values = load_program(program)
-    drawing = draw(graph, values, format=output_format, style=style, digits=digits, dpi=dpi)
+    drawing = draw(
+        graph,
+        values,
+        format=output_format,
+        style=style,
+        digits=digits,
+        dpi=dpi,
+        backward=backward,
+    )
     for warning in drawing.warnings:
         warn(warning)
     if out_file is not None:

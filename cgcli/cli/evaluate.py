@@ -73,8 +73,30 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     help="Time budget of the check: SymPy may use 80% of it, the high-precision difference "
     "quotients (mpmath, 50 digits) the rest.",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["reverse", "forward"]),
+    default="reverse",
+    show_default=True,
+    help="reverse: every node's gradient ∂output/∂node (backpropagation); forward: every "
+    "node's tangent ∂node/∂b for the input named by --wrt b, or along --tangent.",
+)
+@click.option(
+    "--tangent",
+    metavar="NAME=VALUE,...",
+    help="Forward mode along a direction: the tangent of each input (a=1,b=0.5; others 0).",
+)
+@click.option(
+    "--grad-graph",
+    is_flag=True,
+    help="Evaluate the gradient graph (the backward pass built as a graph) instead: "
+    "its nodes ∂f/∂node are the reverse pass's gradients.",
+)
 def eval_command(
     program,
+    mode,
+    tangent,
+    grad_graph,
     points_file,
     chunk_rows,
     points_format,
@@ -96,6 +118,15 @@ def eval_command(
 
     refuse_two_stdins(program, points_file, "--points")
     graph, values = load_program(program)
+    if mode == "forward" or tangent is not None or grad_graph:
+        _refuse_with_points(
+            points_file, exact, grad_only, "--grad-graph" if grad_graph else "--mode forward"
+        )
+        if grad_graph and (mode == "forward" or tangent is not None):
+            raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
+        if grad_graph:
+            _eval_gradient_graph(graph, values, output_format, digits, no_check, check_timeout)
+        _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, check_timeout)
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")
@@ -119,6 +150,77 @@ def eval_command(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
     )
     _print_point(result, output_format, digits, wrt, grad_only)
+
+
+def _refuse_with_points(points_file, exact, grad_only, what):
+    for given, option in ((points_file, "--points"), (exact, "--exact"), (grad_only, "--grad")):
+        if given:
+            raise UsageError(
+                f"{what} is for one point in float64; it does not combine with {option}"
+            )
+
+
+def _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, check_timeout):
+    """Forward mode: the table of tangents, then exit (1 when the check disagrees)."""
+    from ..forward_mode import forward_graph
+    from ..render.second_order import render_forward
+
+    if output_format == "jsonl":
+        raise UsageError("--format jsonl needs --points (one line per point)")
+    wrt_name = None
+    if wrt is not None:
+        bound = graph.bind_constants(values).input_names
+        names = parse_wrt(wrt, bound)
+        if len(names) != 1:
+            raise UsageError(
+                "--mode forward --wrt takes one input (one pass per input); "
+                "for a mix of inputs give --tangent a=1,b=0.5"
+            )
+        wrt_name = names[0]
+    result = forward_graph(
+        graph,
+        values,
+        wrt=wrt_name,
+        tangent=parse_tangent(tangent) if tangent is not None else None,
+        check=not no_check,
+        check_timeout=check_timeout,
+    )
+    for warning in result.warnings:
+        warn(warning)
+    click.echo(render_forward(result, output_format, digits), nl=False)
+    sys.exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
+
+
+def _eval_gradient_graph(graph, values, output_format, digits, no_check, check_timeout):
+    """The gradient graph's table, then exit (1 when it differs or the check disagrees)."""
+    from ..gradient_evaluation import evaluate_gradient_graph
+    from ..render.second_order import render_gradient_graph
+
+    if output_format == "jsonl":
+        raise UsageError("--format jsonl needs --points (one line per point)")
+    result = evaluate_gradient_graph(graph, values, check=not no_check, check_timeout=check_timeout)
+    for warning in result.warnings:
+        warn(warning)
+    click.echo(render_gradient_graph(result, output_format, digits), nl=False)
+    sys.exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
+
+
+def parse_tangent(text: str) -> dict[str, str]:
+    """``a=1,b=0.5`` as {name: value text}; a comma splits only before the next NAME=."""
+    import re
+
+    from ..values import NAME_PATTERN
+
+    tangent: dict[str, str] = {}
+    for part in re.split(r",\s*(?=[^\W\d]\w*\s*=)", text.strip()):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not NAME_PATTERN.fullmatch(name) or not value.strip():
+            raise UsageError(f"--tangent: expected NAME=VALUE,..., got {part!r}")
+        if name in tangent:
+            raise UsageError(f"--tangent: {name} is given twice")
+        tangent[name] = value
+    return tangent
 
 
 def _print_point(result, output_format, digits, wrt, grad_only):

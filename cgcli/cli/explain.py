@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import UsageError
 from . import (
     EXIT_CODES,
     ProgramCommand,
@@ -23,13 +24,32 @@ from . import (
     is_flag=True,
     help="One line per gate, without the phrases on what each gate does to the gradient.",
 )
-def explain_command(program, output_format, digits, exact, brief):
+@click.option(
+    "--mode",
+    type=click.Choice(["reverse", "forward"]),
+    default="reverse",
+    show_default=True,
+    help="forward: the forward-mode steps instead, each node's tangent ∂node/∂b for "
+    "--wrt b (or along --tangent) by the chain rule.",
+)
+@click.option("--wrt", metavar="NAME", help="With --mode forward: the input that moves.")
+@click.option(
+    "--tangent",
+    metavar="NAME=VALUE,...",
+    help="With --mode forward: the direction, each input's tangent (a=1,b=0.5).",
+)
+def explain_command(program, output_format, digits, exact, brief, mode, wrt, tangent):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
     from ..explanation import explain
 
     graph, values = load_program(program)
+    if mode == "forward" or tangent is not None:
+        _explain_forward(graph, values, output_format, digits, exact, wrt, tangent)
+        return
+    if wrt is not None:
+        raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
     explanation = explain(graph, values, exact=exact, digits=digits, brief=brief)
     for warning in explanation.warnings:
         warn(warning)
@@ -39,6 +59,24 @@ def explain_command(program, output_format, digits, exact, brief):
         click.echo(explanation.markdown, nl=False)
     else:
         click.echo(explanation.text, nl=False)
+
+
+def _explain_forward(graph, values, output_format, digits, exact, wrt, tangent):
+    from ..forward_explanation import explain_forward
+    from .evaluate import parse_tangent
+
+    if output_format == "latex" or exact:
+        raise UsageError("--mode forward explains in text or markdown, in float64")
+    explanation = explain_forward(
+        graph,
+        values,
+        wrt=wrt,
+        tangent=parse_tangent(tangent) if tangent is not None else None,
+        digits=digits,
+    )
+    for warning in explanation.warnings:
+        warn(warning)
+    click.echo(explanation.markdown if output_format == "markdown" else explanation.text, nl=False)
 
 
 command = explain_command

@@ -36,7 +36,15 @@ from . import (
     help="Write the derivatives in the inputs alone (SymPy's simplified form), without "
     "the program's named intermediates and σ.",
 )
-def grad_command(program, output_format, digits, wrt, timeout, expand):
+@click.option(
+    "--order",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="2: the second partial derivatives ∂²f/∂x∂y instead (SymPy's, in the inputs; "
+    "cg hessian gives the numbers by forward-over-reverse).",
+)
+def grad_command(program, output_format, digits, wrt, timeout, expand, order):
     """The symbolic partial derivatives of the output with respect to each input (SymPy),
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
@@ -45,6 +53,9 @@ def grad_command(program, output_format, digits, wrt, timeout, expand):
 
     graph, values = load_program(program)
     wrt_names = parse_wrt(wrt, graph.bind_constants(values).input_names) if wrt else None
+    if order == 2:
+        _second_order(graph, values, wrt_names, output_format, digits, timeout)
+        return
     result = symbolic_gradient(graph, values, wrt=wrt_names, expand=expand, timeout=timeout)
     for warning in result.warnings:
         warn(warning)
@@ -89,6 +100,70 @@ def grad_command(program, output_format, digits, wrt, timeout, expand):
     error = not_real_error(result)
     if error is not None:
         raise error
+
+
+def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> None:
+    """cg grad --order 2: each second partial derivative once (∂²f/∂x∂y = ∂²f/∂y∂x)."""
+    from ..errors import CgMathError
+    from ..numbers import format_number
+    from ..symbolic_second import symbolic_hessian
+
+    result = symbolic_hessian(graph, values, wrt=wrt_names, timeout=timeout)
+    for warning in result.warnings:
+        warn(warning)
+    out = result.output
+    if output_format == "json":
+        doc = {
+            "output": out,
+            "order": 2,
+            "simplified": result.simplified,
+            "second_derivatives": [
+                {
+                    "wrt": [p.first, p.second],
+                    "formula": p.formula,
+                    "latex": p.latex,
+                    "value": json_number(p.value),
+                    "exact": p.exact,
+                }
+                for p in result.partials
+            ],
+        }
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif output_format == "latex":
+        from ..notation import latex_name
+
+        click.echo(r"% cg grad --order 2: needs \usepackage{amsmath}")
+        click.echo(r"\begin{align*}")
+        for p in result.partials:
+            shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
+            if p.first == p.second:
+                below = rf"\partial {latex_name(p.first)}^2"
+            else:
+                below = rf"\partial {latex_name(p.first)}\,\partial {latex_name(p.second)}"
+            partial = rf"\frac{{\partial^2 {latex_name(out)}}}{{{below}}}"
+            click.echo(rf"{partial} &= {p.latex}{shown} \\")
+        click.echo(r"\end{align*}")
+    else:
+        for p in result.partials:
+            line = f"{p.name(out)} = {p.formula}"
+            if p.value is not None:
+                shown = (
+                    format_number(p.value, digits)
+                    if isinstance(p.value, float)
+                    else "not a real number"
+                )
+                if p.exact not in (None, p.formula):
+                    line += f" = {p.exact}"
+                if p.exact != shown:
+                    line += f" ≈ {shown}" if p.exact else f" = {shown}"
+            click.echo(line)
+    bad = [
+        p.name(out)
+        for p in result.partials
+        if p.value is not None and not isinstance(p.value, float)
+    ]
+    if bad:
+        raise CgMathError(f"{', '.join(bad)} is not a real number at this point")
 
 
 def _latex_value(value, digits) -> str:

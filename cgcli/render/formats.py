@@ -61,7 +61,7 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
     return "\n".join(out) + "\n"
 
 
-_LATEX_MARKS = {MARKS["ok"]: r"\checkmark", MARKS["mismatch"]: r"$\times$"}
+LATEX_MARKS = {MARKS["ok"]: r"\checkmark", MARKS["mismatch"]: r"$\times$"}
 LATEX_PREAMBLE = r"\usepackage{amsmath,amssymb,longtable}"
 
 
@@ -120,7 +120,7 @@ def _latex_mark(verdict) -> str:
     from ..notation import latex_text
 
     shown = mark(verdict)
-    return _LATEX_MARKS.get(shown, latex_text(shown))
+    return LATEX_MARKS.get(shown, latex_text(shown))
 
 
 def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool) -> str:

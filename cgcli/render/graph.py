@@ -344,20 +344,21 @@ MAX_ASCII_CHARS = 4_000_000
 """A tree's indentation grows with its depth: a deep program is drawn in another format."""
 
 
-def _tree_size(graph: Graph) -> int:
+def _tree_size(graph: Graph, root: int) -> int:
     """About how many characters the ASCII tree takes: each node's depth times four."""
     depth = [-1] * len(graph.nodes)
-    depth[graph.output] = 0
-    for node in reversed(graph.nodes[: graph.output + 1]):
+    depth[root] = 0
+    for node in reversed(graph.nodes[: root + 1]):
         if depth[node.index] >= 0:
             for i in node.inputs:
                 depth[i] = max(depth[i], depth[node.index] + 1)
     return sum(4 * d + 40 for d in depth if d >= 0)
 
 
-def to_ascii(graph: Graph, notes: Annotations | None) -> str:
-    """A tree from the output down to its inputs; a node shown before is referred to."""
-    size = _tree_size(graph)
+def to_ascii(graph: Graph, notes: Annotations | None, root: int | None = None) -> str:
+    """A tree from the output (or from ``root``) down to its inputs; a node shown before
+    is referred to."""
+    size = _tree_size(graph, graph.output if root is None else root)
     if size > MAX_ASCII_CHARS:
         raise UsageError(
             f"the graph is too deep to draw as an ASCII tree (about {size // 1_000_000} MB of "
@@ -365,7 +366,7 @@ def to_ascii(graph: Graph, notes: Annotations | None) -> str:
         )
     lines: list[str] = []
     shown: set[int] = set()
-    stack: list[tuple[int, str, str]] = [(graph.output, "", "")]
+    stack: list[tuple[int, str, str]] = [(graph.output if root is None else root, "", "")]
     while stack:  # depth first, without recursion
         index, lead, child_lead = stack.pop()
         node = graph.nodes[index]
@@ -386,6 +387,6 @@ def to_ascii(graph: Graph, notes: Annotations | None) -> str:
             branch, extend = ("└── ", "    ") if last else ("├── ", "│   ")
             stack.append((children[position], child_lead + branch, child_lead + extend))
     unused = [graph.label(n) for n in _drawn(graph) if n.index not in shown]
-    if unused:
+    if unused and root is None:
         lines.append("not used by the output: " + ", ".join(unused))
     return "\n".join(lines) + "\n"

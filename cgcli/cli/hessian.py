@@ -1,0 +1,62 @@
+"""cg hessian: the matrix of second derivatives, by forward mode over the gradient graph."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..check import DEFAULT_TIMEOUT
+from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+from . import (
+    EXIT_CODES,
+    SECONDS,
+    ProgramCommand,
+    load_program,
+    output_options,
+    program_arguments,
+    warn,
+)
+
+
+@click.command("hessian", cls=ProgramCommand, epilog=EXIT_CODES)
+@program_arguments
+@output_options(["table", "json", "csv", "markdown", "latex"], wrt=False)
+@click.option(
+    "--hvp",
+    metavar="NAME=VALUE,...",
+    help="Also the Hessian-vector product H·v along this direction (x=1,y=0.5; others 0).",
+)
+@click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
+@click.option(
+    "--check-timeout",
+    type=SECONDS,
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget of SymPy's hessian (it may use 80% of it); past it, not checked.",
+)
+def hessian_command(program, output_format, digits, hvp, no_check, check_timeout):
+    """The Hessian of the output with respect to the inputs at the given values: forward
+    mode over the gradient graph (forward-over-reverse), checked against SymPy's hessian
+    at the exact inputs."""
+    from ..render.second_order import render_hessian
+    from ..second_order import hessian_graph
+    from .evaluate import parse_tangent
+
+    graph, values = load_program(program)
+    result = hessian_graph(
+        graph,
+        values,
+        hvp=parse_tangent(hvp) if hvp is not None else None,
+        check=not no_check,
+        check_timeout=check_timeout,
+    )
+    for warning in result.warnings:
+        warn(warning)
+    click.echo(render_hessian(result, output_format, digits), nl=False)
+    sys.exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
+
+
+command = hessian_command
+"""The click command that cgcli.cli.LazyGroup loads."""

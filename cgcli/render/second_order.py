@@ -1,0 +1,315 @@
+"""Forward mode's node table and the Hessian matrix, in every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..check import ABSOLUTE, RELATIVE
+from ..forward_mode import ForwardEvaluation
+from ..numbers import format_number
+from ..second_order import Hessian
+from .table import Column, mark, plain
+
+TOLERANCE = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
+PRECISE_TOLERANCE = f"{TOLERANCE}, beyond each quotient's own error bound"
+
+
+# --- forward mode -----------------------------------------------------------------------
+
+
+def forward_table(result: ForwardEvaluation, digits: int | None):
+    """Columns and rows: each node's value and tangent ∂node/∂v (constants inline)."""
+    columns = [
+        Column("node"),
+        Column("op"),
+        Column("inputs"),
+        Column("text"),
+        Column("value", numeric=True),
+        Column(f"∂node/∂{result.along}", numeric=True),
+        Column("check"),
+    ]
+    labels = [r.label for r in result.nodes]
+    rows = [
+        [
+            r.label,
+            r.node.op,
+            ", ".join(labels[i] for i in r.node.inputs),
+            result.graph.text(r.node),
+            format_number(r.value, digits),
+            format_number(r.tangent, digits),
+            mark(r.check),
+        ]
+        for r in result.nodes
+        if not result.graph.inline(r.node)
+    ]
+    return columns, rows
+
+
+def forward_summary(result: ForwardEvaluation, digits: int | None) -> list[str]:
+    """The value, the direction, the output's tangent, the check and the cost."""
+    out = result.output
+    lines = [f"{out} = {format_number(result.value, digits)}  {mark(result.value_check)}".rstrip()]
+    if result.along == "v":
+        moves = ", ".join(f"{k} = {format_number(v, digits)}" for k, v in result.direction.items())
+        lines.append(f"direction v: {moves}")
+    tangent_check = result.nodes[result.graph.output].check
+    derivative = format_number(result.derivative, digits)
+    lines.append(f"∂{out}/∂{result.along} = {derivative}  {mark(tangent_check)}".rstrip())
+    verdict = "all agree" if result.ok else "MISMATCH"
+    if result.method == "sympy":
+        lines.append(f"check: sympy, every tangent: {verdict} ({TOLERANCE})")
+    elif result.method == "high-precision":
+        checked = [v for v in (result.value_check, tangent_check) if v and v.status != "unchecked"]
+        lines.append(
+            f"check: {result.note}: {len(checked)} of 2 checked (the value and ∂{out}/∂"
+            f"{result.along}; not the other nodes), {verdict} ({PRECISE_TOLERANCE})"
+        )
+    else:
+        lines.append(f"check: {result.note}")
+    lines.append(result.cost)
+    return lines
+
+
+def render_forward(result: ForwardEvaluation, output_format: str, digits: int | None) -> str:
+    """``cg eval --mode forward`` in ``output_format``."""
+    if output_format == "json":
+        return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    if output_format in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(
+            buffer, delimiter="," if output_format == "csv" else "\t", lineterminator="\n"
+        )
+        writer.writerow(["node", "op", "inputs", "text", "value", "tangent", "check"])
+        labels = [r.label for r in result.nodes]
+        for r in result.nodes:
+            writer.writerow(
+                [
+                    r.label,
+                    r.node.op,
+                    " ".join(labels[i] for i in r.node.inputs),
+                    result.graph.text(r.node),
+                    repr(r.value),
+                    repr(r.tangent),
+                    r.check.status if r.check else "",
+                ]
+            )
+        return buffer.getvalue()
+    columns, rows = forward_table(result, digits)
+    summary = forward_summary(result, digits)
+    if output_format == "markdown":
+        return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
+    if output_format == "latex":
+        return _latex(columns, rows) + "\n" + "\n".join(rf"% {s}" for s in summary) + "\n"
+    return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
+
+
+# --- the Hessian ---------------------------------------------------------------------------
+
+
+def hessian_table(result: Hessian, digits: int | None):
+    """One row per input: ∂²f/∂row∂column, with the check's mark when an entry is not ✓."""
+    out = result.output
+    columns = [Column(f"∂²{out}"), *(Column(f"∂{n}", numeric=True) for n in result.inputs)]
+    rows = []
+    for i, name in enumerate(result.inputs):
+        cells = [f"∂{name}"]
+        for j in range(len(result.inputs)):
+            verdict = result.verdicts[i][j] if result.verdicts else None
+            flag = "" if verdict is None or verdict.status == "ok" else f" {mark(verdict)}"
+            cells.append(format_number(result.matrix[i][j], digits) + flag)
+        rows.append(cells)
+    return columns, rows
+
+
+def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
+    """The value, the gradient, H·v when asked, the check and the method that ran."""
+    out = result.output
+    lines = [f"{out} = {format_number(result.value, digits)}"]
+    gradient = ", ".join(
+        f"∂{out}/∂{n} = {format_number(g, digits)}"
+        for n, g in zip(result.inputs, result.gradient, strict=True)
+    )
+    lines.append(f"gradient: {gradient}")
+    if result.hvp is not None and result.direction is not None:
+        moves = ", ".join(f"{k} = {format_number(v, digits)}" for k, v in result.direction.items())
+        lines.append(f"direction v: {moves}")
+        for k, (name, x) in enumerate(zip(result.inputs, result.hvp, strict=True)):
+            checked = result.hvp_verdicts[k] if result.hvp_verdicts else None
+            lines.append(f"(H·v)_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip())
+    lines.append("method: forward mode over the gradient graph (one pass per input)")
+    verdict = "all agree" if result.ok else "MISMATCH"
+    if result.method == "sympy":
+        conventions = sum(
+            1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
+        )
+        extra = ""
+        if conventions:
+            plural = "entries follow" if conventions > 1 else "entry follows"
+            extra = f"; {conventions} {plural} PyTorch's convention where no derivative exists"
+        lines.append(f"check: sympy's hessian at the exact inputs, {verdict} ({TOLERANCE}){extra}")
+    elif result.method == "high-precision":
+        entries = [v for row in result.verdicts for v in row if v is not None]
+        checked = sum(1 for v in entries if v.status != "unchecked")
+        lines.append(
+            f"check: {result.note}: {checked} of {len(entries)} entries checked "
+            f"(--format json says why not), {verdict} ({PRECISE_TOLERANCE})"
+            if checked < len(entries)
+            else f"check: {result.note}: {verdict} ({PRECISE_TOLERANCE})"
+        )
+    else:
+        lines.append(f"check: {result.note}")
+    return lines
+
+
+def render_hessian(result: Hessian, output_format: str, digits: int | None) -> str:
+    """``cg hessian`` in ``output_format``."""
+    if output_format == "json":
+        return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["", *result.inputs])
+        for name, row in zip(result.inputs, result.matrix, strict=True):
+            writer.writerow([name, *(repr(x) for x in row)])
+        return buffer.getvalue()
+    summary = hessian_summary(result, digits)
+    if output_format == "latex":
+        from ..notation import latex_name
+
+        body = r" \\ ".join(
+            " & ".join(format_number(x, digits) for x in row) for row in result.matrix
+        )
+        names = ", ".join(latex_name(n) for n in result.inputs)
+        return (
+            f"% Hessian of {result.output} with respect to ({names})\n"
+            rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+            "\n" + "\n".join(f"% {s}" for s in summary) + "\n"
+        )
+    columns, rows = hessian_table(result, digits)
+    if output_format == "markdown":
+        return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
+    return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
+
+
+# --- shared -----------------------------------------------------------------------------
+
+
+def _markdown(columns: list[Column], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+    out = [line([c.title for c in columns])]
+    out.append(line(["---:" if c.numeric else "---" for c in columns]))
+    out += [line(row) for row in rows]
+    return "\n".join(out)
+
+
+def _latex(columns: list[Column], rows: list[list[str]]) -> str:
+    """A longtable in a small font, as cg eval's (marks as \\checkmark and \\times)."""
+    from ..notation import latex_text
+    from .formats import LATEX_MARKS, LATEX_PREAMBLE
+
+    def cell(text: str) -> str:
+        return LATEX_MARKS.get(text) or latex_text(text)
+
+    kept = [i for i, c in enumerate(columns) if c.title not in ("op", "inputs")]  # fits a page
+    columns = [columns[i] for i in kept]
+    rows = [[row[i] for i in kept] for row in rows]
+    spec = "".join("r" if c.numeric else "l" for c in columns)
+    lines = [f"% cg: needs {LATEX_PREAMBLE}", r"{\small", rf"\begin{{longtable}}{{{spec}}}"]
+    lines += [r"\hline", " & ".join(latex_text(c.title) for c in columns) + r" \\", r"\hline"]
+    lines += [" & ".join(cell(text) for text in row) + r" \\" for row in rows]
+    lines += [r"\hline", r"\end{longtable}", "}"]
+    return "\n".join(lines)
+
+
+# --- the gradient graph -----------------------------------------------------------------
+
+
+def render_gradient_graph(result, output_format: str, digits: int | None) -> str:
+    """``cg eval --grad-graph``: every node of the gradient graph with its value, and for
+    each gradient node the reverse pass's number and the check against SymPy."""
+    if output_format == "json":
+        doc = {
+            "mode": "gradient-graph",
+            "output": result.reverse.output,
+            "nodes": [
+                {
+                    "id": r.node.id,
+                    "label": r.label,
+                    "op": r.node.op,
+                    "inputs": [f"n{i + 1}" for i in r.node.inputs],
+                    "text": result.graph.text(r.node),
+                    "value": r.value,
+                    "gradient_of": r.adjoint_of,
+                    "reverse": r.reverse,
+                    "check": None if r.check is None else r.check.status,
+                }
+                for r in result.nodes
+            ],
+            "equals_reverse": result.equals_reverse,
+            "check": {"method": result.reverse.check.method, "ok": result.ok},
+            "warnings": result.warnings,
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    columns = [
+        Column("node"),
+        Column("op"),
+        Column("inputs"),
+        Column("text"),
+        Column("value", numeric=True),
+        Column("reverse pass", numeric=True),
+        Column("check"),
+    ]
+    labels = [r.label for r in result.nodes]
+    rows = [
+        [
+            r.label,
+            r.node.op,
+            ", ".join(labels[i] for i in r.node.inputs),
+            result.graph.text(r.node),
+            format_number(r.value, digits),
+            "" if r.reverse is None else format_number(r.reverse, digits),
+            mark(r.check) if r.reverse is not None else "",
+        ]
+        for r in result.nodes
+        if not result.graph.inline(r.node)
+    ]
+    if output_format in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(
+            buffer, delimiter="," if output_format == "csv" else "\t", lineterminator="\n"
+        )
+        writer.writerow(["node", "op", "inputs", "text", "value", "reverse", "check"])
+        for r in result.nodes:
+            writer.writerow(
+                [
+                    r.label,
+                    r.node.op,
+                    " ".join(labels[i] for i in r.node.inputs),
+                    result.graph.text(r.node),
+                    repr(r.value),
+                    "" if r.reverse is None else repr(r.reverse),
+                    r.check.status if r.check else "",
+                ]
+            )
+        return buffer.getvalue()
+    same = "yes" if result.equals_reverse else "NO"
+    added = len(result.graph.nodes) - len(result.grads.program.nodes)
+    summary = [
+        f"gradient graph: {len(result.grads.program.nodes)} program nodes + {added} gradient nodes",
+        f"equals the reverse pass: {same} ({TOLERANCE})",
+    ]
+    check = result.reverse.check
+    if check.method == "none":
+        summary.append("check: skipped (--no-check)")
+    else:
+        verdict = "all agree" if result.ok else "MISMATCH"
+        summary.append(f"check: {check.method}, every gradient node: {verdict}")
+    if output_format == "markdown":
+        return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
+    if output_format == "latex":
+        return _latex(columns, rows) + "\n" + "\n".join(f"% {s}" for s in summary) + "\n"
+    return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
