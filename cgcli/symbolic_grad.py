@@ -129,10 +129,16 @@ def _formulas(graph, names, exact, expand, timeout, warnings) -> tuple[list, boo
 
 
 def _refuse_deep(exc: RuntimeError) -> None:
+    """SymPy gives up on a very deep or very large program: say so, as a usage error."""
     if "RecursionError" in str(exc):
         raise UsageError(
             "the program is nested too deeply for SymPy's symbolic derivative "
             "(cg eval computes its gradient at any depth)"
+        ) from None
+    if "Exceeds the limit" in str(exc) or "MemoryError" in str(exc):
+        raise UsageError(
+            "the program's symbolic derivative is too large for SymPy "
+            "(cg eval computes its gradient at any size)"
         ) from None
 
 

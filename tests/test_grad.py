@@ -182,3 +182,15 @@ def test_symbolic_gradient_is_a_library_function():
     assert [(p.label, p.formula, p.value) for p in result.partials] == [
         ("x", "z", -3.0), ("y", "z", -3.0), ("z", "p", 4.0)
     ]  # fmt: skip
+
+
+def test_grad_of_a_program_too_large_for_sympy_is_a_usage_error(cg, tmp_path):
+    """3,000 nested levels: SymPy's numbers pass Python's 4,300-digit limit (was exit 4)."""
+    program = "x"
+    for _ in range(3000):
+        program = f"({program}*1.0001 + sin(y))"
+    path = tmp_path / "deep.txt"
+    path.write_text(program)
+    result = cg("grad", "-f", str(path), "x=1", "y=2", "--timeout", "30")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("cg: usage error: the program")
