@@ -113,9 +113,15 @@ class SheetJudge:
         if carried == ROUNDED:
             self.results[question] = (ROUNDED, None, "follows from your own rounded answers")
             return
-        if carried is not None and special is None:
+        if carried is not None and special in (None, "too few digits"):
             self.results[question] = (WRONG, carried, None)
             return
+        if special == "too few digits":
+            diagnosis = self.search.explain(question, given, strict=True)
+            if diagnosis.mistake != "no common mistake":
+                self.roots[question] = [(diagnosis.mistake, diagnosis.gate)]
+                self.results[question] = (WRONG, diagnosis, None)
+                return
         if special is not None:
             self.results[question] = (WRONG, self._special(question, given, special), None)
             return

@@ -30,6 +30,13 @@ class _Candidate(NamedTuple):
     """How many answers it explains when it cannot be replayed (a whole-answer mistake)."""
     replace: tuple[dict[int, float], dict[Edge, float]] | None = None
     """Values and local derivatives the mistake changes."""
+    drift: bool = False
+    """Whether it gives the number only up to the drift of unseen rounding steps."""
+
+
+def _number(x: float | None) -> float:
+    """A replayed number, nan where the node has none (0 stays 0)."""
+    return math.nan if x is None else x
 
 
 class MistakeSearch:
@@ -67,7 +74,7 @@ class MistakeSearch:
         if not candidates:
             return self._unexplained(question)
         scores = [self._score(c) for c in candidates]
-        best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+        best = max(range(len(candidates)), key=lambda i: (not candidates[i].drift, scores[i], -i))
         return candidates[best].diagnosis
 
     def _score(self, candidate: _Candidate) -> int:
@@ -79,28 +86,46 @@ class MistakeSearch:
         work = self.work
         values = work.forward(values_over, free=self.suspect_values)
         grads = work.backward(values, locals_over, free=self.suspect_grads)
+        numbers = {VALUE: values, GRAD: grads}
         return sum(
-            self.tolerance.matches(
-                given, (values if q.kind == VALUE else grads)[q.node.index] or math.nan
-            )
+            self.tolerance.matches(given, _number(numbers[q.kind][q.node.index]))
             for q, given in self.suspects.items()
         )
 
-    def _matches(self, given: Given, predicted: float, truth: float) -> bool:
+    def _matches(self, given: Given, predicted: float, truth: float, slack: float = 0.0) -> bool:
+        """Whether a mistake's number is the student's: the same rounding rule as for a
+        right answer, or within ``slack``, how far the student's own rounded numbers the
+        prediction is made from may move it (never when the answer is close to the
+        truth: then only the precision the student wrote counts)."""
         if predicted != predicted or abs(predicted - truth) <= noise(truth):
             return False
-        if self.strict:
-            return self.tolerance.judge(given, predicted) != WRONG
+        if self.tolerance.judge(given, predicted) != WRONG:
+            return True
+        return not self.strict and abs(given.number - predicted) <= slack + noise(predicted)
+
+    def _drifts(self, given: Given, predicted: float, truth: float) -> bool:
+        """Whether a mistake made further up gives the student's number up to the drift
+        of rounding at the steps the sheet does not show (a weaker match)."""
+        if predicted != predicted or abs(predicted - truth) <= noise(truth):
+            return False
         return self.tolerance.matches(given, predicted)
+
+    def _slack(self, question: Question) -> float:
+        """How far the rounding of the student's own numbers moves the answer's step."""
+        index = question.node.index
+        if question.kind == VALUE:
+            return self.work.value_step_slack(index) if question.node.inputs else 0.0
+        return self.work.grad_step_slack(index)
 
     def _here(self, mistake: Mistake, question: Question, given: Given):
         """The mistake made at the answer's own gate, with the student's own pieces."""
         work, words, index = self.work, self.words, question.node.index
         truth = self.work.truth(question.kind, question.node.index)
+        slack = self._slack(question)
         if mistake.shape == STEP:
             view = self._answer_view(question)
             for number, text, gate in mistake.predict(view):
-                if self._matches(given, number, truth):
+                if self._matches(given, number, truth, slack):
                     where = words.gate(gate) if gate != index else words.label(gate)
                     text = f"{mistake.kind} at {where}: {text}"
                     explains = 2 if mistake.kind == "rows swapped" else 1
@@ -114,7 +139,7 @@ class MistakeSearch:
             args = [work.values[i] for i in node.inputs]
             right = work.apply(node, args)
             for wrong, used in mistake.predict(NodeView(work, words, index, args)):
-                if self._matches(given, wrong, truth) and abs(wrong - right) > noise(right):
+                if self._matches(given, wrong, truth, slack) and abs(wrong - right) > noise(right):
                     rule = words.forward_rule(index, work.values, right)
                     text = f"{mistake.kind} at {words.gate(index)}: {rule}; you computed {used}"
                     diagnosis = Diagnosis(mistake.kind, words.label(index), text)
@@ -130,7 +155,7 @@ class MistakeSearch:
                 if wrong != wrong or abs(wrong - locals_[k]) <= noise(locals_[k]):
                     continue
                 predicted = total + upstream[k] * (wrong - locals_[k])
-                if self._matches(given, predicted, truth):
+                if self._matches(given, predicted, truth, slack):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
 
@@ -174,6 +199,7 @@ class MistakeSearch:
         """The mistake made further up the graph, where the sheet has no answer."""
         work, words, index = self.work, self.words, question.node.index
         truth = self.work.truth(question.kind, question.node.index)
+        slack = self._slack(question)
         if mistake.shape == LOCAL:
             for edge, right in self._upstream_edges(index, mistake.kind == "sign error"):
                 view = EdgeView(work, words, work.values, edge, right)
@@ -181,9 +207,11 @@ class MistakeSearch:
                     if wrong != wrong or abs(wrong - right) <= noise(right):
                         continue
                     grads = work.backward(work.values, {edge: wrong}, free={index})
-                    if self._matches(given, grads[index], truth):
+                    number = _number(grads[index])
+                    exact = self._matches(given, number, truth, slack)
+                    if exact or self._drifts(given, number, truth):
                         diagnosis = self._local_diagnosis(mistake, view, used, index, own=False)
-                        yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+                        yield _Candidate(diagnosis, 1, ({}, {edge: wrong}), not exact)
             return
         for node in self._upstream_nodes(question):
             args = [work.values[i] for i in node.inputs]
@@ -196,7 +224,9 @@ class MistakeSearch:
                     number = values[index]
                 else:
                     number = work.backward(values, free={index})[index]
-                if number is not None and self._matches(given, number, truth):
+                number = _number(number)
+                exact = self._matches(given, number, truth, slack)
+                if exact or self._drifts(given, number, truth):
                     rule = words.forward_rule(node.index, work.values, right)
                     name = words.label(index) if question.kind == VALUE else words.grad(index)
                     text = (
@@ -204,7 +234,7 @@ class MistakeSearch:
                         f"{used}; it carries down to {name}"
                     )
                     diagnosis = Diagnosis(mistake.kind, words.label(node.index), text)
-                    yield _Candidate(diagnosis, 1, ({node.index: wrong}, {}))
+                    yield _Candidate(diagnosis, 1, ({node.index: wrong}, {}), not exact)
 
     def _upstream_edges(self, index: int, negative_first: bool) -> list[tuple[Edge, float]]:
         """Edges above ``index`` whose local derivative reaches its gradient through
