@@ -93,15 +93,16 @@ class MistakeSearch:
         )
 
     def _matches(self, given: Given, predicted: float, truth: float, slack: float = 0.0) -> bool:
-        """Whether a mistake's number is the student's: the same rounding rule as for a
-        right answer, or within ``slack``, how far the student's own rounded numbers the
-        prediction is made from may move it (never when the answer is close to the
-        truth: then only the precision the student wrote counts)."""
+        """Whether a mistake's number is the student's by the rounding rule for a right
+        answer, widened by ``slack``: how far the rounding of the student's own numbers
+        the prediction is made from may move it (no slack when the answer is close to
+        the truth: then only the precision the student wrote counts)."""
         if predicted != predicted or abs(predicted - truth) <= noise(truth):
             return False
         if self.tolerance.judge(given, predicted) != WRONG:
             return True
-        return not self.strict and abs(given.number - predicted) <= slack + noise(predicted)
+        allowed = (self.tolerance.allowance(given, predicted) or 0.0) + slack
+        return not self.strict and abs(given.number - predicted) <= allowed + noise(predicted)
 
     def _drifts(self, given: Given, predicted: float, truth: float) -> bool:
         """Whether a mistake made further up gives the student's number up to the drift
@@ -151,13 +152,37 @@ class MistakeSearch:
         total = sum(g * local for g, local in zip(upstream, locals_, strict=True))
         for k, edge in enumerate(edges):
             view = EdgeView(work, words, work.values, edge, locals_[k])
-            for wrong, used in mistake.predict(view):
+            found = list(mistake.predict(view))
+            spread = self._spread(mistake, edge, [wrong for wrong, _ in found])
+            for (wrong, used), moved in zip(found, spread, strict=True):
                 if wrong != wrong or abs(wrong - locals_[k]) <= noise(locals_[k]):
                     continue
                 predicted = total + upstream[k] * (wrong - locals_[k])
-                if self._matches(given, predicted, truth, slack):
+                extra = abs(wrong - locals_[k]) * work.grad_slack[edge[0]]
+                extra += abs(upstream[k]) * moved
+                if self._matches(given, predicted, truth, slack + extra):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+
+    def _spread(self, mistake: Mistake, edge: Edge, wrongs: list[float]) -> list[float]:
+        """How far each wrong local derivative moves when the values it is computed from
+        move within the rounding of the numbers the student wrote."""
+        work = self.work
+        spread = [0.0] * len(wrongs)
+        user = edge[0]
+        for i in dict.fromkeys((user, *self.graph.nodes[user].inputs)):
+            if not work.value_slack[i]:
+                continue
+            values = list(work.values)
+            values[i] += work.value_slack[i]
+            view = EdgeView(work, self.words, values, edge, work.local(values, edge))
+            moved = [wrong for wrong, _ in mistake.predict(view)]
+            if len(moved) != len(wrongs):
+                continue
+            for n, (a, b) in enumerate(zip(moved, wrongs, strict=True)):
+                if math.isfinite(a - b):
+                    spread[n] += abs(a - b)
+        return spread
 
     def _answer_view(self, question: Question) -> AnswerView:
         work, index = self.work, question.node.index
