@@ -124,6 +124,7 @@ class MistakeSearch:
         truth = self.work.truth(question.kind, question.node.index)
         slack = self._slack(question)
         if mistake.shape == STEP:
+            slack += self._pieces_slack(question)
             view = self._answer_view(question)
             for number, text, gate in mistake.predict(view):
                 if self._matches(given, number, truth, slack):
@@ -163,6 +164,25 @@ class MistakeSearch:
                 if self._matches(given, predicted, truth, slack + extra):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+
+    def _pieces_slack(self, question: Question) -> float:
+        """How far each piece of the answer's step (an upstream gradient, a local
+        derivative) may be off through the rounding of the numbers the student wrote:
+        a mistake that uses a piece alone moves with it."""
+        if question.kind != GRAD:
+            return 0.0
+        work, total = self.work, 0.0
+        for edge in work.uses[question.node.index]:
+            user = edge[0]
+            total += work.grad_slack[user]
+            local = work.local(work.values, edge)
+            for i in dict.fromkeys((user, *self.graph.nodes[user].inputs)):
+                if work.value_slack[i]:
+                    values = list(work.values)
+                    values[i] += work.value_slack[i]
+                    moved = abs(work.local(values, edge) - local)
+                    total += moved if math.isfinite(moved) else 0.0
+        return total
 
     def _spread(self, mistake: Mistake, edge: Edge, wrongs: list[float]) -> list[float]:
         """How far each wrong local derivative moves when the values it is computed from
