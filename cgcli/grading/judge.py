@@ -48,7 +48,11 @@ class SheetJudge:
                 for q, g in self.written.items()
                 if q.kind == GRAD and q.node.index != self.graph.output
             },
-            {(q.kind, q.node.index): g.unit / 2 for q, g in self.written.items() if g.unit},
+            {
+                (q.kind, q.node.index): g.unit / 2
+                for q, g in self.written.items()
+                if g.unit and not _exact(g.number, q, grader)
+            },
         )
         suspects = {
             q: g
@@ -234,3 +238,11 @@ class SheetJudge:
                 if abs(work.local(values, edge) - theirs) > noise(theirs):
                     sources |= self.value_taint[i]
         return frozenset(sources)
+
+
+def _exact(number: float, question: Question, grader: Grader) -> bool:
+    """Whether a written number is the true one (a given input copied, an integer
+    answer): it carries no rounding into the steps made from it."""
+    row = grader.result.nodes[question.node.index]
+    truth = row.value if question.kind == VALUE else row.grad
+    return truth is not None and abs(number - truth) <= noise(truth)
