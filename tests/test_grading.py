@@ -447,6 +447,8 @@ EXACT_DIAGNOSES = [
     (CS231N_STAGED, "dx=2.54743", "df/dx", "local derivative alone", "num"),
     (MAZUR_FLAT, "dE/dnet_h1=0.00877135, dE/dnet_h2=0.00995425, dE/db1=1.00877", "dE/db1",
      "local derivative alone", "net_h2"),
+    (MAZUR_FLAT, "w2=0.2, w4=0.3, i2=0.1, dE/dnet_h1=0.00877135, dE/dnet_h2=0.00995425, "
+     "dE/di2=0.00175427", "dE/di2", "missing term", "i2"),
 ]  # fmt: skip
 
 
