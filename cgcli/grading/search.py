@@ -57,7 +57,9 @@ class MistakeSearch:
         self.strict = False
 
     def explain(self, question: Question, given: Given, strict: bool = False) -> Diagnosis:
-        """The mistake that explains this answer (and the most other wrong answers).
+        """The mistake that explains this answer (and the most other wrong answers);
+        one that gives the number at the precision written beats one further up that
+        gives it only up to the drift of rounding at steps the sheet does not show.
         ``strict`` (for an answer close to the truth): only a mistake at the answer's own
         gate that gives it at the precision the student wrote, with no drift from rounding
         along the way; far up the graph, some small change always would."""
