@@ -401,6 +401,95 @@ def test_the_sign_is_blamed_where_it_started():
     }
 
 
+MICROGRAD_TANH = (
+    "n = x1*w1 + x2*w2 + b; o = tanh(n)",
+    ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"],
+)
+CS231N_STAGED = (
+    "sigy = 1 / (1 + exp(-y)); num = x + sigy; sigx = 1 / (1 + exp(-x)); xpy = x + y; "
+    "xpysqr = xpy^2; den = sigx + xpysqr; invden = 1 / den; f = num * invden",
+    ["x=3", "y=-4"],
+)
+MAZUR_FLAT = (
+    "net_h1 = w1*i1 + w2*i2 + b1; out_h1 = sigmoid(net_h1); net_h2 = w3*i1 + w4*i2 + b1; "
+    "out_h2 = sigmoid(net_h2); net_o1 = w5*out_h1 + w6*out_h2 + b2; out_o1 = sigmoid(net_o1); "
+    "net_o2 = w7*out_h1 + w8*out_h2 + b2; out_o2 = sigmoid(net_o2); "
+    "E_o1 = 0.5*(t1 - out_o1)^2; E_o2 = 0.5*(t2 - out_o2)^2; E = E_o1 + E_o2",
+    [
+        "i1=0.05",
+        "i2=0.10",
+        "w1=0.15",
+        "w2=0.20",
+        "w3=0.25",
+        "w4=0.30",
+        "b1=0.35",
+        "w5=0.40",
+        "w6=0.45",
+        "w7=0.50",
+        "w8=0.55",
+        "b2=0.60",
+        "t1=0.01",
+        "t2=0.99",
+    ],
+)
+EXACT_DIAGNOSES = [
+    # (program, values), answers, key, mistake, gate
+    ((COLAH, ["a=2", "b=1"]), "c=3,d=2,e=6,de/dd=3,de/dc=2,de/db=4,de/da=2", "de/db",
+     "local derivative alone", "c"),
+    (MICROGRAD_TANH, "n=0.8814, o=0.7071, do/dn=1", "do/dn", "upstream gradient alone", "o"),
+    (MICROGRAD_TANH, "dx2=0", "do/dx2", "inputs swapped", "v2"),
+    (MICROGRAD_TANH, "dx2=1", "do/dx2", "local derivative alone", "v2"),
+    (CS231N_STAGED, "dnum=1", "df/dnum", "upstream gradient alone", "f"),
+    (MICROGRAD_TANH, "v3=-6, n=-41.29, o=-1, do/dn=0, do/db=0", "do/dn", "carried", "n"),
+    (MICROGRAD_TANH, "v3=-6, n=-41.29, o=-1, do/dn=0, do/db=0", "do/db", "carried", "n"),
+    (CS231N_STAGED, "dxpy=1.58319, dx=-2", "df/dx", "gradient of another output", "x"),
+    (CS231N_STAGED, "dx=1.54743", "df/dx", "missing term", "x"),
+    (CS231N_STAGED, "dx=2.54743", "df/dx", "local derivative alone", "num"),
+    (MAZUR_FLAT, "dE/dnet_h1=0.00877135, dE/dnet_h2=0.00995425, dE/db1=1.00877", "dE/db1",
+     "local derivative alone", "net_h2"),
+    (MAZUR_FLAT, "w2=0.2, w4=0.3, i2=0.1, dE/dnet_h1=0.00877135, dE/dnet_h2=0.00995425, "
+     "dE/di2=0.00175427", "dE/di2", "missing term", "i2"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("exercise_", "answers", "key", "mistake", "gate"), EXACT_DIAGNOSES)
+def test_a_mistake_explains_an_answer_only_at_the_precision_written(
+    cg, exercise_, answers, key, mistake, gate
+):
+    """A mistake model names an answer only when it gives the number the student wrote,
+    rounded as they wrote it (a model 0.6-3% off names the wrong mistake or gate); an
+    integer a model gives exactly, or one carried from the student's own answers, is
+    that mistake, not "too few digits"."""
+    program, values = exercise_
+    result = cg("check", program, *values, "--expect", answers, "--format", "json")
+    (graded,) = [a for a in json.loads(result.stdout)["answers"] if a["answer"] == key]
+    assert (graded["right"], graded["mistake"], graded["gate"]) == (False, mistake, gate)
+
+
+def test_one_term_of_a_sum_is_only_its_local_derivative():
+    report = cgcli.grade(COLAH, {"a": 2, "b": 1}, {"de/db": 4})
+    (answer,) = report.answers
+    assert answer.diagnosis.text == (
+        "local derivative alone at c = a + b: the term through c is only its local "
+        "derivative ∂c/∂b (local) = 1, not multiplied by the upstream ∂e/∂c = 2: "
+        "∂e/∂b = ∂e/∂c · ∂c/∂b (local) + ∂e/∂d · ∂d/∂b (local) = 2 · 1 + 3 · 1 = 5"
+    )
+
+
+def test_an_answer_carried_from_the_students_own_is_not_too_few_digits():
+    program, values = MICROGRAD_TANH
+    report = cgcli.grade(
+        program,
+        dict(v.split("=") for v in values),
+        {"v3": "-6", "n": "-41.29", "o": "-1", "do/dn": "0", "do/db": "0"},
+    )
+    texts = {a.key: a.diagnosis.text for a in report.answers if a.diagnosis}
+    assert texts["do/db"] == (
+        "carried from your ∂o/∂n = 0 (wrong operation at n); this step is right: "
+        "∂o/∂b = ∂o/∂n · ∂n/∂b (local) = 0 · 1 = 0"
+    )
+
+
 # --- what is graded -----------------------------------------------------------------
 
 

@@ -48,7 +48,11 @@ class SheetJudge:
                 for q, g in self.written.items()
                 if q.kind == GRAD and q.node.index != self.graph.output
             },
-            {(q.kind, q.node.index): g.unit / 2 for q, g in self.written.items() if g.unit},
+            {
+                (q.kind, q.node.index): g.unit / 2
+                for q, g in self.written.items()
+                if g.unit and not _exact(g.number, q, grader)
+            },
         )
         suspects = {
             q: g
@@ -113,9 +117,15 @@ class SheetJudge:
         if carried == ROUNDED:
             self.results[question] = (ROUNDED, None, "follows from your own rounded answers")
             return
-        if carried is not None and special is None:
+        if carried is not None and special in (None, "too few digits"):
             self.results[question] = (WRONG, carried, None)
             return
+        if special == "too few digits":
+            diagnosis = self.search.explain(question, given, strict=True)
+            if diagnosis.mistake != "no common mistake":
+                self.roots[question] = [(diagnosis.mistake, diagnosis.gate)]
+                self.results[question] = (WRONG, diagnosis, None)
+                return
         if special is not None:
             self.results[question] = (WRONG, self._special(question, given, special), None)
             return
@@ -228,3 +238,11 @@ class SheetJudge:
                 if abs(work.local(values, edge) - theirs) > noise(theirs):
                     sources |= self.value_taint[i]
         return frozenset(sources)
+
+
+def _exact(number: float, question: Question, grader: Grader) -> bool:
+    """Whether a written number is the true one (a given input copied, an integer
+    answer): it carries no rounding into the steps made from it."""
+    row = grader.result.nodes[question.node.index]
+    truth = row.value if question.kind == VALUE else row.grad
+    return truth is not None and abs(number - truth) <= noise(truth)

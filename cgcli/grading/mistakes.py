@@ -393,6 +393,24 @@ def local_derivative_alone(view: AnswerView):
     if all(abs(u - 1) < 1e-12 for u in view.upstream):
         return
     words = view.words
+    users = list(dict.fromkeys(u for u, _ in view.edges))
+    if len(users) > 1:
+        for user in users:
+            mine = [k for k, e in enumerate(view.edges) if e[0] == user]
+            if abs(view.upstream[mine[0]] - 1) <= 1e-12:
+                continue
+            alone = sum(view.locals[k] for k in mine)
+            others = sum(
+                view.upstream[k] * view.locals[k] for k in range(len(view.edges)) if k not in mine
+            )
+            yield (
+                alone + others,
+                f"the term through {words.label(user)} is only its local derivative "
+                f"{words.partial(user, view.index)} = {words.num(alone)}, not multiplied by "
+                f"the upstream {words.grad(user)} = {words.num(view.upstream[mine[0]])}: "
+                f"{_chain(view)}",
+                user,
+            )
     for k, (user, _) in enumerate(view.edges):
         if len(view.edges) == 1 or abs(view.upstream[k] - 1) > 1e-12:
             alone = sum(view.locals[j] for j, e in enumerate(view.edges) if e[0] == user)

@@ -30,6 +30,13 @@ class _Candidate(NamedTuple):
     """How many answers it explains when it cannot be replayed (a whole-answer mistake)."""
     replace: tuple[dict[int, float], dict[Edge, float]] | None = None
     """Values and local derivatives the mistake changes."""
+    drift: bool = False
+    """Whether it gives the number only up to the drift of unseen rounding steps."""
+
+
+def _number(x: float | None) -> float:
+    """A replayed number, nan where the node has none (0 stays 0)."""
+    return math.nan if x is None else x
 
 
 class MistakeSearch:
@@ -50,7 +57,9 @@ class MistakeSearch:
         self.strict = False
 
     def explain(self, question: Question, given: Given, strict: bool = False) -> Diagnosis:
-        """The mistake that explains this answer (and the most other wrong answers).
+        """The mistake that explains this answer (and the most other wrong answers);
+        one that gives the number at the precision written beats one further up that
+        gives it only up to the drift of rounding at steps the sheet does not show.
         ``strict`` (for an answer close to the truth): only a mistake at the answer's own
         gate that gives it at the precision the student wrote, with no drift from rounding
         along the way; far up the graph, some small change always would."""
@@ -67,7 +76,7 @@ class MistakeSearch:
         if not candidates:
             return self._unexplained(question)
         scores = [self._score(c) for c in candidates]
-        best = max(range(len(candidates)), key=lambda i: (scores[i], -i))
+        best = max(range(len(candidates)), key=lambda i: (not candidates[i].drift, scores[i], -i))
         return candidates[best].diagnosis
 
     def _score(self, candidate: _Candidate) -> int:
@@ -79,28 +88,48 @@ class MistakeSearch:
         work = self.work
         values = work.forward(values_over, free=self.suspect_values)
         grads = work.backward(values, locals_over, free=self.suspect_grads)
+        numbers = {VALUE: values, GRAD: grads}
         return sum(
-            self.tolerance.matches(
-                given, (values if q.kind == VALUE else grads)[q.node.index] or math.nan
-            )
+            self.tolerance.matches(given, _number(numbers[q.kind][q.node.index]))
             for q, given in self.suspects.items()
         )
 
-    def _matches(self, given: Given, predicted: float, truth: float) -> bool:
+    def _matches(self, given: Given, predicted: float, truth: float, slack: float = 0.0) -> bool:
+        """Whether a mistake's number is the student's by the rounding rule for a right
+        answer, widened by ``slack``: how far the rounding of the student's own numbers
+        the prediction is made from may move it (no slack when the answer is close to
+        the truth: then only the precision the student wrote counts)."""
         if predicted != predicted or abs(predicted - truth) <= noise(truth):
             return False
-        if self.strict:
-            return self.tolerance.judge(given, predicted) != WRONG
+        if self.tolerance.judge(given, predicted) != WRONG:
+            return True
+        allowed = (self.tolerance.allowance(given, predicted) or 0.0) + slack
+        return not self.strict and abs(given.number - predicted) <= allowed + noise(predicted)
+
+    def _drifts(self, given: Given, predicted: float, truth: float) -> bool:
+        """Whether a mistake made further up gives the student's number up to the drift
+        of rounding at the steps the sheet does not show (a weaker match)."""
+        if predicted != predicted or abs(predicted - truth) <= noise(truth):
+            return False
         return self.tolerance.matches(given, predicted)
+
+    def _slack(self, question: Question) -> float:
+        """How far the rounding of the student's own numbers moves the answer's step."""
+        index = question.node.index
+        if question.kind == VALUE:
+            return self.work.value_step_slack(index) if question.node.inputs else 0.0
+        return self.work.grad_step_slack(index)
 
     def _here(self, mistake: Mistake, question: Question, given: Given):
         """The mistake made at the answer's own gate, with the student's own pieces."""
         work, words, index = self.work, self.words, question.node.index
         truth = self.work.truth(question.kind, question.node.index)
+        slack = self._slack(question)
         if mistake.shape == STEP:
+            slack += self._pieces_slack(question)
             view = self._answer_view(question)
             for number, text, gate in mistake.predict(view):
-                if self._matches(given, number, truth):
+                if self._matches(given, number, truth, slack):
                     where = words.gate(gate) if gate != index else words.label(gate)
                     text = f"{mistake.kind} at {where}: {text}"
                     explains = 2 if mistake.kind == "rows swapped" else 1
@@ -114,7 +143,7 @@ class MistakeSearch:
             args = [work.values[i] for i in node.inputs]
             right = work.apply(node, args)
             for wrong, used in mistake.predict(NodeView(work, words, index, args)):
-                if self._matches(given, wrong, truth) and abs(wrong - right) > noise(right):
+                if self._matches(given, wrong, truth, slack) and abs(wrong - right) > noise(right):
                     rule = words.forward_rule(index, work.values, right)
                     text = f"{mistake.kind} at {words.gate(index)}: {rule}; you computed {used}"
                     diagnosis = Diagnosis(mistake.kind, words.label(index), text)
@@ -126,13 +155,56 @@ class MistakeSearch:
         total = sum(g * local for g, local in zip(upstream, locals_, strict=True))
         for k, edge in enumerate(edges):
             view = EdgeView(work, words, work.values, edge, locals_[k])
-            for wrong, used in mistake.predict(view):
+            found = list(mistake.predict(view))
+            spread = self._spread(mistake, edge, [wrong for wrong, _ in found])
+            for (wrong, used), moved in zip(found, spread, strict=True):
                 if wrong != wrong or abs(wrong - locals_[k]) <= noise(locals_[k]):
                     continue
                 predicted = total + upstream[k] * (wrong - locals_[k])
-                if self._matches(given, predicted, truth):
+                extra = abs(wrong - locals_[k]) * work.grad_slack[edge[0]]
+                extra += abs(upstream[k]) * moved
+                if self._matches(given, predicted, truth, slack + extra):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+
+    def _pieces_slack(self, question: Question) -> float:
+        """How far each piece of the answer's step (an upstream gradient, a local
+        derivative) may be off through the rounding of the numbers the student wrote:
+        a mistake that uses a piece alone moves with it."""
+        if question.kind != GRAD:
+            return 0.0
+        work, total = self.work, 0.0
+        for edge in work.uses[question.node.index]:
+            user = edge[0]
+            total += work.grad_slack[user]
+            local = work.local(work.values, edge)
+            for i in dict.fromkeys((user, *self.graph.nodes[user].inputs)):
+                if work.value_slack[i]:
+                    values = list(work.values)
+                    values[i] += work.value_slack[i]
+                    moved = abs(work.local(values, edge) - local)
+                    total += moved if math.isfinite(moved) else 0.0
+        return total
+
+    def _spread(self, mistake: Mistake, edge: Edge, wrongs: list[float]) -> list[float]:
+        """How far each wrong local derivative moves when the values it is computed from
+        move within the rounding of the numbers the student wrote."""
+        work = self.work
+        spread = [0.0] * len(wrongs)
+        user = edge[0]
+        for i in dict.fromkeys((user, *self.graph.nodes[user].inputs)):
+            if not work.value_slack[i]:
+                continue
+            values = list(work.values)
+            values[i] += work.value_slack[i]
+            view = EdgeView(work, self.words, values, edge, work.local(values, edge))
+            moved = [wrong for wrong, _ in mistake.predict(view)]
+            if len(moved) != len(wrongs):
+                continue
+            for n, (a, b) in enumerate(zip(moved, wrongs, strict=True)):
+                if math.isfinite(a - b):
+                    spread[n] += abs(a - b)
+        return spread
 
     def _answer_view(self, question: Question) -> AnswerView:
         work, index = self.work, question.node.index
@@ -174,6 +246,7 @@ class MistakeSearch:
         """The mistake made further up the graph, where the sheet has no answer."""
         work, words, index = self.work, self.words, question.node.index
         truth = self.work.truth(question.kind, question.node.index)
+        slack = self._slack(question)
         if mistake.shape == LOCAL:
             for edge, right in self._upstream_edges(index, mistake.kind == "sign error"):
                 view = EdgeView(work, words, work.values, edge, right)
@@ -181,9 +254,11 @@ class MistakeSearch:
                     if wrong != wrong or abs(wrong - right) <= noise(right):
                         continue
                     grads = work.backward(work.values, {edge: wrong}, free={index})
-                    if self._matches(given, grads[index], truth):
+                    number = _number(grads[index])
+                    exact = self._matches(given, number, truth, slack)
+                    if exact or self._drifts(given, number, truth):
                         diagnosis = self._local_diagnosis(mistake, view, used, index, own=False)
-                        yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+                        yield _Candidate(diagnosis, 1, ({}, {edge: wrong}), not exact)
             return
         for node in self._upstream_nodes(question):
             args = [work.values[i] for i in node.inputs]
@@ -196,7 +271,9 @@ class MistakeSearch:
                     number = values[index]
                 else:
                     number = work.backward(values, free={index})[index]
-                if number is not None and self._matches(given, number, truth):
+                number = _number(number)
+                exact = self._matches(given, number, truth, slack)
+                if exact or self._drifts(given, number, truth):
                     rule = words.forward_rule(node.index, work.values, right)
                     name = words.label(index) if question.kind == VALUE else words.grad(index)
                     text = (
@@ -204,7 +281,7 @@ class MistakeSearch:
                         f"{used}; it carries down to {name}"
                     )
                     diagnosis = Diagnosis(mistake.kind, words.label(node.index), text)
-                    yield _Candidate(diagnosis, 1, ({node.index: wrong}, {}))
+                    yield _Candidate(diagnosis, 1, ({node.index: wrong}, {}), not exact)
 
     def _upstream_edges(self, index: int, negative_first: bool) -> list[tuple[Edge, float]]:
         """Edges above ``index`` whose local derivative reaches its gradient through
