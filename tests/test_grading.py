@@ -1234,3 +1234,15 @@ def test_a_formula_with_a_huge_power_is_graded_at_once():
     assert [(a.key, a.verdict, a.diagnosis and a.diagnosis.mistake) for a in report.answers] == [
         ("p", "wrong", "right only here"), ("dg/dg", "given", None)
     ]  # fmt: skip
+
+
+def test_grade_class_takes_one_folder_as_a_path(tmp_path):
+    """A single path string is one folder of sheets, not a list of its letters."""
+    import cgcli
+
+    (tmp_path / "ann.json").write_text('{"c": 3}')
+    program, values = "c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}
+    as_string = cgcli.grade_class(program, values, str(tmp_path))
+    as_list = cgcli.grade_class(program, values, [str(tmp_path)])
+    assert len(as_string.sheets) == len(as_list.sheets) == 1
+    assert not as_string.errors

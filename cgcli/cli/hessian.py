@@ -34,7 +34,8 @@ from . import (
     default=DEFAULT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Time budget of SymPy's hessian (it may use 80% of it); past it, not checked.",
+    help="Time budget of the check: SymPy's hessian may use 80% of it, high-precision "
+    "difference quotients the rest.",
 )
 def hessian_command(program, output_format, digits, hvp, no_check, check_timeout):
     """The Hessian of the output with respect to the inputs at the given values: forward

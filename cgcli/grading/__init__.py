@@ -148,6 +148,8 @@ def grade_class(
 
 
 def _expand(sheets: Iterable[Answers]) -> list[Answers]:
+    if isinstance(sheets, (str, PathLike)):  # one path (a file or a folder), not its letters
+        sheets = [sheets]
     entries: list[Answers] = []
     for entry in sheets:
         if isinstance(entry, (str, PathLike)) and not str(entry).strip():
