@@ -76,7 +76,7 @@ def input_symbols(graph: Graph) -> dict[str, sympy.Symbol]:
 
 def numeric(expr: sympy.Expr, digits: int = 30) -> Expected:
     """Evaluate a closed-form expression to a float, "complex" or "zoo"."""
-    expr = settle(sympy.sympify(expr))
+    expr = settle(sympy.sympify(expr, strict=True))
     if expr.has(sympy.zoo):
         return "zoo"
     value = sympy.N(expr, digits)
@@ -115,7 +115,9 @@ def settle(expr: sympy.Expr) -> sympy.Expr:
         ]
         if not innermost:
             return expr
-        expr = sympy.sympify(expr.xreplace({atom: _decide(atom) for atom in innermost}))
+        expr = sympy.sympify(
+            expr.xreplace({atom: _decide(atom) for atom in innermost}), strict=True
+        )
 
 
 def _decide(atom: sympy.Expr) -> sympy.Expr:
@@ -129,7 +131,7 @@ def _decide(atom: sympy.Expr) -> sympy.Expr:
 def substitute(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
     """``expr`` at the point. Max and Min are decided first, innermost first: rebuilding
     one from numbers SymPy cannot order would raise "not comparable"."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     while True:
         innermost = [
             atom
@@ -137,7 +139,7 @@ def substitute(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> sy
             if atom.free_symbols and not any(arg.has(sympy.Max, sympy.Min) for arg in atom.args)
         ]
         if not innermost:
-            return sympy.sympify(expr.xreplace(point))
+            return sympy.sympify(expr.xreplace(point), strict=True)
         expr = expr.xreplace({atom: _pick(atom, point) for atom in innermost})
 
 
@@ -153,7 +155,7 @@ def _pick(atom: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.E
 
 def sign_of(expr: sympy.Expr) -> int:
     """The sign of a closed-form real number, -1, 0 or 1 (0 when 60 digits cannot tell)."""
-    expr = settle(sympy.sympify(expr))
+    expr = settle(sympy.sympify(expr, strict=True))
     zero = expr.is_zero
     if zero:
         return 0
