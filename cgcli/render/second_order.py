@@ -10,7 +10,7 @@ from ..check import ABSOLUTE, RELATIVE
 from ..forward_mode import ForwardEvaluation
 from ..numbers import format_number
 from ..second_order import Hessian
-from .table import Column, mark, plain
+from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 
 TOLERANCE = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
 PRECISE_TOLERANCE = f"{TOLERANCE}, beyond each quotient's own error bound"
@@ -22,10 +22,7 @@ PRECISE_TOLERANCE = f"{TOLERANCE}, beyond each quotient's own error bound"
 def forward_table(result: ForwardEvaluation, digits: int | None):
     """Columns and rows: each node's value and tangent ∂node/∂v (constants inline)."""
     columns = [
-        Column("node"),
-        Column("op"),
-        Column("inputs"),
-        Column("text"),
+        *NODE_COLUMNS,
         Column("value", numeric=True),
         Column(f"∂node/∂{result.along}", numeric=True),
         Column("check"),
@@ -33,10 +30,7 @@ def forward_table(result: ForwardEvaluation, digits: int | None):
     labels = [r.label for r in result.nodes]
     rows = [
         [
-            r.label,
-            r.node.op,
-            ", ".join(labels[i] for i in r.node.inputs),
-            result.graph.text(r.node),
+            *node_cells(result.graph, labels, r.node),
             format_number(r.value, digits),
             format_number(r.tangent, digits),
             mark(r.check),
@@ -255,10 +249,7 @@ def render_gradient_graph(result, output_format: str, digits: int | None) -> str
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     columns = [
-        Column("node"),
-        Column("op"),
-        Column("inputs"),
-        Column("text"),
+        *NODE_COLUMNS,
         Column("value", numeric=True),
         Column("reverse pass", numeric=True),
         Column("check"),
@@ -266,10 +257,7 @@ def render_gradient_graph(result, output_format: str, digits: int | None) -> str
     labels = [r.label for r in result.nodes]
     rows = [
         [
-            r.label,
-            r.node.op,
-            ", ".join(labels[i] for i in r.node.inputs),
-            result.graph.text(r.node),
+            *node_cells(result.graph, labels, r.node),
             format_number(r.value, digits),
             "" if r.reverse is None else format_number(r.reverse, digits),
             mark(r.check) if r.reverse is not None else "",

@@ -22,6 +22,16 @@ def mark(verdict: Verdict | None) -> str:
     return MARKS.get(verdict.status, NONE) if verdict else NONE
 
 
+NODE_COLUMNS = (Column("node"), Column("op"), Column("inputs"), Column("text"))
+"""The first columns of every node table: what a node is, before its numbers."""
+
+
+def node_cells(graph, labels: list[str], node) -> list[str]:
+    """A node's first cells: its label, its op, its inputs' labels and its source text."""
+    inputs = ", ".join(labels[i] for i in node.inputs)
+    return [labels[node.index], node.op, inputs, graph.text(node)]
+
+
 def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], list[list[str]]]:
     """Columns and rows of the node table, one row per node in forward order.
 
@@ -29,10 +39,7 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
     """
     out = result.output
     columns = [
-        Column("node"),
-        Column("op"),
-        Column("inputs"),
-        Column("text"),
+        *NODE_COLUMNS,
         Column("value", numeric=True),
         Column(f"∂{out}/∂node", numeric=True),
         Column("check"),
@@ -40,10 +47,7 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
     labels = [r.label for r in result.nodes]
     rows = [
         [
-            r.label,
-            r.node.op,
-            ", ".join(labels[i] for i in r.node.inputs),
-            result.graph.text(r.node),
+            *node_cells(result.graph, labels, r.node),
             result.shown_value(r.node.index, digits),
             result.shown_grad(r.node.index, digits),
             mark(verdict),
