@@ -13,30 +13,56 @@ from .ops import CONSTANTS, DomainError, op_for
 
 def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
     """The value of every node, given a value for every input name."""
-    values: list[float] = [0.0] * len(graph.nodes)
-    for node in graph.nodes:
-        if node.op == INPUT:
-            value = float(inputs[node.name])
-        elif node.op == NUMBER:
-            value = float(node.literal)
-        elif node.op in CONSTANTS:
-            value = CONSTANTS[node.op][0]
-        elif node.op == COPY:
-            value = values[node.inputs[0]]
+    table = graph.table
+    values: list[float] = [0.0] * len(table)
+    kinds = [_forward_kind(op) for op in table.op_names]
+    offsets = table.input_offsets
+    flat = table.input_flat
+    for index, code in enumerate(table.op_codes):
+        kind = kinds[code]
+        if kind is _INPUT:
+            value = float(inputs[table.names[index]])
+        elif kind is _NUMBER:
+            value = float(table.literals[index])
+        elif type(kind) is float:
+            value = kind
+        elif kind is _COPY:
+            value = values[flat[offsets[index]]]
         else:
-            args = [values[i] for i in node.inputs]
+            args = [values[i] for i in flat[offsets[index] : offsets[index + 1]]]
             try:
-                value = op_for(node.op).forward(*args)
+                value = kind(*args)
             except DomainError as exc:
-                raise _math_error(graph, node, str(exc), args) from None
+                raise _math_error(graph, table.node(index), str(exc), args) from None
             except OverflowError:
-                raise _math_error(graph, node, "result overflows a float64", args) from None
+                raise _math_error(
+                    graph, table.node(index), "result overflows a float64", args
+                ) from None
             except (ValueError, ZeroDivisionError):
-                raise _math_error(graph, node, "result out of range", args) from None
+                raise _math_error(graph, table.node(index), "result out of range", args) from None
             if not math.isfinite(value):
-                raise _math_error(graph, node, "result overflows a float64", args)
-        values[node.index] = value
+                raise _math_error(graph, table.node(index), "result overflows a float64", args)
+        values[index] = value
     return values
+
+
+_INPUT = object()
+_NUMBER = object()
+_COPY = object()
+
+
+def _forward_kind(op: str):
+    """How :func:`forward` computes a node of ``op``: a marker, a constant's value, or the
+    op's forward function."""
+    if op == INPUT:
+        return _INPUT
+    if op == NUMBER:
+        return _NUMBER
+    if op in CONSTANTS:
+        return float(CONSTANTS[op][0])
+    if op == COPY:
+        return _COPY
+    return op_for(op).forward
 
 
 def backward(graph: Graph, values: list[float], output: int | None = None) -> list[float | None]:
@@ -46,15 +72,37 @@ def backward(graph: Graph, values: list[float], output: int | None = None) -> li
     that the output does not use, get 0.
     """
     output = graph.output if output is None else output
-    needs = graph.depends_on_input()
-    grads: list[float] = [0.0] * len(graph.nodes)
+    table = graph.table
+    needs = graph.needs
+    # per op code: the op's partials, or _COPY; looked up on first use (leaves have none)
+    partials: list = [None] * len(table.op_names)
+    codes = table.op_codes
+    offsets = table.input_offsets
+    flat = table.input_flat
+    grads: list[float] = [0.0] * len(table)
     grads[output] = 1.0
     for index in range(output, -1, -1):
-        node = graph.nodes[index]
         upstream = grads[index]
-        if upstream == 0.0 or not node.inputs or not needs[index]:
+        start, stop = offsets[index], offsets[index + 1]
+        if upstream == 0.0 or start == stop or not needs[index]:
             continue
-        for i, local in zip(node.inputs, local_partials(graph, node, values), strict=True):
+        inputs = flat[start:stop]
+        code = codes[index]
+        partial = partials[code]
+        if partial is None:
+            op = table.op_names[code]
+            partial = partials[code] = _COPY if op == COPY else op_for(op).partials
+        if partial is _COPY:
+            locals_ = (1.0,)
+        else:
+            args = [values[i] for i in inputs]
+            try:
+                locals_ = partial(*args, values[index])
+            except (OverflowError, ValueError, ZeroDivisionError):
+                raise _math_error(
+                    graph, table.node(index), "local derivative out of range", args
+                ) from None
+        for i, local in zip(inputs, locals_, strict=True):
             if needs[i]:
                 grads[i] += upstream * local
     return [g if needed else None for g, needed in zip(grads, needs, strict=True)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from .check import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
 
@@ -28,6 +28,57 @@ class NodeResult(NamedTuple):
     """∂output/∂node; None for a node that depends on no input (a constant)."""
 
 
+class NodeResults(Sequence[NodeResult]):
+    """Every node's :class:`NodeResult`, built when read: a big graph keeps only its
+    values and gradients, not one record per node."""
+
+    __slots__ = ("grads", "graph", "values")
+
+    def __init__(
+        self, graph: Graph, values: Sequence[float], grads: Sequence[float | None]
+    ) -> None:
+        self.graph = graph
+        self.values = values
+        self.grads = grads
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def _result(self, index: int) -> NodeResult:
+        graph = self.graph
+        return NodeResult(
+            graph.table.node(index), graph.label_at(index), self.values[index], self.grads[index]
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> NodeResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[NodeResult]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._result(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("node index out of range")
+        return self._result(index)
+
+    def __iter__(self) -> Iterator[NodeResult]:
+        return map(self._result, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclass(frozen=True, repr=False)
 class Evaluation:
     """The result of evaluating a program at one point."""
@@ -38,7 +89,8 @@ class Evaluation:
     value: float
     gradient: dict[str, float]
     """∂output/∂input for every input of the program (0 when unused)."""
-    nodes: list[NodeResult]
+    nodes: NodeResults
+    """A :class:`NodeResults`: one record per node, built when read."""
     check: CheckReport
     warnings: list[str] = field(default_factory=list)
     exact: ExactPass | None = None
@@ -209,20 +261,16 @@ def evaluate_graph(
         report = run_check(graph, exact_inputs, values, grads, check_timeout)
     else:
         report = not_checked(graph)
-    nodes = [
-        NodeResult(node, graph.label(node), values[node.index], grads[node.index])
-        for node in graph.nodes
-    ]
+    nodes = NodeResults(graph, values, grads)
     gradient = {n.name: grads[n.index] or 0.0 for n in graph.inputs}
     exact_result = None
     if exact:
         from .exact import exact_pass
 
         exact_result = exact_pass(graph, exact_inputs, values, [g is not None for g in grads])
-    output_node = graph.nodes[graph.output]
     return Evaluation(
         graph,
-        graph.label(output_node),
+        graph.label_at(graph.output),
         values[graph.output],
         gradient,
         nodes,

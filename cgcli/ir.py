@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
 from typing import NamedTuple
 
 from .errors import UsageError
+from .node_table import NodeTable
 from .ops import CONSTANTS
 
 INPUT = "input"
@@ -49,7 +52,8 @@ class Node(NamedTuple):
 class Graph:
     """A program as a computational graph."""
 
-    nodes: tuple[Node, ...]
+    nodes: Sequence[Node]
+    """A tuple of nodes, or a :class:`NodeTable` (what the parser builds)."""
     source: str
     output: int
     """Index of the output node: the value of the last statement."""
@@ -59,10 +63,18 @@ class Graph:
     """Names the program assigns somewhere."""
     statements: int = 1
 
+    @cached_property
+    def table(self) -> NodeTable:
+        """The nodes by column, for the passes that read every node of a big graph."""
+        if isinstance(self.nodes, NodeTable):
+            return self.nodes
+        return NodeTable.from_nodes(self.nodes)
+
     @property
     def inputs(self) -> tuple[Node, ...]:
         """Input nodes, in order of first use."""
-        return tuple(n for n in self.nodes if n.op == INPUT)
+        table = self.table
+        return tuple(table.node(i) for i, op in enumerate(table.ops()) if op == INPUT)
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -70,23 +82,21 @@ class Graph:
 
     def text(self, node: Node, limit: int | None = TEXT_LIMIT) -> str:
         """The source text of a node, shortened in the middle to ``limit`` characters."""
-        if limit is None or node.end - node.start <= limit:
-            return self.source[node.start : node.end]
+        return self.span_text(node.start, node.end, limit)
+
+    def span_text(self, start: int, end: int, limit: int | None = TEXT_LIMIT) -> str:
+        """:meth:`text` of the node spanning ``start:end``."""
+        if limit is None or end - start <= limit:
+            return self.source[start:end]
         half = (limit - 1) // 2
-        head = self.source[node.start : node.start + half]
-        return f"{head}…{self.source[node.end - half : node.end]}"
+        return f"{self.source[start : start + half]}…{self.source[end - half : end]}"
 
     def label(self, node: Node) -> str:
-        """The name every output shows for ``node`` (the scheme is in :meth:`_labels`)."""
-        return self._labels[node.index]
+        """The name every output shows for ``node`` (the scheme is in :meth:`label_at`)."""
+        return self.label_at(node.index)
 
-    def inline(self, node: Node) -> bool:
-        """Whether ``node`` is an unnamed constant, written where it is used, not as a row."""
-        return self._inline[node.index]
-
-    @cached_property
-    def _labels(self) -> tuple[str, ...]:
-        """One label per node, in the student's own terms.
+    def label_at(self, index: int) -> str:
+        """The label of node ``index``, in the student's own terms.
 
         * a named node: its name, or ``name#version`` when the name is assigned again;
         * the output, when unnamed: ``f`` (unless the program uses that name);
@@ -95,46 +105,79 @@ class Graph:
         * any other unnamed node: ``v1``, ``v2``, ... in forward order, with no gaps
           (another letter when the program has names of that form).
         """
-        needs = self.depends_on_input()
-        prefix = _id_prefix({n.name for n in self.nodes if n.name} | set(self.bindings))
-        labels: list[str] = []
-        count = 0
-        for node in self.nodes:
-            if node.name is not None:
-                label = node.name
-                if self._versions.get(node.name, 1) > 1:
-                    label = f"{node.name}#{node.version}"
-            elif node.index == self.output and "f" not in self.bindings:
-                label = "f"
-            elif not needs[node.index] and node.index != self.output:
-                label = self._constant_text(node)
-            else:
-                count += 1
-                label = f"{prefix}{count}"
-            labels.append(label)
-        return tuple(labels)
+        number = self._numbers[index]
+        if number:
+            return f"{self._id_prefix}{number}"
+        table = self.table
+        name = table.names[index]
+        if name is not None:
+            if name in self._reassigned:
+                return f"{name}#{table.versions[index]}"
+            return name
+        if index == self.output and "f" not in self.bindings:
+            return "f"
+        return self._constant_text(index)
+
+    def labels(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """:meth:`label_at` of the nodes from ``start`` to ``stop`` (all by default)."""
+        prefix = self._id_prefix
+        numbers = self._numbers
+        label_at = self.label_at
+        stop = len(numbers) if stop is None else min(stop, len(numbers))
+        return [f"{prefix}{numbers[i]}" if numbers[i] else label_at(i) for i in range(start, stop)]
+
+    def inline(self, node: Node) -> bool:
+        """Whether ``node`` is an unnamed constant, written where it is used, not as a row."""
+        return bool(self._inline[node.index])
 
     @cached_property
-    def _inline(self) -> tuple[bool, ...]:
-        needs = self.depends_on_input()
-        return tuple(
-            n.name is None and not needs[n.index] and n.index != self.output for n in self.nodes
+    def _id_prefix(self) -> str:
+        names = itertools.chain(self.table.names, self.bindings)
+        return _id_prefix({n for n in names if n and _MAY_CLASH.fullmatch(n)})
+
+    @cached_property
+    def _numbers(self) -> array:
+        """For each node labelled ``v1``, ``v2``, ...: its number; 0 for the others."""
+        needs = self.needs
+        names = self.table.names
+        unnamed_output = "f" not in self.bindings
+        code = "i" if len(names) < 2**31 else "q"
+        numbers = array(code, bytes(array(code).itemsize * len(names)))
+        count = 0
+        for index, name in enumerate(names):
+            if name is not None or (index == self.output and unnamed_output):
+                continue
+            if needs[index] or index == self.output:
+                count += 1
+                numbers[index] = count
+        return numbers
+
+    @cached_property
+    def _inline(self) -> bytes:
+        needs = self.needs
+        output = self.output
+        return bytes(
+            name is None and not needs[i] and i != output for i, name in enumerate(self.table.names)
         )
 
     @cached_property
-    def _versions(self) -> Mapping[str, int]:
-        counts: dict[str, int] = {}
-        for node in self.nodes:
-            if node.name is not None:
-                counts[node.name] = max(counts.get(node.name, 0), node.version)
-        return counts
+    def _reassigned(self) -> frozenset[str]:
+        """The names assigned more than once (shown as ``name#version``)."""
+        table = self.table
+        return frozenset(
+            name
+            for name, version in zip(table.names, table.versions, strict=True)
+            if version > 1 and name is not None
+        )
 
-    def _constant_text(self, node: Node) -> str:
+    def _constant_text(self, index: int) -> str:
         """An unnamed constant as written (spaces dropped), or rebuilt from its op."""
-        text = "".join(self.text(node).split())
+        table = self.table
+        text = "".join(self.span_text(table.starts[index], table.ends[index]).split())
         if text:
             return text
-        return node.literal if node.literal is not None else node.op
+        literal = table.literals[index]
+        return literal if literal is not None else table.op(index)
 
     def with_output_name(self, name: str) -> Graph:
         """The same graph with the latest version of ``name`` as its output."""
@@ -145,46 +188,65 @@ class Graph:
 
     def bind_constants(self, given: Iterable[str]) -> Graph:
         """Make free ``pi`` and ``e`` constants unless assigned by the program or given."""
-        given = set(given)
+        kept = set(given) | self.assigned
+        table = self.table
         free = {
-            n.index
-            for n in self.nodes
-            if n.op == INPUT and n.name in CONSTANTS and n.name not in given | self.assigned
+            i
+            for i, op in enumerate(table.ops())
+            if op == INPUT and table.names[i] in CONSTANTS and table.names[i] not in kept
         }
         if not free:
             return self
-        nodes = tuple(
-            n._replace(op=n.name, name=None, version=0) if n.index in free else n
-            for n in self.nodes
-        )
+        changes = {i: table.node(i)._replace(op=table.names[i], name=None, version=0) for i in free}
+        if isinstance(self.nodes, NodeTable):
+            nodes: Sequence[Node] = self.nodes.replaced(changes)
+        else:
+            nodes = tuple(changes.get(n.index, n) for n in self.nodes)
         bindings = {k: v for k, v in self.bindings.items() if v not in free}
         return replace(self, nodes=nodes, bindings=MappingProxyType(bindings))
 
     def used_by_output(self) -> list[bool]:
         """For each node, whether the output's value depends on it."""
-        used = [False] * len(self.nodes)
+        table = self.table
+        offsets = table.input_offsets
+        flat = table.input_flat
+        used = [False] * len(table)
         used[self.output] = True
-        for node in reversed(self.nodes):
-            if used[node.index]:
-                for i in node.inputs:
+        for index in range(len(table) - 1, -1, -1):
+            if used[index]:
+                for i in flat[offsets[index] : offsets[index + 1]]:
                     used[i] = True
         return used
 
     def depends_on_input(self) -> list[bool]:
         """For each node, whether its value depends on some input (needs a gradient)."""
-        needs = [False] * len(self.nodes)
-        for node in self.nodes:
-            needs[node.index] = node.op == INPUT or any(needs[i] for i in node.inputs)
-        return needs
+        return list(map(bool, self.needs))
+
+    @cached_property
+    def needs(self) -> bytes:
+        """:meth:`depends_on_input`, one byte per node (1: the node needs a gradient)."""
+        table = self.table
+        offsets = table.input_offsets
+        flat = table.input_flat
+        needs = bytearray(len(table))
+        for index, op in enumerate(table.ops()):
+            if op == INPUT:
+                needs[index] = 1
+            else:
+                for i in flat[offsets[index] : offsets[index + 1]]:
+                    if needs[i]:
+                        needs[index] = 1
+                        break
+        return bytes(needs)
 
 
 ID_PREFIXES = ("v", "t", "u", "s")
 """Letters for the ids of unnamed nodes, the first that no name of the program clashes with."""
+_MAY_CLASH = re.compile(r"(?:[tus]|v_*)[0-9]+")
+"""The names that could clash with an id (the candidates of :func:`_id_prefix`)."""
 
 
 def _id_prefix(names: set[str]) -> str:
-    import itertools
-
     # lazily: a list would hold len(names) prefixes of up to len(names) characters each
     candidates = itertools.chain(ID_PREFIXES, (f"v{'_' * k}" for k in range(1, len(names) + 2)))
     for prefix in candidates:

@@ -18,6 +18,9 @@ END = "$END"
 _SHIFT = 1
 _LEXER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in TERMINALS))
 _IGNORED = frozenset(IGNORE)
+_FILTERED = frozenset(name for name, _ in TERMINALS if name.startswith("_"))
+"""Terminals that, as in Lark's trees, are no rule's child: their place holds None (a
+program's statement separators would otherwise all be kept until its end)."""
 
 
 class Token(NamedTuple):
@@ -110,7 +113,7 @@ def parse(source: str, callbacks: Any, max_stack: int | None = None) -> Any:
             kind, target = action
             if kind == _SHIFT:
                 states.append(target)
-                values.append(token)
+                values.append(None if kind_of_token in _FILTERED else token)
                 if max_stack is not None and len(states) > max_stack:
                     raise TooDeep(token)
                 break

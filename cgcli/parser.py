@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from . import lalr
 from .errors import CgSyntaxError, UsageError
-from .ir import COPY, INPUT, NUMBER, Graph, Node
+from .ir import COPY, INPUT, NUMBER, Graph
 from .limits import DEFAULT_LIMITS, Limits
+from .node_table import NodeTable
 from .ops import FUNCTIONS
 
 GRAMMAR_FILE = "cg.lark"
@@ -52,25 +53,27 @@ class _Builder:
     def __init__(self, source: str, limits: Limits) -> None:
         self.source = source
         self.limits = limits
-        self.nodes: list[Node] = []
+        self.nodes = NodeTable(wide=len(source) >= _NARROW)
         self.bindings: dict[str, int] = {}
         self.versions: dict[str, int] = {}
         self.output: int | None = None
         self.statements = 0
+        self.literals: dict[str, str] = {}
+        """One string per distinct literal text: a program repeats its constants."""
 
-    def add(self, op: str, inputs: tuple[int, ...], start: int, end: int, **extra) -> _Ref:
-        index = len(self.nodes)
-        self.nodes.append(Node(index, op, inputs, start=start, end=end, **extra))
-        return _Ref(index, start, end)
+    def add(
+        self, op: str, inputs: tuple[int, ...], start: int, end: int, literal: str | None = None
+    ) -> _Ref:
+        if literal is not None and len(self.literals) < _LITERALS_SHARED:
+            literal = self.literals.setdefault(literal, literal)
+        return _Ref(self.nodes.append(op, inputs, start, end, literal=literal), start, end)
 
     def bind(self, name: str, ref: _Ref) -> None:
         """Give ``name`` a new version holding the value of ``ref``."""
         version = self.versions.get(name, 0) + 1
-        node = self.nodes[ref.index]
-        if node.name is not None:  # `p = x`: a new node, so each version is its own row
+        if self.nodes.names[ref.index] is not None:  # `p = x`: a new node, its own row
             ref = self.add(COPY, (ref.index,), ref.start, ref.end)
-            node = self.nodes[ref.index]
-        self.nodes[ref.index] = node._replace(name=name, version=version)
+        self.nodes.rename(ref.index, name, version)
         self.versions[name] = version
         self.bindings[name] = ref.index
         self.output = ref.index
@@ -78,27 +81,36 @@ class _Builder:
     def read(self, name: str, start: int, end: int) -> _Ref:
         """The current version of ``name``; its first read makes it an input."""
         if name not in self.bindings:
-            ref = self.add(INPUT, (), start, end, name=name, version=1)
+            index = self.nodes.append(INPUT, (), start, end, name=name, version=1)
             self.versions[name] = 1
-            self.bindings[name] = ref.index
+            self.bindings[name] = index
         return _Ref(self.bindings[name], start, end)
 
     def graph(self) -> Graph:
         if self.output is None:
             raise CgSyntaxError("empty program: write an expression such as (x+y)*z", "", 0)
+        ops = self.nodes.op_names
+        codes = self.nodes.op_codes
         assigned = frozenset(
             name
             for name, index in self.bindings.items()
-            if self.nodes[index].op != INPUT or self.versions[name] > 1
+            if ops[codes[index]] != INPUT or self.versions[name] > 1
         )
         return Graph(
-            tuple(self.nodes),
+            self.nodes,
             self.source,
             self.output,
-            MappingProxyType(dict(self.bindings)),
+            MappingProxyType(self.bindings),  # the builder is dropped after the parse
             assigned,
             self.statements,
         )
+
+
+_LITERALS_SHARED = 4096
+"""Distinct literal texts shared at most (beyond, each literal keeps its own string)."""
+_NARROW = 2**29
+"""Programs shorter than this store node offsets in 32 bits (a program has fewer nodes
+than twice its characters)."""
 
 
 def _span(children) -> tuple[int, int]:
@@ -181,17 +193,18 @@ class _Callbacks:
             )
         return self.builder.add(op.name, tuple(a.index for a in args), *_span(children))
 
+    # A statement's callback returns None: only ``start`` receives it, and a program's
+    # statements would otherwise all be kept until its end.
+
     def expr_stmt(self, children):
         self.builder.output = children[0].index
         self.builder.statements += 1
-        return children[0]
 
     def assign(self, children):
         target, _, value = children
         self._check_target(target)
         self.builder.bind(target.text, value)
         self.builder.statements += 1
-        return value
 
     def aug_assign(self, children):
         target, augop, value = children
@@ -201,7 +214,6 @@ class _Callbacks:
         ref = self.builder.add(op, (current.index, value.index), target.start, value.end)
         self.builder.bind(target.text, ref)
         self.builder.statements += 1
-        return ref
 
     def start(self, children):
         return None
@@ -334,6 +346,8 @@ def parse(source: str, limits: Limits = DEFAULT_LIMITS) -> Graph:
             if exc.source != source:  # raised before the builder knew the source
                 raise CgSyntaxError(exc.message, source, exc.pos) from None
             raise
+        finally:
+            del _CALLBACKS.builder  # its tables would live on until the next parse
 
 
 # --- syntax errors in the user's words -----------------------------------------
