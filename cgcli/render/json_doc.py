@@ -10,6 +10,7 @@ finite float, non-finite numbers as the strings of :func:`~cgcli.numbers.json_nu
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from json.encoder import encode_basestring
 from typing import TextIO
 
@@ -41,21 +42,38 @@ def write_json(result: Evaluation, out: TextIO, wrt: list[str] | None = None) ->
 
 
 def _node_lines(result: Evaluation, start: int, stop: int) -> list[str]:
-    """The JSON text of ``result.node_records()`` from ``start`` to ``stop``, one per node."""
+    """The JSON text of ``result.node_records()`` from ``start`` to ``stop``, one per node:
+    each field formatted for the whole chunk, column by column, then joined per node."""
     graph = result.graph
     table = graph.table
     stop = min(stop, len(table))
-    ops = [encode_basestring(op) for op in table.op_names]
-    codes = table.op_codes
-    offsets = table.input_offsets
-    flat = table.input_flat
-    starts = table.starts
-    ends = table.ends
-    names = table.names
-    versions = table.versions
     source = graph.source
     span_text = graph.span_text
-    labels = graph.labels(start, stop)
+    ops = [encode_basestring(op) for op in table.op_names]
+    flat = table.input_flat
+    bounds = table.input_offsets[start : stop + 1]
+    starts = table.starts[start:stop]
+    ends = table.ends[start:stop]
+    names = [
+        '"name": null, "version": null'
+        if name is None
+        else f'"name": {encode_basestring(name)}, "version": {version or "null"}'
+        for name, version in zip(table.names[start:stop], table.versions[start:stop], strict=True)
+    ]
+    inputs = [
+        f'"n{flat[low] + 1}", "n{flat[low + 1] + 1}"'
+        if high - low == 2
+        else f'"n{flat[low] + 1}"'
+        if high - low == 1
+        else ""
+        if high == low
+        else ", ".join(f'"n{i + 1}"' for i in flat[low:high])
+        for low, high in pairwise(bounds)
+    ]
+    texts = [
+        encode_basestring(source[a:b] if b - a <= TEXT_LIMIT else span_text(a, b))
+        for a, b in zip(starts, ends, strict=True)
+    ]
     values = [
         repr(v) if type(v) is float and v - v == 0.0 else _number(v)
         for v in result.nodes.values[start:stop]
@@ -64,33 +82,24 @@ def _node_lines(result: Evaluation, start: int, stop: int) -> list[str]:
         "null" if g is None else repr(g) if type(g) is float and g - g == 0.0 else _number(g)
         for g in result.nodes.grads[start:stop]
     ]
-    lines = []
-    for index, label, value, grad in zip(range(start, stop), labels, values, grads, strict=True):
-        name = names[index]
-        version = versions[index]
-        low, high = offsets[index], offsets[index + 1]
-        if high - low == 2:
-            inputs = f'"n{flat[low] + 1}", "n{flat[low + 1] + 1}"'
-        elif high - low == 1:
-            inputs = f'"n{flat[low] + 1}"'
-        elif high == low:
-            inputs = ""
-        else:
-            inputs = ", ".join(f'"n{i + 1}"' for i in flat[low:high])
-        first, last = starts[index], ends[index]
-        text = source[first:last] if last - first <= TEXT_LIMIT else span_text(first, last)
-        lines.append(
-            f'{{"id": "n{index + 1}", '
-            f'"name": {"null" if name is None else encode_basestring(name)}, '
-            f'"version": {version or "null"}, '
-            f'"label": {encode_basestring(label)}, '
-            f'"op": {ops[codes[index]]}, '
-            f'"inputs": [{inputs}], '
-            f'"text": {encode_basestring(text)}, '
-            f'"span": [{first}, {last}], '
-            f'"value": {value}, "grad": {grad}}}'
-        )
-    return lines
+    columns = zip(
+        range(start + 1, stop + 1),
+        names,
+        map(encode_basestring, graph.labels(start, stop)),
+        map(ops.__getitem__, table.op_codes[start:stop]),
+        inputs,
+        texts,
+        starts,
+        ends,
+        values,
+        grads,
+        strict=True,
+    )
+    return [
+        f'{{"id": "n{i}", {name}, "label": {label}, "op": {op}, "inputs": [{args}], '
+        f'"text": {text}, "span": [{a}, {b}], "value": {value}, "grad": {grad}}}'
+        for i, name, label, op, args, text, a, b, value, grad in columns
+    ]
 
 
 def _number(x: float | None) -> str:
