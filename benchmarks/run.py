@@ -8,7 +8,9 @@ Whole processes, medians of several runs, on this machine, in one run:
    ``(x+y)*z``, differentiates and evaluates;
 3. size: a random program and a deeply nested one, parse + forward + backward +
    JSON with ``--no-check``, against Lark alone parsing the same text into a tree
-   with cg's grammar; time and peak memory from 10^3 to 10^6 nodes;
+   with cg's grammar and against cg before the column-wise graph (BASELINE, run
+   from git); time and peak memory from 10^3 to 10^6 nodes, and the JSON output
+   step alone beside the baseline's;
 4. the check budget on a random 1,000-node program (default ``cg eval``), and
    SymPy against SymEngine for the derivatives;
 5. with ``--points``: benchmarks/points.py (many points at once).
@@ -133,20 +135,99 @@ def check_and_table(repeat: int, folder: Path) -> None:
     table("2. The check and the table", ["command", "ms (median)", "ratio"], rows)
 
 
+BASELINE = "4d82aa7"
+"""Section 3's baseline: cg before the column-wise graph and the column-wise JSON writer
+(its code is taken from git and run side by side with the current one)."""
+JSON_STEP = """\
+import os, statistics, sys, time
+if sys.argv[1] != "-":
+    sys.path.insert(0, sys.argv[1])
+from cgcli.evaluation import evaluate_graph
+from cgcli.limits import DEFAULT_LIMITS
+from cgcli.parser import parse
+from cgcli.render.json_doc import write_json
+from cgcli.values import parse_assignments
+text = open(sys.argv[2], encoding="utf-8").read()
+graph = parse(text, DEFAULT_LIMITS._replace(max_size=10**9))
+result = evaluate_graph(graph, parse_assignments(sys.argv[4:]), check=False)
+times = []
+with open(os.devnull, "w", encoding="utf-8") as out:
+    for _ in range(int(sys.argv[3])):
+        start = time.perf_counter()
+        write_json(result, out, list(result.graph.input_names))
+        times.append(time.perf_counter() - start)
+print(statistics.median(times))
+"""
+LAUNCH = """\
+import runpy, sys
+sys.path.insert(0, sys.argv.pop(1))
+runpy.run_module("cgcli", run_name="__main__", alter_sys=True)
+"""
+
+
+def baseline_code(folder: Path) -> Path | None:
+    """The baseline's cgcli package, unpacked from git; None without git or the commit."""
+    import io
+    import tarfile
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", BASELINE, "cgcli"],
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    target = folder / "baseline"
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(target, filter="data")
+        else:  # Python before 3.11.4; the archive is our own repository's
+            archive.extractall(target)
+    # compiled once now, so that the first timed run does not compile it
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(target)], check=True)
+    return target
+
+
+def json_step(code: Path | None, path: Path, values: list[str], folder: Path, repeat: int) -> float:
+    """Seconds of write_json alone (median of ``repeat``), with the package at ``code``
+    (None: the current one)."""
+    script = folder / "json_step.py"
+    script.write_text(JSON_STEP, encoding="utf-8")
+    where = "-" if code is None else str(code)
+    done = subprocess.run(
+        [PYTHON, str(script), where, str(path), str(repeat), *values],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout)
+
+
 def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
     grammar = ROOT / "grammar" / "cg.lark"
     lark_script = folder / "lark_tree.py"
     lark_script.write_text(LARK_TREE, encoding="utf-8")
+    launcher = folder / "launch.py"
+    launcher.write_text(LAUNCH, encoding="utf-8")
+    base = baseline_code(folder)
     rows = []
+    json_rows = []
     for shape, make in [("random", random_program), ("nested", nested_program)]:
         for nodes in sizes:
             path = folder / f"{shape}-{nodes}.cg"
             path.write_text(make(nodes), encoding="utf-8")
             values = ["a=1", "b=2", "c=3", "d=0.5"] if shape == "random" else ["x=1"]
-            command = [*CG, "eval", "-f", str(path), *values, "--no-check", "--format", "json",
-                       "--max-size", "100000000"]  # fmt: skip
-            seconds = median(command, repeat if nodes <= 10_000 else 1)
-            memory = peak_memory(command)
+            arguments = ["eval", "-f", str(path), *values, "--no-check", "--format", "json",
+                         "--max-size", "100000000"]  # fmt: skip
+            times = repeat if nodes <= 10_000 else 1
+            seconds = median([*CG, *arguments], times)
+            memory = peak_memory([*CG, *arguments])
+            old_seconds = old_memory = None
+            if base is not None:
+                old_command = [PYTHON, str(launcher), str(base), *arguments]
+                old_seconds = median(old_command, times)
+                old_memory = peak_memory(old_command)
             per_thousand = seconds / nodes * 1000 * 1000
             lark = "-"
             ratio = "-"
@@ -161,13 +242,33 @@ def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
                     f"{seconds:.2f}",
                     f"{per_thousand:.1f}",
                     f"{memory:.0f}",
+                    "-" if old_seconds is None else f"{old_seconds:.2f}",
+                    "-" if old_memory is None else f"{old_memory:.0f}",
                     lark,
                     ratio,
                 ]
             )
-    header = ["program", "nodes", "cg s", "cg ms per 1,000 nodes", "cg peak MB", "Lark tree s",
-              "cg / Lark"]  # fmt: skip
+            step_repeat = 5 if nodes <= 100_000 else 1
+            step = json_step(None, path, values, folder, step_repeat)
+            old_step = None if base is None else json_step(base, path, values, folder, step_repeat)
+            json_rows.append(
+                [
+                    shape,
+                    f"{nodes:,}",
+                    f"{step:.3f}",
+                    f"{step / seconds:.0%}",
+                    "-" if old_step is None else f"{old_step:.3f}",
+                    "-" if old_step is None else f"{old_step / step:.2f}",
+                ]
+            )
+    header = ["program", "nodes", "cg s", "cg ms per 1,000 nodes", "cg peak MB",
+              f"{BASELINE} s", f"{BASELINE} peak MB", "Lark tree s", "cg / Lark"]  # fmt: skip
     table("3. Size: parse, forward, backward, JSON (--no-check)", header, rows)
+    if base is None:
+        print(f"\n(baseline {BASELINE} not found in git: its columns are empty)")
+    header = ["program", "nodes", "cg JSON s", "share of the cg run", f"{BASELINE} JSON s",
+              f"{BASELINE} / cg"]  # fmt: skip
+    table("3b. The JSON output step alone (write_json, same evaluation)", header, json_rows)
 
 
 def check_budget(folder: Path) -> None:
