@@ -121,10 +121,19 @@ class Graph:
     def labels(self, start: int = 0, stop: int | None = None) -> list[str]:
         """:meth:`label_at` of the nodes from ``start`` to ``stop`` (all by default)."""
         prefix = self._id_prefix
-        numbers = self._numbers
+        reassigned = self._reassigned
         label_at = self.label_at
-        stop = len(numbers) if stop is None else min(stop, len(numbers))
-        return [f"{prefix}{numbers[i]}" if numbers[i] else label_at(i) for i in range(start, stop)]
+        stop = len(self.table) if stop is None else min(stop, len(self.table))
+        numbers = self._numbers[start:stop]
+        rows = zip(range(start, stop), numbers, self.table.names[start:stop], strict=True)
+        return [
+            f"{prefix}{number}"
+            if number
+            else name
+            if name is not None and name not in reassigned
+            else label_at(index)
+            for index, number, name in rows
+        ]
 
     def inline(self, node: Node) -> bool:
         """Whether ``node`` is an unnamed constant, written where it is used, not as a row."""
@@ -132,8 +141,8 @@ class Graph:
 
     @cached_property
     def _id_prefix(self) -> str:
-        names = itertools.chain(self.table.names, self.bindings)
-        return _id_prefix({n for n in names if n and _MAY_CLASH.fullmatch(n)})
+        names = "\0".join(filter(None, itertools.chain(self.table.names, self.bindings)))
+        return _id_prefix(set(_TAKEN_PREFIX.findall(names)))
 
     @cached_property
     def _numbers(self) -> array:
@@ -173,10 +182,13 @@ class Graph:
     def _constant_text(self, index: int) -> str:
         """An unnamed constant as written (spaces dropped), or rebuilt from its op."""
         table = self.table
-        text = "".join(self.span_text(table.starts[index], table.ends[index]).split())
+        start, end, literal = table.starts[index], table.ends[index], table.literals[index]
+        written = literal is not None and end - start == len(literal) <= TEXT_LIMIT
+        if written and self.source.startswith(literal, start):  # a number: no spaces
+            return literal
+        text = "".join(self.span_text(start, end).split())
         if text:
             return text
-        literal = table.literals[index]
         return literal if literal is not None else table.op(index)
 
     def with_output_name(self, name: str) -> Graph:
@@ -242,18 +254,15 @@ class Graph:
 
 ID_PREFIXES = ("v", "t", "u", "s")
 """Letters for the ids of unnamed nodes, the first that no name of the program clashes with."""
-_MAY_CLASH = re.compile(r"(?:[tus]|v_*)[0-9]+")
-"""The names that could clash with an id (the candidates of :func:`_id_prefix`)."""
+_TAKEN_PREFIX = re.compile(r"(?<![^\0])([tus]|v_*)[0-9]+(?![^\0])")
+"""In names joined by NUL: each name made of a candidate prefix and digits, the prefix."""
 
 
-def _id_prefix(names: set[str]) -> str:
-    # lazily: a list would hold len(names) prefixes of up to len(names) characters each
-    candidates = itertools.chain(ID_PREFIXES, (f"v{'_' * k}" for k in range(1, len(names) + 2)))
-    for prefix in candidates:
-        pattern = re.compile(re.escape(prefix) + r"[0-9]+")
-        if not any(pattern.fullmatch(name) for name in names):
-            return prefix
-    raise AssertionError("unreachable: some prefix is always free")
+def _id_prefix(taken: set[str]) -> str:
+    """The first of ``ID_PREFIXES``, then ``v_``, ``v__``, ..., that is not ``taken`` (that
+    no name is made of it and digits)."""
+    longer = (f"v{'_' * k}" for k in itertools.count(1))
+    return next(p for p in itertools.chain(ID_PREFIXES, longer) if p not in taken)
 
 
 def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:
