@@ -28,25 +28,46 @@ from .points_io import BadRow, RowLayout
 from .values import InputValue, value_from_python
 
 INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "cgcli[dask]"'
+CONNECT_TIMEOUT = "10s"
+"""How long to try to reach a scheduler given by its address."""
 BATCH_ROWS = 100_000
 """Rows a worker reads, evaluates and writes at a time."""
 SAMPLE_PARTS = 5
 """The check: the first row without a math error of each of the first partitions."""
 
 
+def require_dask():
+    """The distributed package, or the usage error that says how to install it."""
+    try:
+        import dask  # noqa: F401
+        import distributed
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    return distributed
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """A local cluster of ``workers`` single-threaded processes, with no dashboard (its
+    HTTP server on a free port, so that two clusters do not compete for port 8787)."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": ":0"},
+    }
+
+
 @contextmanager
 def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """A distributed client: of the scheduler at ``scheduler``, or of a local cluster of
     ``workers`` processes (default: one per CPU) started here and closed after."""
-    try:
-        import distributed
-    except ImportError:
-        raise UsageError(INSTALL_HINT) from None
+    distributed = require_dask()
     if scheduler is not None:
         if workers is not None:
             raise UsageError("workers is for the local cluster; a scheduler has its own workers")
         try:
-            client = distributed.Client(scheduler, timeout="10s")
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         with client:
@@ -54,9 +75,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         return
     count = workers or os.cpu_count() or 1
     try:
-        cluster = distributed.LocalCluster(
-            n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = distributed.LocalCluster(**local_cluster_options(count))
     except (RuntimeError, OSError) as exc:
         raise UsageError(f"cannot start a local Dask cluster of {count} workers: {exc}") from None
     with cluster, distributed.Client(cluster) as client:
@@ -141,6 +160,7 @@ def evaluate_on_dask(
     :class:`~cgcli.points_io.BadRow`; rows with math errors are nan, counted and named
     in ``warnings``.
     """
+    require_dask()
     files = parquet_files(source)
     columns = file_columns(files[0])
     constants = {
@@ -161,6 +181,7 @@ def evaluate_on_dask(
     targets = _result_files(out, len(files))
     fixed = {name: constants[name].number for name in compiled.inputs if name in constants}
     with dask_client(scheduler, workers) as client:
+        _make_folder(out)
         futures = client.map(
             evaluate_partition, files, targets,
             program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows, pure=False,
@@ -201,12 +222,13 @@ def _name_warnings(compiled: CompiledProgram, columns, constants) -> list[str]:
 
 
 def _result_files(out: str, count: int) -> list[str]:
-    """part.0.parquet, part.1.parquet, ... in ``out`` (created if missing, not overwritten)."""
+    """part.0.parquet, part.1.parquet, ... in ``out``, a folder that holds no Parquet file."""
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"-o {out}: not a folder (the result is one Parquet file per partition)")
     try:
-        os.makedirs(out, exist_ok=True)
-        existing = [name for name in os.listdir(out) if name.endswith(".parquet")]
+        existing = sorted(name for name in os.listdir(out) if name.endswith(".parquet"))
+    except FileNotFoundError:
+        existing = []
     except OSError as exc:
         raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
     if existing:
@@ -216,6 +238,13 @@ def _result_files(out: str, count: int) -> list[str]:
         )
     width = len(str(count - 1))
     return [os.path.join(out, f"part.{i:0{width}d}.parquet") for i in range(count)]
+
+
+def _make_folder(out: str) -> None:
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
 
 
 def evaluate_partition(

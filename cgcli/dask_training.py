@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .dask_engine import BATCH_ROWS, dask_client
+from .dask_engine import BATCH_ROWS, dask_client, require_dask
 from .errors import UsageError
 from .ir import Graph
 from .parquet_parts import file_columns, parquet_files, read_batches
@@ -57,6 +57,7 @@ def train_on_dask(
     ``scheduler`` is the address of a running cluster (default: a local one of
     ``workers`` processes). A bad row raises :class:`~cgcli.points_io.BadRow`.
     """
+    require_dask()
     graph = parse(program) if isinstance(program, str) else program
     given = dict(params) if isinstance(params, Mapping) else dict.fromkeys(params)
     files = parquet_files(source)
