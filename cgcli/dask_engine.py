@@ -24,7 +24,7 @@ from .ir import Graph
 from .parquet_parts import file_columns, parquet_files, read_batches
 from .parser import parse
 from .points import MAX_ROW_WARNINGS
-from .points_io import BadRow, RowLayout
+from .points_io import RowLayout
 from .values import InputValue, value_from_python
 
 INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "cgcli[dask]"'
@@ -94,8 +94,8 @@ class PartReport:
     sample: tuple[int, dict[str, float], list[float], list[float | None]] | None = None
     """The first row without a math error: its number, inputs, every node's value and
     gradient."""
-    error: str | None = None
-    """The bad row that stopped this partition (its result is then not written)."""
+    error: UsageError | None = None
+    """The bad row (or file) that stopped this partition; its result is then not written."""
 
 
 @dataclass(repr=False)
@@ -187,9 +187,9 @@ def evaluate_on_dask(
             program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows, pure=False,
         )  # fmt: skip
         reports: list[PartReport] = client.gather(futures)
-    bad = next((report for report in reports if report.error), None)
+    bad = next((report.error for report in reports if report.error), None)
     if bad is not None:
-        raise BadRow(bad.error)
+        raise bad
     named = [warning for report in reports for warning in report.warnings]
     warnings += named[:MAX_ROW_WARNINGS]
     if sum(r.math_error_rows for r in reports) > MAX_ROW_WARNINGS:
@@ -278,9 +278,10 @@ def evaluate_partition(
                     warnings.append(f"{path}: row {first_row + int(r)}: {result.why(int(r))}")
                 if sample is None:
                     sample = _first_good_row(program, {**columns, **constants}, result, first_row)
-    except BadRow as exc:
-        os.remove(partial)
-        return PartReport(path, rows, errors, error=exc.message)
+    except UsageError as exc:  # a bad row, a missing column, a file that is not Parquet
+        if os.path.exists(partial):
+            os.remove(partial)
+        return PartReport(path, rows, errors, error=exc)
     os.replace(partial, target)
     return PartReport(path, rows, errors, warnings, sample)
 

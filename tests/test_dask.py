@@ -190,6 +190,25 @@ def test_bad_data_names_file_row_and_column(cg, scheduler, tmp_path, column, mes
     assert sorted(p.name for p in out.iterdir()) == ["part.0.parquet"]  # b's is not written
 
 
+def test_a_partition_without_a_column_or_not_parquet(cg, scheduler, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_parquet(data / "a.parquet", {"x": [1.0]})
+    write_parquet(data / "b.parquet", {"q": [1.0]})
+    (data / "c.parquet").write_text("x\n1\n")
+    args = ["--engine", "dask", "--scheduler", scheduler, "--format", "parquet", "--no-check"]
+    result = cg("eval", "x^2", "--points", str(data), *args, "-o", str(tmp_path / "o1"))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: {data}/b.parquet has no column x (columns: q)\n",
+    )
+    (data / "b.parquet").unlink()
+    result = cg("eval", "x^2", "--points", str(data), *args, "-o", str(tmp_path / "o2"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"cg: usage error: {data}/c.parquet: cannot be read as Parquet")
+    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["part.0.parquet"]
+
+
 def test_usage_errors(cg, neurons, tmp_path):
     parquet = str(neurons / "*.parquet")
     cases = [

@@ -160,7 +160,8 @@ def eval_command(
     if engine == "dask":
         sys.exit(
             _eval_on_dask(
-                graph, values, points_file, out_file, output_format, wrt, grad_only, exact,
+                graph, values, points_file, points_format, out_file, output_format, wrt,
+                grad_only, exact,
                 "none" if no_check else check_mode, check_timeout, scheduler, workers, chunk_rows,
             )
         )  # fmt: skip
@@ -340,8 +341,8 @@ def _eval_points(
 
 
 def _eval_on_dask(
-    graph, values, points, out, output_format, wrt, grad_only, exact, check, timeout,
-    scheduler, workers, chunk_rows,
+    graph, values, points, points_format, out, output_format, wrt, grad_only, exact, check,
+    timeout, scheduler, workers, chunk_rows,
 ) -> int:  # fmt: skip
     """--engine dask: a partitioned Parquet data set in, a folder of Parquet files out."""
     from ..dask_engine import evaluate_on_dask
@@ -354,6 +355,8 @@ def _eval_on_dask(
         )
     if exact:
         raise UsageError("--exact is for one point; --points evaluates in float64")
+    if points_format is not None:
+        raise UsageError("--points-format is for --engine local; --engine dask reads Parquet")
     if check == "all":
         raise UsageError("--check all is for --engine local; --engine dask checks a sample")
     result = evaluate_on_dask(
