@@ -41,8 +41,11 @@ FD_STEP = 6e-6
 DEFAULT_TIMEOUT = 5.0
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
-SYMPY_NODE_LIMIT = 2000
+SYMPY_NODE_LIMIT = 50_000
 """Larger graphs go straight to the high-precision check: SymPy would not finish in time."""
+WHOLE_PROGRAM_NODE_LIMIT = 2000
+"""A point the interval method cannot decide goes to SymPy's whole-program method only
+on graphs up to this size; larger ones go to the high-precision check."""
 EXPLAIN_GRACE = 0.5
 """Seconds the explanation of a mismatch may take beyond the budget."""
 
@@ -187,17 +190,46 @@ def _by_sympy(graph: Graph, points: list[Point], budget: float) -> list[CheckRep
         return f"SymPy did not finish within {budget:.3g} s"
     except Exception as exc:  # any SymPy failure means: fall back
         return f"SymPy failed ({exc})"
+    if isinstance(references, str):
+        return references
     return [
         _sympy_report(graph, point, *reference)
         for point, reference in zip(points, references, strict=True)
     ]
 
 
-def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]):
-    from .symbolic import reference  # imports SymPy: only here, in the worker
+def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]) -> list | str:
+    """Per point: the value, the gradients and the kinks; or why there are none.
+
+    SymPy's per-op derivatives in interval arithmetic (:mod:`cgcli.interval_reference`)
+    first; the points that method cannot decide go to SymPy's whole-program method
+    (:func:`cgcli.symbolic.reference`), on graphs it can finish.
+    """
+    from .interval_reference import Irregular, reference_at  # imports SymPy: in the worker
+
+    references: list = [None] * len(points)
+    undecided: list[int] = []
+    for i, point in enumerate(points):
+        try:
+            references[i] = reference_at(graph, point, needs)
+        except Irregular as exc:
+            undecided.append(i)
+            why = str(exc)
+    if not undecided:
+        return references
+    if len(graph.nodes) > WHOLE_PROGRAM_NODE_LIMIT:
+        return (
+            f"SymPy's per-op derivatives cannot decide here ({why}), and the graph has "
+            f"{len(graph.nodes)} nodes, over the {WHOLE_PROGRAM_NODE_LIMIT} its "
+            "whole-program method handles"
+        )
+    from .symbolic import reference
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
-    return reference(graph, points, needs)
+    found = reference(graph, [points[i] for i in undecided], needs)
+    for i, result in zip(undecided, found, strict=True):
+        references[i] = result
+    return references
 
 
 def _sympy_report(
