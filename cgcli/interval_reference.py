@@ -1,14 +1,17 @@
 """The SymPy reference on the graph itself: SymPy's derivative of each op, accumulated
 over the node list in interval arithmetic.
 
-For each op the program uses, SymPy builds the op from the op table's SymPy builder
-on symbols and differentiates it (``diff(1/(1 + exp(-a)), a)``): cg's own local
-derivatives are never read. The values of the nodes at the exact inputs and the
-adjoints ∂output/∂node are then computed in mpmath's interval arithmetic, one loop
-forward and one backward over the node list (this module's own accumulation, not
-cg's reverse pass). Every interval holds the exact number; when one that is needed
-is wider than RELATIVE_WIDTH of its size (and than ABSOLUTE_WIDTH), the whole point
-is computed again with twice the digits, up to MAX_DIGITS.
+For each op, SymPy builds the op from the op table's SymPy builder on symbols and
+differentiates it (``diff(1/(1 + exp(-a)), a)``): cg's own local derivatives are
+never read. tools/generate_op_derivatives.py stores SymPy's results for the op table
+in cgcli/_op_derivatives.py (a test recomputes them), so the check imports SymPy only
+for an op that table lacks, or for a point it hands to the whole-program method. The
+values of the nodes at the exact inputs and the adjoints ∂output/∂node are computed in
+mpmath's interval arithmetic, one loop forward and one backward over the node list
+(this module's own accumulation, not cg's reverse pass). Every interval holds the
+exact number; when one that is needed is wider than RELATIVE_WIDTH of its size (and
+than ABSOLUTE_WIDTH), the whole point is computed again with twice the digits, up to
+MAX_DIGITS.
 
 Where a step of a derivative (Heaviside, sign: from relu, abs, max, min) sits at its
 break, SymPy's own value there is used and the nodes whose gradient flows through it
@@ -25,7 +28,6 @@ from fractions import Fraction
 from typing import Any
 
 import mpmath
-import sympy
 from mpmath.ctx_iv import MPIntervalContext
 
 from .ir import COPY, INPUT, NUMBER, Graph
@@ -50,49 +52,64 @@ class Irregular(Exception):
 
 # --- SymPy's local derivatives, compiled to steps ------------------------------------
 
-_ARG, _NUMBER, _CONSTANT, _POWER, _APPLY = range(5)
+Steps = tuple[tuple, ...]
+"""An expression in post-order: ("arg", i), ("number", p, q), ("constant", "E" or "pi"),
+("power", p, q) of the value before it, ("apply", SymPy's class name, argument count)."""
+Rules = tuple[Steps, tuple[Steps, ...]]
+"""An op and its derivative per argument, as steps."""
 
 
-def op_rules(name: str, arity: int) -> tuple[list[tuple], tuple[list[tuple], ...]]:
-    """The op built by SymPy on symbols, and SymPy's derivative for each argument, each
-    compiled to steps for :func:`_run`."""
-    return _rules(op_for(name).sympy, arity)
+def op_rules(name: str, arity: int) -> Rules:
+    """SymPy's form of an op and SymPy's derivative for each argument, as steps: stored by
+    tools/generate_op_derivatives.py (so the check runs without importing SymPy), or
+    computed by SymPy for an op the stored table does not have."""
+    from ._op_derivatives import OP_DERIVATIVES
+
+    stored = OP_DERIVATIVES.get(name)
+    if stored is not None and len(stored[1]) == arity:
+        return stored
+    return sympy_rules(op_for(name).sympy, arity)[0]
 
 
 @functools.cache
-def _rules(builder: Callable[..., Any], arity: int) -> tuple[list[tuple], tuple[list[tuple], ...]]:
+def sympy_rules(builder: Callable[..., Any], arity: int) -> tuple[Rules, tuple[str, ...]]:
+    """SymPy builds the op with ``builder`` on symbols a, b and differentiates it: the
+    op and each partial derivative as steps, and as SymPy's text."""
+    import sympy
+
     symbols = sympy.symbols("a b", real=True)[:arity]
     expr = builder(sympy, *symbols)
     # powsimp: SymPy writes d(a^b)/da as a^b·b/a, which is 0/0 at a = 0; a^(b-1)·b is not
-    partials = tuple(_compile(sympy.powsimp(sympy.diff(expr, s)), symbols) for s in symbols)
-    return _compile(expr, symbols), partials
+    partials = [sympy.powsimp(sympy.diff(expr, s)) for s in symbols]
+    rules = (_compile(expr, symbols), tuple(_compile(p, symbols) for p in partials))
+    return rules, tuple(str(e) for e in [expr, *partials])
 
 
-def _compile(expr: sympy.Expr, symbols: Sequence[sympy.Symbol]) -> list[tuple]:
+def _compile(expr: Any, symbols: Sequence[Any]) -> Steps:
     """A SymPy expression as steps in post-order (a loop, no recursion)."""
     steps: list[tuple] = []
-    stack: list[tuple[sympy.Expr, bool]] = [(expr, False)]
+    stack: list[tuple[Any, bool]] = [(expr, False)]
     while stack:
         e, children_done = stack.pop()
         if e.is_Symbol:
-            steps.append((_ARG, symbols.index(e)))
+            steps.append(("arg", symbols.index(e)))
         elif e.is_Rational:
-            steps.append((_NUMBER, Fraction(int(e.p), int(e.q))))
-        elif e is sympy.E or e is sympy.pi:
-            steps.append((_CONSTANT, str(e)))
+            steps.append(("number", int(e.p), int(e.q)))
+        elif e.is_NumberSymbol and str(e) in ("E", "pi"):
+            steps.append(("constant", str(e)))
         elif e.is_Pow and e.exp.is_Rational and not children_done:
             stack.append((e, True))
             stack.append((e.base, False))
         elif e.is_Pow and e.exp.is_Rational:
-            steps.append((_POWER, Fraction(int(e.exp.p), int(e.exp.q))))
+            steps.append(("power", int(e.exp.p), int(e.exp.q)))
         elif not children_done:
             if type(e).__name__ not in _FUNCTIONS:
                 raise Irregular(f"no interval form for SymPy's {type(e).__name__}")
             stack.append((e, True))
             stack.extend((arg, False) for arg in reversed(e.args))
         else:
-            steps.append((_APPLY, type(e).__name__, len(e.args)))
-    return steps
+            steps.append(("apply", type(e).__name__, len(e.args)))
+    return tuple(steps)
 
 
 # --- interval functions -----------------------------------------------------------------
@@ -206,21 +223,21 @@ def _tanh(ctx: _Context, x: Any) -> Any:
     return -t / (t + 2)
 
 
-def _run(ctx: _Context, steps: list[tuple], args: Sequence[Any]) -> Any:
-    """The value of compiled steps at interval arguments; ``ctx.at_break`` says whether a
-    step sat at its break."""
+def _run(ctx: _Context, steps: Steps, args: Sequence[Any]) -> Any:
+    """The value of steps at interval arguments; ``ctx.at_break`` says whether a step sat
+    at its break."""
     ctx.at_break = False
     stack: list[Any] = []
     for step in steps:
         kind = step[0]
-        if kind == _ARG:
+        if kind == "arg":
             stack.append(args[step[1]])
-        elif kind == _NUMBER:
-            stack.append(ctx.mpf(step[1].numerator) / step[1].denominator)
-        elif kind == _CONSTANT:
+        elif kind == "number":
+            stack.append(ctx.mpf(step[1]) / step[2])
+        elif kind == "constant":
             stack.append(ctx.e if step[1] == "E" else ctx.pi)
-        elif kind == _POWER:
-            stack.append(_rational_power(ctx, stack.pop(), step[1]))
+        elif kind == "power":
+            stack.append(_rational_power(ctx, stack.pop(), Fraction(step[1], step[2])))
         else:
             count = step[2]
             operands = stack[-count:]

@@ -500,3 +500,41 @@ def test_a_pole_in_a_big_graph_goes_to_high_precision():
         "not positive), and the graph has 2506 nodes, over the 2000 its whole-program "
         "method handles"
     )
+
+
+def test_the_stored_sympy_derivatives_are_what_sympy_computes_now():
+    """cgcli/_op_derivatives.py is what tools/generate_op_derivatives.py makes of the op
+    table with SymPy."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "tools" / "generate_op_derivatives.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_check_of_a_regular_point_does_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from fractions import Fraction\n"
+        "from cgcli import parse\n"
+        "from cgcli.check import _sympy_reference\n"
+        "graph = parse('sigmoid(w*x + b) * tanh(x) / (1 + x^2)')\n"
+        "point = {n: Fraction(1, 3) for n in graph.input_names}\n"
+        "[(value, grads, kinks)] = _sympy_reference(graph, [point], graph.depends_on_input())\n"
+        "print(value, 'sympy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split()[1] == "False", done.stderr
+
+
+def test_an_op_the_stored_table_lacks_is_differentiated_by_sympy(monkeypatch):
+    from cgcli import _op_derivatives
+
+    monkeypatch.delitem(_op_derivatives.OP_DERIVATIVES, "sigmoid")
+    result = evaluate("sigmoid(x)", {"x": "1/3"})
+    assert (result.check.method, statuses(result)["x"]) == ("sympy", "ok")
