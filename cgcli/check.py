@@ -3,6 +3,9 @@
 Tolerances and guarantees (documented in docs/check.md):
 
 * SymPy: a value or gradient agrees when |ours - exact| <= 1e-9·max(|ours|, |exact|) + 1e-12.
+  The exact numbers come from SymPy's derivative of each op in interval arithmetic
+  (:mod:`cgcli.interval_reference`), or, at a point that cannot decide, from SymPy's
+  derivative of the whole program (:func:`cgcli.symbolic.reference`).
 * High precision (:mod:`cgcli.precise`): the same tolerance, plus the reference's own
   error bound, which must be at most a tenth of the tolerance for a ✓; the value and
   the gradient of every input are checked, the intermediate nodes are not.
