@@ -44,11 +44,12 @@ FD_STEP = 6e-6
 DEFAULT_TIMEOUT = 5.0
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
-SYMPY_NODE_LIMIT = 50_000
-"""Larger graphs go straight to the high-precision check: SymPy would not finish in time."""
-WHOLE_PROGRAM_NODE_LIMIT = 2000
-"""A point the interval method cannot decide goes to SymPy's whole-program method only
-on graphs up to this size; larger ones go to the high-precision check."""
+INTERVAL_NODE_LIMIT = 50_000
+"""Larger graphs go straight to the high-precision check: SymPy's per-op derivatives in
+interval arithmetic would not finish in time."""
+SYMPY_NODE_LIMIT = 2000
+"""SymPy's whole-program method (here for the points the interval method cannot decide,
+and in forward mode's check) takes graphs up to this size."""
 EXPLAIN_GRACE = 0.5
 """Seconds the explanation of a mismatch may take beyond the budget."""
 
@@ -163,9 +164,9 @@ def check_points(
     """
     share = SYMPY_SHARE if sympy_share is None else sympy_share
     deadline = time.monotonic() + timeout
-    if len(graph.nodes) > SYMPY_NODE_LIMIT:
+    if len(graph.nodes) > INTERVAL_NODE_LIMIT:
         reason = (
-            f"the graph has {len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} SymPy handles"
+            f"the graph has {len(graph.nodes)} nodes, over the {INTERVAL_NODE_LIMIT} SymPy handles"
         )
     elif share <= 0:
         reason = "SymPy was given no time"
@@ -220,10 +221,10 @@ def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]) -> lis
             why = str(exc)
     if not undecided:
         return references
-    if len(graph.nodes) > WHOLE_PROGRAM_NODE_LIMIT:
+    if len(graph.nodes) > SYMPY_NODE_LIMIT:
         return (
             f"SymPy's per-op derivatives cannot decide here ({why}), and the graph has "
-            f"{len(graph.nodes)} nodes, over the {WHOLE_PROGRAM_NODE_LIMIT} its "
+            f"{len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} its "
             "whole-program method handles"
         )
     from .symbolic import reference

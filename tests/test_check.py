@@ -267,7 +267,7 @@ def test_the_guarantee_of_sympy_in_json(cg):
 
 
 def test_large_graphs_skip_sympy_and_are_checked_within_the_budget(monkeypatch):
-    monkeypatch.setattr(check_module, "SYMPY_NODE_LIMIT", 2000)
+    monkeypatch.setattr(check_module, "INTERVAL_NODE_LIMIT", 2000)
     program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 700  # 3503 nodes
     start = time.monotonic()
     result = evaluate(program, {"x": 1, "z": "1/3"}, check_timeout=5)
