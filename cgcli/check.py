@@ -44,7 +44,7 @@ FD_STEP = 6e-6
 DEFAULT_TIMEOUT = 5.0
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
-INTERVAL_NODE_LIMIT = 50_000
+INTERVAL_NODE_LIMIT = 25_000
 """Larger graphs go straight to the high-precision check: SymPy's per-op derivatives in
 interval arithmetic would not finish in time."""
 SYMPY_NODE_LIMIT = 2000
