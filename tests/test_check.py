@@ -538,3 +538,10 @@ def test_an_op_the_stored_table_lacks_is_differentiated_by_sympy(monkeypatch):
     monkeypatch.delitem(_op_derivatives.OP_DERIVATIVES, "sigmoid")
     result = evaluate("sigmoid(x)", {"x": "1/3"})
     assert (result.check.method, statuses(result)["x"]) == ("sympy", "ok")
+
+
+def test_the_interval_method_keeps_constant_inputs_exact():
+    result = evaluate("sin(x)^2 * y", {"x": "pi/4", "y": "e"})
+    assert (result.check.method, result.check.ok) == ("sympy", True)
+    assert result.check.value.expected == float(MP50.e / 2)
+    assert result.check.grads[0].expected == float(MP50.e)  # 2 sin(x) cos(x) y = y
