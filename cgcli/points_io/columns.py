@@ -1,0 +1,64 @@
+"""pyarrow tables of points as chunks of float64 columns, and the first unusable value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .formats import BadRow, Chunk
+
+
+def first_unusable(table: pa.Table, names: Sequence[str]) -> tuple[int, str] | None:
+    """The first row (from 0) holding a null or a non-finite value in ``names``, and
+    its first such column; None when every value is a finite number."""
+    found: tuple[int, str] | None = None
+    for name in names:
+        column = table.column(name)
+        if column.null_count == 0 and pc.all(pc.is_finite(column)).as_py() is not False:
+            continue
+        unusable = pc.invert(pc.fill_null(pc.is_finite(column), False))
+        row = pc.index(unusable, True).as_py()
+        if found is None or row < found[0]:
+            found = (row, name)
+    return found
+
+
+def value_problem(table: pa.Table, row: int, name: str) -> str:
+    """Why the value at ``row`` of column ``name`` is unusable: missing or not finite."""
+    value = table.column(name)[row].as_py()
+    if value is None:
+        return "the value is missing (null)"
+    return f"{value!r} is not a finite number"
+
+
+def table_chunks(
+    table: pa.Table,
+    names: Sequence[str],
+    first_row: int,
+    chunk_rows: int,
+    error: BadRow | None = None,
+) -> Iterator[Chunk]:
+    """``table``'s rows in chunks of at most ``chunk_rows``; ``error`` rides on the last."""
+    arrays = {name: _floats(table.column(name)) for name in names}
+    rows = table.num_rows
+    starts = range(0, rows, chunk_rows) if rows else [0]
+    for start in starts:
+        size = min(chunk_rows, rows - start)
+        last = start + chunk_rows >= rows
+        if size == 0 and error is None:
+            return
+        yield Chunk(
+            first_row + start,
+            size,
+            {name: array[start : start + size] for name, array in arrays.items()},
+            error if last else None,
+        )
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    if column.num_chunks == 1:
+        return column.chunk(0).to_numpy(zero_copy_only=False)
+    return column.to_numpy()

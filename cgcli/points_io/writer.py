@@ -1,0 +1,223 @@
+"""Result rows out: CSV, TSV, JSON Lines, JSON and Parquet/Arrow by pyarrow; the table by hand.
+
+Floats are written in their shortest round-trip form (pyarrow's, as Python's repr:
+reading the text back gives the same float64), nan and ±inf as nan, inf, -inf
+(strings in JSON). Each chunk reaches the sink before the next is read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from ..errors import UsageError
+from ..numbers import format_number
+from .formats import DELIMITERS, Chunk
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """The columns of a result row: the point's inputs, the output, the gradients."""
+
+    inputs: list[str]
+    output: str
+    wrt: list[str]
+    grad_only: bool = False
+
+    def header(self) -> list[str]:
+        grads = [f"d{self.output}/d{name}" for name in self.wrt]
+        return grads if self.grad_only else [*self.inputs, self.output, *grads]
+
+
+class RowWriter:
+    """Writes result rows to a byte sink in one of the output formats, chunk by chunk."""
+
+    def __init__(self, sink: BinaryIO, fmt: str, layout: RowLayout, digits: int | None) -> None:
+        self.sink = sink
+        self.format = fmt
+        self.layout = layout
+        self.digits = digits
+        self.rows_written = 0
+        self.started = False
+        self.widths: list[int] | None = None
+        self.binary_writer = None
+
+    def start(self) -> None:
+        """The header (or the opening of a JSON array), once, before the first row."""
+        if self.started:
+            return
+        self.started = True
+        header = self.layout.header()
+        if self.format in DELIMITERS:
+            self._put((DELIMITERS[self.format].join(header) + "\n").encode())
+        elif self.format == "json":
+            self._put(b"[")
+        elif self.format in ("parquet", "arrow"):
+            self.binary_writer = _binary_writer(self.sink, self.format, header)
+
+    def write(self, chunk: Chunk, value: np.ndarray, grads: list[np.ndarray]) -> None:
+        """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
+        if chunk.rows == 0:
+            return
+        self.start()
+        layout = self.layout
+        inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
+        numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
+        numbers = [np.ascontiguousarray(column, dtype=np.float64) for column in numbers]
+        if self.format in DELIMITERS:
+            self._put(_delimited(numbers, DELIMITERS[self.format], chunk.rows))
+        elif self.format in ("jsonl", "json"):
+            self._put(self._json(numbers))
+        elif self.binary_writer is not None:
+            self.binary_writer.write_table(_table(numbers))
+        else:
+            self._put(self._table_text(numbers).encode())
+        self.rows_written += chunk.rows
+
+    def finish(self) -> None:
+        self.start()
+        if self.format == "json":
+            self._put(b"\n]\n" if self.rows_written else b"]\n")
+        if self.binary_writer is not None:
+            self.binary_writer.close()
+        self.sink.flush()
+
+    def _put(self, data: bytes) -> None:
+        self.sink.write(data)
+        self.sink.flush()  # stream: each chunk reaches the reader before the next is read
+
+    def _json(self, numbers: list[np.ndarray]) -> bytes:
+        """One object per row, assembled column-wise from each column's shortest text."""
+        layout = self.layout
+        texts = [_json_texts(column) for column in numbers]
+        pieces: list = []
+
+        def members(names: list[str], columns: list) -> None:
+            for i, (name, text) in enumerate(zip(names, columns, strict=True)):
+                key = json.dumps(name, ensure_ascii=False)
+                pieces.append(f"{key}: " if i == 0 else f", {key}: ")
+                pieces.append(text)
+
+        grads = texts[-len(layout.wrt) :] if layout.wrt else []
+        if layout.grad_only:
+            pieces.append('{"gradient": {')
+        else:
+            pieces.append('{"inputs": {')
+            members(layout.inputs, texts[: len(layout.inputs)])
+            pieces.append('}, "value": ')
+            pieces.append(texts[len(layout.inputs)])
+            pieces.append(', "gradient": {')
+        members(layout.wrt, grads)
+        pieces.append("}}")
+        rows = pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+        if self.format == "jsonl":
+            return ("\n".join(rows) + "\n").encode()
+        lead = "\n" if self.rows_written == 0 else ",\n"
+        return (lead + ",\n".join(rows)).encode()
+
+    def _table_text(self, numbers: list[np.ndarray]) -> str:
+        header = self.layout.header()
+        rows = [
+            [format_number(float(col[r]), self.digits) for col in numbers]
+            for r in range(len(numbers[0]))
+        ]
+        lines = []
+        if self.widths is None:
+            self.widths = [
+                max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)
+            ]
+            lines.append("  ".join(h.rjust(w) for h, w in zip(header, self.widths, strict=True)))
+        for row in rows:
+            lines.append("  ".join(c.rjust(w) for c, w in zip(row, self.widths, strict=True)))
+        return "\n".join(lines) + "\n"
+
+
+def _table(numbers: list[np.ndarray]) -> pa.Table:
+    """The columns under placeholder names (a header may repeat a name: program "x")."""
+    return pa.table({f"c{i}": column for i, column in enumerate(numbers)})
+
+
+def _delimited(numbers: list[np.ndarray], delimiter: str, rows: int) -> bytes:
+    """The rows as CSV or TSV text; formatting floats is the slow step, so the rows are
+    split in FORMATTING_THREADS slices formatted at once (pyarrow releases the GIL)."""
+    if not numbers:
+        return b"\n" * rows
+    table = _table(numbers)
+    options = pa_csv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="none")
+
+    def text(piece: pa.Table) -> bytes:
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(piece, sink, options)
+        return sink.getvalue().to_pybytes()
+
+    step = -(-rows // FORMATTING_THREADS)
+    if step < MIN_SLICE_ROWS:
+        return text(table)
+    slices = [table.slice(start, step) for start in range(0, rows, step)]
+    return b"".join(_formatting_pool().map(text, slices))
+
+
+FORMATTING_THREADS = 2
+MIN_SLICE_ROWS = 5_000
+"""Chunks of fewer than FORMATTING_THREADS × this many rows are formatted in one piece."""
+
+
+@functools.cache
+def _formatting_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(FORMATTING_THREADS, thread_name_prefix="cg-format")
+
+
+def _json_texts(column: np.ndarray) -> pa.Array:
+    """Each float as JSON: its shortest text, non-finite ones as the strings "nan", "inf".
+
+    Negative zero is written -0.0: JSON readers take -0 for the integer 0.
+    """
+    text = pa.array(column).cast(pa.string())
+    negative_zero = (column == 0) & np.signbit(column)
+    if negative_zero.any():
+        text = pc.if_else(pa.array(negative_zero), "-0.0", text)
+    if np.isfinite(column).all():
+        return text
+    quoted = pc.binary_join_element_wise('"', text, '"', "")
+    return pc.if_else(pa.array(np.isfinite(column)), text, quoted)
+
+
+def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
+    repeated = sorted({n for n in header if header.count(n) > 1})
+    if repeated:
+        raise UsageError(
+            f"--format {fmt} needs distinct column names, but {', '.join(repeated)} is both "
+            "an input and the output; name the output (--output NAME)"
+        )
+    schema = pa.schema([(name, pa.float64()) for name in header])
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        writer = pq.ParquetWriter(sink, schema)
+    else:
+        import pyarrow.ipc as ipc
+
+        writer = ipc.new_file(sink, schema)
+    return _Renamed(writer, schema)
+
+
+class _Renamed:
+    """A Parquet or Arrow writer fed tables under placeholder names."""
+
+    def __init__(self, writer, schema: pa.Schema) -> None:
+        self.writer = writer
+        self.schema = schema
+
+    def write_table(self, table: pa.Table) -> None:
+        self.writer.write_table(table.rename_columns(self.schema.names))
+
+    def close(self) -> None:
+        self.writer.close()
