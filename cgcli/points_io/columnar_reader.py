@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import UsageError
 from .columns import first_unusable, table_chunks, value_problem
@@ -90,6 +89,8 @@ def _seekable(stream: BinaryIO) -> bool:
 
 def _as_floats(table: pa.Table, names: Sequence[str], first_row: int):
     """``table``'s columns as float64 up to the first bad row, and that row's error."""
+    import pyarrow.compute as pc
+
     stop: tuple[int, str, str] | None = None
     columns = {}
     for name in names:

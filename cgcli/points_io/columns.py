@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .formats import BadRow, Chunk
 
@@ -16,11 +15,10 @@ def first_unusable(table: pa.Table, names: Sequence[str]) -> tuple[int, str] | N
     its first such column; None when every value is a finite number."""
     found: tuple[int, str] | None = None
     for name in names:
-        column = table.column(name)
-        if column.null_count == 0 and pc.all(pc.is_finite(column)).as_py() is not False:
+        finite = np.isfinite(_floats(table.column(name)))  # a null is nan here
+        if finite.all():
             continue
-        unusable = pc.invert(pc.fill_null(pc.is_finite(column), False))
-        row = pc.index(unusable, True).as_py()
+        row = int(np.argmin(finite))
         if found is None or row < found[0]:
             found = (row, name)
     return found

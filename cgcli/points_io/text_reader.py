@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
@@ -179,6 +178,8 @@ class TextPoints(PointReader):
 
     def _note_unused_keys(self, table: pa.Table) -> None:
         """JSON Lines keys beyond the used ones, with the first row each appears in."""
+        import pyarrow.compute as pc
+
         for name in table.column_names:
             if name in self.used or name in self.unused_keys:
                 continue

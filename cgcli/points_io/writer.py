@@ -15,7 +15,6 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ..errors import UsageError
@@ -96,6 +95,8 @@ class RowWriter:
 
     def _json(self, numbers: list[np.ndarray]) -> bytes:
         """One object per row, assembled column-wise from each column's shortest text."""
+        import pyarrow.compute as pc
+
         layout = self.layout
         texts = [_json_texts(column) for column in numbers]
         pieces: list = []
@@ -180,6 +181,8 @@ def _json_texts(column: np.ndarray) -> pa.Array:
 
     Negative zero is written -0.0: JSON readers take -0 for the integer 0.
     """
+    import pyarrow.compute as pc
+
     text = pa.array(column).cast(pa.string())
     negative_zero = (column == 0) & np.signbit(column)
     if negative_zero.any():
@@ -201,7 +204,9 @@ def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        writer = pq.ParquetWriter(sink, schema)
+        # No dictionary encoding: computed floats rarely repeat, and trying it for every
+        # column of every chunk costs several times the writing itself.
+        writer = pq.ParquetWriter(sink, schema, use_dictionary=False)
     else:
         import pyarrow.ipc as ipc
 
