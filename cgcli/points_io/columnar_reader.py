@@ -61,7 +61,8 @@ def _open(stream: BinaryIO, point_format: str, chunk_rows: int):
         import pyarrow.parquet as pq
 
         source = stream if _seekable(stream) else io.BytesIO(stream.read())
-        parquet = pq.ParquetFile(source)
+        # pre_buffer would read ahead every row group of the file: memory grows with it.
+        parquet = pq.ParquetFile(source, pre_buffer=False)
         return (
             lambda names: parquet.iter_batches(batch_size=chunk_rows, columns=names),
             parquet.schema_arrow,
