@@ -296,6 +296,25 @@ def test_output_file_written_whole_or_not_at_all(tmp_path, cg):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
+def test_binary_formats_need_distinct_column_names(cg, tmp_path):
+    target = tmp_path / "out.arrow"
+    result = cg("eval", "x", "--points", "-", "--format", "arrow", "-o", str(target),
+                "--no-check", input="x\n1\n")  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        2, "cg: usage error: --format arrow needs distinct column names, but x is both an input "
+        "and the output; give the output a name of its own (f = ...)\n",
+    )  # fmt: skip
+    assert not target.exists()
+    result = cg("eval", "f = x", "--points", "-", "--format", "arrow", "-o", str(target),
+                "--no-check", input="x\n1\n")  # fmt: skip
+    assert result.exit_code == 0
+    assert ipc.open_file(str(target)).read_all().to_pydict() == {
+        "x": [1.0],
+        "f": [1.0],
+        "df/dx": [1.0],
+    }
+
+
 def test_o_and_binary_formats_need_points(cg):
     result = cg("eval", "x", "x=1", "-o", "out.csv")
     assert (result.exit_code, result.stderr) == (

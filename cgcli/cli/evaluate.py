@@ -129,6 +129,8 @@ def eval_command(
     from ..evaluation import evaluate_graph
 
     refuse_two_stdins(program, points_file, "--points")
+    if points_file is None:
+        _refuse_many_points_options(output_format, out_file)
     graph, values = load_program(program)
     if mode == "forward" or tangent is not None or grad_graph:
         _refuse_with_points(
@@ -157,7 +159,6 @@ def eval_command(
             check_timeout,
         )
         sys.exit(status)
-    _refuse_many_points_options(output_format, out_file)
     result = evaluate_graph(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
     )
@@ -186,7 +187,6 @@ def _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, 
     from ..forward_mode import forward_graph
     from ..render.second_order import render_forward
 
-    _refuse_many_points_options(output_format, None)
     wrt_name = None
     if wrt is not None:
         bound = graph.bind_constants(values).input_names
@@ -216,7 +216,6 @@ def _eval_gradient_graph(graph, values, output_format, digits, no_check, check_t
     from ..gradient_evaluation import evaluate_gradient_graph
     from ..render.second_order import render_gradient_graph
 
-    _refuse_many_points_options(output_format, None)
     result = evaluate_gradient_graph(graph, values, check=not no_check, check_timeout=check_timeout)
     for warning in result.warnings:
         warn(warning)

@@ -19,7 +19,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import UsageError
 from ..numbers import format_number
-from .formats import DELIMITERS, Chunk
+from .formats import BINARY_FORMATS, DELIMITERS, Chunk
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,13 @@ class RowWriter:
         self.started = False
         self.widths: list[int] | None = None
         self.binary_writer = None
+        header = layout.header()
+        repeated = sorted({n for n in header if header.count(n) > 1})
+        if fmt in BINARY_FORMATS and repeated:
+            raise UsageError(
+                f"--format {fmt} needs distinct column names, but {', '.join(repeated)} is both "
+                "an input and the output; give the output a name of its own (f = ...)"
+            )
 
     def start(self) -> None:
         """The header (or the opening of a JSON array), once, before the first row."""
@@ -194,12 +201,6 @@ def _json_texts(column: np.ndarray) -> pa.Array:
 
 
 def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
-    repeated = sorted({n for n in header if header.count(n) > 1})
-    if repeated:
-        raise UsageError(
-            f"--format {fmt} needs distinct column names, but {', '.join(repeated)} is both "
-            "an input and the output; name the output (--output NAME)"
-        )
     schema = pa.schema([(name, pa.float64()) for name in header])
     if fmt == "parquet":
         import pyarrow.parquet as pq
