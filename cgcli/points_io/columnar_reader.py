@@ -90,16 +90,18 @@ def _seekable(stream: BinaryIO) -> bool:
 
 def _as_floats(table: pa.Table, names: Sequence[str], first_row: int):
     """``table``'s columns as float64 up to the first bad row, and that row's error."""
-    import pyarrow.compute as pc
-
     stop: tuple[int, str, str] | None = None
     columns = {}
     for name in names:
         column = table.column(name)
         kind = column.type
-        if pa.types.is_floating(kind):
+        if kind == pa.float64():
+            columns[name] = column
+        elif pa.types.is_floating(kind):
             columns[name] = column.cast(pa.float64())
         elif pa.types.is_integer(kind):
+            import pyarrow.compute as pc
+
             beyond = pc.or_(pc.greater(column, EXACT_INTEGERS), pc.less(column, -EXACT_INTEGERS))
             inexact = pc.fill_null(beyond, False)
             if pc.any(inexact).as_py():

@@ -178,11 +178,12 @@ class TextPoints(PointReader):
 
     def _note_unused_keys(self, table: pa.Table) -> None:
         """JSON Lines keys beyond the used ones, with the first row each appears in."""
+        extra = [n for n in table.column_names if n not in self.used and n not in self.unused_keys]
+        if self.format != "jsonl" or not extra:
+            return
         import pyarrow.compute as pc
 
-        for name in table.column_names:
-            if name in self.used or name in self.unused_keys:
-                continue
+        for name in extra:
             present = table.column(name).is_valid()
             if pc.any(present).as_py():
                 first = pc.index(present, True).as_py()
