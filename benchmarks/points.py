@@ -16,9 +16,11 @@ Then the points table, I/O included, for the sigmoid neuron at 10^4, 10^6 and
 Parquet→Parquet, beside pyarrow's own read of the same input and write of the
 same result (timed inside a process of its own, start-up and imports excluded;
 Parquet written with cg's options: no dictionary encoding),
-and beside the old numpy-by-hand CSV path (a process reading with ``np.loadtxt``
-and writing with ``%r``, 100,000 rows at a time, as cg did before pyarrow). Each
-run's peak memory is the child's ``ru_maxrss``.
+beside a whole-process script a user might write (pyarrow reads the whole file,
+numpy computes the neuron by hand, pyarrow writes: start-up included, memory not
+flat), and beside the old numpy-by-hand CSV path (a process reading with
+``np.loadtxt`` and writing with ``%r``, 100,000 rows at a time, as cg did before
+pyarrow). Each run's peak memory is the child's ``ru_maxrss``.
 
 Each time is the median of ``--repeat`` runs. Prints Markdown tables.
 
@@ -162,6 +164,24 @@ else:
 print(time.perf_counter() - start)
 """
 
+ARROW_SCRIPT = """\
+import sys
+import numpy as np
+import pyarrow as pa, pyarrow.csv as pa_csv, pyarrow.parquet as pq
+source, target, kind = sys.argv[1:]
+table = pa_csv.read_csv(source) if kind == "csv" else pq.read_table(source)
+w0, x0, w1, x1, w2 = (table.column(n).to_numpy() for n in ["w0", "x0", "w1", "x1", "w2"])
+s = 1.0 / (1.0 + np.exp(-(w0 * x0 + w1 * x1 + w2)))
+ds = s * (1.0 - s)
+columns = [w0, x0, w1, x1, w2, s, ds * x0, ds * w0, ds * x1, ds * w1, ds]
+names = ["w0", "x0", "w1", "x1", "w2", "f", *(f"df/d{n}" for n in ["w0", "x0", "w1", "x1", "w2"])]
+out = pa.table(dict(zip(names, columns)))
+if kind == "csv":
+    pa_csv.write_csv(out, target, pa_csv.WriteOptions(quoting_style="none"))
+else:
+    pq.write_table(out, target, use_dictionary=False)
+"""
+
 NUMPY_BY_HAND_CSV = """\
 import itertools, sys
 import numpy as np
@@ -261,6 +281,10 @@ def points_table(sizes: list[int], repeat: int) -> None:
                 runs["pyarrow read + write"] = median_run(
                     [sys.executable, "-c", ARROW_READ_WRITE, str(source), str(result),
                      str(folder / f"arrow.{fmt}"), fmt], times, timed_inside=True,
+                )  # fmt: skip
+                runs["a pyarrow + numpy script (whole process)"] = median_run(
+                    [sys.executable, "-c", ARROW_SCRIPT, str(source), str(folder / f"script.{fmt}"),
+                     fmt], times,
                 )  # fmt: skip
                 if kind == "CSV":
                     runs["numpy by hand (old CSV path)"] = median_run(

@@ -126,8 +126,6 @@ def eval_command(
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
-    from ..evaluation import evaluate_graph
-
     refuse_two_stdins(program, points_file, "--points")
     if points_file is None:
         _refuse_many_points_options(output_format, out_file)
@@ -159,6 +157,8 @@ def eval_command(
             check_timeout,
         )
         sys.exit(status)
+    from ..evaluation import evaluate_graph
+
     result = evaluate_graph(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
     )

@@ -150,7 +150,15 @@ class RowWriter:
 
 def _table(numbers: list[np.ndarray]) -> pa.Table:
     """The columns under placeholder names (a header may repeat a name: program "x")."""
-    return pa.table({f"c{i}": column for i, column in enumerate(numbers)})
+    return pa.Table.from_arrays(
+        [_float_array(column) for column in numbers], [f"c{i}" for i in range(len(numbers))]
+    )
+
+
+def _float_array(column: np.ndarray) -> pa.Array:
+    """A contiguous float64 array as an Arrow array, without a copy (and without the
+    import of numpy.ma that pa.array makes to look for a mask)."""
+    return pa.Array.from_buffers(pa.float64(), len(column), [None, pa.py_buffer(column)])
 
 
 def _delimited(numbers: list[np.ndarray], delimiter: str, rows: int) -> bytes:
@@ -190,7 +198,7 @@ def _json_texts(column: np.ndarray) -> pa.Array:
     """
     import pyarrow.compute as pc
 
-    text = pa.array(column).cast(pa.string())
+    text = _float_array(column).cast(pa.string())
     negative_zero = (column == 0) & np.signbit(column)
     if negative_zero.any():
         text = pc.if_else(pa.array(negative_zero), "-0.0", text)
