@@ -289,8 +289,8 @@ def test_output_starts_before_input_ends():
     assert rest == b"1,2,2\n2,4,2\n"
 
 
-def test_large_input_formatted_in_worker_processes(cg):
-    """Chunks over PARALLEL_ROWS are formatted by worker processes; the order is kept."""
+def test_large_input_formatted_by_two_threads(cg):
+    """Chunks of 10,000 rows or more are formatted in two slices at once; the order is kept."""
     points = random_points(25_000, seed=7)
     result = cg(
         "eval",
@@ -301,7 +301,7 @@ def test_large_input_formatted_in_worker_processes(cg):
         "csv",
         "--no-check",
         "--chunk-rows",
-        "6000",
+        "12000",
         input=as_csv(points),
     )
     assert result.exit_code == 0, result.stderr

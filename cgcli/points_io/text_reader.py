@@ -55,16 +55,12 @@ class TextPoints(PointReader):
         while True:
             data += self._next_block()
             position = 0
-            while position < len(data):
+            while position < len(data):  # a block ends at a line end, or at the end
                 match = LINE.match(data, position)
-                if not match.group(2) and not self.blocks.eof:
-                    break
                 if match.group(1).strip():
                     return self._take_first(data, match)
                 position = match.end()
                 self.line += 1
-                if not match.group(2):
-                    break
             data = data[position:]
             if self.blocks.eof and not data.strip():
                 return b""
