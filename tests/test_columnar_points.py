@@ -181,6 +181,29 @@ def test_tsv_and_arrow_round_trip(tmp_path):
     assert done.stdout.decode().splitlines()[1:3] == ["2", "2"]
 
 
+def test_arrow_through_a_pipe_is_the_stream_format():
+    """To a pipe cg writes the Arrow IPC stream format, which cg reads as it comes."""
+    first = subprocess.Popen(
+        [sys.executable, "-m", "cgcli", "eval", "f = 2*x", "--points", "-", "--format", "arrow",
+         "--no-check"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    second = subprocess.Popen(
+        [sys.executable, "-m", "cgcli", "eval", "g = f + 1", "--points", "-", "--points-format",
+         "arrow", "--format", "csv", "--no-check", "--wrt", "f"],
+        stdin=first.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    first.stdin.write(b"x\n1\n2.5\n")
+    first.stdin.close()
+    first.stdout.close()
+    out, err = second.communicate(timeout=60)
+    assert (first.wait(timeout=60), second.returncode) == (0, 0)
+    assert out == b"f,g,dg/df\n2,3,1\n5,6,1\n"
+    assert err == (
+        b"cg: warning: column x is not used by the program\n"
+        b"cg: warning: column df/dx is not used by the program\n"
+    )
+
+
 def test_parquet_integer_columns_are_read_only_when_exact(tmp_path, cg):
     source = tmp_path / "ints.parquet"
     pq.write_table(pa.table({"x": pa.array([1, -2, 2**53], pa.int64()),

@@ -7,7 +7,7 @@ booleans), a null or a non-finite value is a bad row, named by row and column.
 
 from __future__ import annotations
 
-import io
+import os
 from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
@@ -18,6 +18,7 @@ from .columns import first_unusable, table_chunks, value_problem
 from .formats import BadRow, Chunk
 from .reader import PointReader
 
+ARROW_FILE_MAGIC = b"ARROW1"
 EXACT_INTEGERS = 2**53
 """Integers up to this size are float64 values exactly."""
 
@@ -47,12 +48,19 @@ class ColumnarPoints(PointReader):
     def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
         self.require(names)
         next_row = 1
-        for batch in self.batches(list(names)):
-            table, error = _as_floats(pa.Table.from_batches([batch]), names, next_row)
-            yield from table_chunks(table, names, next_row, self.chunk_rows, error)
-            next_row += table.num_rows
-            if error is not None:
-                return
+        try:
+            for batch in self.batches(list(names)):
+                table, error = _as_floats(pa.Table.from_batches([batch]), names, next_row)
+                yield from table_chunks(table, names, next_row, self.chunk_rows, error)
+                next_row += table.num_rows
+                if error is not None:
+                    return
+        finally:
+            self.batches = _no_batches  # pyarrow's reader goes now, not at exit
+
+
+def _no_batches(names: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    return iter(())
 
 
 def _open(stream: BinaryIO, point_format: str, chunk_rows: int):
@@ -60,7 +68,7 @@ def _open(stream: BinaryIO, point_format: str, chunk_rows: int):
     if point_format == "parquet":
         import pyarrow.parquet as pq
 
-        source = stream if _seekable(stream) else io.BytesIO(stream.read())
+        source = _native(stream)
         # pre_buffer would read ahead every row group of the file: memory grows with it.
         parquet = pq.ParquetFile(source, pre_buffer=False)
         return (
@@ -69,16 +77,34 @@ def _open(stream: BinaryIO, point_format: str, chunk_rows: int):
         )
     import pyarrow.ipc as ipc
 
-    if _seekable(stream) and stream.read(6) == b"ARROW1":  # the IPC file format
-        stream.seek(0)
-        reader = ipc.open_file(stream)
+    if _starts_with(stream, ARROW_FILE_MAGIC):  # the IPC file format: its index is at the end
+        reader = ipc.open_file(_native(stream))
         batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
-    else:
-        if _seekable(stream):
-            stream.seek(0)
+    else:  # the IPC stream format, read as it comes
         reader = ipc.open_stream(stream)
         batches = iter(reader)
     return lambda names: (batch.select(names) for batch in batches), reader.schema
+
+
+def _native(stream: BinaryIO) -> pa.NativeFile:
+    """A file pyarrow reads by itself, never calling back into Python: the file by its
+    path, or else the whole stream in memory. (pyarrow reading through a Python file
+    object may still be reading ahead when Python exits, and then abort the process:
+    "terminate called without an active exception", apache/arrow#34314.)"""
+    name = getattr(stream, "name", None)
+    if isinstance(name, str) and _seekable(stream) and os.path.isfile(name):
+        return pa.OSFile(name)
+    return pa.BufferReader(stream.read())
+
+
+def _starts_with(stream: BinaryIO, magic: bytes) -> bool:
+    """Whether ``stream`` starts with ``magic``, leaving its position at the start."""
+    if _seekable(stream):
+        start = stream.read(len(magic))
+        stream.seek(0)
+        return start == magic
+    peek = getattr(stream, "peek", None)
+    return peek is not None and peek(len(magic))[: len(magic)] == magic
 
 
 def _seekable(stream: BinaryIO) -> bool:

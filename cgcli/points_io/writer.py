@@ -219,7 +219,9 @@ def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
     else:
         import pyarrow.ipc as ipc
 
-        writer = ipc.new_file(sink, schema)
+        # A file gets the IPC file format (Feather); a pipe the stream format, whose
+        # reader need not wait for the end.
+        writer = ipc.new_file(sink, schema) if _seekable(sink) else ipc.new_stream(sink, schema)
     return _Renamed(writer, schema)
 
 
@@ -235,3 +237,10 @@ class _Renamed:
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _seekable(sink: BinaryIO) -> bool:
+    try:
+        return sink.seekable()
+    except (AttributeError, OSError, ValueError):
+        return False
