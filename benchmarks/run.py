@@ -9,8 +9,11 @@ Whole processes, medians of several runs, on this machine, in one run:
 3. size: a random program and a deeply nested one, parse + forward + backward +
    JSON with ``--no-check``, against Lark alone parsing the same text into a tree
    with cg's grammar; time and peak memory from 10^3 to 10^6 nodes;
-4. the check budget on a random 1,000-node program (default ``cg eval``), and
-   SymPy against SymEngine for the derivatives;
+4. the default check (``cg eval``) on random and deep programs of 100, 1,000 and 10,000
+   nodes: time and the method that ran, beside the check before the interval method
+   (the whole-program SymPy method, run from this same code); and SymPy against
+   SymEngine for the derivatives (benchmarks/check_options.py compares the options
+   for the check's method one by one);
 5. with ``--points``: benchmarks/points.py (many points at once).
 
     python benchmarks/run.py                 # the tables of docs/speed.md (several minutes)
@@ -170,18 +173,92 @@ def size(sizes: list[int], lark_max: int, repeat: int, folder: Path) -> None:
     table("3. Size: parse, forward, backward, JSON (--no-check)", header, rows)
 
 
-def check_budget(folder: Path) -> None:
-    path = folder / "random-1000.cg"
-    path.write_text(random_program(1000, seed=5), encoding="utf-8")
-    command = [*CG, "eval", "-f", str(path), "a=1", "b=2", "c=3", "d=0.5", "--format", "json"]
+CHECK_STATEMENTS = [
+    "sin({a} + {b})", "cos({a} - {b})", "tanh({a} * {b})", "sigmoid({a} - {b})",
+    "exp(tanh({a}))", "log(1 + {a}^2)", "sqrt(1 + {a}^2)", "{a} / (1 + {b}^2)",
+    "(1 + {a}^2) ^ tanh({b})", "abs({a}) * {b}", "relu({a}) + {b}", "max({a}, {b})",
+    "{a} * 0.5 + {b}",
+]  # fmt: skip
+"""Statement forms of the check's random programs: + - * / and sin cos tanh sigmoid exp
+log sqrt pow abs relu max, each domain-safe."""
+OLD_CHECK = """\
+import sys
+from cgcli import check
+from cgcli.cli import main
+
+
+def whole_program(graph, points, needs):  # the check before the interval method
+    from cgcli.symbolic import reference
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    return reference(graph, points, needs)
+
+
+check._sympy_reference = whole_program
+check.INTERVAL_NODE_LIMIT = check.SYMPY_NODE_LIMIT
+main(sys.argv[1:], prog_name="cg")
+"""
+
+
+def check_program(nodes: int, shape: str, seed: int = 0) -> str:
+    """About ``nodes`` nodes over four inputs: "random" draws each operand from the whole
+    program so far (shared subexpressions everywhere), "chain" feeds each statement the
+    one before (a program as deep as it is long)."""
+    rng = random.Random(seed)
+    names = ["a", "b", "c", "d"]
+    lines = []
+    count = len(names)
+    while count < nodes:
+        form = rng.choice(CHECK_STATEMENTS)
+        a = names[-1] if shape == "chain" else rng.choice(names)
+        target = f"t{len(lines)}"
+        lines.append(f"{target} = {form.format(a=a, b=rng.choice(names))}")
+        names.append(target)
+        count += 4
+    return "\n".join(lines) + "\n"
+
+
+def timed_check(command: list[str]) -> tuple[float, str]:
+    """Seconds of one ``cg eval --format json`` process, and the check method it names."""
+    import json
+
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    import json
+    if done.returncode not in (0, 1) or not done.stdout.startswith("{"):
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr}")
+    return seconds, json.loads(done.stdout)["check"]["method"]
 
-    method = json.loads(done.stdout)["check"]["method"]
-    rows = [["random 1,000-node program, default check", f"{seconds:.2f}", method]]
-    table("4. The check never hangs", ["workload", "s", "check method"], rows)
+
+def check_budget(sizes: list[int], repeat: int, folder: Path) -> None:
+    old_script = folder / "old_check.py"
+    old_script.write_text(OLD_CHECK, encoding="utf-8")
+    rows = []
+    for shape in ("random", "chain"):
+        for nodes in sizes:
+            path = folder / f"check-{shape}-{nodes}.cg"
+            path.write_text(check_program(nodes, shape, seed=5), encoding="utf-8")
+            args = ["eval", "-f", str(path), "a=1/3", "b=2", "c=-3/2", "d=0.5", "--format",
+                    "json", "--max-size", "100000000"]  # fmt: skip
+            runs = repeat if nodes <= 1000 else 1
+            new = [timed_check([*CG, *args]) for _ in range(runs)]
+            old = [timed_check([PYTHON, str(old_script), *args]) for _ in range(runs)]
+            new_seconds = statistics.median(s for s, _ in new)
+            old_seconds = statistics.median(s for s, _ in old)
+            rows.append(
+                [
+                    shape,
+                    f"{nodes:,}",
+                    f"{new_seconds:.2f}",
+                    "/".join(sorted({m for _, m in new})),
+                    f"{old_seconds:.2f}",
+                    "/".join(sorted({m for _, m in old})),
+                    f"{old_seconds / new_seconds:.1f}",
+                ]
+            )
+    header = ["program", "nodes", "cg eval s", "check method", "before: s", "before: method",
+              "speed-up"]  # fmt: skip
+    table("4. The default check (cg eval, whole process), beside the check before", header, rows)
     symbolic_engines()
 
 
@@ -229,8 +306,8 @@ def main(argv: list[str] | None = None) -> None:
         startup(repeat)
         check_and_table(max(1, repeat // 3), folder)
         size(sizes, lark_max, max(1, repeat // 3), folder)
-        if not args.quick:
-            check_budget(folder)
+        check_budget([100] if args.quick else [100, 1_000, 10_000], 1 if args.quick else 3,
+                     folder)  # fmt: skip
     if args.points:
         from points import main as points_main
 

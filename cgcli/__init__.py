@@ -52,13 +52,22 @@ _EXPORTS = {
     "symbolic_hessian": "symbolic_second",
     "explain_forward": "forward_explanation",
     "hessian": "second_order",
+    "compile": "compiled",
+    "CompiledProgram": "compiled",
+    "ArrayResult": "compiled",
+    "evaluate_on_dask": "dask_engine",
+    "DaskEvaluation": "dask_engine",
+    "train_on_dask": "dask_training",
 }
 """Each public name and the module that defines it."""
 
 __all__ = [
+    "ArrayResult",
     "CgError",
     "CgMathError",
     "CgSyntaxError",
+    "CompiledProgram",
+    "DaskEvaluation",
     "Drawing",
     "Evaluation",
     "Explanation",
@@ -76,9 +85,11 @@ __all__ = [
     "UsageError",
     "blank_sheet",
     "build_page",
+    "compile",
     "draw",
     "evaluate",
     "evaluate_gradient_graph",
+    "evaluate_on_dask",
     "example_data",
     "explain",
     "explain_forward",
@@ -92,6 +103,7 @@ __all__ = [
     "symbolic_gradient",
     "symbolic_hessian",
     "train",
+    "train_on_dask",
 ]
 
 LIBRARY_TWINS = {
@@ -110,6 +122,9 @@ LIBRARY_TWINS = {
 
 if TYPE_CHECKING:
     from .backprop_graph import GradientGraph, gradient_graph
+    from .compiled import ArrayResult, CompiledProgram, compile
+    from .dask_engine import DaskEvaluation, evaluate_on_dask
+    from .dask_training import train_on_dask
     from .datasets import example_data
     from .drawing import Drawing, draw
     from .errors import CgError, CgMathError, CgSyntaxError, UsageError

@@ -3,6 +3,9 @@
 Tolerances and guarantees (documented in docs/check.md):
 
 * SymPy: a value or gradient agrees when |ours - exact| <= 1e-9·max(|ours|, |exact|) + 1e-12.
+  The exact numbers come from SymPy's derivative of each op in interval arithmetic
+  (:mod:`cgcli.interval_reference`), or, at a point that cannot decide, from SymPy's
+  derivative of the whole program (:func:`cgcli.symbolic.reference`).
 * High precision (:mod:`cgcli.precise`): the same tolerance, plus the reference's own
   error bound, which must be at most a tenth of the tolerance for a ✓; the value and
   the gradient of every input are checked, the intermediate nodes are not.
@@ -41,8 +44,12 @@ FD_STEP = 6e-6
 DEFAULT_TIMEOUT = 5.0
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
+INTERVAL_NODE_LIMIT = 25_000
+"""Larger graphs go straight to the high-precision check: SymPy's per-op derivatives in
+interval arithmetic would not finish in time."""
 SYMPY_NODE_LIMIT = 2000
-"""Larger graphs go straight to the high-precision check: SymPy would not finish in time."""
+"""SymPy's whole-program method (here for the points the interval method cannot decide,
+and in forward mode's check) takes graphs up to this size."""
 EXPLAIN_GRACE = 0.5
 """Seconds the explanation of a mismatch may take beyond the budget."""
 
@@ -157,9 +164,9 @@ def check_points(
     """
     share = SYMPY_SHARE if sympy_share is None else sympy_share
     deadline = time.monotonic() + timeout
-    if len(graph.nodes) > SYMPY_NODE_LIMIT:
+    if len(graph.nodes) > INTERVAL_NODE_LIMIT:
         reason = (
-            f"the graph has {len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} SymPy handles"
+            f"the graph has {len(graph.nodes)} nodes, over the {INTERVAL_NODE_LIMIT} SymPy handles"
         )
     elif share <= 0:
         reason = "SymPy was given no time"
@@ -187,17 +194,46 @@ def _by_sympy(graph: Graph, points: list[Point], budget: float) -> list[CheckRep
         return f"SymPy did not finish within {budget:.3g} s"
     except Exception as exc:  # any SymPy failure means: fall back
         return f"SymPy failed ({exc})"
+    if isinstance(references, str):
+        return references
     return [
         _sympy_report(graph, point, *reference)
         for point, reference in zip(points, references, strict=True)
     ]
 
 
-def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]):
-    from .symbolic import reference  # imports SymPy: only here, in the worker
+def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]) -> list | str:
+    """Per point: the value, the gradients and the kinks; or why there are none.
+
+    SymPy's per-op derivatives in interval arithmetic (:mod:`cgcli.interval_reference`)
+    first; the points that method cannot decide go to SymPy's whole-program method
+    (:func:`cgcli.symbolic.reference`), on graphs it can finish.
+    """
+    from .interval_reference import Irregular, reference_at  # imports SymPy: in the worker
+
+    references: list = [None] * len(points)
+    undecided: list[int] = []
+    for i, point in enumerate(points):
+        try:
+            references[i] = reference_at(graph, point, needs)
+        except Irregular as exc:
+            undecided.append(i)
+            why = str(exc)
+    if not undecided:
+        return references
+    if len(graph.nodes) > SYMPY_NODE_LIMIT:
+        return (
+            f"SymPy's per-op derivatives cannot decide here ({why}), and the graph has "
+            f"{len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} its "
+            "whole-program method handles"
+        )
+    from .symbolic import reference
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
-    return reference(graph, points, needs)
+    found = reference(graph, [points[i] for i in undecided], needs)
+    for i, result in zip(undecided, found, strict=True):
+        references[i] = result
+    return references
 
 
 def _sympy_report(

@@ -59,6 +59,11 @@ class Graph:
     """Names the program assigns somewhere."""
     statements: int = 1
 
+    def __reduce__(self):
+        """Pickled (to send to worker processes) with its bindings as a plain dict."""
+        fields = (self.nodes, self.source, self.output, dict(self.bindings), self.assigned)
+        return (_unpickle_graph, (*fields, self.statements))
+
     @property
     def inputs(self) -> tuple[Node, ...]:
         """Input nodes, in order of first use."""
@@ -225,3 +230,7 @@ def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:
         base.assigned | extra.assigned,
         base.statements + extra.statements,
     )
+
+
+def _unpickle_graph(nodes, source, output, bindings, assigned, statements) -> Graph:
+    return Graph(nodes, source, output, MappingProxyType(bindings), assigned, statements)

@@ -225,12 +225,21 @@ class Trainer:
 
     def step(self, params: dict[str, float], rows: np.ndarray | None) -> None:
         """One update on the rows given (all rows when None)."""
+        gradient = self.mean_gradient(params, rows)
+        for name in self.objective.params:
+            params[name] -= self.settings.lr * gradient[name]
+
+    def mean_gradient(
+        self, params: Mapping[str, float], rows: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """The gradient of the mean loss over the rows given (all rows when None)."""
         count = self.rows if rows is None else len(rows)
         batch = evaluate_arrays(self.objective.graph, self._columns(params, rows), count)
         with np.errstate(all="ignore"):  # overflow shows as a nan loss, reported by run()
-            for name in self.objective.params:
-                grad = batch.grads[self.index[name]]
-                params[name] -= self.settings.lr * float(np.mean(grad))
+            return {
+                name: float(np.mean(batch.grads[self.index[name]]))
+                for name in self.objective.params
+            }
 
     def run(self, params: dict[str, float], progress: Callable[[int, float], None]) -> Outcome:
         settings = self.settings
@@ -304,10 +313,10 @@ class Trainer:
         error, estimated from how much they differ (so a right gradient of a loss
         with large curvature is not called wrong).
         """
-        batch = evaluate_arrays(self.objective.graph, self._columns(params, None), self.rows)
+        gradient = self.mean_gradient(params)
         wrong = []
         for name in self.objective.params:
-            ours = float(np.mean(batch.grads[self.index[name]]))
+            ours = gradient[name]
             estimates = []
             agree = False
             for h in (fd_step(params[name]), fd_step(params[name]) / 2):

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from real_parts import missing
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -35,3 +37,26 @@ def test_benchmark_entry_point_runs():
     for section in ("### 1. Start-up", "### 2. The check", "### 3. Size"):
         assert section in out.stdout
     assert "| random | 1,000 |" in out.stdout
+
+
+def test_dask_scaling_benchmark_runs():
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "dask_scaling.py"), "--rows", "200", "--parts", "2",
+         "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    rows = [line.split(" | ") for line in out.stdout.splitlines() if line.startswith("| ")][2:]
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        ("| one process: pyarrow + cgcli.compile", "-", "400"),
+        ("| cg eval --points (one process, one file)", "-", "400"),
+        ("| cg eval --engine dask (local cluster)", "1", "400"),
+        ("| cg eval --engine dask (local cluster)", "2", "400"),
+    ]
+    dask_times = [row[3] for row in rows[2:]]
+    assert "not run" not in dask_times

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
+import random
 import time
 from fractions import Fraction
 
+import mpmath
 import pytest
+from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
+from test_properties import big_program, variables_through_a_kink
 
 from cgcli import check as check_module
 from cgcli import evaluate, ops, parse
 from cgcli.check import Point, agrees, check_points
+from cgcli.interval_reference import Irregular, reference_at
 from cgcli.render.table import render_plain
+from cgcli.symbolic import reference as whole_program_reference
 
 
 def statuses(result) -> dict[str, str]:
@@ -260,7 +266,8 @@ def test_the_guarantee_of_sympy_in_json(cg):
     )
 
 
-def test_large_graphs_skip_sympy_and_are_checked_within_the_budget():
+def test_large_graphs_skip_sympy_and_are_checked_within_the_budget(monkeypatch):
+    monkeypatch.setattr(check_module, "INTERVAL_NODE_LIMIT", 2000)
     program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 700  # 3503 nodes
     start = time.monotonic()
     result = evaluate(program, {"x": 1, "z": "1/3"}, check_timeout=5)
@@ -356,3 +363,185 @@ def test_check_all_and_sample_say_what_disagreed(cg, monkeypatch):
         f"cg: check: row 1: ∂/∂x disagrees with sympy: ours {2 * math.cos(0.5)!r}, "
         f"expected {math.cos(0.5)!r}, difference 0.878 (relative 1)"
     )
+
+
+# --- SymPy's per-op derivatives in interval arithmetic (cgcli.interval_reference) ---------
+
+OP_POINTS = [(op, (x,)) for op, xs in UNARY_POINTS.items() for x in xs] + [
+    (op, p) for op, ps in BINARY_POINTS.items() for p in ps
+]
+
+
+def _same_float(new, old) -> bool:
+    """Equal, or one float64 step apart (both are roundings of the same exact number)."""
+    if new is None or old is None or isinstance(old, str):
+        return new == old
+    return new == old or math.nextafter(new, old) == old
+
+
+@pytest.mark.parametrize(("op", "point"), OP_POINTS, ids=[f"{o}-{p}" for o, p in OP_POINTS])
+def test_the_interval_method_agrees_with_the_whole_program_method_on_every_op(op, point):
+    graph = parse(program_for(op) + " * 3/7 + 1")
+    needs = graph.depends_on_input()
+    exact = {name: Fraction(v) for name, v in zip(["x", "y"], point, strict=False)}
+    value, grads, kinks = reference_at(graph, exact, needs)
+    [(old_value, old_grads, old_kinks)] = whole_program_reference(graph, [exact], needs)
+    assert not any(kinks) and not any(old_kinks)
+    assert _same_float(value, old_value), (value, old_value)
+    for new, old in zip(grads, old_grads, strict=True):
+        assert _same_float(new, old), (new, old)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_interval_method_agrees_on_every_node_of_random_programs(seed):
+    text, _ = big_program(seed, 25)
+    graph = parse(text)
+    needs = graph.depends_on_input()
+    rng = random.Random(seed)
+    exact = {n: Fraction(rng.randint(-3000, 3000), 1000) for n in graph.input_names}
+    try:
+        value, grads, _ = reference_at(graph, exact, needs)
+    except Irregular:
+        pytest.skip("a tie or a kink at its break: the whole-program method's case")
+    [(old_value, old_grads, _)] = whole_program_reference(graph, [exact], needs)
+    assert _same_float(value, old_value)
+    assert all(_same_float(n, o) for n, o in zip(grads, old_grads, strict=True))
+
+
+MP50 = mpmath.MPContext()
+MP50.dps = 50
+
+POINTS_1000 = [
+    {"x0": "2023/1000", "x1": "29/500", "x2": "-203/250", "x3": "-933/500", "x4": "-369/250"},
+    {"x0": "317/200", "x1": "407/500", "x2": "701/1000", "x3": "29/25", "x4": "1811/1000"},
+    {"x0": "-1", "x1": "2", "x2": "1/3", "x3": "-7/4", "x4": "0"},
+]
+
+
+@pytest.mark.parametrize("nodes", [1000, 2000])
+@pytest.mark.parametrize("seed", range(4))
+def test_big_random_programs_are_checked_by_sympy_against_a_60_digit_reference(nodes, seed):
+    text, mirror = big_program(seed, nodes)
+    point = {n: Fraction(v) for n, v in POINTS_1000[seed % len(POINTS_1000)].items()}
+    result = evaluate(text, {n: str(v) for n, v in point.items()})
+    assert (result.check.method, result.check.note) == ("sympy", None)
+    value, gradient, kinked = mirror(point)
+    values = [r.value for r in result.nodes]
+    kinked |= variables_through_a_kink(result.graph, values)
+    checks = [(result.check.value, result.value, value)] + [
+        (result.check.grads[node.index], result.gradient[node.name], gradient[node.name])
+        for node in result.graph.inputs
+        if node.name not in kinked
+    ]
+    for verdict, ours, exact in checks:
+        assert verdict.expected == pytest.approx(float(exact), rel=1e-15, abs=1e-40)
+        tolerance = 1e-9 * max(abs(ours), abs(float(exact))) + 1e-12
+        assert (verdict.status == "ok") is (abs(ours - float(exact)) <= tolerance), verdict
+
+
+def test_a_planted_wrong_gradient_in_a_big_program_is_caught(monkeypatch):
+    text, _ = big_program(3, 1000)
+    tanh = ops.FUNCTIONS["tanh"]
+    slightly_wrong = tanh._replace(partials=lambda a, o: (tanh.partials(a, o)[0] * (1 + 1e-7),))
+    monkeypatch.setitem(ops.FUNCTIONS, "tanh", slightly_wrong)
+    result = evaluate(text, {n: str(v) for n, v in POINTS_1000[0].items()})
+    assert (result.check.method, result.check.ok) == ("sympy", False)
+    assert any(v is not None and v.status == "mismatch" for v in result.check.grads)
+
+
+@pytest.mark.parametrize(
+    ("program", "x", "expected"),
+    [
+        ("sin(x)^2 + cos(x)^2 - 1", "1/3", 0.0),  # an exact zero from cancellation
+        ("exp(x) - 1 - x", "1e-10", 5.000000000166666666675e-21),  # cancels 20 digits
+        ("exp(-x) * x", "700", 700 * math.exp(-700)),  # tiny
+        ("exp(exp(x))", "6", float(MP50.exp(MP50.exp(6)))),  # huge
+    ],
+)
+def test_the_interval_method_near_cancellation_and_at_extreme_magnitudes(program, x, expected):
+    result = evaluate(program, {"x": x})
+    assert (result.check.method, result.check.note, result.check.ok) == ("sympy", None, True)
+    assert result.check.value.expected == pytest.approx(expected, rel=1e-15)
+    assert result.check.grads[0].status == "ok"
+
+
+def test_the_interval_method_takes_more_digits_where_50_cancel():
+    # 1/3 + 10^60 - 10^60: 50 digits keep none of the 1/3; float64 keeps none either
+    result = evaluate("(x + 10^60) - 10^60", {"x": "1/3"})
+    assert result.check.method == "sympy"
+    assert result.check.value.expected == 1 / 3
+    assert result.check.value.status == "mismatch"  # cg's float64 answer is 0
+    assert result.check.grads[0].status == "ok"
+
+
+def test_deep_programs_are_checked_by_sympy():
+    depth = 10_000
+    result = evaluate("(" * depth + "x" + "+1)" * depth, {"x": "1/3"})
+    assert (result.check.method, result.check.ok) == ("sympy", True)
+    result = evaluate("sin(" * 5000 + "x" + ")" * 5000, {"x": "1/2"})
+    assert (result.check.method, result.check.ok) == ("sympy", True)
+    assert set(statuses(result).values()) == {"ok"}
+
+
+def test_a_kink_in_a_big_graph_is_a_convention_of_the_sympy_check():
+    program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 500 + "relu(x - x) + y"
+    result = evaluate(program, {"x": 1, "z": "1/3"})
+    assert (result.check.method, result.check.ok) == ("sympy", True)
+    assert statuses(result)["x"] == "convention"
+    assert statuses(result)["z"] == "ok"
+
+
+def test_a_pole_in_a_big_graph_goes_to_high_precision():
+    program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 500 + "sqrt(x - x) + y"
+    result = evaluate(program, {"x": 1, "z": "1/3"})
+    assert result.check.method == "high-precision"
+    assert result.check.note == (
+        "SymPy's per-op derivatives cannot decide here (a square root of a number that is "
+        "not positive), and the graph has 2506 nodes, over the 2000 its whole-program "
+        "method handles"
+    )
+
+
+def test_the_stored_sympy_derivatives_are_what_sympy_computes_now():
+    """cgcli/_op_derivatives.py is what tools/generate_op_derivatives.py makes of the op
+    table with SymPy."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "tools" / "generate_op_derivatives.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_check_of_a_regular_point_does_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from fractions import Fraction\n"
+        "from cgcli import parse\n"
+        "from cgcli.check import _sympy_reference\n"
+        "graph = parse('sigmoid(w*x + b) * tanh(x) / (1 + x^2)')\n"
+        "point = {n: Fraction(1, 3) for n in graph.input_names}\n"
+        "[(value, grads, kinks)] = _sympy_reference(graph, [point], graph.depends_on_input())\n"
+        "print(value, 'sympy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split()[1] == "False", done.stderr
+
+
+def test_an_op_the_stored_table_lacks_is_differentiated_by_sympy(monkeypatch):
+    from cgcli import _op_derivatives
+
+    monkeypatch.delitem(_op_derivatives.OP_DERIVATIVES, "sigmoid")
+    result = evaluate("sigmoid(x)", {"x": "1/3"})
+    assert (result.check.method, statuses(result)["x"]) == ("sympy", "ok")
+
+
+def test_the_interval_method_keeps_constant_inputs_exact():
+    result = evaluate("sin(x)^2 * y", {"x": "pi/4", "y": "e"})
+    assert (result.check.method, result.check.ok) == ("sympy", True)
+    assert result.check.value.expected == float(MP50.e / 2)
+    assert result.check.grads[0].expected == float(MP50.e)  # 2 sin(x) cos(x) y = y

@@ -144,7 +144,7 @@ def test_a_malformed_row_stops_after_the_rows_before_it(tmp_path, fmt):
         mask[cut] = True
         columns["w1"] = pa.array(points["w1"], mask=mask)
         pq.write_table(pa.table(columns), source, row_group_size=25_000)
-        message = f"row {cut + 1}, column w1: the value is missing (null)"
+        message = f"row {cut + 1}, column w1: the field is empty (null)"
     done = run(["eval", NEURON, "--points", str(source), "--no-check", "--format", "csv"])
     assert done.returncode == 2
     assert done.stderr.decode() == f"cg: error in the data: {message}\n"
@@ -235,7 +235,7 @@ def test_parquet_integer_columns_are_read_only_when_exact(tmp_path, cg):
         ),
         (pa.array([True, False]), "row 1, column x: True is not a number (the column holds bool)"),
         (pa.array([1.0, float("nan")]), "row 2, column x: nan is not a finite number"),
-        (pa.array([1.0, None]), "row 2, column x: the value is missing (null)"),
+        (pa.array([1.0, None]), "row 2, column x: the field is empty (null)"),
         (pa.array([1.0, 2.0], pa.float32()), None),
     ],
 )

@@ -50,11 +50,31 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
     help="Format of --points (default: from the extension, else csv).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="With --points: local evaluates in this process; dask evaluates the partitions "
+    "(Parquet files) of a data set in parallel on a Dask cluster (the dask extra).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786); "
+    "without it, a local cluster runs for the command.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="With --engine dask: worker processes of the local cluster (default: one per CPU).",
+)
+@click.option(
     "-o",
     "--out",
     "out_file",
     metavar="FILE",
-    help="With --points: write the rows to FILE instead of standard output (whole, or not at all).",
+    help="With --points: write the rows to FILE instead of standard output (whole, or not "
+    "at all); with --engine dask, the folder that receives one Parquet file per partition.",
 )
 @output_options(FORMATS)
 @click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
@@ -111,6 +131,9 @@ def eval_command(
     points_file,
     chunk_rows,
     points_format,
+    engine,
+    scheduler,
+    workers,
     out_file,
     output_format,
     digits,
@@ -127,7 +150,7 @@ def eval_command(
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
     refuse_two_stdins(program, points_file, "--points")
-    if points_file is None:
+    if points_file is None and engine == "local":
         _refuse_many_points_options(output_format, out_file)
     graph, values = load_program(program)
     if mode == "forward" or tangent is not None or grad_graph:
@@ -139,6 +162,17 @@ def eval_command(
         if grad_graph:
             _eval_gradient_graph(graph, values, output_format, digits, no_check, check_timeout)
         _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, check_timeout)
+    if engine == "dask":
+        sys.exit(
+            _eval_on_dask(
+                graph, values, points_file, points_format, out_file, output_format, wrt,
+                grad_only, exact,
+                "none" if no_check else check_mode, check_timeout, scheduler, workers, chunk_rows,
+            )
+        )  # fmt: skip
+    for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
+        if given is not None:
+            raise UsageError(f"{option} is for --engine dask")
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")
@@ -335,6 +369,43 @@ def _sink(out_file):
 
     with written_whole(out_file, "-o") as sink:
         yield sink
+
+
+def _eval_on_dask(
+    graph, values, points, points_format, out, output_format, wrt, grad_only, exact, check,
+    timeout, scheduler, workers, chunk_rows,
+) -> int:  # fmt: skip
+    """--engine dask: a partitioned Parquet data set in, a folder of Parquet files out."""
+    from ..dask_engine import evaluate_on_dask
+    from ..errors import EXIT_MATH
+
+    if points is None or out is None or output_format != "parquet":
+        raise UsageError(
+            "--engine dask evaluates a Parquet data set: give --points FILES, "
+            "--format parquet and -o DIR"
+        )
+    if exact:
+        raise UsageError("--exact is for one point; --points evaluates in float64")
+    if points_format is not None:
+        raise UsageError("--points-format is for --engine local; --engine dask reads Parquet")
+    if check == "all":
+        raise UsageError("--check all is for --engine local; --engine dask checks a sample")
+    result = evaluate_on_dask(
+        graph, points, out=out, values=values, grad_only=grad_only, check=check != "none",
+        check_timeout=timeout, scheduler=scheduler, workers=workers, batch_rows=chunk_rows,
+        wrt=None if wrt is None else [name.strip() for name in wrt.split(",") if name.strip()],
+    )  # fmt: skip
+    for warning in result.warnings:
+        warn(warning)
+    summary = result.check_summary()
+    if summary is not None:
+        warn(summary)
+    if result.math_error_rows:
+        warn(
+            f"{result.math_error_rows} of {result.rows} rows had a math error; their values are nan"
+        )
+        return EXIT_MATH
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
 
 
 command = eval_command

@@ -48,7 +48,6 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
     """The symbolic partial derivatives of the output with respect to each input (SymPy),
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
-    from ..numbers import format_number
     from ..symbolic_grad import not_real_error, symbolic_gradient
 
     graph, values = load_program(program)
@@ -88,12 +87,7 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
         click.echo(r"\end{align*}")
     else:
         for p in result.partials:
-            line = f"∂{out}/∂{p.label} = {p.formula}"
-            if p.value is not None:
-                shown = format_number(p.value, digits) if p.real else "not a real number"
-                line += f" = {p.exact}" if p.exact not in (None, p.formula) else ""
-                if p.exact != shown:
-                    line += f" ≈ {shown}" if p.exact and p.real else f" = {shown}"
+            line = _formula_line(f"∂{out}/∂{p.label}", p.formula, p.value, p.exact, digits)
             if p.convention:
                 line += f"  ({p.convention})"
             click.echo(line)
@@ -105,7 +99,6 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
 def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> None:
     """cg grad --order 2: each second partial derivative once (∂²f/∂x∂y = ∂²f/∂y∂x)."""
     from ..errors import CgMathError
-    from ..numbers import format_number
     from ..symbolic_second import symbolic_hessian
 
     result = symbolic_hessian(graph, values, wrt=wrt_names, timeout=timeout)
@@ -145,18 +138,7 @@ def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> N
         click.echo(r"\end{align*}")
     else:
         for p in result.partials:
-            line = f"{p.name(out)} = {p.formula}"
-            if p.value is not None:
-                shown = (
-                    format_number(p.value, digits)
-                    if isinstance(p.value, float)
-                    else "not a real number"
-                )
-                if p.exact not in (None, p.formula):
-                    line += f" = {p.exact}"
-                if p.exact != shown:
-                    line += f" ≈ {shown}" if p.exact else f" = {shown}"
-            click.echo(line)
+            click.echo(_formula_line(p.name(out), p.formula, p.value, p.exact, digits))
     bad = [
         p.name(out)
         for p in result.partials
@@ -164,6 +146,24 @@ def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> N
     ]
     if bad:
         raise CgMathError(f"{', '.join(bad)} is not a real number at this point")
+
+
+def _formula_line(
+    name: str, formula: str, value: float | str | None, exact: str | None, digits: int
+) -> str:
+    """``name = formula``, then at a point its exact value and ``≈ float`` when they differ."""
+    from ..numbers import format_number
+
+    line = f"{name} = {formula}"
+    if value is None:
+        return line
+    real = isinstance(value, float)
+    shown = format_number(value, digits) if real else "not a real number"
+    if exact not in (None, formula):
+        line += f" = {exact}"
+    if exact != shown:
+        line += f" ≈ {shown}" if exact and real else f" = {shown}"
+    return line
 
 
 def _latex_value(value, digits) -> str:

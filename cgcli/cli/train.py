@@ -140,6 +140,25 @@ def parse_batch(text: str) -> int | None:
     metavar="FILE",
     help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local trains in this process; dask reads --data as a Parquet data set (a file, "
+    "folder or glob) and sums each full-batch gradient over its partitions on a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the address of a running Dask scheduler; without it, a local "
+    "cluster runs for the command.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="With --engine dask: worker processes of the local cluster (default: one per CPU).",
+)
 @output_options(["table", "json"], default="table", wrt=False)
 def train_command(
     program,
@@ -156,6 +175,9 @@ def train_command(
     seed,
     shuffle,
     history_file,
+    engine,
+    scheduler,
+    workers,
     output_format,
     digits,
 ):
@@ -173,13 +195,29 @@ def train_command(
         raise UsageError("cg train takes no NAME=VALUE values: data come from --data")
     params_given = parse_params(params_text)
     batch = parse_batch(batch_text)
-    data = _read_training_data(data_file, data_format, graph, params_given, target)
-    with _progress(epochs) as progress:
-        outcome = train(
-            graph, data, target=target, params=params_given, loss=loss, lr=lr, epochs=epochs,
-            batch=batch, tol=tol, target_loss=target_loss, seed=seed, shuffle=shuffle,
-            progress=progress,
-        )  # fmt: skip
+    if engine == "dask":
+        from ..dask_training import train_on_dask
+
+        if batch is not None or data_format is not None:
+            option = "--batch" if batch is not None else "--data-format"
+            raise UsageError(f"{option}: --engine dask trains on the full batch of Parquet data")
+        with _progress(epochs) as progress:
+            outcome = train_on_dask(
+                graph, data_file, target=target, params=params_given, loss=loss, lr=lr,
+                epochs=epochs, tol=tol, target_loss=target_loss, seed=seed,
+                scheduler=scheduler, workers=workers, progress=progress,
+            )  # fmt: skip
+    else:
+        for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
+            if given is not None:
+                raise UsageError(f"{option} is for --engine dask")
+        data = _read_training_data(data_file, data_format, graph, params_given, target)
+        with _progress(epochs) as progress:
+            outcome = train(
+                graph, data, target=target, params=params_given, loss=loss, lr=lr,
+                epochs=epochs, batch=batch, tol=tol, target_loss=target_loss, seed=seed,
+                shuffle=shuffle, progress=progress,
+            )  # fmt: skip
     for warning in outcome.warnings:
         warn(warning)
     if history_file is not None:

@@ -28,7 +28,7 @@ def value_problem(table: pa.Table, row: int, name: str) -> str:
     """Why the value at ``row`` of column ``name`` is unusable: missing or not finite."""
     value = table.column(name)[row].as_py()
     if value is None:
-        return "the value is missing (null)"
+        return "the field is empty (null)"
     return f"{value!r} is not a finite number"
 
 
