@@ -143,7 +143,7 @@ def _as_floats(table: pa.Table, names: Sequence[str], first_row: int):
             columns[name] = pa.nulls(table.num_rows, pa.float64())
         else:
             columns[name] = pa.nulls(0, pa.float64())
-    floats = pa.table(columns) if columns else table.select([])
+    floats = pa.Table.from_arrays(list(columns.values()), list(columns)) if columns else table
     unusable = first_unusable(floats, names)
     if unusable is not None:
         row, name = unusable

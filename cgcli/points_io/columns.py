@@ -57,6 +57,21 @@ def table_chunks(
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
-    if column.num_chunks == 1:
-        return column.chunk(0).to_numpy(zero_copy_only=False)
-    return column.to_numpy()
+    """A float64 column as a numpy array, nan where null: read from Arrow's buffers, since
+    pyarrow's to_numpy imports pandas where it is installed (0.15 s and 40 MB)."""
+    pieces = [_chunk_floats(chunk) for chunk in column.chunks]
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate(pieces) if pieces else np.empty(0)
+
+
+def _chunk_floats(chunk: pa.Array) -> np.ndarray:
+    validity, data = chunk.buffers()[:2]
+    if data is None or len(chunk) == chunk.null_count:
+        return np.full(len(chunk), np.nan)
+    values = np.frombuffer(data, np.float64, count=len(chunk), offset=chunk.offset * 8)
+    if chunk.null_count:
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")
+        valid = bits[chunk.offset : chunk.offset + len(chunk)].astype(bool)
+        values = np.where(valid, values, np.nan)
+    return values

@@ -131,7 +131,7 @@ class TextPoints(PointReader):
         """pyarrow's table of ``data``: the used columns as float64. ``lenient``: JSON
         keys beyond the used ones are dropped, not read (their types may clash)."""
         if not data.strip():
-            return pa.table({name: pa.array([], pa.float64()) for name in self.used})
+            return pa.Table.from_arrays([pa.nulls(0, pa.float64()) for _ in self.used], self.used)
         try:
             return self._arrow_blocks(data, PARSE_BLOCK, lenient)
         except pa.ArrowInvalid as exc:

@@ -124,12 +124,13 @@ class RowWriter:
             pieces.append(texts[len(layout.inputs)])
             pieces.append(', "gradient": {')
         members(layout.wrt, grads)
-        pieces.append("}}")
-        rows = pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+        pieces.append("}}\n" if self.format == "jsonl" else "}},\n")
+        pieces = [_text(piece) if isinstance(piece, str) else piece for piece in pieces]
+        rows = _joined(pc.binary_join_element_wise(*pieces, _text("")))
         if self.format == "jsonl":
-            return ("\n".join(rows) + "\n").encode()
-        lead = "\n" if self.rows_written == 0 else ",\n"
-        return (lead + ",\n".join(rows)).encode()
+            return rows
+        lead = b"\n" if self.rows_written == 0 else b",\n"
+        return lead + rows[: -len(b",\n")]
 
     def _table_text(self, numbers: list[np.ndarray]) -> str:
         header = self.layout.header()
@@ -199,13 +200,22 @@ def _json_texts(column: np.ndarray) -> pa.Array:
     import pyarrow.compute as pc
 
     text = _float_array(column).cast(pa.string())
-    negative_zero = (column == 0) & np.signbit(column)
-    if negative_zero.any():
-        text = pc.if_else(pa.array(negative_zero), "-0.0", text)
-    if np.isfinite(column).all():
-        return text
-    quoted = pc.binary_join_element_wise('"', text, '"', "")
-    return pc.if_else(pa.array(np.isfinite(column)), text, quoted)
+    text = pc.replace_substring_regex(text, pattern="^-0$", replacement="-0.0")
+    return pc.replace_substring_regex(text, pattern="^(nan|inf|-inf)$", replacement='"\\1"')
+
+
+def _text(value: str) -> pa.Scalar:
+    """A string scalar (pa.scalar would import pandas where it is installed)."""
+    data = value.encode()
+    offsets = np.array([0, len(data)], dtype=np.int32)
+    array = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return array[0]
+
+
+def _joined(strings: pa.Array) -> bytes:
+    """The bytes of every string of ``strings`` one after another (its data buffer)."""
+    offsets = np.frombuffer(strings.buffers()[1], np.int32, len(strings) + 1, strings.offset * 4)
+    return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
 def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
