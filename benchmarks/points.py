@@ -11,10 +11,21 @@ points (``--sizes``), it times the value and full gradient by:
 * cg CLI: the whole ``cg eval --points FILE --format csv --no-check`` process,
   CSV reading and writing included.
 
-Each time is the median of ``--repeat`` runs. Prints a Markdown table.
+Then the points table, I/O included, for the sigmoid neuron at 10^4, 10^6 and
+10^7 rows (``--io-sizes``): the whole ``cg eval --points`` process CSV→CSV and
+Parquet→Parquet, beside pyarrow's own read of the same input and write of the
+same result (timed inside a process of its own, start-up and imports excluded;
+Parquet written with cg's options: no dictionary encoding),
+beside a whole-process script a user might write (pyarrow reads the whole file,
+numpy computes the neuron by hand, pyarrow writes: start-up included, memory not
+flat), and beside the old numpy-by-hand CSV path (a process reading with
+``np.loadtxt`` and writing with ``%r``, 100,000 rows at a time, as cg did before
+pyarrow). Each run's peak memory is the child's ``ru_maxrss``.
 
-    python benchmarks/points.py            # the table of docs/speed.md
-    python benchmarks/points.py --sizes 1000 --repeat 1   # a quick smoke run
+Each time is the median of ``--repeat`` runs. Prints Markdown tables.
+
+    python benchmarks/points.py            # the tables of docs/speed.md (10^7 rows: minutes)
+    python benchmarks/points.py --sizes 1000 --io-sizes 10000 --repeat 1   # a quick smoke run
 """
 
 from __future__ import annotations
@@ -136,6 +147,158 @@ def cli_time(program: str, points: dict[str, np.ndarray], repeat: int) -> float:
         return median_time(run, repeat)
 
 
+# --- the points table: I/O included ----------------------------------------------------
+
+ARROW_READ_WRITE = """\
+import sys, time
+import pyarrow.csv as pa_csv, pyarrow.parquet as pq
+source, result, target, kind = sys.argv[1:]
+table = pq.read_table(result)  # the rows cg wrote, to write again (not timed)
+start = time.perf_counter()
+if kind == "csv":
+    pa_csv.read_csv(source)
+    pa_csv.write_csv(table, target, pa_csv.WriteOptions(quoting_style="none"))
+else:
+    pq.read_table(source)
+    pq.write_table(table, target, use_dictionary=False)  # as cg writes it
+print(time.perf_counter() - start)
+"""
+
+ARROW_SCRIPT = """\
+import sys
+import numpy as np
+import pyarrow as pa, pyarrow.csv as pa_csv, pyarrow.parquet as pq
+source, target, kind = sys.argv[1:]
+table = pa_csv.read_csv(source) if kind == "csv" else pq.read_table(source)
+w0, x0, w1, x1, w2 = (table.column(n).to_numpy() for n in ["w0", "x0", "w1", "x1", "w2"])
+s = 1.0 / (1.0 + np.exp(-(w0 * x0 + w1 * x1 + w2)))
+ds = s * (1.0 - s)
+columns = [w0, x0, w1, x1, w2, s, ds * x0, ds * w0, ds * x1, ds * w1, ds]
+names = ["w0", "x0", "w1", "x1", "w2", "f", *(f"df/d{n}" for n in ["w0", "x0", "w1", "x1", "w2"])]
+out = pa.table(dict(zip(names, columns)))
+if kind == "csv":
+    pa_csv.write_csv(out, target, pa_csv.WriteOptions(quoting_style="none"))
+else:
+    pq.write_table(out, target, use_dictionary=False)
+"""
+
+NUMPY_BY_HAND_CSV = """\
+import itertools, sys
+import numpy as np
+source, target = sys.argv[1:]
+with open(source) as inp, open(target, "w") as out:
+    names = inp.readline().strip().replace('"', "").split(",")
+    grads = ",".join(f"df/d{n}" for n in names)
+    out.write(",".join(names) + ",f," + grads + "\\n")
+    while lines := list(itertools.islice(inp, 100_000)):
+        block = np.loadtxt(lines, delimiter=",", ndmin=2)
+        w0, x0, w1, x1, w2 = block.T
+        s = 1.0 / (1.0 + np.exp(-(w0 * x0 + w1 * x1 + w2)))
+        ds = s * (1.0 - s)
+        table = np.column_stack([block, s, ds * x0, ds * w0, ds * x1, ds * w1, ds])
+        template = ",".join(["%r"] * table.shape[1]) + "\\n"
+        out.write((template * len(table)) % tuple(table.ravel().tolist()))
+"""
+
+
+LAUNCHER = """\
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(done.returncode, seconds, peak, done.stdout.decode().strip() or "-")
+"""
+
+
+def child_run(command: list[str]) -> tuple[float, float, str]:
+    """Seconds, peak memory in MB and stdout of one process. A small launcher process
+    runs it, so its ru_maxrss is the command's own (a child forked from this large
+    process would count this process's pages)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, check=True
+    )
+    code, seconds, peak, out = done.stdout.split(maxsplit=3)
+    if code != "0":
+        raise RuntimeError(f"{command[:4]} failed with exit code {code}")
+    return float(seconds), int(peak) / 1024, out
+
+
+def median_run(command: list[str], repeat: int, timed_inside: bool = False) -> tuple[float, float]:
+    """Median seconds and largest peak memory of ``repeat`` runs; ``timed_inside``: the
+    seconds the child prints, not the whole process."""
+    runs = [child_run(command) for _ in range(repeat)]
+    seconds = [float(out) if timed_inside else wall for wall, _, out in runs]
+    return statistics.median(seconds), max(memory for _, memory, _ in runs)
+
+
+def write_inputs(folder: Path, rows: int) -> tuple[Path, Path]:
+    """The neuron's inputs, uniform in [-3, 3], as CSV and Parquet, 10^6 rows at a time."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(0)
+    csv_path, parquet_path = folder / "in.csv", folder / "in.parquet"
+    names = ["w0", "x0", "w1", "x1", "w2"]
+    schema = pa.schema([(n, pa.float64()) for n in names])
+    options = pa_csv.WriteOptions(quoting_style="none")
+    with (
+        pa_csv.CSVWriter(csv_path, schema, write_options=options) as csv_out,
+        pq.ParquetWriter(parquet_path, schema) as parquet_out,
+    ):
+        for start in range(0, rows, 1_000_000):
+            size = min(1_000_000, rows - start)
+            batch = pa.table({n: rng.uniform(-3, 3, size) for n in names}, schema=schema)
+            csv_out.write_table(batch)
+            parquet_out.write_table(batch)
+    return csv_path, parquet_path
+
+
+def points_table(sizes: list[int], repeat: int) -> None:
+    """cg CLI CSV→CSV and Parquet→Parquet beside pyarrow alone and the old numpy path."""
+    import pyarrow as pa
+
+    print(f"\npyarrow {pa.__version__}; sigmoid neuron, 5 inputs, 11 output columns\n")
+    print("| rows | files | method | seconds | rows/s | vs pyarrow read + write | peak MB |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: |")
+    for rows in sizes:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary)
+            csv_in, parquet_in = write_inputs(folder, rows)
+            times = max(1, repeat // 2) if rows >= 5_000_000 else repeat
+            cg = [sys.executable, "-m", "cgcli", "eval", NEURON, "--no-check"]
+            for kind, source in (("CSV", csv_in), ("Parquet", parquet_in)):
+                fmt = kind.lower()
+                target = folder / f"out.{fmt}"
+                result = folder / "result.parquet"
+                runs = {
+                    "cg CLI": median_run(
+                        [*cg, "--points", str(source), "--format", fmt, "-o", str(target)], times
+                    ),
+                }
+                child_run([*cg, "--points", str(source), "--format", "parquet", "-o", str(result)])
+                runs["pyarrow read + write"] = median_run(
+                    [sys.executable, "-c", ARROW_READ_WRITE, str(source), str(result),
+                     str(folder / f"arrow.{fmt}"), fmt], times, timed_inside=True,
+                )  # fmt: skip
+                runs["a pyarrow + numpy script (whole process)"] = median_run(
+                    [sys.executable, "-c", ARROW_SCRIPT, str(source), str(folder / f"script.{fmt}"),
+                     fmt], times,
+                )  # fmt: skip
+                if kind == "CSV":
+                    runs["numpy by hand (old CSV path)"] = median_run(
+                        [sys.executable, "-c", NUMPY_BY_HAND_CSV, str(csv_in),
+                         str(folder / "numpy.csv")], times,
+                    )  # fmt: skip
+                base = runs["pyarrow read + write"][0]
+                for method, (seconds, memory) in runs.items():
+                    print(
+                        f"| {rows:,} | {kind} → {kind} | {method} | {seconds:.3f} | "
+                        f"{rows / seconds:,.0f} | {seconds / base:.2f}× | {memory:,.0f} |"
+                    )
+
+
 def workloads() -> list[tuple[str, str, Callable | None]]:
     return [
         ("sigmoid neuron", NEURON, neuron_by_hand),
@@ -146,6 +309,10 @@ def workloads() -> list[tuple[str, str, Callable | None]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument(
+        "--io-sizes", type=int, nargs="*", default=[10_000, 1_000_000, 10_000_000],
+        help="rows of the points table (I/O included); none to skip it",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
@@ -173,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
                     f"| {title} | {size:,} | {method} | {seconds:.4f} | "
                     f"{size / seconds:,.0f} | {base / seconds:.2f}× |"
                 )
+    if args.io_sizes:
+        points_table(args.io_sizes, args.repeat)
 
 
 if __name__ == "__main__":

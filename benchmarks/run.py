@@ -413,7 +413,8 @@ def main(argv: list[str] | None = None) -> None:
         from points import main as points_main
 
         print("\n### 5. Many points\n")
-        points_main(["--sizes", "1000", "--repeat", "1"] if args.quick else [])
+        quick = ["--sizes", "1000", "--io-sizes", "10000", "--repeat", "1"]
+        points_main(quick if args.quick else [])
     shutil.rmtree(folder, ignore_errors=True)
 
 

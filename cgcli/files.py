@@ -7,6 +7,8 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -124,9 +126,24 @@ def write_whole(path: str, data: bytes | str, option: str) -> None:
     A symbolic link is written through (its target is replaced); a device or a
     named pipe (/dev/stdout) is written directly.
     """
-    check_writable(path, option)
     if isinstance(data, str):
         data = data.encode("utf-8")
+    try:
+        with written_whole(path, option) as out:
+            out.write(data)
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+
+
+@contextmanager
+def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
+    """A binary file to fill; it replaces ``path`` only when the block ends without error.
+
+    A temporary file beside the target (a short name, so a long target name still
+    fits) is renamed over it at the end, or removed if anything fails. A symbolic
+    link is written through; a device or a named pipe (/dev/stdout) is written directly.
+    """
+    check_writable(path, option)
     target = Path(os.path.realpath(path))
     try:
         existing = os.stat(target)
@@ -135,27 +152,26 @@ def write_whole(path: str, data: bytes | str, option: str) -> None:
     try:
         if existing is not None and not stat.S_ISREG(existing.st_mode):
             with open(target, "wb") as out:
-                out.write(data)
+                yield out
             return
-        _replace(target, data, existing.st_mode & 0o7777 if existing else None)
+        mode = existing.st_mode & 0o7777 if existing else _new_file_mode()
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cg-")
     except OSError as exc:
         raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
-
-
-def _replace(target: Path, data: bytes, mode: int | None) -> None:
-    """A temporary file beside ``target`` (a short name, so a long target name still
-    fits), filled, then renamed over it; removed again if anything fails."""
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cg-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
+            yield out
+        try:
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        except OSError as exc:
+            raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+    finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -45,56 +45,26 @@ def file_columns(path: str) -> list[str]:
 def read_batches(
     path: str, names: Sequence[str], batch_rows: int
 ) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    """Batches of the columns ``names`` as float64 arrays, each with the number of its first row."""
-    import pyarrow.parquet as pq
+    """Batches of the columns ``names`` as float64 arrays, each with the number of its first row.
 
-    try:
-        parquet = pq.ParquetFile(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot be read as Parquet ({_first_line(exc)})") from None
-    schema = parquet.schema_arrow
-    missing = [name for name in names if name not in schema.names]
-    if missing:
-        raise UsageError(
-            f"{path} has no column {', '.join(missing)} (columns: {', '.join(schema.names)})"
-        )
-    for name in names:
-        _require_numbers(path, name, schema.field(name).type)
-    first_row = 1
-    for batch in parquet.iter_batches(batch_size=batch_rows, columns=list(names)):
-        columns = {
-            name: _finite_column(path, name, batch.column(name), first_row) for name in names
-        }
-        yield first_row, columns
-        first_row += batch.num_rows
+    The file is read by the reader of ``--points`` (cgcli.points_io), so a partition's
+    rows are read exactly as one process reads them; its errors are prefixed with the path.
+    """
+    from .files import open_binary
+    from .points_io import read_points
 
-
-def _require_numbers(path: str, name: str, arrow_type) -> None:
-    import pyarrow as pa
-
-    types = pa.types
-    if not (types.is_integer(arrow_type) or types.is_floating(arrow_type)) and not (
-        types.is_decimal(arrow_type) or types.is_null(arrow_type)
-    ):
-        raise BadRow(f"{path}, column {name}: holds {arrow_type} values, not numbers")
-
-
-def _finite_column(path: str, name: str, column, first_row: int) -> np.ndarray:
-    """A column as float64; a null or a value that is not finite is a bad row."""
-    import pyarrow as pa
-
-    if column.null_count:
-        row = first_row + int(np.argmax(column.is_null().to_numpy(zero_copy_only=False)))
-        raise BadRow(f"{path}, row {row}, column {name}: the field is empty (null)")
-    values = column.cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-    finite = np.isfinite(values)
-    if not finite.all():
-        offset = int(np.argmin(finite))
-        raise BadRow(
-            f"{path}, row {first_row + offset}, column {name}: "
-            f"{values[offset]} is not a finite number"
-        )
-    return values
+    with open_binary(path, path) as stream:
+        reader = read_points(stream, "parquet", batch_rows, what=path)
+        missing = [name for name in names if name not in reader.header]
+        if missing:
+            raise UsageError(
+                f"{path} has no column {', '.join(missing)} (columns: {', '.join(reader.header)})"
+            )
+        for chunk in reader.chunks(list(names)):
+            if chunk.rows:
+                yield chunk.first_row, chunk.columns
+            if chunk.error is not None:
+                raise BadRow(f"{path}, {chunk.error.message}")
 
 
 def _first_line(exc: Exception) -> str:

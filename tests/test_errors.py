@@ -341,14 +341,6 @@ OTHER_CASES = [
     ),
     (
         "eval",
-        "old Mac line ends",
-        ["x*y", "--points", "-"],
-        "x,y\n1,2\r3,4\r",
-        2,
-        "row 1: a carriage return inside the line",
-    ),
-    (
-        "eval",
         "JSON integer too big for a float",
         ["x", "--points", "-", "--points-format", "jsonl"],
         '{"x": ' + "9" * 400 + "}\n",
@@ -649,14 +641,14 @@ def test_output_file_written_whole_over_an_old_one(cg, tmp_path):
 def test_byte_order_mark_in_a_csv_header_is_skipped(cg):
     result = cg("eval", "2*x", "--points", "-", "--format", "csv", "--no-check",
                 input="\ufeffx\n1\n")  # fmt: skip
-    assert (result.exit_code, result.stdout) == (0, "x,f,df/dx\n1,2.0,2.0\n")
+    assert (result.exit_code, result.stdout) == (0, "x,f,df/dx\n1,2,2\n")
 
 
 def test_unused_json_lines_keys_warn_like_csv_columns(cg):
     result = cg("eval", "2*x", "--points", "-", "--points-format", "jsonl", "--format", "csv",
                 "--no-check", input='{"x": 1, "z": 0}\n{"x": 2, "q": 0, "z": 1}\n')  # fmt: skip
     assert result.exit_code == 0
-    assert result.stdout == "x,f,df/dx\n1.0,2.0,2.0\n2.0,4.0,2.0\n"
+    assert result.stdout == "x,f,df/dx\n1,2,2\n2,4,2\n"
     assert result.stderr == (
         "cg: warning: key z (first in row 1) is not used by the program\n"
         "cg: warning: key q (first in row 2) is not used by the program\n"
@@ -667,9 +659,9 @@ def test_unused_json_lines_keys_warn_like_csv_columns(cg):
 @pytest.mark.parametrize(
     ("program", "header", "outputs"),
     [
-        ("y = x*2; 3", "x,f,df/dx", lambda x: f"{x},3.0,0.0"),
-        ("3", "f", lambda x: "3.0"),
-        ("x", "x,x,dx/dx", lambda x: f"{x},{x}.0,1.0"),
+        ("y = x*2; 3", "x,f,df/dx", lambda x: f"{x},3,0"),
+        ("3", "f", lambda x: "3"),
+        ("x", "x,x,dx/dx", lambda x: f"{x},{x},1"),
     ],
 )
 def test_every_shape_of_output_for_any_number_of_rows(cg, rows, program, header, outputs):
@@ -685,7 +677,7 @@ def test_bad_row_after_good_ones_keeps_the_good_ones(cg):
     result = cg("eval", "2*x", "--points", "-", "--format", "csv", "--no-check",
                 input="x\n1\n2\n3,4\n")  # fmt: skip
     assert result.exit_code == 2
-    assert result.stdout == "x,f,df/dx\n1,2.0,2.0\n2,4.0,2.0\n"
+    assert result.stdout == "x,f,df/dx\n1,2,2\n2,4,2\n"
     assert result.stderr == (
         "cg: error in the data: row 3: too many fields (2, but the header has 1: x)\n"
     )
@@ -740,7 +732,7 @@ def test_a_constant_of_the_language_given_as_a_json_key_is_an_input(cg):
     result = cg("eval", "pi*x", "--points", "-", "--points-format", "jsonl", "--format", "csv",
                 "--no-check", input='{"pi": 3, "x": 1}\n')  # fmt: skip
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == "pi,x,f,df/dpi,df/dx\n3.0,1.0,3.0,1.0,3.0\n"
+    assert result.stdout == "pi,x,f,df/dpi,df/dx\n3,1,3,1,3\n"
 
 
 def test_params_values_may_hold_commas(cg, files):

@@ -137,7 +137,7 @@ def test_json_array_output_and_wrt(cg, tmp_path):
 
 def test_grad_only(cg):
     result = cg("eval", "x*y", "--points", "-", "--format", "csv", "--grad", input="x,y\n2,3\n")
-    assert result.stdout == "df/dx,df/dy\n3.0,2.0\n"
+    assert result.stdout == "df/dx,df/dy\n3,2\n"
 
 
 def test_header_only_gives_only_a_header(cg):
@@ -147,7 +147,7 @@ def test_header_only_gives_only_a_header(cg):
 
 def test_unused_and_missing_columns(cg):
     result = cg("eval", "x*y", "--points", "-", "--format", "csv", input="x,y,id\n1,2,7\n")
-    assert result.stdout == "x,y,f,df/dx,df/dy\n1.0,2.0,2.0,2.0,1.0\n"
+    assert result.stdout == "x,y,f,df/dx,df/dy\n1,2,2,2,1\n"
     assert "cg: warning: column id is not used by the program" in result.stderr
     result = cg("eval", "x*y*z", "--points", "-", "--format", "csv", input="x,y\n1,2\n")
     assert result.exit_code == 2
@@ -169,7 +169,7 @@ def test_bad_rows_stop_after_writing_the_rows_before(cg, data, message, chunk_ro
         "eval", "x+y", "--points", "-", "--format", "csv", "--chunk-rows", chunk_rows, input=data
     )
     assert result.exit_code == 2
-    assert result.stdout == "x,y,f,df/dx,df/dy\n1,2,3.0,1.0,1.0\n"
+    assert result.stdout == "x,y,f,df/dx,df/dy\n1,2,3,1,1\n"
     assert result.stderr.endswith(f"cg: error in the data: {message}\n")
 
 
@@ -188,7 +188,7 @@ def test_bad_json_lines(cg, line, message):
         "eval", "2*x", "--points", "-", "--points-format", "jsonl", "--format", "csv", input=data
     )
     assert result.exit_code == 2
-    assert result.stdout == "x,f,df/dx\n1.0,2.0,2.0\n"
+    assert result.stdout == "x,f,df/dx\n1,2,2\n"
     assert f"cg: error in the data: {message}" in result.stderr
 
 
@@ -286,11 +286,11 @@ def test_output_starts_before_input_ends():
         process.stdin.close()
         rest = process.stdout.read()
         process.wait(timeout=20)
-    assert rest == b"1,2.0,2.0\n2,4.0,2.0\n"
+    assert rest == b"1,2,2\n2,4,2\n"
 
 
-def test_large_input_formatted_in_worker_processes(cg):
-    """Chunks over PARALLEL_ROWS are formatted by worker processes; the order is kept."""
+def test_large_input_formatted_by_two_threads(cg):
+    """Chunks of 10,000 rows or more are formatted in two slices at once; the order is kept."""
     points = random_points(25_000, seed=7)
     result = cg(
         "eval",
@@ -301,7 +301,7 @@ def test_large_input_formatted_in_worker_processes(cg):
         "csv",
         "--no-check",
         "--chunk-rows",
-        "6000",
+        "12000",
         input=as_csv(points),
     )
     assert result.exit_code == 0, result.stderr
@@ -328,16 +328,16 @@ def _assert_rows_in_order(stdout: str, n: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "chunk_rows", "parallel_rows"),
-    [(1_000, 3, 1), (1_001, 7, 2), (60_000, 5_000, 5_000), (61_234, 6_000, 5_000)],
+    ("rows", "chunk_rows", "block_bytes"),
+    [(1_000, 3, 64), (1_001, 7, 1 << 22), (60_000, 5_000, 10_000), (61_234, 6_000, 1 << 16)],
 )
 def test_rows_keep_their_order_whatever_the_chunking(
-    cg, monkeypatch, rows, chunk_rows, parallel_rows
+    cg, monkeypatch, rows, chunk_rows, block_bytes
 ):
-    """Every chunking, with the formatting workers busy on many chunks at once."""
-    from cgcli import points_io
+    """Every chunking of rows, and byte blocks from a few lines to all of them."""
+    from cgcli.points_io import blocks
 
-    monkeypatch.setattr(points_io, "PARALLEL_ROWS", parallel_rows)
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", block_bytes)
     result = cg(
         "eval", "i + x*x", "--points", "-", "--format", "csv", "--no-check",
         "--chunk-rows", str(chunk_rows), input=_indexed_rows(rows),

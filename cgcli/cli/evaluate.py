@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -20,9 +21,11 @@ from . import (
     warn,
 )
 
-FORMATS = ["table", "json", "csv", "tsv", "jsonl", "markdown", "latex", "parquet"]
-POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
-"""The formats with --points; markdown and latex are for one point, jsonl for many."""
+FORMATS = ["table", "json", "csv", "tsv", "jsonl", "markdown", "latex", "parquet", "arrow"]
+POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl", "parquet", "arrow"]
+"""The formats with --points; markdown and latex are for one point; jsonl, parquet and
+arrow for many."""
+MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
 
 
 @click.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
@@ -31,18 +34,19 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     "--points",
     "points_file",
     metavar="FILE",
-    help="Evaluate at every row of FILE (CSV, TSV or JSON Lines; '-' for stdin).",
+    help="Evaluate at every row of FILE (CSV, TSV, JSON Lines, Parquet or Arrow IPC; "
+    "'-' for stdin).",
 )
 @click.option(
     "--chunk-rows",
     type=click.IntRange(1, 10_000_000),
-    default=10_000,
+    default=100_000,
     show_default=True,
-    help="With --points: rows read, evaluated and written at a time.",
+    help="With --points: at most this many rows evaluated and written at a time.",
 )
 @click.option(
     "--points-format",
-    type=click.Choice(["csv", "tsv", "jsonl"]),
+    type=click.Choice(["csv", "tsv", "jsonl", "parquet", "arrow"]),
     help="Format of --points (default: from the extension, else csv).",
 )
 @click.option(
@@ -68,8 +72,9 @@ POINTS_FORMATS = ["table", "json", "csv", "tsv", "jsonl"]
     "-o",
     "--out",
     "out_file",
-    metavar="DIR",
-    help="With --engine dask: the folder that receives one Parquet file per partition.",
+    metavar="FILE",
+    help="With --points: write the rows to FILE instead of standard output (whole, or not "
+    "at all); with --engine dask, the folder that receives one Parquet file per partition.",
 )
 @output_options(FORMATS)
 @click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
@@ -144,9 +149,9 @@ def eval_command(
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
-    from ..evaluation import evaluate_graph
-
     refuse_two_stdins(program, points_file, "--points")
+    if points_file is None and engine == "local":
+        _refuse_many_points_options(output_format, out_file)
     graph, values = load_program(program)
     if mode == "forward" or tangent is not None or grad_graph:
         _refuse_with_points(
@@ -165,11 +170,9 @@ def eval_command(
                 "none" if no_check else check_mode, check_timeout, scheduler, workers, chunk_rows,
             )
         )  # fmt: skip
-    for given, option in ((scheduler, "--scheduler"), (workers, "--workers"), (out_file, "-o")):
+    for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
         if given is not None:
             raise UsageError(f"{option} is for --engine dask")
-    if output_format == "parquet":
-        raise UsageError("--format parquet is for --engine dask")
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")
@@ -179,6 +182,7 @@ def eval_command(
             points_file,
             chunk_rows,
             points_format,
+            out_file,
             output_format,
             digits,
             wrt,
@@ -187,12 +191,21 @@ def eval_command(
             check_timeout,
         )
         sys.exit(status)
-    if output_format == "jsonl":
-        raise UsageError("--format jsonl needs --points (one line per point)")
+    from ..evaluation import evaluate_graph
+
     result = evaluate_graph(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
     )
     _print_point(result, output_format, digits, wrt, grad_only)
+
+
+def _refuse_many_points_options(output_format, out_file):
+    if output_format == "jsonl":
+        raise UsageError("--format jsonl needs --points (one line per point)")
+    if output_format in MANY_POINTS_ONLY:
+        raise UsageError(f"--format {output_format} needs --points (a table of many points)")
+    if out_file is not None:
+        raise UsageError("-o is for --points; redirect the output of one point with >")
 
 
 def _refuse_with_points(points_file, exact, grad_only, what):
@@ -208,8 +221,6 @@ def _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, 
     from ..forward_mode import forward_graph
     from ..render.second_order import render_forward
 
-    if output_format == "jsonl":
-        raise UsageError("--format jsonl needs --points (one line per point)")
     wrt_name = None
     if wrt is not None:
         bound = graph.bind_constants(values).input_names
@@ -239,8 +250,6 @@ def _eval_gradient_graph(graph, values, output_format, digits, no_check, check_t
     from ..gradient_evaluation import evaluate_gradient_graph
     from ..render.second_order import render_gradient_graph
 
-    if output_format == "jsonl":
-        raise UsageError("--format jsonl needs --points (one line per point)")
     result = evaluate_gradient_graph(graph, values, check=not no_check, check_timeout=check_timeout)
     for warning in result.warnings:
         warn(warning)
@@ -305,6 +314,7 @@ def _eval_points(
     points_file,
     chunk_rows,
     points_format,
+    out_file,
     output_format,
     digits,
     wrt,
@@ -312,32 +322,53 @@ def _eval_points(
     check,
     timeout,
 ) -> int:
-    from ..files import shown_path
+    from ..files import check_writable, shown_path
     from ..points import run_points
-    from ..points_io import PointReader, RowWriter, open_points, point_format_for
+    from ..points_io import BINARY_FORMATS, RowWriter, open_points, point_format_for, read_points
 
     if output_format in ("markdown", "latex"):
         raise UsageError(
             f"--format {output_format} is for one point; with --points use "
             + ", ".join(POINTS_FORMATS)
         )
+    if out_file is None and output_format in BINARY_FORMATS and sys.stdout.isatty():
+        raise UsageError(
+            f"--format {output_format} is binary and standard output is a terminal: "
+            "give -o FILE or redirect the output"
+        )
+    if out_file is not None:
+        check_writable(out_file, "-o")
     with open_points(points_file) as stream:
-        reader = PointReader(stream, point_format_for(points_file, points_format), chunk_rows)
+        reader = read_points(stream, point_format_for(points_file, points_format), chunk_rows)
         if reader.empty:
             raise UsageError(f"{shown_path(points_file)} is empty (expected the points)")
         bound = graph.bind_constants([*reader.names, *values])
         wrt_names = parse_wrt(wrt, bound.input_names) if wrt is not None else None
-        return run_points(
-            graph,
-            values,
-            reader,
-            lambda layout: RowWriter(sys.stdout, output_format, layout, digits),
-            wrt=wrt_names,
-            grad_only=grad_only,
-            check=check,
-            check_timeout=timeout,
-            warn=warn,
-        )
+        with _sink(out_file) as sink:
+            return run_points(
+                graph,
+                values,
+                reader,
+                lambda layout: RowWriter(sink, output_format, layout, digits),
+                wrt=wrt_names,
+                grad_only=grad_only,
+                check=check,
+                check_timeout=timeout,
+                warn=warn,
+            )
+
+
+@contextlib.contextmanager
+def _sink(out_file):
+    """Where the rows go: standard output as bytes, or -o FILE written whole."""
+    if out_file is None:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        return
+    from ..files import written_whole
+
+    with written_whole(out_file, "-o") as sink:
+        yield sink
 
 
 def _eval_on_dask(

@@ -68,11 +68,11 @@ def parse_batch(text: str) -> int | None:
     "data_file",
     required=True,
     metavar="FILE",
-    help="Training data: CSV, TSV or JSON Lines ('-' for stdin).",
+    help="Training data: CSV, TSV, JSON Lines, Parquet or Arrow IPC ('-' for stdin).",
 )
 @click.option(
     "--data-format",
-    type=click.Choice(["csv", "tsv", "jsonl"]),
+    type=click.Choice(["csv", "tsv", "jsonl", "parquet", "arrow"]),
     help="Format of --data (default: from the extension, else csv).",
 )
 @click.option(
@@ -253,12 +253,12 @@ def _read_training_data(data_file, data_format, graph, params, target):
     import numpy as np
 
     from ..files import shown_path
-    from ..points_io import PointReader, open_points, point_format_for
+    from ..points_io import open_points, point_format_for, read_points
 
     what = "the training data"
     with open_points(data_file, what) as stream:
-        reader = PointReader(stream, point_format_for(data_file, data_format), 1_000_000, what)
-        if reader.format != "jsonl" and not reader.header:
+        reader = read_points(stream, point_format_for(data_file, data_format), 1_000_000, what)
+        if reader.empty:
             raise UsageError(f"{shown_path(data_file)} is empty (expected {what})")
         columns = reader.names or [
             n for n in graph.bind_constants(params).input_names if n not in params

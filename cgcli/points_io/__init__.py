@@ -1,0 +1,34 @@
+"""Many points in and out: CSV, TSV, JSON Lines, Parquet and Arrow IPC, through pyarrow.
+
+One code path for every size: byte blocks (or Parquet/Arrow record batches) are
+parsed by pyarrow into float64 columns, handed on in chunks of rows, and the
+results written back by pyarrow. pyarrow is imported here, so this package is
+imported only by the --points and --data paths, never by a single-point eval.
+
+Rows are numbered from 1 in the order they are read; a header and blank lines
+are not counted. A bad row stops reading with a message naming its row and
+column; the rows before it are still handed on.
+"""
+
+from .formats import (
+    BINARY_FORMATS,
+    POINT_FORMATS,
+    BadRow,
+    Chunk,
+    point_format_for,
+)
+from .reader import PointReader, open_points, read_points
+from .writer import RowLayout, RowWriter
+
+__all__ = [
+    "BINARY_FORMATS",
+    "POINT_FORMATS",
+    "BadRow",
+    "Chunk",
+    "PointReader",
+    "RowLayout",
+    "RowWriter",
+    "open_points",
+    "point_format_for",
+    "read_points",
+]
