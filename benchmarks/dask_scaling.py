@@ -96,12 +96,12 @@ def command(args: list[str], out: Path):
     return run
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per partition")
     parser.add_argument("--parts", type=int, default=8, help="partitions (Parquet files)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     total = args.rows * args.parts
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -16,7 +16,8 @@ Whole processes, medians of several runs, on this machine, in one run:
    (the whole-program SymPy method, run from this same code); and SymPy against
    SymEngine for the derivatives (benchmarks/check_options.py compares the options
    for the check's method one by one);
-5. with ``--points``: benchmarks/points.py (many points at once).
+5. with ``--points``: benchmarks/points.py (many points at once, I/O included);
+6. with ``--points``: benchmarks/dask_scaling.py (the Dask engine, 1 and 2 workers).
 
     python benchmarks/run.py                 # the tables of docs/speed.md (several minutes)
     python benchmarks/run.py --quick         # small sizes, a smoke run
@@ -392,7 +393,11 @@ def symbolic_engines() -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
-    parser.add_argument("--points", action="store_true", help="also run benchmarks/points.py")
+    parser.add_argument(
+        "--points",
+        action="store_true",
+        help="also run benchmarks/points.py and benchmarks/dask_scaling.py",
+    )
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else 9
     sizes = [1_000, 3_000] if args.quick else [1_000, 10_000, 100_000, 200_000, 1_000_000]
@@ -415,6 +420,10 @@ def main(argv: list[str] | None = None) -> None:
         print("\n### 5. Many points\n")
         quick = ["--sizes", "1000", "--io-sizes", "10000", "--repeat", "1"]
         points_main(quick if args.quick else [])
+        from dask_scaling import main as dask_main
+
+        print("\n### 6. The Dask engine: one and two workers\n")
+        dask_main(["--rows", "1000", "--parts", "2", "--repeat", "1"] if args.quick else [])
     shutil.rmtree(folder, ignore_errors=True)
 
 
