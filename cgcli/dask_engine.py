@@ -25,6 +25,7 @@ from .parquet_parts import file_columns, parquet_files, read_batches
 from .parser import parse
 from .points import MAX_ROW_WARNINGS
 from .points_io import RowLayout
+from .points_io.formats import missing_columns
 from .values import InputValue, value_from_python
 
 INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "cgcli[dask]"'
@@ -173,10 +174,7 @@ def evaluate_on_dask(
     row_names = [name for name in compiled.inputs if name not in constants]
     missing = [name for name in row_names if name not in columns]
     if missing:
-        raise UsageError(
-            f"the points have no column {', '.join(missing)} "
-            f"(columns: {', '.join(columns)}); give it as NAME=VALUE or add it"
-        )
+        raise missing_columns(missing, columns)
     layout = RowLayout(row_names, compiled.output, compiled.wrt, grad_only)
     targets = _result_files(out, len(files))
     fixed = {name: constants[name].number for name in compiled.inputs if name in constants}

@@ -437,3 +437,48 @@ def test_a_single_point_does_not_import_pyarrow():
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
     assert "cgcli" in imported
     assert not imported & {"pyarrow", "polars", "pandas", "dask"}
+
+
+def test_o_takes_its_format_from_the_extension(cg, tmp_path):
+    points = "x\n0.1\n2\n"
+    for name, read in (
+        ("out.csv", lambda p: p.read_text()),
+        ("out.tsv", lambda p: p.read_text()),
+        ("out.jsonl", lambda p: p.read_text()),
+        ("out.parquet", lambda p: pq.read_table(p).to_pydict()),
+    ):
+        target = tmp_path / name
+        result = cg("eval", "y = x^2", "--points", "-", "-o", str(target), "--no-check",
+                    input=points)  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        expected = {
+            "out.csv": "x,y,dy/dx\n0.1,0.010000000000000002,0.2\n2,4,4\n",
+            "out.tsv": "x\ty\tdy/dx\n0.1\t0.010000000000000002\t0.2\n2\t4\t4\n",
+            "out.jsonl": '{"inputs": {"x": 0.1}, "value": 0.010000000000000002, "gradient": '
+            '{"x": 0.2}}\n{"inputs": {"x": 2}, "value": 4, "gradient": {"x": 4}}\n',
+            "out.parquet": {"x": [0.1, 2.0], "y": [0.010000000000000002, 4.0], "dy/dx": [0.2, 4.0]},
+        }[name]
+        assert read(target) == expected
+    result = cg("eval", "y = x^2", "--points", "-", "-o", str(tmp_path / "o.parquet"),
+                "--format", "csv", "--no-check", input=points)  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        2, f"cg: usage error: -o {tmp_path}/o.parquet names a parquet file, but --format csv "
+        "would write csv; make them agree\n",
+    )  # fmt: skip
+    assert not (tmp_path / "o.parquet").exists()
+    result = cg("eval", "y = x^2", "--points", "-", "-o", str(tmp_path / "o.txt"), "--no-check",
+                input=points)  # fmt: skip
+    assert (tmp_path / "o.txt").read_text().splitlines()[0].split() == ["x", "y", "dy/dx"]
+
+
+def test_a_pattern_and_missing_columns_are_explained(cg, tmp_path):
+    result = cg("eval", "x*y", "--points", str(tmp_path / "*.parquet"), "--no-check")
+    assert (result.exit_code, result.stderr) == (
+        2, f"cg: usage error: {tmp_path}/*.parquet is a pattern: one process reads one file; "
+        "a Parquet data set of many files is read with --engine dask\n",
+    )  # fmt: skip
+    result = cg("eval", "x*y*a", "--points", "-", "--no-check", input="a,b\n1,2\n")
+    assert (result.exit_code, result.stderr) == (
+        2, "cg: usage error: the points have no column x, y (columns: a, b); give them as "
+        "NAME=VALUE or add them\n",
+    )  # fmt: skip

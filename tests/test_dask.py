@@ -213,8 +213,8 @@ def test_usage_errors(cg, neurons, tmp_path):
     parquet = str(neurons / "*.parquet")
     cases = [
         (["--points", parquet, "--engine", "dask", "--format", "csv"],
-         "--engine dask evaluates a Parquet data set: give --points FILES, --format parquet "
-         "and -o DIR"),
+         "--engine dask evaluates a Parquet data set into a folder of Parquet files: give "
+         "--points FILES and -o DIR (--format parquet is the default)"),
         (["--points", parquet, "--scheduler", "tcp://127.0.0.1:8786"],
          "--scheduler is for --engine dask"),
         (["--points", str(tmp_path / "none*.parquet"), "--engine", "dask", "--format", "parquet",

@@ -74,7 +74,9 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
     "out_file",
     metavar="FILE",
     help="With --points: write the rows to FILE instead of standard output (whole, or not "
-    "at all); with --engine dask, the folder that receives one Parquet file per partition.",
+    "at all), in the format its extension names (.csv, .tsv, .jsonl, .json, .parquet, "
+    ".arrow) unless --format says; with --engine dask, the folder that receives one "
+    "Parquet file per partition.",
 )
 @output_options(FORMATS)
 @click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
@@ -152,6 +154,7 @@ def eval_command(
     refuse_two_stdins(program, points_file, "--points")
     if points_file is None and engine == "local":
         _refuse_many_points_options(output_format, out_file)
+    output_format = _result_format(output_format, out_file, engine)
     graph, values = load_program(program)
     if mode == "forward" or tangent is not None or grad_graph:
         _refuse_with_points(
@@ -197,6 +200,22 @@ def eval_command(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
     )
     _print_point(result, output_format, digits, wrt, grad_only)
+
+
+def _result_format(output_format: str, out_file: str | None, engine: str) -> str:
+    """--format as given; when it is not given, -o FILE's extension decides (.csv,
+    .parquet, ...), and --engine dask writes Parquet."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source("output_format")
+    explicit = None if given is ParameterSource.DEFAULT else output_format
+    if engine == "dask":
+        return explicit or "parquet"
+    if out_file is None:
+        return output_format
+    from ..points_io.formats import result_format_for
+
+    return result_format_for(out_file, explicit)
 
 
 def _refuse_many_points_options(output_format, out_file):
@@ -381,8 +400,8 @@ def _eval_on_dask(
 
     if points is None or out is None or output_format != "parquet":
         raise UsageError(
-            "--engine dask evaluates a Parquet data set: give --points FILES, "
-            "--format parquet and -o DIR"
+            "--engine dask evaluates a Parquet data set into a folder of Parquet files: "
+            "give --points FILES and -o DIR (--format parquet is the default)"
         )
     if exact:
         raise UsageError("--exact is for one point; --points evaluates in float64")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,12 +44,37 @@ class Chunk:
     """Set on the last chunk when reading stopped at a bad row after these rows."""
 
 
+RESULT_EXTENSIONS = {".csv": "csv", ".json": "json", **EXTENSIONS}
+"""The formats -o FILE takes from its extension."""
+
+
+def missing_columns(missing: Sequence[str], columns: Sequence[str]) -> UsageError:
+    """The error for inputs of the program that the points have no column for."""
+    them = "it" if len(missing) == 1 else "them"
+    return UsageError(
+        f"the points have no column {', '.join(missing)} "
+        f"(columns: {', '.join(columns)}); give {them} as NAME=VALUE or add {them}"
+    )
+
+
+def _by_extension(path: str, extensions: dict[str, str]) -> str | None:
+    lowered = path.lower()
+    return next((name for suffix, name in extensions.items() if lowered.endswith(suffix)), None)
+
+
 def point_format_for(path: str, explicit: str | None) -> str:
     """The points format: given explicitly, or from the file's extension (csv by default)."""
-    if explicit:
-        return explicit
-    lowered = path.lower()
-    for suffix, name in EXTENSIONS.items():
-        if lowered.endswith(suffix):
-            return name
-    return "csv"
+    return explicit or _by_extension(path, EXTENSIONS) or "csv"
+
+
+def result_format_for(path: str, explicit: str | None) -> str:
+    """The format of the result file ``-o path``: from its extension (``.csv``,
+    ``.parquet``, ...), else the explicit ``--format``, else the table. An explicit
+    format that another extension contradicts is refused: the file would lie."""
+    named = _by_extension(path, RESULT_EXTENSIONS)
+    if explicit and named and explicit != named:
+        raise UsageError(
+            f"-o {path} names a {named} file, but --format {explicit} would write {explicit}; "
+            "make them agree"
+        )
+    return explicit or named or "table"

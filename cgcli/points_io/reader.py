@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from ..errors import UsageError
 from ..files import open_binary
-from .formats import DELIMITERS, Chunk
+from .formats import DELIMITERS, Chunk, missing_columns
 
 
 class PointReader:
@@ -37,10 +37,7 @@ class PointReader:
         """Refuse, before any row is read, columns that the header does not have."""
         missing = [n for n in names if n not in self.header]
         if missing and self.header:
-            raise UsageError(
-                f"the points have no column {', '.join(missing)} "
-                f"(columns: {', '.join(self.header)}); give it as NAME=VALUE or add it"
-            )
+            raise missing_columns(missing, self.header)
 
     def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
         """Chunks of the columns ``names``; the last may carry a bad row's error."""
@@ -62,4 +59,11 @@ def read_points(
 
 def open_points(path: str, what: str = "points") -> BinaryIO:
     """A file of points to read ('-' is standard input)."""
+    import os
+
+    if any(c in path for c in "*?[") and not os.path.exists(path):
+        raise UsageError(
+            f"{path} is a pattern: one process reads one file; a Parquet data set of many "
+            "files is read with --engine dask"
+        )
     return open_binary(path, what)
