@@ -20,6 +20,7 @@ Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parts", type=int, default=8, help="partitions (Parquet files)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement")
     args = parser.parse_args(argv)
+    os.chdir(tempfile.gettempdir())  # outside the checkout: -m cgcli runs the installed cg
     total = args.rows * args.parts
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -343,6 +343,7 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
+    os.chdir(tempfile.gettempdir())  # outside the checkout: -m cgcli runs the installed cg
     rng = np.random.default_rng(0)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores\n")
     print("| workload | points | method | seconds | points/s | vs numpy by hand |")

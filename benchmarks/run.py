@@ -399,6 +399,7 @@ def main(argv: list[str] | None = None) -> None:
         help="also run benchmarks/points.py and benchmarks/dask_scaling.py",
     )
     args = parser.parse_args(argv)
+    os.chdir(tempfile.gettempdir())  # outside the checkout: -m cgcli runs the installed cg
     repeat = 1 if args.quick else 9
     sizes = [1_000, 3_000] if args.quick else [1_000, 10_000, 100_000, 200_000, 1_000_000]
     lark_max = 3_000 if args.quick else 200_000
