@@ -12,18 +12,17 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from .check import DEFAULT_TIMEOUT, CheckReport, Point, check_points
+from .check import DEFAULT_TIMEOUT, CheckReport, check_points
 from .compiled import CompiledProgram, compile
 from .errors import UsageError
 from .ir import Graph
 from .parquet_parts import file_columns, parquet_files, read_batches
 from .parser import parse
-from .points import MAX_ROW_WARNINGS
+from .points import MAX_ROW_WARNINGS, sampled_point
 from .points_io import RowLayout
 from .points_io.formats import missing_columns
 from .values import InputValue, value_from_python
@@ -307,15 +306,7 @@ def _check_sample(compiled, constants, reports: list[PartReport], timeout: float
     if not sampled:
         return []
     points = [
-        Point(
-            {
-                name: constants[name].exact if name in constants else Fraction(repr(value))
-                for name, value in point.items()
-            },
-            values,
-            grads,
-        )
-        for _, (_, point, values, grads) in sampled
+        sampled_point(point, values, grads, constants) for _, (_, point, values, grads) in sampled
     ]
     checked = check_points(compiled.graph, points, timeout)
     return [

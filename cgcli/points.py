@@ -24,8 +24,8 @@ from .check import (
     fd_compare,
     fd_step,
 )
-from .engine import forward
-from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, UsageError, printable
+from .compiled import math_error_reason
+from .errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError, printable
 from .ir import Graph
 from .numbers import format_number
 from .points_io import Chunk, PointReader, RowLayout, RowWriter
@@ -156,11 +156,7 @@ def _report_math_errors(graph, chunk: Chunk, columns, error_node, run: PointsRun
         run.warnings_shown += 1
         if run.warnings_shown > MAX_ROW_WARNINGS:
             continue
-        try:
-            forward(graph, _point_at(columns, int(r)))
-            reason = f"math error at node {graph.label(graph.nodes[error_node[r]])}"
-        except CgMathError as exc:
-            reason = f"math error: {exc.message}"
+        reason = math_error_reason(graph, _point_at(columns, int(r)), int(error_node[r]))
         warn(f"row {chunk.first_row + int(r)}: {reason}")
 
 
@@ -190,18 +186,25 @@ def _sample(chunk: Chunk, columns, batch, run: PointsRun, rng: random.Random) ->
             run.sample[slot] = kept
 
 
+def sampled_point(
+    point: Mapping[str, float],
+    values: list[float],
+    grads: list[float | None],
+    constants: Mapping[str, InputValue],
+) -> Point:
+    """A sampled row as the check takes it: the row's floats as exact fractions, and
+    NAME=VALUE constants with their exact values (1/3 stays 1/3)."""
+    exact = {
+        name: constants[name].exact if name in constants else Fraction(repr(value))
+        for name, value in point.items()
+    }
+    return Point(exact, values, grads)
+
+
 def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int:
     run.sample.sort(key=lambda item: item[0])
     points = [
-        Point(
-            {
-                name: constants[name].exact if name in constants else Fraction(repr(value))
-                for name, value in point.items()
-            },
-            values,
-            grads,
-        )
-        for _, point, values, grads in run.sample
+        sampled_point(point, values, grads, constants) for _, point, values, grads in run.sample
     ]
     reports = check_points(graph, points, timeout)
     rows = ", ".join(str(row) for row, *_ in run.sample)
