@@ -482,3 +482,18 @@ def test_a_pattern_and_missing_columns_are_explained(cg, tmp_path):
         2, "cg: usage error: the points have no column x, y (columns: a, b); give them as "
         "NAME=VALUE or add them\n",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "arrow"])
+def test_binary_output_keeps_the_order_of_many_chunks(cg, tmp_path, fmt):
+    """Each chunk is encoded in a thread while the next one is evaluated: order stays."""
+    x = np.random.default_rng(7).normal(size=5_000)
+    pq.write_table(pa.table({"x": x}), tmp_path / "in.parquet", row_group_size=1_000)
+    target = tmp_path / f"out.{fmt}"
+    result = cg("eval", "y = x^3 - x", "--points", str(tmp_path / "in.parquet"), "-o",
+                str(target), "--chunk-rows", "37", "--no-check")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(target) if fmt == "parquet" else ipc.open_file(str(target)).read_all()
+    assert table.column("x").to_pylist() == x.tolist()
+    assert table.column("y").to_pylist() == (x**3 - x).tolist()
+    assert table.column("dy/dx").to_pylist() == (3 * x**2 - 1).tolist()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -48,6 +48,7 @@ class RowWriter:
         self.started = False
         self.widths: list[int] | None = None
         self.binary_writer = None
+        self.pending_write: Future | None = None
         header = layout.header()
         repeated = sorted({n for n in header if header.count(n) > 1})
         if fmt in BINARY_FORMATS and repeated:
@@ -83,7 +84,11 @@ class RowWriter:
         elif self.format in ("jsonl", "json"):
             self._put(self._json(numbers))
         elif self.binary_writer is not None:
-            self.binary_writer.write_table(_table(numbers))
+            # Encoding Parquet or Arrow runs in a thread (pyarrow releases the GIL) while
+            # this one reads and evaluates the next chunk; one write at a time keeps order.
+            table = _table(numbers)
+            self._wait_for_write()
+            self.pending_write = _formatting_pool().submit(self.binary_writer.write_table, table)
         else:
             self._put(self._table_text(numbers).encode())
         self.rows_written += chunk.rows
@@ -93,8 +98,15 @@ class RowWriter:
         if self.format == "json":
             self._put(b"\n]\n" if self.rows_written else b"]\n")
         if self.binary_writer is not None:
+            self._wait_for_write()
             self.binary_writer.close()
         self.sink.flush()
+
+    def _wait_for_write(self) -> None:
+        """Wait for the chunk being written (and raise its error, if it had one)."""
+        if self.pending_write is not None:
+            self.pending_write, pending = None, self.pending_write
+            pending.result()
 
     def _put(self, data: bytes) -> None:
         self.sink.write(data)
