@@ -72,6 +72,7 @@ def timed(run, repeat: int) -> float | None:
     """The median wall time of ``run()``; None when it fails (the command is not there)."""
     times = []
     for _ in range(repeat):
+        os.sync()  # earlier runs' files reach the disk before this one starts
         start = time.perf_counter()
         if run() is False:
             return None

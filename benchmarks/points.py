@@ -233,7 +233,9 @@ print(done.returncode, seconds, peak, done.stdout.decode().strip() or "-")
 def child_run(command: list[str]) -> tuple[float, float, str]:
     """Seconds, peak memory in MB and stdout of one process. A small launcher process
     runs it, so its ru_maxrss is the command's own (a child forked from this large
-    process would count this process's pages)."""
+    process would count this process's pages). Every run starts after a sync, so that
+    none pays for the writing back of another's files."""
+    os.sync()  # the files written before (inputs, earlier results) reach the disk first
     done = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, check=True
     )
