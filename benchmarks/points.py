@@ -245,10 +245,19 @@ def child_run(command: list[str]) -> tuple[float, float, str]:
     return float(seconds), int(peak) / 1024, out
 
 
-def median_run(command: list[str], repeat: int, timed_inside: bool = False) -> tuple[float, float]:
+def median_run(
+    command: list[str], repeat: int, source: Path, timed_inside: bool = False
+) -> tuple[float, float]:
     """Median seconds and largest peak memory of ``repeat`` runs; ``timed_inside``: the
-    seconds the child prints, not the whole process."""
-    runs = [child_run(command) for _ in range(repeat)]
+    seconds the child prints, not the whole process. Before each run the input file
+    ``source`` is read once, so that every method finds it in the page cache (this
+    machine's kernel reclaims idle pages, so a file written minutes ago may be cold)."""
+    runs = []
+    for _ in range(repeat):
+        with source.open("rb") as warm:
+            while warm.read(1 << 24):
+                pass
+        runs.append(child_run(command))
     seconds = [float(out) if timed_inside else wall for wall, _, out in runs]
     return statistics.median(seconds), max(memory for _, memory, _ in runs)
 
@@ -298,26 +307,28 @@ def points_table(sizes: list[int], repeat: int) -> None:
                 result = folder / "result.parquet"
                 runs = {
                     "cg CLI": median_run(
-                        [*cg, "--points", str(source), "--format", fmt, "-o", str(target)], times
+                        [*cg, "--points", str(source), "--format", fmt, "-o", str(target)],
+                        times,
+                        source,
                     ),
                 }
                 child_run([*cg, "--points", str(source), "--format", "parquet", "-o", str(result)])
                 runs["pyarrow read + write"] = median_run(
                     [sys.executable, "-c", ARROW_READ_WRITE, str(source), str(result),
-                     str(folder / f"arrow.{fmt}"), fmt], times, timed_inside=True,
+                     str(folder / f"arrow.{fmt}"), fmt], times, source, timed_inside=True,
                 )  # fmt: skip
                 runs["pyarrow read + write, whole process"] = median_run(
                     [sys.executable, "-c", ARROW_PROCESS, str(source), str(folder / f"copy.{fmt}"),
-                     fmt], times,
+                     fmt], times, source,
                 )  # fmt: skip
                 runs["a pyarrow + numpy script (whole process)"] = median_run(
                     [sys.executable, "-c", ARROW_SCRIPT, str(source), str(folder / f"script.{fmt}"),
-                     fmt], times,
+                     fmt], times, source,
                 )  # fmt: skip
                 if kind == "CSV":
                     runs["numpy by hand (old CSV path)"] = median_run(
                         [sys.executable, "-c", NUMPY_BY_HAND_CSV, str(csv_in),
-                         str(folder / "numpy.csv")], times,
+                         str(folder / "numpy.csv")], times, csv_in,
                     )  # fmt: skip
                 base = runs["pyarrow read + write"][0]
                 process = runs["pyarrow read + write, whole process"][0]
