@@ -302,6 +302,45 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
     return decorator
 
 
+def engine_options(engine_help: str):
+    """--engine local|dask, --scheduler and --workers: where a command runs its data."""
+
+    def decorator(command):
+        options = [
+            click.option(
+                "--engine",
+                type=click.Choice(["local", "dask"]),
+                default="local",
+                show_default=True,
+                help=engine_help,
+            ),
+            click.option(
+                "--scheduler",
+                metavar="ADDRESS",
+                help="With --engine dask: the address of a running Dask scheduler "
+                "(tcp://host:8786); without it, a local cluster runs for the command.",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(min=1),
+                help="With --engine dask: worker processes of the local cluster "
+                "(default: one per CPU).",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorator
+
+
+def refuse_cluster_options(scheduler: str | None, workers: int | None) -> None:
+    """--scheduler and --workers without --engine dask are a usage error."""
+    for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
+        if given is not None:
+            raise UsageError(f"{option} is for --engine dask")
+
+
 def parse_wrt(wrt: str | None, inputs: tuple[str, ...]) -> list[str]:
     """The inputs named by --wrt (all inputs when it is not given)."""
     if wrt is None:

@@ -13,10 +13,12 @@ from . import (
     EXIT_CODES,
     SECONDS,
     ProgramCommand,
+    engine_options,
     load_program,
     output_options,
     parse_wrt,
     program_arguments,
+    refuse_cluster_options,
     refuse_two_stdins,
     warn,
 )
@@ -49,24 +51,9 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
     type=click.Choice(["csv", "tsv", "jsonl", "parquet", "arrow"]),
     help="Format of --points (default: from the extension, else csv).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="With --points: local evaluates in this process; dask evaluates the partitions "
-    "(Parquet files) of a data set in parallel on a Dask cluster (the dask extra).",
-)
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    help="With --engine dask: the address of a running Dask scheduler (tcp://host:8786); "
-    "without it, a local cluster runs for the command.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="With --engine dask: worker processes of the local cluster (default: one per CPU).",
+@engine_options(
+    "With --points: local evaluates in this process; dask evaluates the partitions "
+    "(Parquet files) of a data set in parallel on a Dask cluster (the dask extra)."
 )
 @click.option(
     "-o",
@@ -173,9 +160,7 @@ def eval_command(
                 "none" if no_check else check_mode, check_timeout, scheduler, workers, chunk_rows,
             )
         )  # fmt: skip
-    for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
-        if given is not None:
-            raise UsageError(f"{option} is for --engine dask")
+    refuse_cluster_options(scheduler, workers)
     if points_file is not None:
         if exact:
             raise UsageError("--exact is for one point; --points evaluates in float64")

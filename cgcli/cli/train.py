@@ -14,9 +14,11 @@ from . import (
     POSITIVE,
     FiniteFloat,
     ProgramCommand,
+    engine_options,
     load_program,
     output_options,
     program_arguments,
+    refuse_cluster_options,
     refuse_two_stdins,
     warn,
 )
@@ -140,24 +142,9 @@ def parse_batch(text: str) -> int | None:
     metavar="FILE",
     help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="local trains in this process; dask reads --data as a Parquet data set (a file, "
-    "folder or glob) and sums each full-batch gradient over its partitions on a Dask cluster.",
-)
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    help="With --engine dask: the address of a running Dask scheduler; without it, a local "
-    "cluster runs for the command.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    help="With --engine dask: worker processes of the local cluster (default: one per CPU).",
+@engine_options(
+    "local trains in this process; dask reads --data as a Parquet data set (a file, "
+    "folder or glob) and sums each full-batch gradient over its partitions on a Dask cluster."
 )
 @output_options(["table", "json"], default="table", wrt=False)
 def train_command(
@@ -208,9 +195,7 @@ def train_command(
                 scheduler=scheduler, workers=workers, progress=progress,
             )  # fmt: skip
     else:
-        for given, option in ((scheduler, "--scheduler"), (workers, "--workers")):
-            if given is not None:
-                raise UsageError(f"{option} is for --engine dask")
+        refuse_cluster_options(scheduler, workers)
         data = _read_training_data(data_file, data_format, graph, params_given, target)
         with _progress(epochs) as progress:
             outcome = train(
