@@ -78,13 +78,11 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
     elif output_format == "latex":
         from ..notation import latex_name
 
-        click.echo(r"% cg grad: needs \usepackage{amsmath}")
-        click.echo(r"\begin{align*}")
-        for p in result.partials:
-            shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
-            partial = rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(p.label)}}}"
-            click.echo(rf"{partial} &= {p.latex}{shown} \\")
-        click.echo(r"\end{align*}")
+        rows = [
+            (rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(p.label)}}}", p)
+            for p in result.partials
+        ]
+        _echo_align("cg grad", rows, digits)
     else:
         for p in result.partials:
             line = _formula_line(f"∂{out}/∂{p.label}", p.formula, p.value, p.exact, digits)
@@ -125,17 +123,14 @@ def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> N
     elif output_format == "latex":
         from ..notation import latex_name
 
-        click.echo(r"% cg grad --order 2: needs \usepackage{amsmath}")
-        click.echo(r"\begin{align*}")
+        rows = []
         for p in result.partials:
-            shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
             if p.first == p.second:
                 below = rf"\partial {latex_name(p.first)}^2"
             else:
                 below = rf"\partial {latex_name(p.first)}\,\partial {latex_name(p.second)}"
-            partial = rf"\frac{{\partial^2 {latex_name(out)}}}{{{below}}}"
-            click.echo(rf"{partial} &= {p.latex}{shown} \\")
-        click.echo(r"\end{align*}")
+            rows.append((rf"\frac{{\partial^2 {latex_name(out)}}}{{{below}}}", p))
+        _echo_align("cg grad --order 2", rows, digits)
     else:
         for p in result.partials:
             click.echo(_formula_line(p.name(out), p.formula, p.value, p.exact, digits))
@@ -164,6 +159,17 @@ def _formula_line(
     if exact != shown:
         line += f" ≈ {shown}" if exact and real else f" = {shown}"
     return line
+
+
+def _echo_align(command: str, rows: list, digits: int) -> None:
+    """An amsmath align* of ``partial &= formula = value`` lines; ``rows`` are pairs
+    (the LaTeX of the partial derivative, an object with .latex and .value)."""
+    click.echo(rf"% {command}: needs \usepackage{{amsmath}}")
+    click.echo(r"\begin{align*}")
+    for partial, p in rows:
+        shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
+        click.echo(rf"{partial} &= {p.latex}{shown} \\")
+    click.echo(r"\end{align*}")
 
 
 def _latex_value(value, digits) -> str:
