@@ -16,20 +16,30 @@ MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
 
 def render_delimited(result: Evaluation, delimiter: str) -> str:
     """One row per node at full precision, with a header row; check is ok/mismatch/..."""
+    statuses = [verdict.status if verdict else "" for verdict in result.check.grads]
+    grads = [r.grad for r in result.nodes]
+    return delimited_nodes(result.graph, result.nodes, "grad", grads, statuses, delimiter)
+
+
+def delimited_nodes(
+    graph, records, column: str, numbers: list, statuses: list[str], delimiter: str
+) -> str:
+    """CSV or TSV of every node: node, op, inputs, text, value, then ``column`` (the
+    ``numbers``, blank for None) and check (the ``statuses``), floats at full precision."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(MACHINE_COLUMNS)
-    labels = [r.label for r in result.nodes]
-    for r, verdict in zip(result.nodes, result.check.grads, strict=True):
+    writer.writerow([*MACHINE_COLUMNS[:5], column, "check"])
+    labels = [r.label for r in records]
+    for r, number, status in zip(records, numbers, statuses, strict=True):
         writer.writerow(
             [
                 r.label,
                 r.node.op,
                 " ".join(labels[i] for i in r.node.inputs),
-                result.graph.text(r.node),
+                graph.text(r.node),
                 repr(r.value),
-                "" if r.grad is None else repr(r.grad),
-                verdict.status if verdict else "",
+                "" if number is None else repr(number),
+                status,
             ]
         )
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from ..check import ABSOLUTE, RELATIVE
 from ..forward_mode import ForwardEvaluation
 from ..numbers import format_number
 from ..second_order import Hessian
+from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 
 TOLERANCE = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
@@ -71,25 +72,10 @@ def render_forward(result: ForwardEvaluation, output_format: str, digits: int | 
     if output_format == "json":
         return json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n"
     if output_format in ("csv", "tsv"):
-        buffer = io.StringIO()
-        writer = csv.writer(
-            buffer, delimiter="," if output_format == "csv" else "\t", lineterminator="\n"
-        )
-        writer.writerow(["node", "op", "inputs", "text", "value", "tangent", "check"])
-        labels = [r.label for r in result.nodes]
-        for r in result.nodes:
-            writer.writerow(
-                [
-                    r.label,
-                    r.node.op,
-                    " ".join(labels[i] for i in r.node.inputs),
-                    result.graph.text(r.node),
-                    repr(r.value),
-                    repr(r.tangent),
-                    r.check.status if r.check else "",
-                ]
-            )
-        return buffer.getvalue()
+        tangents = [r.tangent for r in result.nodes]
+        statuses = [r.check.status if r.check else "" for r in result.nodes]
+        delimiter = "," if output_format == "csv" else "\t"
+        return delimited_nodes(result.graph, result.nodes, "tangent", tangents, statuses, delimiter)
     columns, rows = forward_table(result, digits)
     summary = forward_summary(result, digits)
     if output_format == "markdown":
@@ -266,24 +252,10 @@ def render_gradient_graph(result, output_format: str, digits: int | None) -> str
         if not result.graph.inline(r.node)
     ]
     if output_format in ("csv", "tsv"):
-        buffer = io.StringIO()
-        writer = csv.writer(
-            buffer, delimiter="," if output_format == "csv" else "\t", lineterminator="\n"
-        )
-        writer.writerow(["node", "op", "inputs", "text", "value", "reverse", "check"])
-        for r in result.nodes:
-            writer.writerow(
-                [
-                    r.label,
-                    r.node.op,
-                    " ".join(labels[i] for i in r.node.inputs),
-                    result.graph.text(r.node),
-                    repr(r.value),
-                    "" if r.reverse is None else repr(r.reverse),
-                    r.check.status if r.check else "",
-                ]
-            )
-        return buffer.getvalue()
+        reverse = [r.reverse for r in result.nodes]
+        statuses = [r.check.status if r.check else "" for r in result.nodes]
+        delimiter = "," if output_format == "csv" else "\t"
+        return delimited_nodes(result.graph, result.nodes, "reverse", reverse, statuses, delimiter)
     same = "yes" if result.equals_reverse else "NO"
     added = len(result.graph.nodes) - len(result.grads.program.nodes)
     summary = [
