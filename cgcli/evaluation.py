@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 from .engine import backward, forward
 from .errors import UsageError
 from .ir import Graph, Node
+from .node_table import ComparesAsSequence
 from .numbers import format_number, json_number
 from .parser import parse
 from .values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
@@ -28,7 +29,7 @@ class NodeResult(NamedTuple):
     """∂output/∂node; None for a node that depends on no input (a constant)."""
 
 
-class NodeResults(Sequence[NodeResult]):
+class NodeResults(ComparesAsSequence, Sequence[NodeResult]):
     """Every node's :class:`NodeResult`, built when read: a big graph keeps only its
     values and gradients, not one record per node."""
 
@@ -67,13 +68,6 @@ class NodeResults(Sequence[NodeResult]):
 
     def __iter__(self) -> Iterator[NodeResult]:
         return map(self._result, range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return repr(list(self))

@@ -22,7 +22,19 @@ _CACHED = 20_000
 node by node many times (the check, grading, drawing), big ones by column."""
 
 
-class NodeTable(Sequence["Node"]):
+class ComparesAsSequence:
+    """Mixin for a lazy read-only sequence: equal to any sequence (a tuple, a list) of
+    equal items, as the tuple it stands for would be; unhashable, as a list is."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class NodeTable(ComparesAsSequence, Sequence["Node"]):
     """Nodes in topological order, one column per field; appended to, never changed in
     place once a graph holds it."""
 
@@ -209,13 +221,6 @@ class NodeTable(Sequence["Node"]):
         if built is not None:
             return reversed(built)
         return (self.node(i) for i in range(len(self.op_codes) - 1, -1, -1))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"<NodeTable of {len(self)} nodes>"
