@@ -12,7 +12,7 @@ On the random and deep ("chain") programs of benchmarks/run.py's section 4, at 1
 * SymEngine: the whole-program derivatives by SymEngine, evaluated at 170 bits
   (SymPy would then evaluate exactly); "not installed" without symengine;
 * intervals: SymPy's derivative of each op, accumulated over the node list in mpmath
-  interval arithmetic (:mod:`cgcli.interval_reference`, the check now).
+  interval arithmetic (:mod:`cgcli.check.intervals`, the check now).
 
     python benchmarks/check_options.py [--limit 30]
 """
@@ -29,11 +29,11 @@ import sympy
 from run import check_program
 
 from cgcli import parse
-from cgcli.check import call_with_timeout
-from cgcli.interval_reference import reference_at
-from cgcli.ir import COPY, Graph
-from cgcli.ops import op_for
-from cgcli.symbolic import build, input_symbols, reference
+from cgcli.check.intervals import reference_at
+from cgcli.check.run import call_with_timeout
+from cgcli.check.symbolic import build, input_symbols, reference
+from cgcli.core.ir import COPY, Graph
+from cgcli.core.ops import op_for
 
 POINT = {"a": Fraction(1, 3), "b": Fraction(2), "c": Fraction(-3, 2), "d": Fraction(1, 2)}
 

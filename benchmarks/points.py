@@ -7,7 +7,7 @@ points (``--sizes``), it times the value and full gradient by:
   the practical limit (for the random program the code is written out from the
   graph, as a person would write it);
 * SymPy lambdify: the symbolic gradient compiled to numpy (compile time excluded);
-* cg engine: ``cgcli.vector.evaluate_arrays`` on the whole arrays;
+* cg engine: ``cgcli.passes.vector.evaluate_arrays`` on the whole arrays;
 * cg CLI: the whole ``cg eval --points FILE --format csv --no-check`` process,
   CSV reading and writing included.
 
@@ -51,9 +51,9 @@ import numpy as np
 import sympy
 
 from cgcli import parse
-from cgcli.ir import Graph
-from cgcli.symbolic import build, input_symbols
-from cgcli.vector import evaluate_arrays
+from cgcli.check.symbolic import build, input_symbols
+from cgcli.core.ir import Graph
+from cgcli.passes.vector import evaluate_arrays
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 

@@ -146,11 +146,17 @@ JSON_STEP = """\
 import os, statistics, sys, time
 if sys.argv[1] != "-":
     sys.path.insert(0, sys.argv[1])
-from cgcli.evaluation import evaluate_graph
-from cgcli.limits import DEFAULT_LIMITS
-from cgcli.parser import parse
+try:  # the package's floors (cgcli/core, cgcli/api, ...)
+    from cgcli.api.evaluation import evaluate_graph
+    from cgcli.core.limits import DEFAULT_LIMITS
+    from cgcli.core.parser import parse
+    from cgcli.passes.values import parse_assignments
+except ImportError:  # the baseline, before the floors
+    from cgcli.evaluation import evaluate_graph
+    from cgcli.limits import DEFAULT_LIMITS
+    from cgcli.parser import parse
+    from cgcli.values import parse_assignments
 from cgcli.render.json_doc import write_json
-from cgcli.values import parse_assignments
 text = open(sys.argv[2], encoding="utf-8").read()
 graph = parse(text, DEFAULT_LIMITS._replace(max_size=10**9))
 result = evaluate_graph(graph, parse_assignments(sys.argv[4:]), check=False)
@@ -285,12 +291,12 @@ CHECK_STATEMENTS = [
 log sqrt pow abs relu max, each domain-safe."""
 OLD_CHECK = """\
 import sys
-from cgcli import check
+from cgcli.check import run as check
 from cgcli.cli import main
 
 
 def whole_program(graph, points, needs):  # the check before the interval method
-    from cgcli.symbolic import reference
+    from cgcli.check.symbolic import reference
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     return reference(graph, points, needs)

@@ -13,51 +13,51 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .core.version import __version__ as __version__
 
 _EXPORTS = {
-    "CgError": "errors",
-    "CgMathError": "errors",
-    "CgSyntaxError": "errors",
-    "UsageError": "errors",
-    "Evaluation": "evaluation",
-    "NodeResult": "evaluation",
-    "evaluate": "evaluation",
-    "Explanation": "explanation",
-    "explain": "explanation",
-    "Drawing": "drawing",
-    "draw": "drawing",
-    "SymbolicGradient": "symbolic_grad",
-    "symbolic_gradient": "symbolic_grad",
-    "Outcome": "training",
-    "train": "training",
+    "CgError": "core.errors",
+    "CgMathError": "core.errors",
+    "CgSyntaxError": "core.errors",
+    "UsageError": "core.errors",
+    "Evaluation": "api.evaluation",
+    "NodeResult": "api.evaluation",
+    "evaluate": "api.evaluation",
+    "Explanation": "teach.explanation",
+    "explain": "teach.explanation",
+    "Drawing": "render.drawing",
+    "draw": "render.drawing",
+    "SymbolicGradient": "api.symbolic_grad",
+    "symbolic_gradient": "api.symbolic_grad",
+    "Outcome": "training.gradient_descent",
+    "train": "training.gradient_descent",
     "build_page": "page",
-    "example_data": "datasets",
-    "Graph": "ir",
+    "example_data": "training.datasets",
+    "Graph": "core.ir",
     "grade": "grading",
     "grade_class": "grading",
     "read_sheet": "grading",
     "blank_sheet": "grading.blank",
-    "Node": "ir",
-    "parse": "parser",
-    "ForwardEvaluation": "forward_mode",
-    "forward": "forward_mode",
-    "GradientGraph": "backprop_graph",
-    "gradient_graph": "backprop_graph",
-    "GradientGraphEvaluation": "gradient_evaluation",
-    "evaluate_gradient_graph": "gradient_evaluation",
-    "Hessian": "second_order",
-    "ForwardExplanation": "forward_explanation",
-    "SymbolicHessian": "symbolic_second",
-    "symbolic_hessian": "symbolic_second",
-    "explain_forward": "forward_explanation",
-    "hessian": "second_order",
-    "compile": "compiled",
-    "CompiledProgram": "compiled",
-    "ArrayResult": "compiled",
-    "evaluate_on_dask": "dask_engine",
-    "DaskEvaluation": "dask_engine",
-    "train_on_dask": "dask_training",
+    "Node": "core.ir",
+    "parse": "core.parser",
+    "ForwardEvaluation": "api.forward_mode",
+    "forward": "api.forward_mode",
+    "GradientGraph": "passes.gradient_graph",
+    "gradient_graph": "passes.gradient_graph",
+    "GradientGraphEvaluation": "api.gradient_evaluation",
+    "evaluate_gradient_graph": "api.gradient_evaluation",
+    "Hessian": "api.hessian",
+    "ForwardExplanation": "teach.forward_explanation",
+    "SymbolicHessian": "api.symbolic_second",
+    "symbolic_hessian": "api.symbolic_second",
+    "explain_forward": "teach.forward_explanation",
+    "hessian": "api.hessian",
+    "compile": "passes.compiled",
+    "CompiledProgram": "passes.compiled",
+    "ArrayResult": "passes.compiled",
+    "evaluate_on_dask": "data.dask_engine",
+    "DaskEvaluation": "data.dask_engine",
+    "train_on_dask": "training.on_dask",
 }
 """Each public name and the module that defines it."""
 
@@ -121,27 +121,27 @@ LIBRARY_TWINS = {
 """Each command of the CLI and the library function it calls."""
 
 if TYPE_CHECKING:
-    from .backprop_graph import GradientGraph, gradient_graph
-    from .compiled import ArrayResult, CompiledProgram, compile
-    from .dask_engine import DaskEvaluation, evaluate_on_dask
-    from .dask_training import train_on_dask
-    from .datasets import example_data
-    from .drawing import Drawing, draw
-    from .errors import CgError, CgMathError, CgSyntaxError, UsageError
-    from .evaluation import Evaluation, NodeResult, evaluate
-    from .explanation import Explanation, explain
-    from .forward_explanation import ForwardExplanation, explain_forward
-    from .forward_mode import ForwardEvaluation, forward
-    from .gradient_evaluation import GradientGraphEvaluation, evaluate_gradient_graph
+    from .api.evaluation import Evaluation, NodeResult, evaluate
+    from .api.forward_mode import ForwardEvaluation, forward
+    from .api.gradient_evaluation import GradientGraphEvaluation, evaluate_gradient_graph
+    from .api.hessian import Hessian, hessian
+    from .api.symbolic_grad import SymbolicGradient, symbolic_gradient
+    from .api.symbolic_second import SymbolicHessian, symbolic_hessian
+    from .core.errors import CgError, CgMathError, CgSyntaxError, UsageError
+    from .core.ir import Graph, Node
+    from .core.parser import parse
+    from .data.dask_engine import DaskEvaluation, evaluate_on_dask
     from .grading import grade, grade_class, read_sheet
     from .grading.blank import blank_sheet
-    from .ir import Graph, Node
     from .page import build_page
-    from .parser import parse
-    from .second_order import Hessian, hessian
-    from .symbolic_grad import SymbolicGradient, symbolic_gradient
-    from .symbolic_second import SymbolicHessian, symbolic_hessian
-    from .training import Outcome, train
+    from .passes.compiled import ArrayResult, CompiledProgram, compile
+    from .passes.gradient_graph import GradientGraph, gradient_graph
+    from .render.drawing import Drawing, draw
+    from .teach.explanation import Explanation, explain
+    from .teach.forward_explanation import ForwardExplanation, explain_forward
+    from .training.datasets import example_data
+    from .training.gradient_descent import Outcome, train
+    from .training.on_dask import train_on_dask
 
 
 def __getattr__(name: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cgcli.ops import FUNCTIONS
+from cgcli.core.ops import FUNCTIONS
 
 # Points inside each op's domain, away from kinks.
 UNARY_POINTS = {

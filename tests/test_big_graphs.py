@@ -11,13 +11,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from cgcli import evaluate
-from cgcli.errors import CgError
-from cgcli.evaluation import NodeResult, evaluate_graph
-from cgcli.ir import Graph, Node
-from cgcli.node_table import NodeTable
-from cgcli.parser import parse
+from cgcli.api.evaluation import NodeResult, evaluate_graph
+from cgcli.core.errors import CgError
+from cgcli.core.ir import Graph, Node
+from cgcli.core.node_table import NodeTable
+from cgcli.core.parser import parse
+from cgcli.passes.values import parse_assignments
 from cgcli.render.json_doc import write_json
-from cgcli.values import parse_assignments
 
 _dump = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
@@ -263,7 +263,7 @@ def test_node_table_from_nodes_round_trips():
 
 
 def test_big_node_table_builds_nodes_when_read(monkeypatch):
-    monkeypatch.setattr("cgcli.node_table._CACHED", 10)
+    monkeypatch.setattr("cgcli.core.node_table._CACHED", 10)
     graph = parse("y = x; " + "y = y + 1; " * 20 + "y")
     assert graph.nodes._built() is None
     assert graph.nodes[-1] == Node(41, "add", (39, 40), "y", 21, 220, 225)

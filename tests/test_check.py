@@ -12,12 +12,13 @@ import pytest
 from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
 from test_properties import big_program, variables_through_a_kink
 
-from cgcli import check as check_module
-from cgcli import evaluate, ops, parse
-from cgcli.check import Point, agrees, check_points
-from cgcli.interval_reference import Irregular, reference_at
+from cgcli import evaluate, parse
+from cgcli.check import run as check_module
+from cgcli.check.intervals import Irregular, reference_at
+from cgcli.check.run import Point, agrees, check_points
+from cgcli.check.symbolic import reference as whole_program_reference
+from cgcli.core import ops
 from cgcli.render.table import render_plain
-from cgcli.symbolic import reference as whole_program_reference
 
 
 def statuses(result) -> dict[str, str]:
@@ -229,7 +230,7 @@ def test_high_precision_gives_nan_gradients_their_convention(high_precision):
 
 @pytest.mark.parametrize(("x", "digits"), [("1e-30", 81), ("5e-324", 374), ("1e10", 50)])
 def test_high_precision_keeps_every_digit_of_tiny_and_large_inputs(high_precision, x, digits):
-    from cgcli.precise import DIGITS, _extra_digits
+    from cgcli.check.precise import DIGITS, _extra_digits
 
     result = evaluate("sin(x + 1) + log(x)", {"x": x})
     assert statuses(result)["x"] == "ok"
@@ -365,7 +366,7 @@ def test_check_all_and_sample_say_what_disagreed(cg, monkeypatch):
     )
 
 
-# --- SymPy's per-op derivatives in interval arithmetic (cgcli.interval_reference) ---------
+# --- SymPy's per-op derivatives in interval arithmetic (cgcli.check.intervals) ---------
 
 OP_POINTS = [(op, (x,)) for op, xs in UNARY_POINTS.items() for x in xs] + [
     (op, p) for op, ps in BINARY_POINTS.items() for p in ps
@@ -503,7 +504,7 @@ def test_a_pole_in_a_big_graph_goes_to_high_precision():
 
 
 def test_the_stored_sympy_derivatives_are_what_sympy_computes_now():
-    """cgcli/_op_derivatives.py is what tools/generate_op_derivatives.py makes of the op
+    """cgcli/core/_op_derivatives.py is what tools/generate_op_derivatives.py makes of the op
     table with SymPy."""
     import subprocess
     import sys
@@ -522,7 +523,7 @@ def test_the_check_of_a_regular_point_does_not_import_sympy():
         "import sys\n"
         "from fractions import Fraction\n"
         "from cgcli import parse\n"
-        "from cgcli.check import _sympy_reference\n"
+        "from cgcli.check.run import _sympy_reference\n"
         "graph = parse('sigmoid(w*x + b) * tanh(x) / (1 + x^2)')\n"
         "point = {n: Fraction(1, 3) for n in graph.input_names}\n"
         "[(value, grads, kinks)] = _sympy_reference(graph, [point], graph.depends_on_input())\n"
@@ -533,7 +534,7 @@ def test_the_check_of_a_regular_point_does_not_import_sympy():
 
 
 def test_an_op_the_stored_table_lacks_is_differentiated_by_sympy(monkeypatch):
-    from cgcli import _op_derivatives
+    from cgcli.core import _op_derivatives
 
     monkeypatch.delitem(_op_derivatives.OP_DERIVATIVES, "sigmoid")
     result = evaluate("sigmoid(x)", {"x": "1/3"})

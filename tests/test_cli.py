@@ -211,7 +211,7 @@ def test_unused_value_warns_on_stderr(cg):
 
 
 def test_check_failure_exits_1(cg, monkeypatch):
-    from cgcli import ops
+    from cgcli.core import ops
 
     wrong = ops.Op("sin", 1, ops.math.sin, lambda a, o: (2.0,), lambda s, a: s.sin(a))
     monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)

@@ -31,7 +31,7 @@ def scheduler():
         import distributed
     except ImportError:
         missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
-    from cgcli.dask_engine import local_cluster_options
+    from cgcli.data.dask_engine import local_cluster_options
 
     with distributed.LocalCluster(**local_cluster_options(2)) as cluster:
         yield cluster.scheduler_address
@@ -241,7 +241,7 @@ def test_usage_errors(cg, neurons, tmp_path):
 def test_an_unreachable_scheduler_is_a_usage_error(cg, neurons, tmp_path, monkeypatch):
     import socket
 
-    from cgcli import dask_engine
+    from cgcli.data import dask_engine
 
     monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT", "0.5s")
     with socket.socket() as sock:  # a port that nothing listens on once closed

@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 from cgcli import evaluate
-from cgcli.explanation import LocalStep, float_numbers, render_text, solve
+from cgcli.teach.explanation import LocalStep, float_numbers, render_text, solve
 
 SEED = ["p = x + y; g = p * z", "x=1", "y=3", "z=-3"]
 

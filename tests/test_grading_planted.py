@@ -18,8 +18,8 @@ import pytest
 
 import cgcli
 from cgcli import parse
-from cgcli.ir import COPY, INPUT, NUMBER
-from cgcli.ops import op_for
+from cgcli.core.ir import COPY, INPUT, NUMBER
+from cgcli.core.ops import op_for
 
 EXERCISES = json.loads((Path(__file__).parent / "sheets" / "exercises.json").read_text())
 

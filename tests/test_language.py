@@ -177,7 +177,7 @@ def test_empty_program(program):
 
 
 def test_generated_parser_tables_are_up_to_date():
-    """cgcli/_grammar_tables.py is what tools/generate_parser.py makes of grammar/cg.lark."""
+    """cgcli/core/_grammar_tables.py is what tools/generate_parser.py makes of grammar/cg.lark."""
     import subprocess
     import sys
     from pathlib import Path
@@ -190,7 +190,7 @@ def test_generated_parser_tables_are_up_to_date():
 def test_the_grammar_builds_with_lark_strict():
     from lark import Lark
 
-    from cgcli.parser import grammar_text
+    from cgcli.core.parser import grammar_text
 
     Lark(grammar_text(), parser="lalr", strict=True)  # raises on any conflict
 

@@ -10,9 +10,9 @@ import sympy
 from op_cases import BINARY_POINTS, EDGE_POINTS, KINKS, UNARY_POINTS, program_for
 
 from cgcli import evaluate, parse
-from cgcli.check import agrees
-from cgcli.ops import FUNCTIONS, OPERATORS, DomainError, op_for
-from cgcli.symbolic import apply_op, at_kink, numeric, reference, substitute
+from cgcli.check.run import agrees
+from cgcli.check.symbolic import apply_op, at_kink, numeric, reference, substitute
+from cgcli.core.ops import FUNCTIONS, OPERATORS, DomainError, op_for
 
 
 def sympy_reference(op: str, point: dict[str, float]):

@@ -219,7 +219,7 @@ def test_check_all_by_finite_differences(cg):
 
 
 def test_check_all_flags_a_wrong_gradient(cg, monkeypatch):
-    from cgcli import ops
+    from cgcli.core import ops
 
     wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
     monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
@@ -231,7 +231,7 @@ def test_check_all_flags_a_wrong_gradient(cg, monkeypatch):
 
 
 def test_check_sample_flags_a_wrong_gradient(cg, monkeypatch):
-    from cgcli import ops
+    from cgcli.core import ops
 
     wrong = ops.Op("sin", 1, np.sin, lambda a, o: (2 * np.cos(a),), lambda s, a: s.sin(a))
     monkeypatch.setitem(ops.FUNCTIONS, "sin", wrong)
@@ -335,7 +335,7 @@ def test_rows_keep_their_order_whatever_the_chunking(
     cg, monkeypatch, rows, chunk_rows, block_bytes
 ):
     """Every chunking of rows, and byte blocks from a few lines to all of them."""
-    from cgcli.points_io import blocks
+    from cgcli.data.points_io import blocks
 
     monkeypatch.setattr(blocks, "BLOCK_BYTES", block_bytes)
     result = cg(

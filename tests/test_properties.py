@@ -23,10 +23,10 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from cgcli import CgError, evaluate, parse
-from cgcli.check import Point, check_points
+from cgcli.check.run import Point, check_points
 from cgcli.cli import main
-from cgcli.engine import forward, pieces
-from cgcli.printer import structure, to_program
+from cgcli.core.printer import structure, to_program
+from cgcli.passes.engine import forward, pieces
 
 VARIABLES = ["x", "y", "z"]
 SYMBOLS = {name: sympy.Symbol(name, real=True) for name in VARIABLES}

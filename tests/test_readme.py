@@ -76,7 +76,7 @@ def expected_exit_code(shown: str) -> int:
 @pytest.fixture
 def example_data(tmp_path, monkeypatch):
     """The commands run where `cg example-data` has written its data sets."""
-    from cgcli.datasets import DATASETS, example_data
+    from cgcli.training.datasets import DATASETS, example_data
 
     for name in DATASETS:
         (tmp_path / f"{name}.csv").write_text(example_data(name), encoding="utf-8")

@@ -15,12 +15,12 @@ from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
 from test_properties import SYMBOLS, VARIABLES, close, points, programs
 
 from cgcli import CgError, parse
-from cgcli.backprop_graph import gradient_graph
-from cgcli.engine import backward, forward
-from cgcli.forward_mode import forward as forward_mode
-from cgcli.forward_mode import tangents
-from cgcli.ops import DERIVATIVE_OPS, FUNCTIONS, OPERATORS
-from cgcli.second_order import hessian, hessian_matrix
+from cgcli.api.forward_mode import forward as forward_mode
+from cgcli.api.forward_mode import tangents
+from cgcli.api.hessian import hessian, hessian_matrix
+from cgcli.core.ops import DERIVATIVE_OPS, FUNCTIONS, OPERATORS
+from cgcli.passes.engine import backward, forward
+from cgcli.passes.gradient_graph import gradient_graph
 
 S = sympy
 FEW = max(10, settings.default.max_examples // 4)
@@ -313,7 +313,7 @@ def test_hessian_repr_and_json():
 
 def test_a_wrong_hessian_would_be_caught():
     """The check is not vacuous: a planted wrong entry is a mismatch."""
-    from cgcli.tangent_check import check_hessian
+    from cgcli.check.tangents import check_hessian
 
     graph = parse("x^2 * y").bind_constants(())
     values = forward(graph, {"x": 3.0, "y": 2.0})
@@ -374,7 +374,7 @@ def test_deep_nesting_in_every_mode():
 
 
 def sympy_gives_up(monkeypatch):
-    import cgcli.tangent_check as tangent_check
+    import cgcli.check.tangents as tangent_check
 
     monkeypatch.setattr(tangent_check, "_run", lambda *args: (None, "SymPy gave up (test)"))
 
@@ -391,7 +391,7 @@ def test_hessian_falls_back_to_high_precision(monkeypatch):
 
 
 def test_high_precision_catches_a_wrong_entry(monkeypatch):
-    from cgcli.tangent_check import check_hessian
+    from cgcli.check.tangents import check_hessian
 
     sympy_gives_up(monkeypatch)
     graph = parse("x^2 * y").bind_constants(())
@@ -416,7 +416,7 @@ def test_forward_mode_falls_back_to_high_precision(monkeypatch):
 
 
 def test_no_module_shadows_a_public_name():
-    """``cgcli.hessian`` must stay the function after ``import cgcli.second_order`` etc."""
+    """``cgcli.hessian`` must stay the function after ``import cgcli.api.hessian`` etc."""
     import importlib
     import types
 

@@ -34,7 +34,7 @@ def test_grad_evaluated(cg):
 def test_grad_agrees_with_sympy(cg, program):
     doc = json.loads(cg("grad", program, "--format", "json", "--expand").stdout)
     from cgcli import parse
-    from cgcli.symbolic import build, input_symbols
+    from cgcli.check.symbolic import build, input_symbols
 
     graph = parse(program).bind_constants(())
     symbols = input_symbols(graph)

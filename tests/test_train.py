@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cgcli.datasets import DATASETS, example_data
+from cgcli.training.datasets import DATASETS, example_data
 
 XOR_NET = (
     "h1 = tanh(a11*x1 + a12*x2 + c1); h2 = tanh(a21*x1 + a22*x2 + c2); sigmoid(v1*h1 + v2*h2 + d)"

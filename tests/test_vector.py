@@ -9,7 +9,7 @@ import pytest
 from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
 
 from cgcli import CgMathError, evaluate, parse
-from cgcli.vector import evaluate_arrays
+from cgcli.passes.vector import evaluate_arrays
 
 EDGES = [-1000.0, -40.0, -1.0, 0.0, 0.5, 1.0, 40.0, 1000.0]
 

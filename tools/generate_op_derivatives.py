@@ -1,8 +1,8 @@
-"""Generate cgcli/_op_derivatives.py: SymPy's derivative of every op in the op table.
+"""Generate cgcli/core/_op_derivatives.py: SymPy's derivative of every op in the op table.
 
 SymPy builds each op with the op table's SymPy builder on symbols a and b and
 differentiates it (never cg's own local-derivative rules); this script writes the op
-and its partial derivatives down as the steps cgcli/interval_reference.py runs in
+and its partial derivatives down as the steps cgcli/check/intervals.py runs in
 interval arithmetic, so the default check runs them without importing SymPy.
 
     python tools/generate_op_derivatives.py          # rewrite the table
@@ -15,11 +15,11 @@ import pprint
 import sys
 from pathlib import Path
 
-from cgcli.interval_reference import sympy_rules
-from cgcli.ops import FUNCTIONS, OPERATORS
+from cgcli.check.intervals import sympy_rules
+from cgcli.core.ops import FUNCTIONS, OPERATORS
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLE = ROOT / "cgcli" / "_op_derivatives.py"
+TABLE = ROOT / "cgcli" / "core" / "_op_derivatives.py"
 
 
 def generate() -> str:

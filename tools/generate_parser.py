@@ -1,9 +1,9 @@
-"""Generate cgcli/_grammar_tables.py from grammar/cg.lark with Lark.
+"""Generate cgcli/core/_grammar_tables.py from grammar/cg.lark with Lark.
 
 Lark builds the LALR(1) parser with strict=True (any conflict is an error) and
 this script writes down what cg needs at run time: the terminals in the order
 the lexer tries them, the parse table, and the rules. cg's own small driver
-(cgcli/lalr.py) runs them, so ``cg`` starts without importing Lark.
+(cgcli/core/lalr.py) runs them, so ``cg`` starts without importing Lark.
 
     python tools/generate_parser.py          # rewrite the tables
     python tools/generate_parser.py --check  # exit 1 if they are out of date
@@ -19,7 +19,7 @@ from lark import Lark
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammar" / "cg.lark"
-TABLES = ROOT / "cgcli" / "_grammar_tables.py"
+TABLES = ROOT / "cgcli" / "core" / "_grammar_tables.py"
 
 
 def generate() -> str:

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import click
 
-from .. import __version__
-from ..errors import CgError, UsageError
-from ..limits import DEFAULT_LIMITS, Limits
+from ..core.errors import CgError, UsageError
+from ..core.limits import DEFAULT_LIMITS, Limits
+from ..core.version import __version__
 from .reporting import check_arguments_are_text, run_reporting_errors
 
 EXIT_CODES = """\b
@@ -177,7 +177,7 @@ def read_program(
     arguments: tuple[str, ...], program_file: str | None, max_size: int = DEFAULT_LIMITS.max_size
 ) -> tuple[str, list[str]]:
     """The program text and the remaining NAME=VALUE arguments."""
-    from ..files import read_text
+    from ..core.files import read_text
 
     limit = 4 * max_size  # UTF-8 bytes; the parser counts the characters
     if program_file is not None:
@@ -207,8 +207,8 @@ def _stdin_is_terminal() -> bool:
 
 def _looks_like_a_value(text: str) -> bool:
     """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
-    from ..ops import FUNCTIONS
-    from ..values import NAME_PATTERN, value_from_text
+    from ..core.ops import FUNCTIONS
+    from ..passes.values import NAME_PATTERN, value_from_text
 
     name, sep, value = text.partition("=")
     name = name.strip()
@@ -434,8 +434,8 @@ def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> No
 
 def load_program(program: ProgramArgs):
     """The graph and the NAME=VALUE values of a command's arguments."""
-    from ..parser import parse
-    from ..values import parse_assignments
+    from ..core.parser import parse
+    from ..passes.values import parse_assignments
 
     text, value_args = read_program(
         program.arguments, program.program_file, program.limits.max_size

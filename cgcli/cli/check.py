@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
     NON_NEGATIVE,
@@ -85,7 +85,7 @@ def check_command(
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read."""
-    from ..files import check_writable, write_whole
+    from ..core.files import check_writable, write_whole
     from ..grading import grade_class
     from ..grading.classbook import gradebook
     from ..grading.keys import split_expectations

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..drawing import DEFAULT_DPI, FORMATS, STYLES
-from ..errors import UsageError
+from ..core.errors import UsageError
+from ..render.drawing import DEFAULT_DPI, FORMATS, STYLES
 from . import (
     EXIT_CODES,
     ProgramCommand,
@@ -56,8 +56,8 @@ def graph_command(program, output_format, digits, style, dpi, out_file, backward
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
     svg and png run Graphviz's dot.
     """
-    from ..drawing import draw
-    from ..files import check_writable, write_whole
+    from ..core.files import check_writable, write_whole
+    from ..render.drawing import draw
 
     if out_file is not None:
         check_writable(out_file, "-o")

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ..check import DEFAULT_TIMEOUT
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from ..check.run import DEFAULT_TIMEOUT
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -179,7 +179,7 @@ def eval_command(
             check_timeout,
         )
         sys.exit(status)
-    from ..evaluation import evaluate_graph
+    from ..api.evaluation import evaluate_graph
 
     result = evaluate_graph(
         graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
@@ -198,7 +198,7 @@ def _result_format(output_format: str, out_file: str | None, engine: str) -> str
         return explicit or "parquet"
     if out_file is None:
         return output_format
-    from ..points_io.formats import result_format_for
+    from ..data.points_io.formats import result_format_for
 
     return result_format_for(out_file, explicit)
 
@@ -222,7 +222,7 @@ def _refuse_with_points(points_file, exact, grad_only, what):
 
 def _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, check_timeout):
     """Forward mode: the table of tangents, then exit (1 when the check disagrees)."""
-    from ..forward_mode import forward_graph
+    from ..api.forward_mode import forward_graph
     from ..render.second_order import render_forward
 
     wrt_name = None
@@ -251,7 +251,7 @@ def _eval_forward(graph, values, wrt, tangent, output_format, digits, no_check, 
 
 def _eval_gradient_graph(graph, values, output_format, digits, no_check, check_timeout):
     """The gradient graph's table, then exit (1 when it differs or the check disagrees)."""
-    from ..gradient_evaluation import evaluate_gradient_graph
+    from ..api.gradient_evaluation import evaluate_gradient_graph
     from ..render.second_order import render_gradient_graph
 
     result = evaluate_gradient_graph(graph, values, check=not no_check, check_timeout=check_timeout)
@@ -265,7 +265,7 @@ def parse_tangent(text: str) -> dict[str, str]:
     """``a=1,b=0.5`` as {name: value text}; a comma splits only before the next NAME=."""
     import re
 
-    from ..values import NAME_PATTERN
+    from ..passes.values import NAME_PATTERN
 
     tangent: dict[str, str] = {}
     for part in re.split(r",\s*(?=[^\W\d]\w*\s*=)", text.strip()):
@@ -326,9 +326,15 @@ def _eval_points(
     check,
     timeout,
 ) -> int:
-    from ..files import check_writable, shown_path
-    from ..points import run_points
-    from ..points_io import BINARY_FORMATS, RowWriter, open_points, point_format_for, read_points
+    from ..core.files import check_writable, shown_path
+    from ..data.points import run_points
+    from ..data.points_io import (
+        BINARY_FORMATS,
+        RowWriter,
+        open_points,
+        point_format_for,
+        read_points,
+    )
 
     if output_format in ("markdown", "latex"):
         raise UsageError(
@@ -369,7 +375,7 @@ def _sink(out_file):
         sys.stdout.flush()
         yield sys.stdout.buffer
         return
-    from ..files import written_whole
+    from ..core.files import written_whole
 
     with written_whole(out_file, "-o") as sink:
         yield sink
@@ -380,8 +386,8 @@ def _eval_on_dask(
     timeout, scheduler, workers, chunk_rows,
 ) -> int:  # fmt: skip
     """--engine dask: a partitioned Parquet data set in, a folder of Parquet files out."""
-    from ..dask_engine import evaluate_on_dask
-    from ..errors import EXIT_MATH
+    from ..core.errors import EXIT_MATH
+    from ..data.dask_engine import evaluate_on_dask
 
     if points is None or out is None or output_format != "parquet":
         raise UsageError(

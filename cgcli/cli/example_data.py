@@ -26,8 +26,8 @@ def example_data_command(name, out_file):
       cg example-data line -o line.csv
       cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05
     """
-    from ..datasets import example_data
-    from ..files import write_whole
+    from ..core.files import write_whole
+    from ..training.datasets import example_data
 
     text = example_data(name)
     if out_file is not None:

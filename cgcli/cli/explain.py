@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from . import (
     EXIT_CODES,
     ProgramCommand,
@@ -42,7 +42,7 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
-    from ..explanation import explain
+    from ..teach.explanation import explain
 
     graph, values = load_program(program)
     if mode == "forward" or tangent is not None:
@@ -62,7 +62,7 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
 
 
 def _explain_forward(graph, values, output_format, digits, exact, wrt, tangent):
-    from ..forward_explanation import explain_forward
+    from ..teach.forward_explanation import explain_forward
     from .evaluate import parse_tangent
 
     if output_format == "latex" or exact:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..numbers import json_number
+from ..core.numbers import json_number
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -48,7 +48,7 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
     """The symbolic partial derivatives of the output with respect to each input (SymPy),
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
-    from ..symbolic_grad import not_real_error, symbolic_gradient
+    from ..api.symbolic_grad import not_real_error, symbolic_gradient
 
     graph, values = load_program(program)
     wrt_names = parse_wrt(wrt, graph.bind_constants(values).input_names) if wrt else None
@@ -76,7 +76,7 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif output_format == "latex":
-        from ..notation import latex_name
+        from ..core.notation import latex_name
 
         rows = [
             (rf"\frac{{\partial {latex_name(out)}}}{{\partial {latex_name(p.label)}}}", p)
@@ -96,8 +96,8 @@ def grad_command(program, output_format, digits, wrt, timeout, expand, order):
 
 def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> None:
     """cg grad --order 2: each second partial derivative once (∂²f/∂x∂y = ∂²f/∂y∂x)."""
-    from ..errors import CgMathError
-    from ..symbolic_second import symbolic_hessian
+    from ..api.symbolic_second import symbolic_hessian
+    from ..core.errors import CgMathError
 
     result = symbolic_hessian(graph, values, wrt=wrt_names, timeout=timeout)
     for warning in result.warnings:
@@ -121,7 +121,7 @@ def _second_order(graph, values, wrt_names, output_format, digits, timeout) -> N
         }
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif output_format == "latex":
-        from ..notation import latex_name
+        from ..core.notation import latex_name
 
         rows = []
         for p in result.partials:
@@ -147,7 +147,7 @@ def _formula_line(
     name: str, formula: str, value: float | str | None, exact: str | None, digits: int
 ) -> str:
     """``name = formula``, then at a point its exact value and ``≈ float`` when they differ."""
-    from ..numbers import format_number
+    from ..core.numbers import format_number
 
     line = f"{name} = {formula}"
     if value is None:
@@ -173,8 +173,8 @@ def _echo_align(command: str, rows: list, digits: int) -> None:
 
 
 def _latex_value(value, digits) -> str:
-    from ..notation import latex_number, latex_text
-    from ..numbers import format_number
+    from ..core.notation import latex_number, latex_text
+    from ..core.numbers import format_number
 
     if isinstance(value, str):  # "complex" or "zoo"
         return rf"\text{{{latex_text(value)}}}"

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..check import DEFAULT_TIMEOUT
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+from ..check.run import DEFAULT_TIMEOUT
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -41,8 +41,8 @@ def hessian_command(program, output_format, digits, hvp, no_check, check_timeout
     """The Hessian of the output with respect to the inputs at the given values: forward
     mode over the gradient graph (forward-over-reverse), checked against SymPy's hessian
     at the exact inputs."""
+    from ..api.hessian import hessian_graph
     from ..render.second_order import render_hessian
-    from ..second_order import hessian_graph
     from .evaluate import parse_tangent
 
     graph, values = load_program(program)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
 from . import EXIT_CODES, ProgramCommand, load_program, program_arguments, warn
 
 
@@ -35,8 +35,8 @@ def page_command(program, out_file, digits, no_check):
     The page is one HTML file that works opened from disk, with no network. Its layout
     comes from Graphviz's dot program, which must be installed.
     """
-    from ..evaluation import evaluate_graph
-    from ..files import check_writable, write_whole
+    from ..api.evaluation import evaluate_graph
+    from ..core.files import check_writable, write_whole
     from ..page import build_page
 
     check_writable(out_file, "-o")

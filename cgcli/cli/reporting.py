@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
+from ..core.errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
+from ..core.version import __version__
 
 EXIT_INTERRUPTED = 130
 

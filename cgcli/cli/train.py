@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
     NON_NEGATIVE,
@@ -26,7 +26,7 @@ from . import (
 
 def parse_params(text: str) -> dict[str, float | None]:
     """``--params w1=0,w2=0.5,b``: starting values; a bare name starts at a random value."""
-    from ..values import NAME_PATTERN, value_from_text
+    from ..passes.values import NAME_PATTERN, value_from_text
 
     params: dict[str, float | None] = {}
     for item in (part.strip() for part in _top_level_parts(text)):
@@ -170,9 +170,9 @@ def train_command(
 ):
     """Train PROGRAM's parameters by gradient descent on a data set: forward pass to the
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
-    from ..files import check_writable, write_whole
-    from ..numbers import format_number, json_number
-    from ..training import train
+    from ..core.files import check_writable, write_whole
+    from ..core.numbers import format_number, json_number
+    from ..training.gradient_descent import train
 
     if history_file is not None:
         check_writable(history_file, "--history")
@@ -183,7 +183,7 @@ def train_command(
     params_given = parse_params(params_text)
     batch = parse_batch(batch_text)
     if engine == "dask":
-        from ..dask_training import train_on_dask
+        from ..training.on_dask import train_on_dask
 
         if batch is not None or data_format is not None:
             option = "--batch" if batch is not None else "--data-format"
@@ -237,8 +237,8 @@ def _read_training_data(data_file, data_format, graph, params, target):
     """All rows of the data, as one float array per column the training needs."""
     import numpy as np
 
-    from ..files import shown_path
-    from ..points_io import open_points, point_format_for, read_points
+    from ..core.files import shown_path
+    from ..data.points_io import open_points, point_format_for, read_points
 
     what = "the training data"
     with open_points(data_file, what) as stream:

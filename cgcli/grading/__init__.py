@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..errors import CgError, UsageError
-from ..evaluation import Evaluation, evaluate_graph
-from ..ir import Graph
-from ..parser import parse
-from ..values import InputValue, value_from_python
+from ..api.evaluation import Evaluation, evaluate_graph
+from ..core.errors import CgError, UsageError
+from ..core.ir import Graph
+from ..core.parser import parse
+from ..passes.values import InputValue, value_from_python
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade

@@ -14,13 +14,13 @@ import json
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from ..errors import UsageError
-from ..evaluation import evaluate_graph
-from ..ir import INPUT, Graph, Node
-from ..numbers import format_number
-from ..parser import parse
+from ..api.evaluation import evaluate_graph
+from ..core.errors import UsageError
+from ..core.ir import INPUT, Graph, Node
+from ..core.numbers import format_number
+from ..core.parser import parse
+from ..passes.values import InputValue, value_from_python
 from ..render.formats import LATEX_PREAMBLE
-from ..values import InputValue, value_from_python
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
 
@@ -178,7 +178,7 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
     its check column, under the task."""
-    from ..notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
+    from ..core.notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
 
     pieces = label_pieces(graph, LATEX)
     grads = ask != "values"

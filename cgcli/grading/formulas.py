@@ -17,8 +17,8 @@ from fractions import Fraction
 
 import sympy
 
-from ..ir import Graph
-from ..symbolic import build, exact_value, input_symbols
+from ..check.symbolic import build, exact_value, input_symbols
+from ..core.ir import Graph
 from .given import Given
 from .keys import GRAD
 
@@ -95,7 +95,7 @@ class Symbolic:
 def _simplifies_to_zero(difference: sympy.Expr) -> bool:
     """Whether SymPy simplifies ``difference`` to 0 within :data:`SIMPLIFY_SECONDS`
     (``x^1000000 - 1`` would keep it busy for minutes)."""
-    from ..check import call_with_timeout
+    from ..check.run import call_with_timeout
 
     try:
         return call_with_timeout(_is_zero, (difference,), SIMPLIFY_SECONDS)

@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..engine import forward
-from ..errors import CgError, UsageError
-from ..ir import Graph
-from ..parser import parse
+from ..core.errors import CgError, UsageError
+from ..core.ir import Graph
+from ..core.parser import parse
+from ..passes.engine import forward
 
 DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")

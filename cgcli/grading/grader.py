@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
-from ..evaluation import Evaluation
-from ..ir import Graph
-from ..values import NAME_PATTERN, InputValue
+from ..api.evaluation import Evaluation
+from ..core.errors import UsageError
+from ..core.ir import Graph
+from ..passes.values import NAME_PATTERN, InputValue
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..errors import UsageError
-from ..ir import Graph, Node
+from ..core.errors import UsageError
+from ..core.ir import Graph, Node
 
 VALUE, GRAD = "value", "grad"
 _GRADIENT = re.compile(r"[d∂]\s*(?P<out>.+?)\s*/\s*[d∂]\s*(?P<node>.+)")

@@ -1,5 +1,5 @@
 """The cells of a LaTeX table read back in cg's own terms: node labels as
-:func:`cgcli.notation.latex_name` writes them (``\\mathit{out\\_o1}``, ``\\theta``,
+:func:`cgcli.core.notation.latex_name` writes them (``\\mathit{out\\_o1}``, ``\\theta``,
 ``x_{1}``) and numbers as cg and SymPy write them (``\\frac{1}{e \\left(e^{-1} +
 1\\right)^{2}}``, ``1.5 \\times 10^{-5}``), turned into text cg's parser reads.
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..notation import latex_name
+from ..core.notation import latex_name
 
 MARKS = {r"\checkmark": "✓", r"\times": "✗"}
 """Whole cells that are a check column's marks."""

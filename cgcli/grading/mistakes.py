@@ -27,9 +27,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from ..ir import COPY
-from ..notation import LANGUAGE
-from ..ops import FUNCTIONS, OPERATORS, op_for
+from ..core.ir import COPY
+from ..core.notation import LANGUAGE
+from ..core.ops import FUNCTIONS, OPERATORS, op_for
 from .keys import GRAD, VALUE
 from .rules import Form, Words
 from .work import Edge, Work

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..numbers import json_number
+from ..core.numbers import json_number
 from .given import Given
 from .keys import Question
 from .tolerance import ROUNDED, Tolerance

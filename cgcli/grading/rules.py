@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..ir import COPY, Graph, Node
-from ..notation import LANGUAGE, TEXT, Piece, label_pieces, text_rank
-from ..numbers import format_number
-from ..ops import op_for
+from ..core.ir import COPY, Graph, Node
+from ..core.notation import LANGUAGE, TEXT, Piece, label_pieces, text_rank
+from ..core.numbers import format_number
+from ..core.ops import op_for
 
 Form = Callable[..., Piece]
 """A local derivative as the op table writes it: (notation, *operands, y) -> a piece."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from .keys import GRAD, VALUE
 from .latex_cells import label_from_latex, number_from_latex
 
@@ -103,7 +103,7 @@ def read_sheet(
 ) -> Sheet:
     """Read one sheet (``-`` for stdin); the format comes from ``sheet_format``, the
     extension, or the content. ``what`` names the file in messages."""
-    from ..files import read_text
+    from ..core.files import read_text
 
     if not str(path).strip():
         raise UsageError(f"{what} {str(path)!r}: the file name is empty")

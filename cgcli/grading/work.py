@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 
-from ..engine import backward
-from ..evaluation import Evaluation
-from ..ir import COPY, Graph, Node
-from ..ops import op_for
+from ..api.evaluation import Evaluation
+from ..core.ir import COPY, Graph, Node
+from ..core.ops import op_for
+from ..passes.engine import backward
 
 Edge = tuple[int, int]
 """(user, slot): the use of ``user.inputs[slot]`` by ``user``."""

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from .. import __version__
-from ..evaluation import Evaluation
-from ..ir import INPUT
-from ..numbers import json_number
+from ..api.evaluation import Evaluation
+from ..core.ir import INPUT
+from ..core.numbers import json_number
+from ..core.version import __version__
 
 NEEDED_BY = "the page"
 """How the page is named in the error raised when Graphviz is missing."""
@@ -64,8 +64,8 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
 
 def _steps(result: Evaluation, digits: int | None) -> list[dict]:
     """Forward steps in node order, then backward steps in the order of ``cg explain``."""
-    from ..explanation import ChainStep, float_numbers, solve, step_lines
     from ..render.graph import node_caption
+    from ..teach.explanation import ChainStep, float_numbers, solve, step_lines
 
     graph, out = result.graph, result.output
     values = [r.value for r in result.nodes]
@@ -109,7 +109,7 @@ def _steps(result: Evaluation, digits: int | None) -> list[dict]:
 def build_page(result: Evaluation, *, digits: int | None = 6) -> str:
     """The interactive page of an evaluation, as one self-contained HTML document.
 
-    Raises :class:`cgcli.errors.UsageError` when Graphviz is not installed: the
+    Raises :class:`cgcli.core.errors.UsageError` when Graphviz is not installed: the
     drawing's layout comes from its ``dot`` program.
     """
     from ..render.graphviz import annotated_svg

@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from ..evaluation import Evaluation
-from ..ir import INPUT
-from ..numbers import format_number, json_number
+from ..api.evaluation import Evaluation
+from ..core.ir import INPUT
+from ..core.numbers import format_number, json_number
 from .table import MARKS, NONE, mark, node_table
 
 MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
@@ -81,7 +81,7 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
     One row per node: its label, what it computes, its value, its gradient and the check;
     a small font keeps the table within an article page.
     """
-    from ..notation import LATEX, formula, label_pieces, latex_name
+    from ..core.notation import LATEX, formula, label_pieces, latex_name
 
     graph = result.graph
     pieces = label_pieces(graph, LATEX)
@@ -127,7 +127,7 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
 
 
 def _latex_mark(verdict) -> str:
-    from ..notation import latex_text
+    from ..core.notation import latex_text
 
     shown = mark(verdict)
     return LATEX_MARKS.get(shown, latex_text(shown))
@@ -135,7 +135,7 @@ def _latex_mark(verdict) -> str:
 
 def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool) -> str:
     """A value or gradient in math mode; exact ones through SymPy's LaTeX."""
-    from ..notation import latex_number
+    from ..core.notation import latex_number
 
     shown = result.shown_grad(index, digits) if grad else result.shown_value(index, digits)
     if shown == NONE:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..core.numbers import format_number
 from ..grading.report import GIVEN, MISSING, ClassGrade, GradedAnswer, SheetGrade
-from ..numbers import format_number
 from .table import Column, plain
 
 

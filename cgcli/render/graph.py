@@ -19,10 +19,10 @@ import html
 from collections import Counter
 from dataclasses import dataclass
 
-from ..errors import UsageError
-from ..ir import COPY, INPUT, Graph, Node
-from ..notation import LANGUAGE, Piece, text_rank
-from ..numbers import format_number
+from ..core.errors import UsageError
+from ..core.ir import COPY, INPUT, Graph, Node
+from ..core.notation import LANGUAGE, Piece, text_rank
+from ..core.numbers import format_number
 
 VALUE_COLOUR = "#1f5fbf"
 GRAD_COLOUR = "#c0392b"
@@ -115,7 +115,7 @@ class Wire:
 
 def circuit_wires(graph: Graph, notes: Annotations | None) -> tuple[list[Wire], list[int]]:
     """The wires of the circuit, and the nodes whose value forks to several gates."""
-    from ..engine import local_partials
+    from ..passes.engine import local_partials
 
     used = graph.used_by_output()
     drawn = [n for n in _drawn(graph) if used[n.index]]

@@ -7,10 +7,10 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 
 if TYPE_CHECKING:
-    from ..evaluation import Evaluation
+    from ..api.evaluation import Evaluation
 
 INSTALL_GRAPHVIZ = (
     "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "

@@ -4,7 +4,7 @@ One node per line, so that memory stays flat for a graph of any size and the
 text stays readable for a small one. The node lines are formatted straight from
 the graph's columns and the values, a chunk at a time, in exactly the form
 ``json.dumps`` gives each record (``", "`` and ``": "`` separators, ``repr`` of a
-finite float, non-finite numbers as the strings of :func:`~cgcli.numbers.json_number`).
+finite float, non-finite numbers as the strings of :func:`~cgcli.core.numbers.json_number`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from itertools import pairwise
 from json.encoder import encode_basestring
 from typing import TextIO
 
-from ..evaluation import Evaluation
-from ..ir import TEXT_LIMIT
-from ..numbers import json_number
+from ..api.evaluation import Evaluation
+from ..core.ir import TEXT_LIMIT
+from ..core.numbers import json_number
 
 _CHUNK = 2000
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from ..evaluation import Evaluation
-from ..numbers import format_number
+from ..api.evaluation import Evaluation
+from ..core.numbers import format_number
 from .table import node_table, summary_lines
 
 REPR_PARTIALS = 6

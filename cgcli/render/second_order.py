@@ -6,10 +6,10 @@ import csv
 import io
 import json
 
-from ..check import ABSOLUTE, RELATIVE
-from ..forward_mode import ForwardEvaluation
-from ..numbers import format_number
-from ..second_order import Hessian
+from ..api.forward_mode import ForwardEvaluation
+from ..api.hessian import Hessian
+from ..check.run import ABSOLUTE, RELATIVE
+from ..core.numbers import format_number
 from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 
@@ -156,7 +156,7 @@ def render_hessian(result: Hessian, output_format: str, digits: int | None) -> s
         return buffer.getvalue()
     summary = hessian_summary(result, digits)
     if output_format == "latex":
-        from ..notation import latex_name
+        from ..core.notation import latex_name
 
         body = r" \\ ".join(
             " & ".join(format_number(x, digits) for x in row) for row in result.matrix
@@ -188,7 +188,7 @@ def _markdown(columns: list[Column], rows: list[list[str]]) -> str:
 
 def _latex(columns: list[Column], rows: list[list[str]]) -> str:
     """A longtable in a small font, as cg eval's (marks as \\checkmark and \\times)."""
-    from ..notation import latex_text
+    from ..core.notation import latex_text
     from .formats import LATEX_MARKS, LATEX_PREAMBLE
 
     def cell(text: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .. import check as checking
-from ..check import ABSOLUTE, AT_KINK, CONVENTION, MISMATCH, OK, RELATIVE, UNCHECKED, Verdict
-from ..evaluation import Evaluation
+from ..api.evaluation import Evaluation
+from ..check import run as checking
+from ..check.run import ABSOLUTE, AT_KINK, CONVENTION, MISMATCH, OK, RELATIVE, UNCHECKED, Verdict
 
 MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
 """How a verdict shows in the check column; an unchecked number shows "-"."""

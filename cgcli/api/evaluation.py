@@ -1,0 +1,274 @@
+"""evaluate(): program and values in, values, gradients and their check out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple, overload
+
+from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
+
+if TYPE_CHECKING:
+    from .exact import ExactPass
+from ..core.errors import UsageError
+from ..core.ir import Graph, Node
+from ..core.node_table import ComparesAsSequence
+from ..core.numbers import format_number, json_number
+from ..core.parser import parse
+from ..passes.engine import backward, forward
+from ..passes.values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
+
+
+class NodeResult(NamedTuple):
+    """One node of an evaluated graph."""
+
+    node: Node
+    label: str
+    value: float
+    grad: float | None
+    """∂output/∂node; None for a node that depends on no input (a constant)."""
+
+
+class NodeResults(ComparesAsSequence, Sequence[NodeResult]):
+    """Every node's :class:`NodeResult`, built when read: a big graph keeps only its
+    values and gradients, not one record per node."""
+
+    __slots__ = ("grads", "graph", "values")
+
+    def __init__(
+        self, graph: Graph, values: Sequence[float], grads: Sequence[float | None]
+    ) -> None:
+        self.graph = graph
+        self.values = values
+        self.grads = grads
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def _result(self, index: int) -> NodeResult:
+        graph = self.graph
+        return NodeResult(
+            graph.table.node(index), graph.label_at(index), self.values[index], self.grads[index]
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> NodeResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[NodeResult]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._result(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("node index out of range")
+        return self._result(index)
+
+    def __iter__(self) -> Iterator[NodeResult]:
+        return map(self._result, range(len(self)))
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+@dataclass(frozen=True, repr=False)
+class Evaluation:
+    """The result of evaluating a program at one point."""
+
+    graph: Graph
+    output: str
+    """The output's label: its name, or f for an unnamed last expression."""
+    value: float
+    gradient: dict[str, float]
+    """∂output/∂input for every input of the program (0 when unused)."""
+    nodes: NodeResults
+    """A :class:`NodeResults`: one record per node, built when read."""
+    check: CheckReport
+    warnings: list[str] = field(default_factory=list)
+    exact: ExactPass | None = None
+    """With ``exact=True``: exact SymPy values and gradients per node."""
+
+    def __repr__(self) -> str:
+        from ..render.notebook import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the node table, the value and gradient, and the drawing."""
+        from ..render.notebook import evaluation_html
+
+        return evaluation_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from ..render.formats import render_markdown
+
+        return render_markdown(self, 6, list(self.graph.input_names))
+
+    def show_page(self, *, digits: int | None = 6, height: int = 720):
+        """The interactive page (:mod:`cgcli.page`); a notebook cell ending with it shows it."""
+        from ..page import Page, build_page
+
+        return Page(build_page(self, digits=digits), height)
+
+    def shown_value(self, index: int, digits: int | None) -> str:
+        """A node's value as text: exact with a float alongside in exact mode."""
+        if self.exact is not None:
+            from .exact import show_exact
+
+            return show_exact(self.exact.values[index], digits)
+        return format_number(self.nodes[index].value, digits)
+
+    def shown_grad(self, index: int, digits: int | None) -> str:
+        """A node's gradient as text ("-" for a constant)."""
+        if self.exact is not None:
+            from .exact import show_exact
+
+            return show_exact(self.exact.grads[index], digits)
+        grad = self.nodes[index].grad
+        return "-" if grad is None else format_number(grad, digits)
+
+    def as_dict(self, wrt: list[str] | None = None) -> dict:
+        """The JSON document ``cg eval --format json`` prints (schema in docs/output.md).
+
+        ``wrt`` limits the ``gradient`` object to those inputs.
+        """
+        return {**self.json_head(wrt), "nodes": list(self.node_records()), **self.json_tail(wrt)}
+
+    def json_head(self, wrt: list[str] | None = None) -> dict:
+        """The fields of the JSON document that come before ``nodes``."""
+        names = self.gradient if wrt is None else wrt
+        return {
+            "output": self.output,
+            "value": json_number(self.value),
+            "gradient": {name: json_number(self.gradient[name]) for name in names},
+        }
+
+    def node_records(self) -> Iterator[dict]:
+        """The ``nodes`` of the JSON document, one at a time."""
+        text = self.graph.text
+        for r in self.nodes:
+            node = r.node
+            yield {
+                "id": f"n{node.index + 1}",
+                "name": node.name,
+                "version": node.version or None,
+                "label": r.label,
+                "op": node.op,
+                "inputs": [f"n{i + 1}" for i in node.inputs],
+                "text": text(node),
+                "span": [node.start, node.end],
+                "value": json_number(r.value),
+                "grad": json_number(r.grad),
+            }
+
+    def json_tail(self, wrt: list[str] | None = None) -> dict:
+        """The fields of the JSON document that come after ``nodes``."""
+        names = self.gradient if wrt is None else wrt
+        tail = {"check": check_as_dict(self.check, self.graph), "warnings": self.warnings}
+        if self.exact is not None:
+            tail["exact"] = self._exact_dict(names)
+        return tail
+
+    def _exact_dict(self, names) -> dict:
+        from ..check.symbolic import cg_text
+
+        def text(expr) -> str | None:
+            return None if expr is None else cg_text(expr)
+
+        index_of = {n.name: n.index for n in self.graph.inputs}
+        return {
+            "value": text(self.exact.values[self.graph.output]),
+            "gradient": {name: text(self.exact.grads[index_of[name]]) for name in names},
+            "nodes": {
+                r.node.id: {
+                    "value": text(self.exact.values[i]),
+                    "grad": text(self.exact.grads[i]),
+                }
+                for i, r in enumerate(self.nodes)
+            },
+        }
+
+
+def evaluate(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    output: str | None = None,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+    exact: bool = False,
+) -> Evaluation:
+    """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
+
+    ``values`` maps each input's name to a number (int, float, Fraction) or a
+    constant expression as text ("1/3", "pi/4"). The options are keyword-only, so
+    no variable name of a program can collide with one.
+    """
+    graph = parse(program) if isinstance(program, str) else program
+    inputs = parse_values(values)
+    if output is not None and not isinstance(output, str):
+        raise UsageError(
+            f"output= names the node to differentiate (a str), not {output!r}; "
+            "give the values of variables in the values mapping"
+        )
+    return evaluate_graph(
+        graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact
+    )
+
+
+def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
+    """The values mapping of a library call, each checked and kept exact."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise UsageError(
+            f"values must be a mapping of input names to numbers, such as {{'x': 1}}, "
+            f"not {values!r}"
+        )
+    parsed = {}
+    for name, value in values.items():
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise UsageError(f"values: {name!r} is not a name")
+        parsed[name] = value if isinstance(value, InputValue) else value_from_python(name, value)
+    return parsed
+
+
+def evaluate_graph(
+    graph: Graph,
+    inputs: Mapping[str, InputValue],
+    *,
+    output: str | None = None,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+    exact: bool = False,
+) -> Evaluation:
+    """:func:`evaluate` for a parsed graph and parsed values."""
+    if output is not None:
+        graph = graph.with_output_name(output)
+    graph, point, warnings = bind_inputs(graph, inputs)
+    values = forward(graph, point)
+    grads = backward(graph, values)
+    exact_inputs = {name: inputs[name].exact for name in graph.input_names}
+    if check:
+        report = run_check(graph, exact_inputs, values, grads, check_timeout)
+    else:
+        report = not_checked(graph)
+    nodes = NodeResults(graph, values, grads)
+    gradient = {n.name: grads[n.index] or 0.0 for n in graph.inputs}
+    exact_result = None
+    if exact:
+        from .exact import exact_pass
+
+        exact_result = exact_pass(graph, exact_inputs, values, [g is not None for g in grads])
+    return Evaluation(
+        graph,
+        graph.label_at(graph.output),
+        values[graph.output],
+        gradient,
+        nodes,
+        report,
+        warnings,
+        exact_result,
+    )

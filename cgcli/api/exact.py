@@ -1,0 +1,84 @@
+"""Exact arithmetic: the forward and backward passes with SymPy numbers.
+
+``x=1/3`` stays 1/3 and ``sqrt(2)`` stays sqrt(2). Math errors are found by the
+float pass first, so both modes fail the same way. At a kink the exact local
+derivative follows the same convention as the float one (relu'(0) = 0, ...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from ..check.symbolic import build, cg_text, exact_value
+from ..core.ir import COPY, Graph
+from ..core.numbers import format_number
+from ..core.ops import op_for
+from ..passes.engine import local_partials, pieces
+
+_SLOTS = sympy.symbols("a0 a1", real=True)
+
+
+@dataclass(frozen=True)
+class ExactPass:
+    """Exact value and gradient per node, and exact local derivatives per (node, input)."""
+
+    values: list[sympy.Expr]
+    grads: list[sympy.Expr | None]
+    locals: dict[tuple[int, int], sympy.Expr]
+
+
+def exact_pass(
+    graph: Graph,
+    exact_inputs: Mapping[str, Fraction | Graph],
+    float_values: list[float],
+    needs: list[bool],
+) -> ExactPass:
+    """The exact passes; ``float_values`` (from the float pass) locate kinks."""
+    values = build(graph, {name: exact_value(v) for name, v in exact_inputs.items()})
+    sides = pieces(graph, float_values)
+    locals_: dict[tuple[int, int], sympy.Expr] = {}
+    grads: list[sympy.Expr] = [sympy.Integer(0)] * len(graph.nodes)
+    grads[graph.output] = sympy.Integer(1)
+    for node in reversed(graph.nodes[: graph.output + 1]):
+        if not node.inputs or not needs[node.index]:
+            continue
+        if sides[node.index] == 0:  # a kink: the float convention, exactly
+            slots = [_exact_float(p) for p in local_partials(graph, node, float_values)]
+        elif node.op == COPY:
+            slots = [sympy.Integer(1)]
+        else:
+            args = _SLOTS[: len(node.inputs)]
+            expr = op_for(node.op).sympy(sympy, *args)
+            at = dict(zip(args, (values[i] for i in node.inputs), strict=True))
+            slots = [sympy.diff(expr, a).xreplace(at) for a in args]
+        for i, local in zip(node.inputs, slots, strict=True):
+            if needs[i]:
+                locals_[(node.index, i)] = locals_.get((node.index, i), 0) + local
+                grads[i] = grads[i] + grads[node.index] * local
+    final = [sympy.nsimplify(g) if g.is_Float else g for g in grads]
+    return ExactPass(values, [g if n else None for g, n in zip(final, needs, strict=True)], locals_)
+
+
+def _exact_float(x: float) -> sympy.Expr:
+    if math.isinf(x):
+        return sympy.oo if x > 0 else -sympy.oo
+    return sympy.Rational(Fraction(x).numerator, Fraction(x).denominator)
+
+
+def show_exact(expr: sympy.Expr | None, digits: int | None, approximate: bool = True) -> str:
+    """``1/3 ≈ 0.333333``; an integer alone; ``sqrt(2) ≈ 1.41421``."""
+    if expr is None:
+        return "-"
+    text = cg_text(expr)
+    if expr.is_Integer or not approximate:
+        return text
+    try:
+        approx = format_number(float(sympy.N(expr, 30)), digits)
+    except TypeError:  # not a real number
+        return text
+    return f"{text} ≈ {approx}"

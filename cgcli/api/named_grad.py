@@ -1,0 +1,109 @@
+"""Symbolic derivatives in the program's own terms, as a course writes them.
+
+Where the program names an intermediate (``h = tanh(w*x + b)``), the
+derivative uses that name (``1 - h^2``) instead of expanding it; the sigmoid
+stays σ with its textbook derivative σ·(1 - σ). Each derivative is built by the
+chain rule over the named nodes, in forward order (a loop, no recursion).
+Importing this module imports SymPy.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..check.symbolic import exact_number
+from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
+from ..core.ops import CONSTANTS, op_for
+
+
+class Sigmoid(sympy.Function):
+    """σ(a) = 1/(1 + exp(-a)), kept whole: its derivative is σ(a)·(1 - σ(a))."""
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return self * (1 - self)
+
+    def _sympystr(self, printer) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
+    def _latex(self, printer) -> str:
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+    def expanded(self) -> sympy.Expr:
+        return 1 / (1 + sympy.exp(-self.args[0]))
+
+
+def _builder(op: str):
+    if op == "sigmoid":
+        return lambda s, a: Sigmoid(a)
+    return op_for(op).sympy
+
+
+def is_named(graph: Graph, node: Node) -> bool:
+    """A node the program names (not an input): its derivative is written with its name."""
+    return node.name is not None and node.op != INPUT
+
+
+def symbols_of(graph: Graph) -> dict[int, sympy.Symbol]:
+    """A real symbol, named by its label, for every input and every named node."""
+    return {
+        n.index: sympy.Symbol(graph.label(n), real=True)
+        for n in graph.nodes
+        if n.op == INPUT or is_named(graph, n)
+    }
+
+
+def definitions(graph: Graph, symbols: dict[int, sympy.Symbol]) -> list[sympy.Expr]:
+    """Each node in terms of the inputs and of the named nodes before it."""
+    as_operand: list[sympy.Expr] = []
+    defined: list[sympy.Expr] = []
+    for node in graph.nodes:
+        if node.op == INPUT:
+            expr = symbols[node.index]
+        elif node.op == NUMBER:
+            expr = exact_number(node.literal)
+        elif node.op in CONSTANTS:
+            expr = getattr(sympy, CONSTANTS[node.op][1])
+        elif node.op == COPY:
+            expr = as_operand[node.inputs[0]]
+        else:
+            expr = _builder(node.op)(sympy, *(as_operand[i] for i in node.inputs))
+        defined.append(expr)
+        as_operand.append(symbols[node.index] if is_named(graph, node) else expr)
+    return defined
+
+
+def derivatives(graph: Graph, wrt: list[str]) -> tuple[dict[str, sympy.Expr], dict]:
+    """∂output/∂input for each input in ``wrt``, in terms of the program's named nodes.
+
+    Returns the derivatives and the symbols (by node index) they may use.
+    """
+    symbols = symbols_of(graph)
+    defined = definitions(graph, symbols)
+    inputs = {n.name: symbols[n.index] for n in graph.inputs}
+    names_back = {defined[i]: s for i, s in symbols.items() if is_named(graph, graph.nodes[i])}
+    by_symbol = {s: i for i, s in symbols.items()}
+    totals: dict[int, dict[str, sympy.Expr]] = {}
+    output = graph.nodes[graph.output]
+    chain_nodes = [n for n in graph.nodes[: graph.output] if is_named(graph, n)] + [output]
+    for node in chain_nodes:
+        expr = defined[node.index]
+        named_inside = [s for s in expr.free_symbols if s in by_symbol and by_symbol[s] in totals]
+        total = {}
+        for name in wrt:
+            derivative = sympy.diff(expr, inputs[name])
+            for s in named_inside:
+                inner = totals[by_symbol[s]][name]
+                if inner != 0:
+                    derivative += sympy.diff(expr, s) * inner
+            total[name] = derivative.xreplace(names_back)
+        totals[node.index] = total
+    return totals[graph.output], symbols
+
+
+def for_evaluation(expr: sympy.Expr) -> sympy.Expr:
+    """σ(a) written out as 1/(1 + exp(-a)), and relu's step 0 at 0 as in cg (PyTorch)."""
+    expr = expr.replace(lambda e: isinstance(e, Sigmoid), lambda e: e.expanded())
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Heaviside),
+        lambda e: sympy.Heaviside(e.args[0], 0),
+    )

@@ -1,0 +1,579 @@
+"""The independent check: SymPy within a time budget, else high-precision difference quotients.
+
+Tolerances and guarantees (documented in docs/check.md):
+
+* SymPy: a value or gradient agrees when |ours - exact| <= 1e-9·max(|ours|, |exact|) + 1e-12.
+  The exact numbers come from SymPy's derivative of each op in interval arithmetic
+  (:mod:`cgcli.check.intervals`), or, at a point that cannot decide, from SymPy's
+  derivative of the whole program (:func:`cgcli.check.symbolic.reference`).
+* High precision (:mod:`cgcli.check.precise`): the same tolerance, plus the reference's own
+  error bound, which must be at most a tenth of the tolerance for a ✓; the value and
+  the gradient of every input are checked, the intermediate nodes are not.
+
+At a non-differentiable point (relu(0), abs(0), a max or min tie) cg follows
+PyTorch's convention; a gradient that flows through such a point is marked
+"convention", not "mismatch". A gradient that has no real value (∂(a^b)/∂b for
+a < 0) is nan by the same convention, marked "convention" with its reason.
+A mismatch always carries its reason: ours, the expected number and the
+difference, and the rounding of inputs that are not float64 numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..core.ir import INPUT, Graph, Node
+from ..core.numbers import format_number, json_number
+from ..passes.engine import through_kink
+
+if TYPE_CHECKING:
+    from .precise import Gap, HighPrecision, Number
+
+RELATIVE = 1e-9
+ABSOLUTE = 1e-12
+REFERENCE_SHARE = 0.1
+"""A high-precision reference gives a ✓ only when its error bound is at most this share
+of the tolerance."""
+FD_RELATIVE = 1e-6
+FD_STEP = 6e-6
+DEFAULT_TIMEOUT = 5.0
+SYMPY_SHARE = 0.8
+"""The share of the budget SymPy may use; the high-precision check has the rest."""
+INTERVAL_NODE_LIMIT = 25_000
+"""Larger graphs go straight to the high-precision check: SymPy's per-op derivatives in
+interval arithmetic would not finish in time."""
+SYMPY_NODE_LIMIT = 2000
+"""SymPy's whole-program method (here for the points the interval method cannot decide,
+and in forward mode's check) takes graphs up to this size."""
+EXPLAIN_GRACE = 0.5
+"""Seconds the explanation of a mismatch may take beyond the budget."""
+
+OK, MISMATCH, CONVENTION, UNCHECKED = "ok", "mismatch", "convention", "unchecked"
+SYMPY, HIGH_PRECISION, NONE = "sympy", "high-precision", "none"
+
+AT_KINK = "not differentiable here: cg follows PyTorch's convention"
+NO_REAL_DERIVATIVE = (
+    "no real derivative: the program is not real-valued on either side of this point "
+    "(such as a negative base raised to a varying power); cg gives nan, as PyTorch does"
+)
+NO_REFERENCE = (
+    "SymPy finds no value here (a 0/0 or ∞-∞ form without a limit, or a number that hinges "
+    "on a quantity it cannot tell from zero)"
+)
+
+GUARANTEES = {
+    SYMPY: (
+        "SymPy differentiates the program exactly and evaluates at the exact inputs: "
+        f"each ✓ is within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of the exact number"
+    ),
+    HIGH_PRECISION: (
+        "high-precision difference quotients (mpmath, 50 digits): the value and each input's "
+        f"✓ gradient are within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of a reference "
+        "whose own error bound is at most a tenth of that; intermediate nodes are not checked"
+    ),
+    NONE: "not checked",
+}
+"""What each method's ✓ promises, as the table and the JSON state it."""
+
+
+class Verdict(NamedTuple):
+    """How one number compares with the reference."""
+
+    status: str
+    expected: float | str | None = None
+    """The reference value: a float, or "complex" / "zoo" where SymPy says so."""
+    error: float | None = None
+    """A bound on the reference's own error (high precision only)."""
+    reason: str | None = None
+    """Why: what disagreed and by how much, which convention applies, or why unchecked."""
+
+
+class CheckReport(NamedTuple):
+    """The check of one evaluation: the output value and every node's gradient."""
+
+    method: str
+    """"sympy", "high-precision" or "none"."""
+    value: Verdict
+    grads: tuple[Verdict | None, ...]
+    """Per node; None where the node has no gradient (it depends on no input)."""
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True unless some number disagrees with the reference."""
+        verdicts = [self.value, *self.grads]
+        return all(v is None or v.status != MISMATCH for v in verdicts)
+
+    @property
+    def guarantee(self) -> str:
+        """What a ✓ of this method promises."""
+        return GUARANTEES[self.method]
+
+
+def not_checked(graph: Graph) -> CheckReport:
+    return CheckReport(NONE, Verdict(UNCHECKED), (None,) * len(graph.nodes), "not checked")
+
+
+def agrees(ours: float, expected: float | str, error: float = 0.0) -> bool:
+    """Whether a float agrees with a reference value within the tolerance (plus ``error``,
+    the reference's own error bound)."""
+    if expected == "complex":
+        return math.isnan(ours)
+    if expected == "zoo":
+        return math.isinf(ours)
+    assert isinstance(expected, float)
+    if math.isnan(expected) or math.isnan(ours):
+        return math.isnan(expected) and math.isnan(ours)
+    if math.isinf(expected) or math.isinf(ours):
+        return ours == expected
+    tolerance = RELATIVE * max(abs(ours), abs(expected)) + ABSOLUTE
+    return abs(ours - expected) <= tolerance + error
+
+
+def run_check(
+    graph: Graph,
+    exact_inputs: Mapping[str, Fraction | Graph],
+    values: list[float],
+    grads: list[float | None],
+    timeout: float = DEFAULT_TIMEOUT,
+) -> CheckReport:
+    """Check the output value and gradients; SymPy first, high precision on time-out."""
+    return check_points(graph, [Point(exact_inputs, values, grads)], timeout)[0]
+
+
+class Point(NamedTuple):
+    """One evaluated point to check: exact inputs, and cg's value and gradient per node."""
+
+    exact_inputs: Mapping[str, Fraction | Graph]
+    values: list[float]
+    grads: list[float | None]
+
+
+def check_points(
+    graph: Graph, points: list[Point], timeout: float, sympy_share: float | None = None
+) -> list[CheckReport]:
+    """Check several points of one graph; SymPy differentiates once for all of them.
+
+    SymPy may use ``sympy_share`` of the budget (SYMPY_SHARE by default; 0 goes
+    straight to the high-precision check); the high-precision check has the rest.
+    """
+    share = SYMPY_SHARE if sympy_share is None else sympy_share
+    deadline = time.monotonic() + timeout
+    if len(graph.nodes) > INTERVAL_NODE_LIMIT:
+        reason = (
+            f"the graph has {len(graph.nodes)} nodes, over the {INTERVAL_NODE_LIMIT} SymPy handles"
+        )
+    elif share <= 0:
+        reason = "SymPy was given no time"
+    else:
+        reports = _by_sympy(graph, points, timeout * share)
+        if not isinstance(reports, str):
+            return [_explained(graph, p, r, deadline) for p, r in zip(points, reports, strict=True)]
+        reason = reports
+    return [
+        _explained(graph, p, _by_high_precision(graph, p, deadline, reason), deadline)
+        for p in points
+    ]
+
+
+# --- SymPy ------------------------------------------------------------------------
+
+
+def _by_sympy(graph: Graph, points: list[Point], budget: float) -> list[CheckReport] | str:
+    """The SymPy reports, or why there are none."""
+    needs = [g is not None for g in points[0].grads]
+    exact = [dict(p.exact_inputs) for p in points]
+    try:
+        references = call_with_timeout(_sympy_reference, (graph, exact, needs), budget)
+    except TimeoutError:
+        return f"SymPy did not finish within {budget:.3g} s"
+    except Exception as exc:  # any SymPy failure means: fall back
+        return f"SymPy failed ({exc})"
+    if isinstance(references, str):
+        return references
+    return [
+        _sympy_report(graph, point, *reference)
+        for point, reference in zip(points, references, strict=True)
+    ]
+
+
+def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]) -> list | str:
+    """Per point: the value, the gradients and the kinks; or why there are none.
+
+    SymPy's per-op derivatives in interval arithmetic (:mod:`cgcli.check.intervals`)
+    first; the points that method cannot decide go to SymPy's whole-program method
+    (:func:`cgcli.check.symbolic.reference`), on graphs it can finish.
+    """
+    from .intervals import Irregular, reference_at  # imports SymPy: in the worker
+
+    references: list = [None] * len(points)
+    undecided: list[int] = []
+    for i, point in enumerate(points):
+        try:
+            references[i] = reference_at(graph, point, needs)
+        except Irregular as exc:
+            undecided.append(i)
+            why = str(exc)
+    if not undecided:
+        return references
+    if len(graph.nodes) > SYMPY_NODE_LIMIT:
+        return (
+            f"SymPy's per-op derivatives cannot decide here ({why}), and the graph has "
+            f"{len(graph.nodes)} nodes, over the {SYMPY_NODE_LIMIT} its "
+            "whole-program method handles"
+        )
+    from .symbolic import reference
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    found = reference(graph, [points[i] for i in undecided], needs)
+    for i, result in zip(undecided, found, strict=True):
+        references[i] = result
+    return references
+
+
+def _sympy_report(
+    graph: Graph, point: Point, expected_value, expected_grads, kinks: list[bool]
+) -> CheckReport:
+    through_kink = _through_kink(graph, point)
+    verdicts = tuple(
+        None
+        if expected is None or point.grads[i] is None
+        else judge(
+            point.grads[i],
+            expected,
+            at_kink=AT_KINK if kinks[i] else None,
+            through_kink=through_kink[i],
+        )
+        for i, expected in enumerate(expected_grads)
+    )
+    value = judge(point.values[graph.output], expected_value)
+    return CheckReport(SYMPY, value, verdicts, None)
+
+
+def judge(
+    ours: float,
+    expected: float | str,
+    error: float = 0.0,
+    *,
+    at_kink: str | None = None,
+    through_kink: bool = False,
+) -> Verdict:
+    """The verdict on one number against its reference.
+
+    ``at_kink`` is the reason when the reference itself sits on a kink (its value
+    is a convention too); ``through_kink`` says that cg's gradient flows through a
+    kink at cg's float values.
+    """
+    no_value = isinstance(expected, float) and math.isnan(expected)
+    if math.isnan(ours):
+        if expected == "complex":
+            return Verdict(CONVENTION, expected, None, NO_REAL_DERIVATIVE)
+        if no_value:
+            return Verdict(UNCHECKED, expected, None, NO_REFERENCE)
+        return Verdict(MISMATCH, expected, error or None)
+    if at_kink:
+        return Verdict(CONVENTION, expected, error or None, at_kink)
+    if isinstance(expected, float) and error > REFERENCE_SHARE * _tolerance(expected):
+        reason = (
+            f"the reference is only accurate to ±{error:.2g} here "
+            "(near a singular point, or after too much cancellation)"
+        )
+        return Verdict(UNCHECKED, expected, error, reason)
+    if agrees(ours, expected, error):
+        return Verdict(OK, expected, error or None)
+    if through_kink:
+        return Verdict(CONVENTION, expected, error or None, AT_KINK)
+    if no_value:
+        return Verdict(UNCHECKED, expected, None, NO_REFERENCE)
+    return Verdict(MISMATCH, expected, error or None)
+
+
+def _tolerance(expected: float) -> float:
+    return RELATIVE * abs(expected) + ABSOLUTE
+
+
+def _through_kink(graph: Graph, point: Point) -> list[bool]:
+    """Nodes whose gradient flows through a kink (a piecewise op at its break point)."""
+    return through_kink(graph, point.values, [g is not None for g in point.grads])
+
+
+# --- high precision -----------------------------------------------------------------
+
+
+def _by_high_precision(graph: Graph, point: Point, deadline: float, note: str) -> CheckReport:
+    """The value and every input's gradient against high-precision difference quotients."""
+    from .precise import HighPrecision
+
+    reference = HighPrecision(graph, point.exact_inputs, deadline, REFERENCE_SHARE * RELATIVE)
+    through_kink = _through_kink(graph, point)
+    value = _judge_precise(point.values[graph.output], reference.value(), False)
+    verdicts = [None if g is None else Verdict(UNCHECKED) for g in point.grads]
+    for node in graph.inputs:
+        ours = point.grads[node.index]
+        if ours is not None:
+            found = reference.gradient(node)
+            verdicts[node.index] = _judge_precise(ours, found, through_kink[node.index])
+    return CheckReport(HIGH_PRECISION, value, tuple(verdicts), note)
+
+
+def check_input_gradient(
+    graph: Graph,
+    exact_inputs: Mapping[str, Fraction | Graph],
+    node: Node,
+    ours: float,
+    deadline: float,
+) -> Verdict:
+    """cg's gradient ``ours`` of input ``node`` at one point, against high-precision
+    difference quotients (the confirmation ``--check all`` asks for)."""
+    from .precise import HighPrecision
+
+    reference = HighPrecision(graph, exact_inputs, deadline, REFERENCE_SHARE * RELATIVE)
+    return _judge_precise(ours, reference.gradient(node), False)
+
+
+def _judge_precise(ours: float, found: Number | Gap, through_kink: bool) -> Verdict:
+    from .precise import KINK, NOT_REAL, Gap
+
+    if isinstance(found, Gap):
+        if found.kind == KINK:
+            reason = f"{found.reason}; cg follows PyTorch's convention"
+            return Verdict(CONVENTION, None, None, reason)
+        if found.kind == NOT_REAL and math.isnan(ours):
+            return Verdict(CONVENTION, None, None, NO_REAL_DERIVATIVE)
+        return Verdict(UNCHECKED, None, None, found.reason)
+    return judge(ours, found.value, found.error, through_kink=through_kink)
+
+
+# --- explaining mismatches ------------------------------------------------------------
+
+
+def _explained(graph: Graph, point: Point, report: CheckReport, deadline: float) -> CheckReport:
+    """The report with a reason on every mismatch: the numbers, and rounded inputs."""
+    bad = [i for i, v in enumerate(report.grads) if v is not None and v.status == MISMATCH]
+    if report.value.status != MISMATCH and not bad:
+        return report
+    rounded = _rounded_inputs(graph, point)
+    stored: HighPrecision | None = None
+    if rounded:
+        from .precise import HighPrecision
+
+        at_floats = {n.name: point.values[n.index] for n in graph.inputs}
+        grace = max(deadline, time.monotonic() + EXPLAIN_GRACE)
+        stored = HighPrecision(graph, at_floats, grace, REFERENCE_SHARE * RELATIVE)
+
+    def explain(ours: float, verdict: Verdict, index: int | None) -> Verdict:
+        at_stored = None
+        if stored is not None and index is None:
+            at_stored = stored.value()
+        elif stored is not None and graph.nodes[index].op == INPUT:
+            at_stored = stored.gradient(graph.nodes[index])
+        return verdict._replace(reason=_mismatch_reason(ours, verdict, rounded, at_stored))
+
+    value = report.value
+    if value.status == MISMATCH:
+        value = explain(point.values[graph.output], value, None)
+    grads = list(report.grads)
+    for i in bad:
+        grads[i] = explain(point.grads[i], grads[i], i)
+    return report._replace(value=value, grads=tuple(grads))
+
+
+def _mismatch_reason(
+    ours: float, verdict: Verdict, rounded: list[tuple[str, float]], at_stored: Number | Gap | None
+) -> str:
+    from .precise import Number
+
+    expected = verdict.expected
+    parts = [f"ours {format_number(ours)}, expected {_expected_text(expected)}"]
+    if isinstance(expected, float) and math.isfinite(expected) and math.isfinite(ours):
+        difference = ours - expected
+        relative = abs(difference) / abs(expected) if expected else math.inf
+        parts.append(f"difference {difference:.3g} (relative {relative:.2g})")
+    if verdict.error:
+        parts.append(f"the reference's own error bound {verdict.error:.2g}")
+    reason = ", ".join(parts)
+    if not rounded:
+        return reason
+    reason += "; " + "; ".join(sentence for sentence, _ in rounded)
+    confirmed = isinstance(at_stored, Number) and (
+        judge(ours, at_stored.value, at_stored.error).status == OK
+    )
+    if confirmed:
+        reason += (
+            f"; at the stored inputs a high-precision evaluation gives "
+            f"{format_number(at_stored.value)}, as cg does: the difference comes from "
+            "storing the inputs as float64"
+        )
+        largest = max(relative for _, relative in rounded)
+        if not isinstance(expected, float) or not math.isfinite(expected):
+            return reason + ", and the exact inputs sit on a singular point (a pole)"
+        change = abs(expected - at_stored.value) / abs(at_stored.value or 1.0)
+        if change > 1000 * largest:
+            reason += (
+                f", and the result is ill-conditioned here (a relative change of {largest:.2g} "
+                f"in the inputs changes it by {change:.2g}: near a singular point)"
+            )
+    return reason
+
+
+def _expected_text(expected: float | str | None) -> str:
+    if expected == "zoo":
+        return "an infinity of either sign (SymPy's zoo: a pole)"
+    if expected == "complex":
+        return "a complex number"
+    if expected is None:
+        return "none"
+    return format_number(expected)
+
+
+def _rounded_inputs(graph: Graph, point: Point) -> list[tuple[str, float]]:
+    """For each input whose exact value is not the float64 cg computed with: a sentence,
+    and the relative rounding error."""
+    from .precise import relative_rounding
+
+    sentences = []
+    for node in graph.inputs:
+        exact = point.exact_inputs.get(node.name)
+        stored = point.values[node.index]
+        if exact is None:
+            continue
+        relative = relative_rounding(exact, stored)
+        if relative == 0:
+            continue
+        if isinstance(exact, Fraction):
+            text = str(exact) if len(str(exact)) <= 30 else format_number(float(exact))
+        else:
+            text = exact.source.strip()
+        kind = ""
+        if stored == 0:
+            kind = " (too small for a float64)"
+        elif abs(stored) < sys.float_info.min:
+            kind = " (below the normal float64 range, so it keeps fewer digits)"
+        sentence = (
+            f"{node.name} = {text} is stored as the float64 {stored:.25g}{kind}, "
+            f"relative error {relative:.2g}"
+        )
+        sentences.append((sentence, relative))
+    return sentences
+
+
+# --- the check in JSON ------------------------------------------------------------------
+
+
+def check_as_dict(report: CheckReport, graph: Graph) -> dict:
+    """The ``check`` object of the JSON output (schema in docs/output.md)."""
+
+    def entry(verdict: Verdict) -> dict:
+        record = {"status": verdict.status, "expected": json_number(verdict.expected)}
+        if verdict.error is not None:
+            record["error"] = verdict.error
+        if verdict.reason is not None:
+            record["reason"] = verdict.reason
+        return record
+
+    nodes = graph.nodes
+    return {
+        "ok": report.ok,
+        "method": report.method,
+        "note": report.note,
+        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
+        "value": entry(report.value),
+        "nodes": {
+            nodes[i].id: entry(v)
+            for i, v in enumerate(report.grads)
+            if v is not None and v.status != UNCHECKED
+        },
+        "unchecked": {
+            nodes[i].id: v.reason
+            for i, v in enumerate(report.grads)
+            if v is not None and v.status == UNCHECKED and v.reason
+        },
+        "guarantee": report.guarantee,
+    }
+
+
+# --- the float64 difference quotient of --check all and of training ----------------------
+
+
+def fd_step(x, maximum=max):
+    """The central-difference step at ``x``: 6e-6·max(1, |x|) (elementwise with np.maximum)."""
+    return FD_STEP * maximum(1.0, abs(x))
+
+
+def fd_compare(ours, f_up, f_down, h, maximum=max):
+    """The central difference (f(x+h) - f(x-h)) / 2h, and whether ``ours`` agrees with it
+    within FD_RELATIVE·max(1, |ours|) plus the quotient's rounding error.
+
+    With ``maximum=np.maximum`` it works elementwise on arrays.
+    """
+    estimate = (f_up - f_down) / (2 * h)
+    rounding = 4 * sys.float_info.epsilon * maximum(abs(f_up), abs(f_down)) / h
+    return estimate, abs(ours - estimate) <= FD_RELATIVE * maximum(1.0, abs(ours)) + rounding
+
+
+# --- running SymPy with a time limit ------------------------------------------------------
+
+
+def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    """Run ``function(*args)`` in a forked worker and kill it when ``timeout`` passes.
+
+    Where fork is not available, a daemon thread runs it and is abandoned on time-out.
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _call_in_thread(function, args, timeout)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    worker = context.Process(target=_worker, args=(function, args, sender), daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise TimeoutError
+        ok, result = receiver.recv()
+    except EOFError:
+        raise RuntimeError("the check worker died") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+    if not ok:
+        raise result
+    return result
+
+
+def _worker(function: Callable[..., Any], args: tuple, sender) -> None:
+    try:
+        sender.send((True, function(*args)))
+    except BaseException as exc:
+        sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}"[:200])))
+    finally:
+        sender.close()
+
+
+def _call_in_thread(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = function(*args)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError
+    if "error" in box:
+        raise RuntimeError(str(box["error"]))
+    return box["result"]

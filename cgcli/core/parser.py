@@ -1,0 +1,504 @@
+"""Text to graph IR: a Lark LALR parser whose callbacks append nodes as rules reduce.
+
+No syntax tree is built and nothing recurses: the LALR parser keeps its own
+stack, and each reduction appends at most one node, so the node list comes out
+in topological order and depth is limited by memory only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import re
+import threading
+import unicodedata
+from types import MappingProxyType
+from typing import NamedTuple
+
+from . import lalr
+from .errors import CgSyntaxError, UsageError
+from .ir import COPY, INPUT, NUMBER, Graph
+from .limits import DEFAULT_LIMITS, Limits
+from .node_table import NodeTable
+from .ops import FUNCTIONS
+
+GRAMMAR_FILE = "cg.lark"
+
+
+def grammar_text() -> str:
+    """The grammar, from the installed package or from a source checkout."""
+    from importlib import resources
+
+    shipped = resources.files("cgcli") / "grammar" / GRAMMAR_FILE
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    from pathlib import Path
+
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_FILE
+    return checkout.read_text(encoding="utf-8")
+
+
+class _Ref(NamedTuple):
+    """A reduced expression: the node holding its value and its source span."""
+
+    index: int
+    start: int
+    end: int
+
+
+class _Builder:
+    """Appends nodes for one program as the parser reduces its rules."""
+
+    def __init__(self, source: str, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+        self.nodes = NodeTable(wide=len(source) >= _NARROW)
+        self.bindings: dict[str, int] = {}
+        self.versions: dict[str, int] = {}
+        self.output: int | None = None
+        self.statements = 0
+        self.literals: dict[str, str] = {}
+        """One string per distinct literal text: a program repeats its constants."""
+
+    def add(
+        self, op: str, inputs: tuple[int, ...], start: int, end: int, literal: str | None = None
+    ) -> _Ref:
+        if literal is not None and len(self.literals) < _LITERALS_SHARED:
+            literal = self.literals.setdefault(literal, literal)
+        return _Ref(self.nodes.append(op, inputs, start, end, literal=literal), start, end)
+
+    def bind(self, name: str, ref: _Ref) -> None:
+        """Give ``name`` a new version holding the value of ``ref``."""
+        version = self.versions.get(name, 0) + 1
+        if self.nodes.names[ref.index] is not None:  # `p = x`: a new node, its own row
+            ref = self.add(COPY, (ref.index,), ref.start, ref.end)
+        self.nodes.rename(ref.index, name, version)
+        self.versions[name] = version
+        self.bindings[name] = ref.index
+        self.output = ref.index
+
+    def read(self, name: str, start: int, end: int) -> _Ref:
+        """The current version of ``name``; its first read makes it an input."""
+        if name not in self.bindings:
+            index = self.nodes.append(INPUT, (), start, end, name=name, version=1)
+            self.versions[name] = 1
+            self.bindings[name] = index
+        return _Ref(self.bindings[name], start, end)
+
+    def graph(self) -> Graph:
+        if self.output is None:
+            raise CgSyntaxError("empty program: write an expression such as (x+y)*z", "", 0)
+        ops = self.nodes.op_names
+        codes = self.nodes.op_codes
+        assigned = frozenset(
+            name
+            for name, index in self.bindings.items()
+            if ops[codes[index]] != INPUT or self.versions[name] > 1
+        )
+        return Graph(
+            self.nodes,
+            self.source,
+            self.output,
+            MappingProxyType(self.bindings),  # the builder is dropped after the parse
+            assigned,
+            self.statements,
+        )
+
+
+_LITERALS_SHARED = 4096
+"""Distinct literal texts shared at most (beyond, each literal keeps its own string)."""
+_NARROW = 2**29
+"""Programs shorter than this store node offsets in 32 bits (a program has fewer nodes
+than twice its characters)."""
+
+
+def _span(children) -> tuple[int, int]:
+    """From the start of the first child (a reference or a token) to the end of the last."""
+    return children[0].start, children[-1].end
+
+
+class _Callbacks:
+    """Lark callbacks, one per rule alias; they delegate to the current builder."""
+
+    builder: _Builder
+
+    def _binary(self, op: str, children) -> _Ref:
+        left, _, right = children
+        return self.builder.add(op, (left.index, right.index), *_span(children))
+
+    def add(self, children):
+        return self._binary("add", children)
+
+    def sub(self, children):
+        return self._binary("sub", children)
+
+    def mul(self, children):
+        return self._binary("mul", children)
+
+    def div(self, children):
+        return self._binary("div", children)
+
+    def pow(self, children):
+        return self._binary("pow", children)
+
+    def neg(self, children):
+        return self.builder.add("neg", (children[1].index,), *_span(children))
+
+    def pos(self, children):
+        return _Ref(children[1].index, *_span(children))
+
+    def group(self, children):
+        return _Ref(children[1].index, *_span(children))
+
+    def number(self, children):
+        token = children[0]
+        limit = self.builder.limits.max_literal
+        if len(token.text) > limit:
+            raise CgSyntaxError(
+                f"number literal longer than {limit:,} characters (raise the limit with "
+                "--max-literal)",
+                self.builder.source,
+                token.start,
+            )
+        if math.isinf(float(token.text)):
+            raise CgSyntaxError(
+                f"number {token.text} is too large for a float64", self.builder.source, token.start
+            )
+        return self.builder.add(NUMBER, (), token.start, token.end, literal=token.text)
+
+    def name(self, children):
+        token = children[0]
+        if token.text in FUNCTIONS:
+            raise CgSyntaxError(
+                f"{token.text} is a function: call it as {token.text}(...)",
+                self.builder.source,
+                token.start,
+            )
+        _refuse_superscripts(token, self.builder.source)
+        return self.builder.read(token.text, token.start, token.end)
+
+    def call(self, children):
+        token = children[0]
+        args = [c for c in children if isinstance(c, _Ref)]
+        op = FUNCTIONS.get(token.text)
+        if op is None:
+            raise CgSyntaxError(_unknown_function(token.text), self.builder.source, token.start)
+        if len(args) != op.arity:
+            plural = "s" if op.arity != 1 else ""
+            raise CgSyntaxError(
+                f"{op.name} takes {op.arity} argument{plural}, got {len(args)}",
+                self.builder.source,
+                token.start,
+            )
+        return self.builder.add(op.name, tuple(a.index for a in args), *_span(children))
+
+    # A statement's callback returns None: only ``start`` receives it, and a program's
+    # statements would otherwise all be kept until its end.
+
+    def expr_stmt(self, children):
+        self.builder.output = children[0].index
+        self.builder.statements += 1
+
+    def assign(self, children):
+        target, _, value = children
+        self._check_target(target)
+        self.builder.bind(target.text, value)
+        self.builder.statements += 1
+
+    def aug_assign(self, children):
+        target, augop, value = children
+        self._check_target(target)
+        current = self.builder.read(target.text, target.start, target.end)
+        op = _AUGMENTED[augop.text]
+        ref = self.builder.add(op, (current.index, value.index), target.start, value.end)
+        self.builder.bind(target.text, ref)
+        self.builder.statements += 1
+
+    def start(self, children):
+        return None
+
+    def _check_target(self, target) -> None:
+        _refuse_superscripts(target, self.builder.source)
+        if target.text in FUNCTIONS:
+            raise CgSyntaxError(
+                f"cannot assign to {target.text}: it is a function name",
+                self.builder.source,
+                target.start,
+            )
+
+
+_AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
+
+
+def _refuse_superscripts(token, source: str) -> None:
+    power = _superscript_power(token.text)
+    if power is not None:
+        raise CgSyntaxError(
+            f"{token.text} is not a power in cg: write {power}",
+            source,
+            token.start + len(power.split("^")[0]),
+        )
+
+
+FUNCTION_ALIASES = {
+    "ln": "log",
+    "σ": "sigmoid",
+    "sigma": "sigmoid",
+    "sig": "sigmoid",
+    "logistic": "sigmoid",
+    "expit": "sigmoid",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "fabs": "abs",
+    "power": "pow",
+    "maximum": "max",
+    "minimum": "min",
+    "tg": "tan",
+    "log10": "log(x)/log(10)",
+    "log2": "log(x)/log(2)",
+    "exp2": "2^x",
+    "sqr": "x^2",
+    "square": "x^2",
+    "sign": "abs(x)/x (cg has no sign function; abs'(x) is the sign)",
+    "sgn": "abs(x)/x (cg has no sign function; abs'(x) is the sign)",
+    "step": "relu(x)/x (cg has no step function; relu'(x) is the step)",
+    "heaviside": "relu(x)/x (cg has no step function; relu'(x) is the step)",
+    "cbrt": "x^(1/3) (for x >= 0)",
+    "cot": "1/tan(x)",
+    "sec": "1/cos(x)",
+    "csc": "1/sin(x)",
+    "asinh": "log(x + sqrt(x^2 + 1))",
+    "arcsinh": "log(x + sqrt(x^2 + 1))",
+    "acosh": "log(x + sqrt(x^2 - 1))",
+    "arccosh": "log(x + sqrt(x^2 - 1))",
+    "atanh": "log((1 + x)/(1 - x))/2",
+    "arctanh": "log((1 + x)/(1 - x))/2",
+    "softmax": "exp(a)/(exp(a) + exp(b)) for two scores (cg works with scalars)",
+}
+"""Names from other tools and textbooks, and what cg calls them."""
+
+
+def _unknown_function(name: str) -> str:
+    import difflib
+
+    meant = FUNCTION_ALIASES.get(name) or FUNCTION_ALIASES.get(name.lower())
+    if meant is None and name.lower() in FUNCTIONS:
+        meant = name.lower()
+    if meant is None:
+        close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1)
+        meant = close[0] if close else None
+    hint = f"; did you mean {meant}?" if meant else f"; did you mean {name}*(...)?"
+    return f"unknown function {name}{hint}"
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def _superscript_power(name: str) -> str | None:
+    """``x²`` → ``x^2``: a name that ends in superscript digits was meant as a power."""
+    match = re.fullmatch(r"(.*?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", name)
+    if not match or not match.group(1):
+        return None
+    return f"{match.group(1)}^{match.group(2).translate(_SUPERSCRIPTS)}"
+
+
+_CALLBACKS = _Callbacks()
+_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Parsing makes many objects and no reference cycles: pausing the cycle collector
+    keeps it from scanning them again and again (it made large programs superlinear)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse(source: str, limits: Limits = DEFAULT_LIMITS) -> Graph:
+    """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
+    if len(source) > limits.max_size:
+        raise UsageError(
+            f"the program has {len(source):,} characters, over the limit of "
+            f"{limits.max_size:,} (raise it with --max-size)"
+        )
+    with _LOCK, _no_cyclic_gc():  # the callbacks hold the builder of the parse under way
+        _CALLBACKS.builder = _Builder(source, limits)
+        try:
+            lalr.parse(source, _CALLBACKS, limits.max_depth)
+            return _CALLBACKS.builder.graph()
+        except (lalr.UnexpectedCharacter, lalr.UnexpectedToken) as exc:
+            raise _syntax_error(exc, source) from None
+        except lalr.TooDeep as exc:
+            raise CgSyntaxError(
+                f"the program nests deeper than the limit of {limits.max_depth:,} "
+                "(raise it with --max-depth)",
+                source,
+                exc.token.start,
+            ) from None
+        except CgSyntaxError as exc:
+            if exc.source != source:  # raised before the builder knew the source
+                raise CgSyntaxError(exc.message, source, exc.pos) from None
+            raise
+        finally:
+            del _CALLBACKS.builder  # its tables would live on until the next parse
+
+
+# --- syntax errors in the user's words -----------------------------------------
+
+_LAST_OPERAND = re.compile(r"(\d*\.?\d+(?:[eE][-+]?\d+)?|\w+|\))$")
+_OPERAND_START = {"NUMBER", "NAME", "LPAR"}
+_TOKEN_WORDS = {
+    "$END": "end of input",
+    "_SEP": "end of statement",
+    "NUMBER": "number",
+    "NAME": "name",
+}
+
+
+def _syntax_error(exc, source: str) -> CgSyntaxError:
+    if isinstance(exc, lalr.UnexpectedCharacter):
+        return CgSyntaxError(_unexpected_character(source[exc.pos]), source, exc.pos)
+    token = exc.token
+    pos = len(source.rstrip()) if token.type == lalr.END else token.start
+    return CgSyntaxError(_unexpected_token(token, exc.expected, source), source, pos)
+
+
+_LOOKALIKES = {
+    "\u2212": "-",
+    "\u2013": "-",
+    "\u00d7": "*",
+    "\u22c5": "*",
+    "\u00b7": "*",
+    "\u2217": "*",
+    "\u2219": "*",
+    "\u00f7": "/",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2014": "-",
+    "\uff0b": "+",
+    "\uff0d": "-",
+    "\uff0a": "*",
+    "\uff0f": "/",
+    "\uff08": "(",
+    "\uff09": ")",
+    "\uff1d": "=",
+    "\u00a0": " ",
+    "\u200b": None,
+    "\ufeff": None,
+}
+_NOT_IN_CG = {
+    "⁻": "write powers with ^, as in x^-1",
+    "%": "cg has no remainder operator",
+    ">": "cg has no comparisons",
+    "<": "cg has no comparisons",
+    "!": "cg has no comparisons or factorials",
+    "&": "cg has no logical operators",
+    "|": "cg has no logical operators (abs(x) is |x|)",
+    "√": "write sqrt(x)",
+    "π": "write pi",
+}
+
+
+def _unexpected_character(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    described = f"{char!r} ({code} {name})" if name else f"{char!r} ({code})"
+    if char == "\n":
+        described = "end of line"
+    message = f"unexpected character {described}"
+    if char.isdigit():
+        return message + "; numbers are written with the digits 0-9"
+    if char in _NOT_IN_CG:
+        return f"{message}; {_NOT_IN_CG[char]}"
+    if char in _LOOKALIKES:
+        meant = _LOOKALIKES[char]
+        if meant is None:
+            return message + "; it is invisible: delete it"
+        return message + (
+            "; did you mean a space?" if meant == " " else f"; did you mean {meant!r}?"
+        )
+    return message
+
+
+def _describe(token) -> str:
+    word = _TOKEN_WORDS.get(token.type)
+    if token.type in ("$END", "_SEP"):
+        return word if token.type == "$END" or token.text == ";" else "end of line"
+    if word:
+        return f"{word} {token.text!r}"
+    return repr(token.text)
+
+
+def _unexpected_token(token, expected: set[str], source: str) -> str:
+    message = f"unexpected {_describe(token)}"
+    hint = _juxtaposition_hint(token, source)
+    if hint:
+        return f"{message}; {hint}"
+    if token.type in ("EQUAL", "AUGOP"):
+        return _misplaced_assignment(token, source, message)
+    if token.type == "RPAR" and source[: token.start].rstrip().endswith("("):
+        called = re.search(r"(\w+)\s*\($", source[: token.start].rstrip())
+        if called and called.group(1) in FUNCTIONS:
+            op = FUNCTIONS[called.group(1)]
+            plural = "s" if op.arity != 1 else ""
+            return f"{called.group(1)} takes {op.arity} argument{plural}, got 0"
+    if _OPERAND_START & expected:
+        return f"{message}: expected a number, a name or '('"
+    if "RPAR" in expected:
+        return f"{message}: expected {' or '.join(repr(c) for c in _closers(expected))}"
+    return f"{message}: expected an operator"
+
+
+def _misplaced_assignment(token, source: str, message: str) -> str:
+    """``x == y``, ``x ^= 2``, ``2 = x``: say what cg has instead."""
+    before = source[: token.start]
+    after = source[token.end :]
+    if token.text == "=" and (after.startswith("=") or before.endswith("=")):
+        return "'==' is not an operator: cg has no comparisons (= names a value)"
+    power = re.search(r"(\w*)\s*(\^|\*\*)$", before.rstrip())
+    if token.text == "=" and power:
+        name, op = power.group(1) or "x", power.group(2)
+        return f"'{op}=' is not an operator: write {name} = {name}{op}... (cg has +=, -=, *=, /=)"
+    return f"{message}: only a name can be assigned to"
+
+
+def _closers(expected: set[str]) -> list[str]:
+    return [",", ")"] if "COMMA" in expected else [")"]
+
+
+def _juxtaposition_hint(token, source: str) -> str | None:
+    """A hint for two operands written side by side, such as ``2x`` or ``x y``."""
+    if token.type not in ("NAME", "NUMBER", "LPAR"):
+        return None
+    before = source[: token.start]
+    previous = before.rstrip()
+    if not previous or (previous[-1] not in ")._" and not previous[-1].isalnum()):
+        return None
+    adjacent = len(previous) == len(before)
+    text = token.text
+    if adjacent and previous[-1].isdigit() and token.type == "NAME":
+        if text[0] in "eE":
+            return "a number's exponent needs digits, as in 1e3 (for a product write 1*e)"
+        if text[0] in "xXoObB" and previous[-1] == "0" and len(text) > 1:
+            return "only decimal numbers are supported"
+        if text[0] == "_":
+            return "digit separators '_' are not allowed in numbers"
+    if adjacent and previous[-1] == "." and token.type == "NUMBER":
+        return "a number has at most one decimal point"
+    left = _LAST_OPERAND.search(previous)
+    left_text = left.group(0) if left else previous[-1]
+    if left_text in FUNCTIONS:
+        return f"{left_text} is a function: call it as {left_text}({text})"
+    left_text = "(...)" if left_text == ")" else left_text
+    right_text = "(...)" if token.type == "LPAR" else text
+    if adjacent:
+        return f"missing operator: did you mean {left_text}*{right_text}?"
+    return f"missing operator between {left_text!r} and {text!r}"

@@ -1,0 +1,315 @@
+"""cg eval on a Dask cluster: every partition (Parquet file) of a data set in parallel.
+
+Each worker task reads one file in batches, evaluates the compiled program
+(:mod:`cgcli.passes.compiled`) and writes that partition's result file, rows in input
+order; it hands back a short report (rows, math errors, a sample row to check).
+Dask and distributed (the ``dask`` extra) are imported only here, on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_points
+from ..core.errors import UsageError
+from ..core.ir import Graph
+from ..core.parser import parse
+from ..passes.compiled import CompiledProgram, compile
+from ..passes.values import InputValue, value_from_python
+from .parquet_parts import file_columns, parquet_files, read_batches
+from .points import MAX_ROW_WARNINGS, sampled_point
+from .points_io import RowLayout
+from .points_io.formats import missing_columns
+
+INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "cgcli[dask]"'
+CONNECT_TIMEOUT = "10s"
+"""How long to try to reach a scheduler given by its address."""
+BATCH_ROWS = 100_000
+"""Rows a worker reads, evaluates and writes at a time."""
+SAMPLE_PARTS = 5
+"""The check: the first row without a math error of each of the first partitions."""
+
+
+def require_dask():
+    """The distributed package, or the usage error that says how to install it."""
+    try:
+        import dask  # noqa: F401
+        import distributed
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    return distributed
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """A local cluster of ``workers`` single-threaded processes, with no dashboard (its
+    HTTP server on a free port, so that two clusters do not compete for port 8787)."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": ":0"},
+    }
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
+    """A distributed client: of the scheduler at ``scheduler``, or of a local cluster of
+    ``workers`` processes (default: one per CPU) started here and closed after."""
+    distributed = require_dask()
+    if scheduler is not None:
+        if workers is not None:
+            raise UsageError("workers is for the local cluster; a scheduler has its own workers")
+        try:
+            client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    count = workers or os.cpu_count() or 1
+    try:
+        cluster = distributed.LocalCluster(**local_cluster_options(count))
+    except (RuntimeError, OSError) as exc:
+        raise UsageError(f"cannot start a local Dask cluster of {count} workers: {exc}") from None
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class PartReport:
+    """What one worker did with one partition."""
+
+    path: str
+    rows: int = 0
+    math_error_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """The first math errors, each naming the file and the row."""
+    sample: tuple[int, dict[str, float], list[float], list[float | None]] | None = None
+    """The first row without a math error: its number, inputs, every node's value and
+    gradient."""
+    error: UsageError | None = None
+    """The bad row (or file) that stopped this partition; its result is then not written."""
+
+
+@dataclass(repr=False)
+class DaskEvaluation:
+    """The result of evaluating a program on every partition of a data set."""
+
+    files: list[str]
+    written: list[str]
+    """The result files, partition by partition, in the order of ``files``."""
+    columns: list[str]
+    rows: int
+    math_error_rows: int
+    warnings: list[str]
+    checked: list[tuple[str, CheckReport]] = field(default_factory=list)
+    """The check of a sample of rows, each named 'FILE row N' (empty when not checked)."""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the check found a number that disagrees."""
+        return all(report.ok for _, report in self.checked)
+
+    def check_summary(self) -> str | None:
+        """The check in one line, as cg eval --points says it (None when not checked)."""
+        if not self.checked:
+            return None
+        method = self.checked[0][1].method
+        bad = [where for where, report in self.checked if not report.ok]
+        verdict = "all agree" if not bad else f"{', '.join(bad)} disagree"
+        rows = ", ".join(where for where, _ in self.checked)
+        note = self.checked[0][1].note
+        return f"check: {method} on sampled rows {rows}: {verdict}" + (f"; {note}" if note else "")
+
+    def __repr__(self) -> str:
+        errors = f", {self.math_error_rows:,} with math errors" if self.math_error_rows else ""
+        checked = f"; check: {self.checked[0][1].method}" if self.checked else ""
+        return (
+            f"<DaskEvaluation {self.rows:,} rows in {len(self.files)} partitions{errors}{checked}>"
+        )
+
+
+def evaluate_on_dask(
+    program: str | Graph,
+    source: str,
+    *,
+    out: str,
+    values: Mapping[str, Any] | None = None,
+    output: str | None = None,
+    wrt: Sequence[str] | None = None,
+    grad_only: bool = False,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> DaskEvaluation:
+    """Evaluate ``program`` at every row of the Parquet data set ``source`` (a file, a
+    folder or a glob; one file is one partition) on a Dask cluster, writing the result
+    of partition i to ``out``/part.i.parquet with the columns of cg's CSV output.
+
+    ``values`` gives NAME=VALUE constants; ``scheduler`` the address of a running
+    cluster (default: a local one of ``workers`` processes). A bad row raises
+    :class:`~cgcli.data.points_io.BadRow`; rows with math errors are nan, counted and named
+    in ``warnings``.
+    """
+    require_dask()
+    files = parquet_files(source)
+    columns = file_columns(files[0])
+    constants = {
+        name: value if isinstance(value, InputValue) else value_from_python(name, value)
+        for name, value in (values or {}).items()
+    }
+    graph = parse(program) if isinstance(program, str) else program
+    compiled = compile(graph, output=output, wrt=wrt, variables=[*columns, *constants])
+    warnings = _name_warnings(compiled, columns, constants)
+    row_names = [name for name in compiled.inputs if name not in constants]
+    missing = [name for name in row_names if name not in columns]
+    if missing:
+        raise missing_columns(missing, columns)
+    layout = RowLayout(row_names, compiled.output, compiled.wrt, grad_only)
+    targets = _result_files(out, len(files))
+    fixed = {name: constants[name].number for name in compiled.inputs if name in constants}
+    with dask_client(scheduler, workers) as client:
+        _make_folder(out)
+        futures = client.map(
+            evaluate_partition, files, targets,
+            program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows, pure=False,
+        )  # fmt: skip
+        reports: list[PartReport] = client.gather(futures)
+    bad = next((report.error for report in reports if report.error), None)
+    if bad is not None:
+        raise bad
+    named = [warning for report in reports for warning in report.warnings]
+    warnings += named[:MAX_ROW_WARNINGS]
+    if sum(r.math_error_rows for r in reports) > MAX_ROW_WARNINGS:
+        warnings.append("more rows with math errors follow; only the count is reported from here")
+    result = DaskEvaluation(
+        files,
+        targets,
+        layout.header(),
+        sum(r.rows for r in reports),
+        sum(r.math_error_rows for r in reports),
+        warnings,
+    )
+    if check:
+        result.checked = _check_sample(compiled, constants, reports, check_timeout)
+    return result
+
+
+def _name_warnings(compiled: CompiledProgram, columns, constants) -> list[str]:
+    """As cg eval --points: a constant that is also a column is refused; unused names warned."""
+    warnings = []
+    for name in constants:
+        if name in columns:
+            raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
+        if name not in compiled.inputs:
+            warnings.append(f"{name} is not used by the program; its value is ignored")
+    warnings += [
+        f"column {n} is not used by the program" for n in columns if n not in compiled.inputs
+    ]
+    return warnings
+
+
+def _result_files(out: str, count: int) -> list[str]:
+    """part.0.parquet, part.1.parquet, ... in ``out``, a folder that holds no Parquet file."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"-o {out}: not a folder (the result is one Parquet file per partition)")
+    try:
+        existing = sorted(name for name in os.listdir(out) if name.endswith(".parquet"))
+    except FileNotFoundError:
+        existing = []
+    except OSError as exc:
+        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
+    if existing:
+        raise UsageError(
+            f"-o {out} already holds Parquet files ({existing[0]}, ...): "
+            "choose an empty folder, so that old partitions do not mix with new ones"
+        )
+    width = len(str(count - 1))
+    return [os.path.join(out, f"part.{i:0{width}d}.parquet") for i in range(count)]
+
+
+def _make_folder(out: str) -> None:
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
+
+
+def evaluate_partition(
+    path: str,
+    target: str,
+    *,
+    program: CompiledProgram,
+    constants: Mapping[str, float],
+    layout: RowLayout,
+    batch_rows: int,
+) -> PartReport:
+    """On a worker: evaluate one file batch by batch and write its result to ``target``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, pa.float64()) for name in layout.header()])
+    partial = f"{target}.partial"
+    rows = errors = 0
+    warnings: list[str] = []
+    sample = None
+    try:
+        with pq.ParquetWriter(partial, schema) as writer:
+            for first_row, columns in read_batches(path, layout.inputs, batch_rows):
+                result = program({**columns, **constants})
+                numbers = [] if layout.grad_only else [*columns.values(), result.value]
+                numbers += [result.grad[name] for name in layout.wrt]
+                writer.write_table(pa.Table.from_arrays(numbers, schema=schema))
+                rows += result.rows
+                errors += len(result.error_rows)
+                for r in result.error_rows[: max(0, MAX_ROW_WARNINGS - len(warnings))]:
+                    warnings.append(f"{path}: row {first_row + int(r)}: {result.why(int(r))}")
+                if sample is None:
+                    sample = _first_good_row(program, {**columns, **constants}, result, first_row)
+    except UsageError as exc:  # a bad row, a missing column, a file that is not Parquet
+        if os.path.exists(partial):
+            os.remove(partial)
+        return PartReport(path, rows, errors, error=exc)
+    os.replace(partial, target)
+    return PartReport(path, rows, errors, warnings, sample)
+
+
+def _first_good_row(program: CompiledProgram, columns, result, first_row: int):
+    """The first row without a math error: its number, inputs, and every node's value and
+    gradient there."""
+    from ..passes.vector import evaluate_arrays
+
+    good = np.flatnonzero(result.error_node < 0)
+    if len(good) == 0:
+        return None
+    r = int(good[0])
+    point = {name: float(np.broadcast_to(col, (result.rows,))[r]) for name, col in columns.items()}
+    batch = evaluate_arrays(program.graph, point, 1)
+    values = [float(np.ravel(v)[0]) for v in batch.values]
+    grads = [None if g is None else float(np.ravel(g)[0]) for g in batch.grads]
+    return first_row + r, point, values, grads
+
+
+def _check_sample(compiled, constants, reports: list[PartReport], timeout: float):
+    """The first good row of each of the first partitions, checked as cg eval --points
+    checks its sample; returns (where, report) per row."""
+    sampled = [(r.path, r.sample) for r in reports if r.sample is not None][:SAMPLE_PARTS]
+    if not sampled:
+        return []
+    points = [
+        sampled_point(point, values, grads, constants) for _, (_, point, values, grads) in sampled
+    ]
+    checked = check_points(compiled.graph, points, timeout)
+    return [
+        (f"{path} row {sample[0]}", report)
+        for (path, sample), report in zip(sampled, checked, strict=True)
+    ]

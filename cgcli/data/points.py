@@ -1,0 +1,301 @@
+"""Many points: stream rows through the vectorised engine, chunk by chunk.
+
+Memory stays flat in the number of rows: one chunk is read, evaluated forward
+and backward with one numpy array per node, written, and dropped before the
+next. Exit status: 2 at a bad row (every row before it has been written), 3 if
+any row had a math error (its values are nan), 1 if the check found a mismatch.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from ..check.run import (
+    MISMATCH,
+    OK,
+    Point,
+    check_input_gradient,
+    check_points,
+    fd_compare,
+    fd_step,
+)
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError, printable
+from ..core.ir import Graph
+from ..core.numbers import format_number
+from ..passes.compiled import math_error_reason
+from ..passes.values import InputValue
+from ..passes.vector import evaluate_arrays, forward_arrays, pieces_arrays
+from .points_io import Chunk, PointReader, RowLayout, RowWriter
+
+SAMPLE_SIZE = 5
+"""Rows --check samples: the first row and four chosen at random (seed 0) from the rest."""
+MAX_ROW_WARNINGS = 20
+
+
+@dataclass
+class PointsRun:
+    """What happened while streaming: counts, and the rows kept for the check."""
+
+    rows: int = 0
+    math_error_rows: int = 0
+    warnings_shown: int = 0
+    sample: list[tuple[int, dict[str, float], list[float], list[float | None]]] = field(
+        default_factory=list
+    )
+    fd_checked: int = 0
+    fd_unchecked: int = 0
+    fd_mismatches: int = 0
+    fd_flagged: int = 0
+    """Gradients finite differences disagreed with, re-checked in high precision."""
+    precise_seconds: float = 0.0
+
+
+def run_points(
+    graph: Graph,
+    constants: Mapping[str, InputValue],
+    reader: PointReader,
+    writer: Callable[[RowLayout], RowWriter],
+    *,
+    wrt: list[str] | None,
+    grad_only: bool,
+    check: str,
+    check_timeout: float,
+    warn: Callable[[str], None],
+) -> int:
+    """Evaluate ``graph`` at every row; returns the exit status. ``check``: none, sample, all."""
+    graph = graph.bind_constants([*reader.names, *constants])
+    inputs = list(graph.input_names)
+    row_names = [n for n in inputs if n not in constants]
+    reader.require(row_names)
+    for name in constants:
+        if name in reader.header:
+            raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
+        if name not in inputs:
+            warn(f"{name} is not used by the program; its value is ignored")
+    for name in reader.header:
+        if name not in inputs:
+            warn(f"column {name} is not used by the program")
+    wrt = inputs if wrt is None else wrt
+    layout = RowLayout(row_names, graph.label(graph.nodes[graph.output]), wrt, grad_only)
+    out = writer(layout)
+    index_of = {n.name: n.index for n in graph.inputs}
+    fixed = {name: constants[name].number for name in inputs if name in constants}
+    run = PointsRun()
+    rng = random.Random(0)
+    for chunk in reader.chunks(row_names):
+        _report_unused_keys(reader, constants, warn)
+        point_columns = {**fixed, **chunk.columns}
+        batch = evaluate_arrays(graph, point_columns, chunk.rows)
+        grads = [batch.grads[index_of[name]] for name in wrt]
+        value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
+        out.write(chunk, value, grads)
+        _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
+        if check == "sample":
+            _sample(chunk, point_columns, batch, run, rng)
+        elif check == "all":
+            _check_by_finite_differences(
+                graph, chunk, point_columns, batch, run, warn, constants, check_timeout
+            )
+        run.rows += chunk.rows
+        if chunk.error:
+            if run.rows:  # the rows before the bad one are written, and nothing else
+                out.finish()
+            raise chunk.error
+    out.finish()
+    status = EXIT_OK
+    if check == "sample" and run.sample:
+        status = _check_sample(graph, constants, run, check_timeout, warn)
+    elif check == "all":
+        warn(
+            f"check: finite differences on every row: {run.fd_checked} gradients agree, "
+            f"{run.fd_mismatches} disagree, {run.fd_unchecked} unchecked "
+            "(near a kink or a domain edge, or past the time budget); "
+            f"the {run.fd_flagged} that float64 finite differences flagged were re-checked "
+            "by high-precision difference quotients, and only those they confirm disagree"
+        )
+        status = EXIT_CHECK_FAILED if run.fd_mismatches else EXIT_OK
+    if run.math_error_rows:
+        warn(f"{run.math_error_rows} of {run.rows} rows had a math error; their values are nan")
+        status = EXIT_MATH
+    return status
+
+
+def _report_unused_keys(reader: PointReader, constants, warn) -> None:
+    """JSON Lines keys the program does not use: a warning each, once, like CSV columns."""
+    for key, row in list(reader.unused_keys.items()):
+        if row < 0:
+            continue
+        if key in constants:
+            raise UsageError(
+                f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
+            )
+        warn(f"key {printable(key)} (first in row {row}) is not used by the program")
+        reader.unused_keys[key] = -1
+
+
+def _at(x: np.ndarray | float, r: int) -> float:
+    """Row ``r`` of a column, or the value itself for a constant."""
+    return float(x) if np.ndim(x) == 0 else float(x[r])
+
+
+def _point_at(columns: Mapping[str, np.ndarray | float], r: int) -> dict[str, float]:
+    return {name: _at(col, r) for name, col in columns.items()}
+
+
+def _report_math_errors(graph, chunk: Chunk, columns, error_node, run: PointsRun, warn) -> None:
+    bad_rows = np.flatnonzero(error_node >= 0)
+    run.math_error_rows += len(bad_rows)
+    for r in bad_rows:
+        if run.warnings_shown == MAX_ROW_WARNINGS:
+            warn("more rows with math errors follow; only the count is reported from here")
+        run.warnings_shown += 1
+        if run.warnings_shown > MAX_ROW_WARNINGS:
+            continue
+        reason = math_error_reason(graph, _point_at(columns, int(r)), int(error_node[r]))
+        warn(f"row {chunk.first_row + int(r)}: {reason}")
+
+
+def _sample(chunk: Chunk, columns, batch, run: PointsRun, rng: random.Random) -> None:
+    """Reservoir sampling: the first row, then SAMPLE_SIZE - 1 rows uniformly from the rest."""
+    for r in range(chunk.rows):
+        row = chunk.first_row + r
+        if batch.error_node[r] >= 0:
+            continue
+        if not run.sample:
+            slot = 0
+        elif len(run.sample) < SAMPLE_SIZE:
+            slot = len(run.sample)
+        else:
+            slot = 1 + rng.randrange(row - 1)  # row - 1 candidates after the first
+            if slot >= SAMPLE_SIZE:
+                continue
+        kept = (
+            row,
+            _point_at(columns, r),
+            [_at(v, r) for v in batch.values],
+            [None if g is None else _at(g, r) for g in batch.grads],
+        )
+        if slot == len(run.sample):
+            run.sample.append(kept)
+        else:
+            run.sample[slot] = kept
+
+
+def sampled_point(
+    point: Mapping[str, float],
+    values: list[float],
+    grads: list[float | None],
+    constants: Mapping[str, InputValue],
+) -> Point:
+    """A sampled row as the check takes it: the row's floats as exact fractions, and
+    NAME=VALUE constants with their exact values (1/3 stays 1/3)."""
+    exact = {
+        name: constants[name].exact if name in constants else Fraction(repr(value))
+        for name, value in point.items()
+    }
+    return Point(exact, values, grads)
+
+
+def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int:
+    run.sample.sort(key=lambda item: item[0])
+    points = [
+        sampled_point(point, values, grads, constants) for _, point, values, grads in run.sample
+    ]
+    reports = check_points(graph, points, timeout)
+    rows = ", ".join(str(row) for row, *_ in run.sample)
+    method = reports[0].method
+    bad = [row for (row, *_), report in zip(run.sample, reports, strict=True) if not report.ok]
+    for row, report in zip((row for row, *_ in run.sample), reports, strict=True):
+        for node, verdict in zip(graph.nodes, report.grads, strict=True):
+            if verdict and verdict.status not in (OK, "unchecked", "convention"):
+                warn(
+                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method}: "
+                    f"{verdict.reason}"
+                )
+    verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
+    note = f"; {reports[0].note}" if reports[0].note else ""
+    warn(f"check: {method} on sampled rows {rows}: {verdict}{note}")
+    return EXIT_CHECK_FAILED if bad else EXIT_OK
+
+
+def _check_by_finite_differences(
+    graph,
+    chunk,
+    columns,
+    batch,
+    run: PointsRun,
+    warn,
+    constants: Mapping[str, InputValue],
+    budget: float,
+) -> None:
+    """Central differences for every input at every row, vectorised like the evaluation.
+
+    They agree to FD_RELATIVE plus their rounding error, or flag the gradient; a
+    flagged gradient counts as a mismatch only when high-precision difference
+    quotients at that row confirm it (within ``budget`` seconds for the whole run;
+    past it, flagged gradients are counted unchecked).
+    """
+    rows = chunk.rows
+    ok_rows = batch.error_node < 0
+    sides = pieces_arrays(graph, batch.values, rows)
+    for node in graph.inputs:
+        x = np.broadcast_to(np.asarray(columns[node.name], dtype=np.float64), (rows,))
+        h = fd_step(x, np.maximum)
+        above, above_errors = forward_arrays(graph, {**columns, node.name: x + h}, rows)
+        below, below_errors = forward_arrays(graph, {**columns, node.name: x - h}, rows)
+        usable = ok_rows & (above_errors < 0) & (below_errors < 0)
+        for now, up, down in zip(
+            sides,
+            pieces_arrays(graph, above, rows),
+            pieces_arrays(graph, below, rows),
+            strict=True,
+        ):
+            usable &= (now == up) & (now == down)
+        f_up = np.broadcast_to(above[graph.output], (rows,))
+        f_down = np.broadcast_to(below[graph.output], (rows,))
+        ours = batch.grads[node.index]
+        with np.errstate(all="ignore"):
+            _, agree = fd_compare(ours, f_up, f_down, h, np.maximum)
+        run.fd_unchecked += int((~usable).sum())
+        run.fd_checked += int((usable & agree).sum())
+        for r in np.flatnonzero(usable & ~agree):
+            _confirm(
+                graph, chunk, columns, node, float(ours[r]), int(r), run, warn, constants, budget
+            )
+
+
+def _confirm(
+    graph, chunk, columns, node, ours: float, r: int, run: PointsRun, warn, constants, budget
+):
+    """Re-check one gradient finite differences flagged, in high precision."""
+    import time
+
+    run.fd_flagged += 1
+    left = budget - run.precise_seconds
+    if left <= 0:
+        run.fd_unchecked += 1
+        return
+    exact = {
+        name: constants[name].exact if name in constants else Fraction(repr(_at(column, r)))
+        for name, column in columns.items()
+    }
+    start = time.monotonic()
+    verdict = check_input_gradient(graph, exact, node, ours, start + left)
+    run.precise_seconds += time.monotonic() - start
+    if verdict.status == OK:
+        run.fd_checked += 1
+    elif verdict.status != MISMATCH:
+        run.fd_unchecked += 1
+    else:
+        run.fd_mismatches += 1
+        if run.fd_mismatches <= MAX_ROW_WARNINGS:
+            warn(
+                f"check: row {chunk.first_row + r}: ∂/∂{node.name} = {format_number(ours)}, "
+                f"high-precision difference quotients give {format_number(verdict.expected)} "
+                f"(difference {ours - verdict.expected:.3g})"
+            )

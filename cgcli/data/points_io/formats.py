@@ -1,0 +1,80 @@
+"""The formats of many points, the chunk of rows handed on, and the bad-row error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...core.errors import UsageError
+
+DELIMITERS = {"csv": ",", "tsv": "\t"}
+POINT_FORMATS = ["csv", "tsv", "jsonl", "parquet", "arrow"]
+"""Formats --points and --data read."""
+BINARY_FORMATS = ("parquet", "arrow")
+"""Formats that are bytes, not text: never written to a terminal."""
+EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+}
+
+
+class BadRow(UsageError):
+    """A row that cannot be read: a missing field or a value that is not a finite number."""
+
+    kind = "error in the data"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive rows: a float64 array per used column."""
+
+    first_row: int
+    rows: int
+    columns: dict[str, np.ndarray]
+    error: BadRow | None = None
+    """Set on the last chunk when reading stopped at a bad row after these rows."""
+
+
+RESULT_EXTENSIONS = {".csv": "csv", ".json": "json", **EXTENSIONS}
+"""The formats -o FILE takes from its extension."""
+
+
+def missing_columns(missing: Sequence[str], columns: Sequence[str]) -> UsageError:
+    """The error for inputs of the program that the points have no column for."""
+    them = "it" if len(missing) == 1 else "them"
+    return UsageError(
+        f"the points have no column {', '.join(missing)} "
+        f"(columns: {', '.join(columns)}); give {them} as NAME=VALUE or add {them}"
+    )
+
+
+def _by_extension(path: str, extensions: dict[str, str]) -> str | None:
+    lowered = path.lower()
+    return next((name for suffix, name in extensions.items() if lowered.endswith(suffix)), None)
+
+
+def point_format_for(path: str, explicit: str | None) -> str:
+    """The points format: given explicitly, or from the file's extension (csv by default)."""
+    return explicit or _by_extension(path, EXTENSIONS) or "csv"
+
+
+def result_format_for(path: str, explicit: str | None) -> str:
+    """The format of the result file ``-o path``: from its extension (``.csv``,
+    ``.parquet``, ...), else the explicit ``--format``, else the table. An explicit
+    format that another extension contradicts is refused: the file would lie."""
+    named = _by_extension(path, RESULT_EXTENSIONS)
+    if explicit and named and explicit != named:
+        raise UsageError(
+            f"-o {path} names a {named} file, but --format {explicit} would write {explicit}; "
+            "make them agree"
+        )
+    return explicit or named or "table"

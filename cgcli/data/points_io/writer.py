@@ -1,0 +1,268 @@
+"""Result rows out: CSV, TSV, JSON Lines, JSON and Parquet/Arrow by pyarrow; the table by hand.
+
+Floats are written in their shortest round-trip form (pyarrow's, as Python's repr:
+reading the text back gives the same float64), nan and ±inf as nan, inf, -inf
+(strings in JSON). Each chunk reaches the sink before the next is read.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from ...core.errors import UsageError
+from ...core.numbers import format_number
+from .formats import BINARY_FORMATS, DELIMITERS, Chunk
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """The columns of a result row: the point's inputs, the output, the gradients."""
+
+    inputs: list[str]
+    output: str
+    wrt: list[str]
+    grad_only: bool = False
+
+    def header(self) -> list[str]:
+        grads = [f"d{self.output}/d{name}" for name in self.wrt]
+        return grads if self.grad_only else [*self.inputs, self.output, *grads]
+
+
+class RowWriter:
+    """Writes result rows to a byte sink in one of the output formats, chunk by chunk."""
+
+    def __init__(self, sink: BinaryIO, fmt: str, layout: RowLayout, digits: int | None) -> None:
+        self.sink = sink
+        self.format = fmt
+        self.layout = layout
+        self.digits = digits
+        self.rows_written = 0
+        self.started = False
+        self.widths: list[int] | None = None
+        self.binary_writer = None
+        self.pending_write: Future | None = None
+        header = layout.header()
+        repeated = sorted({n for n in header if header.count(n) > 1})
+        if fmt in BINARY_FORMATS and repeated:
+            raise UsageError(
+                f"--format {fmt} needs distinct column names, but {', '.join(repeated)} is both "
+                "an input and the output; give the output a name of its own (f = ...)"
+            )
+
+    def start(self) -> None:
+        """The header (or the opening of a JSON array), once, before the first row."""
+        if self.started:
+            return
+        self.started = True
+        header = self.layout.header()
+        if self.format in DELIMITERS:
+            self._put((DELIMITERS[self.format].join(header) + "\n").encode())
+        elif self.format == "json":
+            self._put(b"[")
+        elif self.format in ("parquet", "arrow"):
+            self.binary_writer = _binary_writer(self.sink, self.format, header)
+
+    def write(self, chunk: Chunk, value: np.ndarray, grads: list[np.ndarray]) -> None:
+        """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
+        if chunk.rows == 0:
+            return
+        self.start()
+        layout = self.layout
+        inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
+        numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
+        numbers = [np.ascontiguousarray(column, dtype=np.float64) for column in numbers]
+        if self.format in DELIMITERS:
+            self._put(_delimited(numbers, DELIMITERS[self.format], chunk.rows))
+        elif self.format in ("jsonl", "json"):
+            self._put(self._json(numbers))
+        elif self.binary_writer is not None:
+            # Encoding Parquet or Arrow runs in a thread (pyarrow releases the GIL) while
+            # this one reads and evaluates the next chunk; one write at a time keeps order.
+            table = _table(numbers)
+            self._wait_for_write()
+            self.pending_write = _formatting_pool().submit(self.binary_writer.write_table, table)
+        else:
+            self._put(self._table_text(numbers).encode())
+        self.rows_written += chunk.rows
+
+    def finish(self) -> None:
+        self.start()
+        if self.format == "json":
+            self._put(b"\n]\n" if self.rows_written else b"]\n")
+        if self.binary_writer is not None:
+            self._wait_for_write()
+            self.binary_writer.close()
+        self.sink.flush()
+
+    def _wait_for_write(self) -> None:
+        """Wait for the chunk being written (and raise its error, if it had one)."""
+        if self.pending_write is not None:
+            self.pending_write, pending = None, self.pending_write
+            pending.result()
+
+    def _put(self, data: bytes) -> None:
+        self.sink.write(data)
+        self.sink.flush()  # stream: each chunk reaches the reader before the next is read
+
+    def _json(self, numbers: list[np.ndarray]) -> bytes:
+        """One object per row, assembled column-wise from each column's shortest text."""
+        import pyarrow.compute as pc
+
+        layout = self.layout
+        texts = [_json_texts(column) for column in numbers]
+        pieces: list = []
+
+        def members(names: list[str], columns: list) -> None:
+            for i, (name, text) in enumerate(zip(names, columns, strict=True)):
+                key = json.dumps(name, ensure_ascii=False)
+                pieces.append(f"{key}: " if i == 0 else f", {key}: ")
+                pieces.append(text)
+
+        grads = texts[-len(layout.wrt) :] if layout.wrt else []
+        if layout.grad_only:
+            pieces.append('{"gradient": {')
+        else:
+            pieces.append('{"inputs": {')
+            members(layout.inputs, texts[: len(layout.inputs)])
+            pieces.append('}, "value": ')
+            pieces.append(texts[len(layout.inputs)])
+            pieces.append(', "gradient": {')
+        members(layout.wrt, grads)
+        pieces.append("}}\n" if self.format == "jsonl" else "}},\n")
+        pieces = [_text(piece) if isinstance(piece, str) else piece for piece in pieces]
+        rows = _joined(pc.binary_join_element_wise(*pieces, _text("")))
+        if self.format == "jsonl":
+            return rows
+        lead = b"\n" if self.rows_written == 0 else b",\n"
+        return lead + rows[: -len(b",\n")]
+
+    def _table_text(self, numbers: list[np.ndarray]) -> str:
+        header = self.layout.header()
+        rows = [
+            [format_number(float(col[r]), self.digits) for col in numbers]
+            for r in range(len(numbers[0]))
+        ]
+        lines = []
+        if self.widths is None:
+            self.widths = [
+                max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)
+            ]
+            lines.append("  ".join(h.rjust(w) for h, w in zip(header, self.widths, strict=True)))
+        for row in rows:
+            lines.append("  ".join(c.rjust(w) for c, w in zip(row, self.widths, strict=True)))
+        return "\n".join(lines) + "\n"
+
+
+def _table(numbers: list[np.ndarray]) -> pa.Table:
+    """The columns under placeholder names (a header may repeat a name: program "x")."""
+    return pa.Table.from_arrays(
+        [_float_array(column) for column in numbers], [f"c{i}" for i in range(len(numbers))]
+    )
+
+
+def _float_array(column: np.ndarray) -> pa.Array:
+    """A contiguous float64 array as an Arrow array, without a copy (and without the
+    import of numpy.ma that pa.array makes to look for a mask)."""
+    return pa.Array.from_buffers(pa.float64(), len(column), [None, pa.py_buffer(column)])
+
+
+def _delimited(numbers: list[np.ndarray], delimiter: str, rows: int) -> bytes:
+    """The rows as CSV or TSV text; formatting floats is the slow step, so the rows are
+    split in FORMATTING_THREADS slices formatted at once (pyarrow releases the GIL)."""
+    if not numbers:
+        return b"\n" * rows
+    table = _table(numbers)
+    options = pa_csv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="none")
+
+    def text(piece: pa.Table) -> bytes:
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(piece, sink, options)
+        return sink.getvalue().to_pybytes()
+
+    step = -(-rows // FORMATTING_THREADS)
+    if step < MIN_SLICE_ROWS:
+        return text(table)
+    slices = [table.slice(start, step) for start in range(0, rows, step)]
+    return b"".join(_formatting_pool().map(text, slices))
+
+
+FORMATTING_THREADS = 2
+MIN_SLICE_ROWS = 5_000
+"""Chunks of fewer than FORMATTING_THREADS × this many rows are formatted in one piece."""
+
+
+@functools.cache
+def _formatting_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(FORMATTING_THREADS, thread_name_prefix="cg-format")
+
+
+def _json_texts(column: np.ndarray) -> pa.Array:
+    """Each float as JSON: its shortest text, non-finite ones as the strings "nan", "inf".
+
+    Negative zero is written -0.0: JSON readers take -0 for the integer 0.
+    """
+    import pyarrow.compute as pc
+
+    text = _float_array(column).cast(pa.string())
+    text = pc.replace_substring_regex(text, pattern="^-0$", replacement="-0.0")
+    return pc.replace_substring_regex(text, pattern="^(nan|inf|-inf)$", replacement='"\\1"')
+
+
+def _text(value: str) -> pa.Scalar:
+    """A string scalar (pa.scalar would import pandas where it is installed)."""
+    data = value.encode()
+    offsets = np.array([0, len(data)], dtype=np.int32)
+    array = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return array[0]
+
+
+def _joined(strings: pa.Array) -> bytes:
+    """The bytes of every string of ``strings`` one after another (its data buffer)."""
+    offsets = np.frombuffer(strings.buffers()[1], np.int32, len(strings) + 1, strings.offset * 4)
+    return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
+
+
+def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
+    schema = pa.schema([(name, pa.float64()) for name in header])
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        # No dictionary encoding: computed floats rarely repeat, and trying it for every
+        # column of every chunk costs several times the writing itself.
+        writer = pq.ParquetWriter(sink, schema, use_dictionary=False)
+    else:
+        import pyarrow.ipc as ipc
+
+        # A file gets the IPC file format (Feather); a pipe the stream format, whose
+        # reader need not wait for the end.
+        writer = ipc.new_file(sink, schema) if _seekable(sink) else ipc.new_stream(sink, schema)
+    return _Renamed(writer, schema)
+
+
+class _Renamed:
+    """A Parquet or Arrow writer fed tables under placeholder names."""
+
+    def __init__(self, writer, schema: pa.Schema) -> None:
+        self.writer = writer
+        self.schema = schema
+
+    def write_table(self, table: pa.Table) -> None:
+        self.writer.write_table(table.rename_columns(self.schema.names))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _seekable(sink: BinaryIO) -> bool:
+    try:
+        return sink.seekable()
+    except (AttributeError, OSError, ValueError):
+        return False

@@ -1,0 +1,152 @@
+"""Forward and backward passes: loops over the node list, never recursion."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from ..core.errors import CgMathError, line_and_column
+from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
+from ..core.numbers import format_number
+from ..core.ops import CONSTANTS, DomainError, op_for
+
+
+def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
+    """The value of every node, given a value for every input name."""
+    table = graph.table
+    values: list[float] = [0.0] * len(table)
+    kinds = [_forward_kind(op) for op in table.op_names]
+    offsets = table.input_offsets
+    flat = table.input_flat
+    for index, code in enumerate(table.op_codes):
+        kind = kinds[code]
+        if kind is _INPUT:
+            value = float(inputs[table.names[index]])
+        elif kind is _NUMBER:
+            value = float(table.literals[index])
+        elif type(kind) is float:
+            value = kind
+        elif kind is _COPY:
+            value = values[flat[offsets[index]]]
+        else:
+            args = [values[i] for i in flat[offsets[index] : offsets[index + 1]]]
+            try:
+                value = kind(*args)
+            except DomainError as exc:
+                raise _math_error(graph, table.node(index), str(exc), args) from None
+            except OverflowError:
+                raise _math_error(
+                    graph, table.node(index), "result overflows a float64", args
+                ) from None
+            except (ValueError, ZeroDivisionError):
+                raise _math_error(graph, table.node(index), "result out of range", args) from None
+            if not math.isfinite(value):
+                raise _math_error(graph, table.node(index), "result overflows a float64", args)
+        values[index] = value
+    return values
+
+
+_INPUT = object()
+_NUMBER = object()
+_COPY = object()
+
+
+def _forward_kind(op: str):
+    """How :func:`forward` computes a node of ``op``: a marker, a constant's value, or the
+    op's forward function."""
+    if op == INPUT:
+        return _INPUT
+    if op == NUMBER:
+        return _NUMBER
+    if op in CONSTANTS:
+        return float(CONSTANTS[op][0])
+    if op == COPY:
+        return _COPY
+    return op_for(op).forward
+
+
+def backward(graph: Graph, values: list[float], output: int | None = None) -> list[float | None]:
+    """∂output/∂node for every node; None for nodes that depend on no input.
+
+    Gradients of a node used several times add up. Nodes after the output, or
+    that the output does not use, get 0.
+    """
+    output = graph.output if output is None else output
+    table = graph.table
+    needs = graph.needs
+    # per op code: the op's partials, or _COPY; looked up on first use (leaves have none)
+    partials: list = [None] * len(table.op_names)
+    codes = table.op_codes
+    offsets = table.input_offsets
+    flat = table.input_flat
+    grads: list[float] = [0.0] * len(table)
+    grads[output] = 1.0
+    for index in range(output, -1, -1):
+        upstream = grads[index]
+        start, stop = offsets[index], offsets[index + 1]
+        if upstream == 0.0 or start == stop or not needs[index]:
+            continue
+        inputs = flat[start:stop]
+        code = codes[index]
+        partial = partials[code]
+        if partial is None:
+            op = table.op_names[code]
+            partial = partials[code] = _COPY if op == COPY else op_for(op).partials
+        if partial is _COPY:
+            locals_ = (1.0,)
+        else:
+            args = [values[i] for i in inputs]
+            try:
+                locals_ = partial(*args, values[index])
+            except (OverflowError, ValueError, ZeroDivisionError):
+                raise _math_error(
+                    graph, table.node(index), "local derivative out of range", args
+                ) from None
+        for i, local in zip(inputs, locals_, strict=True):
+            if needs[i]:
+                grads[i] += upstream * local
+    return [g if needed else None for g, needed in zip(grads, needs, strict=True)]
+
+
+def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float, ...]:
+    """∂node/∂input for each of the node's inputs, at the forward values."""
+    if node.op == COPY:
+        return (1.0,)
+    args = [values[i] for i in node.inputs]
+    try:
+        return op_for(node.op).partials(*args, values[node.index])
+    except (OverflowError, ValueError, ZeroDivisionError):
+        raise _math_error(graph, node, "local derivative out of range", args) from None
+
+
+def pieces(graph: Graph, values: list[float]) -> list[int | None]:
+    """For each piecewise node, which piece of its op applies (0 at a kink); else None."""
+    sides: list[int | None] = [None] * len(graph.nodes)
+    for node in graph.nodes:
+        if node.inputs and node.op != COPY:
+            side = op_for(node.op).side
+            if side is not None:
+                sides[node.index] = side(*(values[i] for i in node.inputs))
+    return sides
+
+
+def through_kink(graph: Graph, values: list[float], needs: list[bool]) -> list[bool]:
+    """Nodes whose gradient flows through a kink (a piecewise op at its break point),
+    where cg follows its documented convention; ``needs``: the nodes that have a gradient."""
+    sides = pieces(graph, values)
+    marked = [False] * len(graph.nodes)
+    for node in reversed(graph.nodes):
+        if sides[node.index] == 0 or marked[node.index]:
+            for i in node.inputs:
+                marked[i] = needs[i]
+    return marked
+
+
+def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgMathError:
+    line, column = line_and_column(graph.source, node.start)
+    shown = ", ".join(format_number(a) for a in args)
+    text = graph.text(node)
+    where = f"{line}:{column}: " + (
+        text if graph.inline(node) else f"node {graph.label(node)} = {text}"
+    )
+    return CgMathError(f"{where}: {reason} in {node.op}({shown})")
