@@ -103,7 +103,7 @@ def symbolic_gradient(
 def _formulas(graph, names, exact, expand, timeout, warnings) -> tuple[list, bool]:
     """SymPy's derivatives: simplified within the budget, else unsimplified within it."""
     from ..check.run import call_with_timeout
-    from ..check.symbolic import gradient_formulas
+    from .named_grad import gradient_formulas
 
     try:
         arguments = (graph, names, exact, True, expand)

@@ -241,68 +241,6 @@ def _limit(
     return numeric(limit)
 
 
-def gradient_formulas(
-    graph: Graph,
-    wrt: list[str],
-    exact_inputs: Mapping[str, Fraction | Graph] | None,
-    simplify: bool = True,
-    expand: bool = False,
-) -> list[tuple[str, str, str, Expected | None, str | None]]:
-    """Per input in ``wrt``: ∂output/∂input as text and LaTeX, and at the point if given.
-
-    Returns (name, text, latex, value, exact value text). The derivatives are
-    written in the program's own terms (its named intermediates, σ for the
-    sigmoid), or with ``expand`` in the inputs alone; SymPy simplifies each
-    derivative when ``simplify``.
-    """
-    from ..api.named_grad import derivatives, for_evaluation, symbols_of
-    from ..core.notation import latex_name
-
-    if expand:
-        symbols = symbols_of(graph)
-        by_name = {n.name: symbols[n.index] for n in graph.inputs}
-        output = build(graph, by_name)[graph.output]
-        found = {name: sympy.diff(output, by_name[name]) for name in wrt}
-    else:
-        found, symbols = derivatives(graph, wrt)
-    latex_names = {s: latex_name(s.name) for s in symbols.values()}
-    at = None
-    if exact_inputs is not None:  # every symbol (input or named node) at its exact value
-        point = {name: exact_value(exact_inputs[name]) for name in graph.input_names}
-        exact_nodes = build(graph, point)
-        at = {s: exact_nodes[i] for i, s in symbols.items()}
-    rows = []
-    for name in wrt:
-        derivative = found[name]
-        if simplify:  # the named form is already short: only common factors are pulled out
-            derivative = sympy.simplify(derivative) if expand else sympy.factor_terms(derivative)
-        value = exact = None
-        if at is not None:
-            exact_expr = for_evaluation(derivative).xreplace(at)
-            value = numeric(exact_expr)
-            exact = _exact_text(exact_expr)
-        text = cg_text(derivative)
-        latex = sympy.latex(derivative, symbol_names=latex_names)
-        rows.append((name, text, latex, value, exact))
-    return rows
-
-
-SHORT_EXACT = 60
-"""An exact value at a point is shown when SymPy's simplest form is this short."""
-
-
-def _exact_text(expr: sympy.Expr) -> str | None:
-    """A short exact form of a value at a point, or None when it has none.
-
-    Simplifying a large expression of rationals takes SymPy minutes, so only a
-    small one is simplified.
-    """
-    if sympy.count_ops(expr) > 40:
-        return None
-    text = cg_text(sympy.simplify(expr))
-    return text if len(text) <= SHORT_EXACT else None
-
-
 class _CgPrinter(StrPrinter):
     """SymPy's text in cg's notation: Euler's number is e (E would read as a name)."""
 

@@ -9,10 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import NamedTuple
 
 from .errors import UsageError
-from .node_table import NodeTable
+from .node_table import Node, NodeTable
 from .ops import CONSTANTS
 
 INPUT = "input"
@@ -23,29 +22,6 @@ TEXT_LIMIT = 60
 """Longest node text shown; deep programs would otherwise print O(n²) characters."""
 COPY = "copy"
 """Op of ``name = other_name``: a new version that holds the same value."""
-
-
-class Node(NamedTuple):
-    """One node: an op applied to earlier nodes (by index)."""
-
-    index: int
-    op: str
-    inputs: tuple[int, ...] = ()
-    name: str | None = None
-    version: int = 0
-    """1, 2, ... for the successive assignments of ``name``; 0 when unnamed."""
-    start: int = 0
-    """Offsets of the source text this node was built from (``Graph.text``)."""
-    end: int = 0
-    literal: str | None = None
-    """The text of a number literal (its exact value)."""
-
-    @property
-    def id(self) -> str:
-        """Stable machine id of every node (JSON, DOT): n1, n2, ... by index.
-
-        People see :meth:`Graph.label` instead."""
-        return f"n{self.index + 1}"
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,34 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, overload
-
-if TYPE_CHECKING:
-    from .ir import Node
+from typing import NamedTuple, overload
 
 _CACHED = 20_000
 """Tables up to this many nodes keep their nodes once built: small graphs are read
 node by node many times (the check, grading, drawing), big ones by column."""
+
+
+class Node(NamedTuple):
+    """One node: an op applied to earlier nodes (by index)."""
+
+    index: int
+    op: str
+    inputs: tuple[int, ...] = ()
+    name: str | None = None
+    version: int = 0
+    """1, 2, ... for the successive assignments of ``name``; 0 when unnamed."""
+    start: int = 0
+    """Offsets of the source text this node was built from (``Graph.text``)."""
+    end: int = 0
+    literal: str | None = None
+    """The text of a number literal (its exact value)."""
+
+    @property
+    def id(self) -> str:
+        """Stable machine id of every node (JSON, DOT): n1, n2, ... by index.
+
+        People see :meth:`Graph.label` instead."""
+        return f"n{self.index + 1}"
 
 
 class ComparesAsSequence:
@@ -34,7 +54,7 @@ class ComparesAsSequence:
     __hash__ = None  # type: ignore[assignment]
 
 
-class NodeTable(ComparesAsSequence, Sequence["Node"]):
+class NodeTable(ComparesAsSequence, Sequence[Node]):
     """Nodes in topological order, one column per field; appended to, never changed in
     place once a graph holds it."""
 
@@ -148,7 +168,6 @@ class NodeTable(ComparesAsSequence, Sequence["Node"]):
 
     def node(self, index: int) -> Node:
         """The node at ``index`` as a :class:`~cgcli.core.ir.Node`."""
-        from .ir import Node
 
         offsets = self.input_offsets
         return Node(
@@ -168,7 +187,6 @@ class NodeTable(ComparesAsSequence, Sequence["Node"]):
         return self._nodes
 
     def _build(self, start: int, stop: int) -> Iterator[Node]:
-        from .ir import Node
 
         offsets = self.input_offsets
         flat = self.input_flat

@@ -17,6 +17,9 @@ from typing import ClassVar, NamedTuple
 from .ir import COPY, Graph, Node
 from .ops import CONSTANTS
 
+LATEX_PREAMBLE = r"\usepackage{amsmath,amssymb,longtable}"
+"""The packages every LaTeX table cg writes needs (named in its first comment line)."""
+
 CASES, SUM, PRODUCT, PREFIX, POWER, ATOM = range(6)
 """How tightly a piece binds, loosest first: ``x > 0``, ``a + b``, ``a·b``, ``-a``,
 ``a^b``, and names, numbers, calls and ``[1 if x > 0, else 0]``."""

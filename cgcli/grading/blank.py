@@ -17,10 +17,10 @@ from typing import NamedTuple
 from ..api.evaluation import evaluate_graph
 from ..core.errors import UsageError
 from ..core.ir import INPUT, Graph, Node
+from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse
 from ..passes.values import InputValue, value_from_python
-from ..render.formats import LATEX_PREAMBLE
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
 

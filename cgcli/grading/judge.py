@@ -10,7 +10,7 @@ it is right (rounded). Otherwise :mod:`.search` finds the mistake in the catalog
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .given import Given
 from .keys import GRAD, VALUE, Question
@@ -20,7 +20,27 @@ from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, Tolerance, noise
 from .work import Work
 
 if TYPE_CHECKING:
-    from .grader import Grader
+    from ..api.evaluation import Evaluation
+    from ..core.ir import Graph
+    from .rules import Words
+
+
+class Grader(Protocol):
+    """What the judge needs of the grader of a sheet (:class:`.grader.Grader` is one)."""
+
+    result: Evaluation
+    graph: Graph
+    words: Words
+    tolerance: Tolerance
+
+    def is_given(self, question: Question) -> bool:
+        """Whether the sheet gives this number: an input's or a constant's value, ∂f/∂f."""
+        ...
+
+    def judge(self, question: Question, given: Given) -> tuple[str, str | None]:
+        """The verdict on one written answer, and a special mistake that needs no search."""
+        ...
+
 
 CARRY_GUARD = 0.05
 """An answer that follows from the student's own right but rounded answers counts as

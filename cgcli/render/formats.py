@@ -8,6 +8,7 @@ import json
 
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
+from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number, json_number
 from .table import MARKS, NONE, mark, node_table
 
@@ -72,7 +73,6 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
 
 
 LATEX_MARKS = {MARKS["ok"]: r"\checkmark", MARKS["mismatch"]: r"$\times$"}
-LATEX_PREAMBLE = r"\usepackage{amsmath,amssymb,longtable}"
 
 
 def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:

@@ -188,8 +188,8 @@ def _markdown(columns: list[Column], rows: list[list[str]]) -> str:
 
 def _latex(columns: list[Column], rows: list[list[str]]) -> str:
     """A longtable in a small font, as cg eval's (marks as \\checkmark and \\times)."""
-    from ..core.notation import latex_text
-    from .formats import LATEX_MARKS, LATEX_PREAMBLE
+    from ..core.notation import LATEX_PREAMBLE, latex_text
+    from .formats import LATEX_MARKS
 
     def cell(text: str) -> str:
         return LATEX_MARKS.get(text) or latex_text(text)

@@ -17,7 +17,8 @@ from .formats import (
     Chunk,
     point_format_for,
 )
-from .reader import PointReader, open_points, read_points
+from .opening import open_points, read_points
+from .reader import PointReader
 from .writer import RowLayout, RowWriter
 
 __all__ = [

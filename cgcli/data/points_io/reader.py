@@ -1,13 +1,10 @@
-"""What every reader of points offers, and the one function that opens the right one."""
+"""What every reader of points offers (the text and the columnar readers derive from it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO
 
-from ...core.errors import UsageError
-from ...core.files import open_binary
-from .formats import DELIMITERS, Chunk, missing_columns
+from .formats import Chunk, missing_columns
 
 
 class PointReader:
@@ -42,28 +39,3 @@ class PointReader:
     def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
         """Chunks of the columns ``names``; the last may carry a bad row's error."""
         raise NotImplementedError
-
-
-def read_points(
-    stream: BinaryIO, point_format: str, chunk_rows: int, what: str = "the points"
-) -> PointReader:
-    """A reader of ``stream`` in ``point_format`` (csv, tsv, jsonl, parquet, arrow)."""
-    if point_format in (*DELIMITERS, "jsonl"):
-        from .text_reader import TextPoints
-
-        return TextPoints(stream, point_format, chunk_rows, what)
-    from .columnar_reader import ColumnarPoints
-
-    return ColumnarPoints(stream, point_format, chunk_rows, what)
-
-
-def open_points(path: str, what: str = "points") -> BinaryIO:
-    """A file of points to read ('-' is standard input)."""
-    import os
-
-    if any(c in path for c in "*?[") and not os.path.exists(path):
-        raise UsageError(
-            f"{path} is a pattern: one process reads one file; a Parquet data set of many "
-            "files is read with --engine dask"
-        )
-    return open_binary(path, what)
