@@ -140,7 +140,7 @@ def test_grad_that_sympy_cannot_finish_in_time_stops(cg, monkeypatch):
     """Simplified or not, SymPy gets --timeout; past both budgets cg stops (exit 2)."""
     import time
 
-    from cgcli.check import symbolic
+    from cgcli.api import named_grad as symbolic
 
     monkeypatch.setattr(symbolic, "gradient_formulas", lambda *args: time.sleep(30))
     result = cg("grad", "x^x", "x=1.5", "--timeout", "0.2")
