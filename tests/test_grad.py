@@ -176,7 +176,7 @@ def test_euler_s_number_is_written_e_not_a_name(cg):
 
 
 def test_symbolic_gradient_is_a_library_function():
-    from cgcli.api.symbolic_grad import symbolic_gradient
+    from cgcli.api.symbolic import symbolic_gradient
 
     result = symbolic_gradient("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3})
     assert [(p.label, p.formula, p.value) for p in result.partials] == [
