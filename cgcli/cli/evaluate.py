@@ -15,6 +15,7 @@ from . import (
     ProgramCommand,
     engine_options,
     load_program,
+    option_group,
     output_options,
     program_arguments,
     refuse_two_stdins,
@@ -30,85 +31,100 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
 
 @click.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
 @program_arguments
-@click.option(
-    "--points",
-    "points_file",
-    metavar="FILE",
-    help="Evaluate at every row of FILE (CSV, TSV, JSON Lines, Parquet or Arrow IPC; "
-    "'-' for stdin).",
+@option_group(
+    "Output",
+    output_options(FORMATS),
+    click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient."),
 )
-@click.option(
-    "--chunk-rows",
-    type=click.IntRange(1, 10_000_000),
-    default=100_000,
-    show_default=True,
-    help="With --points: at most this many rows evaluated and written at a time.",
+@option_group(
+    "One point",
+    click.option(
+        "--exact",
+        is_flag=True,
+        help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
+    ),
 )
-@click.option(
-    "--points-format",
-    type=click.Choice(["csv", "tsv", "jsonl", "parquet", "arrow"]),
-    help="Format of --points (default: from the extension, else csv).",
+@option_group(
+    "Many points",
+    click.option(
+        "--points",
+        "points_file",
+        metavar="FILE",
+        help="Evaluate at every row of FILE (CSV, TSV, JSON Lines, Parquet or Arrow IPC; "
+        "'-' for stdin).",
+    ),
+    click.option(
+        "--points-format",
+        type=click.Choice(["csv", "tsv", "jsonl", "parquet", "arrow"]),
+        help="Format of --points (default: from the extension, else csv).",
+    ),
+    click.option(
+        "-o",
+        "--out",
+        "out_file",
+        metavar="FILE",
+        help="With --points: write the rows to FILE instead of standard output (whole, or "
+        "not at all), in the format its extension names (.csv, .tsv, .jsonl, .json, "
+        ".parquet, .arrow) unless --format says; with --engine dask, the folder that "
+        "receives one Parquet file per partition.",
+    ),
+    click.option(
+        "--chunk-rows",
+        type=click.IntRange(1, 10_000_000),
+        default=100_000,
+        show_default=True,
+        help="With --points: at most this many rows evaluated and written at a time.",
+    ),
+    engine_options(
+        "With --points: local evaluates in this process; dask evaluates the partitions "
+        "(Parquet files) of a data set in parallel on a Dask cluster (the dask extra)."
+    ),
 )
-@engine_options(
-    "With --points: local evaluates in this process; dask evaluates the partitions "
-    "(Parquet files) of a data set in parallel on a Dask cluster (the dask extra)."
+@option_group(
+    "Modes",
+    click.option(
+        "--mode",
+        type=click.Choice(["reverse", "forward"]),
+        default="reverse",
+        show_default=True,
+        help="reverse: every node's gradient ∂output/∂node (backpropagation); forward: "
+        "every node's tangent ∂node/∂b for the input named by --wrt b, or along --tangent.",
+    ),
+    click.option(
+        "--tangent",
+        metavar="NAME=VALUE,...",
+        help="Forward mode along a direction: the tangent of each input (a=1,b=0.5; others 0).",
+    ),
+    click.option(
+        "--grad-graph",
+        is_flag=True,
+        help="Evaluate the gradient graph (the backward pass built as a graph) instead: "
+        "its nodes ∂f/∂node are the reverse pass's gradients.",
+    ),
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_file",
-    metavar="FILE",
-    help="With --points: write the rows to FILE instead of standard output (whole, or not "
-    "at all), in the format its extension names (.csv, .tsv, .jsonl, .json, .parquet, "
-    ".arrow) unless --format says; with --engine dask, the folder that receives one "
-    "Parquet file per partition.",
-)
-@output_options(FORMATS)
-@click.option("--grad", "grad_only", is_flag=True, help="Print only the gradient.")
-@click.option(
-    "--check",
-    "check_mode",
-    type=click.Choice(["sample", "all"]),
-    is_flag=False,
-    flag_value="sample",
-    default="sample",
-    help="Check against SymPy (the default). With --points: 'sample' checks a sample of rows "
-    "with SymPy, 'all' screens every row with float64 differences and confirms any "
-    "disagreement at high precision.",
-)
-@click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
-@click.option(
-    "--exact",
-    is_flag=True,
-    help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
-)
-@click.option(
-    "--check-timeout",
-    type=SECONDS,
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time budget of the check: SymPy may use 80% of it, the high-precision difference "
-    "quotients (mpmath, 50 digits) the rest.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(["reverse", "forward"]),
-    default="reverse",
-    show_default=True,
-    help="reverse: every node's gradient ∂output/∂node (backpropagation); forward: every "
-    "node's tangent ∂node/∂b for the input named by --wrt b, or along --tangent.",
-)
-@click.option(
-    "--tangent",
-    metavar="NAME=VALUE,...",
-    help="Forward mode along a direction: the tangent of each input (a=1,b=0.5; others 0).",
-)
-@click.option(
-    "--grad-graph",
-    is_flag=True,
-    help="Evaluate the gradient graph (the backward pass built as a graph) instead: "
-    "its nodes ∂f/∂node are the reverse pass's gradients.",
+@option_group(
+    "Check",
+    click.option(
+        "--check",
+        "check_mode",
+        type=click.Choice(["sample", "all"]),
+        is_flag=False,
+        flag_value="sample",
+        default="sample",
+        help="Check against SymPy (the default). With --points: 'sample' checks a sample "
+        "of rows with SymPy, 'all' screens every row with float64 differences and confirms "
+        "any disagreement at high precision.",
+    ),
+    click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported)."),
+    click.option(
+        "--check-timeout",
+        type=SECONDS,
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Time budget of the check: SymPy may use 80% of it, the high-precision "
+        "difference quotients (mpmath, 50 digits) the rest.",
+    ),
 )
 def eval_command(
     program,
