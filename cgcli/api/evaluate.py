@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, BinaryIO, Literal, overload
 
-from ..check.run import DEFAULT_TIMEOUT
 from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.parser import parse_program
 from .evaluation import Evaluation, evaluate_graph, parse_values
 

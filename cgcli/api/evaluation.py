@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple, overload
 
-from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
+from ..core.verdicts import CheckReport, check_as_dict, not_checked
 
 if TYPE_CHECKING:
     from .exact import ExactPass
@@ -238,6 +239,8 @@ def evaluate_graph(
     grads = backward(graph, values)
     exact_inputs = {name: inputs[name].exact for name in graph.input_names}
     if check:
+        from ..check.run import run_check
+
         report = run_check(graph, exact_inputs, values, grads, check_timeout)
     else:
         report = not_checked(graph)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..check.run import DEFAULT_TIMEOUT, Verdict
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
+from ..core.verdicts import Verdict
 from ..passes.engine import forward as forward_values
 from ..passes.engine import local_partials
 

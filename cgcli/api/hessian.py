@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..check.run import DEFAULT_TIMEOUT, GUARANTEES, Verdict
 from ..core import arguments
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
+from ..core.verdicts import GUARANTEES, Verdict
 from ..passes.engine import forward as forward_values
 from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
 from .forward_mode import tangents

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ..check.run import DEFAULT_TIMEOUT
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -251,35 +251,24 @@ def _exit_code(result) -> int:
 
 
 def _print_point(result, output_format, digits, grad_only):
-    from ..render import formats
-
+    """One point: the node table (rich on a terminal), a machine format, or the gradient."""
     for warning in result.warnings:
         warn(warning)
     wrt_names = result.reported
-    if grad_only:
-        click.echo(formats.render_grad(result, wrt_names, output_format), nl=False)
-    elif output_format == "json":
+    if output_format == "json" and not grad_only:
         from ..render.json_doc import write_json
 
         write_json(result, sys.stdout, wrt_names)
-    elif output_format in ("csv", "tsv"):
-        click.echo(
-            formats.render_delimited(result, "," if output_format == "csv" else "\t"), nl=False
-        )
-    elif output_format == "markdown":
-        click.echo(formats.render_markdown(result, digits, wrt_names), nl=False)
-    elif output_format == "latex":
-        click.echo(formats.render_latex(result, digits, wrt_names), nl=False)
-    elif sys.stdout.isatty():
+    elif output_format == "table" and not grad_only and sys.stdout.isatty():
         from rich.console import Console
 
         from ..render.table import print_rich
 
         print_rich(result, digits, wrt_names, Console())
     else:
-        from ..render.table import render_plain
+        from ..render.formats import render_point
 
-        click.echo(render_plain(result, digits, wrt_names), nl=False)
+        click.echo(render_point(result, output_format, digits, wrt_names, grad_only), nl=False)
 
 
 command = eval_command

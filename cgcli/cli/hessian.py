@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..check.run import DEFAULT_TIMEOUT
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from . import (
     EXIT_CODES,
     SECONDS,
