@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..api.evaluation import Evaluation, evaluate_graph
-from ..core.errors import CgError, UsageError
+from ..api.evaluation import Evaluation, evaluate_graph, parse_values
+from ..core import arguments
+from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
-from ..passes.values import InputValue, value_from_python
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
@@ -63,10 +63,7 @@ def grader_for(
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
-        for name, v in (values or {}).items()
-    }
+    inputs = parse_values(values)
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact
@@ -79,7 +76,23 @@ def _as_sheet(answers: Answers) -> Sheet:
         return answers
     if isinstance(answers, Mapping):
         return sheet_from_mapping(answers)
+    if not isinstance(answers, (str, PathLike)):
+        raise ArgumentTypeError(
+            "answers",
+            "expected a sheet: a mapping such as {'p': 4, 'dg/dx': -3}, a file's path, or a "
+            f"sheet read already; not {answers!r:.60}",
+        )
     return read_sheet(answers)
+
+
+def _tolerance(tol: object, abs_tol: object, decimals: object, exact: object) -> Tolerance:
+    """The comparison of a student's number with the truth, its settings checked."""
+    return Tolerance(
+        arguments.optional(arguments.number, tol, "--tol", minimum=0),
+        arguments.optional(arguments.number, abs_tol, "--abs-tol", minimum=0),
+        arguments.optional(arguments.whole_number, decimals, "--decimals", minimum=0, maximum=17),
+        arguments.flag(exact, "exact"),
+    )
 
 
 def grade(
@@ -103,7 +116,8 @@ def grade(
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
     replace the rounding-aware comparison; ``exact`` asks for exact values.
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
     grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
     return grader.grade(_as_sheet(answers), require, weights)
 
@@ -129,7 +143,8 @@ def grade_class(
     A sheet that cannot be read is listed in ``errors``; the others are graded.
     ``skip_files`` are left out of folders (the gradebook being written there).
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
     grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
     grader.required(require or [])  # a bad --require is the teacher's error: raise it now
     grader.weights(weights)
@@ -148,8 +163,13 @@ def grade_class(
 
 
 def _expand(sheets: Iterable[Answers]) -> list[Answers]:
-    if isinstance(sheets, (str, PathLike)):  # one path (a file or a folder), not its letters
+    if isinstance(sheets, (str, PathLike, Mapping, Sheet)):  # one sheet, not its letters
         sheets = [sheets]
+    if not isinstance(sheets, Iterable):
+        raise ArgumentTypeError(
+            "sheets",
+            f"expected the sheets: a list of files, folders or mappings; not {sheets!r:.60}",
+        )
     entries: list[Answers] = []
     for entry in sheets:
         if isinstance(entry, (str, PathLike)) and not str(entry).strip():
