@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -274,33 +273,6 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color
     text = buffer.getvalue()
     assert "∂f/∂z = 4" in text
     assert ("\x1b[32m" in text) is coloured
-
-
-@pytest.mark.parametrize("shell", ["bash"])
-def test_completion_script_loads(shell):
-    """The completion line of docs/commands.md defines cg's completion in a real shell."""
-    import shutil
-
-    if shutil.which(shell) is None:
-        pytest.skip(f"{shell} is not installed")
-    script = subprocess.run(
-        [sys.executable, "-m", "cgcli"],
-        env={**os.environ, "_CG_COMPLETE": f"{shell}_source"},
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    assert "_cg_completion" in script
-    done = subprocess.run(
-        [shell, "-c", f"{script}\ncomplete -p cg"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    assert "_cg_completion" in done.stdout
-
-
-def test_completion_offers_commands_and_options():
-    env = {**os.environ, "_CG_COMPLETE": "bash_complete", "COMP_WORDS": "cg eval --form",
-           "COMP_CWORD": "2"}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "cgcli"], env=env, capture_output=True, text=True)
-    assert done.stdout.split() == ["plain,--format"]
 
 
 @pytest.mark.parametrize("name", ["eval", "graph", "explain", "check", "grad", "train"])

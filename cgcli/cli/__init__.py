@@ -99,6 +99,9 @@ class ProgramCommand(click.Command):
             options.append(arg)
             takes = values.get(name)
             if takes is True and "=" not in arg and i == len(args):
+                if ctx.resilient_parsing:  # shell completion: this option's value is next
+                    options.pop()
+                    break
                 raise click.BadOptionUsage(name, f"option '{name}' requires a value", ctx=ctx)
             optional = isinstance(takes, set) and i < len(args) and args[i] in takes
             if "=" not in arg and (takes is True or optional) and i < len(args):
@@ -265,6 +268,37 @@ class Workers(click.ParamType):
             self.fail(exc.detail, param, ctx)
 
 
+class PathValue(click.Path):
+    """A file or folder name: the shell completes it as one (``dir_okay``/``file_okay``
+    say which), and it passes through unchanged, for cg to check where it is read or
+    written, with cg's own messages."""
+
+    def __init__(self, file_okay: bool = True, dir_okay: bool = False) -> None:
+        super().__init__(file_okay=file_okay, dir_okay=dir_okay, allow_dash=True)
+
+    def convert(self, value, param, ctx):
+        return value
+
+
+FILE = PathValue()
+"""A file name ('-' where the option reads stdin)."""
+FILE_OR_FOLDER = PathValue(dir_okay=True)
+"""A file or a folder (a class's sheets, a partitioned data set)."""
+
+
+class suggest:
+    """Shell completion of a free-text option's usual values: ``--loss`` completes
+    ``mse`` and ``bce`` and still takes any expression."""
+
+    def __init__(self, *values: str) -> None:
+        self.values = values
+
+    def __call__(self, ctx, param, incomplete: str):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(value) for value in self.values if value.startswith(incomplete)]
+
+
 POSITIVE = FiniteFloat(0, above=True)
 NON_NEGATIVE = FiniteFloat(0)
 SECONDS = FiniteFloat(0, above=True, maximum=86_400)
@@ -404,6 +438,7 @@ def program_arguments(command):
             "-f",
             "--file",
             "program_file",
+            type=FILE,
             metavar="FILE",
             help="Read the program from FILE ('-' for stdin); all arguments are then values.",
         ),

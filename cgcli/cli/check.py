@@ -10,12 +10,15 @@ import click
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
+    FILE,
+    FILE_OR_FOLDER,
     NON_NEGATIVE,
     ProgramCommand,
     load_program,
     output_options,
     program_arguments,
     refuse_two_stdins,
+    suggest,
     warn,
 )
 
@@ -27,6 +30,7 @@ from . import (
     "--answers",
     "answer_files",
     multiple=True,
+    type=FILE_OR_FOLDER,
     metavar="FILE|FOLDER",
     help="Answer sheets ('-' for stdin): any table cg writes (Markdown, CSV, TSV, JSON, LaTeX), "
     "filled in, or KEY = NUMBER lines. Several files (--answers a.md b.md) or a folder grade "
@@ -42,11 +46,13 @@ from . import (
 @click.option(
     "--require",
     metavar="all|values|gradients|KEYS",
+    shell_complete=suggest("all", "values", "gradients"),
     help="What is asked: missing answers count as wrong (default: what each sheet shows).",
 )
 @click.option(
     "--weights",
     "weights_file",
+    type=FILE,
     metavar="FILE",
     help="Points per answer: CSV answer,weight or JSON.",
 )
@@ -65,6 +71,7 @@ from . import (
 @click.option(
     "--summary",
     "summary_file",
+    type=FILE,
     metavar="FILE.csv",
     help="Write a gradebook: student, score, asked, points, a verdict per question.",
 )

@@ -10,6 +10,7 @@ from ..core.errors import UsageError
 from ..render.drawing import DEFAULT_DPI, FORMATS, MAX_DPI, MIN_DPI, STYLES
 from . import (
     EXIT_CODES,
+    FILE,
     ProgramCommand,
     load_program,
     output_options,
@@ -41,6 +42,7 @@ GRAPH_FORMATS = list(FORMATS)
     "-o",
     "--out",
     "out_file",
+    type=FILE,
     metavar="FILE",
     help="Write to FILE instead of standard output (whole, or not at all).",
 )

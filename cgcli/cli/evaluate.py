@@ -11,6 +11,7 @@ from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from . import (
     EXIT_CODES,
+    FILE_OR_FOLDER,
     SECONDS,
     ProgramCommand,
     engine_options,
@@ -49,6 +50,7 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
     click.option(
         "--points",
         "points_file",
+        type=FILE_OR_FOLDER,
         metavar="FILE",
         help="Evaluate at every row of FILE (CSV, TSV, JSON Lines, Parquet or Arrow IPC; "
         "'-' for stdin).",
@@ -62,6 +64,7 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
         "-o",
         "--out",
         "out_file",
+        type=FILE_OR_FOLDER,
         metavar="FILE",
         help="With --points: write the rows to FILE instead of standard output (whole, or "
         "not at all), in the format its extension names (.csv, .tsv, .jsonl, .json, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES
+from . import EXIT_CODES, FILE
 
 
 @click.command("example-data", epilog=EXIT_CODES)
@@ -13,6 +13,7 @@ from . import EXIT_CODES
     "-o",
     "--out",
     "out_file",
+    type=FILE,
     metavar="FILE",
     help="Write to FILE instead of standard output (whole, or not at all).",
 )

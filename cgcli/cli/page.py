@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
-from . import EXIT_CODES, ProgramCommand, load_program, program_arguments, warn
+from . import EXIT_CODES, FILE, ProgramCommand, load_program, program_arguments, warn
 
 
 @click.command("page", cls=ProgramCommand, epilog=EXIT_CODES)
@@ -16,6 +16,7 @@ from . import EXIT_CODES, ProgramCommand, load_program, program_arguments, warn
     "-o",
     "--out",
     "out_file",
+    type=FILE,
     metavar="FILE",
     required=True,
     help="Write the page to FILE (an .html file; whole, or not at all).",

@@ -9,6 +9,8 @@ import click
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
+    FILE,
+    FILE_OR_FOLDER,
     NON_NEGATIVE,
     POSITIVE,
     FiniteFloat,
@@ -18,6 +20,7 @@ from . import (
     output_options,
     program_arguments,
     refuse_two_stdins,
+    suggest,
     warn,
 )
 
@@ -28,6 +31,7 @@ from . import (
     "--data",
     "data_file",
     required=True,
+    type=FILE_OR_FOLDER,
     metavar="FILE",
     help="Training data: CSV, TSV, JSON Lines, Parquet or Arrow IPC ('-' for stdin).",
 )
@@ -52,6 +56,7 @@ from . import (
     default="mse",
     show_default=True,
     metavar="LOSS",
+    shell_complete=suggest("mse", "bce"),
     help="mse, bce, or a cg expression of out (the model's output) and target.",
 )
 @click.option(
@@ -74,6 +79,7 @@ from . import (
     default="all",
     show_default=True,
     metavar="N|all",
+    shell_complete=suggest("all"),
     help="Rows per update: 1 for per-point updates, N for mini-batches, all for the full batch.",
 )
 @click.option(
@@ -98,6 +104,7 @@ from . import (
 @click.option(
     "--history",
     "history_file",
+    type=FILE,
     metavar="FILE",
     help="Write the loss after every epoch to FILE (CSV: epoch,loss).",
 )
