@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -284,3 +285,42 @@ def test_help_lists_own_options_then_limits_then_examples(cg, name):
     assert text.index("--max-size") > text.index("Input limits:")
     for example in EXAMPLES[name]:
         assert example in text
+
+
+def help_texts(cg) -> dict[str, str]:
+    """The help of cg and of each of its commands."""
+    from cgcli.cli import COMMANDS
+
+    return {name: cg(*([name] if name else []), "--help").stdout for name in ["", *COMMANDS]}
+
+
+def test_cg_help_shows_each_command_whole(cg):
+    """Each command's line in `cg --help` is its whole short help, never cut short."""
+    import click
+
+    from cgcli.cli import COMMANDS, main
+
+    text = cg("--help").stdout
+    ctx = click.Context(main)
+    for name in COMMANDS:
+        short = main.get_command(ctx, name).short_help
+        assert short and not short.endswith("..."), name
+        assert re.search(rf"^  {re.escape(name)} +{re.escape(short)}$", text, re.M), name
+
+
+def test_help_points_to_pages_of_the_docs_not_to_files(cg):
+    """A pip user has no docs/ folder: the help names the docs site's pages."""
+    for name, text in help_texts(cg).items():
+        assert "docs/" not in text, name
+    assert 'the "Output formats" page of the docs' in " ".join(help_texts(cg)["eval"].split())
+
+
+def test_the_program_is_in_the_usage_line_only(cg):
+    """PROGRAM [NAME=VALUE]... is an argument: the usage line shows it, no option list."""
+    for name, text in help_texts(cg).items():
+        first, *rest = text.splitlines()
+        assert all("PROGRAM" not in line or "=" not in line for line in rest
+                   if line.startswith("  -")), name  # fmt: skip
+        assert "PROGRAM [NAME=VALUE]..." not in "\n".join(rest), name
+        if name not in ("", "example-data"):
+            assert first == f"Usage: cg {name} [OPTIONS] PROGRAM [NAME=VALUE]...", name

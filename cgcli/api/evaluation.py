@@ -146,7 +146,8 @@ class Evaluation:
         return "-" if grad is None else format_number(grad, digits)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
-        """The JSON document ``cg eval --format json`` prints (schema in docs/output.md).
+        """The JSON document ``cg eval --format json`` prints (its schema: the "Output
+        formats" page of the docs).
 
         ``wrt`` limits the ``gradient`` object to those inputs.
         """

@@ -330,7 +330,7 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                 type=click.Choice(formats),
                 default=default,
                 show_default=True,
-                help="Output format (docs/output.md describes each).",
+                help='Output format (the "Output formats" page of the docs describes each).',
             ),
             click.option(
                 "--digits",

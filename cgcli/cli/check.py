@@ -23,7 +23,12 @@ from . import (
 )
 
 
-@click.command("check", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "check",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Grade a student's numbers or a class's sheets.",
+)
 @program_arguments
 @output_options(["text", "json"], default="text", wrt=False)
 @click.option(

@@ -21,7 +21,12 @@ from . import (
 GRAPH_FORMATS = list(FORMATS)
 
 
-@click.command("graph", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "graph",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Draw the graph: terminal tree, SVG, PNG, dot or Mermaid.",
+)
 @program_arguments
 @output_options(GRAPH_FORMATS, default="ascii", wrt=False)
 @click.option(

@@ -30,7 +30,12 @@ arrow for many."""
 MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
 
 
-@click.command("eval", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "eval",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Each node's value and gradient, at one point or many.",
+)
 @program_arguments
 @option_group(
     "Output",

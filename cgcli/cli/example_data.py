@@ -7,7 +7,11 @@ import click
 from . import EXIT_CODES, FILE
 
 
-@click.command("example-data", epilog=EXIT_CODES)
+@click.command(
+    "example-data",
+    epilog=EXIT_CODES,
+    short_help="Write a small data set for the training examples.",
+)
 @click.argument("name", metavar="NAME", type=click.Choice(["line", "clusters", "xor"]))
 @click.option(
     "-o",

@@ -15,7 +15,12 @@ from . import (
 )
 
 
-@click.command("explain", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "explain",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="The worked solution, forward pass then chain rule.",
+)
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")

@@ -15,7 +15,12 @@ from . import (
 )
 
 
-@click.command("grad", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "grad",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="The partial derivatives as formulas, and their values.",
+)
 @program_arguments
 @output_options(["text", "latex", "json"], default="text")
 @click.option(

@@ -19,7 +19,12 @@ from . import (
 )
 
 
-@click.command("hessian", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "hessian",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="The Hessian and Hessian-vector products.",
+)
 @program_arguments
 @output_options(["table", "json", "csv", "markdown", "latex"], wrt=False)
 @click.option(

@@ -10,7 +10,12 @@ from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
 from . import EXIT_CODES, FILE, ProgramCommand, load_program, program_arguments, warn
 
 
-@click.command("page", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "page",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Write an HTML page that steps through both passes.",
+)
 @program_arguments
 @click.option(
     "-o",

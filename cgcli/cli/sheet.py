@@ -7,7 +7,12 @@ import click
 from . import EXIT_CODES, ProgramCommand, load_program, program_arguments
 
 
-@click.command("sheet", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "sheet",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Write the blank answer sheet that cg check grades.",
+)
 @program_arguments
 @click.option(
     "--format",

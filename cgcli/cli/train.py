@@ -25,7 +25,12 @@ from . import (
 )
 
 
-@click.command("train", cls=ProgramCommand, epilog=EXIT_CODES)
+@click.command(
+    "train",
+    cls=ProgramCommand,
+    epilog=EXIT_CODES,
+    short_help="Train a program's parameters by gradient descent.",
+)
 @program_arguments
 @click.option(
     "--data",
