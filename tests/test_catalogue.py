@@ -441,10 +441,10 @@ CATALOGUE = [
     ),
     (
         "bad output name",
-        ["p = x", "x=1", "--output", "q"],
+        ["p = x", "x=1", "--of", "q"],
         2,
         "",
-        "cg: usage error: --output q: no such name in the program (names: p, x)\n",
+        "cg: usage error: --of q: no such name in the program (names: p, x)\n",
     ),
     (
         "overflow in product",

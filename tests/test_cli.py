@@ -141,15 +141,68 @@ def test_program_from_file_and_stdin(cg, tmp_path):
     assert json.loads(result.stdout)["gradient"] == {"x": 12.0}
 
 
-def test_output_option(cg):
-    result = cg("eval", "p = x + y; g = p * z", "x=1", "y=3", "z=-3", "--output", "p")
+def test_of_option(cg):
+    result = cg("eval", "p = x + y; g = p * z", "x=1", "y=3", "z=-3", "--of", "p")
     assert "∂p/∂z = 0" in result.stdout
-    result = cg("eval", "p = x + y", "x=1", "y=3", "--output", "q")
+    assert result.stderr == ""
+    result = cg("eval", "p = x + y", "x=1", "y=3", "--of", "q")
     assert result.exit_code == 2
-    assert (
-        result.stderr
-        == "cg: usage error: --output q: no such name in the program (names: p, x, y)\n"
+    assert result.stderr == (
+        "cg: usage error: --of q: no such name in the program (names: p, x, y)\n"
     )
+
+
+def test_output_is_the_old_name_of_of_and_warns(cg):
+    old = cg("eval", "p = x + y; g = p * z", "x=1", "y=3", "z=-3", "--output", "p", "--no-check")
+    new = cg("eval", "p = x + y; g = p * z", "x=1", "y=3", "z=-3", "--of", "p", "--no-check")
+    assert (old.stdout, old.exit_code) == (new.stdout, 0)
+    assert old.stderr == (
+        "cg: warning: --output is deprecated and will be removed in the next release: it is "
+        "now --of p (the node to differentiate); -o/--out writes a file\n"
+    )
+    assert "--output" not in cg("eval", "--help").stdout
+    result = cg("eval", "p = x", "x=1", "--output", "q")
+    assert result.stderr.endswith(
+        "cg: usage error: --output q: no such name in the program (names: p, x)\n"
+    )
+    result = cg("eval", "p = x", "x=1", "--output", "p", "--of", "p")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        "cg: usage error: --output is the old name of --of: give --of alone",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["page", "q = x + y; f = q * z", "x=1", "y=3", "z=-3", "--output", "seed.html"],
+         "--output seed.html: no such name in the program; to write a file, did you mean "
+         "-o seed.html?"),
+        (["graph", "(a+b)*(b+1)", "a=2", "b=1", "--output", "g.svg"],
+         "--output g.svg: no such name in the program; to write a file, did you mean -o g.svg?"),
+        (["graph", "(a+b)*(b+1)", "--of=out/g.png"],
+         "--of out/g.png: no such name in the program; to write a file, did you mean "
+         "-o out/g.png?"),
+        (["eval", "x*y", "x=1", "y=2", "--of", "out.csv"],
+         "--of out.csv: no such name in the program; to write a file, did you mean -o out.csv "
+         "(with --points), or > out.csv?"),
+        (["explain", "x*y", "x=1", "y=2", "--of", "steps.tex"],
+         "--of steps.tex: no such name in the program; to write a file, redirect the output: "
+         "> steps.tex"),
+    ],
+)  # fmt: skip
+def test_a_file_name_for_the_output_node_suggests_the_file_option(cg, args, hint):
+    result = cg(*args)
+    assert (result.stdout, result.stderr, result.exit_code) == ("", f"cg: usage error: {hint}\n", 2)
+
+
+def test_the_library_names_its_keyword():
+    from cgcli import evaluate
+    from cgcli.core.errors import UsageError
+
+    message = r"^output='q': no such name in the program \(names: p, x\)$"
+    with pytest.raises(UsageError, match=message):
+        evaluate("p = x", {"x": 1}, output="q")
 
 
 @pytest.mark.parametrize(

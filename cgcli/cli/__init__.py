@@ -417,18 +417,33 @@ class ProgramArgs(NamedTuple):
     program_file: str | None
     output_name: str | None
     limits: Limits
+    output_option: str = "--of"
+    """The option that named the output (the deprecated --output, or --of)."""
 
 
 def program_arguments(command):
-    """PROGRAM [NAME=VALUE]..., -f FILE, --output NAME and the input limits: how every
+    """PROGRAM [NAME=VALUE]..., -f FILE, --of NAME and the input limits: how every
     command takes a program. The command receives them as one ``program`` argument."""
 
     @functools.wraps(command)
     def wrapper(
-        *args, arguments, program_file, output_name, max_size, max_depth, max_literal, **kw
+        *args,
+        arguments,
+        program_file,
+        output_name,
+        deprecated_output_name,
+        max_size,
+        max_depth,
+        max_literal,
+        **kw,
     ):
         limits = Limits(max_size, max_depth, max_literal)
-        program = ProgramArgs(arguments, program_file, output_name, limits)
+        option = "--of"
+        if deprecated_output_name is not None:
+            if output_name is not None:
+                raise UsageError("--output is the old name of --of: give --of alone")
+            output_name, option = deprecated_output_name, "--output"
+        program = ProgramArgs(arguments, program_file, output_name, limits, option)
         return command(*args, program=program, **kw)
 
     program = option_group(
@@ -443,10 +458,19 @@ def program_arguments(command):
             help="Read the program from FILE ('-' for stdin); all arguments are then values.",
         ),
         click.option(
-            "--output",
+            "--of",
             "output_name",
             metavar="NAME",
-            help="Differentiate NAME instead of the last statement.",
+            callback=_output_node,
+            help="Differentiate NAME, a name in the program, instead of the last statement.",
+        ),
+        click.option(
+            "--output",
+            "deprecated_output_name",
+            metavar="NAME",
+            hidden=True,
+            callback=_output_node,
+            help="The old name of --of (deprecated; -o/--out writes a file).",
         ),
     )
     limits = option_group(
@@ -479,6 +503,32 @@ def program_arguments(command):
     return program(limits(wrapper))
 
 
+def _output_node(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--of NAME (or the deprecated --output): a name in the program. A file name there
+    is a mistake for -o (or for the shell's >): say so before anything else fails."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    option = "--output" if param.name == "deprecated_output_name" else "--of"
+    if any(mark in value for mark in "./\\"):  # a name in the program has none of these
+        raise UsageError(f"{option} {value}: no such name in the program; {_file_hint(ctx, value)}")
+    if option == "--output":
+        warn(
+            "--output is deprecated and will be removed in the next release: it is now "
+            f"--of {value} (the node to differentiate); -o/--out writes a file"
+        )
+    return value
+
+
+def _file_hint(ctx: click.Context, path: str) -> str:
+    """How to write to ``path`` with this command: its -o, or the shell's redirection."""
+    options = {opt for param in ctx.command.params for opt in getattr(param, "opts", [])}
+    if "--points" in options:
+        return f"to write a file, did you mean -o {path} (with --points), or > {path}?"
+    if "-o" in options:
+        return f"to write a file, did you mean -o {path}?"
+    return f"to write a file, redirect the output: > {path}"
+
+
 def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> None:
     """The program and a data file cannot both be read from standard input."""
     if path == "-" and (program.program_file == "-" or program.arguments[:1] == ("-",)):
@@ -498,7 +548,9 @@ def load_program(program: ProgramArgs):
     graph = parse(text, program.limits)
     values = parse_assignments(value_args)
     if program.output_name is not None:
-        graph = graph.with_output_name(program.output_name)
+        graph = graph.with_output_name(
+            program.output_name, shown=f"{program.output_option} {program.output_name}"
+        )
     return graph, values
 
 

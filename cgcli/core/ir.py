@@ -172,11 +172,13 @@ class Graph:
             return text
         return literal if literal is not None else table.op(index)
 
-    def with_output_name(self, name: str) -> Graph:
-        """The same graph with the latest version of ``name`` as its output."""
+    def with_output_name(self, name: str, *, shown: str | None = None) -> Graph:
+        """The same graph with the latest version of ``name`` as its output; an error
+        names the argument as ``shown`` (the command line's ``--of NAME``)."""
         if name not in self.bindings:
             known = ", ".join(sorted(self.bindings)) or "none"
-            raise UsageError(f"--output {name}: no such name in the program (names: {known})")
+            where = shown or f"output={name!r}"
+            raise UsageError(f"{where}: no such name in the program (names: {known})")
         return replace(self, output=self.bindings[name])
 
     def bind_constants(self, given: Iterable[str]) -> Graph:
