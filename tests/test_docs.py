@@ -90,3 +90,34 @@ def test_slug_follows_the_heading_rules():
     assert slug("`cg explain`: the worked solution, as a lesson") == (
         "cg-explain-the-worked-solution-as-a-lesson"
     )
+
+
+def test_the_commands_page_is_what_the_commands_say():
+    """docs/commands.md's reference part is what tools/generate_commands_doc.py writes
+    from the commands themselves: every command, every option, its default and choices."""
+    script = ROOT / "tools" / "generate_commands_doc.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_commands_page_has_a_section_and_a_row_per_option():
+    """Every command has its section, every option (hidden ones too) its row."""
+    import click
+
+    from cgcli.cli import COMMANDS, main
+
+    text = (DOCS / "commands.md").read_text(encoding="utf-8")
+    ctx = click.Context(main)
+    for name in COMMANDS:
+        assert f"\n## cg {name}\n" in text, name
+        section = text.split(f"\n## cg {name}\n", 1)[1].split("\n## ", 1)[0]
+        command = main.get_command(ctx, name)
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.name == "help":
+                continue
+            shared = getattr(param, "help_group", "") in ("Program", "Input limits")
+            where = text.split("## Common to every command", 1)[1] if shared else section
+            assert re.search(rf"^\| (`|<code>){re.escape(param.opts[0])}\b", where, re.M), (
+                name,
+                param.opts[0],
+            )

@@ -37,15 +37,33 @@ EXAMPLES = {
     "grad": ['cg grad "sigmoid(w*x + b)"'],
     "hessian": ['cg hessian "loss = (w*x + b - y)^2" w=0.5 b=0 x=2 y=3 --hvp w=1'],
     "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o page.html'],
+    "sheet": ['cg sheet "q = x + y; f = q * z" x=-2 y=5 z=-4 --format csv'],
     "train": [
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
     ],
+    "example-data": [
+        "cg example-data line -o line.csv",
+        'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
+    ],
 }
-"""One or two typical command lines per command, shown at the end of its help."""
+"""One or two typical command lines per command, shown at the end of its help (and in
+docs/commands.md)."""
 
 
-class ProgramCommand(click.Command):
+class CgCommand(click.Command):
+    """A cg command: its help ends with its examples (:data:`EXAMPLES`)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        examples = EXAMPLES.get(self.name or "", [])
+        if examples:
+            with formatter.section("Examples"):
+                for line in examples:
+                    formatter.write_text(line)
+        super().format_epilog(ctx, formatter)
+
+
+class ProgramCommand(CgCommand):
     """A command whose positional arguments may start with '-' (a program such as -x^2).
 
     Arguments that are not one of the command's options are passed through as
@@ -64,14 +82,6 @@ class ProgramCommand(click.Command):
         for title in sorted(groups, key=lambda t: (t == "Input limits", t == "Options")):
             with formatter.section(title):
                 formatter.write_dl(groups[title])
-
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        examples = EXAMPLES.get(self.name or "", [])
-        if examples:
-            with formatter.section("Examples"):
-                for line in examples:
-                    formatter.write_text(line)
-        super().format_epilog(ctx, formatter)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         values: dict[str, object] = {}
@@ -489,7 +499,8 @@ def program_arguments(command):
             default=DEFAULT_LIMITS.max_depth,
             show_default=True,
             metavar="N",
-            help="Refuse programs nested deeper than this (parser stack entries).",
+            help="Refuse programs nested deeper than this: parser stack entries, about one "
+            "per open parenthesis and two per open unary operator or function call.",
         ),
         click.option(
             "--max-literal",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES, FILE
+from . import EXIT_CODES, FILE, CgCommand
 
 
 @click.command(
     "example-data",
+    cls=CgCommand,
     epilog=EXIT_CODES,
     short_help="Write a small data set for the training examples.",
 )
@@ -23,14 +24,8 @@ from . import EXIT_CODES, FILE
 )
 def example_data_command(name, out_file):
     """Write a small data set as CSV: line (y ≈ 2x − 1 with noise), clusters (two
-    separable clusters, label y) or xor (the four points of XOR). Fixed seeds: the same
-    file on every machine.
-
-    \b
-    Example:
-      cg example-data line -o line.csv
-      cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05
-    """
+    separable clusters, label y) or xor (the four points of XOR), for cg train. Fixed
+    seeds: the same file on every machine."""
     from ..core.files import write_whole
     from ..training.datasets import example_data
 
