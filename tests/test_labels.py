@@ -40,6 +40,27 @@ def test_ids_never_clash_with_the_program_names():
     assert labels("f = x*2; f + 1") == ["x", "2", "f", "1", "v1"]
 
 
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        ("v1 = t*2; v1 + t*t", ["t", "2", "v1", "u1", "f"]),  # not t1 beside the input t
+        ("v = x + y; v*(x+1)", ["x", "y", "v", "1", "t1", "f"]),  # not v1 beside v
+        ("v = x; t = x; u = x; s = x; v*t*u*s*x", ["x", "v", "t", "u", "s", "v_1", "v_2",
+                                                   "v_3", "f"]),
+        ("v_ = x; v = x; t2 = x; u = x; s1 = x; (v_*v)*(t2*u)*s1",
+         ["x", "v_", "v", "t2", "u", "s1", "v__1", "v__2", "v__3", "f"]),
+    ],
+)  # fmt: skip
+def test_ids_never_look_like_a_name_in_the_program(program, expected):
+    """No id is a name of the program, nor one of its names followed by digits."""
+    found = labels(program)
+    assert found == expected
+    names = set(parse(program).bindings)
+    for label in found:
+        if label not in names and not label[0].isdigit():
+            assert not any(label.rstrip("0123456789") == name for name in names), label
+
+
 def test_constants_are_written_where_they_are_used(cg):
     result = cg("eval", "(a+b)*(b+1)", "a=2", "b=1")
     assert result.stdout.splitlines()[:6] == [

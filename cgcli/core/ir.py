@@ -84,7 +84,8 @@ class Graph:
         * an unnamed constant (``1``, ``1/2``, ``pi``): its text, so ``b + 1`` reads
           as written;
         * any other unnamed node: ``v1``, ``v2``, ... in forward order, with no gaps
-          (another letter when the program has names of that form).
+          (another letter when the program has a name of that form, or that letter
+          as a name: ids never look like the program's names).
         """
         number = self._numbers[index]
         if number:
@@ -237,13 +238,14 @@ class Graph:
 
 ID_PREFIXES = ("v", "t", "u", "s")
 """Letters for the ids of unnamed nodes, the first that no name of the program clashes with."""
-_TAKEN_PREFIX = re.compile(r"(?<![^\0])([tus]|v_*)[0-9]+(?![^\0])")
-"""In names joined by NUL: each name made of a candidate prefix and digits, the prefix."""
+_TAKEN_PREFIX = re.compile(r"(?<![^\0])([tus]|v_*)[0-9]*(?![^\0])")
+"""In names joined by NUL: each name that is a candidate prefix, alone or followed by
+digits (``t``, ``t1``): that prefix would make ids that look like the program's names."""
 
 
 def _id_prefix(taken: set[str]) -> str:
     """The first of ``ID_PREFIXES``, then ``v_``, ``v__``, ..., that is not ``taken`` (that
-    no name is made of it and digits)."""
+    no name is, alone or followed by digits)."""
     longer = (f"v{'_' * k}" for k in itertools.count(1))
     return next(p for p in itertools.chain(ID_PREFIXES, longer) if p not in taken)
 
