@@ -50,7 +50,43 @@ def test_latex_names_are_the_same_as_everywhere(cg):
 
 
 def test_relu_at_its_kink_follows_cg(cg):
-    assert cg("grad", "relu(x)", "x=0").stdout == "∂f/∂x = Heaviside(x) = 0\n"
+    assert cg("grad", "relu(x)", "x=0").stdout == "∂f/∂x = [1 if x > 0, else 0] = 0\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["relu(x)"], "∂f/∂x = [1 if x > 0, else 0]\n"),
+        (["relu(x)", "--expand"], "∂f/∂x = [1 if x > 0, else 0]\n"),
+        (["max(x, y)", "--wrt", "x"], "∂f/∂x = [1 if x > y, ½ if x = y, else 0]\n"),
+        (["min(x, 2*y)", "--wrt", "y"], "∂f/∂y = 2*[1 if x > 2*y, ½ if x = 2*y, else 0]\n"),
+        (["abs(x) + relu(x)"], "∂f/∂x = [1 if x > 0, else 0] + sign(x)\n"),
+        (["relu(x)*y", "--order", "2"],
+         "∂²f/∂x² = 0\n∂²f/∂x∂y = [1 if x > 0, else 0]\n∂²f/∂y² = 0\n"),
+        (["relu(x)", "--format", "latex"],
+         "% cg grad: needs \\usepackage{amsmath}\n\\begin{align*}\n"
+         "\\frac{\\partial f}{\\partial x} &= [x > 0] \\\\\n\\end{align*}\n"),
+        (["max(x, y)", "--wrt", "x", "--format", "latex"],
+         "% cg grad: needs \\usepackage{amsmath}\n\\begin{align*}\n"
+         "\\frac{\\partial f}{\\partial x} &= \\left([x > y] + \\tfrac{1}{2}\\,[x = y]\\right)"
+         " \\\\\n\\end{align*}\n"),
+    ],
+)  # fmt: skip
+def test_steps_are_written_in_cg_s_notation_with_cg_s_convention(cg, args, expected):
+    """relu's, max's and min's derivatives as cg explain writes them, not SymPy's Heaviside;
+    a step's derivative is 0 (no DiracDelta)."""
+    result = cg("grad", *args)
+    assert (result.stdout, result.exit_code) == (expected, 0)
+
+
+@pytest.mark.parametrize("point", [("x=0", "y=0"), ("x=0", "y=2"), ("x=1", "y=1"), ("x=-1", "y=2")])
+def test_steps_at_and_off_their_breaks_give_what_cg_eval_gives(cg, point):
+    program = "relu(x)*y + max(x, y) + abs(x - y) + min(x, 0)"
+    doc = json.loads(cg("grad", program, *point, "--format", "json").stdout)
+    evaluated = json.loads(cg("eval", program, *point, "--format", "json").stdout)
+    assert {n: g["value"] for n, g in doc["gradient"].items()} == evaluated["gradient"]
+    assert not any(word in g["formula"] + g["latex"] for g in doc["gradient"].values()
+                   for word in ("Heaviside", "theta", "DiracDelta", "Max", "Abs"))  # fmt: skip
 
 
 PROGRAMS = [

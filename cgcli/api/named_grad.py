@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..check.symbolic import Expected, build, cg_text, exact_value, numeric
+from ..check.symbolic import Expected, build, cg_latex, cg_text, exact_value, numeric
 from ..core.ir import INPUT, Graph, Node
 from ..core.ops import op_for
 
@@ -35,10 +35,46 @@ class Sigmoid(sympy.Function):
         return 1 / (1 + sympy.exp(-self.args[0]))
 
 
+class Relu(sympy.Function):
+    """relu(a) = max(0, a), kept whole: its derivative is cg's step, 1 above 0 and 0 at
+    and below it (relu'(0) = 0, as cg eval and PyTorch), not SymPy's Heaviside(a) = ½ at 0."""
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_number:
+            return sympy.Max(0, a)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+        return sympy.Heaviside(self.args[0], 0)
+
+    def _sympystr(self, printer) -> str:
+        return f"relu({printer._print(self.args[0])})"
+
+    def _latex(self, printer) -> str:
+        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+
+
 def _builder(op: str):
+    """The SymPy builder of each op, for derivatives in the program's terms: σ and relu
+    kept whole."""
     if op == "sigmoid":
         return lambda s, a: Sigmoid(a)
+    return expanded_builder(op)
+
+
+def expanded_builder(op: str):
+    """The SymPy builder of each op, for derivatives in the inputs alone: relu kept whole,
+    so that its derivative follows cg's convention at 0."""
+    if op == "relu":
+        return lambda s, a: Relu(a)
     return op_for(op).sympy
+
+
+def without_impulses(expr: sympy.Expr) -> sympy.Expr:
+    """SymPy's DiracDelta, the derivative of a step, is 0 by cg's convention: the
+    derivative of relu', abs' (sign), max' and min' is 0, at their jump too."""
+    return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
 
 
 def is_named(graph: Graph, node: Node) -> bool:
@@ -94,12 +130,9 @@ def derivatives(graph: Graph, wrt: list[str]) -> tuple[dict[str, sympy.Expr], di
 
 
 def for_evaluation(expr: sympy.Expr) -> sympy.Expr:
-    """σ(a) written out as 1/(1 + exp(-a)), and relu's step 0 at 0 as in cg (PyTorch)."""
-    expr = expr.replace(lambda e: isinstance(e, Sigmoid), lambda e: e.expanded())
-    return expr.replace(
-        lambda e: isinstance(e, sympy.Heaviside),
-        lambda e: sympy.Heaviside(e.args[0], 0),
-    )
+    """σ(a) written out as 1/(1 + exp(-a)); relu's step is already 0 at 0 (cg's, PyTorch's
+    convention) and max's and min's ½ at a tie, as in cg eval."""
+    return expr.replace(lambda e: isinstance(e, Sigmoid), lambda e: e.expanded())
 
 
 def gradient_formulas(
@@ -121,7 +154,7 @@ def gradient_formulas(
     if expand:
         symbols = symbols_of(graph)
         by_name = {n.name: symbols[n.index] for n in graph.inputs}
-        output = build(graph, by_name)[graph.output]
+        output = build(graph, by_name, builder=expanded_builder)[graph.output]
         found = {name: sympy.diff(output, by_name[name]) for name in wrt}
     else:
         found, symbols = derivatives(graph, wrt)
@@ -142,7 +175,7 @@ def gradient_formulas(
             value = numeric(exact_expr)
             exact = _exact_text(exact_expr)
         text = cg_text(derivative)
-        latex = sympy.latex(derivative, symbol_names=latex_names)
+        latex = cg_latex(derivative, latex_names)
         rows.append((name, text, latex, value, exact))
     return rows
 

@@ -259,11 +259,20 @@ def _first_partials(graph, names, exact, expand, simplify) -> list[tuple]:
 def _second_partials(graph: Graph, names: list[str], exact, simplify: bool) -> list[tuple]:
     import sympy
 
-    from ..check.symbolic import build, exact_value, input_symbols, numeric, substitute
+    from ..check.symbolic import (
+        build,
+        cg_latex,
+        cg_text,
+        exact_value,
+        input_symbols,
+        numeric,
+        substitute,
+    )
+    from .named_grad import expanded_builder, without_impulses
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     symbols = input_symbols(graph)
-    output = build(graph, symbols)[graph.output]
+    output = build(graph, symbols, builder=expanded_builder)[graph.output]
     at = None
     if exact is not None:
         at = {symbols[n]: exact_value(exact[n]) for n in symbols}
@@ -271,17 +280,17 @@ def _second_partials(graph: Graph, names: list[str], exact, simplify: bool) -> l
     for i, a in enumerate(names):
         first = sympy.diff(output, symbols[a])
         for b in names[i:]:
-            second = sympy.diff(first, symbols[b])
+            second = without_impulses(sympy.diff(first, symbols[b]))
             if simplify:
                 second = sympy.simplify(second)
-            text = sympy.sstr(second).replace("**", "^")
+            text = cg_text(second)
             value = exact_text = None
             if at is not None:
                 found = substitute(second, at)
                 value = numeric(found)
                 if found.is_number and not found.has(sympy.Float):
-                    exact_text = sympy.sstr(sympy.simplify(found)).replace("**", "^")
-            rows.append((a, b, text, sympy.latex(second), value, exact_text))
+                    exact_text = cg_text(sympy.simplify(found))
+            rows.append((a, b, text, cg_latex(second), value, exact_text))
     return rows
 
 

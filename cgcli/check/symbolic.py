@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 import sympy
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
@@ -253,13 +254,89 @@ def _limit(
     return numeric(limit)
 
 
+def _sides(difference: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """``x - y`` as ``(x, y)``: the terms with a plus sign, and the others negated, so that
+    a step at ``x - y`` reads ``x > y``."""
+    terms = sympy.Add.make_args(difference)
+    right = [-t for t in terms if t.could_extract_minus_sign()]
+    left = [t for t in terms if not t.could_extract_minus_sign()]
+    return sympy.Add(*left), sympy.Add(*right)
+
+
+def _step_cases(step: sympy.Heaviside) -> list[tuple[str, str, str, str]]:
+    """A step as cg's cases, (value, left, relation, right) each: 1 above its break,
+    its value at the break (relu's 0, max's ½) unless 0, and 0 below."""
+    left, right = _sides(step.args[0])
+    at = step.args[1] if len(step.args) > 1 else sympy.S.Half
+    cases = [("1", left, ">", right)]
+    if at == 1:
+        cases = [("1", left, "≥", right)]
+    elif at != 0:
+        cases.append(("½" if at == sympy.S.Half else str(at), left, "=", right))
+    return cases
+
+
 class _CgPrinter(StrPrinter):
-    """SymPy's text in cg's notation: Euler's number is e (E would read as a name)."""
+    """SymPy's text in cg's notation: Euler's number is e (E would read as a name), abs,
+    max and min as cg's functions, and a step (SymPy's Heaviside, from relu, max and min)
+    as the cases ``cg explain`` writes: ``[1 if x > 0, else 0]``, ``[1 if x > y, ½ if
+    x = y, else 0]``."""
 
     def _print_Exp1(self, expr) -> str:
         return "e"
 
+    def _print_Abs(self, expr) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr) -> str:
+        cases = [
+            f"{v} if {self._print(a)} {r} {self._print(b)}" for v, a, r, b in _step_cases(expr)
+        ]
+        return f"[{', '.join(cases)}, else 0]"
+
+    def _print_Piecewise(self, expr) -> str:
+        pieces = [
+            f"else {self._print(value)}" if cond == sympy.true else
+            f"{self._print(value)} if {self._print(cond)}"
+            for value, cond in expr.args
+        ]  # fmt: skip
+        return f"[{', '.join(pieces)}]"
+
+    def _print_Equality(self, expr) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+
+_LATEX_RELATION = {">": ">", "≥": r"\geq", "=": "="}
+
+
+class _CgLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX in cg's notation: a step as Iverson brackets, ``[x > 0]`` (1 where
+    it holds, else 0), with max's and min's ``\\tfrac{1}{2}[x = y]`` at a tie."""
+
+    def _print_Heaviside(self, expr, exp=None) -> str:
+        terms = []
+        for value, a, relation, b in _step_cases(expr):
+            bracket = f"[{self._print(a)} {_LATEX_RELATION[relation]} {self._print(b)}]"
+            weight = {"1": "", "½": r"\tfrac{1}{2}\,"}.get(value, f"{value}\\,")
+            terms.append(weight + bracket)
+        shown = " + ".join(terms)
+        if len(terms) > 1 or exp is not None:
+            shown = rf"\left({shown}\right)"
+        return shown if exp is None else f"{shown}^{{{exp}}}"
+
 
 def cg_text(expr: sympy.Expr) -> str:
-    """An expression as cg writes it: ``^`` for powers, ``e`` for Euler's number."""
+    """An expression as cg writes it: ``^`` for powers, ``e`` for Euler's number, abs,
+    max and min, steps as cases."""
     return _CgPrinter().doprint(expr).replace("**", "^")
+
+
+def cg_latex(expr: sympy.Expr, symbol_names: Mapping[sympy.Symbol, str] | None = None) -> str:
+    """An expression as LaTeX, with steps as Iverson brackets (``[x > 0]``)."""
+    return _CgLatexPrinter({"symbol_names": dict(symbol_names or {})}).doprint(expr)
