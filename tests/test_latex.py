@@ -7,7 +7,9 @@ since .ci/run installs it.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -112,3 +114,101 @@ def test_brief_explain_compiles(cg, tmp_path):
     result = cg("explain", "(a+b)*(b+1)", "a=2", "b=1", "--format", "latex", "--brief")
     assert "\\intertext" not in result.stdout
     assert_compiles_and_fits(result.stdout, tmp_path)
+
+
+LATEX_OUTPUTS = {
+    "eval": ["eval"],
+    "eval --mode forward": ["eval", "--mode", "forward", "--wrt", "w0"],
+    "eval --grad-graph": ["eval", "--grad-graph"],
+    "explain": ["explain"],
+    "explain --brief": ["explain", "--brief"],
+    "grad": ["grad"],
+    "grad --order 2": ["grad", "--order", "2"],
+    "hessian": ["hessian"],
+    "sheet": ["sheet"],
+    "sheet --ask gradients": ["sheet", "--ask", "gradients"],
+}
+"""Every command and mode that writes LaTeX, and the name its first line gives it."""
+NETWORK = ["h1 = relu(w0*x1 + b); y = sigmoid(w1*h1) + max(h1, x1)", "w0=2", "x1=3", "b=-1",
+           "w1=1/2"]  # fmt: skip
+
+
+def packages_named(fragment: str) -> str:
+    """The \\usepackage line that the fragment's first line says it needs."""
+    first = fragment.splitlines()[0]
+    match = re.fullmatch(r"% cg [a-z0-9 -]+: needs (\\usepackage\{[a-z,]+\})", first)
+    assert match, first
+    return match[1]
+
+
+@pytest.mark.parametrize("command", LATEX_OUTPUTS.values(), ids=list(LATEX_OUTPUTS))
+def test_every_fragment_names_its_packages_first_and_compiles_with_them(cg, tmp_path, command):
+    fragment = cg(command[0], *NETWORK, *command[1:], "--format", "latex").stdout
+    _require_engine()
+    source = tmp_path / "doc.tex"
+    body = f"\\documentclass{{article}}\n{packages_named(fragment)}\n\\begin{{document}}\n"
+    source.write_text(f"{body}{fragment}\\end{{document}}\n", encoding="utf-8")
+    done = subprocess.run([ENGINE, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, (tmp_path / "doc.log").read_text("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize(("name", "command"), LATEX_OUTPUTS.items(), ids=list(LATEX_OUTPUTS))
+def test_standalone_is_a_whole_document_that_compiles_as_it_is(cg, tmp_path, name, command):
+    """pdflatex on the output alone, as a user would run it: no preamble of ours."""
+    result = cg(command[0], *NETWORK, *command[1:], "--format", "latex", "--standalone")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    shown = name if name in ("eval --mode forward", "eval --grad-graph") else command[0]
+    assert text.splitlines()[:4] == [
+        f"% cg {shown} --standalone: a whole document; pdflatex compiles it as it is",
+        r"\documentclass{article}",
+        r"\usepackage{amsmath,amssymb,longtable}",
+        r"\begin{document}",
+    ]
+    assert text.endswith("\\end{document}\n")
+    _require_engine()
+    (tmp_path / "whole.tex").write_text(text, encoding="utf-8")
+    done = subprocess.run([ENGINE, "-interaction=nonstopmode", "-halt-on-error", "whole.tex"],
+                          cwd=tmp_path, capture_output=True, timeout=60)  # fmt: skip
+    log = (tmp_path / "whole.log").read_text("utf-8", errors="replace")
+    assert done.returncode == 0, log
+    assert (tmp_path / "whole.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["eval", "x", "x=1", "--standalone"], "--standalone is for --format latex"),
+        (["sheet", "x", "x=1", "--format", "csv", "--standalone"],
+         "--standalone is for --format latex"),
+        (["eval", "x", "x=1", "--format", "latex", "--grad", "--standalone"],
+         "--standalone writes the table as a document: drop --grad"),
+    ],
+)  # fmt: skip
+def test_standalone_needs_latex(cg, args, message):
+    result = cg(*args)
+    expected = (2, "", f"cg: usage error: {message}\n")
+    assert (result.exit_code, result.stdout, result.stderr) == expected
+
+
+def test_a_standalone_sheet_reads_back(cg, tmp_path):
+    """The whole document grades as the fragment does: every node asked, none answered."""
+    graded = []
+    for extra in ([], ["--standalone"]):
+        path = tmp_path / f"sheet{len(extra)}.tex"
+        path.write_text(cg("sheet", *NETWORK, "--format", "latex", *extra).stdout, "utf-8")
+        result = cg("check", *NETWORK, "--answers", str(path), "--format", "json")
+        doc = json.loads(result.stdout)
+        graded.append((doc["right"], doc["asked"], doc["problems"]))
+    assert graded == [(0, 17, []), (0, 17, [])]
+
+
+@pytest.mark.parametrize("command", ["eval", "explain", "grad", "sheet", "hessian"])
+def test_a_letter_and_digits_is_a_subscript_everywhere(cg, command):
+    """w0 is w_{0} and x1 is x_{1} in every LaTeX output; a longer name stays whole."""
+    text = cg(command, "ab1 = w0*x1; ab1^2", "w0=2", "x1=3", "--format", "latex").stdout
+    assert "w_{0}" in text and "x_{1}" in text
+    assert r"\mathit{w0}" not in text and r"\mathit{x1}" not in text
+    if command in ("eval", "explain", "sheet"):
+        assert r"\mathit{ab1}" in text

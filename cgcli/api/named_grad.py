@@ -51,8 +51,9 @@ class Relu(sympy.Function):
     def _sympystr(self, printer) -> str:
         return f"relu({printer._print(self.args[0])})"
 
-    def _latex(self, printer) -> str:
-        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None) -> str:
+        power = "" if exp is None else f"^{{{exp}}}"
+        return rf"\operatorname{{relu}}{power}\left({printer._print(self.args[0])}\right)"
 
 
 def _builder(op: str):

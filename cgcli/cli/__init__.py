@@ -329,6 +329,31 @@ def option_group(title: str, *decorators):
     return decorator
 
 
+STANDALONE = click.option(
+    "--standalone",
+    is_flag=True,
+    help="With --format latex: a whole document that pdflatex compiles as it is, instead "
+    "of a fragment for your own preamble (its first line names the packages it needs).",
+)
+
+
+def refuse_standalone(standalone: bool, output_format: str, grad_only: bool = False) -> None:
+    """--standalone makes a LaTeX document: it needs --format latex (and a table)."""
+    if standalone and output_format != "latex":
+        raise UsageError("--standalone is for --format latex")
+    if standalone and grad_only:
+        raise UsageError("--standalone writes the table as a document: drop --grad")
+
+
+def as_document(text: str, standalone: bool, command: str) -> str:
+    """A LaTeX fragment, or with --standalone the whole document around it."""
+    if not standalone:
+        return text
+    from ..render.latex_document import standalone as document
+
+    return document(text, f"cg {command}")
+
+
 def output_options(formats: list[str], default: str = "table", wrt: bool = True):
     """--format, --digits and --wrt: the output options of every command that prints results."""
 
@@ -358,6 +383,8 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                     help="Report the gradient only with respect to these inputs (a,b,...).",
                 )
             )
+        if "latex" in formats:
+            options.append(STANDALONE)
         for option in reversed(options):
             command = option(command)
         return command

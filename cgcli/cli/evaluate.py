@@ -14,11 +14,13 @@ from . import (
     FILE_OR_FOLDER,
     SECONDS,
     ProgramCommand,
+    as_document,
     engine_options,
     load_program,
     option_group,
     output_options,
     program_arguments,
+    refuse_standalone,
     refuse_two_stdins,
     warn,
 )
@@ -149,6 +151,7 @@ def eval_command(
     output_format,
     digits,
     wrt,
+    standalone,
     grad_only,
     check_mode,
     no_check,
@@ -163,6 +166,7 @@ def eval_command(
     from ..api.evaluate import evaluate
 
     refuse_two_stdins(program, points_file, "--points")
+    refuse_standalone(standalone, output_format, grad_only)
     if grad_graph and (mode == "forward" or tangent is not None):
         raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
     if points_file is None and engine == "local":
@@ -190,7 +194,7 @@ def eval_command(
             workers=workers,
             on_warning=warn,
         )
-    _show(result, output_format, digits, grad_only)
+    _show(result, output_format, digits, grad_only, standalone)
     sys.exit(_exit_code(result))
 
 
@@ -225,12 +229,12 @@ def _rows_sink(points_file, out_file, output_format, engine):
     yield sys.stdout.buffer, output_format
 
 
-def _show(result, output_format: str, digits: int, grad_only: bool) -> None:
+def _show(result, output_format: str, digits: int, grad_only: bool, standalone: bool) -> None:
     """The renderer of each kind of result (many points' rows are already written)."""
     from ..api.evaluation import Evaluation
 
     if isinstance(result, Evaluation):
-        _print_point(result, output_format, digits, grad_only)
+        _print_point(result, output_format, digits, grad_only, standalone)
         return
     from ..api.forward_mode import ForwardEvaluation
     from ..api.gradient_evaluation import GradientGraphEvaluation
@@ -240,11 +244,13 @@ def _show(result, output_format: str, digits: int, grad_only: bool) -> None:
     if isinstance(result, ForwardEvaluation):
         for warning in result.warnings:
             warn(warning)
-        click.echo(second_order.render_forward(result, output_format, digits), nl=False)
+        text = second_order.render_forward(result, output_format, digits)
+        click.echo(as_document(text, standalone, "eval --mode forward"), nl=False)
     elif isinstance(result, GradientGraphEvaluation):
         for warning in result.warnings:
             warn(warning)
-        click.echo(second_order.render_gradient_graph(result, output_format, digits), nl=False)
+        text = second_order.render_gradient_graph(result, output_format, digits)
+        click.echo(as_document(text, standalone, "eval --grad-graph"), nl=False)
     elif isinstance(result, DaskEvaluation):  # it reports once every partition is done
         for line in [*result.warnings, result.check_summary(), result.math_error_summary()]:
             if line is not None:
@@ -258,7 +264,7 @@ def _exit_code(result) -> int:
     return EXIT_OK if result.ok else EXIT_CHECK_FAILED
 
 
-def _print_point(result, output_format, digits, grad_only):
+def _print_point(result, output_format, digits, grad_only, standalone):
     """One point: the node table (rich on a terminal), a machine format, or the gradient."""
     for warning in result.warnings:
         warn(warning)
@@ -276,7 +282,8 @@ def _print_point(result, output_format, digits, grad_only):
     else:
         from ..render.formats import render_point
 
-        click.echo(render_point(result, output_format, digits, wrt_names, grad_only), nl=False)
+        text = render_point(result, output_format, digits, wrt_names, grad_only)
+        click.echo(as_document(text, standalone, "eval"), nl=False)
 
 
 command = eval_command

@@ -8,9 +8,11 @@ from ..core.errors import UsageError
 from . import (
     EXIT_CODES,
     ProgramCommand,
+    as_document,
     load_program,
     output_options,
     program_arguments,
+    refuse_standalone,
     warn,
 )
 
@@ -43,12 +45,13 @@ from . import (
     metavar="NAME=VALUE,...",
     help="With --mode forward: the direction, each input's tangent (a=1,b=0.5).",
 )
-def explain_command(program, output_format, digits, exact, brief, mode, wrt, tangent):
+def explain_command(program, output_format, digits, standalone, exact, brief, mode, wrt, tangent):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
     from ..teach.explanation import explain
 
+    refuse_standalone(standalone, output_format)
     if (mode == "forward" or tangent is not None) and output_format == "latex":
         raise UsageError("--mode forward explains in text or markdown, in float64")
     graph, values = load_program(program)
@@ -65,7 +68,7 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
     for warning in explanation.warnings:
         warn(warning)
     if output_format == "latex":
-        click.echo(explanation.latex, nl=False)
+        click.echo(as_document(explanation.latex, standalone, "explain"), nl=False)
     elif output_format == "markdown":
         click.echo(explanation.markdown, nl=False)
     else:

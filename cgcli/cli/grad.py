@@ -8,9 +8,11 @@ from . import (
     EXIT_CODES,
     SECONDS,
     ProgramCommand,
+    as_document,
     load_program,
     output_options,
     program_arguments,
+    refuse_standalone,
     warn,
 )
 
@@ -45,18 +47,20 @@ from . import (
     help="2: the second partial derivatives ∂²f/∂x∂y instead (SymPy's, in the inputs; "
     "cg hessian gives the numbers by forward-over-reverse).",
 )
-def grad_command(program, output_format, digits, wrt, timeout, expand, order):
+def grad_command(program, output_format, digits, wrt, standalone, timeout, expand, order):
     """The symbolic partial derivatives of the output with respect to each input (SymPy),
     in the program's own terms: its named intermediates, and σ·(1 - σ) for the sigmoid;
     with values given, also evaluated there."""
     from ..api.symbolic import not_real_error, symbolic_gradient
     from ..render.symbolic import render_symbolic
 
+    refuse_standalone(standalone, output_format)
     graph, values = load_program(program)
     result = symbolic_gradient(graph, values, wrt=wrt, expand=expand, timeout=timeout, order=order)
     for warning in result.warnings:
         warn(warning)
-    click.echo(render_symbolic(result, output_format, digits), nl=False)
+    text = render_symbolic(result, output_format, digits)
+    click.echo(as_document(text, standalone, "grad"), nl=False)
     error = not_real_error(result)
     if error is not None:
         raise error

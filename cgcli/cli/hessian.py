@@ -12,9 +12,11 @@ from . import (
     EXIT_CODES,
     SECONDS,
     ProgramCommand,
+    as_document,
     load_program,
     output_options,
     program_arguments,
+    refuse_standalone,
     warn,
 )
 
@@ -42,18 +44,20 @@ from . import (
     help="Time budget of the check: SymPy's hessian may use 80% of it, high-precision "
     "difference quotients the rest.",
 )
-def hessian_command(program, output_format, digits, hvp, no_check, check_timeout):
+def hessian_command(program, output_format, digits, standalone, hvp, no_check, check_timeout):
     """The Hessian of the output with respect to the inputs at the given values: forward
     mode over the gradient graph (forward-over-reverse), checked against SymPy's hessian
     at the exact inputs."""
     from ..api.hessian import hessian
     from ..render.second_order import render_hessian
 
+    refuse_standalone(standalone, output_format)
     graph, values = load_program(program)
     result = hessian(graph, values, hvp=hvp, check=not no_check, check_timeout=check_timeout)
     for warning in result.warnings:
         warn(warning)
-    click.echo(render_hessian(result, output_format, digits), nl=False)
+    text = render_hessian(result, output_format, digits)
+    click.echo(as_document(text, standalone, "hessian"), nl=False)
     sys.exit(EXIT_OK if result.ok else EXIT_CHECK_FAILED)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES, ProgramCommand, load_program, program_arguments
+from . import (
+    EXIT_CODES,
+    STANDALONE,
+    ProgramCommand,
+    as_document,
+    load_program,
+    program_arguments,
+    refuse_standalone,
+)
 
 
 @click.command(
@@ -36,14 +44,16 @@ from . import EXIT_CODES, ProgramCommand, load_program, program_arguments
     show_default=True,
     help="Significant digits of the values given on a sheet that asks for gradients.",
 )
-def sheet_command(program, sheet_format, ask, digits):
+@STANDALONE
+def sheet_command(program, sheet_format, ask, digits, standalone):
     """Write the blank answer sheet for PROGRAM at the given values: the nodes to fill in,
     with the inputs, the constants and the output's own gradient given."""
     from ..grading.blank import blank_sheet
 
+    refuse_standalone(standalone, sheet_format)
     graph, values = load_program(program)
     text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask, digits=digits)
-    click.echo(text, nl=False)
+    click.echo(as_document(text, standalone, "sheet"), nl=False)
 
 
 command = sheet_command

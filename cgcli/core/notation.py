@@ -268,6 +268,8 @@ _SPECIAL = {
     "^": r"\textasciicircum{}",
 }
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_LETTER_AND_DIGITS = re.compile(r"([^\W\d_])([0-9]+)")
+"""A name such as w0 or θ12: written w_{0}, \\theta_{12}."""
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
@@ -310,12 +312,17 @@ def _math_char(char: str) -> tuple[str, bool]:
 
 
 def latex_name(label: str) -> str:
-    """A label in math mode: ``x``, ``\\theta``, ``\\mathit{loss}``, ``\\mathit{x\\#2}``.
+    """A label in math mode: ``x``, ``\\theta``, ``\\mathit{loss}``, ``\\mathit{x\\#2}``,
+    and ``w_{0}`` for a letter followed by digits (``w0``).
 
     Greek letters become their macros and ``₁`` a subscript, so the output
     compiles with pdfLaTeX; other non-ASCII letters go in ``\\text{}``
     (LuaLaTeX or XeLaTeX with a font that has them).
     """
+    indexed = _LETTER_AND_DIGITS.fullmatch(label)
+    if indexed:
+        letter, _ = _math_char(indexed[1])
+        return f"{letter.rstrip()}_{{{indexed[2]}}}"
     parts = [_math_char(char) for char in label]
     text = "".join(part for part, _ in parts).rstrip()
     letters = sum(1 for _, symbol in parts if symbol)

@@ -187,8 +187,8 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         titles.append(rf"$\partial {latex_name(out)}/\partial\,\mathrm{{node}}$")
     spec = "ll" + "r" * (len(titles) - 2)
     lines = [
+        f"% cg sheet: needs {LATEX_PREAMBLE}",
         f"% cg sheet; asks: {ask}",
-        f"% needs {LATEX_PREAMBLE}",
         r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
         latex_text(head["task"]) + r"\\",
         rf"Program: \texttt{{{latex_text(head['program'])}}}\\",

@@ -47,7 +47,8 @@ class Question(NamedTuple):
 def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     """The question a key names; ``kind`` is given for the cells of a node table,
     where the key is the node's label. Raises a one-line :class:`UsageError`."""
-    labels = node_labels(graph)
+    named = node_labels(graph)
+    labels = {**_as_latex_reads_them(named), **named}
     key = " ".join(key.split())
     if not key:
         raise UsageError("an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3")
@@ -56,7 +57,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
             return Question(kind, labels[key])
         constant = _inline_constant(graph, key)
         if constant is None:
-            raise UsageError(f"answer {key}: no node is called {key} ({_known(labels)})")
+            raise UsageError(f"answer {key}: no node is called {key} ({_known(named)})")
         return Question(kind, constant)
     if key in labels:
         return Question(VALUE, labels[key])
@@ -65,8 +66,22 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
         return Question(GRAD if field == "grad" else VALUE, labels[name])
     target = _gradient_target(graph, key, labels)
     if target is None or target not in labels:
-        raise UsageError(f"answer {key}: no node is called {target or key} ({_known(labels)})")
+        raise UsageError(f"answer {key}: no node is called {target or key} ({_known(named)})")
     return Question(GRAD, labels[target])
+
+
+_INDEXED = re.compile(r"([^\W\d_])([0-9]+)")
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _as_latex_reads_them(labels: dict[str, Node]) -> dict[str, Node]:
+    """``w₀`` for the label ``w0``: LaTeX writes a letter and digits as ``w_{0}``, which a
+    LaTeX sheet reads back with subscript digits."""
+    return {
+        f"{m[1]}{m[2].translate(_SUBSCRIPTS)}": node
+        for label, node in labels.items()
+        if (m := _INDEXED.fullmatch(label))
+    }
 
 
 def node_labels(graph: Graph) -> dict[str, Node]:
@@ -85,7 +100,7 @@ def _gradient_target(graph: Graph, key: str, labels: dict[str, Node]) -> str | N
     match = _GRADIENT.fullmatch(key)
     if match:
         out = match["out"]
-        if out != output and out in labels:
+        if out in labels and labels[out].index != graph.output:
             raise UsageError(
                 f"answer {key}: cg grades gradients of the output {output}, "
                 f"so write d{output}/d{match['node']}"

@@ -81,7 +81,8 @@ def render_forward(result: ForwardEvaluation, output_format: str, digits: int | 
     if output_format == "markdown":
         return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
     if output_format == "latex":
-        return _latex(columns, rows) + "\n" + "\n".join(rf"% {s}" for s in summary) + "\n"
+        table = _latex("cg eval --mode forward", columns, rows)
+        return table + "\n" + "\n".join(rf"% {s}" for s in summary) + "\n"
     return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
 
 
@@ -156,15 +157,16 @@ def render_hessian(result: Hessian, output_format: str, digits: int | None) -> s
         return buffer.getvalue()
     summary = hessian_summary(result, digits)
     if output_format == "latex":
-        from ..core.notation import latex_name
+        from ..core.notation import latex_name, latex_number
 
         body = r" \\ ".join(
-            " & ".join(format_number(x, digits) for x in row) for row in result.matrix
+            " & ".join(latex_number(format_number(x, digits)) for x in row) for row in result.matrix
         )
         names = ", ".join(latex_name(n) for n in result.inputs)
         return (
+            r"% cg hessian: needs \usepackage{amsmath}" + "\n"
             f"% Hessian of {result.output} with respect to ({names})\n"
-            rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
+            rf"\[ \begin{{pmatrix}} {body} \end{{pmatrix}} \]"
             "\n" + "\n".join(f"% {s}" for s in summary) + "\n"
         )
     columns, rows = hessian_table(result, digits)
@@ -186,7 +188,7 @@ def _markdown(columns: list[Column], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def _latex(columns: list[Column], rows: list[list[str]]) -> str:
+def _latex(command: str, columns: list[Column], rows: list[list[str]]) -> str:
     """A longtable in a small font, as cg eval's (marks as \\checkmark and \\times)."""
     from ..core.notation import LATEX_PREAMBLE, latex_text
     from .formats import LATEX_MARKS
@@ -198,7 +200,7 @@ def _latex(columns: list[Column], rows: list[list[str]]) -> str:
     columns = [columns[i] for i in kept]
     rows = [[row[i] for i in kept] for row in rows]
     spec = "".join("r" if c.numeric else "l" for c in columns)
-    lines = [f"% cg: needs {LATEX_PREAMBLE}", r"{\small", rf"\begin{{longtable}}{{{spec}}}"]
+    lines = [f"% {command}: needs {LATEX_PREAMBLE}", r"{\small", rf"\begin{{longtable}}{{{spec}}}"]
     lines += [r"\hline", " & ".join(latex_text(c.title) for c in columns) + r" \\", r"\hline"]
     lines += [" & ".join(cell(text) for text in row) + r" \\" for row in rows]
     lines += [r"\hline", r"\end{longtable}", "}"]
@@ -271,5 +273,6 @@ def render_gradient_graph(result, output_format: str, digits: int | None) -> str
     if output_format == "markdown":
         return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
     if output_format == "latex":
-        return _latex(columns, rows) + "\n" + "\n".join(f"% {s}" for s in summary) + "\n"
+        table = _latex("cg eval --grad-graph", columns, rows)
+        return table + "\n" + "\n".join(f"% {s}" for s in summary) + "\n"
     return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
