@@ -17,6 +17,9 @@ writes blank ones, :mod:`.keys` is the answer notation, :mod:`.given` and
 :mod:`.tolerance` decide when a number is right, :mod:`.mistakes` is the
 catalogue of mistakes, :mod:`.grader` walks a sheet, :mod:`.classbook` sums up
 a class.
+
+A feature on the features floor: imports from :mod:`cgcli.api` and the floors below it,
+never from teach or training beside it, nor from render, page or cli above.
 """
 
 from __future__ import annotations
