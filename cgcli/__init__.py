@@ -20,6 +20,7 @@ _EXPORTS = {
     "CgMathError": "core.errors",
     "CgSyntaxError": "core.errors",
     "UsageError": "core.errors",
+    "TrainingDiverged": "core.errors",
     "ArgumentTypeError": "core.errors",
     "ArgumentValueError": "core.errors",
     "Graph": "core.ir",
@@ -93,6 +94,7 @@ __all__ = [
     "PointsEvaluation",
     "SymbolicGradient",
     "SymbolicHessian",
+    "TrainingDiverged",
     "UsageError",
     "blank_sheet",
     "build_page",
@@ -138,6 +140,7 @@ if TYPE_CHECKING:
         CgError,
         CgMathError,
         CgSyntaxError,
+        TrainingDiverged,
         UsageError,
     )
     from .core.ir import Graph, Node

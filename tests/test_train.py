@@ -126,7 +126,7 @@ def test_bce_is_stable_with_saturated_sigmoid(cg, tmp_path):
         (["--data", "{header}"], "has no rows", 2),
         (["--data", "{tiny}", "--params", "x=0,b=0"], "parameter x is also a column", 2),
         (["--data", "{tiny}", "--target", "z"], "--target z: no such column", 2),
-        (["--data", "{tiny}", "--lr", "3", "--epochs", "200"], "the loss became", 3),
+        (["--data", "{tiny}", "--lr", "3", "--epochs", "200"], "training diverged", 5),
     ],
 )
 def test_bad_data_and_divergence(cg, tmp_path, args, message, code):
@@ -165,3 +165,52 @@ def test_the_final_check_does_not_flag_a_right_gradient_of_a_curved_loss():
         [2 * (np.sin(w * x) - y) * np.cos(w * x) * x for x, y in [(1, 0.3), (2, 0.1)]]
     )
     assert by_hand == pytest.approx(-0.31370585473731444, rel=1e-6)
+
+
+def test_a_diverging_run_fails_with_exit_5_and_names_a_rate_that_converges(cg, tmp_path):
+    """--lr 0.5 on the line data overshoots; the rate it names trains to the least-squares
+    line. The rate is 1/λ rounded down, λ the largest eigenvalue of the mean loss's
+    Hessian, 2·mean([x 1]ᵀ[x 1]) for the mean squared error of w*x + b."""
+    import numpy as np
+
+    from cgcli.training.datasets import example_data
+
+    path = tmp_path / "line.csv"
+    path.write_text(example_data("line"), encoding="utf-8")
+    args = ["w*x + b", "--data", str(path), "--target", "y", "--params", "w=0,b=0"]
+    result = cg("train", *args, "--lr", "0.5")
+    assert (result.exit_code, result.stdout) == (5, "")
+    assert result.stderr == (
+        "cg: training diverged: the loss grew from 27.1568 to 9.94767e+08 by epoch 4 with "
+        "--lr 0.5: the learning rate is too large; try --lr 0.05\n"
+    )
+    x = np.loadtxt(path, delimiter=",", skiprows=1)[:, 0]
+    design = np.stack([x, np.ones_like(x)], axis=1)
+    largest = np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
+    assert 0.05 <= 1 / largest < 0.1  # rounded down to 1, 2 or 5 times a power of ten
+    converged = cg("train", *args, "--lr", "0.05", "--epochs", "5000", "--tol", "1e-15")
+    assert converged.exit_code == 0
+    assert "w            2.0314" in converged.stdout
+
+
+def test_nan_and_inf_losses_diverge_too(tmp_path):
+    from cgcli import CgMathError, TrainingDiverged, train
+
+    path = tmp_path / "big.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{3 * i + 1}\n" for i in range(50)), encoding="utf-8")
+    with pytest.raises(TrainingDiverged) as caught:
+        train("w*x + b", str(path), target="y", params="w=0,b=0", lr=1e6, epochs=100)
+    assert isinstance(caught.value, CgMathError) and caught.value.exit_code == 5
+    assert caught.value.lr == 0.0005  # 1/λ with λ = 2·mean(x²+...) ≈ 1,650, rounded down
+    assert "try --lr 0.0005" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("estimate", "lr", "suggested"),
+    [(0.0734, 0.5, 0.05), (0.21, 0.3, 0.1), (0.0006, 5, 0.0005), (None, 0.3, 0.02),
+     (0.25, 0.5, 0.2), (2.0, 1.0, 0.5), (1e-9, 1.0, 1e-9)],
+)  # fmt: skip
+def test_the_suggested_rate_is_below_both_and_round(estimate, lr, suggested):
+    from cgcli.training.gradient_descent import stable_lr
+
+    assert stable_lr(estimate, lr) == pytest.approx(suggested, rel=1e-12)

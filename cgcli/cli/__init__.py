@@ -22,12 +22,14 @@ from .reporting import check_arguments_are_text, run_reporting_errors
 EXIT_CODES = """\b
 Exit codes:
   0  success (and every checked number agrees)
-  1  the check found a number that disagrees with SymPy or a high-precision reference
-     (cg check: an answer is wrong)
+  1  the check found a number that disagrees with SymPy or a high-precision
+     reference (cg check: an answer is wrong)
   2  usage or syntax error (bad program, bad or missing values, bad options,
      a bad row of data, an input over a limit)
   3  math error (log(-1), 1/0, sqrt(-1), overflow, ...)
   4  internal error (a bug in cg: please report it)
+  5  training diverged (cg train: the loss became nan, inf or a millionfold
+     its start; the message says which --lr to try)
 """
 
 

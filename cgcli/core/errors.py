@@ -7,6 +7,7 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_MATH = 3
 EXIT_INTERNAL = 4
+EXIT_DIVERGED = 5
 
 
 class CgError(Exception):
@@ -104,3 +105,15 @@ def line_and_column(source: str, pos: int) -> tuple[int, int]:
     line = source.count("\n", 0, pos) + 1
     column = pos - (source.rfind("\n", 0, pos) + 1) + 1
     return line, column
+
+
+class TrainingDiverged(CgMathError):
+    """Training whose loss blew up (nan, inf, or a millionfold its start); ``lr`` is the
+    learning rate to try instead."""
+
+    exit_code = EXIT_DIVERGED
+    kind = "training diverged"
+
+    def __init__(self, message: str, lr: float) -> None:
+        super().__init__(message)
+        self.lr = lr

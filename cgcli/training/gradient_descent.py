@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..check.run import fd_compare, fd_step
-from ..core.errors import CgMathError, UsageError
+from ..core.errors import CgMathError, TrainingDiverged, UsageError
 from ..core.ir import Graph, attach
 from ..core.parser import parse
 from ..passes.vector import evaluate_arrays, forward_arrays
@@ -32,6 +32,10 @@ LOSSES = {
 }
 STABLE_BCE = "softplus(logit) - target*logit"
 """bce when the model ends in sigmoid(logit): the same loss, with no log of 0."""
+DIVERGED = 1e6
+"""A loss this many times its start (or nan, or inf) has diverged: training stops."""
+POWER_STEPS = 8
+"""Hessian-vector products that estimate the largest curvature for a stable --lr."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,7 @@ class Trainer:
         settings = self.settings
         rng = np.random.default_rng(settings.seed)
         history: list[float] = []
+        start = dict(params)
         loss = initial = self.mean_loss(params)
         if not math.isfinite(initial):
             raise CgMathError(self._why_not_finite(params, initial))
@@ -200,11 +205,8 @@ class Trainer:
             previous, loss = loss, self.mean_loss(params)
             history.append(loss)
             progress(epoch, loss)
-            if not math.isfinite(loss):
-                raise CgMathError(
-                    f"the loss became {loss} at epoch {epoch}: try a smaller learning rate "
-                    f"(--lr {settings.lr:g} now)"
-                )
+            if not math.isfinite(loss) or (initial > 0 and loss > DIVERGED * initial):
+                raise self._diverged(start, initial, loss, epoch)
             if settings.target_loss is not None and loss <= settings.target_loss:
                 stopped = f"loss reached --target-loss {settings.target_loss:g}"
                 break
@@ -218,6 +220,52 @@ class Trainer:
                 f"too large (--lr {settings.lr:g})"
             )
         return outcome
+
+    def _diverged(
+        self, start: Mapping[str, float], initial: float, loss: float, epoch: int
+    ) -> TrainingDiverged:
+        """The error of a run whose loss blew up, with the learning rate to try."""
+        lr = self.settings.lr
+        suggested = stable_lr(self.stable_lr_estimate(start), lr)
+        grew = (
+            f"the loss became {loss}"
+            if not math.isfinite(loss)
+            else f"the loss grew from {initial:.6g} to {loss:.6g}"
+        )
+        return TrainingDiverged(
+            f"{grew} by epoch {epoch} with --lr {lr:g}: the learning rate is too large; "
+            f"try --lr {suggested:g}",
+            suggested,
+        )
+
+    def stable_lr_estimate(self, params: Mapping[str, float]) -> float | None:
+        """1/λ, λ the largest curvature of the mean loss at ``params`` (power iteration on
+        Hessian-vector products, each a central difference of two gradients): gradient
+        descent on a quadratic loss converges for any learning rate below 2/λ. None when
+        the curvature is not positive or not finite there."""
+        names = self.objective.params
+        at = np.array([params[name] for name in names], dtype=float)
+
+        def gradient(point: np.ndarray) -> np.ndarray:
+            found = self.mean_gradient(dict(zip(names, point.tolist(), strict=True)))
+            return np.array([found[name] for name in names])
+
+        direction = gradient(at)
+        if not np.all(np.isfinite(direction)) or not direction.any():
+            direction = np.ones_like(at)
+        curvature = math.nan
+        step = 1e-4 * max(1.0, float(np.linalg.norm(at)))
+        for _ in range(POWER_STEPS):
+            direction = direction / np.linalg.norm(direction)
+            with np.errstate(all="ignore"):
+                product = (gradient(at + step * direction) - gradient(at - step * direction)) / (
+                    2 * step
+                )
+            if not np.all(np.isfinite(product)) or not product.any():
+                return None
+            curvature = float(direction @ product)
+            direction = product
+        return 1 / curvature if curvature > 0 and math.isfinite(curvature) else None
 
     def _why_not_finite(self, params: Mapping[str, float], loss: float) -> str:
         """Why the loss at the starting parameters is not a number: the first bad row."""
@@ -276,3 +324,13 @@ class Trainer:
             return False, "check: finite differences disagree for " + "; ".join(wrong)
         count = len(self.objective.params)
         return True, f"check: finite differences agree on the gradient of all {count} parameters"
+
+
+def stable_lr(estimate: float | None, lr: float) -> float:
+    """The learning rate to suggest after ``lr`` diverged: ``estimate`` (1/λ), at most half
+    of ``lr``, rounded down to 1, 2 or 5 times a power of ten; a tenth of ``lr`` without an
+    estimate."""
+    found = lr / 10 if estimate is None else min(estimate, lr / 2)
+    power = 10.0 ** math.floor(math.log10(found))
+    leading = found / power
+    return next(m for m in (5, 2, 1) if leading >= m * (1 - 1e-9)) * power
