@@ -377,3 +377,55 @@ def test_the_program_is_in_the_usage_line_only(cg):
         assert "PROGRAM [NAME=VALUE]..." not in "\n".join(rest), name
         if name not in ("", "example-data"):
             assert first == f"Usage: cg {name} [OPTIONS] PROGRAM [NAME=VALUE]...", name
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_check_has_the_look_of_eval_on_a_terminal(monkeypatch, no_color, coloured):
+    """cg check's grades through rich, as cg eval's table: the program as the title, each
+    verdict in colour (✓ green, ✗ bold red), the score red when an answer is wrong."""
+    import io
+
+    from rich.console import Console
+
+    from cgcli import grade_class
+    from cgcli.grading.sheets import sheet_from_pairs
+    from cgcli.render.grades import print_rich
+
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    program = "q = x + y; f = q * z"
+    sheet = sheet_from_pairs([("q", "3"), ("dq", "4")])
+    grades = grade_class(program, {"x": -2, "y": 5, "z": -4}, [sheet])
+    buffer = io.StringIO()
+    print_rich(grades, True, program, Console(file=buffer, force_terminal=True, width=120))
+    text = buffer.getvalue()
+    assert f"cg check: {program}" in text
+    assert "┃ answer ┃" in re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert ("\x1b[32m✓ right" in text) is coloured
+    assert ("\x1b[1;31m✗ sign error at f = q * z" in text) is coloured
+    assert ("\x1b[1;31m1 of 2 asked right" in text) is coloured
+    assert "1 of 2 asked right" in text
+
+
+def test_a_class_has_the_same_look_on_a_terminal(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from cgcli import grade_class
+    from cgcli.grading.sheets import sheet_from_pairs
+    from cgcli.render.grades import print_rich, render_class
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    program = "q = x + y; f = q * z"
+    sheets = [sheet_from_pairs([("q", "3"), ("dq", "-4")]), sheet_from_pairs([("q", "7")])]
+    grades = grade_class(program, {"x": -2, "y": 5, "z": -4}, sheets)
+    buffer = io.StringIO()
+    print_rich(grades, False, program, Console(file=buffer, force_terminal=True, width=120))
+    plain_text = re.sub(r"\x1b\[[0-9;]*m", "", buffer.getvalue())
+    tail = render_class(grades).splitlines()[-1]
+    assert tail == "2 sheets graded, 1 all right"
+    assert f"\x1b[1;31m{tail}" in buffer.getvalue()
+    assert "┃ student" in plain_text and "┃ question" in plain_text

@@ -140,7 +140,7 @@ def check_command(
         raise UsageError(f"nothing to grade in {grades.sheets[0].source}")
     if summary_file:
         write_whole(summary_file, gradebook(grades), "--summary")
-    _print(grades, single, output_format)
+    _print(grades, single, output_format, graph.source)
     if grades.errors:
         raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
@@ -197,12 +197,19 @@ def _is_folder(entry) -> bool:
     return isinstance(entry, str) and Path(entry).is_dir()
 
 
-def _print(grades, single: bool, output_format: str) -> None:
+def _print(grades, single: bool, output_format: str, program: str) -> None:
+    """JSON, or the grades: rich on a terminal (as cg eval's table), plain when piped."""
     from ..render.grades import render_class, render_sheet
 
     if output_format == "json":
         doc = grades.sheets[0].as_dict() if single else grades.as_dict()
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+
+        from ..render.grades import print_rich
+
+        print_rich(grades, single, program, Console())
     elif single:
         click.echo(render_sheet(grades.sheets[0]), nl=False)
     else:

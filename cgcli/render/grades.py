@@ -21,13 +21,19 @@ def _grade_cell(answer: GradedAnswer) -> str:
     return text
 
 
-def render_sheet(sheet: SheetGrade) -> str:
-    """One student's sheet: each answer with the right number and the verdict, then the score."""
+def sheet_table(sheet: SheetGrade) -> tuple[list[Column], list[list[str]]]:
+    """One student's answers: each with the right number and the verdict."""
     columns = [Column("answer"), Column("given", True), Column("correct", True), Column("grade")]
     rows = [
         [a.shown, a.given.text if a.given else "", a.correct_text, _grade_cell(a)]
         for a in sheet.answers
     ]
+    return columns, rows
+
+
+def render_sheet(sheet: SheetGrade) -> str:
+    """One student's sheet: each answer with the right number and the verdict, then the score."""
+    columns, rows = sheet_table(sheet)
     lines = [plain(columns, rows)] if rows else []
     lines.append(score_line(sheet))
     return "\n".join(lines) + "\n"
@@ -49,8 +55,9 @@ def _shown(sheet: SheetGrade, key: str) -> str:
     return next(a.shown for a in sheet.answers if a.key == key)
 
 
-def render_class(grades: ClassGrade) -> str:
-    """One line per student, then per question the share right and the most common mistake."""
+def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list[str]]]], str]:
+    """A class: one row per student, then per question the share right and the most
+    common mistake; and the closing line."""
     student_rows = []
     for sheet in grades.sheets:
         wrong = [
@@ -86,8 +93,34 @@ def render_class(grades: ClassGrade) -> str:
     tail = f"{graded} sheets graded, {all_right} all right"
     if grades.errors:
         tail += f", {len(grades.errors)} not graded"
-    blocks = [plain(columns, student_rows)]
+    tables = [(columns, student_rows)]
     if question_rows:
-        blocks.append(plain(summary, question_rows))
-    blocks.append(tail)
-    return "\n\n".join(blocks) + "\n"
+        tables.append((summary, question_rows))
+    return tables, tail
+
+
+def render_class(grades: ClassGrade) -> str:
+    """One line per student, then per question the share right and the most common mistake."""
+    tables, tail = class_tables(grades)
+    return "\n\n".join([*(plain(c, r) for c, r in tables), tail]) + "\n"
+
+
+def print_rich(grades: ClassGrade, single: bool, program: str, console) -> None:
+    """The same tables and lines through rich, for a terminal, as ``cg eval`` prints its
+    table: verdicts in colour, the score green when all is right."""
+    from rich.text import Text
+
+    from .table import program_title, rich_table
+
+    title = program_title("cg check", program)
+    if single:
+        sheet = grades.sheets[0]
+        columns, rows = sheet_table(sheet)
+        if rows:
+            console.print(rich_table(columns, rows, title))
+        console.print(Text(score_line(sheet), style="green" if sheet.ok else "bold red"))
+        return
+    tables, tail = class_tables(grades)
+    for i, (columns, rows) in enumerate(tables):
+        console.print(rich_table(columns, rows, title if i == 0 else None))
+    console.print(Text(tail, style="green" if grades.ok and not grades.errors else "bold red"))

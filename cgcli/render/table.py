@@ -166,21 +166,36 @@ def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
 
 def print_rich(result: Evaluation, digits: int | None, wrt: list[str], console) -> None:
     """The same table and summary through rich, for a terminal."""
-    from rich.table import Table
     from rich.text import Text
 
     columns, rows = node_table(result, digits)
-    source = result.graph.source.strip()
-    title = f"cg: {source}" if "\n" not in source and len(source) <= 60 else None
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column.title, justify="right" if column.numeric else "left")
-    styles = {"✓": "green", "✗": "bold red", "convention": "yellow"}
-    for row in rows:
-        cells = [Text(cell) for cell in row]
-        cells[-1].stylize(styles.get(row[-1], "dim"))
-        table.add_row(*cells)
-    console.print(table)
+    console.print(rich_table(columns, rows, program_title("cg", result.graph.source)))
     for line in summary_lines(result, digits, wrt):
         style = "bold red" if "✗" in line or "MISMATCH" in line else None
         console.print(Text(line, style=style))
+
+
+def program_title(command: str, source: str) -> str | None:
+    """``cg: (x+y)*z`` above a rich table: the program, when it is one short line."""
+    source = source.strip()
+    return f"{command}: {source}" if "\n" not in source and len(source) <= 60 else None
+
+
+MARK_STYLES = {"✓": "green", "✗": "bold red", "convention": "yellow"}
+"""The colour of a verdict, by the mark it starts with (the rest is dim)."""
+
+
+def rich_table(columns: list[Column], rows: list[list[str]], title: str | None = None):
+    """A rich table of ``rows``; the last column holds verdicts, coloured by their mark."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column.title, justify="right" if column.numeric else "left")
+    for row in rows:
+        cells = [Text(cell) for cell in row]
+        mark = next((m for m in MARK_STYLES if row[-1].startswith(m)), None)
+        cells[-1].stylize(MARK_STYLES[mark] if mark else "dim")
+        table.add_row(*cells)
+    return table
