@@ -252,6 +252,15 @@ OTHER_CASES = [
         "cannot both come from stdin",
     ),
     ("eval", "--points missing", ["x", "--points", "{missing}"], None, 2, "no such file"),
+    (
+        "eval",
+        "-o with an extension cg does not write",
+        ["w*x", "--points", "{data}", "w=2", "-o", "{folder}/out.xlsx"],
+        None,
+        2,
+        "cg does not write .xlsx files; it writes .csv, .json, .jsonl (.ndjson), .tsv (.tab), "
+        ".parquet (.pq), .arrow (.feather, .ipc), or the aligned table (.txt, or no extension)",
+    ),
     ("eval", "--points a folder", ["x", "--points", "{folder}"], None, 2, "folder"),
     (
         "eval",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import numpy as np
 
@@ -46,6 +47,8 @@ class Chunk:
 
 RESULT_EXTENSIONS = {".csv": "csv", ".json": "json", **EXTENSIONS}
 """The formats -o FILE takes from its extension."""
+TABLE_EXTENSIONS = ("", ".txt")
+"""The extensions of -o FILE that get the aligned table (no extension, or .txt)."""
 
 
 def missing_columns(missing: Sequence[str], columns: Sequence[str]) -> UsageError:
@@ -67,11 +70,28 @@ def point_format_for(path: str, explicit: str | None) -> str:
     return explicit or _by_extension(path, EXTENSIONS) or "csv"
 
 
+def written_extensions() -> str:
+    """The extensions of -o FILE, by format: ``.csv, .tsv (.tab), ...``."""
+    by_format: dict[str, list[str]] = {}
+    for suffix, name in RESULT_EXTENSIONS.items():
+        by_format.setdefault(name, []).append(suffix)
+    shown = [
+        suffixes[0] + (f" ({', '.join(suffixes[1:])})" if suffixes[1:] else "")
+        for suffixes in by_format.values()
+    ]
+    return ", ".join(shown) + ", or the aligned table (.txt, or no extension)"
+
+
 def result_format_for(path: str, explicit: str | None) -> str:
     """The format of the result file ``-o path``: from its extension (``.csv``,
     ``.parquet``, ...), else the explicit ``--format``, else the table. An explicit
     format that another extension contradicts is refused: the file would lie."""
     named = _by_extension(path, RESULT_EXTENSIONS)
+    suffix = PurePath(path).suffix.lower()
+    if named is None and suffix not in TABLE_EXTENSIONS:
+        raise UsageError(
+            f"-o {path}: cg does not write {suffix} files; it writes {written_extensions()}"
+        )
     if explicit and named and explicit != named:
         raise UsageError(
             f"-o {path} names a {named} file, but --format {explicit} would write {explicit}; "
