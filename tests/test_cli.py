@@ -429,3 +429,34 @@ def test_a_class_has_the_same_look_on_a_terminal(monkeypatch):
     assert tail == "2 sheets graded, 1 all right"
     assert f"\x1b[1;31m{tail}" in buffer.getvalue()
     assert "┃ student" in plain_text and "┃ question" in plain_text
+
+
+def test_one_point_csv_writes_numbers_and_lists_as_many_points_and_the_sheet_do(cg):
+    """The node row of x+y reads the same in eval's CSV, TSV and the blank sheet's CSV, and
+    a value is written as --points writes it."""
+    args = ["p = x + y; g = p * z", "x=1", "y=3", "z=1e-7"]
+    csv_rows = cg("eval", *args, "--format", "csv", "--no-check").stdout.splitlines()
+    assert csv_rows[3] == 'p,add,"x, y",x + y,4,1e-7,'
+    tsv_rows = cg("eval", *args, "--format", "tsv", "--no-check").stdout.splitlines()
+    assert tsv_rows[3] == "p\tadd\tx, y\tx + y\t4\t1e-7\t"
+    sheet = cg("sheet", *args, "--format", "csv").stdout
+    assert 'p,add,"x, y",x + y,,' in sheet
+    points = cg("eval", "p = x + y; g = p * z", "--points", "-", "--format", "csv", "--no-check",
+                input="x,y,z\n1,3,1e-7\n").stdout  # fmt: skip
+    assert points.splitlines()[1] == "1,3,1e-7,4e-7,1e-7,1e-7,4"
+
+
+def test_machine_numbers_are_pyarrow_s():
+    """The one-point CSV's numbers without pyarrow, exactly as pyarrow writes --points."""
+    import numpy as np
+    import pyarrow as pa
+
+    from cgcli.core.numbers import machine_number
+
+    rng = np.random.default_rng(7)
+    values = (rng.standard_normal(5000) * 10.0 ** rng.integers(-30, 30, 5000)).tolist()
+    values += rng.integers(0, 2**63, 5000, dtype=np.int64).view(np.float64).tolist()
+    values += [10.0**k for k in range(-320, 308)] + [float(k) for k in range(-50, 50)]
+    values += [0.0, -0.0, float("inf"), -float("inf"), float("nan"), 5e-324, 9999999999.5, 1e10]
+    written = pa.array(values, pa.float64()).cast(pa.string()).to_pylist()
+    assert [machine_number(v) for v in values] == written

@@ -23,6 +23,30 @@ def format_number(x: float, digits: int | None = None) -> str:
     return repr(x)
 
 
+def machine_number(x: float) -> str:
+    """A float as CSV and TSV write it, one point or many: the shortest digits that read
+    back as the same float64, in the form pyarrow writes for ``--points`` (``1``, ``-3``,
+    ``0.1``, ``0.000015``, ``1.5e-7``, ``1.2345678912e+10``, ``-0``, ``nan``, ``inf``):
+    positional from 10^-6 up to below 10^10, scientific beyond."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
+    from decimal import Decimal
+
+    shortest = Decimal(repr(abs(x))).normalize()  # repr has the shortest round-trip digits
+    digits = "".join(map(str, shortest.as_tuple().digits))
+    exponent = shortest.adjusted()
+    sign = "-" if x < 0 else ""
+    if -7 < exponent < 10:
+        return f"{sign}{shortest:f}"
+    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+
+
 def json_number(x: float | str | None) -> float | str | None:
     """A number for JSON: non-finite floats become the strings "inf", "-inf", "nan".
 

@@ -7,6 +7,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from ..core.numbers import machine_number
 from .keys import GRAD
 from .report import MISSING, ClassGrade, QuestionSummary, SheetGrade
 
@@ -74,4 +75,4 @@ def gradebook(grades: ClassGrade) -> str:
 
 
 def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
+    return machine_number(x)

@@ -9,7 +9,7 @@ import json
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.notation import LATEX_PREAMBLE
-from ..core.numbers import format_number, json_number
+from ..core.numbers import format_number, json_number, machine_number
 from .table import MARKS, NONE, mark, node_table
 
 MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
@@ -26,7 +26,9 @@ def delimited_nodes(
     graph, records, column: str, numbers: list, statuses: list[str], delimiter: str
 ) -> str:
     """CSV or TSV of every node: node, op, inputs, text, value, then ``column`` (the
-    ``numbers``, blank for None) and check (the ``statuses``), floats at full precision."""
+    ``numbers``, blank for None) and check (the ``statuses``), floats at full precision as
+    ``--points`` writes them (:func:`~cgcli.core.numbers.machine_number`), the inputs as
+    the tables list them (``x, y``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow([*MACHINE_COLUMNS[:5], column, "check"])
@@ -36,10 +38,10 @@ def delimited_nodes(
             [
                 r.label,
                 r.node.op,
-                " ".join(labels[i] for i in r.node.inputs),
+                ", ".join(labels[i] for i in r.node.inputs),
                 graph.text(r.node),
-                repr(r.value),
-                "" if number is None else repr(number),
+                machine_number(r.value),
+                "" if number is None else machine_number(number),
                 status,
             ]
         )

@@ -8,7 +8,7 @@ import json
 
 from ..api.forward_mode import ForwardEvaluation
 from ..api.hessian import Hessian
-from ..core.numbers import format_number
+from ..core.numbers import format_number, machine_number
 from ..core.verdicts import ABSOLUTE, RELATIVE
 from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
@@ -153,7 +153,7 @@ def render_hessian(result: Hessian, output_format: str, digits: int | None) -> s
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["", *result.inputs])
         for name, row in zip(result.inputs, result.matrix, strict=True):
-            writer.writerow([name, *(repr(x) for x in row)])
+            writer.writerow([name, *(machine_number(x) for x in row)])
         return buffer.getvalue()
     summary = hessian_summary(result, digits)
     if output_format == "latex":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core.numbers import format_number, json_number
+from ..core.numbers import format_number, json_number, machine_number
 from ..training.gradient_descent import Outcome
 from .table import Column, plain
 
@@ -35,4 +35,5 @@ def render_outcome(outcome: Outcome, output_format: str, digits: int) -> str:
 
 def render_history(outcome: Outcome) -> str:
     """The loss after every epoch, as CSV (``--history``)."""
-    return "epoch,loss\n" + "".join(f"{i},{v!r}\n" for i, v in enumerate(outcome.history, 1))
+    rows = (f"{i},{machine_number(v)}\n" for i, v in enumerate(outcome.history, 1))
+    return "epoch,loss\n" + "".join(rows)
