@@ -199,8 +199,8 @@ def test_arrow_through_a_pipe_is_the_stream_format():
     assert (first.wait(timeout=60), second.returncode) == (0, 0)
     assert out == b"f,g,dg/df\n2,3,1\n5,6,1\n"
     assert err == (
-        b"cg: warning: column x is not used by the program\n"
-        b"cg: warning: column df/dx is not used by the program\n"
+        b"cg: warning: column x is not used by the program (--keep x carries it through)\n"
+        b"cg: warning: column df/dx is not used by the program (--keep df/dx carries it through)\n"
     )
 
 

@@ -128,9 +128,9 @@ def test_eval_on_a_local_cluster_of_its_own(cg, neurons, tmp_path):
     )  # fmt: skip
     assert (result.exit_code, result.stderr) == (
         0,
-        "cg: warning: column w2 is not used by the program\n"
-        "cg: warning: column x2 is not used by the program\n"
-        "cg: warning: column b is not used by the program\n",
+        "cg: warning: column w2 is not used by the program (--keep w2 carries it through)\n"
+        "cg: warning: column x2 is not used by the program (--keep x2 carries it through)\n"
+        "cg: warning: column b is not used by the program (--keep b carries it through)\n",
     )
     x = read_parquet(neurons / "p1.parquet")
     ours = read_parquet(out / "part.0.parquet")

@@ -659,8 +659,10 @@ def test_unused_json_lines_keys_warn_like_csv_columns(cg):
     assert result.exit_code == 0
     assert result.stdout == "x,f,df/dx\n1,2,2\n2,4,2\n"
     assert result.stderr == (
-        "cg: warning: key z (first in row 1) is not used by the program\n"
-        "cg: warning: key q (first in row 2) is not used by the program\n"
+        "cg: warning: key z (first in row 1) is not used by the program "
+        "(--keep z carries it through)\n"
+        "cg: warning: key q (first in row 2) is not used by the program "
+        "(--keep q carries it through)\n"
     )
 
 

@@ -114,6 +114,7 @@ def evaluate(
     digits: int | None = 6,
     grad_only: bool = False,
     chunk_rows: int = CHUNK_ROWS,
+    keep: str | Sequence[str] | None = None,
     engine: str = "local",
     scheduler: str | None = None,
     workers: int | None = None,
@@ -135,7 +136,9 @@ def evaluate(
     * ``points``: a file of points (CSV, TSV, JSON Lines, Parquet, Arrow; "-" for standard
       input) evaluated row by row into ``out`` (a path written whole, or a binary stream) in
       ``format`` (default: from ``out``'s extension), with ``digits``, ``grad_only`` and
-      ``chunk_rows``; ``on_warning`` receives each warning as it happens;
+      ``chunk_rows``; ``keep`` carries columns the program does not use through to the
+      result as they are, first in each row (names, "id,label", or "all"); ``on_warning``
+      receives each warning as it happens;
     * ``engine="dask"``: ``points`` is a Parquet data set (a file, folder or glob) and
       ``out`` the folder that receives one Parquet file per partition, on the Dask cluster
       at ``scheduler`` or a local one of ``workers`` processes.
@@ -155,6 +158,9 @@ def evaluate(
     exact = arguments.flag(exact, "exact")
     grad_only = arguments.flag(grad_only, "grad_only")
     check = _check_mode(check)
+    keep = arguments.kept_columns(keep, "--keep")
+    if keep is not None and points is None:
+        raise UsageError("--keep is for --points: it carries columns of the points through")
     if engine == "local":
         _refuse_cluster_options(scheduler, workers)
     if mode != "reverse" or tangent is not None:
@@ -181,7 +187,7 @@ def evaluate(
     if engine == "dask":
         return _on_dask(
             graph, inputs, points, out, points_format, format, output, wrt, grad_only, exact,
-            check, check_timeout, scheduler, workers, chunk_rows,
+            check, check_timeout, scheduler, workers, chunk_rows, keep,
         )  # fmt: skip
     if points is None:
         if out is not None:
@@ -218,6 +224,7 @@ def evaluate(
         check_timeout=check_timeout,
         chunk_rows=_chunk_rows(chunk_rows),
         on_warning=on_warning,
+        keep=keep,
     )
 
 
@@ -268,7 +275,7 @@ def _one_input(graph: Graph, inputs: Mapping, wrt: str | Sequence[str] | None) -
 
 def _on_dask(
     graph, inputs, points, out, points_format, result_format, output, wrt, grad_only, exact,
-    check, check_timeout, scheduler, workers, chunk_rows,
+    check, check_timeout, scheduler, workers, chunk_rows, keep,
 ) -> DaskEvaluation:  # fmt: skip
     """--engine dask: a partitioned Parquet data set in, a folder of Parquet files out."""
     from ..data.dask_engine import evaluate_partitions
@@ -290,7 +297,7 @@ def _on_dask(
         scheduler=None if scheduler is None else arguments.text(scheduler, "--scheduler"),
         workers=None if workers is None else arguments.workers(workers),
         batch_rows=_chunk_rows(chunk_rows),
-        wrt=None if wrt is None else arguments.names(wrt, "--wrt"),
+        wrt=None if wrt is None else arguments.names(wrt, "--wrt"), keep=keep,
     )  # fmt: skip
 
 

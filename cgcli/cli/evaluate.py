@@ -22,6 +22,7 @@ from . import (
     program_arguments,
     refuse_standalone,
     refuse_two_stdins,
+    suggest,
     warn,
 )
 
@@ -77,6 +78,14 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
         "not at all), in the format its extension names (.csv, .tsv, .jsonl, .json, "
         ".parquet, .arrow) unless --format says; with --engine dask, the folder that "
         "receives one Parquet file per partition.",
+    ),
+    click.option(
+        "--keep",
+        metavar="COLUMNS|all",
+        shell_complete=suggest("all"),
+        help="With --points: carry these columns of the points (id,label; all: every "
+        "column the program does not use) through to the result as they are, first in "
+        "each row, so that rows can be joined back.",
     ),
     click.option(
         "--chunk-rows",
@@ -142,6 +151,7 @@ def eval_command(
     tangent,
     grad_graph,
     points_file,
+    keep,
     chunk_rows,
     points_format,
     engine,
@@ -189,6 +199,7 @@ def eval_command(
             digits=digits,
             grad_only=grad_only,
             chunk_rows=chunk_rows,
+            keep=keep,
             engine=engine,
             scheduler=scheduler,
             workers=workers,

@@ -152,6 +152,22 @@ def names(value: object, name: str) -> list[str]:
     return found
 
 
+def kept_columns(value: object, name: str = "--keep") -> str | list[str] | None:
+    """The columns to carry through a run over many points: ``"all"``, names as a list of
+    strings or as one string ``id,label``, or None."""
+    if value is None or value == "all":
+        return value
+    if isinstance(value, str):
+        found = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+        found = [v.strip() for v in value if v.strip()]
+    else:
+        raise ArgumentTypeError(name, f"expected column names (a list of str), not {_short(value)}")
+    if not found:
+        raise ArgumentValueError(name, "name at least one column, such as --keep id (or all)")
+    return found
+
+
 def inputs_named(value: object, inputs: Sequence[str], name: str = "--wrt") -> list[str]:
     """:func:`names`, each an input of the program (``inputs``)."""
     found = names(value, name)

@@ -23,10 +23,11 @@ from ..core.ir import Graph
 from ..core.parser import parse_program
 from ..passes.compiled import CompiledProgram, compile
 from ..passes.values import InputValue, value_from_python
-from .parquet_parts import file_columns, parquet_files, read_batches
+from .parquet_parts import file_columns, parquet_files, read_chunks
 from .points import MAX_ROW_WARNINGS, sampled_point
 from .points_io import RowLayout
 from .points_io.formats import missing_columns
+from .points_io.reader import kept_columns
 
 INSTALL_HINT = 'the Dask engine needs the dask extra: pip install "cgcli[dask]"'
 CONNECT_TIMEOUT = "10s"
@@ -159,15 +160,17 @@ def evaluate_partitions(
     scheduler: str | None = None,
     workers: int | None = None,
     batch_rows: int = BATCH_ROWS,
+    keep: str | Sequence[str] | None = None,
 ) -> DaskEvaluation:
     """Evaluate ``program`` at every row of the Parquet data set ``source`` (a file, a
     folder or a glob; one file is one partition) on a Dask cluster, writing the result
     of partition i to ``out``/part.i.parquet with the columns of cg's CSV output.
 
     ``values`` gives NAME=VALUE constants; ``scheduler`` the address of a running
-    cluster (default: a local one of ``workers`` processes). A bad row raises
-    :class:`~cgcli.data.points_io.BadRow`; rows with math errors are nan, counted and named
-    in ``warnings``.
+    cluster (default: a local one of ``workers`` processes); ``keep`` the columns carried
+    through to the result as they are (``"all"``: every column the program does not use).
+    A bad row raises :class:`~cgcli.data.points_io.BadRow`; rows with math errors are nan,
+    counted and named in ``warnings``.
     """
     require_dask()
     files = parquet_files(source)
@@ -178,12 +181,13 @@ def evaluate_partitions(
     }
     graph = parse_program(program)
     compiled = compile(graph, output=output, wrt=wrt, variables=[*columns, *constants])
-    warnings = _name_warnings(compiled, columns, constants)
+    kept = kept_columns(keep, columns, compiled.inputs)
+    warnings = _name_warnings(compiled, columns, constants, kept)
     row_names = [name for name in compiled.inputs if name not in constants]
     missing = [name for name in row_names if name not in columns]
     if missing:
         raise missing_columns(missing, columns)
-    layout = RowLayout(row_names, compiled.output, compiled.wrt, grad_only)
+    layout = RowLayout(row_names, compiled.output, compiled.wrt, grad_only, tuple(kept))
     targets = _result_files(out, len(files))
     fixed = {name: constants[name].number for name in compiled.inputs if name in constants}
     with dask_client(scheduler, workers) as client:
@@ -213,8 +217,9 @@ def evaluate_partitions(
     return result
 
 
-def _name_warnings(compiled: CompiledProgram, columns, constants) -> list[str]:
-    """As cg eval --points: a constant that is also a column is refused; unused names warned."""
+def _name_warnings(compiled: CompiledProgram, columns, constants, kept) -> list[str]:
+    """As cg eval --points: a constant that is also a column is refused; unused names warned
+    (but for the columns kept)."""
     warnings = []
     for name in constants:
         if name in columns:
@@ -222,7 +227,9 @@ def _name_warnings(compiled: CompiledProgram, columns, constants) -> list[str]:
         if name not in compiled.inputs:
             warnings.append(f"{name} is not used by the program; its value is ignored")
     warnings += [
-        f"column {n} is not used by the program" for n in columns if n not in compiled.inputs
+        f"column {n} is not used by the program (--keep {n} carries it through)"
+        for n in columns
+        if n not in compiled.inputs and n not in kept
     ]
     return warnings
 
@@ -266,18 +273,24 @@ def evaluate_partition(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(name, pa.float64()) for name in layout.header()])
+    kept = list(layout.kept)
+    floats = layout.header()[len(kept) :]
+    schema = pa.schema(
+        [*(pq.read_schema(path).field(name) for name in kept), *((n, pa.float64()) for n in floats)]
+    )
     partial = f"{target}.partial"
     rows = errors = 0
     warnings: list[str] = []
     sample = None
     try:
         with pq.ParquetWriter(partial, schema) as writer:
-            for first_row, columns in read_batches(path, layout.inputs, batch_rows):
+            for chunk in read_chunks(path, layout.inputs, batch_rows, kept):
+                first_row, columns = chunk.first_row, chunk.columns
                 result = program({**columns, **constants})
                 numbers = [] if layout.grad_only else [*columns.values(), result.value]
                 numbers += [result.grad[name] for name in layout.wrt]
-                writer.write_table(pa.Table.from_arrays(numbers, schema=schema))
+                carried = [] if chunk.kept is None else list(chunk.kept.columns)
+                writer.write_table(pa.Table.from_arrays([*carried, *numbers], schema=schema))
                 rows += result.rows
                 errors += len(result.error_rows)
                 for r in result.error_rows[: max(0, MAX_ROW_WARNINGS - len(warnings))]:

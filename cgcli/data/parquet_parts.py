@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..core.errors import UsageError
-from .points_io import BadRow
+from .points_io import BadRow, Chunk
 
 
 def parquet_files(source: str) -> list[str]:
@@ -45,7 +45,16 @@ def file_columns(path: str) -> list[str]:
 def read_batches(
     path: str, names: Sequence[str], batch_rows: int
 ) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    """Batches of the columns ``names`` as float64 arrays, each with the number of its first row.
+    """Batches of the columns ``names`` as float64 arrays, each with the number of its first row."""
+    for chunk in read_chunks(path, names, batch_rows):
+        yield chunk.first_row, chunk.columns
+
+
+def read_chunks(
+    path: str, names: Sequence[str], batch_rows: int, keep: Sequence[str] = ()
+) -> Iterator[Chunk]:
+    """Chunks of the columns ``names`` (float64 arrays) and of the columns ``keep`` (as they
+    are in the file), rows numbered from 1.
 
     The file is read by the reader of ``--points`` (cgcli.data.points_io), so a partition's
     rows are read exactly as one process reads them; its errors are prefixed with the path.
@@ -55,14 +64,15 @@ def read_batches(
 
     with open_binary(path, path) as stream:
         reader = read_points(stream, "parquet", batch_rows, what=path)
-        missing = [name for name in names if name not in reader.header]
+        missing = [name for name in [*names, *keep] if name not in reader.header]
         if missing:
             raise UsageError(
                 f"{path} has no column {', '.join(missing)} (columns: {', '.join(reader.header)})"
             )
+        reader.keep = list(keep)
         for chunk in reader.chunks(list(names)):
             if chunk.rows:
-                yield chunk.first_row, chunk.columns
+                yield chunk
             if chunk.error is not None:
                 raise BadRow(f"{path}, {chunk.error.message}")
 

@@ -96,10 +96,13 @@ def evaluate_points(
     check_timeout: float,
     chunk_rows: int,
     on_warning: Callable[[str], None] | None,
+    keep: str | list[str] | None = None,
 ) -> PointsEvaluation:
     """Every row of the file ``points`` ('-': standard input) evaluated into ``out``: a path
     written whole (in the format its extension names unless ``result_format`` says) or a
-    binary stream. Each warning goes to ``on_warning`` as it happens, and into the result."""
+    binary stream. Each warning goes to ``on_warning`` as it happens, and into the result.
+    ``keep`` names columns carried through to the result as they are (``"all"``: every
+    column the program does not use)."""
     from ..core.files import check_writable, shown_path, written_whole
     from .points_io import RowWriter, open_points, point_format_for, read_points
     from .points_io.formats import POINT_FORMATS, result_format_for
@@ -143,6 +146,7 @@ def evaluate_points(
                 check=check,
                 check_timeout=check_timeout,
                 warn=warn,
+                keep=keep,
             )
     return PointsEvaluation(run.rows, run.math_error_rows, run.status, warnings)
 
@@ -162,9 +166,10 @@ def run_points(
     check: str,
     check_timeout: float,
     warn: Callable[[str], None],
+    keep: str | list[str] | None = None,
 ) -> PointsRun:
     """Evaluate ``graph`` at every row; the run says how it went (its ``status`` is the exit
-    status). ``check``: none, sample, all."""
+    status). ``check``: none, sample, all; ``keep``: the columns carried through."""
     graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]
@@ -174,11 +179,13 @@ def run_points(
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
         if name not in inputs:
             warn(f"{name} is not used by the program; its value is ignored")
+    kept = reader.keep_columns(keep, inputs)
     for name in reader.header:
-        if name not in inputs:
-            warn(f"column {name} is not used by the program")
+        if name not in inputs and name not in kept:
+            warn(f"column {name} is not used by the program (--keep {name} carries it through)")
     wrt = inputs if wrt is None else wrt
-    layout = RowLayout(row_names, graph.label(graph.nodes[graph.output]), wrt, grad_only)
+    output = graph.label(graph.nodes[graph.output])
+    layout = RowLayout(row_names, output, wrt, grad_only, tuple(kept))
     out = writer(layout)
     index_of = {n.name: n.index for n in graph.inputs}
     fixed = {name: constants[name].number for name in inputs if name in constants}
@@ -226,13 +233,17 @@ def run_points(
 def _report_unused_keys(reader: PointReader, constants, warn) -> None:
     """JSON Lines keys the program does not use: a warning each, once, like CSV columns."""
     for key, row in list(reader.unused_keys.items()):
-        if row < 0:
+        if row < 0 or key in reader.keep:
             continue
         if key in constants:
             raise UsageError(
                 f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
             )
-        warn(f"key {printable(key)} (first in row {row}) is not used by the program")
+        shown = printable(key)
+        warn(
+            f"key {shown} (first in row {row}) is not used by the program "
+            f"(--keep {shown} carries it through)"
+        )
         reader.unused_keys[key] = -1
 
 

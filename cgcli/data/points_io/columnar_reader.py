@@ -14,7 +14,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from ...core.errors import UsageError
-from .columns import first_unusable, table_chunks, value_problem
+from .columns import first_unusable, kept_table, table_chunks, value_problem
 from .formats import BadRow, Chunk
 from .reader import PointReader
 
@@ -49,9 +49,11 @@ class ColumnarPoints(PointReader):
         self.require(names)
         next_row = 1
         try:
-            for batch in self.batches(list(names)):
-                table, error = _as_floats(pa.Table.from_batches([batch]), names, next_row)
-                yield from table_chunks(table, names, next_row, self.chunk_rows, error)
+            for batch in self.batches([*names, *self.keep]):
+                read = pa.Table.from_batches([batch])
+                table, error = _as_floats(read, names, next_row)
+                kept = kept_table(read, self.keep, table.num_rows)
+                yield from table_chunks(table, names, next_row, self.chunk_rows, error, kept)
                 next_row += table.num_rows
                 if error is not None:
                     return

@@ -38,8 +38,10 @@ def table_chunks(
     first_row: int,
     chunk_rows: int,
     error: BadRow | None = None,
+    kept: pa.Table | None = None,
 ) -> Iterator[Chunk]:
-    """``table``'s rows in chunks of at most ``chunk_rows``; ``error`` rides on the last."""
+    """``table``'s rows in chunks of at most ``chunk_rows``; ``error`` rides on the last;
+    ``kept`` (the same rows' --keep columns) is sliced beside them."""
     arrays = {name: _floats(table.column(name)) for name in names}
     rows = table.num_rows
     starts = range(0, rows, chunk_rows) if rows else [0]
@@ -53,7 +55,20 @@ def table_chunks(
             size,
             {name: array[start : start + size] for name, array in arrays.items()},
             error if last else None,
+            None if kept is None else kept.slice(start, size),
         )
+
+
+def kept_table(table: pa.Table, kept: Sequence[str], rows: int) -> pa.Table | None:
+    """The columns ``kept`` of ``table``'s first ``rows`` rows, as they were read; a column
+    the table lacks (a JSON Lines key absent from these rows) is all null."""
+    if not kept:
+        return None
+    columns = [
+        table.column(name).slice(0, rows) if name in table.column_names else pa.nulls(rows)
+        for name in kept
+    ]
+    return pa.Table.from_arrays(columns, list(kept))
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,9 @@ class Chunk:
     columns: dict[str, np.ndarray]
     error: BadRow | None = None
     """Set on the last chunk when reading stopped at a bad row after these rows."""
+    kept: Any = None
+    """The columns ``--keep`` carries through, as they were read (a pyarrow Table of these
+    rows), or None."""
 
 
 RESULT_EXTENSIONS = {".csv": "csv", ".json": "json", **EXTENSIONS}

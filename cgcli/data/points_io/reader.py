@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ...core.errors import UsageError
 from .formats import Chunk, missing_columns
 
 
@@ -24,6 +25,8 @@ class PointReader:
         """The columns every row has (empty for JSON Lines, whose keys may vary)."""
         self.names: list[str] = []
         self.unused_keys: dict[str, int] = {}
+        self.keep: list[str] = []
+        """The columns carried through to the result as they are (``--keep``)."""
 
     @property
     def empty(self) -> bool:
@@ -36,6 +39,33 @@ class PointReader:
         if missing and self.header:
             raise missing_columns(missing, self.header)
 
+    def keep_columns(self, keep: Sequence[str] | str | None, used: Sequence[str]) -> list[str]:
+        """Carry the columns ``keep`` names through to the result (:func:`kept_columns`)."""
+        self.keep = kept_columns(keep, self.names, used)
+        return self.keep
+
     def chunks(self, names: Sequence[str]) -> Iterator[Chunk]:
         """Chunks of the columns ``names``; the last may carry a bad row's error."""
         raise NotImplementedError
+
+
+def kept_columns(
+    keep: Sequence[str] | str | None, columns: Sequence[str], used: Sequence[str]
+) -> list[str]:
+    """The columns ``keep`` names (``"all"``: every column the program does not use, in the
+    file's order), in the order given, without those the program uses (the result has them
+    already). A name that is not among ``columns`` is a usage error (when they are known)."""
+    if keep is None:
+        return []
+    if keep == "all":
+        chosen = list(columns)
+    else:
+        chosen = [keep] if isinstance(keep, str) else list(keep)
+        unknown = [name for name in chosen if columns and name not in columns]
+        if unknown:
+            them = "column" if len(unknown) == 1 else "columns"
+            raise UsageError(
+                f"--keep {', '.join(unknown)}: no such {them} in the points "
+                f"(columns: {', '.join(columns)})"
+            )
+    return [name for name in dict.fromkeys(chosen) if name not in used]

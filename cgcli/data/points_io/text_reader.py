@@ -21,7 +21,7 @@ import pyarrow.json as pa_json
 from ...core.errors import UsageError
 from ...core.files import not_utf8
 from .blocks import MAX_LINE, ByteBlocks, LineTooLong
-from .columns import first_unusable, table_chunks
+from .columns import first_unusable, kept_table, table_chunks
 from .diagnosis import csv_row_problem, json_row_problem
 from .formats import DELIMITERS, BadRow, Chunk
 from .reader import PointReader
@@ -96,12 +96,23 @@ class TextPoints(PointReader):
             if not data:
                 return
             table, error = self._parse(data)
-            yield from table_chunks(table, names, self.next_row, self.chunk_rows, error)
+            kept = self._kept(table, data)
+            yield from table_chunks(table, names, self.next_row, self.chunk_rows, error, kept)
             self.next_row += table.num_rows
             self.line += data.count(b"\n")
             self.offset += len(data)
             if error is not None:
                 return
+
+    def _kept(self, table: pa.Table, data: bytes) -> pa.Table | None:
+        """The --keep columns of the rows of ``table``: CSV's as the text of each field,
+        JSON Lines' as pyarrow reads the values (read again from the lines where a bad row
+        made the block's keys unreadable together)."""
+        if not self.keep:
+            return None
+        if self.format == "jsonl" and any(n not in table.column_names for n in self.keep):
+            return _json_kept(_row_lines(data, self.format)[: table.num_rows], self.keep)
+        return kept_table(table, self.keep, table.num_rows)
 
     def _next_block(self) -> bytes:
         try:
@@ -131,7 +142,8 @@ class TextPoints(PointReader):
         """pyarrow's table of ``data``: the used columns as float64. ``lenient``: JSON
         keys beyond the used ones are dropped, not read (their types may clash)."""
         if not data.strip():
-            return pa.Table.from_arrays([pa.nulls(0, pa.float64()) for _ in self.used], self.used)
+            names = [*self.used, *self.keep]
+            return pa.Table.from_arrays([pa.nulls(0, pa.float64()) for _ in names], names)
         try:
             return self._arrow_blocks(data, PARSE_BLOCK, lenient)
         except pa.ArrowInvalid as exc:
@@ -151,8 +163,11 @@ class TextPoints(PointReader):
                     unexpected_field_behavior="ignore" if lenient else "infer",
                 ),
             )
-        columns = self.used or self.header[:1]  # no column used: the rows are still counted
-        types = {name: pa.float64() for name in self.used} or {columns[0]: pa.binary()}
+        # no column used or kept: the first is read, so that the rows are still counted
+        columns = [*self.used, *self.keep] or self.header[:1]
+        types = {name: pa.float64() for name in self.used}
+        types |= {name: pa.string() for name in self.keep}  # kept as written, text
+        types = types or {columns[0]: pa.binary()}
         return pa_csv.read_csv(
             source,
             read_options=pa_csv.ReadOptions(column_names=self.header, block_size=block_size),
@@ -293,3 +308,17 @@ def _first_keys(line: str) -> list[str]:
     except ValueError:
         return []
     return [key for key in first if isinstance(key, str)] if isinstance(first, dict) else []
+
+
+def _json_kept(lines: list[tuple[int, bytes]], keep: Sequence[str]) -> pa.Table:
+    """The kept keys of JSON Lines rows, each value as pyarrow reads it (null if absent)."""
+    rows = [json.loads(line) for _, line in lines]
+    columns = []
+    for name in keep:
+        values = [row.get(name) if isinstance(row, dict) else None for row in rows]
+        try:
+            columns.append(pa.array(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # values of several types: their JSON
+            texts = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
+            columns.append(pa.array(texts, pa.string()))
+    return pa.Table.from_arrays(columns, list(keep))

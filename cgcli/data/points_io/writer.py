@@ -24,16 +24,19 @@ from .formats import BINARY_FORMATS, DELIMITERS, Chunk
 
 @dataclass(frozen=True)
 class RowLayout:
-    """The columns of a result row: the point's inputs, the output, the gradients."""
+    """The columns of a result row: the columns kept (``--keep``), the point's inputs, the
+    output, the gradients."""
 
     inputs: list[str]
     output: str
     wrt: list[str]
     grad_only: bool = False
+    kept: tuple[str, ...] = ()
 
     def header(self) -> list[str]:
         grads = [f"d{self.output}/d{name}" for name in self.wrt]
-        return grads if self.grad_only else [*self.inputs, self.output, *grads]
+        numbers = grads if self.grad_only else [*self.inputs, self.output, *grads]
+        return [*self.kept, *numbers]
 
 
 class RowWriter:
@@ -57,40 +60,49 @@ class RowWriter:
                 "an input and the output; give the output a name of its own (f = ...)"
             )
 
-    def start(self) -> None:
-        """The header (or the opening of a JSON array), once, before the first row."""
+    def start(self, kept: pa.Table | None = None) -> None:
+        """The header (or the opening of a JSON array), once, before the first row; the
+        first chunk's kept columns give a Parquet or Arrow file their types."""
         if self.started:
             return
         self.started = True
         header = self.layout.header()
         if self.format in DELIMITERS:
-            self._put((DELIMITERS[self.format].join(header) + "\n").encode())
+            names = [_csv_field(name, DELIMITERS[self.format]) for name in header]
+            self._put((DELIMITERS[self.format].join(names) + "\n").encode())
         elif self.format == "json":
             self._put(b"[")
         elif self.format in ("parquet", "arrow"):
-            self.binary_writer = _binary_writer(self.sink, self.format, header)
+            kept_fields = [] if kept is None else list(kept.schema)
+            kept_fields += [pa.field(n, pa.string()) for n in self.layout.kept[len(kept_fields) :]]
+            self.binary_writer = _binary_writer(self.sink, self.format, header, kept_fields)
 
     def write(self, chunk: Chunk, value: np.ndarray, grads: list[np.ndarray]) -> None:
         """Write ``chunk.rows`` rows: inputs from the chunk, the output value and gradients."""
         if chunk.rows == 0:
             return
-        self.start()
         layout = self.layout
+        kept = chunk.kept if layout.kept else None
+        self.start(kept)
         inputs = [] if layout.grad_only else [chunk.columns[n] for n in layout.inputs]
         numbers = [*inputs, *([] if layout.grad_only else [value]), *grads]
         numbers = [np.ascontiguousarray(column, dtype=np.float64) for column in numbers]
-        if self.format in DELIMITERS:
+        if self.format in DELIMITERS and kept is not None:
+            self._put(_delimited_kept(kept, numbers, DELIMITERS[self.format]))
+        elif self.format in DELIMITERS:
             self._put(_delimited(numbers, DELIMITERS[self.format], chunk.rows))
         elif self.format in ("jsonl", "json"):
-            self._put(self._json(numbers))
+            self._put(self._json(numbers, kept))
         elif self.binary_writer is not None:
             # Encoding Parquet or Arrow runs in a thread (pyarrow releases the GIL) while
             # this one reads and evaluates the next chunk; one write at a time keeps order.
             table = _table(numbers)
+            if kept is not None:
+                table = _with_kept(kept, table, self.binary_writer.schema, chunk.first_row)
             self._wait_for_write()
             self.pending_write = _formatting_pool().submit(self.binary_writer.write_table, table)
         else:
-            self._put(self._table_text(numbers).encode())
+            self._put(self._table_text(numbers, kept).encode())
         self.rows_written += chunk.rows
 
     def finish(self) -> None:
@@ -112,8 +124,9 @@ class RowWriter:
         self.sink.write(data)
         self.sink.flush()  # stream: each chunk reaches the reader before the next is read
 
-    def _json(self, numbers: list[np.ndarray]) -> bytes:
-        """One object per row, assembled column-wise from each column's shortest text."""
+    def _json(self, numbers: list[np.ndarray], kept: pa.Table | None = None) -> bytes:
+        """One object per row, assembled column-wise from each column's shortest text; the
+        kept columns first, under "kept"."""
         import pyarrow.compute as pc
 
         layout = self.layout
@@ -127,10 +140,16 @@ class RowWriter:
                 pieces.append(text)
 
         grads = texts[-len(layout.wrt) :] if layout.wrt else []
-        if layout.grad_only:
-            pieces.append('{"gradient": {')
+        if kept is not None:
+            pieces.append('{"kept": {')
+            members(list(layout.kept), [_kept_json(column) for column in kept.columns])
+            pieces.append("}, ")
         else:
-            pieces.append('{"inputs": {')
+            pieces.append("{")
+        if layout.grad_only:
+            pieces.append('"gradient": {')
+        else:
+            pieces.append('"inputs": {')
             members(layout.inputs, texts[: len(layout.inputs)])
             pieces.append('}, "value": ')
             pieces.append(texts[len(layout.inputs)])
@@ -144,11 +163,16 @@ class RowWriter:
         lead = b"\n" if self.rows_written == 0 else b",\n"
         return lead + rows[: -len(b",\n")]
 
-    def _table_text(self, numbers: list[np.ndarray]) -> str:
+    def _table_text(self, numbers: list[np.ndarray], kept: pa.Table | None = None) -> str:
         header = self.layout.header()
+        count = len(numbers[0]) if numbers else kept.num_rows if kept is not None else 0
+        texts = [] if kept is None else [_kept_text(column) for column in kept.columns]
         rows = [
-            [format_number(float(col[r]), self.digits) for col in numbers]
-            for r in range(len(numbers[0]))
+            [
+                *(text[r] for text in texts),
+                *(format_number(float(c[r]), self.digits) for c in numbers),
+            ]
+            for r in range(count)
         ]
         lines = []
         if self.widths is None:
@@ -159,6 +183,80 @@ class RowWriter:
         for row in rows:
             lines.append("  ".join(c.rjust(w) for c, w in zip(row, self.widths, strict=True)))
         return "\n".join(lines) + "\n"
+
+
+def _kept_strings(column: pa.ChunkedArray) -> pa.Array:
+    """A kept column as text: strings as they are, numbers and dates as pyarrow writes
+    them, other values (lists, objects) as JSON; null as the empty string."""
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    try:
+        text = column if pa.types.is_string(column.type) else column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
+        text = pa.array(values, pa.string())
+    return pc.fill_null(text, "")
+
+
+def _kept_text(column: pa.ChunkedArray) -> list[str]:
+    return _kept_strings(column).to_pylist()
+
+
+def _csv_field(text: str, delimiter: str) -> str:
+    """One field of CSV or TSV: quoted (quotes doubled) when it holds the delimiter, a
+    quote or a line end, as written otherwise."""
+    if any(c in text for c in (delimiter, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _delimited_kept(kept: pa.Table, numbers: list[np.ndarray], delimiter: str) -> bytes:
+    """CSV or TSV rows that start with the kept columns: each field as it was read (quoted
+    where it must be), then the numbers as :func:`_delimited` writes them."""
+    import pyarrow.compute as pc
+
+    needs_quotes = "[" + ("\t" if delimiter == "\t" else delimiter) + '"\r\n]'
+    fields = []
+    for column in kept.columns:
+        text = _kept_strings(column)
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+        fields.append(pc.if_else(pc.match_substring_regex(text, needs_quotes), quoted, text))
+    fields += [_float_array(column).cast(pa.string()) for column in numbers]
+    rows = pc.binary_join_element_wise(*fields, _text(delimiter))
+    return _joined(pc.binary_join_element_wise(rows, _text("\n"), _text("")))
+
+
+def _kept_json(column: pa.ChunkedArray) -> pa.Array:
+    """Each value of a kept column as JSON: strings, numbers (floats in their shortest form,
+    non-finite ones as strings, as the other numbers), true/false, null, lists, objects."""
+    values = column.to_pylist()
+    if pa.types.is_floating(column.type):
+        floats = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        texts = _json_texts(floats).to_pylist()
+        return pa.array(
+            ["null" if v is None else t for v, t in zip(values, texts, strict=True)], pa.string()
+        )
+    return pa.array([json.dumps(v, ensure_ascii=False, default=str) for v in values], pa.string())
+
+
+def _with_kept(kept: pa.Table, numbers: pa.Table, schema: pa.Schema, first_row: int) -> pa.Table:
+    """The kept columns (in the file's types, set by the first rows) beside the numbers."""
+    columns = []
+    for field, column in zip(schema, kept.columns, strict=False):
+        if column.type != field.type:
+            try:
+                column = column.cast(field.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise UsageError(
+                    f"--keep {field.name}: from row {first_row} its values are {column.type}, "
+                    f"before they were {field.type}; a Parquet or Arrow column has one type "
+                    "(write CSV or JSON Lines instead)"
+                ) from None
+        columns.append(column)
+    return pa.Table.from_arrays(
+        [*columns, *numbers.columns], [f"k{i}" for i in range(len(columns))] + numbers.column_names
+    )
 
 
 def _table(numbers: list[np.ndarray]) -> pa.Table:
@@ -230,8 +328,9 @@ def _joined(strings: pa.Array) -> bytes:
     return memoryview(strings.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
-def _binary_writer(sink: BinaryIO, fmt: str, header: list[str]):
-    schema = pa.schema([(name, pa.float64()) for name in header])
+def _binary_writer(sink: BinaryIO, fmt: str, header: list[str], kept: list[pa.Field]):
+    floats = header[len(kept) :]
+    schema = pa.schema([*kept, *((name, pa.float64()) for name in floats)])
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
