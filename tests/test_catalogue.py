@@ -94,7 +94,7 @@ CATALOGUE = [
         ["1..2"],
         2,
         "",
-        "cg: syntax error: 1:3: unexpected number '.2'; a number has at most one decimal point\n  1..2\n    ^\n",
+        "cg: syntax error: 1:2: unexpected '..': a range first..last belongs to a loop (for t in 1..3:) or a sum (sum(x[t] for t in 1..3)); a number has at most one decimal point\n  1..2\n   ^\n",
     ),
     (
         "0x10",
