@@ -16,7 +16,14 @@ from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_number, json_number
 from ..core.parser import parse
 from ..passes.engine import backward, forward
-from ..passes.values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
+from ..passes.values import (
+    InputValue,
+    SequenceValue,
+    bind_inputs,
+    exact_values,
+    given_python_value,
+    value_name,
+)
 
 
 class NodeResult(NamedTuple):
@@ -218,8 +225,9 @@ def evaluate(
     )
 
 
-def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
-    """The values mapping of a library call, each checked and kept exact."""
+def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | SequenceValue]:
+    """The values mapping of a library call, each checked and kept exact: a name maps to a
+    number, an element (``"x[1]"``) too, and an indexed name (``"x"``) maybe to a list."""
     if values is None:
         return {}
     if not isinstance(values, Mapping):
@@ -228,16 +236,21 @@ def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
             f"not {values!r}"
         )
     parsed = {}
-    for name, value in values.items():
-        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise UsageError(f"values: {name!r} is not a name")
-        parsed[name] = value if isinstance(value, InputValue) else value_from_python(name, value)
+    for key, value in values.items():
+        try:
+            name = value_name(key)
+        except UsageError:
+            raise UsageError(f"values: {key!r} is not a name") from None
+        if name in parsed:
+            raise UsageError(f"values: {name} is given twice")
+        known = isinstance(value, (InputValue, SequenceValue))
+        parsed[name] = value if known else given_python_value(name, value)
     return parsed
 
 
 def evaluate_graph(
     graph: Graph,
-    inputs: Mapping[str, InputValue],
+    inputs: Mapping[str, InputValue | SequenceValue],
     *,
     output: str | None = None,
     check: bool = True,
@@ -250,7 +263,7 @@ def evaluate_graph(
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     grads = backward(graph, values)
-    exact_inputs = {name: inputs[name].exact for name in graph.input_names}
+    exact_inputs = exact_values(graph, inputs)
     if check:
         report = run_check(graph, exact_inputs, values, grads, check_timeout)
     else:

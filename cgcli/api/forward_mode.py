@@ -214,7 +214,7 @@ def forward_graph(
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> ForwardEvaluation:
     """:func:`forward` for a parsed graph and parsed values."""
-    from ..passes.values import bind_inputs
+    from ..passes.values import bind_inputs, exact_values
 
     if output is not None:
         graph = graph.with_output_name(output)
@@ -227,7 +227,7 @@ def forward_graph(
     if check:
         from ..check.tangents import check_tangents
 
-        exact = {name: inputs[name].exact for name in graph.input_names}
+        exact = exact_values(graph, inputs)
         exact_direction = {
             name: tangent_exact(tangent, name) if tangent is not None else Fraction(direction[name])
             for name in graph.input_names

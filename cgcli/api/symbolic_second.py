@@ -64,7 +64,7 @@ def symbolic_hessian(
     with ``values``, each also evaluated there."""
     from ..check.run import call_with_timeout
     from ..core.parser import parse
-    from ..passes.values import bind_inputs
+    from ..passes.values import bind_inputs, exact_values
     from .evaluation import parse_values
 
     graph = parse(program) if isinstance(program, str) else program
@@ -81,7 +81,7 @@ def symbolic_hessian(
     unknown = [n for n in names if n not in graph.input_names]
     if unknown:
         raise UsageError(f"wrt: {', '.join(unknown)} is not an input of the program")
-    exact = {n: given[n].exact for n in graph.input_names} if given else None
+    exact = exact_values(graph, given) if given else None
     simplified = True
     try:
         try:

@@ -208,16 +208,16 @@ def _stdin_is_terminal() -> bool:
 def _looks_like_a_value(text: str) -> bool:
     """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
     from ..core.ops import FUNCTIONS
-    from ..passes.values import NAME_PATTERN, value_from_text
+    from ..passes.values import given_value, value_name
 
     name, sep, value = text.partition("=")
-    name = name.strip()
-    if not sep or not NAME_PATTERN.fullmatch(name) or name in FUNCTIONS or "\n" in text:
-        return False
-    if value.startswith("="):
+    if not sep or "\n" in text or value.startswith("="):
         return False
     try:
-        value_from_text(name, value)
+        name = value_name(name)
+        if name in FUNCTIONS:
+            return False
+        given_value(name, value)
     except CgError:
         return False
     return True

@@ -21,7 +21,7 @@ from ..core.errors import UsageError
 from ..core.ir import Graph
 from ..core.parser import parse
 from ..passes.compiled import CompiledProgram, compile
-from ..passes.values import InputValue, value_from_python
+from ..passes.values import InputValue, expand_sequences, given_python_value
 from .parquet_parts import file_columns, parquet_files, read_batches
 from .points import MAX_ROW_WARNINGS, sampled_point
 from .points_io import RowLayout
@@ -163,11 +163,12 @@ def evaluate_on_dask(
     require_dask()
     files = parquet_files(source)
     columns = file_columns(files[0])
-    constants = {
-        name: value if isinstance(value, InputValue) else value_from_python(name, value)
+    graph = parse(program) if isinstance(program, str) else program
+    given = {
+        name: value if isinstance(value, InputValue) else given_python_value(name, value)
         for name, value in (values or {}).items()
     }
-    graph = parse(program) if isinstance(program, str) else program
+    constants, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
     compiled = compile(graph, output=output, wrt=wrt, variables=[*columns, *constants])
     warnings = _name_warnings(compiled, columns, constants)
     row_names = [name for name in compiled.inputs if name not in constants]
