@@ -261,10 +261,11 @@ def bind_inputs(
     missing = [name for name in needed if name not in values]
     if missing:
         raise UsageError(missing_values(missing))
+    used = set(needed)
     warnings += [
         f"{name} is not used by the program; its value is ignored{name_hint(name)}"
         for name in values
-        if name not in needed
+        if name not in used
     ]
     return graph, {name: values[name].number for name in needed}, warnings
 
