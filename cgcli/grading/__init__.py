@@ -29,7 +29,7 @@ from ..api.evaluation import Evaluation, evaluate_graph
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse
-from ..passes.values import InputValue, value_from_python
+from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
@@ -63,10 +63,11 @@ def grader_for(
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse(program) if isinstance(program, str) else program
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
+    given = {
+        name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
         for name, v in (values or {}).items()
     }
+    inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact
