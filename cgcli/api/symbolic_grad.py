@@ -71,6 +71,7 @@ def symbolic_gradient(
     also evaluated there. SymPy simplifies within ``timeout`` seconds; past it
     the derivatives come unsimplified, and past twice the budget it stops.
     """
+    from ..passes.values import exact_values
     from .evaluation import evaluate_graph, parse_values
 
     graph = parse(program) if isinstance(program, str) else program
@@ -87,7 +88,7 @@ def symbolic_gradient(
         raise UsageError(f"wrt: {', '.join(unknown)} is not an input of the program")
     if not graph.inputs:
         warnings.append("the program has no inputs: there is nothing to differentiate")
-    exact = {n: given[n].exact for n in graph.input_names} if given else None
+    exact = exact_values(graph, given) if given else None
     rows, simplified = _formulas(graph, names, exact, expand, timeout, warnings)
     labels = {n.name: graph.label(n) for n in graph.inputs}
     partials = [
