@@ -44,13 +44,19 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
     filled in."""
     from ..teach.explanation import explain
 
+    if (mode == "forward" or tangent is not None) and output_format == "latex":
+        raise UsageError("--mode forward explains in text or markdown, in float64")
     graph, values = load_program(program)
-    if mode == "forward" or tangent is not None:
-        _explain_forward(graph, values, output_format, digits, exact, wrt, tangent)
-        return
-    if wrt is not None:
-        raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
-    explanation = explain(graph, values, exact=exact, digits=digits, brief=brief)
+    explanation = explain(
+        graph,
+        values,
+        mode=mode,
+        wrt=wrt,
+        tangent=tangent,
+        exact=exact,
+        digits=digits,
+        brief=brief,
+    )
     for warning in explanation.warnings:
         warn(warning)
     if output_format == "latex":
@@ -59,24 +65,6 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
         click.echo(explanation.markdown, nl=False)
     else:
         click.echo(explanation.text, nl=False)
-
-
-def _explain_forward(graph, values, output_format, digits, exact, wrt, tangent):
-    from ..teach.forward_explanation import explain_forward
-    from .evaluate import parse_tangent
-
-    if output_format == "latex" or exact:
-        raise UsageError("--mode forward explains in text or markdown, in float64")
-    explanation = explain_forward(
-        graph,
-        values,
-        wrt=wrt,
-        tangent=parse_tangent(tangent) if tangent is not None else None,
-        digits=digits,
-    )
-    for warning in explanation.warnings:
-        warn(warning)
-    click.echo(explanation.markdown if output_format == "markdown" else explanation.text, nl=False)
 
 
 command = explain_command

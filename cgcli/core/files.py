@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import BinaryIO
 
 from .errors import UsageError
@@ -108,6 +106,8 @@ def check_writable(path: str, option: str) -> None:
     """Fail early, before any work, when ``path`` cannot be written."""
     if not path:
         raise UsageError(f"{option}: the file name is empty")
+    from pathlib import Path
+
     target = Path(os.path.realpath(path))
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
@@ -143,6 +143,9 @@ def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
     fits) is renamed over it at the end, or removed if anything fails. A symbolic
     link is written through; a device or a named pipe (/dev/stdout) is written directly.
     """
+    import tempfile
+    from pathlib import Path
+
     check_writable(path, option)
     target = Path(os.path.realpath(path))
     try:

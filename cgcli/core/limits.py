@@ -21,3 +21,7 @@ class Limits(NamedTuple):
 
 
 DEFAULT_LIMITS = Limits()
+
+
+CHECK_TIMEOUT = 5.0
+"""Seconds the check may take by default (--check-timeout)."""

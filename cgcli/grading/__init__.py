@@ -28,7 +28,7 @@ from pathlib import Path
 from ..api.evaluation import Evaluation, evaluate_graph
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
-from ..core.parser import parse
+from ..core.parser import parse_program
 from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
 from .classbook import summarise
 from .grader import Grader
@@ -62,7 +62,7 @@ def grader_for(
     digits: int | None = 6,
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     given = {
         name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
         for name, v in (values or {}).items()

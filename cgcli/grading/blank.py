@@ -19,7 +19,7 @@ from ..core.errors import UsageError
 from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
-from ..core.parser import parse
+from ..core.parser import parse_program
 from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -43,7 +43,7 @@ def blank_sheet(
         raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
     if ask not in ASKS:
         raise UsageError(f"--ask {ask}: ask all, values or gradients")
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     given = {
         name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
         for name, v in (values or {}).items()
