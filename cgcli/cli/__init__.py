@@ -391,9 +391,17 @@ def program_arguments(command):
 
     @functools.wraps(command)
     def wrapper(
-        *args, arguments, program_file, output_name, max_size, max_depth, max_literal, **kw
+        *args,
+        arguments,
+        program_file,
+        output_name,
+        max_size,
+        max_depth,
+        max_literal,
+        max_unrolled,
+        **kw,
     ):
-        limits = Limits(max_size, max_depth, max_literal)
+        limits = Limits(max_size, max_depth, max_literal, max_unrolled)
         program = ProgramArgs(arguments, program_file, output_name, limits)
         return command(*args, program=program, **kw)
 
@@ -439,6 +447,15 @@ def program_arguments(command):
             show_default=True,
             metavar="CHARS",
             help="Refuse number literals longer than this.",
+        ),
+        click.option(
+            "--max-unrolled",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_unrolled,
+            show_default=True,
+            metavar="N",
+            help="Refuse loops and sums that unroll into more nodes than this (each step "
+            "counts one more).",
         ),
     )
     return program(limits(wrapper))

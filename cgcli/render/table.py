@@ -79,6 +79,9 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
     chosen = set(wrt)
     value = result.shown_value(result.graph.output, digits)
     lines = [f"{out} = {value}  {mark(check.value)}".rstrip()]
+    truncated = truncation_line(result)
+    if truncated:
+        lines.append(truncated)
     for node in result.graph.inputs:
         if node.name not in chosen:
             continue
@@ -88,6 +91,18 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
     lines.append(check_line(result))
     lines.extend(detail_lines(result))
     return lines
+
+
+def truncation_line(result: Evaluation) -> str | None:
+    """What ``--truncate K`` did, said plainly; None without truncation."""
+    k = result.truncate
+    if k is None:
+        return None
+    steps = "step" if k == 1 else "steps"
+    return (
+        f"truncated BPTT: gradients stop {k} {steps} back through the loop's state; these "
+        f"are truncated gradients, not the true gradient of {result.output}"
+    )
 
 
 def check_line(result: Evaluation) -> str:
