@@ -238,7 +238,10 @@ def expand_sequences(
                 f"({last - first + 1} values): give one value per index from the first to "
                 f"the last, or give the elements one by one, as {element_name(name, (first,))}=..."
             )
+        reads = set(indexes)
         for offset, element in enumerate(sequence.elements):
+            if (first + offset,) not in reads:  # a gap the program does not read
+                continue
             element_key = element_name(name, (first + offset,))
             if element_key in expanded:
                 raise UsageError(
