@@ -10,7 +10,9 @@ from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number, json_number
-from .table import MARKS, NONE, mark, node_table, truncation_line
+from ..core.verdicts import MARKS
+from ..core.verdicts import NOT_SHOWN as NONE
+from .table import mark, node_table, truncation_line
 
 MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
 

@@ -16,8 +16,8 @@ from ..api.by_step import StepTable
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.numbers import format_number
+from ..core.verdicts import check_line, mark
 from ..passes.engine import local_partials
-from ..render.table import check_line, mark
 
 
 @dataclass(frozen=True, repr=False)
@@ -130,7 +130,7 @@ def _lines(result: Evaluation, digits: int | None) -> list[str]:
         lines.append(f"Each shared weight's gradient is the sum of its shares over {t}")
         lines += _sums(table, out, number, group)
         lines.append("")
-    lines.append(check_line(result))
+    lines.append(check_line(result.check, graph))
     return lines
 
 
