@@ -24,7 +24,7 @@ from ..core.errors import UsageError
 from ..core.indexing import split_element
 from ..core.ir import INPUT, Graph
 from ..core.numbers import json_number
-from ..core.verdicts import MISMATCH, OK, UNCHECKED, CheckReport, Verdict
+from ..core.verdicts import MISMATCH, OK, UNCHECKED, CheckReport, Verdict, not_checked
 from ..passes.steps import StepGradients, StepStructure, backward_by_step, carried_plain_names
 from ..passes.untied import reference_graph, reference_point
 
@@ -186,11 +186,21 @@ def _check_reference(reference, values, gradients, exact_inputs, timeout) -> Che
     return run_check(reference.graph, exact, new_values, new_grads, timeout)
 
 
+LAYERED_LIMIT = 500_000
+"""The largest layered copy the truncated check builds ((K + 2) copies of the graph)."""
+
+
 def _truncated_check(
     graph, structure, values, gradients, exact_inputs, truncate, timeout
 ) -> CheckReport:
     """The truncated gradients against a reference's gradient of the layered graph, as a
     report on the program's own nodes."""
+    size = (truncate + 2) * len(graph.table)
+    if size > LAYERED_LIMIT:
+        return not_checked(graph)._replace(
+            note=f"the truncated reference would have {size:,} nodes, over the "
+            f"{LAYERED_LIMIT:,} it is built for: not checked"
+        )
     reference = reference_graph(graph, structure, truncate, untie=False)
     report = _check_reference(reference, values, gradients, exact_inputs, timeout)
     grads = []
@@ -229,6 +239,8 @@ def _combined(verdicts: list[Verdict]) -> Verdict | None:
 
 def _share_check(graph, structure, values, gradients, exact_inputs, truncate, timeout):
     """Each weight's share from each step against the gradient of that step's own copy."""
+    if truncate is not None and (truncate + 2) * len(graph.table) > LAYERED_LIMIT:
+        return {}, {}
     reference = reference_graph(graph, structure, truncate, untie=True)
     report = _check_reference(reference, values, gradients, exact_inputs, timeout)
     verdicts = {key: report.grads[index] for key, index in reference.untied.items()}

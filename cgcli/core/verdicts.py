@@ -89,7 +89,8 @@ def mark(verdict: Verdict | None) -> str:
 def check_line(check: CheckReport, graph: Graph) -> str:
     """Which method checked, whether all agree, and with which tolerance."""
     if check.method == NONE:
-        return "check: skipped (--no-check)"
+        skipped = check.note if check.note and check.note != "not checked" else "--no-check"
+        return f"check: skipped ({skipped})"
     verdict = "all agree" if check.ok else "MISMATCH"
     conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
     extra = ""
