@@ -17,6 +17,9 @@ writes blank ones, :mod:`.keys` is the answer notation, :mod:`.given` and
 :mod:`.tolerance` decide when a number is right, :mod:`.mistakes` is the
 catalogue of mistakes, :mod:`.grader` walks a sheet, :mod:`.classbook` sums up
 a class.
+
+A feature on the features floor: imports from :mod:`cgcli.api` and the floors below it,
+never from teach or training beside it, nor from render, page or cli above.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..api.evaluation import Evaluation, evaluate_graph
-from ..core.errors import CgError, UsageError
+from ..api.evaluation import Evaluation, evaluate_graph, parse_values
+from ..core import arguments
+from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
-from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
+from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
@@ -63,11 +67,7 @@ def grader_for(
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
-    given = {
-        name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
-        for name, v in (values or {}).items()
-    }
-    inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
+    inputs, _ = expand_sequences(graph, parse_values(values))  # x=[...] on x[1], x[2], ...
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact
@@ -80,7 +80,23 @@ def _as_sheet(answers: Answers) -> Sheet:
         return answers
     if isinstance(answers, Mapping):
         return sheet_from_mapping(answers)
+    if not isinstance(answers, (str, PathLike)):
+        raise ArgumentTypeError(
+            "answers",
+            "expected a sheet: a mapping such as {'p': 4, 'dg/dx': -3}, a file's path, or a "
+            f"sheet read already; not {answers!r:.60}",
+        )
     return read_sheet(answers)
+
+
+def _tolerance(tol: object, abs_tol: object, decimals: object, exact: object) -> Tolerance:
+    """The comparison of a student's number with the truth, its settings checked."""
+    return Tolerance(
+        arguments.optional(arguments.number, tol, "--tol", minimum=0),
+        arguments.optional(arguments.number, abs_tol, "--abs-tol", minimum=0),
+        arguments.optional(arguments.whole_number, decimals, "--decimals", minimum=0, maximum=17),
+        arguments.flag(exact, "exact"),
+    )
 
 
 def grade(
@@ -104,7 +120,8 @@ def grade(
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
     replace the rounding-aware comparison; ``exact`` asks for exact values.
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
     grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
     return grader.grade(_as_sheet(answers), require, weights)
 
@@ -130,7 +147,8 @@ def grade_class(
     A sheet that cannot be read is listed in ``errors``; the others are graded.
     ``skip_files`` are left out of folders (the gradebook being written there).
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
     grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
     grader.required(require or [])  # a bad --require is the teacher's error: raise it now
     grader.weights(weights)
@@ -149,8 +167,13 @@ def grade_class(
 
 
 def _expand(sheets: Iterable[Answers]) -> list[Answers]:
-    if isinstance(sheets, (str, PathLike)):  # one path (a file or a folder), not its letters
+    if isinstance(sheets, (str, PathLike, Mapping, Sheet)):  # one sheet, not its letters
         sheets = [sheets]
+    if not isinstance(sheets, Iterable):
+        raise ArgumentTypeError(
+            "sheets",
+            f"expected the sheets: a list of files, folders or mappings; not {sheets!r:.60}",
+        )
     entries: list[Answers] = []
     for entry in sheets:
         if isinstance(entry, (str, PathLike)) and not str(entry).strip():
