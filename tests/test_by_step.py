@@ -248,3 +248,13 @@ def test_the_json_document_has_the_step_table_and_the_truncation():
     assert [row["t"] for row in table["rows"]] == [1, 2]
     assert set(table["rows"][0]["state"]["h[1]"]) == {"value", "grad", "own", "carried", "check"}
     assert table["total"]["w"]["value"] == result.gradient["w"]
+
+
+def test_a_truncated_result_says_so_in_its_repr_and_table():
+    result = evaluate("T = 2\n" + IN_LOOP, values(2), truncate=1)
+    assert "truncated BPTT (K = 1), not the true gradient" in repr(result)
+    from cgcli.render.table import render_plain
+
+    assert "these are truncated gradients, not the true gradient of L#3" in render_plain(
+        result, 6, ["w"]
+    )
