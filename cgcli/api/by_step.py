@@ -277,6 +277,8 @@ def _table(
         for i in flat[offsets[index] : offsets[index + 1]]:
             if table.op(i) == INPUT and "[" not in table.names[i]:
                 weights[i] = None
+    # indexed inputs read outside the steps (y[t] by a loss after the loop), by t
+    read_after = _inputs_read_outside(graph, structure)
     rows = []
     for k in range(loop.count):
         row_inputs: dict[str, tuple[str, float]] = {}
@@ -299,12 +301,17 @@ def _table(
                     gradients.carried.get(index, 0.0),
                     report.grads[index] if report is not None else None,
                 )
+        for base, elements in read_after.items():
+            index = elements.get(loop.first + k)
+            if index is not None and base not in row_inputs:
+                row_inputs[base] = (graph.label_at(index), values[index])
         shares = {}
         for w in weights:
             share = gradients.shares.get(w, {}).get(first + k, 0.0)
             verdict = per_step[0].get((w, first + k)) if per_step else None
             shares[table.names[w]] = Share(share, verdict)
         rows.append(StepRow(loop.first + k, row_inputs, row_states, shares))
+    inputs.update(dict.fromkeys(b for b in read_after if any(b in r.inputs for r in rows)))
     outside, total, gradient = {}, {}, {}
     in_loop = set(range(first, first + loop.count))
     for w in weights:
@@ -331,6 +338,20 @@ def _table(
         gradient,
         later,
     )
+
+
+def _inputs_read_outside(graph: Graph, structure: StepStructure) -> dict[str, dict[int, int]]:
+    """The indexed inputs with one index that no loop step reads first: base → {index:
+    node}, so that a loss after the loop (``sum((h[t] - y[t])^2 ...)``) shows its y[t]."""
+    table = graph.table
+    found: dict[str, dict[int, int]] = {}
+    for index, op in enumerate(table.ops()):
+        if op != INPUT or structure.step_of[index] >= 0:
+            continue
+        element = split_element(table.names[index])
+        if element is not None and len(element[1]) == 1:
+            found.setdefault(element[0], {})[element[1][0]] = index
+    return found
 
 
 def _sum_verdict(summed: float, whole: float, report: CheckReport | None, index: int):
