@@ -215,3 +215,19 @@ def test_a_named_constant_stays_itself_in_the_formulas(program):
     symbolic = cgcli.symbolic_gradient(program, {n: values[n] for n in result.gradient})
     for partial in symbolic.partials:
         assert partial.value == pytest.approx(result.gradient[partial.input], rel=1e-12)
+
+
+def test_a_named_zero_is_not_written_into_every_formula():
+    """h0 = 0 once made each 0 of a formula an h0 (h0*w*(1 - h1^2) - h1^2 + 1): the
+    formulas below are worked by hand from L = (h2 - y)^2, h2 = tanh(w*h1 + x2),
+    h1 = tanh(w*h0 + x1)."""
+    import cgcli
+
+    program = "h0 = 0; h1 = tanh(w*h0 + x1); h2 = tanh(w*h1 + x2); L = (h2 - y)^2"
+    formulas = {p.input: p.formula for p in cgcli.symbolic_gradient(program).partials}
+    assert formulas == {
+        "w": "2*(1 - h2^2)*(h2 - y)*(h0*w*(1 - h1^2) + h1)",
+        "x1": "2*w*(1 - h1^2)*(1 - h2^2)*(h2 - y)",
+        "x2": "2*(1 - h2^2)*(h2 - y)",
+        "y": "2*(-h2 + y)",
+    }
