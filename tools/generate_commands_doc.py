@@ -28,10 +28,10 @@ END = "<!-- end of the generated part -->"
 
 READ_MORE = {
     "eval": "[Getting started](index.md), [Pipelines](pipelines.md), "
-    "[Output formats](output.md), [Forward mode](second-order.md)",
+    "[Output formats](output.md), [Forward mode](second-order.md), [Sequences](sequences.md)",
     "graph": "[Drawings](teaching.md#cg-graph-the-circuit)",
     "explain": "[Explanations](teaching.md#cg-explain-the-worked-solution-as-a-lesson), "
-    "[LaTeX](teaching.md#latex)",
+    "[LaTeX](teaching.md#latex), [Sequences](sequences.md)",
     "check": "[Checking answers](grading.md), [For teachers](teachers.md)",
     "grad": "[Derivatives](derivatives.md)",
     "train": "[Training](training.md), [Beyond one machine](distributed.md)",

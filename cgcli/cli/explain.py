@@ -45,7 +45,22 @@ from . import (
     metavar="NAME=VALUE,...",
     help="With --mode forward: the direction, each input's tangent (a=1,b=0.5).",
 )
-def explain_command(program, output_format, digits, standalone, exact, brief, mode, wrt, tangent):
+@click.option(
+    "--by-step",
+    is_flag=True,
+    help="A program with a loop: backpropagation through time step by step, each shared "
+    "weight's gradient as the sum of its shares over the steps.",
+)
+@click.option(
+    "--truncate",
+    type=click.IntRange(min=0),
+    metavar="K",
+    help="Truncated backpropagation through time (step by step): gradients stop K steps "
+    "back through the loop's state.",
+)
+def explain_command(
+    program, output_format, digits, standalone, exact, brief, mode, wrt, tangent, by_step, truncate
+):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
@@ -54,6 +69,8 @@ def explain_command(program, output_format, digits, standalone, exact, brief, mo
     refuse_standalone(standalone, output_format)
     if (mode == "forward" or tangent is not None) and output_format == "latex":
         raise UsageError("--mode forward explains in text or markdown, in float64")
+    if (by_step or truncate is not None) and output_format == "latex":
+        raise UsageError("--by-step and --truncate explain in text or markdown")
     graph, values = load_program(program)
     explanation = explain(
         graph,
@@ -64,6 +81,7 @@ def explain_command(program, output_format, digits, standalone, exact, brief, mo
         exact=exact,
         digits=digits,
         brief=brief,
+        **({"by_step": True, "truncate": truncate} if by_step or truncate is not None else {}),
     )
     for warning in explanation.warnings:
         warn(warning)

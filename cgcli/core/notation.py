@@ -311,14 +311,23 @@ def _math_char(char: str) -> tuple[str, bool]:
     return rf"\text{{{char}}}", True
 
 
+_ELEMENT_LABEL = re.compile(r"([^\W\d]\w*)\[(-?\d+(?:,-?\d+)*)\](?:#(\d+))?")
+"""An element's label: ``h[2]``, ``W[1,2]``, ``h[1]#2`` (assigned again)."""
+
+
 def latex_name(label: str) -> str:
     """A label in math mode: ``x``, ``\\theta``, ``\\mathit{loss}``, ``\\mathit{x\\#2}``,
-    and ``w_{0}`` for a letter followed by digits (``w0``).
+    ``w_{0}`` for a letter followed by digits (``w0``), ``h_{2}`` for an element (``h[2]``).
 
     Greek letters become their macros and ``₁`` a subscript, so the output
     compiles with pdfLaTeX; other non-ASCII letters go in ``\\text{}``
     (LuaLaTeX or XeLaTeX with a font that has them).
     """
+    element = _ELEMENT_LABEL.fullmatch(label)
+    if element is not None:  # h[2] as h_{2}, W[1,2]#2 as W_{1,2}\#2
+        base, indexes, version = element.groups()
+        shown = f"{latex_name(base)}_{{{indexes}}}"
+        return f"{shown}\\#{version}" if version else shown
     indexed = _LETTER_AND_DIGITS.fullmatch(label)
     if indexed:
         letter, _ = _math_char(indexed[1])
