@@ -212,3 +212,28 @@ def test_a_letter_and_digits_is_a_subscript_everywhere(cg, command):
     assert r"\mathit{w0}" not in text and r"\mathit{x1}" not in text
     if command in ("eval", "explain", "sheet"):
         assert r"\mathit{ab1}" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["h[0] = 0\nfor t in 1..3: h[t] = wx*x[t] + wh*h[t-1]\nL = sum(h[t]^2 for t in 1..3)",
+         "wx=0.5", "wh=0.8", "x=[1,-1,2]"],
+        ["v1 = w0*x1; v1 + x1*x1", "w0=2", "x1=3"],
+    ],
+    ids=["elements", "letters and digits"],
+)  # fmt: skip
+def test_subscripted_names_read_back_from_latex(cg, tmp_path, args):
+    """h[2] and w0 are both written with a subscript (h_{2}, w_{0}); a LaTeX table or
+    sheet still names the nodes it was written for."""
+    table = cg("eval", *args, "--format", "latex", "--no-check").stdout
+    assert "_{" in table
+    (tmp_path / "table.tex").write_text(table, encoding="utf-8")
+    doc = json.loads(cg("check", *args, "--answers", str(tmp_path / "table.tex"),
+                        "--format", "json").stdout)  # fmt: skip
+    assert (doc["right"], doc["problems"]) == (doc["asked"], [])
+    (tmp_path / "sheet.tex").write_text(cg("sheet", *args, "--format", "latex").stdout, "utf-8")
+    doc = json.loads(cg("check", *args, "--answers", str(tmp_path / "sheet.tex"),
+                        "--format", "json").stdout)  # fmt: skip
+    assert (doc["right"], doc["problems"]) == (0, [])
+    assert doc["asked"] > 0

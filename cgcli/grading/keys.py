@@ -14,6 +14,7 @@ those are given numbers, never answers.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import NamedTuple
 
 from ..core.errors import UsageError
@@ -48,7 +49,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     """The question a key names; ``kind`` is given for the cells of a node table,
     where the key is the node's label. Raises a one-line :class:`UsageError`."""
     named = node_labels(graph)
-    labels = {**_as_latex_reads_them(named), **named}
+    labels = _Labels(named)
     key = " ".join(key.split())
     if not key:
         raise UsageError("an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3")
@@ -70,18 +71,26 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     return Question(GRAD, labels[target])
 
 
-_INDEXED = re.compile(r"([^\W\d_])([0-9]+)")
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+class _Labels(dict):
+    """The nodes by label; a key that is no label is also looked up as a LaTeX sheet
+    reads a label back (``w_{0}`` as ``w₀``, ``h_{2}`` as ``h₂``), worked out on first
+    need, so that a sheet of plain labels pays nothing for it."""
 
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or key in self._as_latex_reads_them
 
-def _as_latex_reads_them(labels: dict[str, Node]) -> dict[str, Node]:
-    """``w₀`` for the label ``w0``: LaTeX writes a letter and digits as ``w_{0}``, which a
-    LaTeX sheet reads back with subscript digits."""
-    return {
-        f"{m[1]}{m[2].translate(_SUBSCRIPTS)}": node
-        for label, node in labels.items()
-        if (m := _INDEXED.fullmatch(label))
-    }
+    def __getitem__(self, key: str) -> Node:
+        if super().__contains__(key):
+            return super().__getitem__(key)
+        return self._as_latex_reads_them[key]
+
+    @cached_property
+    def _as_latex_reads_them(self) -> dict[str, Node]:
+        from ..core.notation import latex_name
+        from .latex_cells import label_from_latex
+
+        read = ((label_from_latex(f"${latex_name(label)}$"), node) for label, node in self.items())
+        return {text: node for text, node in read if not dict.__contains__(self, text)}
 
 
 def node_labels(graph: Graph) -> dict[str, Node]:
