@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,67 @@ def test_the_commands_page_has_a_section_and_a_row_per_option():
                 name,
                 param.opts[0],
             )
+
+
+CODE = re.compile(r"```(?:sh|console)\n(.*?)```|`(cg [^`\n]+)`", re.S)
+WRITES = ("-o", "--out", "--history", "--summary", ">")
+
+
+def written_files(text: str) -> list[str]:
+    """The files the shown commands write: the value of -o, --out, --history, --summary,
+    and the target of a shell redirection."""
+    import shlex
+
+    targets = []
+    for block, inline in CODE.findall(text):
+        for line in (block or inline).splitlines():
+            line = line.removeprefix("$ ")
+            if not re.search(r"(^|\| )cg ", line):
+                continue
+            try:
+                words = shlex.split(line)
+            except ValueError:
+                continue
+            targets += [after for before, after in pairwise(words) if before in WRITES]
+    return targets
+
+
+def test_no_example_writes_into_the_checkout():
+    """A command of the README or the docs, run from any folder of a checkout, never
+    overwrites a file of it (cg graph ... -o docs/circuit.svg once did)."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    tracked = {Path(line) for line in listed.stdout.splitlines()}
+    folders = {Path(".")} | {folder for path in tracked for folder in path.parents}
+    clashes = []
+    for path in documents():
+        for target in written_files(path.read_text(encoding="utf-8")):
+            hits = [folder / target for folder in folders if (folder / target) in tracked]
+            clashes += [f"{path.name}: {target} overwrites {hit}" for hit in hits]
+    assert clashes == []
+    readme = written_files(README.read_text(encoding="utf-8"))
+    assert {"graph.svg", "clusters.csv", "result.parquet", "seed.html"} <= set(readme)
+
+
+def test_the_readme_s_parquet_recipe_runs_as_written(tmp_path):
+    """The README's many-points example makes its own Parquet file and runs, from an empty
+    folder, with the cg and python a user has after installing."""
+    import shutil
+
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", README.read_text(), re.S)
+                 if "clusters.parquet" in b)  # fmt: skip
+    bin_dir = Path(sys.executable).parent
+    cg = shutil.which("cg", path=str(bin_dir))
+    if cg is None:
+        pytest.skip("cg is not installed beside this Python")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    for line in block.strip().splitlines():
+        done = subprocess.run(line, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), line
+    import pyarrow.parquet as pq
+
+    result = pq.read_table(tmp_path / "result.parquet")
+    assert result.column_names[:4] == ["y", "x1", "x2", "f"]
+    assert result.num_rows == len((tmp_path / "clusters.csv").read_text().splitlines()) - 1

@@ -40,7 +40,7 @@ EXAMPLES = {
     "check": ['cg check "p = x + y; g = p * z" x=1 y=3 z=-3 --expect p=4 --expect dg/dx=-3'],
     "grad": ['cg grad "sigmoid(w*x + b)"'],
     "hessian": ['cg hessian "loss = (w*x + b - y)^2" w=0.5 b=0 x=2 y=3 --hvp w=1'],
-    "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o page.html'],
+    "page": ['cg page "(x+y)*z" x=1 y=3 z=-3 -o seed.html'],
     "sheet": ['cg sheet "q = x + y; f = q * z" x=-2 y=5 z=-4 --format csv'],
     "train": [
         "cg example-data line -o line.csv",
