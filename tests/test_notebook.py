@@ -6,7 +6,9 @@ import html
 import re
 import shutil
 
+import pytest
 from real_parts import missing
+from test_page_browser import browser, open_page  # noqa: F401 - the browser fixture
 
 CELLS = [
     "import cgcli\n"
@@ -17,6 +19,12 @@ CELLS = [
 
 
 def run_notebook(cells: list[str]):
+    """Each cell's outputs, once a real kernel has run the notebook."""
+    return [cell.outputs for cell in executed_notebook(cells).cells]
+
+
+def executed_notebook(cells: list[str]):
+    """The notebook of ``cells`` after a real kernel has run it."""
     try:
         import nbformat
         from jupyter_client.kernelspec import NoSuchKernel
@@ -29,7 +37,7 @@ def run_notebook(cells: list[str]):
         NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     except NoSuchKernel:
         missing("a Jupyter kernel (python3)", "pip install ipykernel")
-    return [cell.outputs for cell in notebook.cells]
+    return notebook
 
 
 def test_a_cell_shows_the_table_and_the_drawing_and_the_page():
@@ -57,3 +65,34 @@ def test_a_cell_shows_the_table_and_the_drawing_and_the_page():
     shown_page = frame["data"]["text/html"]
     assert shown_page.startswith('<iframe srcdoc="&lt;!doctype html&gt;')
     assert "cg-data" in html.unescape(shown_page) and 'sandbox="allow-scripts"' in shown_page
+
+
+@pytest.mark.parametrize("template", ["lab", "classic"])
+def test_the_page_works_in_a_notebook_exported_to_html(browser, tmp_path, template):  # noqa: F811
+    """nbconvert's HTML of the notebook, opened in a real browser: the frame holds the
+    page, drawn, and its steps go."""
+    if shutil.which("dot") is None:
+        missing("Graphviz", "apt-get install graphviz")
+    try:
+        from nbconvert import HTMLExporter
+    except ImportError:
+        missing("nbconvert", "pip install -e '.[test]'")
+    notebook = executed_notebook(CELLS)
+    body, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
+    exported = tmp_path / f"notebook-{template}.html"
+    exported.write_text(body, encoding="utf-8")
+    open_page(browser, exported)
+    (frame,) = browser.find_elements("tag name", "iframe")
+    assert frame.size["height"] >= 600 and frame.size["width"] >= 600
+    browser.switch_to.frame(frame)
+    try:
+        shown = browser.execute_script(
+            "const svg = document.querySelector('#graph svg').getBoundingClientRect();"
+            "return [document.getElementById('progress').textContent, svg.width, svg.height,"
+            " document.querySelectorAll('#node-rows tr').length]"
+        )
+        assert shown[0] == "step 0 of 10" and shown[1] > 200 and shown[2] > 100 and shown[3] == 5
+        browser.find_element("id", "step").click()
+        assert browser.find_element("id", "progress").text == "step 1 of 10"
+    finally:
+        browser.switch_to.default_content()

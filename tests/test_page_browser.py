@@ -333,3 +333,97 @@ def test_readable_at_every_width_in_both_schemes(browser, pages, width, scheme, 
     assert target.stat().st_size > 10_000 and math.isfinite(target.stat().st_mtime)
     with capsys.disabled():
         print(f"\nscreenshot of the page: {target}")
+
+
+NETWORK = [
+    "h1 = tanh(a11*x1 + a12*x2 + c1); h2 = tanh(a21*x1 + a22*x2 + c2); "
+    "f = sigmoid(v1*h1 + v2*h2 + d)",
+    "a11=0.5", "a12=-1", "c1=0.1", "a21=2", "a22=0.3", "c2=-0.5", "v1=1.5", "v2=-2", "d=0.2",
+    "x1=1", "x2=-1",
+]  # fmt: skip
+"""A 2-layer network (two tanh units, a sigmoid): a drawing wider than a 1,200 px window."""
+
+DRAWING = """
+const box = document.getElementById("drawing").getBoundingClientRect();
+const svg = document.querySelector("#graph svg");
+const texts = [...svg.querySelectorAll("text")].map((t) => t.getBoundingClientRect());
+const current = svg.querySelector(".cg-current");
+const at = current && current.getBoundingClientRect();
+const inside = (r) => r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+  && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+return {
+  box: [box.left, box.top, box.right, box.bottom], height: innerHeight, width: innerWidth,
+  pageWidth: document.documentElement.scrollWidth,
+  drawingScrolls: document.getElementById("drawing").scrollWidth
+    > document.getElementById("drawing").clientWidth,
+  viewBox: svg.getAttribute("viewBox").split(" ").map(Number),
+  smallestText: Math.min(...texts.map((r) => r.height)),
+  allInside: texts.every(inside),
+  currentInside: at === null ? null : inside(at),
+  progress: document.getElementById("progress").textContent,
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def network_page(tmp_path_factory):
+    target = tmp_path_factory.mktemp("network") / "network.html"
+    run_cg("page", *NETWORK, "-o", str(target))
+    return target
+
+
+def drawing(browser) -> dict:
+    return browser.execute_script(DRAWING)
+
+
+def test_a_wide_network_stays_readable_at_1200_px(browser, network_page):
+    """Text about 12 px high, no sideways scrollbar on the page or on the drawing: the
+    drawing is a window that zooms and pans instead of shrinking the graph."""
+    open_page(browser, network_page, 1200)
+    seen = drawing(browser)
+    assert seen["smallestText"] >= 11.5, seen
+    assert seen["pageWidth"] <= seen["width"] and not seen["drawingScrolls"], seen
+    assert not seen["allInside"]  # at a readable size the whole network is wider than this
+    browser.find_element("id", "zoom-in").click()
+    zoomed = drawing(browser)
+    assert zoomed["smallestText"] == pytest.approx(seen["smallestText"] * 1.25, rel=0.02)
+    browser.find_element("id", "zoom-out").click()
+    assert drawing(browser)["smallestText"] == pytest.approx(seen["smallestText"], rel=0.02)
+    browser.find_element("id", "zoom-fit").click()
+    whole = drawing(browser)
+    assert whole["allInside"] and whole["smallestText"] < seen["smallestText"]
+    assert browser.find_element("id", "zoom-out").get_attribute("disabled") == "true"
+
+
+def test_dragging_pans_the_drawing_and_a_drag_selects_nothing(browser, network_page):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    open_page(browser, network_page, 1200)
+    before = drawing(browser)["viewBox"]
+    box = browser.find_element("id", "drawing")
+    ActionChains(browser).move_to_element(box).click_and_hold().move_by_offset(-200, 0).release(
+    ).perform()  # fmt: skip
+    after = drawing(browser)["viewBox"]
+    scale = (before[2] and box.size["width"] / before[2]) or 1
+    assert after[0] == pytest.approx(before[0] + 200 / scale, abs=2)
+    assert after[2:] == before[2:]
+    assert not any(r["selected"] for r in state(browser)["rows"])
+    ActionChains(browser).move_to_element(box).click_and_hold().move_by_offset(450, 0).release(
+    ).perform()  # fmt: skip
+    assert drawing(browser)["viewBox"][0] == pytest.approx(before[0], abs=0.5)  # not past the edge
+
+
+def test_stepping_keeps_each_node_in_view_on_the_drawing(browser, network_page):
+    """At every step of both passes the node being computed is inside the drawing's
+    window, and the drawing inside the browser's window, however far the steps go."""
+    open_page(browser, network_page, 1200)
+    total = int(state(browser)["progress"].split()[-1])
+    assert total > 40
+    for k in range(1, total + 1):
+        browser.find_element("id", "step").click()
+        seen = drawing(browser)
+        assert seen["progress"] == f"step {k} of {total}"
+        assert seen["currentInside"] is not False, (k, seen)
+        top, bottom = seen["box"][1], seen["box"][3]
+        assert top >= 0 and bottom <= seen["height"], (k, seen)
+        assert seen["smallestText"] >= 11.5

@@ -85,6 +85,123 @@
     }
   }
 
+  // The drawing is a window on the graph, at a readable size: the SVG's viewBox is the
+  // part shown. Its text is 14 points; at least READABLE pixels per point keeps it over
+  // 12 pixels, however wide the graph. Dragging pans, the buttons and Ctrl + wheel zoom,
+  // and each step brings its node into the window.
+  const view = (() => {
+    const box = $("drawing");
+    const box0 = svg && (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
+    if (!svg || !box0 || box0.length !== 4 || !(box0[2] > 0 && box0[3] > 0)) {
+      for (const id of ["zoom-in", "zoom-out", "zoom-fit"]) $(id).disabled = true;
+      return { follow() {}, zoom() {}, fit() {}, layout() {} };
+    }
+    const [x0, y0, w0, h0] = box0;
+    const READABLE = 0.9; // pixels per point
+    const NATURAL = 4 / 3; // the drawing's own size: a point is 4/3 of a pixel
+    const MOST = 4;
+    svg.removeAttribute("style");
+    svg.setAttribute("width", "100%");
+    svg.setAttribute("height", "100%");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    let scale = NATURAL;
+    let cx = x0 + w0 / 2;
+    let cy = y0 + h0 / 2;
+    const fitScale = () => Math.min(box.clientWidth / w0, box.clientHeight / h0);
+    const least = () => Math.min(fitScale(), READABLE);
+    function apply() {
+      const vw = box.clientWidth / scale;
+      const vh = box.clientHeight / scale;
+      // never past the drawing's edges, and centred where it is smaller than the window
+      cx = vw >= w0 ? x0 + w0 / 2 : Math.min(Math.max(cx, x0 + vw / 2), x0 + w0 - vw / 2);
+      cy = vh >= h0 ? y0 + h0 / 2 : Math.min(Math.max(cy, y0 + vh / 2), y0 + h0 - vh / 2);
+      svg.setAttribute("viewBox", [cx - vw / 2, cy - vh / 2, vw, vh].map((v) => v.toFixed(2)).join(" "));
+      $("zoom-level").textContent = Math.round((scale / NATURAL) * 100) + "%";
+      $("zoom-out").disabled = scale <= least() + 1e-9;
+      $("zoom-in").disabled = scale >= MOST - 1e-9;
+    }
+    function layout() {
+      // as tall as the drawing at a readable scale, within part of the window
+      const wide = Math.min(NATURAL, Math.max(READABLE, box.clientWidth / w0));
+      const room = Math.max(200, window.innerHeight * (innerWidth >= 900 ? 0.42 : 0.6));
+      const border = box.offsetHeight - box.clientHeight;
+      box.style.height = Math.ceil(Math.min(h0 * wide, room)) + border + "px";
+      scale = Math.min(NATURAL, Math.max(READABLE, fitScale()));
+      cx = x0 + box.clientWidth / scale / 2; // the inputs (on the left) first
+      cy = y0 + h0 / 2;
+      apply();
+    }
+    function zoom(factor, atX, atY) {
+      const rect = box.getBoundingClientRect();
+      const px = atX === undefined ? rect.width / 2 : atX - rect.left;
+      const py = atY === undefined ? rect.height / 2 : atY - rect.top;
+      const before = scale;
+      scale = Math.min(MOST, Math.max(least(), scale * factor));
+      // the point under the pointer stays where it is
+      cx += (px - rect.width / 2) * (1 / before - 1 / scale);
+      cy += (py - rect.height / 2) * (1 / before - 1 / scale);
+      apply();
+    }
+    function fit() {
+      scale = fitScale();
+      cx = x0 + w0 / 2;
+      cy = y0 + h0 / 2;
+      apply();
+    }
+    function follow(g) {
+      const b = g.getBoundingClientRect();
+      const f = box.getBoundingClientRect();
+      const margin = Math.min(32, f.width / 6, f.height / 6);
+      if (b.left < f.left + margin || b.right > f.right - margin ||
+          b.top < f.top + margin || b.bottom > f.bottom - margin) {
+        cx += ((b.left + b.right) / 2 - (f.left + f.right) / 2) / scale;
+        cy += ((b.top + b.bottom) / 2 - (f.top + f.bottom) / 2) / scale;
+        apply();
+      }
+    }
+    let drag = null;
+    box.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
+      drag = { x: event.clientX, y: event.clientY, moved: false, id: event.pointerId };
+    });
+    box.addEventListener("pointermove", (event) => {
+      if (drag === null || event.pointerId !== drag.id) return;
+      const dx = event.clientX - drag.x;
+      const dy = event.clientY - drag.y;
+      if (!drag.moved && Math.hypot(dx, dy) < 4) return; // a click, not yet a drag
+      if (!drag.moved) {
+        drag.moved = true;
+        box.setPointerCapture(event.pointerId);
+        box.classList.add("dragging");
+      }
+      cx -= dx / scale;
+      cy -= dy / scale;
+      drag.x = event.clientX;
+      drag.y = event.clientY;
+      apply();
+    });
+    const stop = () => {
+      box.classList.remove("dragging");
+      setTimeout(() => (drag = null), 0); // the click after a drag is not a selection
+    };
+    box.addEventListener("pointerup", stop);
+    box.addEventListener("pointercancel", stop);
+    box.addEventListener("click", (event) => {
+      if (drag !== null && drag.moved) event.stopPropagation();
+    }, true);
+    box.addEventListener("wheel", (event) => {
+      if (!event.ctrlKey && !event.metaKey) return; // the page scrolls as usual
+      event.preventDefault();
+      zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX, event.clientY);
+    }, { passive: false });
+    $("zoom-in").addEventListener("click", () => zoom(1.25));
+    $("zoom-out").addEventListener("click", () => zoom(1 / 1.25));
+    $("zoom-fit").addEventListener("click", fit);
+    window.addEventListener("resize", layout);
+    layout();
+    return { follow, zoom, fit, layout };
+  })();
+
   function render() {
     const current = k > 0 ? steps[k - 1] : null;
     for (const n of data.nodes) {
@@ -104,7 +221,7 @@
     }
     for (const [id, g] of drawn) {
       g.classList.toggle("cg-current", current !== null && current.node === id);
-      if (current !== null && current.node === id) scrollIntoFigure(g);
+      if (current !== null && current.node === id) view.follow(g);
     }
     $("steps-empty").hidden = k > 0;
     items.forEach((item, i) => {
@@ -124,21 +241,14 @@
     if (k === steps.length) {
       $("now-phase").textContent += " (done: every value and gradient is known)";
     }
-    // what scrolls into view must not hide under the sticky controls
-    document.documentElement.style.scrollPaddingTop = bar.offsetHeight + 8 + "px";
+    // what scrolls into view must not hide under the sticky controls (and drawing)
+    const figure = $("graph");
+    const under = getComputedStyle(figure).position === "sticky" ? figure.offsetHeight : 0;
+    document.documentElement.style.setProperty("--bar-height", bar.offsetHeight + "px");
+    document.documentElement.style.scrollPaddingTop = bar.offsetHeight + under + 8 + "px";
     $("back").disabled = $("reset").disabled = k === 0;
     $("step").disabled = k === steps.length;
     if (k === steps.length && timer !== null) pause();
-  }
-
-  // A drawing wider than the screen scrolls sideways: keep the current node in view.
-  function scrollIntoFigure(g) {
-    const figure = $("drawing");
-    const box = g.getBoundingClientRect();
-    const frame = figure.getBoundingClientRect();
-    if (box.left < frame.left || box.right > frame.right) {
-      figure.scrollLeft += box.left - frame.left - (frame.width - box.width) / 2;
-    }
   }
 
   function go(to) {
@@ -191,6 +301,10 @@
       Home: () => $("reset").click(),
       End: () => stepBy(steps.length),
       " ": onButton ? null : () => $("play").click(),
+      "+": () => view.zoom(1.25),
+      "=": () => view.zoom(1.25),
+      "-": () => view.zoom(1 / 1.25),
+      "0": () => view.fit(),
     };
     const action = keys[event.key];
     if (action) {
