@@ -448,7 +448,10 @@ def load_program(program: ProgramArgs):
 
 
 def warn(message: str) -> None:
-    """A warning line on stderr."""
+    """A warning line on stderr (control characters made visible: one line stays one)."""
+    from ..core.untrusted import visible
+
+    message = visible(message)
     click.echo(
         f"cg: warning: {message}" if not message.startswith("check:") else f"cg: {message}",
         err=True,

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..core.errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
+from ..core.untrusted import visible
 from ..core.version import __version__
 
 EXIT_INTERRUPTED = 130
@@ -44,7 +45,7 @@ def run_reporting_errors(run):
             sys.exit(0)
         raise exc from None
     except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
-        where = f" ({exc.filename})" if exc.filename else ""
+        where = f" ({visible(str(exc.filename))})" if exc.filename else ""
         _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
     except Exception as exc:
         _fail(_internal_error(exc), EXIT_INTERNAL)
@@ -82,7 +83,7 @@ def _fail(message: str, code: int) -> None:
 
 def _click_message(exc: click.ClickException) -> str:
     """click's error as one cg line: the problem, and where to read the usage."""
-    message = " ".join(exc.format_message().split())
+    message = visible(" ".join(exc.format_message().split()))
     message = message[:1].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
@@ -97,7 +98,7 @@ def _internal_error(exc: Exception) -> str:
     import traceback
 
     trace = "".join(traceback.format_exception(exc))
-    summary = f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+    summary = visible(f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300])
     if os.environ.get("CG_DEBUG"):
         return f"{trace.rstrip()}\n{summary} (a bug in cg: please report it)"
     try:
@@ -131,7 +132,7 @@ NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encou
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    text = " ".join(str(message).split())
+    text = visible(" ".join(str(message).split()))
     click.echo(f"cg: warning: {text}", err=True)
 
 

@@ -24,9 +24,10 @@ from ..check.run import (
     fd_compare,
     fd_step,
 )
-from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError, printable
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.ir import Graph
 from ..core.numbers import format_number
+from ..core.untrusted import visible
 from ..passes.compiled import math_error_reason
 from ..passes.values import InputValue
 from ..passes.vector import evaluate_arrays, forward_arrays, pieces_arrays
@@ -134,7 +135,7 @@ def _report_unused_keys(reader: PointReader, constants, warn) -> None:
             raise UsageError(
                 f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
             )
-        warn(f"key {printable(key)} (first in row {row}) is not used by the program")
+        warn(f"key {visible(key)} (first in row {row}) is not used by the program")
         reader.unused_keys[key] = -1
 
 

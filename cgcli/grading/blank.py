@@ -20,6 +20,7 @@ from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse
+from ..core.untrusted import markdown_code, spreadsheet_cell, visible
 from ..passes.values import InputValue, value_from_python
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -99,7 +100,8 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
 
 
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
-    program = "; ".join(line.strip() for line in graph.source.strip().splitlines() if line.strip())
+    lines = graph.source.strip().splitlines()
+    program = visible("; ".join(line.strip() for line in lines if line.strip()))
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
@@ -118,12 +120,13 @@ def _columns(out: str, ask: str) -> list[str]:
 def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     titles = _columns(out, ask)
     lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
-    lines += [head["task"], "", f"Program: `{head['program']}`", "", f"At: {head['at']}", ""]
+    program = markdown_code(head["program"])
+    lines += [head["task"], "", f"Program: {program}", "", f"At: {head['at']}", ""]
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
     for row in rows:
         cells = row.cells(graph)[: len(titles)]
-        cells[3] = f"`{cells[3]}`"
+        cells[3] = markdown_code(cells[3])
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -141,7 +144,8 @@ def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, d
         writer.writerow([line])
     width = 5 if ask == "values" else 6
     writer.writerow(["node", "op", "inputs", "text", "value", "grad"][:width])
-    writer.writerows(row.cells(graph)[:width] for row in rows)
+    # A spreadsheet opens this sheet: a text cell such as -x is neutralised ('-x).
+    writer.writerows([spreadsheet_cell(c) for c in row.cells(graph)[:width]] for row in rows)
     return buffer.getvalue()
 
 

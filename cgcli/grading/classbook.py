@@ -7,6 +7,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+from ..core.untrusted import spreadsheet_cell
 from .keys import GRAD
 from .report import MISSING, ClassGrade, QuestionSummary, SheetGrade
 
@@ -49,13 +50,21 @@ def verdict_cell(sheet: SheetGrade, key: str) -> str:
 
 
 def gradebook(grades: ClassGrade) -> str:
-    """The gradebook as CSV: one row per student, one column per question."""
+    """The gradebook as CSV: one row per student, one column per question.
+
+    Every cell is neutralised for a spreadsheet (:func:`spreadsheet_cell`): a student
+    named ``=HYPERLINK(...)`` is shown as text, never run as a formula.
+    """
     keys = [q.key for q in grades.questions]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*GRADEBOOK_HEAD, *keys])
+
+    def row(cells: list) -> None:
+        writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
+
+    row([*GRADEBOOK_HEAD, *keys])
     for sheet in grades.sheets:
-        writer.writerow(
+        row(
             [
                 sheet.student,
                 sheet.source,
@@ -69,7 +78,7 @@ def gradebook(grades: ClassGrade) -> str:
         )
     for source, error in grades.errors:
         note = f"not graded: {error}"
-        writer.writerow([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
+        row([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
     return buffer.getvalue()
 
 

@@ -20,7 +20,7 @@ from ..passes.values import NAME_PATTERN, InputValue
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
-from .report import GIVEN, MISSING, GradedAnswer, SheetGrade
+from .report import GIVEN, MISSING, OVER_BUDGET, GradedAnswer, SheetGrade
 from .rules import Words
 from .sheets import Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
@@ -125,6 +125,8 @@ class Grader:
         weights: Mapping[str, float] | None = None,
     ) -> SheetGrade:
         """Grade one sheet."""
+        if "symbolic" in self.__dict__:
+            self.symbolic.new_sheet()
         written, present, problems = self._read(sheet)
         kinds = {"values": (VALUE,), "gradients": (GRAD,)}.get(sheet.asks or "", (VALUE, GRAD))
         if require:
@@ -218,14 +220,19 @@ class Grader:
         by_number = self.tolerance.judge(given, truth)
         if given.is_formula:
             symbolic = self.symbolic
-            mine = symbolic.of_answer(given)
-            if symbolic.equivalent(mine, symbolic.truth(question.kind, index)):
+            same = symbolic.answer_is(given, symbolic.truth(question.kind, index))
+            if same is None:
+                return WRONG, OVER_BUDGET
+            if same:
                 return RIGHT, None
             return WRONG, "right only here" if by_number != WRONG else None
         if self.tolerance.exact:
             exact = self.result.exact
             target = (exact.values if question.kind == VALUE else exact.grads)[index]
-            if self.symbolic.exactly(given, target):
+            same = self.symbolic.answer_is(given, target, exact=True)
+            if same is None:
+                return WRONG, OVER_BUDGET
+            if same:
                 return RIGHT, None
             rounding = Tolerance().judge(given, truth)
             return WRONG, "not exact" if rounding != WRONG else None

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ..core.errors import UsageError
 from ..core.ir import Graph, Node
+from ..core.untrusted import shortened
 
 VALUE, GRAD = "value", "grad"
 _GRADIENT = re.compile(r"[d∂]\s*(?P<out>.+?)\s*/\s*[d∂]\s*(?P<node>.+)")
@@ -49,6 +50,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     where the key is the node's label. Raises a one-line :class:`UsageError`."""
     labels = node_labels(graph)
     key = " ".join(key.split())
+    shown = shortened(key, 40)
     if not key:
         raise UsageError("an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3")
     if kind is not None:
@@ -56,7 +58,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
             return Question(kind, labels[key])
         constant = _inline_constant(graph, key)
         if constant is None:
-            raise UsageError(f"answer {key}: no node is called {key} ({_known(labels)})")
+            raise UsageError(f"answer {shown}: no node is called {shown} ({_known(labels)})")
         return Question(kind, constant)
     if key in labels:
         return Question(VALUE, labels[key])
@@ -65,7 +67,8 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
         return Question(GRAD if field == "grad" else VALUE, labels[name])
     target = _gradient_target(graph, key, labels)
     if target is None or target not in labels:
-        raise UsageError(f"answer {key}: no node is called {target or key} ({_known(labels)})")
+        named = shortened(target, 40) if target else shown
+        raise UsageError(f"answer {shown}: no node is called {named} ({_known(labels)})")
     return Question(GRAD, labels[target])
 
 
@@ -87,8 +90,8 @@ def _gradient_target(graph: Graph, key: str, labels: dict[str, Node]) -> str | N
         out = match["out"]
         if out != output and out in labels:
             raise UsageError(
-                f"answer {key}: cg grades gradients of the output {output}, "
-                f"so write d{output}/d{match['node']}"
+                f"answer {shortened(key, 40)}: cg grades gradients of the output {output}, "
+                f"so write d{output}/d{shortened(match['node'], 40)}"
             )
         return match["node"]
     if key[:1] in ("d", "∂") and len(key) > 1:

@@ -12,6 +12,9 @@ from .tolerance import ROUNDED, Tolerance
 MISSING = "missing"
 GIVEN = "given"
 """The verdict of a number the sheet gives (an input, a constant, ∂f/∂f): shown, not scored."""
+OVER_BUDGET = "over the budget"
+"""The mistake of an answer SymPy could not build and compare within its time budget
+(``0*(1+1/10^9)^(10^9) + x``): it is not right, and the class goes on."""
 
 
 @dataclass(frozen=True)

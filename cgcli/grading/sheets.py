@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import UsageError
+from ..core.untrusted import from_spreadsheet_cell
 from .keys import GRAD, VALUE
 from .latex_cells import label_from_latex, number_from_latex
 
@@ -303,7 +304,7 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
     sheet = Sheet(source)
     table: list[tuple[list[str], str]] = []
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-        cells = [c.strip() for c in row]
+        cells = [from_spreadsheet_cell(c.strip()) for c in row]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:

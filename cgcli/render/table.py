@@ -7,6 +7,7 @@ from typing import NamedTuple
 from ..api.evaluation import Evaluation
 from ..check import run as checking
 from ..check.run import ABSOLUTE, AT_KINK, CONVENTION, MISMATCH, OK, RELATIVE, UNCHECKED, Verdict
+from ..core.untrusted import visible
 
 MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
 """How a verdict shows in the check column; an unchecked number shows "-"."""
@@ -133,7 +134,9 @@ def detail_lines(result: Evaluation) -> list[str]:
 
 
 def plain(columns: list[Column], rows: list[list[str]]) -> str:
-    """An aligned text table: text columns to the left, numbers to the right."""
+    """An aligned text table: text columns to the left, numbers to the right; every cell
+    shown with its control characters made visible (a name from a file stays on its row)."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [
         max(len(c.title), *(len(row[i]) for row in rows)) if rows else len(c.title)
         for i, c in enumerate(columns)
@@ -146,7 +149,7 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
         ]
         return "  ".join(padded).rstrip()
 
-    return "\n".join([line([c.title for c in columns]), *(line(r) for r in rows)])
+    return "\n".join([line([visible(c.title) for c in columns]), *(line(r) for r in rows)])
 
 
 def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
@@ -162,16 +165,16 @@ def print_rich(result: Evaluation, digits: int | None, wrt: list[str], console) 
 
     columns, rows = node_table(result, digits)
     source = result.graph.source.strip()
-    title = f"cg: {source}" if "\n" not in source and len(source) <= 60 else None
+    title = Text(f"cg: {visible(source)}") if "\n" not in source and len(source) <= 60 else None
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column.title, justify="right" if column.numeric else "left")
     styles = {"✓": "green", "✗": "bold red", "convention": "yellow"}
     for row in rows:
-        cells = [Text(cell) for cell in row]
+        cells = [Text(visible(cell)) for cell in row]
         cells[-1].stylize(styles.get(row[-1], "dim"))
         table.add_row(*cells)
     console.print(table)
     for line in summary_lines(result, digits, wrt):
         style = "bold red" if "✗" in line or "MISMATCH" in line else None
-        console.print(Text(line, style=style))
+        console.print(Text(visible(line), style=style))
