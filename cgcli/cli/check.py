@@ -95,6 +95,7 @@ def check_command(
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         check_writable(summary_file, "--summary")
+        _refuse_summary_over_an_input(program, files, weights_file, summary_file)
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:
@@ -118,14 +119,13 @@ def check_command(
         skip_files=[summary_file] if summary_file else [],
     )
     single = len(sheets) == 1 and not _is_folder(sheets[0])
+    problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes
+    for source, problem in problems:
+        warn(problem if single else f"{source}: {problem}")
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
-    for sheet in grades.sheets:
-        where = f"{sheet.source}: " if not single else ""
-        for problem in sheet.problems:
-            warn(f"{where}{problem}")
-    if single and not grades.sheets[0].asked:
-        raise UsageError(f"nothing to grade in {grades.sheets[0].source}")
+    for path, why in grades.skipped:
+        warn(f"{path}: skipped: {why}")
     if summary_file:
         write_whole(summary_file, gradebook(grades), "--summary")
     _print(grades, single, output_format)
@@ -169,6 +169,24 @@ def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
         )
     if len(readers) > 1:
         raise UsageError("--answers - is given twice: stdin can be read only once")
+
+
+def _refuse_summary_over_an_input(program, files: list[str], weights_file, summary_file) -> None:
+    """--summary may replace an earlier gradebook (it is not graded as a sheet), never a
+    sheet being graded, the program or the weights."""
+    from ..core.files import refuse_overwriting
+    from ..grading.classbook import is_gradebook
+    from ..grading.sheets import folder_sheets
+
+    if is_gradebook(summary_file):
+        return
+    inputs = [("-f", program.program_file), ("--weights", weights_file)]
+    for entry in files:
+        if _is_folder(entry):
+            inputs += [("--answers", str(path)) for path in folder_sheets(entry)[0]]
+        else:
+            inputs.append(("--answers", entry))
+    refuse_overwriting(summary_file, "--summary", inputs)
 
 
 def _merged(path, typed):

@@ -3,6 +3,7 @@ and a documented exit code, and library warnings become cg's own warning lines."
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sys
 
@@ -13,6 +14,67 @@ from ..core.untrusted import visible
 from ..core.version import __version__
 
 EXIT_INTERRUPTED = 130
+"""128 + the signal's number, as a shell reports a command a signal stopped: 130 for
+SIGINT (Ctrl-C), 143 for SIGTERM, 129 for SIGHUP."""
+
+
+class Stopped(BaseException):
+    """SIGINT, SIGTERM or SIGHUP, raised where the program is, so that every ``finally``
+    and ``with`` block on the way out cleans up (a half-written -o file is removed).
+    Not a KeyboardInterrupt, which click would turn into a blank line and an Abort."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame) -> None:
+    import signal
+
+    for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(other, signal.SIG_IGN)  # a second signal does not cut the cleanup short
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop_cleanly():
+    """SIGINT, SIGTERM and SIGHUP unwind the run, in the main thread; the handlers
+    before are back at the end (cg may run inside another program, such as a test)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {sig: signal.getsignal(sig) for sig in stops}
+    for sig in stops:
+        if before[sig] == signal.SIG_IGN:
+            continue  # nohup, or a background job: that signal stays ignored
+        signal.signal(sig, _stop)
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        files = sys.modules.get("cgcli.core.files")
+        if files is not None:  # what this run found at its outputs is no guide to the next
+            files.forget_outputs()
+
+
+def _interrupted(exc: BaseException) -> tuple[str, int]:
+    """The one line and the exit code of a run stopped by a signal."""
+    import signal
+
+    signum = getattr(exc, "signum", signal.SIGINT)
+    try:
+        if signum == signal.SIGINT and sys.stderr.isatty():
+            sys.stderr.write("\n")  # after the terminal's ^C
+    except (OSError, ValueError):
+        pass
+    if signum == signal.SIGINT:
+        return "cg: interrupted", EXIT_INTERRUPTED
+    return f"cg: interrupted by {signal.Signals(signum).name}", 128 + signum
 
 
 def run_reporting_errors(run):
@@ -24,7 +86,7 @@ def run_reporting_errors(run):
     """
     _standard_streams()
     try:
-        with _warnings_as_messages():
+        with _signals_stop_cleanly(), _warnings_as_messages():
             status = run()
     except CgError as exc:
         _fail(exc.render(), exc.exit_code)
@@ -35,8 +97,8 @@ def run_reporting_errors(run):
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         _fail(_click_message(exc), EXIT_USAGE)
-    except (click.Abort, KeyboardInterrupt):
-        _fail("cg: interrupted", EXIT_INTERRUPTED)
+    except (Stopped, click.Abort, KeyboardInterrupt) as exc:
+        _fail(*_interrupted(exc))
     except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
         _silence_stdout()
         sys.exit(0)

@@ -84,30 +84,34 @@ def run_points(
     wrt = inputs if wrt is None else wrt
     layout = RowLayout(row_names, graph.label(graph.nodes[graph.output]), wrt, grad_only)
     out = writer(layout)
-    index_of = {n.name: n.index for n in graph.inputs}
-    fixed = {name: constants[name].number for name in inputs if name in constants}
-    run = PointsRun()
-    rng = random.Random(0)
-    for chunk in reader.chunks(row_names):
-        _report_unused_keys(reader, constants, warn)
-        point_columns = {**fixed, **chunk.columns}
-        batch = evaluate_arrays(graph, point_columns, chunk.rows)
-        grads = [batch.grads[index_of[name]] for name in wrt]
-        value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
-        out.write(chunk, value, grads)
-        _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
-        if check == "sample":
-            _sample(chunk, point_columns, batch, run, rng)
-        elif check == "all":
-            _check_by_finite_differences(
-                graph, chunk, point_columns, batch, run, warn, constants, check_timeout
-            )
-        run.rows += chunk.rows
-        if chunk.error:
-            if run.rows:  # the rows before the bad one are written, and nothing else
-                out.finish()
-            raise chunk.error
-    out.finish()
+    try:
+        index_of = {n.name: n.index for n in graph.inputs}
+        fixed = {name: constants[name].number for name in inputs if name in constants}
+        run = PointsRun()
+        rng = random.Random(0)
+        for chunk in reader.chunks(row_names):
+            _report_unused_keys(reader, constants, warn)
+            point_columns = {**fixed, **chunk.columns}
+            batch = evaluate_arrays(graph, point_columns, chunk.rows)
+            grads = [batch.grads[index_of[name]] for name in wrt]
+            value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
+            out.write(chunk, value, grads)
+            _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
+            if check == "sample":
+                _sample(chunk, point_columns, batch, run, rng)
+            elif check == "all":
+                _check_by_finite_differences(
+                    graph, chunk, point_columns, batch, run, warn, constants, check_timeout
+                )
+            run.rows += chunk.rows
+            if chunk.error:
+                if run.rows:  # the rows before the bad one are written, and nothing else
+                    out.finish()
+                raise chunk.error
+        out.finish()
+    except BaseException:  # a bad row, an error, a signal: nothing half-written is kept
+        out.abandon()
+        raise
     status = EXIT_OK
     if check == "sample" and run.sample:
         status = _check_sample(graph, constants, run, check_timeout, warn)

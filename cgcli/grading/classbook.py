@@ -79,7 +79,26 @@ def gradebook(grades: ClassGrade) -> str:
     for source, error in grades.errors:
         note = f"not graded: {error}"
         row([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
+    for source, why in grades.skipped:
+        note = f"skipped: {why}"
+        row([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
     return buffer.getvalue()
+
+
+def is_gradebook(path: str) -> bool:
+    """Whether ``path`` is a regular file that starts as cg's gradebook does (an earlier
+    ``--summary``, which a new one may replace)."""
+    import os
+    import stat
+
+    head = ",".join(GRADEBOOK_HEAD).encode()
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(head) + 3).removeprefix(b"\xef\xbb\xbf").startswith(head)
+    except OSError:
+        return False
 
 
 def _number(x: float) -> str:

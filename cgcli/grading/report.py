@@ -220,6 +220,10 @@ class ClassGrade:
     questions: list[QuestionSummary]
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(file, message) for each sheet that could not be read."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(file, why) for each file of the class not read: a symbolic link, a named pipe."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(file, problem) for what could not be read on a sheet that had nothing to grade."""
 
     @property
     def ok(self) -> bool:
@@ -235,4 +239,5 @@ class ClassGrade:
             "students": [s.as_dict() for s in self.sheets],
             "questions": [q.as_dict() for q in self.questions],
             "errors": [{"file": f, "error": e} for f, e in self.errors],
+            "skipped": [{"file": f, "reason": why} for f, why in self.skipped],
         }

@@ -67,6 +67,8 @@ def render_class(grades: ClassGrade) -> str:
         student_rows.append([sheet.student, score, ", ".join(wrong)])
     for source, error in grades.errors:
         student_rows.append([source, "not graded", error.removeprefix(f"{source}: ")])
+    for source, why in grades.skipped:
+        student_rows.append([source, "skipped", why])
     columns = [Column("student"), Column("score"), Column("wrong")]
     question_rows = []
     for question in grades.questions:
@@ -86,6 +88,8 @@ def render_class(grades: ClassGrade) -> str:
     tail = f"{graded} sheets graded, {all_right} all right"
     if grades.errors:
         tail += f", {len(grades.errors)} not graded"
+    if grades.skipped:
+        tail += f", {len(grades.skipped)} skipped"
     blocks = [plain(columns, student_rows)]
     if question_rows:
         blocks.append(plain(summary, question_rows))
