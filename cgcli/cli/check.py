@@ -12,6 +12,7 @@ from . import (
     EXIT_CODES,
     NON_NEGATIVE,
     ProgramCommand,
+    check_output,
     load_program,
     output_options,
     program_arguments,
@@ -85,7 +86,7 @@ def check_command(
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read."""
-    from ..core.files import check_writable, write_whole
+    from ..core.files import write_whole
     from ..grading import grade_class
     from ..grading.classbook import gradebook
     from ..grading.keys import split_expectations
@@ -94,8 +95,7 @@ def check_command(
     program, files = _split_sheet_arguments(program, answer_files)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
-        check_writable(summary_file, "--summary")
-        _refuse_summary_over_an_input(program, files, weights_file, summary_file)
+        _check_summary(program, files, weights_file, summary_file)
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:
@@ -171,22 +171,23 @@ def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
         raise UsageError("--answers - is given twice: stdin can be read only once")
 
 
-def _refuse_summary_over_an_input(program, files: list[str], weights_file, summary_file) -> None:
-    """--summary may replace an earlier gradebook (it is not graded as a sheet), never a
-    sheet being graded, the program or the weights."""
-    from ..core.files import refuse_overwriting
+def _check_summary(program, files: list[str], weights_file, summary_file) -> None:
+    """--summary can be written, and it may replace an earlier gradebook (which is not
+    graded as a sheet), never a sheet being graded, the program or the weights."""
+    from ..core.files import check_writable
     from ..grading.classbook import is_gradebook
     from ..grading.sheets import folder_sheets
 
     if is_gradebook(summary_file):
+        check_writable(summary_file, "--summary")
         return
-    inputs = [("-f", program.program_file), ("--weights", weights_file)]
+    inputs = [("--weights", weights_file)]
     for entry in files:
         if _is_folder(entry):
             inputs += [("--answers", str(path)) for path in folder_sheets(entry)[0]]
         else:
             inputs.append(("--answers", entry))
-    refuse_overwriting(summary_file, "--summary", inputs)
+    check_output(summary_file, "--summary", program, *inputs)
 
 
 def _merged(path, typed):

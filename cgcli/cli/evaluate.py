@@ -138,7 +138,10 @@ def eval_command(
     VALUE is a constant expression (-3, 1/3, pi/4, 2^-1) kept exact for the check.
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
+    from ..core.files import refuse_overwriting
+
     refuse_two_stdins(program, points_file, "--points")
+    refuse_overwriting(out_file, "-o", [("-f", program.program_file), ("--points", points_file)])
     if points_file is None and engine == "local":
         _refuse_many_points_options(output_format, out_file)
     output_format = _result_format(output_format, out_file, engine)
