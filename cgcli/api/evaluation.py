@@ -6,7 +6,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, overload
 
-from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_as_dict, not_checked, run_check
+from ..check.run import (
+    DEFAULT_TIMEOUT,
+    EXACT_TIMEOUT,
+    CheckReport,
+    check_as_dict,
+    not_checked,
+    run_check,
+)
 
 if TYPE_CHECKING:
     from .exact import ExactPass
@@ -115,17 +122,13 @@ class Evaluation:
     def shown_value(self, index: int, digits: int | None) -> str:
         """A node's value as text: exact with a float alongside in exact mode."""
         if self.exact is not None:
-            from .exact import show_exact
-
-            return show_exact(self.exact.values[index], digits)
+            return self.exact.shown(self.exact.values[index], digits)
         return format_number(self.nodes[index].value, digits)
 
     def shown_grad(self, index: int, digits: int | None) -> str:
         """A node's gradient as text ("-" for a constant)."""
         if self.exact is not None:
-            from .exact import show_exact
-
-            return show_exact(self.exact.grads[index], digits)
+            return self.exact.shown(self.exact.grads[index], digits)
         grad = self.nodes[index].grad
         return "-" if grad is None else format_number(grad, digits)
 
@@ -172,10 +175,10 @@ class Evaluation:
         return tail
 
     def _exact_dict(self, names) -> dict:
-        from ..check.symbolic import cg_text
+        exact = self.exact
 
         def text(expr) -> str | None:
-            return None if expr is None else cg_text(expr)
+            return None if expr is None else exact.form(expr).text
 
         index_of = {n.name: n.index for n in self.graph.inputs}
         return {
@@ -199,12 +202,14 @@ def evaluate(
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> Evaluation:
     """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
 
     ``values`` maps each input's name to a number (int, float, Fraction) or a
     constant expression as text ("1/3", "pi/4"). The options are keyword-only, so
-    no variable name of a program can collide with one.
+    no variable name of a program can collide with one. ``exact_timeout`` bounds the
+    seconds ``exact=True`` may take.
     """
     graph = parse(program) if isinstance(program, str) else program
     inputs = parse_values(values)
@@ -214,8 +219,9 @@ def evaluate(
             "give the values of variables in the values mapping"
         )
     return evaluate_graph(
-        graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact
-    )
+        graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
 
 
 def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
@@ -243,6 +249,7 @@ def evaluate_graph(
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> Evaluation:
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
@@ -261,7 +268,8 @@ def evaluate_graph(
     if exact:
         from .exact import exact_pass
 
-        exact_result = exact_pass(graph, exact_inputs, values, [g is not None for g in grads])
+        needs = [g is not None for g in grads]
+        exact_result = exact_pass(graph, exact_inputs, values, needs, exact_timeout)
     return Evaluation(
         graph,
         graph.label_at(graph.output),

@@ -42,6 +42,9 @@ of the tolerance."""
 FD_RELATIVE = 1e-6
 FD_STEP = 6e-6
 DEFAULT_TIMEOUT = 5.0
+EXACT_TIMEOUT = 10.0
+"""Seconds exact arithmetic (``--exact``) may take, and the writing of its numbers:
+``(1+1/10^9)^(10^9)`` exactly has nine billion digits (``--exact-timeout`` raises it)."""
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
 INTERVAL_NODE_LIMIT = 25_000

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..check.run import DEFAULT_TIMEOUT
+from ..check.run import DEFAULT_TIMEOUT, EXACT_TIMEOUT
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 from . import (
     EXIT_CODES,
@@ -85,6 +85,14 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
     help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
 )
 @click.option(
+    "--exact-timeout",
+    type=SECONDS,
+    default=EXACT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget of --exact: its passes and the writing of its numbers.",
+)
+@click.option(
     "--check-timeout",
     type=SECONDS,
     default=DEFAULT_TIMEOUT,
@@ -131,6 +139,7 @@ def eval_command(
     check_mode,
     no_check,
     exact,
+    exact_timeout,
     check_timeout,
 ):
     """Evaluate PROGRAM at the given values: a table of every node's value and gradient.
@@ -185,8 +194,9 @@ def eval_command(
     from ..api.evaluation import evaluate_graph
 
     result = evaluate_graph(
-        graph, values, check=not no_check, check_timeout=check_timeout, exact=exact
-    )
+        graph, values, check=not no_check, check_timeout=check_timeout, exact=exact,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     _print_point(result, output_format, digits, wrt, grad_only)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ..check.run import EXACT_TIMEOUT
 from ..core.errors import UsageError
 from . import (
     EXIT_CODES,
+    SECONDS,
     ProgramCommand,
     load_program,
     output_options,
@@ -19,6 +21,14 @@ from . import (
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
+@click.option(
+    "--exact-timeout",
+    type=SECONDS,
+    default=EXACT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget of --exact: its passes and the writing of its numbers.",
+)
 @click.option(
     "--brief",
     is_flag=True,
@@ -38,7 +48,9 @@ from . import (
     metavar="NAME=VALUE,...",
     help="With --mode forward: the direction, each input's tangent (a=1,b=0.5).",
 )
-def explain_command(program, output_format, digits, exact, brief, mode, wrt, tangent):
+def explain_command(
+    program, output_format, digits, exact, exact_timeout, brief, mode, wrt, tangent
+):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
     filled in."""
@@ -50,7 +62,9 @@ def explain_command(program, output_format, digits, exact, brief, mode, wrt, tan
         return
     if wrt is not None:
         raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
-    explanation = explain(graph, values, exact=exact, digits=digits, brief=brief)
+    explanation = explain(
+        graph, values, exact=exact, exact_timeout=exact_timeout, digits=digits, brief=brief
+    )
     for warning in explanation.warnings:
         warn(warning)
     if output_format == "latex":

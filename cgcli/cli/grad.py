@@ -163,13 +163,24 @@ def _formula_line(
 
 def _echo_align(command: str, rows: list, digits: int) -> None:
     """An amsmath align* of ``partial &= formula = value`` lines; ``rows`` are pairs
-    (the LaTeX of the partial derivative, an object with .latex and .value)."""
+    (the LaTeX of the partial derivative, an object with .latex, .formula and .value).
+    A formula too long for a line (LATEX_FORMULA_LIMIT) follows the align* as text
+    that breaks across lines: TeX cannot break a formula, and stops on a very wide one."""
+    from ..core.notation import LATEX_FORMULA_LIMIT, breakable_text
+
     click.echo(rf"% {command}: needs \usepackage{{amsmath}}")
     click.echo(r"\begin{align*}")
+    long = []
     for partial, p in rows:
         shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
-        click.echo(rf"{partial} &= {p.latex}{shown} \\")
+        formula = p.latex
+        if len(formula) > LATEX_FORMULA_LIMIT:
+            long.append((partial, p.formula))
+            formula = rf"\text{{(formula {len(long)} below)}}"
+        click.echo(rf"{partial} &= {formula}{shown} \\")
     click.echo(r"\end{align*}")
+    for number, (partial, text) in enumerate(long, 1):
+        click.echo(rf"\noindent Formula {number}, ${partial}$: {breakable_text(text)}")
 
 
 def _latex_value(value, digits) -> str:

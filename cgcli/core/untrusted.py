@@ -23,20 +23,21 @@ _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 """Categories of characters that act on a terminal or a line instead of showing."""
 
 
-def visible(text: str) -> str:
+def visible(text: str, ascii_escapes: bool = False) -> str:
     """``text`` with every control or format character made visible: C0 controls and
     DEL as control pictures (ESC as ``␛``, a newline as ``␊``: one character each), the
-    others as an escape (``\\x9b``, ``\\u202e``; a byte that was not UTF-8 as ``\\xff``)."""
+    others as an escape (``\\x9b``, ``\\u202e``; a byte that was not UTF-8 as ``\\xff``).
+    With ``ascii_escapes``, C0 controls are escapes too (``\\x1b``), for LaTeX."""
     if text.isprintable():  # no control, format or separator character: the fast path
         return text
-    return "".join(_visible_char(ch) for ch in text)
+    return "".join(_visible_char(ch, ascii_escapes) for ch in text)
 
 
-def _visible_char(ch: str) -> str:
+def _visible_char(ch: str, ascii_escapes: bool = False) -> str:
     code = ord(ch)
-    if code in _PICTURES:
+    if code in _PICTURES and not ascii_escapes:
         return _PICTURES[code]
-    if unicodedata.category(ch) not in _HIDDEN:
+    if code not in _PICTURES and unicodedata.category(ch) not in _HIDDEN:
         return ch
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (a file name, an argument)
         return f"\\x{code - 0xDC00:02x}"

@@ -101,7 +101,7 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
 
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
     lines = graph.source.strip().splitlines()
-    program = visible("; ".join(line.strip() for line in lines if line.strip()))
+    program = "; ".join(line.strip() for line in lines if line.strip())
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
@@ -137,7 +137,7 @@ def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, d
     for line in (
         f"# cg sheet; asks: {ask}",
         f"# {head['task']}",
-        f"# program: {head['program']}",
+        f"# program: {visible(head['program'])}",
         f"# at: {head['at']}",
         "# student: ",
     ):
@@ -170,7 +170,7 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "sheet": "cg",
         "asks": ask,
         "task": head["task"],
-        "program": head["program"],
+        "program": visible(head["program"]),
         "at": head["at"],
         "output": out,
         "student": "",
@@ -182,7 +182,15 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
     its check column, under the task."""
-    from ..core.notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
+    from ..core.notation import (
+        LATEX,
+        breakable_text,
+        formula,
+        label_pieces,
+        latex_name,
+        latex_number,
+        latex_text,
+    )
 
     pieces = label_pieces(graph, LATEX)
     grads = ask != "values"
@@ -195,7 +203,7 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         f"% needs {LATEX_PREAMBLE}",
         r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
         latex_text(head["task"]) + r"\\",
-        rf"Program: \texttt{{{latex_text(head['program'])}}}\\",
+        rf"Program: {breakable_text(head['program'])}",
         rf"At: {latex_text(head['at'])}\\[1ex]",
         r"{\small\setlength{\tabcolsep}{4pt}",
         rf"\begin{{longtable}}{{{spec}}}",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..check.run import EXACT_TIMEOUT
 from ..core.ir import COPY, INPUT, Graph, Node
 from ..core.notation import (
     ATOM,
@@ -79,17 +80,12 @@ def float_numbers(graph: Graph, values: list[float], grads: list, digits: int | 
 
 def exact_numbers(exact, digits: int | None, floats: list[float]) -> Numbers:
     """The numbers of an exact evaluation (:class:`cgcli.api.exact.ExactPass`)."""
-    import sympy
-
-    from ..api.exact import show_exact
-    from ..core.notation import latex_number
+    from ..core.notation import exact_latex
 
     def shown(expr, approximate: bool = True) -> Shown:
-        text = show_exact(expr, digits, approximate)
-        latex = sympy.latex(expr)
-        if " ≈ " in text:
-            latex += r" \approx " + latex_number(text.split(" ≈ ")[1])
-        return Shown(text, latex)
+        text = exact.shown(expr, digits, approximate)
+        approx = text.split(" ≈ ")[1] if " ≈ " in text else None
+        return Shown(text, exact_latex(exact.form(expr).latex, approx))
 
     return Numbers(
         value=lambda i: shown(exact.values[i]),
@@ -497,8 +493,17 @@ def render_latex(solution: Solution, brief: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+ALIGN_ROWS = 40
+"""Rows of one align* at most: TeX keeps a whole align* in memory and on one page."""
+
+
 def _align(rows: list[str]) -> list[str]:
-    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+    """The rows in align* environments of at most :data:`ALIGN_ROWS` rows each."""
+    lines = []
+    for start in range(0, len(rows), ALIGN_ROWS):
+        chunk = rows[start : start + ALIGN_ROWS]
+        lines += [r"\begin{align*}", " \\\\\n".join(chunk), r"\end{align*}"]
+    return lines
 
 
 def _latex_chain(step: ChainStep, out: str, label: str, name: list[str]) -> list[str]:
@@ -565,6 +570,7 @@ def explain(
     values: Mapping[str, object] | None = None,
     *,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
@@ -573,7 +579,9 @@ def explain(
     node by node, then the backward pass gate by gate, every number filled in."""
     from ..api.evaluation import evaluate
 
-    result = evaluate(program, values, output=output, check=False, exact=exact)
+    result = evaluate(
+        program, values, output=output, check=False, exact=exact, exact_timeout=exact_timeout
+    )
     floats = [r.value for r in result.nodes]
     if exact:
         numbers = exact_numbers(result.exact, digits, floats)
