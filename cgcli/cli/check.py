@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -208,8 +207,10 @@ def _print(grades, single: bool, output_format: str) -> None:
     from ..render.grades import render_class, render_sheet
 
     if output_format == "json":
+        from ..core.untrusted import json_text
+
         doc = grades.sheets[0].as_dict() if single else grades.as_dict()
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json_text(doc))
     elif single:
         click.echo(render_sheet(grades.sheets[0]), nl=False)
     else:

@@ -44,6 +44,24 @@ def _visible_char(ch: str, ascii_escapes: bool = False) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+_HIDDEN_IN_JSON = re.compile(
+    "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(doc: object, indent: int | None = 2) -> str:
+    """``doc`` as JSON for a terminal or a file: non-ASCII text as it is, but C1
+    controls, bidirectional and invisible format characters escaped (``\\u202e``;
+    json escapes C0 controls itself), and a byte of a file name that was not UTF-8
+    written as ``\\xff`` text (JSON cannot hold it)."""
+    import json
+
+    text = json.dumps(doc, ensure_ascii=False, indent=indent)
+    text = _HIDDEN_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _SURROGATE.sub(lambda m: "\\" + visible(m.group()), text)
+
+
 def visible_lines(text: str) -> str:
     """A text of several lines, each made :func:`visible` (the line breaks kept)."""
     return "\n".join(visible(line) for line in text.split("\n"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -20,7 +19,7 @@ from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse
-from ..core.untrusted import markdown_code, spreadsheet_cell, visible
+from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
 from ..passes.values import InputValue, value_from_python
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -176,7 +175,7 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "student": "",
         "nodes": nodes,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc) + "\n"
 
 
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
