@@ -2,8 +2,9 @@
 
 Whole processes, medians of several runs, on this machine, in one run:
 
-1. start-up: ``cg eval "(x+y)*z" x=1 y=3 z=-3 --no-check --format json`` against
-   ``python -c "import lark"`` (and ``python -c pass``);
+1. start-up: ``cg eval "(x+y)*z" x=1 y=3 z=-3 --no-check --format json`` against a
+   micrograd-style script that does the same job (benchmarks/peers/micrograd_style.py),
+   ``python -c pass``, and cg before the house (HOUSE, from git);
 2. the default check and table against a SymPy-only script that parses
    ``(x+y)*z``, differentiates and evaluates;
 3. size: a random program and a deeply nested one, parse + forward + backward +
@@ -112,19 +113,46 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("| " + " | ".join(row) + " |")
 
 
-def startup(repeat: int) -> None:
+def startup(repeat: int, folder: Path) -> None:
+    """cg eval's whole process beside a micrograd-style script doing the same job, and
+    beside cg before the house (HOUSE, run from git with the same launcher as now)."""
+    peer = [PYTHON, str(ROOT / "benchmarks" / "peers" / "micrograd_style.py"), *SEED[1:]]
+    args = [*SEED, "--no-check", "--format", "json"]
+    console = Path(PYTHON).parent / "cg"
     commands = [
         ("python -c pass", [PYTHON, "-c", "pass"]),
-        ('python -c "import lark" (baseline)', [PYTHON, "-c", "import lark"]),
-        ("cg eval ... --no-check --format json", [*CG, *SEED, "--no-check", "--format", "json"]),
-    ]
-    times = [median(command, repeat) for _, command in commands]
+        ("micrograd-style script (baseline)", peer),
+        ("cg eval ... --no-check --format json", [str(console), *args] if console.exists()
+         else [*CG, *args]),
+    ]  # fmt: skip
+    import cgcli
+
+    installed = Path(cgcli.__file__).parent.parent
+    commands.append(("the same, launched from the package", [PYTHON, "-c", LAUNCH_MAIN,
+                                                             str(installed), *args]))  # fmt: skip
+    before = baseline_code(folder, HOUSE)
+    if before is not None:
+        commands.append((f"the same at {HOUSE} (before the house)",
+                         [PYTHON, "-c", LAUNCH_MAIN, str(before), *args]))  # fmt: skip
+    times = interleaved_medians([command for _, command in commands], repeat)
     base = times[1]
     rows = [
-        [label, f"{seconds * 1000:.0f}", f"{seconds / base:.2f}"]
+        [label, f"{seconds * 1000:.1f}", f"{seconds / base:.2f}"]
         for (label, _), seconds in zip(commands, times, strict=True)
     ]
-    table("1. Start-up", ["command", "ms (median)", "ratio to import lark"], rows)
+    table("1. Start-up", ["command", "ms (median)", "ratio to the micrograd-style script"], rows)
+
+
+def interleaved_medians(commands: list[list[str]], repeat: int) -> list[float]:
+    """The median seconds of each command, run in turns (one of each, ``repeat`` times), so
+    that a change in the machine's load touches them all alike; one warm-up round first."""
+    for command in commands:
+        run(command)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for found, command in zip(times, commands, strict=True):
+            found.append(run(command))
+    return [statistics.median(found) for found in times]
 
 
 def check_and_table(repeat: int, folder: Path) -> None:
@@ -168,6 +196,14 @@ with open(os.devnull, "w", encoding="utf-8") as out:
         times.append(time.perf_counter() - start)
 print(statistics.median(times))
 """
+LAUNCH_MAIN = """\
+import sys
+sys.path.insert(0, sys.argv.pop(1))
+from cgcli.cli import main
+main()
+"""
+HOUSE = "cc942b7"
+"""Section 1's baseline: cg before the modules moved into floors (issue 21)."""
 LAUNCH = """\
 import runpy, sys
 sys.path.insert(0, sys.argv.pop(1))
@@ -175,20 +211,20 @@ runpy.run_module("cgcli", run_name="__main__", alter_sys=True)
 """
 
 
-def baseline_code(folder: Path) -> Path | None:
-    """The baseline's cgcli package, unpacked from git; None without git or the commit."""
+def baseline_code(folder: Path, commit: str = BASELINE) -> Path | None:
+    """The cgcli package at ``commit``, unpacked from git; None without git or the commit."""
     import io
     import tarfile
 
     try:
         done = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", BASELINE, "cgcli"],
+            ["git", "-C", str(ROOT), "archive", commit, "cgcli"],
             capture_output=True,
             check=True,
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    target = folder / "baseline"
+    target = folder / f"baseline-{commit}"
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
         if hasattr(tarfile, "data_filter"):
             archive.extractall(target, filter="data")
@@ -416,7 +452,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"python {version}, {os.cpu_count()} cores, cg {cgcli.__version__} at {where}")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        startup(repeat)
+        startup(max(repeat, 11), folder)
         check_and_table(max(1, repeat // 3), folder)
         size(sizes, lark_max, max(1, repeat // 3), folder)
         check_budget([100] if args.quick else [100, 1_000, 10_000], 1 if args.quick else 3,

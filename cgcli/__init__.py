@@ -20,48 +20,58 @@ _EXPORTS = {
     "CgMathError": "core.errors",
     "CgSyntaxError": "core.errors",
     "UsageError": "core.errors",
+    "ArgumentTypeError": "core.errors",
+    "ArgumentValueError": "core.errors",
+    "Graph": "core.ir",
+    "Node": "core.ir",
+    "parse": "core.parser",
+    "evaluate": "api.evaluate",
     "Evaluation": "api.evaluation",
     "NodeResult": "api.evaluation",
-    "evaluate": "api.evaluation",
-    "Explanation": "teach.explanation",
+    "ForwardEvaluation": "api.forward_mode",
+    "GradientGraphEvaluation": "api.gradient_evaluation",
+    "PointsEvaluation": "data.points",
+    "DaskEvaluation": "data.dask_engine",
+    "hessian": "api.hessian",
+    "Hessian": "api.hessian",
+    "symbolic_gradient": "api.symbolic",
+    "SymbolicGradient": "api.symbolic",
+    "SymbolicHessian": "api.symbolic",
+    "gradient_graph": "passes.gradient_graph",
+    "GradientGraph": "passes.gradient_graph",
+    "compile": "passes.compiled",
+    "CompiledProgram": "passes.compiled",
+    "ArrayResult": "passes.compiled",
     "explain": "teach.explanation",
-    "Drawing": "render.drawing",
+    "Explanation": "teach.explanation",
+    "ForwardExplanation": "teach.forward_explanation",
     "draw": "render.drawing",
-    "SymbolicGradient": "api.symbolic_grad",
-    "symbolic_gradient": "api.symbolic_grad",
+    "Drawing": "render.drawing",
+    "train": "training.train",
     "Outcome": "training.gradient_descent",
-    "train": "training.gradient_descent",
-    "build_page": "page",
     "example_data": "training.datasets",
-    "Graph": "core.ir",
     "grade": "grading",
     "grade_class": "grading",
     "read_sheet": "grading",
     "blank_sheet": "grading.blank",
-    "Node": "core.ir",
-    "parse": "core.parser",
-    "ForwardEvaluation": "api.forward_mode",
-    "forward": "api.forward_mode",
-    "GradientGraph": "passes.gradient_graph",
-    "gradient_graph": "passes.gradient_graph",
-    "GradientGraphEvaluation": "api.gradient_evaluation",
-    "evaluate_gradient_graph": "api.gradient_evaluation",
-    "Hessian": "api.hessian",
-    "ForwardExplanation": "teach.forward_explanation",
-    "SymbolicHessian": "api.symbolic_second",
-    "symbolic_hessian": "api.symbolic_second",
-    "explain_forward": "teach.forward_explanation",
-    "hessian": "api.hessian",
-    "compile": "passes.compiled",
-    "CompiledProgram": "passes.compiled",
-    "ArrayResult": "passes.compiled",
-    "evaluate_on_dask": "data.dask_engine",
-    "DaskEvaluation": "data.dask_engine",
-    "train_on_dask": "training.on_dask",
+    "build_page": "page",
 }
 """Each public name and the module that defines it."""
 
+DEPRECATED = {
+    "forward": "api.evaluate",
+    "evaluate_gradient_graph": "api.evaluate",
+    "evaluate_on_dask": "api.evaluate",
+    "explain_forward": "teach.explanation",
+    "symbolic_hessian": "api.symbolic",
+    "train_on_dask": "training.train",
+}
+"""Names kept for one release: each warns (DeprecationWarning) and calls its replacement
+with the keyword that now says the same (CHANGELOG.md lists them)."""
+
 __all__ = [
+    "ArgumentTypeError",
+    "ArgumentValueError",
     "ArrayResult",
     "CgError",
     "CgMathError",
@@ -80,6 +90,7 @@ __all__ = [
     "Node",
     "NodeResult",
     "Outcome",
+    "PointsEvaluation",
     "SymbolicGradient",
     "SymbolicHessian",
     "UsageError",
@@ -88,12 +99,8 @@ __all__ = [
     "compile",
     "draw",
     "evaluate",
-    "evaluate_gradient_graph",
-    "evaluate_on_dask",
     "example_data",
     "explain",
-    "explain_forward",
-    "forward",
     "grade",
     "grade_class",
     "gradient_graph",
@@ -101,9 +108,7 @@ __all__ = [
     "parse",
     "read_sheet",
     "symbolic_gradient",
-    "symbolic_hessian",
     "train",
-    "train_on_dask",
 ]
 
 LIBRARY_TWINS = {
@@ -121,16 +126,24 @@ LIBRARY_TWINS = {
 """Each command of the CLI and the library function it calls."""
 
 if TYPE_CHECKING:
-    from .api.evaluation import Evaluation, NodeResult, evaluate
-    from .api.forward_mode import ForwardEvaluation, forward
-    from .api.gradient_evaluation import GradientGraphEvaluation, evaluate_gradient_graph
+    from .api.evaluate import evaluate
+    from .api.evaluation import Evaluation, NodeResult
+    from .api.forward_mode import ForwardEvaluation
+    from .api.gradient_evaluation import GradientGraphEvaluation
     from .api.hessian import Hessian, hessian
-    from .api.symbolic_grad import SymbolicGradient, symbolic_gradient
-    from .api.symbolic_second import SymbolicHessian, symbolic_hessian
-    from .core.errors import CgError, CgMathError, CgSyntaxError, UsageError
+    from .api.symbolic import SymbolicGradient, SymbolicHessian, symbolic_gradient
+    from .core.errors import (
+        ArgumentTypeError,
+        ArgumentValueError,
+        CgError,
+        CgMathError,
+        CgSyntaxError,
+        UsageError,
+    )
     from .core.ir import Graph, Node
     from .core.parser import parse
-    from .data.dask_engine import DaskEvaluation, evaluate_on_dask
+    from .data.dask_engine import DaskEvaluation
+    from .data.points import PointsEvaluation
     from .grading import grade, grade_class, read_sheet
     from .grading.blank import blank_sheet
     from .page import build_page
@@ -138,13 +151,14 @@ if TYPE_CHECKING:
     from .passes.gradient_graph import GradientGraph, gradient_graph
     from .render.drawing import Drawing, draw
     from .teach.explanation import Explanation, explain
-    from .teach.forward_explanation import ForwardExplanation, explain_forward
+    from .teach.forward_explanation import ForwardExplanation
     from .training.datasets import example_data
-    from .training.gradient_descent import Outcome, train
-    from .training.on_dask import train_on_dask
+    from .training.gradient_descent import Outcome
+    from .training.train import train
 
 
 def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    module = _EXPORTS.get(name) or DEPRECATED.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(f"module 'cgcli' has no attribute {name!r}")

@@ -96,6 +96,23 @@ def test_no_check_does_not_import_sympy():
     assert out.stdout.strip().endswith("False")
 
 
+@pytest.mark.parametrize("output_format", ["json", "table", "csv"])
+def test_no_check_imports_no_check_module_no_numpy_and_no_sympy(output_format):
+    """Start-up pays only for what runs: --no-check leaves the check, SymPy, mpmath and
+    NumPy unimported, whatever the output format."""
+    code = (
+        "import sys; from cgcli.cli import main\n"
+        "try:\n"
+        f"    main(['eval', 'x*y', 'x=2', 'y=3', '--no-check', '--format', '{output_format}'])\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('sympy', 'numpy', 'mpmath', 'cgcli.check', 'pyarrow', 'rich')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or "
+        "m.startswith('cgcli.check')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_digits(cg):
     result = cg("eval", "sigmoid(x)", "x=1", "--digits", "3", "--no-check")
     assert "f = 0.731" in result.stdout

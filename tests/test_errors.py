@@ -583,7 +583,7 @@ def test_bad_invocation(cg, files, tmp_path, command, args, stdin, code, needle)
 
 
 def test_a_bug_is_exit_4_with_the_traceback_in_a_file(cg, monkeypatch):
-    from cgcli.api import evaluation
+    from cgcli.api import evaluate as evaluation
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("planted")

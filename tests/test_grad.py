@@ -140,7 +140,7 @@ def test_grad_that_sympy_cannot_finish_in_time_stops(cg, monkeypatch):
     """Simplified or not, SymPy gets --timeout; past both budgets cg stops (exit 2)."""
     import time
 
-    from cgcli.check import symbolic
+    from cgcli.api import named_grad as symbolic
 
     monkeypatch.setattr(symbolic, "gradient_formulas", lambda *args: time.sleep(30))
     result = cg("grad", "x^x", "x=1.5", "--timeout", "0.2")
@@ -176,7 +176,7 @@ def test_euler_s_number_is_written_e_not_a_name(cg):
 
 
 def test_symbolic_gradient_is_a_library_function():
-    from cgcli.api.symbolic_grad import symbolic_gradient
+    from cgcli.api.symbolic import symbolic_gradient
 
     result = symbolic_gradient("p = x + y; g = p * z", {"x": 1, "y": 3, "z": -3})
     assert [(p.label, p.formula, p.value) for p in result.partials] == [

@@ -15,7 +15,7 @@ from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
 from test_properties import SYMBOLS, VARIABLES, close, points, programs
 
 from cgcli import CgError, parse
-from cgcli.api.forward_mode import forward as forward_mode
+from cgcli.api.evaluate import forward as forward_mode
 from cgcli.api.forward_mode import tangents
 from cgcli.api.hessian import hessian, hessian_matrix
 from cgcli.core.ops import DERIVATIVE_OPS, FUNCTIONS, OPERATORS

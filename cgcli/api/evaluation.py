@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple, overload
 
-from ..check.run import (
-    DEFAULT_TIMEOUT,
-    EXACT_TIMEOUT,
-    CheckReport,
-    check_as_dict,
-    not_checked,
-    run_check,
-)
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
+from ..core.limits import EXACT_TIMEOUT
+from ..core.verdicts import CheckReport, check_as_dict, not_checked
 
 if TYPE_CHECKING:
     from .exact import ExactPass
-from ..core.errors import UsageError
+from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_number, json_number
-from ..core.parser import parse
 from ..passes.engine import backward, forward
 from ..passes.values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
 
@@ -96,6 +90,22 @@ class Evaluation:
     warnings: list[str] = field(default_factory=list)
     exact: ExactPass | None = None
     """With ``exact=True``: exact SymPy values and gradients per node."""
+    wrt: tuple[str, ...] | None = None
+    """The inputs whose gradient is reported (``evaluate(..., wrt=...)``); None: all."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every checked number agrees with the reference."""
+        return self.check.ok
+
+    @property
+    def reported(self) -> list[str]:
+        """The inputs whose gradient the outputs show: ``wrt``, or every input."""
+        return list(self.graph.input_names if self.wrt is None else self.wrt)
+
+    def reporting(self, wrt: Sequence[str]) -> Evaluation:
+        """The same evaluation, reporting the gradient only with respect to ``wrt``."""
+        return replace(self, wrt=tuple(wrt))
 
     def __repr__(self) -> str:
         from ..render.notebook import short_repr
@@ -194,45 +204,13 @@ class Evaluation:
         }
 
 
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    output: str | None = None,
-    check: bool = True,
-    check_timeout: float = DEFAULT_TIMEOUT,
-    exact: bool = False,
-    exact_timeout: float = EXACT_TIMEOUT,
-) -> Evaluation:
-    """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
-
-    ``values`` maps each input's name to a number (int, float, Fraction) or a
-    constant expression as text ("1/3", "pi/4"). The options are keyword-only, so
-    no variable name of a program can collide with one. ``exact_timeout`` bounds the
-    seconds ``exact=True`` may take.
-    """
-    graph = parse(program) if isinstance(program, str) else program
-    inputs = parse_values(values)
-    if output is not None and not isinstance(output, str):
-        raise UsageError(
-            f"output= names the node to differentiate (a str), not {output!r}; "
-            "give the values of variables in the values mapping"
-        )
-    return evaluate_graph(
-        graph, inputs, output=output, check=check, check_timeout=check_timeout, exact=exact,
-        exact_timeout=exact_timeout,
-    )  # fmt: skip
-
-
 def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
     """The values mapping of a library call, each checked and kept exact."""
     if values is None:
         return {}
     if not isinstance(values, Mapping):
-        raise UsageError(
-            f"values must be a mapping of input names to numbers, such as {{'x': 1}}, "
-            f"not {values!r}"
-        )
+        detail = f"a mapping of input names to numbers, such as {{'x': 1}}, not {values!r:.60}"
+        raise ArgumentTypeError("values", detail, f"values must be {detail}")
     parsed = {}
     for name, value in values.items():
         if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
@@ -259,6 +237,8 @@ def evaluate_graph(
     grads = backward(graph, values)
     exact_inputs = {name: inputs[name].exact for name in graph.input_names}
     if check:
+        from ..check.run import run_check
+
         report = run_check(graph, exact_inputs, values, grads, check_timeout)
     else:
         report = not_checked(graph)

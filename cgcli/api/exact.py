@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 import sympy
 
-from ..check.run import EXACT_TIMEOUT
 from ..check.symbolic import build, cg_text, exact_value
 from ..core.errors import UsageError
 from ..core.ir import COPY, Graph
+from ..core.limits import EXACT_TIMEOUT
 from ..core.numbers import format_number
 from ..core.ops import op_for
 from ..passes.engine import local_partials, pieces

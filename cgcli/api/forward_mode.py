@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..check.run import DEFAULT_TIMEOUT, Verdict
-from ..core.errors import UsageError
+from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
+from ..core.verdicts import Verdict
 from ..passes.engine import forward as forward_values
 from ..passes.engine import local_partials
 
@@ -146,12 +147,19 @@ class ForwardEvaluation:
 
 
 def direction_from(
-    inputs: tuple[str, ...], wrt: str | None, tangent: Mapping[str, object] | None
+    inputs: tuple[str, ...], wrt: str | None, tangent: Mapping[str, object] | str | None
 ) -> dict[str, float]:
-    """The tangent of every input: 1 for ``wrt`` (the first input by default), or ``tangent``."""
+    """The tangent of every input: 1 for ``wrt`` (the first input by default), or
+    ``tangent`` (a mapping of inputs to numbers, or the command line's ``a=1,b=0.5``)."""
     if wrt is not None and tangent is not None:
         raise UsageError("give wrt (one input) or tangent (a direction), not both")
+    if isinstance(tangent, str):
+        tangent = parse_tangent(tangent)
     if tangent is not None:
+        if not isinstance(tangent, Mapping):
+            raise ArgumentTypeError(
+                "tangent", f"expected a mapping of inputs to numbers, not {tangent!r:.60}"
+            )
         unknown = [name for name in tangent if name not in inputs]
         if unknown:
             known = ", ".join(inputs) or "none"
@@ -171,51 +179,21 @@ def direction_from(
     return {name: 1.0 if name == wrt else 0.0 for name in inputs}
 
 
-def forward(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    wrt: str | None = None,
-    tangent: Mapping[str, object] | None = None,
-    output: str | None = None,
-    check: bool = True,
-    check_timeout: float = DEFAULT_TIMEOUT,
-) -> ForwardEvaluation:
-    """Forward-mode differentiation: every node's value and tangent ∂node/∂``wrt``
-    (or along the direction ``tangent``, a mapping of inputs to numbers), each tangent
-    checked against SymPy at the exact inputs within ``check_timeout`` seconds.
-
-    >>> forward("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}, wrt="b").derivative
-    5.0
-    """
-    from ..core.parser import parse
-    from .evaluation import parse_values
-
-    graph = parse(program) if isinstance(program, str) else program
-    return forward_graph(
-        graph,
-        parse_values(values),
-        wrt=wrt,
-        tangent=tangent,
-        output=output,
-        check=check,
-        check_timeout=check_timeout,
-    )
-
-
 def forward_graph(
     graph: Graph,
     inputs: Mapping[str, InputValue],
     *,
     wrt: str | None = None,
-    tangent: Mapping[str, object] | None = None,
+    tangent: Mapping[str, object] | str | None = None,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> ForwardEvaluation:
-    """:func:`forward` for a parsed graph and parsed values."""
+    """``evaluate(..., mode="forward")`` for a parsed graph and parsed values."""
     from ..passes.values import bind_inputs
 
+    if isinstance(tangent, str):
+        tangent = parse_tangent(tangent)
     if output is not None:
         graph = graph.with_output_name(output)
     graph, point, warnings = bind_inputs(graph, inputs)
@@ -258,3 +236,21 @@ def tangent_exact(tangent: Mapping[str, object], name: str):
     from ..passes.values import value_from_python
 
     return value_from_python(name, tangent.get(name, 0)).exact
+
+
+def parse_tangent(text: str) -> dict[str, str]:
+    """``a=1,b=0.5`` as {name: value text}; a comma splits only before the next NAME=."""
+    import re
+
+    from ..passes.values import NAME_PATTERN
+
+    tangent: dict[str, str] = {}
+    for part in re.split(r",\s*(?=[^\W\d]\w*\s*=)", text.strip()):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not NAME_PATTERN.fullmatch(name) or not value.strip():
+            raise UsageError(f"--tangent: expected NAME=VALUE,..., got {part!r}")
+        if name in tangent:
+            raise UsageError(f"--tangent: {name} is given twice")
+        tangent[name] = value
+    return tangent

@@ -11,7 +11,8 @@ from ..check.run import DEFAULT_TIMEOUT, Verdict, agrees, judge
 from ..core.ir import Graph, Node
 from ..core.numbers import format_number
 from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
-from .evaluation import Evaluation, evaluate_graph, parse_values
+from ..passes.values import InputValue
+from .evaluation import Evaluation, evaluate_graph
 
 
 class GraphRow(NamedTuple):
@@ -61,22 +62,17 @@ class GradientGraphEvaluation:
         return f"<GradientGraphEvaluation {gradient}; {same}>"
 
 
-def evaluate_gradient_graph(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
+def gradient_graph_evaluation(
+    graph: Graph,
+    inputs: Mapping[str, InputValue],
     *,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> GradientGraphEvaluation:
-    """Build the gradient graph of ``program``, evaluate it at ``values``, and set each
+    """Build the gradient graph of ``graph``, evaluate it at ``inputs``, and set each
     gradient node beside the reverse pass's gradient and SymPy's derivative."""
-    from ..core.parser import parse
-
-    graph = parse(program) if isinstance(program, str) else program
-    reverse = evaluate_graph(
-        graph, parse_values(values), output=output, check=check, check_timeout=check_timeout
-    )
+    reverse = evaluate_graph(graph, inputs, output=output, check=check, check_timeout=check_timeout)
     grads = gradient_graph(reverse.graph)
     point = {n.name: reverse.nodes[n.index].value for n in reverse.graph.inputs}
     found = evaluate(grads, point)

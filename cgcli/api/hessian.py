@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..check.run import DEFAULT_TIMEOUT, GUARANTEES, Verdict
-from ..core.errors import UsageError
+from ..core import arguments
+from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
+from ..core.verdicts import GUARANTEES, Verdict
 from ..passes.engine import forward as forward_values
 from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
 from .forward_mode import tangents
@@ -132,29 +134,32 @@ def hessian(
     program: str | Graph,
     values: Mapping[str, object] | None = None,
     *,
-    hvp: Mapping[str, object] | None = None,
+    hvp: Mapping[str, object] | str | None = None,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> Hessian:
     """The Hessian of the output with respect to the inputs at ``values``, by forward mode
-    over the gradient graph; with ``hvp`` (a mapping of inputs to numbers), also the
-    Hessian-vector product H·v. Checked against SymPy's hessian at the exact inputs.
+    over the gradient graph; with ``hvp`` (a mapping of inputs to numbers, or the command
+    line's ``a=1,b=0.5``), also the Hessian-vector product H·v. Checked against SymPy's
+    hessian at the exact inputs.
 
     >>> hessian("x^2 * y", {"x": 3, "y": 2}).matrix
     [[4.0, 6.0], [6.0, 0.0]]
     """
-    from ..core.parser import parse
+    from ..core.parser import parse_program
     from .evaluation import parse_values
+    from .forward_mode import parse_tangent
 
-    graph = parse(program) if isinstance(program, str) else program
+    if output is not None and not isinstance(output, str):
+        raise ArgumentTypeError("output", f"expected a node's name (a str), not {output!r:.60}")
     return hessian_graph(
-        graph,
+        parse_program(program),
         parse_values(values),
-        hvp=hvp,
+        hvp=parse_tangent(hvp) if isinstance(hvp, str) else hvp,
         output=output,
-        check=check,
-        check_timeout=check_timeout,
+        check=arguments.flag(check, "check"),
+        check_timeout=arguments.seconds(check_timeout, "check_timeout"),
     )
 
 

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 import sympy
 
-from ..check.symbolic import Expected, build, cg_text, exact_number, exact_value, numeric
-from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
-from ..core.ops import CONSTANTS, op_for
+from ..check.symbolic import Expected, build, cg_text, exact_value, numeric
+from ..core.ir import INPUT, Graph, Node
+from ..core.ops import op_for
 
 
 class Sigmoid(sympy.Function):
@@ -57,22 +57,12 @@ def symbols_of(graph: Graph) -> dict[int, sympy.Symbol]:
 
 def definitions(graph: Graph, symbols: dict[int, sympy.Symbol]) -> list[sympy.Expr]:
     """Each node in terms of the inputs and of the named nodes before it."""
-    as_operand: list[sympy.Expr] = []
-    defined: list[sympy.Expr] = []
-    for node in graph.nodes:
-        if node.op == INPUT:
-            expr = symbols[node.index]
-        elif node.op == NUMBER:
-            expr = exact_number(node.literal)
-        elif node.op in CONSTANTS:
-            expr = getattr(sympy, CONSTANTS[node.op][1])
-        elif node.op == COPY:
-            expr = as_operand[node.inputs[0]]
-        else:
-            expr = _builder(node.op)(sympy, *(as_operand[i] for i in node.inputs))
-        defined.append(expr)
-        as_operand.append(symbols[node.index] if is_named(graph, node) else expr)
-    return defined
+    return build(
+        graph,
+        {n.name: symbols[n.index] for n in graph.inputs},
+        operand=lambda node, expr: symbols[node.index] if is_named(graph, node) else expr,
+        builder=_builder,
+    )
 
 
 def derivatives(graph: Graph, wrt: list[str]) -> tuple[dict[str, sympy.Expr], dict]:

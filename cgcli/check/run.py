@@ -28,23 +28,37 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.ir import INPUT, Graph, Node
-from ..core.numbers import format_number, json_number
+from ..core.limits import CHECK_TIMEOUT
+from ..core.numbers import format_number
+from ..core.verdicts import (
+    ABSOLUTE,
+    AT_KINK,
+    CONVENTION,
+    HIGH_PRECISION,
+    MISMATCH,
+    NO_REAL_DERIVATIVE,
+    NO_REFERENCE,
+    OK,
+    RELATIVE,
+    SYMPY,
+    UNCHECKED,
+    CheckReport,
+    Verdict,
+)
+from ..core.verdicts import GUARANTEES as GUARANTEES  # the vocabulary, also from here
+from ..core.verdicts import check_as_dict as check_as_dict
+from ..core.verdicts import not_checked as not_checked
 from ..passes.engine import through_kink
 
 if TYPE_CHECKING:
     from .precise import Gap, HighPrecision, Number
 
-RELATIVE = 1e-9
-ABSOLUTE = 1e-12
 REFERENCE_SHARE = 0.1
 """A high-precision reference gives a ✓ only when its error bound is at most this share
 of the tolerance."""
 FD_RELATIVE = 1e-6
 FD_STEP = 6e-6
-DEFAULT_TIMEOUT = 5.0
-EXACT_TIMEOUT = 10.0
-"""Seconds exact arithmetic (``--exact``) may take, and the writing of its numbers:
-``(1+1/10^9)^(10^9)`` exactly has nine billion digits (``--exact-timeout`` raises it)."""
+DEFAULT_TIMEOUT = CHECK_TIMEOUT
 SYMPY_SHARE = 0.8
 """The share of the budget SymPy may use; the high-precision check has the rest."""
 INTERVAL_NODE_LIMIT = 25_000
@@ -55,71 +69,6 @@ SYMPY_NODE_LIMIT = 2000
 and in forward mode's check) takes graphs up to this size."""
 EXPLAIN_GRACE = 0.5
 """Seconds the explanation of a mismatch may take beyond the budget."""
-
-OK, MISMATCH, CONVENTION, UNCHECKED = "ok", "mismatch", "convention", "unchecked"
-SYMPY, HIGH_PRECISION, NONE = "sympy", "high-precision", "none"
-
-AT_KINK = "not differentiable here: cg follows PyTorch's convention"
-NO_REAL_DERIVATIVE = (
-    "no real derivative: the program is not real-valued on either side of this point "
-    "(such as a negative base raised to a varying power); cg gives nan, as PyTorch does"
-)
-NO_REFERENCE = (
-    "SymPy finds no value here (a 0/0 or ∞-∞ form without a limit, or a number that hinges "
-    "on a quantity it cannot tell from zero)"
-)
-
-GUARANTEES = {
-    SYMPY: (
-        "SymPy differentiates the program exactly and evaluates at the exact inputs: "
-        f"each ✓ is within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of the exact number"
-    ),
-    HIGH_PRECISION: (
-        "high-precision difference quotients (mpmath, 50 digits): the value and each input's "
-        f"✓ gradient are within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of a reference "
-        "whose own error bound is at most a tenth of that; intermediate nodes are not checked"
-    ),
-    NONE: "not checked",
-}
-"""What each method's ✓ promises, as the table and the JSON state it."""
-
-
-class Verdict(NamedTuple):
-    """How one number compares with the reference."""
-
-    status: str
-    expected: float | str | None = None
-    """The reference value: a float, or "complex" / "zoo" where SymPy says so."""
-    error: float | None = None
-    """A bound on the reference's own error (high precision only)."""
-    reason: str | None = None
-    """Why: what disagreed and by how much, which convention applies, or why unchecked."""
-
-
-class CheckReport(NamedTuple):
-    """The check of one evaluation: the output value and every node's gradient."""
-
-    method: str
-    """"sympy", "high-precision" or "none"."""
-    value: Verdict
-    grads: tuple[Verdict | None, ...]
-    """Per node; None where the node has no gradient (it depends on no input)."""
-    note: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True unless some number disagrees with the reference."""
-        verdicts = [self.value, *self.grads]
-        return all(v is None or v.status != MISMATCH for v in verdicts)
-
-    @property
-    def guarantee(self) -> str:
-        """What a ✓ of this method promises."""
-        return GUARANTEES[self.method]
-
-
-def not_checked(graph: Graph) -> CheckReport:
-    return CheckReport(NONE, Verdict(UNCHECKED), (None,) * len(graph.nodes), "not checked")
 
 
 def agrees(ours: float, expected: float | str, error: float = 0.0) -> bool:
@@ -463,41 +412,6 @@ def _rounded_inputs(graph: Graph, point: Point) -> list[tuple[str, float]]:
         )
         sentences.append((sentence, relative))
     return sentences
-
-
-# --- the check in JSON ------------------------------------------------------------------
-
-
-def check_as_dict(report: CheckReport, graph: Graph) -> dict:
-    """The ``check`` object of the JSON output (schema in docs/output.md)."""
-
-    def entry(verdict: Verdict) -> dict:
-        record = {"status": verdict.status, "expected": json_number(verdict.expected)}
-        if verdict.error is not None:
-            record["error"] = verdict.error
-        if verdict.reason is not None:
-            record["reason"] = verdict.reason
-        return record
-
-    nodes = graph.nodes
-    return {
-        "ok": report.ok,
-        "method": report.method,
-        "note": report.note,
-        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
-        "value": entry(report.value),
-        "nodes": {
-            nodes[i].id: entry(v)
-            for i, v in enumerate(report.grads)
-            if v is not None and v.status != UNCHECKED
-        },
-        "unchecked": {
-            nodes[i].id: v.reason
-            for i, v in enumerate(report.grads)
-            if v is not None and v.status == UNCHECKED and v.reason
-        },
-        "guarantee": report.guarantee,
-    }
 
 
 # --- the float64 difference quotient of --check all and of training ----------------------

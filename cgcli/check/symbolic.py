@@ -5,13 +5,13 @@ Importing this module imports SymPy, so only the check and symbolic commands do.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 import sympy
 from sympy.printing.str import StrPrinter
 
-from ..core.ir import COPY, INPUT, NUMBER, Graph
+from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, op_for
 
 Expected = float | str
@@ -22,9 +22,18 @@ def build(
     graph: Graph,
     leaves: Mapping[str, sympy.Expr],
     perturb: Mapping[int, sympy.Symbol] | None = None,
+    *,
+    operand: Callable[[Node, sympy.Expr], sympy.Expr] | None = None,
+    builder: Callable[[str], Callable] | None = None,
 ) -> list[sympy.Expr]:
-    """A SymPy expression for every node; ``perturb`` adds a symbol to chosen nodes."""
+    """A SymPy expression for every node; ``perturb`` adds a symbol to chosen nodes.
+
+    ``operand(node, expr)`` is what the nodes after ``node`` see of it (by default its
+    expression; ``cg grad`` gives a named node's symbol), and ``builder(op)`` the SymPy
+    builder of an op (by default the op table's).
+    """
     exprs: list[sympy.Expr] = []
+    seen: list[sympy.Expr] = exprs if operand is None else []
     for node in graph.nodes:
         if node.op == INPUT:
             expr = leaves[node.name]
@@ -33,12 +42,15 @@ def build(
         elif node.op in CONSTANTS:
             expr = getattr(sympy, CONSTANTS[node.op][1])
         elif node.op == COPY:
-            expr = exprs[node.inputs[0]]
+            expr = seen[node.inputs[0]]
         else:
-            expr = apply_op(node.op, [exprs[i] for i in node.inputs])
+            args = [seen[i] for i in node.inputs]
+            expr = apply_op(node.op, args) if builder is None else builder(node.op)(sympy, *args)
         if perturb and node.index in perturb:
             expr = expr + perturb[node.index]
         exprs.append(expr)
+        if operand is not None:
+            seen.append(operand(node, expr))
     return exprs
 
 

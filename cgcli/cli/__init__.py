@@ -29,9 +29,6 @@ Exit codes:
 """
 
 
-LIMIT_OPTIONS = ("max_size", "max_depth", "max_literal")
-"""Options every program command shares; its help lists them after its own."""
-
 EXAMPLES = {
     "eval": ['cg eval "(x+y)*z" x=1 y=3 z=-3', 'cg eval "x*y" --points data.csv --format csv'],
     "graph": ['cg graph "(x+y)*z" x=1 y=3 z=-3 --format svg -o graph.svg'],
@@ -57,16 +54,16 @@ class ProgramCommand(click.Command):
     """
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        own, limits = [], []
+        """The options under their headings (:func:`option_group`), in click's own layout;
+        the program's positional arguments are in the usage line, not among them."""
+        groups: dict[str, list[tuple[str, str]]] = {}
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)
-            if record:
-                (limits if param.name in LIMIT_OPTIONS else own).append(record)
-        with formatter.section("Options"):
-            formatter.write_dl(own)
-        if limits:
-            with formatter.section("Input limits"):
-                formatter.write_dl(limits)
+            if record and isinstance(param, click.Option):
+                groups.setdefault(getattr(param, "help_group", "Options"), []).append(record)
+        for title in sorted(groups, key=lambda t: (t == "Input limits", t == "Options")):
+            with formatter.section(title):
+                formatter.write_dl(groups[title])
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         examples = EXAMPLES.get(self.name or "", [])
@@ -237,33 +234,55 @@ class FiniteFloat(click.ParamType):
         self.maximum = maximum
 
     def convert(self, value, param, ctx):
-        import math
+        from ..core import arguments
+        from ..core.errors import ArgumentTypeError, ArgumentValueError
 
-        if isinstance(value, float):
-            number = value
-        else:
-            try:
-                if not str(value).isascii():
-                    raise ValueError
-                number = float(value)
-            except ValueError:
-                self.fail(f"{value!r} is not a number", param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        if self.minimum is not None and (
-            number < self.minimum or (self.above and number == self.minimum)
-        ):
-            bound = f"> {self.minimum:g}" if self.above else f">= {self.minimum:g}"
-            self.fail(f"{value!r} is out of range: it must be {bound}", param, ctx)
-        if self.maximum is not None and number > self.maximum:
-            self.fail(f"{value!r} is out of range: it must be <= {self.maximum:g}", param, ctx)
-        return number
+        try:
+            return arguments.number(
+                value,
+                param.name if param else "value",
+                minimum=self.minimum,
+                above=self.above,
+                maximum=self.maximum,
+                from_text=True,
+            )
+        except (ArgumentValueError, ArgumentTypeError) as exc:
+            self.fail(exc.detail, param, ctx)
+
+
+class Workers(click.ParamType):
+    """The worker processes of a local Dask cluster (:func:`cgcli.core.arguments.workers`)."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        from ..core import arguments
+        from ..core.errors import ArgumentTypeError, ArgumentValueError
+
+        try:
+            return arguments.workers(value, "--workers", from_text=True)
+        except (ArgumentValueError, ArgumentTypeError) as exc:
+            self.fail(exc.detail, param, ctx)
 
 
 POSITIVE = FiniteFloat(0, above=True)
 NON_NEGATIVE = FiniteFloat(0)
 SECONDS = FiniteFloat(0, above=True, maximum=86_400)
 """A time budget: more than 0 seconds, at most a day."""
+
+
+def option_group(title: str, *decorators):
+    """Apply click option ``decorators`` whose options show under ``title`` in the help."""
+
+    def decorator(command):
+        for option in reversed(decorators):
+            before = len(getattr(command, "__click_params__", []))
+            command = option(command)
+            for param in command.__click_params__[before:]:
+                param.help_group = title
+        return command
+
+    return decorator
 
 
 def output_options(formats: list[str], default: str = "table", wrt: bool = True):
@@ -322,7 +341,7 @@ def engine_options(engine_help: str):
             ),
             click.option(
                 "--workers",
-                type=click.IntRange(min=1),
+                type=Workers(),
                 help="With --engine dask: worker processes of the local cluster "
                 "(default: one per CPU).",
             ),
@@ -378,50 +397,51 @@ def program_arguments(command):
         program = ProgramArgs(arguments, program_file, output_name, limits)
         return command(*args, program=program, **kw)
 
-    for option in reversed(
-        [
-            click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]..."),
-            click.option(
-                "-f",
-                "--file",
-                "program_file",
-                metavar="FILE",
-                help="Read the program from FILE ('-' for stdin); all arguments are then values.",
-            ),
-            click.option(
-                "--output",
-                "output_name",
-                metavar="NAME",
-                help="Differentiate NAME instead of the last statement.",
-            ),
-            click.option(
-                "--max-size",
-                type=click.IntRange(min=1),
-                default=DEFAULT_LIMITS.max_size,
-                show_default=True,
-                metavar="CHARS",
-                help="Refuse programs longer than this.",
-            ),
-            click.option(
-                "--max-depth",
-                type=click.IntRange(min=1),
-                default=DEFAULT_LIMITS.max_depth,
-                show_default=True,
-                metavar="N",
-                help="Refuse programs nested deeper than this (parser stack entries).",
-            ),
-            click.option(
-                "--max-literal",
-                type=click.IntRange(min=1),
-                default=DEFAULT_LIMITS.max_literal,
-                show_default=True,
-                metavar="CHARS",
-                help="Refuse number literals longer than this.",
-            ),
-        ]
-    ):
-        wrapper = option(wrapper)
-    return wrapper
+    program = option_group(
+        "Program",
+        click.argument("arguments", nargs=-1, metavar="PROGRAM [NAME=VALUE]..."),
+        click.option(
+            "-f",
+            "--file",
+            "program_file",
+            metavar="FILE",
+            help="Read the program from FILE ('-' for stdin); all arguments are then values.",
+        ),
+        click.option(
+            "--output",
+            "output_name",
+            metavar="NAME",
+            help="Differentiate NAME instead of the last statement.",
+        ),
+    )
+    limits = option_group(
+        "Input limits",
+        click.option(
+            "--max-size",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_size,
+            show_default=True,
+            metavar="CHARS",
+            help="Refuse programs longer than this.",
+        ),
+        click.option(
+            "--max-depth",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_depth,
+            show_default=True,
+            metavar="N",
+            help="Refuse programs nested deeper than this (parser stack entries).",
+        ),
+        click.option(
+            "--max-literal",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_literal,
+            show_default=True,
+            metavar="CHARS",
+            help="Refuse number literals longer than this.",
+        ),
+    )
+    return program(limits(wrapper))
 
 
 def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> None:

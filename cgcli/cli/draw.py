@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..core.errors import UsageError
-from ..render.drawing import DEFAULT_DPI, FORMATS, STYLES
+from ..render.drawing import DEFAULT_DPI, FORMATS, MAX_DPI, MIN_DPI, STYLES
 from . import (
     EXIT_CODES,
     ProgramCommand,
@@ -33,7 +33,7 @@ GRAPH_FORMATS = list(FORMATS)
 )
 @click.option(
     "--dpi",
-    type=click.IntRange(min=10, max=2400),
+    type=click.IntRange(min=MIN_DPI, max=MAX_DPI),
     default=DEFAULT_DPI,
     show_default=True,
     help="Resolution of --format png.",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..check.run import EXACT_TIMEOUT
 from ..core.errors import UsageError
+from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -56,14 +56,19 @@ def explain_command(
     filled in."""
     from ..teach.explanation import explain
 
+    if (mode == "forward" or tangent is not None) and output_format == "latex":
+        raise UsageError("--mode forward explains in text or markdown, in float64")
     graph, values = load_program(program)
-    if mode == "forward" or tangent is not None:
-        _explain_forward(graph, values, output_format, digits, exact, wrt, tangent)
-        return
-    if wrt is not None:
-        raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
     explanation = explain(
-        graph, values, exact=exact, exact_timeout=exact_timeout, digits=digits, brief=brief
+        graph,
+        values,
+        mode=mode,
+        wrt=wrt,
+        tangent=tangent,
+        exact=exact,
+        exact_timeout=exact_timeout,
+        digits=digits,
+        brief=brief,
     )
     for warning in explanation.warnings:
         warn(warning)
@@ -73,24 +78,6 @@ def explain_command(
         click.echo(explanation.markdown, nl=False)
     else:
         click.echo(explanation.text, nl=False)
-
-
-def _explain_forward(graph, values, output_format, digits, exact, wrt, tangent):
-    from ..teach.forward_explanation import explain_forward
-    from .evaluate import parse_tangent
-
-    if output_format == "latex" or exact:
-        raise UsageError("--mode forward explains in text or markdown, in float64")
-    explanation = explain_forward(
-        graph,
-        values,
-        wrt=wrt,
-        tangent=parse_tangent(tangent) if tangent is not None else None,
-        digits=digits,
-    )
-    for warning in explanation.warnings:
-        warn(warning)
-    click.echo(explanation.markdown if output_format == "markdown" else explanation.text, nl=False)
 
 
 command = explain_command

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..check.run import DEFAULT_TIMEOUT
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from . import (
     EXIT_CODES,
     SECONDS,
@@ -41,18 +41,11 @@ def hessian_command(program, output_format, digits, hvp, no_check, check_timeout
     """The Hessian of the output with respect to the inputs at the given values: forward
     mode over the gradient graph (forward-over-reverse), checked against SymPy's hessian
     at the exact inputs."""
-    from ..api.hessian import hessian_graph
+    from ..api.hessian import hessian
     from ..render.second_order import render_hessian
-    from .evaluate import parse_tangent
 
     graph, values = load_program(program)
-    result = hessian_graph(
-        graph,
-        values,
-        hvp=parse_tangent(hvp) if hvp is not None else None,
-        check=not no_check,
-        check_timeout=check_timeout,
-    )
+    result = hessian(graph, values, hvp=hvp, check=not no_check, check_timeout=check_timeout)
     for warning in result.warnings:
         warn(warning)
     click.echo(render_hessian(result, output_format, digits), nl=False)

@@ -32,6 +32,25 @@ class UsageError(CgError):
     kind = "usage error"
 
 
+class ArgumentValueError(UsageError, ValueError):
+    """A library argument (or an option) of the right type with a wrong value."""
+
+    def __init__(self, name: str, detail: str, message: str | None = None) -> None:
+        super().__init__(message or f"{name}: {detail}")
+        self.name = name
+        self.detail = detail
+        """The message without the argument's name (what click shows after the option)."""
+
+
+class ArgumentTypeError(UsageError, TypeError):
+    """A library argument of the wrong type (None for a program, a string for a number)."""
+
+    def __init__(self, name: str, detail: str, message: str | None = None) -> None:
+        super().__init__(message or f"{name}: {detail}")
+        self.name = name
+        self.detail = detail
+
+
 class CgSyntaxError(CgError):
     """A program or value that does not parse; it points at a place in the source."""
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import CgError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
 
@@ -117,6 +118,8 @@ def _writable_target(path: str, option: str) -> Path:
     """The real path ``path`` writes to, or the error that says why it cannot be written."""
     if not path:
         raise UsageError(f"{option}: the file name is empty")
+    from pathlib import Path
+
     target = Path(os.path.realpath(path))
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
@@ -195,6 +198,8 @@ def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
     this one worked (two runs with the same -o), the first to finish wins and the
     other says so: its result is not written.
     """
+    import tempfile
+
     target = _writable_target(path, option)
     expected = _found_at_start.pop(str(target), _identity(target))
     try:

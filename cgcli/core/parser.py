@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from . import lalr
-from .errors import CgSyntaxError, UsageError
+from .errors import ArgumentTypeError, CgSyntaxError, UsageError
 from .ir import COPY, INPUT, NUMBER, Graph
 from .limits import DEFAULT_LIMITS, Limits
 from .node_table import NodeTable
@@ -502,3 +502,14 @@ def _juxtaposition_hint(token, source: str) -> str | None:
     if adjacent:
         return f"missing operator: did you mean {left_text}*{right_text}?"
     return f"missing operator between {left_text!r} and {text!r}"
+
+
+def parse_program(program: object) -> Graph:
+    """A program given to the library: its text (a str), parsed, or a parsed :class:`Graph`."""
+    if isinstance(program, Graph):
+        return program
+    if isinstance(program, str):
+        return parse(program)
+    raise ArgumentTypeError(
+        "program", f"expected the text of a program (a str) or a parsed Graph, not {program!r:.60}"
+    )

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_points
+from ..core import arguments
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
-from ..core.parser import parse
+from ..core.parser import parse_program
 from ..passes.compiled import CompiledProgram, compile
 from ..passes.values import InputValue, value_from_python
 from .parquet_parts import file_columns, parquet_files, read_batches
@@ -63,6 +64,8 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
 def dask_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Any]:
     """A distributed client: of the scheduler at ``scheduler``, or of a local cluster of
     ``workers`` processes (default: one per CPU) started here and closed after."""
+    if workers is not None:
+        workers = arguments.workers(workers)
     distributed = require_dask()
     if scheduler is not None:
         if workers is not None:
@@ -179,6 +182,12 @@ class DaskEvaluation:
         note = self.checked[0][1].note
         return f"check: {method} on sampled rows {rows}: {verdict}" + (f"; {note}" if note else "")
 
+    def math_error_summary(self) -> str | None:
+        """How many rows had a math error, as cg eval --points says it (None: none did)."""
+        if not self.math_error_rows:
+            return None
+        return f"{self.math_error_rows} of {self.rows} rows had a math error; their values are nan"
+
     def __repr__(self) -> str:
         errors = f", {self.math_error_rows:,} with math errors" if self.math_error_rows else ""
         checked = f"; check: {self.checked[0][1].method}" if self.checked else ""
@@ -187,7 +196,7 @@ class DaskEvaluation:
         )
 
 
-def evaluate_on_dask(
+def evaluate_partitions(
     program: str | Graph,
     source: str,
     *,
@@ -218,7 +227,7 @@ def evaluate_on_dask(
         name: value if isinstance(value, InputValue) else value_from_python(name, value)
         for name, value in (values or {}).items()
     }
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     compiled = compile(graph, output=output, wrt=wrt, variables=[*columns, *constants])
     warnings = _name_warnings(compiled, columns, constants)
     row_names = [name for name in compiled.inputs if name not in constants]

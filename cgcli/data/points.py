@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import BinaryIO
 
 import numpy as np
 
@@ -24,6 +26,7 @@ from ..check.run import (
     fd_compare,
     fd_step,
 )
+from ..core import arguments
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.ir import Graph
 from ..core.numbers import format_number
@@ -54,6 +57,100 @@ class PointsRun:
     fd_flagged: int = 0
     """Gradients finite differences disagreed with, re-checked in high precision."""
     precise_seconds: float = 0.0
+    status: int = EXIT_OK
+    """The exit status, once every row is done."""
+
+
+@dataclass
+class PointsEvaluation:
+    """What ``evaluate(..., points=...)`` did: the rows written and the check's outcome."""
+
+    rows: int
+    math_error_rows: int
+    status: int
+    """The command line's exit status: 0, 1 (the check disagreed) or 3 (math errors)."""
+    warnings: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every row evaluated and every checked number agrees."""
+        return self.status == EXIT_OK
+
+    def __repr__(self) -> str:
+        errors = f", {self.math_error_rows} with math errors" if self.math_error_rows else ""
+        return f"<PointsEvaluation {self.rows} rows{errors}; {'ok' if self.ok else 'not ok'}>"
+
+
+def evaluate_points(
+    graph: Graph,
+    constants: Mapping[str, InputValue],
+    points: str,
+    out: str | BinaryIO,
+    *,
+    points_format: str | None,
+    result_format: str | None,
+    digits: int | None,
+    output: str | None,
+    wrt: list[str] | None,
+    grad_only: bool,
+    check: str,
+    check_timeout: float,
+    chunk_rows: int,
+    on_warning: Callable[[str], None] | None,
+) -> PointsEvaluation:
+    """Every row of the file ``points`` ('-': standard input) evaluated into ``out``: a path
+    written whole (in the format its extension names unless ``result_format`` says) or a
+    binary stream. Each warning goes to ``on_warning`` as it happens, and into the result."""
+    from ..core.files import check_writable, refuse_overwriting, shown_path, written_whole
+    from .points_io import RowWriter, open_points, point_format_for, read_points
+    from .points_io.formats import POINT_FORMATS, result_format_for
+
+    if points_format is not None and points_format not in POINT_FORMATS:
+        raise UsageError(
+            f"points_format: {points_format!r} is not one of " + ", ".join(POINT_FORMATS)
+        )
+    to_file = isinstance(out, str)
+    result_format = result_format_for(out, result_format) if to_file else result_format or "csv"
+    if result_format in ("markdown", "latex"):
+        raise UsageError(
+            f"--format {result_format} is for one point; with --points use "
+            + ", ".join(RESULT_FORMATS)
+        )
+    if to_file:
+        check_writable(out, "-o")
+        refuse_overwriting(out, "-o", [("--points", points)])
+    if output is not None:
+        graph = graph.with_output_name(output)
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        if on_warning is not None:
+            on_warning(message)
+
+    with open_points(points) as stream:
+        reader = read_points(stream, point_format_for(points, points_format), chunk_rows)
+        if reader.empty:
+            raise UsageError(f"{shown_path(points)} is empty (expected the points)")
+        bound = graph.bind_constants([*reader.names, *constants])
+        wrt = None if wrt is None else arguments.inputs_named(wrt, bound.input_names)
+        with written_whole(out, "-o") if to_file else nullcontext(out) as sink:
+            run = run_points(
+                graph,
+                constants,
+                reader,
+                lambda layout: RowWriter(sink, result_format, layout, digits),
+                wrt=wrt,
+                grad_only=grad_only,
+                check=check,
+                check_timeout=check_timeout,
+                warn=warn,
+            )
+    return PointsEvaluation(run.rows, run.math_error_rows, run.status, warnings)
+
+
+RESULT_FORMATS = ("table", "json", "csv", "tsv", "jsonl", "parquet", "arrow")
+"""The formats of many points' results."""
 
 
 def run_points(
@@ -67,8 +164,9 @@ def run_points(
     check: str,
     check_timeout: float,
     warn: Callable[[str], None],
-) -> int:
-    """Evaluate ``graph`` at every row; returns the exit status. ``check``: none, sample, all."""
+) -> PointsRun:
+    """Evaluate ``graph`` at every row; the run says how it went (its ``status`` is the exit
+    status). ``check``: none, sample, all."""
     graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]
@@ -127,7 +225,8 @@ def run_points(
     if run.math_error_rows:
         warn(f"{run.math_error_rows} of {run.rows} rows had a math error; their values are nan")
         status = EXIT_MATH
-    return status
+    run.status = status
+    return run
 
 
 def _report_unused_keys(reader: PointReader, constants, warn) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..api.evaluation import Evaluation, evaluate_graph
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
-from ..core.parser import parse
+from ..core.parser import parse_program
 from ..passes.values import InputValue, value_from_python
 from .classbook import summarise
 from .grader import Grader
@@ -62,7 +62,7 @@ def grader_for(
     digits: int | None = 6,
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     inputs = {
         name: v if isinstance(v, InputValue) else value_from_python(name, v)
         for name, v in (values or {}).items()

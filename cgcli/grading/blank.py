@@ -18,7 +18,7 @@ from ..core.errors import UsageError
 from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
-from ..core.parser import parse
+from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
 from ..passes.values import InputValue, value_from_python
 from .keys import GRAD, VALUE, Question
@@ -43,7 +43,7 @@ def blank_sheet(
         raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
     if ask not in ASKS:
         raise UsageError(f"--ask {ask}: ask all, values or gradients")
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     inputs = {
         name: v if isinstance(v, InputValue) else value_from_python(name, v)
         for name, v in (values or {}).items()

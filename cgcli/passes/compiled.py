@@ -15,7 +15,7 @@ import numpy as np
 
 from ..core.errors import CgMathError, UsageError
 from ..core.ir import Graph
-from ..core.parser import parse
+from ..core.parser import parse_program
 from .vector import evaluate_arrays
 
 
@@ -145,7 +145,7 @@ def compile(
     inputs whose gradients are returned (default: all). ``pi`` and ``e`` are constants
     unless the program assigns them or ``variables`` lists them (a column named e).
     """
-    graph = parse(program) if isinstance(program, str) else program
+    graph = parse_program(program)
     if output is not None:
         graph = graph.with_output_name(output)
     graph = graph.bind_constants(variables)

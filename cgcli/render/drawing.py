@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..core import arguments
 from ..core.errors import UsageError
 from ..core.ir import Graph
 
 FORMATS = ("ascii", "dot", "mermaid", "svg", "png")
 STYLES = ("circuit", "boxes")
 DEFAULT_DPI = 150
+MIN_DPI, MAX_DPI = 10, 2400
 """Sharp on slides; Graphviz's own default (96) is soft there."""
 
 
@@ -65,15 +67,18 @@ def draw(
     gradient. ``style``: circuit (the default with values) or boxes (without).
     ``backward``: draw the program and the graph of its gradient together
     (:mod:`cgcli.passes.gradient_graph`), as boxes, each with its value when values are given."""
-    from ..api.evaluation import evaluate
-    from ..core.parser import parse
+    from ..api.evaluate import evaluate
+    from ..core.parser import parse_program
     from . import graph as render
 
     if format not in FORMATS:
         raise UsageError(f"format {format!r}: choose one of {', '.join(FORMATS)}")
     if style is not None and style not in STYLES:
         raise UsageError(f"style {style!r}: choose one of {', '.join(STYLES)}")
-    graph = parse(program) if isinstance(program, str) else program
+    digits = arguments.digits(digits)
+    dpi = arguments.whole_number(dpi, "--dpi", minimum=MIN_DPI, maximum=MAX_DPI)
+    backward = arguments.flag(backward, "backward")
+    graph = parse_program(program)
     notes, warnings = None, ()
     if output is not None:
         graph = graph.with_output_name(output)
@@ -111,7 +116,7 @@ def _drawn_with(graph: Graph, notes, format: str, style: str, dpi: int, warnings
 def _draw_backward(graph: Graph, values, format: str, style, digits, dpi: int) -> Drawing:
     """The program and its gradient graph in one drawing; ASCII: one tree per input's
     gradient."""
-    from ..api.evaluation import evaluate
+    from ..api.evaluate import evaluate
     from ..passes.gradient_graph import evaluate as evaluate_gradient
     from ..passes.gradient_graph import gradient_graph
     from . import graph as render

@@ -160,3 +160,21 @@ def render_grad(result: Evaluation, wrt: list[str], output_format: str) -> str:
 def _wrt_nodes(result: Evaluation, wrt: list[str]):
     chosen = set(wrt)
     return [n for n in result.graph.inputs if n.name in chosen]
+
+
+def render_point(
+    result: Evaluation, output_format: str, digits: int | None, wrt: list[str], grad_only: bool
+) -> str:
+    """One point in a text format: the gradient alone (``--grad``), CSV or TSV, Markdown,
+    LaTeX, or the plain table (the rich table and the streamed JSON are written apart)."""
+    if grad_only:
+        return render_grad(result, wrt, output_format)
+    if output_format in ("csv", "tsv"):
+        return render_delimited(result, "," if output_format == "csv" else "\t")
+    if output_format == "markdown":
+        return render_markdown(result, digits, wrt)
+    if output_format == "latex":
+        return render_latex(result, digits, wrt)
+    from .table import render_plain
+
+    return render_plain(result, digits, wrt)

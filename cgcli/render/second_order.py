@@ -8,8 +8,8 @@ import json
 
 from ..api.forward_mode import ForwardEvaluation
 from ..api.hessian import Hessian
-from ..check.run import ABSOLUTE, RELATIVE
 from ..core.numbers import format_number
+from ..core.verdicts import ABSOLUTE, RELATIVE
 from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 

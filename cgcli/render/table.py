@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..api.evaluation import Evaluation
-from ..check import run as checking
-from ..check.run import ABSOLUTE, AT_KINK, CONVENTION, MISMATCH, OK, RELATIVE, UNCHECKED, Verdict
+from ..core import verdicts as checking
 from ..core.untrusted import visible
+from ..core.verdicts import (
+    ABSOLUTE,
+    AT_KINK,
+    CONVENTION,
+    MISMATCH,
+    OK,
+    RELATIVE,
+    UNCHECKED,
+    Verdict,
+)
 
 MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
 """How a verdict shows in the check column; an unchecked number shows "-"."""

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, overload
 
-from ..check.run import EXACT_TIMEOUT
+from ..core import arguments
+from ..core.deprecation import renamed
+from ..core.errors import UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
+from ..core.limits import EXACT_TIMEOUT
 from ..core.notation import (
     ATOM,
     LANGUAGE,
@@ -27,6 +30,9 @@ from ..core.notation import (
     text_rank,
 )
 from ..core.ops import op_for
+
+if TYPE_CHECKING:
+    from .forward_explanation import ForwardExplanation
 
 
 class Shown(NamedTuple):
@@ -565,20 +571,75 @@ class Explanation:
         return self.markdown
 
 
+@overload
 def explain(
     program: str | Graph,
     values: Mapping[str, object] | None = None,
     *,
+    mode: Literal["reverse"] = "reverse",
     exact: bool = False,
     exact_timeout: float = EXACT_TIMEOUT,
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
-) -> Explanation:
-    """The worked chain-rule solution of ``program`` at ``values``: the forward pass
-    node by node, then the backward pass gate by gate, every number filled in."""
-    from ..api.evaluation import evaluate
+) -> Explanation: ...
 
+
+@overload
+def explain(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    mode: Literal["forward"],
+    wrt: str | None = None,
+    tangent: Mapping[str, object] | str | None = None,
+    digits: int | None = 6,
+    output: str | None = None,
+) -> ForwardExplanation: ...
+
+
+def explain(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    mode: str = "reverse",
+    wrt: str | None = None,
+    tangent: Mapping[str, object] | str | None = None,
+    exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
+    digits: int | None = 6,
+    brief: bool = False,
+    output: str | None = None,
+) -> Explanation | ForwardExplanation:
+    """The worked chain-rule solution of ``program`` at ``values``, every number filled in.
+
+    ``mode="reverse"``: the forward pass node by node, then the backward pass gate by
+    gate (``brief`` leaves out what each gate does; ``exact`` keeps exact numbers, within
+    ``exact_timeout`` seconds).
+    ``mode="forward"``: every node's tangent along the input ``wrt`` or the direction
+    ``tangent``, by the chain rule.
+    """
+    from ..api.evaluate import evaluate
+    from ..api.evaluation import parse_values
+    from ..core.parser import parse_program
+
+    mode = arguments.choice(mode, "mode", ("reverse", "forward"))
+    digits = arguments.digits(digits)
+    exact = arguments.flag(exact, "exact")
+    brief = arguments.flag(brief, "brief")
+    if mode == "forward" or tangent is not None:
+        from .forward_explanation import explain_tangents
+
+        if exact:
+            raise UsageError("--mode forward explains in text or markdown, in float64")
+        graph = parse_program(program)
+        if output is not None:
+            graph = graph.with_output_name(output)
+        return explain_tangents(
+            graph, parse_values(values), wrt=wrt, tangent=tangent, digits=digits
+        )
+    if wrt is not None:
+        raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
     result = evaluate(
         program, values, output=output, check=False, exact=exact, exact_timeout=exact_timeout
     )
@@ -588,3 +649,16 @@ def explain(
     else:
         numbers = float_numbers(result.graph, floats, [r.grad for r in result.nodes], digits)
     return Explanation(solve(result.graph, numbers), brief, tuple(result.warnings))
+
+
+def explain_forward(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    wrt: str | None = None,
+    tangent: Mapping[str, object] | None = None,
+    digits: int | None = 6,
+) -> ForwardExplanation:
+    """Deprecated: ``explain(program, values, mode="forward", wrt=...)``."""
+    renamed("explain_forward", 'explain(..., mode="forward")')
+    return explain(program, values, mode="forward", wrt=wrt, tangent=tangent, digits=digits)

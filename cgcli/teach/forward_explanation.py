@@ -16,6 +16,7 @@ from ..core.numbers import format_number
 from ..core.ops import op_for
 from ..passes.engine import forward as forward_values
 from ..passes.engine import local_partials
+from ..passes.values import InputValue
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,23 +36,20 @@ class ForwardExplanation:
         return f"<ForwardExplanation: tangents ∂node/∂{self.along}, {self.steps} steps>"
 
 
-def explain_forward(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
+def explain_tangents(
+    graph: Graph,
+    inputs: Mapping[str, InputValue],
     *,
     wrt: str | None = None,
     tangent: Mapping[str, object] | None = None,
     digits: int | None = 6,
 ) -> ForwardExplanation:
-    """Forward mode worked out: every node's value, then its tangent ∂node/∂``wrt``
+    """``explain(..., mode="forward")``: every node's value, then its tangent ∂node/∂``wrt``
     (or along ``tangent``) as the sum of its local derivatives times its inputs' tangents."""
-    from ..api.evaluation import parse_values
     from ..api.forward_mode import direction_from, tangents
-    from ..core.parser import parse
     from ..passes.values import bind_inputs
 
-    graph = parse(program) if isinstance(program, str) else program
-    graph, point, warnings = bind_inputs(graph, parse_values(values))
+    graph, point, warnings = bind_inputs(graph, inputs)
     direction = direction_from(graph.input_names, wrt, tangent)
     values_ = forward_values(graph, point)
     dots = tangents(graph, values_, direction)

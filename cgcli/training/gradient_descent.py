@@ -10,9 +10,8 @@ batch is evaluated by the vectorised engine (one numpy array per node).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from ..core.errors import CgMathError, UsageError
 from ..core.ir import Graph, attach
 from ..core.parser import parse
 from ..passes.vector import evaluate_arrays, forward_arrays
+from .inputs import Settings
 
 OUT, TARGET = "out", "target"
 """The names a loss expression may use: the model's output and the target."""
@@ -43,18 +43,6 @@ class Objective:
     params: list[str]
     data_inputs: list[str]
     loss: str
-
-
-@dataclass(frozen=True)
-class Settings:
-    lr: float
-    epochs: int
-    batch: int | None
-    """Rows per update; None for the full batch."""
-    tol: float | None = None
-    target_loss: float | None = None
-    seed: int = 0
-    shuffle: bool = True
 
 
 @dataclass(repr=False)
@@ -118,62 +106,6 @@ def build_objective(model: Graph, loss: str, params: list[str], columns: list[st
             )
     graph = attach(model, loss_graph, links)
     return Objective(graph, model.output, params, data_inputs, loss)
-
-
-def train(
-    program: str | Graph,
-    data: Mapping[str, Any],
-    *,
-    target: str,
-    params: Mapping[str, float | None] | Sequence[str],
-    loss: str = "mse",
-    lr: float = 0.1,
-    epochs: int = 100,
-    batch: int | None = None,
-    tol: float | None = None,
-    target_loss: float | None = None,
-    seed: int = 0,
-    shuffle: bool = True,
-    progress: Callable[[int, float], None] | None = None,
-) -> Outcome:
-    """Train ``params`` of ``program`` by gradient descent on ``data`` (a mapping from
-    column name to numbers, such as a dict of lists, numpy arrays or a pandas DataFrame).
-
-    ``params`` maps each parameter to its starting value (None: a small random one
-    from ``seed``), or lists their names. ``loss`` is mse, bce, or a cg expression of
-    ``out`` and ``target``; ``batch`` is rows per update (None: the full batch).
-    """
-    graph = parse(program) if isinstance(program, str) else program
-    given = dict(params) if isinstance(params, Mapping) else dict.fromkeys(params)
-    columns = [str(name) for name in data]
-    if target not in columns:
-        raise UsageError(f"target {target}: no such column (columns: {', '.join(columns)})")
-    if target in given:
-        raise UsageError(f"target {target} is also a parameter")
-    objective = build_objective(graph, loss, list(given), columns)
-    if target in objective.data_inputs:
-        raise UsageError(f"the model may not use the target column {target} as an input")
-    arrays = {}
-    for name in [*objective.data_inputs, target]:
-        try:
-            arrays[name] = np.asarray(data[name], dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError):
-            raise UsageError(f"column {name}: the data must be numbers") from None
-    if len({len(a) for a in arrays.values()}) > 1:
-        raise UsageError("the columns of the data have different lengths")
-    if len(arrays[target]) == 0:
-        raise UsageError("the data has no rows")
-    if not all(np.isfinite(a).all() for a in arrays.values()):
-        raise UsageError("the data holds values that are not finite numbers (nan, inf)")
-    arrays[TARGET] = arrays.pop(target)
-    settings = Settings(lr, epochs, batch, tol, target_loss, seed, shuffle)
-    trainer = Trainer(objective, arrays, settings)
-    start = initial_params(list(given), given, seed)
-    outcome = trainer.run(start, progress or (lambda epoch, value: None))
-    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
-    if loss == "bce":
-        outcome.accuracy = trainer.accuracy(outcome.params)
-    return outcome
 
 
 def initial_params(

@@ -11,14 +11,14 @@ gradient, so one round over the cluster serves an epoch's loss and the next upda
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..core.errors import UsageError
 from ..core.ir import Graph
-from ..core.parser import parse
 from ..data.dask_engine import BATCH_ROWS, dask_client, require_dask
 from ..data.parquet_parts import file_columns, parquet_files, read_batches
 from ..data.points_io import BadRow
@@ -27,49 +27,39 @@ from .gradient_descent import (
     TARGET,
     Objective,
     Outcome,
-    Settings,
     Trainer,
     build_objective,
     initial_params,
 )
+from .inputs import Settings, check_target
 
 
-def train_on_dask(
-    program: str | Graph,
+def train_partitions(
+    graph: Graph,
     source: str,
-    *,
     target: str,
-    params: Mapping[str, float | None] | Sequence[str],
-    loss: str = "mse",
-    lr: float = 0.1,
-    epochs: int = 100,
-    tol: float | None = None,
-    target_loss: float | None = None,
-    seed: int = 0,
-    scheduler: str | None = None,
-    workers: int | None = None,
-    progress: Callable[[int, float], None] | None = None,
+    given: dict[str, float | None],
+    loss: str,
+    settings: Settings,
+    scheduler: str | None,
+    workers: int | None,
+    progress: Callable[[int, float], None] | None,
 ) -> Outcome:
-    """Train ``params`` of ``program`` by full-batch gradient descent on the Parquet data
-    set ``source`` (a file, a folder or a glob; one file is one partition) on a Dask
-    cluster: the same steps, loss and result as :func:`cgcli.train` with ``batch=None``.
+    """``train(..., engine="dask")``: ``given`` parameters of ``graph`` by full-batch
+    gradient descent on the Parquet data set ``source`` (a file, a folder or a glob; one file
+    is one partition) on a Dask cluster: the same steps, loss and result as in one process.
 
-    ``scheduler`` is the address of a running cluster (default: a local one of
-    ``workers`` processes). A bad row raises :class:`~cgcli.data.points_io.BadRow`.
+    ``scheduler`` is the address of a running cluster (default: a local one of ``workers``
+    processes). A bad row raises :class:`~cgcli.data.points_io.BadRow`.
     """
     require_dask()
-    graph = parse(program) if isinstance(program, str) else program
-    given = dict(params) if isinstance(params, Mapping) else dict.fromkeys(params)
+    settings = replace(settings, batch=None, shuffle=False)
     files = parquet_files(source)
     columns = file_columns(files[0])
-    if target not in columns:
-        raise UsageError(f"target {target}: no such column (columns: {', '.join(columns)})")
-    if target in given:
-        raise UsageError(f"target {target} is also a parameter")
+    check_target(target, columns, given)
     objective = build_objective(graph, loss, list(given), columns)
     if target in objective.data_inputs:
         raise UsageError(f"the model may not use the target column {target} as an input")
-    settings = Settings(lr, epochs, None, tol, target_loss, seed, shuffle=False)
     with dask_client(scheduler, workers) as client:
         parts = client.map(
             load_partition, files, names=[*objective.data_inputs, target], target=target,
@@ -82,7 +72,7 @@ def train_on_dask(
         if sum(sizes) == 0:
             raise UsageError(f"{source} has no rows of the training data")
         trainer = DaskTrainer(objective, client, files, parts, sum(sizes), settings)
-        start = initial_params(list(given), given, seed)
+        start = initial_params(list(given), given, settings.seed)
         outcome = trainer.run(start, progress or (lambda epoch, value: None))
         outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
         if loss == "bce":

@@ -1,0 +1,112 @@
+"""What a check says about the numbers cg computed: a verdict per number, and the report
+of one evaluation, as the table, the JSON and the grades show them.
+
+Plain data, so that showing an unchecked result imports nothing of the check itself
+(:mod:`cgcli.check` computes the verdicts).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .ir import Graph
+from .numbers import json_number
+
+RELATIVE = 1e-9
+ABSOLUTE = 1e-12
+OK, MISMATCH, CONVENTION, UNCHECKED = "ok", "mismatch", "convention", "unchecked"
+SYMPY, HIGH_PRECISION, NONE = "sympy", "high-precision", "none"
+
+AT_KINK = "not differentiable here: cg follows PyTorch's convention"
+NO_REAL_DERIVATIVE = (
+    "no real derivative: the program is not real-valued on either side of this point "
+    "(such as a negative base raised to a varying power); cg gives nan, as PyTorch does"
+)
+NO_REFERENCE = (
+    "SymPy finds no value here (a 0/0 or ∞-∞ form without a limit, or a number that hinges "
+    "on a quantity it cannot tell from zero)"
+)
+
+GUARANTEES = {
+    SYMPY: (
+        "SymPy differentiates the program exactly and evaluates at the exact inputs: "
+        f"each ✓ is within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of the exact number"
+    ),
+    HIGH_PRECISION: (
+        "high-precision difference quotients (mpmath, 50 digits): the value and each input's "
+        f"✓ gradient are within {RELATIVE:g} relative + {ABSOLUTE:g} absolute of a reference "
+        "whose own error bound is at most a tenth of that; intermediate nodes are not checked"
+    ),
+    NONE: "not checked",
+}
+"""What each method's ✓ promises, as the table and the JSON state it."""
+
+
+class Verdict(NamedTuple):
+    """How one number compares with the reference."""
+
+    status: str
+    expected: float | str | None = None
+    """The reference value: a float, or "complex" / "zoo" where SymPy says so."""
+    error: float | None = None
+    """A bound on the reference's own error (high precision only)."""
+    reason: str | None = None
+    """Why: what disagreed and by how much, which convention applies, or why unchecked."""
+
+
+class CheckReport(NamedTuple):
+    """The check of one evaluation: the output value and every node's gradient."""
+
+    method: str
+    """"sympy", "high-precision" or "none"."""
+    value: Verdict
+    grads: tuple[Verdict | None, ...]
+    """Per node; None where the node has no gradient (it depends on no input)."""
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True unless some number disagrees with the reference."""
+        verdicts = [self.value, *self.grads]
+        return all(v is None or v.status != MISMATCH for v in verdicts)
+
+    @property
+    def guarantee(self) -> str:
+        """What a ✓ of this method promises."""
+        return GUARANTEES[self.method]
+
+
+def not_checked(graph: Graph) -> CheckReport:
+    return CheckReport(NONE, Verdict(UNCHECKED), (None,) * len(graph.nodes), "not checked")
+
+
+def check_as_dict(report: CheckReport, graph: Graph) -> dict:
+    """The ``check`` object of the JSON output (schema in docs/output.md)."""
+
+    def entry(verdict: Verdict) -> dict:
+        record = {"status": verdict.status, "expected": json_number(verdict.expected)}
+        if verdict.error is not None:
+            record["error"] = verdict.error
+        if verdict.reason is not None:
+            record["reason"] = verdict.reason
+        return record
+
+    nodes = graph.nodes
+    return {
+        "ok": report.ok,
+        "method": report.method,
+        "note": report.note,
+        "tolerance": {"relative": RELATIVE, "absolute": ABSOLUTE},
+        "value": entry(report.value),
+        "nodes": {
+            nodes[i].id: entry(v)
+            for i, v in enumerate(report.grads)
+            if v is not None and v.status != UNCHECKED
+        },
+        "unchecked": {
+            nodes[i].id: v.reason
+            for i, v in enumerate(report.grads)
+            if v is not None and v.status == UNCHECKED and v.reason
+        },
+        "guarantee": report.guarantee,
+    }
