@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import sys
 
 import click
@@ -18,58 +19,82 @@ EXIT_INTERRUPTED = 130
 SIGINT (Ctrl-C), 143 for SIGTERM, 129 for SIGHUP."""
 
 
-class Stopped(BaseException):
-    """SIGINT, SIGTERM or SIGHUP, raised where the program is, so that every ``finally``
-    and ``with`` block on the way out cleans up (a half-written -o file is removed).
-    Not a KeyboardInterrupt, which click would turn into a blank line and an Abort."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, frame) -> None:
-    import signal
-
-    for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(other, signal.SIG_IGN)  # a second signal does not cut the cleanup short
-    raise Stopped(signum)
+STOPPING = ("SIGINT", "SIGTERM", "SIGHUP")
+"""The signals that stop cg cleanly: what is half-written is removed, one line is said."""
 
 
 @contextlib.contextmanager
 def _signals_stop_cleanly():
-    """SIGINT, SIGTERM and SIGHUP unwind the run, in the main thread; the handlers
-    before are back at the end (cg may run inside another program, such as a test)."""
+    """SIGINT, SIGTERM and SIGHUP stop the run cleanly, whatever the main thread is doing.
+
+    The signal's handler does nothing itself; Python writes the signal's number to a
+    pipe (``signal.set_wakeup_fd``), whichever thread the system gave the signal to, and
+    a watcher thread reading that pipe calls :func:`cgcli.core.cleanup.stop`. The main
+    thread may be waiting on a pipe that never speaks: it is not needed. The handlers
+    before are back at the end (cg may run inside another program, such as a test).
+    """
     import signal
     import threading
+
+    from ..core import cleanup
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    stops = [getattr(signal, name) for name in STOPPING]
     before = {sig: signal.getsignal(sig) for sig in stops}
-    for sig in stops:
-        if before[sig] == signal.SIG_IGN:
-            continue  # nohup, or a background job: that signal stays ignored
-        signal.signal(sig, _stop)
+    handled = [sig for sig in stops if before[sig] != signal.SIG_IGN]  # nohup, a background job
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+    for sig in handled:
+        signal.signal(sig, _noted)
+    previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=_watch, args=(reader,), name="cg-signals", daemon=True)
+    watcher.start()
+    cleanup.watching = True
+    cleanup.quiet_pyarrow()
     try:
         yield
     finally:
+        cleanup.watching = False
+        cleanup.quiet_pyarrow()
+        signal.set_wakeup_fd(previous_fd)
         for sig, handler in before.items():
             signal.signal(sig, handler)
+        os.close(writer)  # the watcher reads the end of the pipe and returns
+        watcher.join()
         files = sys.modules.get("cgcli.core.files")
         if files is not None:  # what this run found at its outputs is no guide to the next
             files.forget_outputs()
 
 
-def _interrupted(exc: BaseException) -> tuple[str, int]:
+def _noted(signum: int, frame) -> None:
+    """The handler: the signal is noted on the wake-up pipe, and the watcher acts on it."""
+
+
+def _watch(reader: int) -> None:
+    """Wait for a signal's number on the pipe; then stop cg cleanly."""
+    from ..core import cleanup
+
+    try:
+        while True:
+            data = os.read(reader, 1)
+            if not data:
+                return  # the run ended
+            signum = data[0]
+            cleanup.stop(*_interrupted(signum))
+    finally:
+        os.close(reader)
+
+
+def _interrupted(signum: int) -> tuple[str, int]:
     """The one line and the exit code of a run stopped by a signal."""
     import signal
 
-    signum = getattr(exc, "signum", signal.SIGINT)
     try:
         if signum == signal.SIGINT and sys.stderr.isatty():
             sys.stderr.write("\n")  # after the terminal's ^C
+            sys.stderr.flush()
     except (OSError, ValueError):
         pass
     if signum == signal.SIGINT:
@@ -97,8 +122,10 @@ def run_reporting_errors(run):
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         _fail(_click_message(exc), EXIT_USAGE)
-    except (Stopped, click.Abort, KeyboardInterrupt) as exc:
-        _fail(*_interrupted(exc))
+    except (click.Abort, KeyboardInterrupt):  # SIGINT where cg's own handler is not set
+        import signal
+
+        _fail(*_interrupted(signal.SIGINT))
     except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
         _silence_stdout()
         sys.exit(0)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, BinaryIO
 
+from . import cleanup
 from .errors import CgError, UsageError
 
 if TYPE_CHECKING:
@@ -198,8 +199,6 @@ def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
     this one worked (two runs with the same -o), the first to finish wins and the
     other says so: its result is not written.
     """
-    import tempfile
-
     target = _writable_target(path, option)
     expected = _found_at_start.pop(str(target), _identity(target))
     try:
@@ -216,16 +215,23 @@ def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
     mode = existing.st_mode & 0o7777 if existing else _new_file_mode()
     temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cg-")
+        with cleanup.critical():  # a signal finds the file made and known, or not made
+            temporary = os.path.join(target.parent, f".cg-{os.urandom(8).hex()}")
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            cleanup.remove_if_stopped(temporary)
         with os.fdopen(handle, "wb") as out:
             yield out
         os.chmod(temporary, mode)
-        _put_in_place(temporary, target, expected, f"{option} {path}")
+        with cleanup.critical():
+            _put_in_place(temporary, target, expected, f"{option} {path}")
     except OSError as exc:
         raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
     finally:
-        if temporary is not None and os.path.lexists(temporary):
-            os.unlink(temporary)
+        with cleanup.critical():
+            if temporary is not None and os.path.lexists(temporary):
+                os.unlink(temporary)
+            if temporary is not None:
+                cleanup.keep(temporary)
 
 
 def _put_in_place(temporary: str, target: Path, expected: tuple[int, ...] | None, what: str):

@@ -15,7 +15,6 @@ Three helpers, used by every writer that shows such text:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _PICTURES = {code: chr(0x2400 + code) for code in range(0x20)} | {0x7F: "\u2421"}
 """C0 controls and DEL as the Unicode control pictures (␀ … ␟, ␡): one character each."""
@@ -34,6 +33,8 @@ def visible(text: str, ascii_escapes: bool = False) -> str:
 
 
 def _visible_char(ch: str, ascii_escapes: bool = False) -> str:
+    import unicodedata
+
     code = ord(ch)
     if code in _PICTURES and not ascii_escapes:
         return _PICTURES[code]

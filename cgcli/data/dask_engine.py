@@ -106,6 +106,7 @@ def _quiet_workers() -> Iterator[None]:
         logging.getLogger(name).setLevel(logging.ERROR)
     saved = os.environ.get(_WORKER_LOGGING)
     os.environ[_WORKER_LOGGING] = "error"  # read by each worker process as it starts
+    _quiet_resource_tracker()
     ignore = threading.current_thread() is threading.main_thread()
     handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
     try:
@@ -120,6 +121,23 @@ def _quiet_workers() -> Iterator[None]:
 
 
 _WORKER_LOGGING = "DASK_LOGGING__DISTRIBUTED"
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which removes the cluster's semaphores
+    when cg ends) with its messages going nowhere: stopped by a signal, cg leaves it
+    the semaphores to remove, and its warning about them would be a second line."""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nowhere, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(nowhere)
 
 
 def _stop_workers(cluster) -> None:
@@ -244,7 +262,12 @@ def evaluate_partitions(
                 program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows,
                 pure=False,
             )  # fmt: skip
-            reports: list[PartReport] = client.gather(futures)
+            try:
+                reports: list[PartReport] = client.gather(futures)
+            except BaseException:  # an error or a signal: the partitions are of no more use
+                with contextlib.suppress(Exception):
+                    client.cancel(futures)
+                raise
         bad = next((report.error for report in reports if report.error), None)
         if bad is not None:
             raise bad
@@ -313,18 +336,24 @@ def staging_folder(out: str) -> Iterator[str]:
     """A new hidden folder beside ``out`` (``.cg-XXXXXXXX``) that the workers write the
     partitions into; removed at the end, whatever happens (an error, a signal)."""
     import shutil
-    import tempfile
+
+    from ..core import cleanup
 
     parent = os.path.dirname(os.path.abspath(out))
+    staging = os.path.join(parent, f".cg-{os.urandom(8).hex()}")
     try:
-        os.makedirs(parent, exist_ok=True)
-        staging = tempfile.mkdtemp(dir=parent, prefix=".cg-")
-    except OSError as exc:
-        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
-    try:
+        try:
+            with cleanup.critical():  # a signal finds the folder made and known, or not made
+                os.makedirs(parent, exist_ok=True)
+                os.mkdir(staging, 0o700)
+                cleanup.remove_if_stopped(staging)
+        except OSError as exc:
+            raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
         yield staging
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with cleanup.critical():
+            shutil.rmtree(staging, ignore_errors=True)
+            cleanup.keep(staging)
 
 
 def take_over(staging: str, out: str, names: Sequence[str]) -> None:
@@ -335,8 +364,10 @@ def take_over(staging: str, out: str, names: Sequence[str]) -> None:
         f"-o {out}: another run wrote its result to this folder while cg was working; it was "
         "left as that run wrote it, and this result was not written"
     )
+    from ..core import cleanup
+
     target = os.path.abspath(out)
-    with _folder_lock(os.path.dirname(target)):
+    with cleanup.critical(), _folder_lock(os.path.dirname(target)):
         if not os.path.lexists(target):
             os.chmod(staging, 0o777 & ~_umask())
             try:
