@@ -763,6 +763,10 @@ SHEET_MISTAKES = [
     ("a CSV header naming node twice", "s.csv", "node,node\nc,3\n", 2, "cg: usage error: {path}: row 1: the header names the column node twice; give each column once\n"),
     ("a Markdown header naming value twice", "s.md", "| node | value | value |\n| --- | --- | --- |\n| c | 3 | 4 |\n", 2, "cg: usage error: {path}: line 1: the header names the column value twice; give each column once\n"),
     ("JSON nested too deep", "s.json", '{"c": ' + "[" * 100_000 + "]" * 100_000 + "}", 2, "cg: usage error: {path}: the JSON is nested too deeply to be a sheet\n"),
+    ("more answers than the program has questions", "s.csv", "node,value\n" + "c,3\n" * 125, 2, "cg: usage error: {path}: 125 answers, more than a sheet of this program holds (at most 124: a value and a gradient per node, a few times over); it is not graded\n"),
+    ("a million lines", "s.txt", "c = 3\n" * 1_000_000, 2, "cg: usage error: {path}: 1,000,000 lines, more than a sheet holds (at most 250,000)\n"),
+    ("a million JSON answers", "s.json", json.dumps({f"k{i}": 1 for i in range(1_000_000)}), 2, "cg: usage error: {path}: 1,000,000 answers, more than a sheet holds (at most 250,000)\n"),
+    ("a hundred unknown keys", "s.txt", "c = 3\n" + "".join(f"z{i} = 1\n" for i in range(100)), 0, "".join(f"cg: warning: line {i + 2}: answer z{i}: no node is called z{i} (nodes: a, b, c, d, e)\n" for i in range(20)) + "cg: warning: … and 80 more problems on this sheet\n"),
 ]  # fmt: skip
 
 

@@ -105,6 +105,9 @@ def clean_student(text: str) -> str | None:
 
 MAX_SHEET_BYTES = 16 * 1024 * 1024
 """The largest sheet read: a sheet of a 100,000-node program fits; /dev/zero does not."""
+MAX_SHEET_LINES = 250_000
+"""The most lines (or JSON answers) a sheet has: two per node of a 100,000-node program,
+and some; a sheet of a million lines is refused before it is parsed."""
 
 
 def read_sheet(
@@ -233,7 +236,17 @@ def parse_sheet(text: str, source: str, fmt: str) -> Sheet:
     if fmt not in readers:
         raise UsageError(f"unknown sheet format {fmt!r} (formats: {', '.join(readers)})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    lines = text.count("\n")
+    if lines > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {lines:,} lines, more than a sheet holds (at most {MAX_SHEET_LINES:,})"
+        )
     sheet = readers[fmt](text, source)
+    if len(sheet.cells) > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {len(sheet.cells):,} answers, more than a sheet holds "
+            f"(at most {MAX_SHEET_LINES:,})"
+        )
     sheet.format = fmt
     return sheet
 
@@ -467,6 +480,11 @@ def _json(text: str, source: str) -> Sheet:
         raise UsageError(f"{source}: the JSON is nested too deeply to be a sheet") from None
     if not isinstance(doc, dict):
         raise UsageError(f'{source}: expected a JSON object such as {{"p": 4, "dg/dx": -3}}')
+    entries = len(doc) + sum(len(v) for v in doc.values() if isinstance(v, (dict, list)))
+    if entries > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {entries:,} answers, more than a sheet holds (at most {MAX_SHEET_LINES:,})"
+        )
     sheet = _json_document(doc, source)
     for key in dict.fromkeys(repeated):
         sheet.problems.append(
