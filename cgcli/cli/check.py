@@ -7,9 +7,11 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     NON_NEGATIVE,
+    SECONDS,
     ProgramCommand,
     check_output,
     load_program,
@@ -63,6 +65,14 @@ from . import (
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
 @click.option(
+    "--exact-timeout",
+    type=SECONDS,
+    default=EXACT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --exact: time budget of the program's exact numbers.",
+)
+@click.option(
     "--summary",
     "summary_file",
     metavar="FILE.csv",
@@ -80,6 +90,7 @@ def check_command(
     abs_tol,
     decimals,
     exact,
+    exact_timeout,
     summary_file,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
@@ -114,6 +125,7 @@ def check_command(
         abs_tol=abs_tol,
         decimals=decimals,
         exact=exact,
+        exact_timeout=exact_timeout,
         digits=digits,
         skip_files=[summary_file] if summary_file else [],
     )

@@ -28,6 +28,7 @@ from pathlib import Path
 from ..api.evaluation import Evaluation, evaluate_graph
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
+from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
 from ..passes.values import InputValue, value_from_python
 from .classbook import summarise
@@ -60,6 +61,7 @@ def grader_for(
     output: str | None = None,
     tolerance: Tolerance | None = None,
     digits: int | None = 6,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
@@ -69,8 +71,9 @@ def grader_for(
     }
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
-        graph, inputs, output=output, check=False, exact=tolerance.exact
-    )
+        graph, inputs, output=output, check=False, exact=tolerance.exact,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     return Grader(result, inputs, tolerance, digits)
 
 
@@ -96,15 +99,20 @@ def grade(
     decimals: int | None = None,
     exact: bool = False,
     digits: int | None = 6,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> SheetGrade:
     """Grade one student's answers to ``program`` at ``values``.
 
     ``require`` (all, values, gradients, or keys) makes missing answers count as
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
-    replace the rounding-aware comparison; ``exact`` asks for exact values.
+    replace the rounding-aware comparison; ``exact`` asks for exact values (the
+    program's exact numbers within ``exact_timeout`` seconds).
     """
     tolerance = Tolerance(tol, abs_tol, decimals, exact)
-    grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
+    grader = grader_for(
+        program, values, output=output, tolerance=tolerance, digits=digits,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     return grader.grade(_as_sheet(answers), require, weights)
 
 
@@ -123,6 +131,7 @@ def grade_class(
     exact: bool = False,
     digits: int | None = 6,
     skip_files: Iterable[str | PathLike] = (),
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> ClassGrade:
     """Grade many sheets (files, folders of sheets, or sheets read already).
 
@@ -130,7 +139,10 @@ def grade_class(
     ``skip_files`` are left out of folders (the gradebook being written there).
     """
     tolerance = Tolerance(tol, abs_tol, decimals, exact)
-    grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
+    grader = grader_for(
+        program, values, output=output, tolerance=tolerance, digits=digits,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     grader.required(require or [])  # a bad --require is the teacher's error: raise it now
     grader.weights(weights)
     graded: list[SheetGrade] = []

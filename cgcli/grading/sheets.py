@@ -99,8 +99,12 @@ def clean_student(text: str) -> str | None:
     text = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", text)
     text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
     text = re.sub(r"[{}*`|\\$]|_{2,}|-{2,}|<!--|-->", " ", text)
-    text = text.strip(" \t_,;:")
-    return " ".join(text.split()) or None
+    text = " ".join(text.strip(" \t_,;:").split())
+    return shortened(text, MAX_STUDENT) if text else None
+
+
+MAX_STUDENT = 100
+"""Characters of a student id shown; a longer one is shortened in the middle."""
 
 
 MAX_SHEET_BYTES = 16 * 1024 * 1024
