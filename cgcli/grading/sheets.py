@@ -100,7 +100,9 @@ def clean_student(text: str) -> str | None:
     text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
     text = re.sub(r"[{}*`|\\$]|_{2,}|-{2,}|<!--|-->", " ", text)
     text = " ".join(text.strip(" \t_,;:").split())
-    return shortened(text, MAX_STUDENT) if text else None
+    if len(text) > MAX_STUDENT:  # its two ends
+        text = f"{text[: MAX_STUDENT // 2 - 1]}…{text[-(MAX_STUDENT // 2) :]}"
+    return text or None
 
 
 MAX_STUDENT = 100
