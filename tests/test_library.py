@@ -86,3 +86,150 @@ def test_example_data_is_csv_text():
 
 def test_all_lists_every_export():
     assert sorted(cgcli.__all__) == sorted(cgcli._EXPORTS)
+
+
+# --- one name per concept, and the old names for one release -----------------------------
+
+COLAH = "c = a + b; d = b + 1; e = c * d"
+AT = {"a": 2, "b": 1}
+
+
+@pytest.mark.parametrize(
+    ("old", "call", "new"),
+    [
+        ("forward", lambda f: f(COLAH, AT, wrt="b"),
+         lambda: cgcli.evaluate(COLAH, AT, mode="forward", wrt="b")),
+        ("evaluate_gradient_graph", lambda f: f(COLAH, AT),
+         lambda: cgcli.evaluate(COLAH, AT, mode="gradient-graph")),
+        ("explain_forward", lambda f: f(COLAH, AT, wrt="b"),
+         lambda: cgcli.explain(COLAH, AT, mode="forward", wrt="b")),
+        ("symbolic_hessian", lambda f: f("x^2 * y"),
+         lambda: cgcli.symbolic_gradient("x^2 * y", order=2)),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)  # fmt: skip
+def test_an_old_name_warns_and_gives_what_its_replacement_gives(old, call, new):
+    with pytest.warns(DeprecationWarning, match=rf"cgcli\.{old} is deprecated"):
+        found = call(getattr(cgcli, old))
+    assert repr(found) == repr(new())
+
+
+def test_the_old_names_are_not_in_all_but_still_import():
+    assert set(cgcli.DEPRECATED).isdisjoint(cgcli.__all__)
+    for name in cgcli.DEPRECATED:
+        assert callable(getattr(cgcli, name)), name
+
+
+def test_a_mode_keeps_its_result_type():
+    assert type(cgcli.evaluate(COLAH, AT)).__name__ == "Evaluation"
+    assert type(cgcli.evaluate(COLAH, AT, mode="forward")).__name__ == "ForwardEvaluation"
+    assert type(cgcli.evaluate(COLAH, AT, mode="gradient-graph")).__name__ == (
+        "GradientGraphEvaluation"
+    )
+    assert type(cgcli.explain(COLAH, AT, mode="forward")).__name__ == "ForwardExplanation"
+    assert type(cgcli.symbolic_gradient(COLAH)).__name__ == "SymbolicGradient"
+
+
+def test_many_points_from_the_library_write_the_file_the_command_writes(tmp_path, cg):
+    points = tmp_path / "in.csv"
+    points.write_text("x,y\n1,2\n3,-1\n", encoding="utf-8")
+    run = cgcli.evaluate("x*y + sin(x)", points=str(points), out=str(tmp_path / "lib.csv"),
+                         check=False)  # fmt: skip
+    assert (run.rows, run.math_error_rows, run.ok) == (2, 0, True)
+    result = cg("eval", "x*y + sin(x)", "--points", str(points), "--no-check", "--format", "csv")
+    assert (tmp_path / "lib.csv").read_text(encoding="utf-8") == result.stdout
+
+
+def test_wrt_limits_what_an_evaluation_reports():
+    result = cgcli.evaluate("(x+y)*z", {"x": 1, "y": 3, "z": -3}, wrt="z,x")
+    assert result.reported == ["z", "x"]
+    assert result.as_dict(result.reported)["gradient"] == {"z": 4, "x": -3}
+
+
+# --- the library refuses what the command line refuses, with its messages ------------------
+
+MISUSE = [
+    ("a program that is None", lambda: cgcli.evaluate(None), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not None"),
+    ("a program that is a number", lambda: cgcli.evaluate(123), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not 123"),
+    ("a program in bytes", lambda: cgcli.evaluate(b"x+1"), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not b'x+1'"),
+    ("compile(None)", lambda: cgcli.compile(None), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not None"),
+    ("a value too large for float64", lambda: cgcli.evaluate("x", {"x": 10**400}), ValueError,
+     "the value of x is too large for a float64 number (at most about 1.8e308)"),
+    ("a value that is True", lambda: cgcli.evaluate("x", {"x": True}), TypeError,
+     "the value of x must be a number, not True"),
+    ("a time budget given as text", lambda: cgcli.evaluate("x", {"x": 1}, check_timeout="5"),
+     TypeError, "check_timeout: expected a number, not the text '5'"),
+    ("a time budget that is nan",
+     lambda: cgcli.evaluate("x", {"x": 1}, check_timeout=float("nan")), ValueError,
+     "check_timeout: nan is not a finite number"),
+    ("a time budget below zero", lambda: cgcli.evaluate("x", {"x": 1}, check_timeout=-1),
+     ValueError, "check_timeout: -1 is out of range: it must be > 0"),
+    ("negative digits", lambda: cgcli.draw("x", digits=-1), ValueError,
+     "digits: -1 is out of range: it must be >= 1"),
+    ("explain with 40 digits", lambda: cgcli.explain("x", {"x": 1}, digits=40), ValueError,
+     "digits: 40 is out of range: it must be <= 17"),
+    ("grade_class(None)", lambda: cgcli.grade_class(None, None, []), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not None"),
+    ("grade_class without sheets", lambda: cgcli.grade_class("x", {"x": 1}, None), TypeError,
+     "sheets: expected the sheets: a list of files, folders or mappings; not None"),
+    ("grade with a number for answers", lambda: cgcli.grade("x", {"x": 1}, 42), TypeError,
+     "answers: expected a sheet"),
+    ("train(None)", lambda: cgcli.train(None, {"x": [1]}, target="y", params="w"), TypeError,
+     "program: expected the text of a program (a str) or a parsed Graph, not None"),
+    ("train on no data", lambda: cgcli.train("w*x", None, target="y", params="w"), TypeError,
+     "data: expected the data"),
+    ("a batch of 0", lambda: cgcli.train("w*x", {"x": [1], "y": [2]}, target="y",
+                                         params="w", batch=0), ValueError,
+     "--batch: 0 is out of range: it must be >= 1"),
+    ("epochs below 1", lambda: cgcli.train("w*x", {"x": [1], "y": [2]}, target="y",
+                                           params="w", epochs=-1), ValueError,
+     "--epochs: -1 is out of range: it must be >= 1"),
+    ("a learning rate of 0", lambda: cgcli.train("w*x", {"x": [1], "y": [2]}, target="y",
+                                                 params="w", lr=0), ValueError,
+     "--lr: 0 is out of range: it must be > 0"),
+    ("params as a number", lambda: cgcli.train("w*x", {"x": [1], "y": [2]}, target="y",
+                                               params=3), TypeError,
+     "params: expected the parameters"),
+    ("params text naming nothing", lambda: cgcli.train("w*x", {"x": [1], "y": [2]}, target="y",
+                                                       params="=0"), ValueError,
+     "--params =0: expected NAME or NAME=VALUE"),
+    ("a symbolic budget below zero", lambda: cgcli.symbolic_gradient("x^2", timeout=-1),
+     ValueError, "--timeout: -1 is out of range: it must be > 0"),
+    ("a third order", lambda: cgcli.symbolic_gradient("x^2", order=3), ValueError,
+     "order: 3 is out of range: it must be <= 2"),
+    ("an unknown mode", lambda: cgcli.evaluate("x", {"x": 1}, mode="sideways"), ValueError,
+     "mode: 'sideways' is not one of 'reverse', 'forward', 'gradient-graph'"),
+    ("an unknown engine", lambda: cgcli.evaluate("x", {"x": 1}, engine="spark"), ValueError,
+     "engine: 'spark' is not one of 'local', 'dask'"),
+    ("workers below one", lambda: cgcli.evaluate("x", engine="dask", points="d/*.parquet",
+                                                 out="o", workers=-1), ValueError,
+     "workers: -1 is out of range: it must be >= 1"),
+    ("workers of 0", lambda: cgcli.evaluate("x", engine="dask", points="d/*.parquet", out="o",
+                                            workers=0), ValueError,
+     "workers: 0 is out of range: it must be >= 1"),
+    ("a million workers", lambda: cgcli.evaluate("x", engine="dask", points="d/*.parquet",
+                                                 out="o", workers=10**6), ValueError,
+     "workers: 1000000 is out of range: it must be <= "),
+    ("workers without the Dask engine", lambda: cgcli.evaluate("x", {"x": 1}, workers=2),
+     cgcli.UsageError, "--workers is for --engine dask"),
+    ("exact with many points", lambda: cgcli.evaluate("x", points="p.csv", out="o.csv",
+                                                      exact=True), cgcli.UsageError,
+     "--exact is for one point; --points evaluates in float64"),
+    ("a forward mode with many points", lambda: cgcli.evaluate("x", mode="forward",
+                                                               points="p.csv"),
+     cgcli.UsageError, "--mode forward is for one point in float64; it does not combine with"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "call", "kind", "message"), MISUSE, ids=[m[0] for m in MISUSE])
+def test_the_library_refuses_misuse_with_cgs_own_errors(what, call, kind, message):
+    """Each a cg error (exit code and all) that is also the TypeError or ValueError a Python
+    user expects, never Python's own error from deep inside."""
+    with pytest.raises(cgcli.CgError) as raised:
+        call()
+    assert isinstance(raised.value, kind), type(raised.value).__mro__
+    assert str(raised.value).startswith(message)

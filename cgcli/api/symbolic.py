@@ -77,35 +77,35 @@ class SecondPartial:
         return f"∂²{output}/∂{self.first}∂{self.second}"
 
 
-@dataclass(frozen=True)
-class SymbolicGradient:
-    """The first derivatives: the result of :func:`symbolic_gradient`."""
+@dataclass(frozen=True, repr=False)
+class Derivatives:
+    """What both orders return: the graph, its output's label, and one entry per partial
+    derivative, simplified by SymPy within the budget or not."""
 
     graph: Graph
     output: str
-    partials: list[Partial]
+    partials: list
     simplified: bool = True
     warnings: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         shown = "; ".join(f"{p.name(self.output)} = {p.formula}" for p in self.partials)
-        return f"<SymbolicGradient {shown or 'no inputs'}>"
+        return f"<{type(self).__name__} {shown or 'no inputs'}>"
 
 
 @dataclass(frozen=True, repr=False)
-class SymbolicHessian:
-    """The second partial derivatives of a program's output, each pair once (a ≤ b): the
-    result of ``symbolic_gradient(..., order=2)``."""
+class SymbolicGradient(Derivatives):
+    """The first derivatives (:class:`Partial` each): ``symbolic_gradient(...)``."""
 
-    graph: Graph
-    output: str
+    partials: list[Partial]
+
+
+@dataclass(frozen=True, repr=False)
+class SymbolicHessian(Derivatives):
+    """The second partial derivatives (:class:`SecondPartial` each, a pair once, a ≤ b):
+    ``symbolic_gradient(..., order=2)``."""
+
     partials: list[SecondPartial]
-    simplified: bool = True
-    warnings: list[str] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        shown = "; ".join(f"{p.name(self.output)} = {p.formula}" for p in self.partials)
-        return f"<SymbolicHessian {shown or 'no inputs'}>"
 
 
 @overload

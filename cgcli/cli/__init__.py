@@ -1,7 +1,9 @@
-"""The command line: parse arguments, call the core, render, map errors to exit codes.
+"""The command line: parse arguments, call one library function, render, map errors to
+exit codes.
 
-Each command lives in a module of its own; this one holds the group and what
-the commands share."""
+Each command lives in a module of its own; this one holds the group and what the commands
+share. The top floor: it may import from every package below it; the commands do not
+import each other."""
 
 from __future__ import annotations
 

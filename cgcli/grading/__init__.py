@@ -17,6 +17,9 @@ writes blank ones, :mod:`.keys` is the answer notation, :mod:`.given` and
 :mod:`.tolerance` decide when a number is right, :mod:`.mistakes` is the
 catalogue of mistakes, :mod:`.grader` walks a sheet, :mod:`.classbook` sums up
 a class.
+
+A feature on the features floor: imports from :mod:`cgcli.api` and the floors below it,
+never from teach or training beside it, nor from render, page or cli above.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..api.evaluation import Evaluation, evaluate_graph
-from ..core.errors import CgError, UsageError
+from ..api.evaluation import Evaluation, evaluate_graph, parse_values
+from ..core import arguments
+from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
-from ..passes.values import InputValue, value_from_python
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
@@ -65,10 +68,7 @@ def grader_for(
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
-        for name, v in (values or {}).items()
-    }
+    inputs = parse_values(values)
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact,
@@ -82,7 +82,23 @@ def _as_sheet(answers: Answers) -> Sheet:
         return answers
     if isinstance(answers, Mapping):
         return sheet_from_mapping(answers)
+    if not isinstance(answers, (str, PathLike)):
+        raise ArgumentTypeError(
+            "answers",
+            "expected a sheet: a mapping such as {'p': 4, 'dg/dx': -3}, a file's path, or a "
+            f"sheet read already; not {answers!r:.60}",
+        )
     return read_sheet(answers)
+
+
+def _tolerance(tol: object, abs_tol: object, decimals: object, exact: object) -> Tolerance:
+    """The comparison of a student's number with the truth, its settings checked."""
+    return Tolerance(
+        arguments.optional(arguments.number, tol, "--tol", minimum=0),
+        arguments.optional(arguments.number, abs_tol, "--abs-tol", minimum=0),
+        arguments.optional(arguments.whole_number, decimals, "--decimals", minimum=0, maximum=17),
+        arguments.flag(exact, "exact"),
+    )
 
 
 def grade(
@@ -108,7 +124,9 @@ def grade(
     replace the rounding-aware comparison; ``exact`` asks for exact values (the
     program's exact numbers within ``exact_timeout`` seconds).
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
+    exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grader = grader_for(
         program, values, output=output, tolerance=tolerance, digits=digits,
         exact_timeout=exact_timeout,
@@ -138,7 +156,9 @@ def grade_class(
     A sheet that cannot be read is listed in ``errors``; the others are graded.
     ``skip_files`` are left out of folders (the gradebook being written there).
     """
-    tolerance = Tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    digits = arguments.digits(digits)
+    exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grader = grader_for(
         program, values, output=output, tolerance=tolerance, digits=digits,
         exact_timeout=exact_timeout,
@@ -188,8 +208,13 @@ def _expand(sheets: Iterable[Answers]) -> tuple[list[Answers], list[tuple[str, s
     """The sheets of a class, and (file, why) for each file skipped: in a folder, or
     among several files, a symbolic link is not followed, nor a file that is not a
     regular one read; one file named alone is read as named."""
-    if isinstance(sheets, (str, PathLike)):  # one path (a file or a folder), not its letters
+    if isinstance(sheets, (str, PathLike, Mapping, Sheet)):  # one sheet, not its letters
         sheets = [sheets]
+    if not isinstance(sheets, Iterable):
+        raise ArgumentTypeError(
+            "sheets",
+            f"expected the sheets: a list of files, folders or mappings; not {sheets!r:.60}",
+        )
     given = list(sheets)
     entries: list[Answers] = []
     skipped: list[tuple[str, str]] = []

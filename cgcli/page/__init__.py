@@ -4,6 +4,8 @@ One self-contained HTML file (no network, no server): the annotated drawing laid
 out by Graphviz, the node table and the worked steps of ``cg explain``. The
 numbers are computed here and put in the page as JSON; the page's script
 (``page.js`` beside this file) only reveals them, one step at a time.
+
+Imports from :mod:`cgcli.render` and every floor below it; only the CLI stands above.
 """
 
 from __future__ import annotations

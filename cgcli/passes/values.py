@@ -6,7 +6,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..core.errors import CgError, CgSyntaxError, UsageError
+from ..core.errors import (
+    ArgumentTypeError,
+    ArgumentValueError,
+    CgError,
+    CgSyntaxError,
+    UsageError,
+)
 from ..core.ir import Graph
 from ..core.parser import parse
 from .engine import forward
@@ -54,15 +60,29 @@ def value_from_python(name: str, value: object) -> InputValue:
 
     if isinstance(value, str):
         return value_from_text(name, value)
-    if isinstance(value, (int, Fraction)):
-        return InputValue(name, float(value), Fraction(value))
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        try:
+            number = float(value)  # type: ignore[arg-type]  # a numpy scalar, a Decimal
+        except (TypeError, ValueError, OverflowError):
+            number = None
+        if isinstance(value, bool) or number is None:
+            raise _bad_value(ArgumentTypeError, name, f"must be a number, not {value!r:.60}")
+        value = number
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise UsageError(f"the value of {name} must be a number, not {value!r}") from None
+        number = float(value)
+    except OverflowError:
+        raise _bad_value(
+            ArgumentValueError, name, "is too large for a float64 number (at most about 1.8e308)"
+        ) from None
     if number != number or number in (float("inf"), float("-inf")):
-        raise UsageError(f"the value of {name} must be finite, not {number}")
-    return InputValue(name, number, Fraction(repr(number)))
+        raise _bad_value(ArgumentValueError, name, f"must be finite, not {number}")
+    exact = Fraction(value) if isinstance(value, (int, Fraction)) else Fraction(repr(number))
+    return InputValue(name, number, exact)
+
+
+def _bad_value(kind: type[ArgumentTypeError | ArgumentValueError], name: str, detail: str):
+    """The error of a value given from Python: "the value of x must be ..."."""
+    return kind("values", f"{name} {detail}", f"the value of {name} {detail}")
 
 
 def parse_assignments(arguments: Iterable[str]) -> dict[str, InputValue]:

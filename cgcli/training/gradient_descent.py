@@ -137,6 +137,18 @@ class Trainer:
                     f"{data[TARGET][row]:g} (use mse, or labels 0 and 1)"
                 )
 
+    def fit(
+        self, given: Mapping[str, float | None], progress: Callable[[int, float], None] | None
+    ) -> Outcome:
+        """Train from the ``given`` starting values (random where None): the outcome, with
+        the final gradient checked and, for bce, the accuracy."""
+        start = initial_params(list(given), given, self.settings.seed)
+        outcome = self.run(start, progress or (lambda epoch, value: None))
+        outcome.check_ok, outcome.check = self.check_gradient(outcome.params)
+        if self.objective.loss == "bce":
+            outcome.accuracy = self.accuracy(outcome.params)
+        return outcome
+
     def _columns(self, params: Mapping[str, float], rows: np.ndarray | None) -> dict:
         columns = {
             name: (self.data[name] if rows is None else self.data[name][rows])

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..core import arguments
-from ..core.errors import ArgumentTypeError, UsageError
+from ..core.errors import ArgumentTypeError, ArgumentValueError, UsageError
 from ..core.ir import Graph
 
 
@@ -40,23 +40,24 @@ def parse_params(params: object) -> dict[str, float | None]:
             name, sep, value = item.partition("=")
             name = name.strip()
             if not NAME_PATTERN.fullmatch(name):
-                raise UsageError(f"--params {item}: expected NAME or NAME=VALUE")
+                detail = f"{item}: expected NAME or NAME=VALUE"
+                raise ArgumentValueError("--params", detail, f"--params {detail}")
             if name in found:
-                raise UsageError(f"--params: {name} is given twice")
+                raise ArgumentValueError("--params", f"{name} is given twice")
             found[name] = value_from_text(name, value).number if sep else None
     elif isinstance(params, Mapping):
         found = {}
         for name, value in params.items():
             if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-                raise UsageError(f"--params: {name!r:.60} is not a name")
+                raise ArgumentValueError("--params", f"{name!r:.60} is not a name")
             found[name] = None if value is None else value_from_python(name, value).number
     elif isinstance(params, Sequence) and all(isinstance(name, str) for name in params):
         found = {}
         for name in params:
             if not NAME_PATTERN.fullmatch(name):
-                raise UsageError(f"--params: {name!r:.60} is not a name")
+                raise ArgumentValueError("--params", f"{name!r:.60} is not a name")
             if name in found:
-                raise UsageError(f"--params: {name} is given twice")
+                raise ArgumentValueError("--params", f"{name} is given twice")
             found[name] = None
     else:
         raise ArgumentTypeError(
@@ -65,7 +66,7 @@ def parse_params(params: object) -> dict[str, float | None]:
             f"names, or the text 'w=0,b=0'; not {params!r:.60}",
         )
     if not found:
-        raise UsageError("--params: name at least one parameter, such as w=0,b=0")
+        raise ArgumentValueError("--params", "name at least one parameter, such as w=0,b=0")
     return found
 
 
@@ -87,7 +88,8 @@ def parse_batch(batch: object) -> int | None:
     if isinstance(batch, str):
         if batch.isascii() and batch.isdigit() and int(batch) > 0:
             return int(batch)
-        raise UsageError(f"--batch {batch}: expected a positive whole number or 'all'")
+        detail = f"{batch}: expected a positive whole number or 'all'"
+        raise ArgumentValueError("--batch", detail, f"--batch {detail}")
     return arguments.whole_number(batch, "--batch", minimum=1)
 
 

@@ -29,7 +29,6 @@ from .gradient_descent import (
     Outcome,
     Trainer,
     build_objective,
-    initial_params,
 )
 from .inputs import Settings, check_target
 
@@ -72,12 +71,7 @@ def train_partitions(
         if sum(sizes) == 0:
             raise UsageError(f"{source} has no rows of the training data")
         trainer = DaskTrainer(objective, client, files, parts, sum(sizes), settings)
-        start = initial_params(list(given), given, settings.seed)
-        outcome = trainer.run(start, progress or (lambda epoch, value: None))
-        outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
-        if loss == "bce":
-            outcome.accuracy = trainer.accuracy(outcome.params)
-    return outcome
+        return trainer.fit(given, progress)
 
 
 class DaskTrainer(Trainer):

@@ -11,7 +11,7 @@ from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import UsageError
 from ..core.ir import Graph
-from .gradient_descent import TARGET, Outcome, Trainer, build_objective, initial_params
+from .gradient_descent import TARGET, Outcome, Trainer, build_objective
 
 
 def train(
@@ -90,13 +90,7 @@ def train(
     if not all(np.isfinite(a).all() for a in arrays.values()):
         raise UsageError("the data holds values that are not finite numbers (nan, inf)")
     arrays[TARGET] = arrays.pop(target)
-    trainer = Trainer(objective, arrays, settings)
-    start = initial_params(list(given), given, settings.seed)
-    outcome = trainer.run(start, progress or (lambda epoch, value: None))
-    outcome.check_ok, outcome.check = trainer.check_gradient(outcome.params)
-    if loss == "bce":
-        outcome.accuracy = trainer.accuracy(outcome.params)
-    return outcome
+    return Trainer(objective, arrays, settings).fit(given, progress)
 
 
 def train_on_dask(
