@@ -41,7 +41,7 @@ def _signals_stop_cleanly():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    stops = [getattr(signal, name) for name in STOPPING]
+    stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
     before = {sig: signal.getsignal(sig) for sig in stops}
     handled = [sig for sig in stops if before[sig] != signal.SIG_IGN]  # nohup, a background job
     reader, writer = os.pipe()
@@ -49,7 +49,9 @@ def _signals_stop_cleanly():
     for sig in handled:
         signal.signal(sig, _noted)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
-    watcher = threading.Thread(target=_watch, args=(reader,), name="cg-signals", daemon=True)
+    watcher = threading.Thread(
+        target=_watch, args=(reader, set(handled)), name="cg-signals", daemon=True
+    )
     watcher.start()
     cleanup.watching = True
     cleanup.quiet_pyarrow()
@@ -72,8 +74,9 @@ def _noted(signum: int, frame) -> None:
     """The handler: the signal is noted on the wake-up pipe, and the watcher acts on it."""
 
 
-def _watch(reader: int) -> None:
-    """Wait for a signal's number on the pipe; then stop cg cleanly."""
+def _watch(reader: int, stopping: set[int]) -> None:
+    """Wait for a signal's number on the pipe; then stop cg cleanly (another signal with
+    a Python handler, which the pipe reports too, is left to that handler)."""
     from ..core import cleanup
 
     try:
@@ -81,8 +84,8 @@ def _watch(reader: int) -> None:
             data = os.read(reader, 1)
             if not data:
                 return  # the run ended
-            signum = data[0]
-            cleanup.stop(*_interrupted(signum))
+            if data[0] in stopping:
+                cleanup.stop(*_interrupted(data[0]))
     finally:
         os.close(reader)
 

@@ -45,10 +45,10 @@ def _visible_char(ch: str, ascii_escapes: bool = False) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-_HIDDEN_IN_JSON = re.compile(
+_HIDDEN_IN_JSON = (
     "[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def json_text(doc: object, indent: int | None = 2) -> str:
@@ -59,8 +59,8 @@ def json_text(doc: object, indent: int | None = 2) -> str:
     import json
 
     text = json.dumps(doc, ensure_ascii=False, indent=indent)
-    text = _HIDDEN_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return _SURROGATE.sub(lambda m: "\\" + visible(m.group()), text)
+    text = re.sub(_HIDDEN_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_SURROGATE, lambda m: "\\" + visible(m.group()), text)
 
 
 def visible_lines(text: str) -> str:
@@ -85,7 +85,7 @@ def quoted(text: str, limit: int = 60) -> str:
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """How a cell starts that a spreadsheet reads as a formula (OWASP's list, and a newline)."""
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def spreadsheet_cell(text: str) -> str:
@@ -93,7 +93,7 @@ def spreadsheet_cell(text: str) -> str:
     that starts with ``= + - @``, a tab or a line break; numbers (``-3``, ``1e-5``) as
     they are. Control characters are made visible first."""
     text = visible(text)
-    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+    if text.startswith(FORMULA_STARTS) and not re.fullmatch(_NUMBER, text):
         return "'" + text
     return text
 
