@@ -616,6 +616,14 @@ SIGNALS = [
 OUTPUTS = ["out.csv", "out.parquet", "out.arrow", "out.jsonl"]
 
 
+def _children(pid: int) -> list[str]:
+    """The processes ``pid`` started (Linux's /proc), such as a SymPy worker."""
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
 def _wait_for(predicate, what: str, limit: float = 120.0) -> None:
     deadline = time.monotonic() + limit
     while not predicate():
@@ -642,17 +650,29 @@ def test_a_signal_during_an_output_file(tmp_path, out, signum, code, stderr):
 
 @pytest.mark.parametrize(("signum", "code", "stderr"), cases(SIGNALS))
 def test_a_signal_while_a_class_is_graded(tmp_path, signum, code, stderr):
-    """Grading waits on a stalling formula (a SymPy worker) when the signal comes."""
+    """Grading waits on a stalling formula (a SymPy worker) when the signal comes; the
+    worker is stopped too."""
     folder = tmp_path / "class"
     folder.mkdir()
     (folder / "eve.txt").write_text(f"dz = {STALL}\n")
     run = _cg("check", *QZ, "--answers", str(folder), str(folder / "eve.txt"), "--summary",
               str(tmp_path / "g.csv"), cwd=tmp_path)  # fmt: skip
-    time.sleep(1.0)  # any moment will do: nothing is written until the end
+    _wait_for(lambda: _children(run.pid), "the SymPy worker")  # grading is under way
+    workers = _children(run.pid)
     run.send_signal(signum)
     assert run.wait(timeout=120) == code
     assert run.stderr.read() == stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]
+    _wait_for(lambda: not any(_alive(int(pid)) for pid in workers), "the worker to be gone")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 @pytest.mark.parametrize(("signum", "code", "stderr"), cases(SIGNALS))
