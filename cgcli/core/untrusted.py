@@ -3,13 +3,15 @@
 A class hands in file names, student names, JSON keys, CSV headers and answers: any
 of them may hold a terminal escape sequence (``ESC ] 52`` writes the clipboard), a
 newline that forges a row of a table, or a spreadsheet formula (``=HYPERLINK(...)``).
-Three helpers, used by every writer that shows such text:
+One helper per kind of output, used by every writer that shows such text:
 
 * :func:`visible` for a terminal or a text file: control characters drawn as visible
-  marks (``␛``, ``␊``, ``\\u202e``), one line stays one line;
+  marks (``␛``, ``␊``, ``\\u202e``), one line stays one line; :func:`shortened` and
+  :func:`quoted` for a message, which quotes no more than a short piece;
 * :func:`spreadsheet_cell` for a cell of a CSV or TSV file: a formula is neutralised
   with a leading ``'``, as OWASP describes, a number is kept as it is;
-* :func:`markdown_code` for Markdown: a code span whose backtick fence no text can close.
+* :func:`json_text` for JSON, :func:`markdown_code` for Markdown (a code span whose
+  backtick fence no text can close).
 """
 
 from __future__ import annotations
@@ -63,11 +65,6 @@ def json_text(doc: object, indent: int | None = 2) -> str:
     return re.sub(_SURROGATE, lambda m: "\\" + visible(m.group()), text)
 
 
-def visible_lines(text: str) -> str:
-    """A text of several lines, each made :func:`visible` (the line breaks kept)."""
-    return "\n".join(visible(line) for line in text.split("\n"))
-
-
 def shortened(text: str, limit: int = 60) -> str:
     """``text`` made visible and, beyond ``limit`` characters, shortened in the middle
     (``abc…xyz (5000 characters)``): a message quotes no more of a file than that."""
@@ -100,7 +97,7 @@ def spreadsheet_cell(text: str) -> str:
 
 def from_spreadsheet_cell(text: str) -> str:
     """The cell :func:`spreadsheet_cell` neutralised, as it was: ``'=x`` is ``=x``."""
-    if text.startswith("'") and text[1:2] in FORMULA_STARTS and text[1:2]:
+    if text.startswith("'") and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text
 
