@@ -18,7 +18,9 @@ Whole processes, medians of several runs, on this machine, in one run:
    SymEngine for the derivatives (benchmarks/check_options.py compares the options
    for the check's method one by one);
 5. with ``--points``: benchmarks/points.py (many points at once, I/O included);
-6. with ``--points``: benchmarks/dask_scaling.py (the Dask engine, 1 and 2 workers).
+6. with ``--points``: benchmarks/dask_scaling.py (the Dask engine, 1 and 2 workers);
+7. loops: benchmarks/sequences.py (a recurrence of 10^3 to 10^5 steps as a loop and
+   written out by hand: time and memory).
 
     python benchmarks/run.py                 # the tables of docs/speed.md (several minutes)
     python benchmarks/run.py --quick         # small sizes, a smoke run
@@ -467,6 +469,10 @@ def main(argv: list[str] | None = None) -> None:
 
         print("\n### 6. The Dask engine: one and two workers\n")
         dask_main(["--rows", "1000", "--parts", "2", "--repeat", "1"] if args.quick else [])
+    from sequences import main as sequences_main
+
+    print("\n### 7. Loops: a recurrence as a loop and written out by hand\n")
+    sequences_main(["--steps", "1000", "--repeat", "1"] if args.quick else [])
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -27,6 +27,21 @@ def test_points_benchmark_runs():
     ]
 
 
+def test_sequences_benchmark_runs():
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "sequences.py"), "--steps", "200", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [line.split(" | ") for line in out.stdout.splitlines() if line.startswith("| 200 ")]
+    assert [row[1] for row in rows] == [
+        "for t in 1..T: (the loop)",
+        "written out by hand",
+        "ratio loop / written out",
+    ]
+
+
 def test_benchmark_entry_point_runs():
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--quick"],
@@ -34,7 +49,7 @@ def test_benchmark_entry_point_runs():
         text=True,
         check=True,
     )
-    for section in ("### 1. Start-up", "### 2. The check", "### 3. Size"):
+    for section in ("### 1. Start-up", "### 2. The check", "### 3. Size", "### 7. Loops"):
         assert section in out.stdout
     assert "| random | 1,000 |" in out.stdout
 

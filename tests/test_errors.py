@@ -527,10 +527,108 @@ OTHER_CASES = [
 ]
 
 
+def sequence_cases():
+    """Loops, indexed names and sequence values: the program's mistakes through every
+    command that takes a program, the values' and the options' through cg eval."""
+    cases = []
+    for command in PROGRAM_COMMANDS:
+        more = EXTRA.get(command, [])
+        cases += [
+            (
+                command,
+                "an element read before it is assigned",
+                ["h[1] = 1\nfor t in 2..3:\n    h[t] = w*h[t-2]", *more],
+                None,
+                2,
+                "h[0] (h[t-2] at t = 2) is read before it is assigned",
+            ),
+            (command, "an index not an integer", ["x[1.5]", *more], None, 2, "is not an integer"),
+            (
+                command,
+                "a range's bound not a constant",
+                ["y = n\nfor t in 1..n: y += x[t]", *more],
+                None,
+                2,
+                "n is an input: an index or a range's bound is a number",
+            ),
+            (
+                command,
+                "a loop over --max-unrolled",
+                ["for t in 1..100: y = x", "--max-unrolled", "50", *more],
+                None,
+                2,
+                "unrolling this loop makes more than 50 nodes and steps",
+            ),
+        ]
+    loop = "h[0] = 0\nfor t in 1..2: h[t] = w*h[t-1] + x[t]"
+    cases += [
+        (
+            "eval",
+            "a sequence value with a missing index",
+            ["x[1] + x[2] + x[3]", "x[1]=1", "x[3]=3"],
+            None,
+            2,
+            "missing value for x[2] (give x[2]=...)",
+        ),
+        (
+            "eval",
+            "a list of the wrong length",
+            ["x[1] + x[2] + x[3]", "x=[1,2]"],
+            None,
+            2,
+            "x=[...] has 2 values, but the program uses x[1] to x[3] (3 values)",
+        ),
+        (
+            "eval",
+            "an element's name with a variable index",
+            ["x[1]", "x[t]=1"],
+            None,
+            2,
+            "an index in a value's name is a whole number",
+        ),
+        (
+            "eval",
+            "points with x[1] but not x[2]",
+            ["x[1] * x[2]", "--points", "-"],
+            "x[1]\n1\n",
+            2,
+            "the points have no column x[2]",
+        ),
+        ("eval", "--by-step without a loop", ["x*2", "x=1", "--by-step"], None, 2, "with a loop"),
+        (
+            "eval",
+            "--truncate of a plain state",
+            ["h = 0\nfor t in 1..2: h = w*h + x[t]", "w=1", "x=[1,2]", "--truncate", "1"],
+            None,
+            2,
+            "h carries a value from step to step as a plain name",
+        ),
+        (
+            "eval",
+            "--truncate with --format csv",
+            [loop, "w=1", "x=[1,2]", "--truncate", "1", "--format", "csv"],
+            None,
+            2,
+            "--format csv has no room for it",
+        ),
+        ("eval", "--truncate -1", [loop, "w=1", "x=[1,2]", "--truncate", "-1"], None, 2, "-1"),
+        (
+            "explain",
+            "--by-step in LaTeX",
+            [loop, "w=1", "x=[1,2]", "--by-step", "--format", "latex"],
+            None,
+            2,
+            "--by-step and --truncate explain in text or markdown",
+        ),
+    ]
+    return cases
+
+
 def all_cases():
+    cases = [*program_cases(), *OTHER_CASES, *sequence_cases()]
     return [
         pytest.param(command, args, stdin, code, needle, id=f"{command}: {name}")
-        for command, name, args, stdin, code, needle in [*program_cases(), *OTHER_CASES]
+        for command, name, args, stdin, code, needle in cases
     ]
 
 

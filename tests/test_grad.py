@@ -194,3 +194,40 @@ def test_grad_of_a_program_too_large_for_sympy_is_a_usage_error(cg, tmp_path):
     result = cg("grad", "-f", str(path), "x=1", "y=2", "--timeout", "30")
     assert result.exit_code == 2
     assert result.stderr.startswith("cg: usage error: the program")
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "h0 = 0; h1 = tanh(w*h0 + x1); h2 = tanh(w*h1 + x2); L = (h2 - y)^2",
+        "k = 1; z = k*x + x*y; z2 = z*k + 0*x",
+        "two = 2; a = two*x; b = a + two; b*a",
+    ],
+)
+def test_a_named_constant_stays_itself_in_the_formulas(program):
+    """A named node whose value is a number (h0 = 0) is not written back wherever that
+    number appears: every formula at a point equals cg eval's gradient there."""
+    import cgcli
+
+    values = {"w": 0.5, "x1": 0.3, "x2": -0.2, "y": 0.4, "x": 0.7}
+    result = cgcli.evaluate(program, {k: v for k, v in values.items()
+                                      if k in cgcli.parse(program).input_names}, check=False)  # fmt: skip
+    symbolic = cgcli.symbolic_gradient(program, {n: values[n] for n in result.gradient})
+    for partial in symbolic.partials:
+        assert partial.value == pytest.approx(result.gradient[partial.input], rel=1e-12)
+
+
+def test_a_named_zero_is_not_written_into_every_formula():
+    """h0 = 0 once made each 0 of a formula an h0 (h0*w*(1 - h1^2) - h1^2 + 1): the
+    formulas below are worked by hand from L = (h2 - y)^2, h2 = tanh(w*h1 + x2),
+    h1 = tanh(w*h0 + x1)."""
+    import cgcli
+
+    program = "h0 = 0; h1 = tanh(w*h0 + x1); h2 = tanh(w*h1 + x2); L = (h2 - y)^2"
+    formulas = {p.input: p.formula for p in cgcli.symbolic_gradient(program).partials}
+    assert formulas == {
+        "w": "2*(1 - h2^2)*(h2 - y)*(h0*w*(1 - h1^2) + h1)",
+        "x1": "2*w*(1 - h1^2)*(1 - h2^2)*(h2 - y)",
+        "x2": "2*(1 - h2^2)*(h2 - y)",
+        "y": "2*(-h2 + y)",
+    }

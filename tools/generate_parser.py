@@ -12,6 +12,7 @@ the lexer tries them, the parse table, and the rules. cg's own small driver
 from __future__ import annotations
 
 import pprint
+import re
 import sys
 from pathlib import Path
 
@@ -26,8 +27,17 @@ def generate() -> str:
     lark = Lark(
         GRAMMAR.read_text(encoding="utf-8"), parser="lalr", strict=True, keep_all_tokens=True
     )
+    # A string terminal that the NAME pattern also matches ("for", "in") is a keyword: the
+    # lexer reads a NAME and retypes it when its text is a keyword, as Lark's own does.
+    name = next(t for t in lark.terminals if t.name == "NAME")
+    name_pattern = re.compile(name.pattern.to_regexp())
+    keywords = {
+        t.pattern.value: t.name
+        for t in lark.terminals
+        if t.pattern.type == "str" and name_pattern.fullmatch(t.pattern.value)
+    }
     terminals = sorted(
-        lark.terminals,
+        (t for t in lark.terminals if t.name not in keywords.values()),
         key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
     )
     table = lark.parser.parser.parser.parse_table
@@ -86,6 +96,8 @@ def generate() -> str:
         "TERMINALS = "
         + pprint.pformat([(t.name, t.pattern.to_regexp()) for t in terminals], width=96),
         f"IGNORE = {sorted(lark.ignore_tokens)!r}",
+        "# NAME tokens with these texts are keywords of these types",
+        f"KEYWORDS = {dict(sorted(keywords.items()))!r}",
         "START_STATE = 0",
         f"END_STATE = {order[table.end_states['start']]!r}",
         "# (origin, length, mode, callback, splices): mode is call, pass (one child) or inline;",

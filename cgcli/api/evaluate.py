@@ -109,6 +109,8 @@ def evaluate(
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
     exact_timeout: float = EXACT_TIMEOUT,
+    by_step: bool = False,
+    truncate: int | None = None,
     points: str | None = None,
     points_format: str | None = None,
     out: str | BinaryIO | None = None,
@@ -135,6 +137,12 @@ def evaluate(
       ``check_timeout`` seconds; with many points, "sample" or "all";
     * ``exact``: exact arithmetic beside the floats (one point, reverse mode), within
       ``exact_timeout`` seconds;
+    * ``by_step``: a program with a loop also gets a table per loop with a row per step:
+      the state's gradient from its own step and from later ones, each shared weight's
+      share of its gradient from that step (``result.steps``; one point, reverse mode);
+    * ``truncate``: truncated backpropagation through time: gradients stop K steps back
+      through the loop's state (``result.truncate``), checked against a reference
+      truncated the same way;
     * ``points``: a file of points (CSV, TSV, JSON Lines, Parquet, Arrow; "-" for standard
       input) evaluated row by row into ``out`` (a path written whole, or a binary stream) in
       ``format`` (default: from ``out``'s extension), with ``digits``, ``grad_only`` and
@@ -158,9 +166,14 @@ def evaluate(
     exact = arguments.flag(exact, "exact")
     exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grad_only = arguments.flag(grad_only, "grad_only")
+    by_step = arguments.flag(by_step, "by_step")
+    if truncate is not None:
+        truncate = arguments.whole_number(truncate, "truncate", minimum=0)
     check = _check_mode(check)
     if engine == "local":
         _refuse_cluster_options(scheduler, workers)
+    if by_step or truncate is not None:
+        _refuse_with_steps(points, engine, mode, tangent, by_step)
     if mode != "reverse" or tangent is not None:
         _refuse_with_points(points, exact, grad_only, mode)
         if mode == "gradient-graph":
@@ -198,6 +211,8 @@ def evaluate(
             check_timeout=check_timeout,
             exact=exact,
             exact_timeout=exact_timeout,
+            by_step=by_step,
+            truncate=truncate,
         )
         if wrt is not None:
             result = result.reporting(_wrt_names(wrt, result.graph.input_names))
@@ -251,6 +266,14 @@ def _refuse_with_points(points: object, exact: bool, grad_only: bool, mode: str)
             raise UsageError(
                 f"{what} is for one point in float64; it does not combine with {option}"
             )
+
+
+def _refuse_with_steps(points: object, engine: str, mode: str, tangent: object, by_step: bool):
+    what = "--by-step" if by_step else "--truncate"
+    if points is not None or engine != "local":
+        raise UsageError(f"{what} is for one point; it does not combine with --points")
+    if mode != "reverse" or tangent is not None:
+        raise UsageError(f"{what} is backpropagation through time: reverse mode only")
 
 
 def _wrt_names(wrt: str | Sequence[str], inputs: tuple[str, ...]) -> list[str]:

@@ -11,13 +11,21 @@ from ..core.limits import EXACT_TIMEOUT
 from ..core.verdicts import CheckReport, check_as_dict, not_checked
 
 if TYPE_CHECKING:
+    from .by_step import StepTable
     from .exact import ExactPass
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_number, json_number
 from ..passes.engine import backward, forward
-from ..passes.values import NAME_PATTERN, InputValue, bind_inputs, value_from_python
+from ..passes.values import (
+    InputValue,
+    SequenceValue,
+    bind_inputs,
+    exact_values,
+    given_python_value,
+    value_name,
+)
 
 
 class NodeResult(NamedTuple):
@@ -92,6 +100,11 @@ class Evaluation:
     """With ``exact=True``: exact SymPy values and gradients per node."""
     wrt: tuple[str, ...] | None = None
     """The inputs whose gradient is reported (``evaluate(..., wrt=...)``); None: all."""
+    truncate: int | None = None
+    """With ``truncate=K``: every gradient is truncated backpropagation through time's,
+    stopped K steps back through the loop's state; not the true gradient."""
+    steps: tuple[StepTable, ...] | None = None
+    """With ``by_step=True``: the step table of each top-level loop."""
 
     @property
     def ok(self) -> bool:
@@ -152,11 +165,14 @@ class Evaluation:
     def json_head(self, wrt: list[str] | None = None) -> dict:
         """The fields of the JSON document that come before ``nodes``."""
         names = self.gradient if wrt is None else wrt
-        return {
+        head = {
             "output": self.output,
             "value": json_number(self.value),
             "gradient": {name: json_number(self.gradient[name]) for name in names},
         }
+        if self.truncate is not None:
+            head["truncate"] = self.truncate
+        return head
 
     def node_records(self) -> Iterator[dict]:
         """The ``nodes`` of the JSON document, one at a time."""
@@ -182,6 +198,8 @@ class Evaluation:
         tail = {"check": check_as_dict(self.check, self.graph), "warnings": self.warnings}
         if self.exact is not None:
             tail["exact"] = self._exact_dict(names)
+        if self.steps is not None:
+            tail["steps"] = [table.as_dict() for table in self.steps]
         return tail
 
     def _exact_dict(self, names) -> dict:
@@ -204,43 +222,70 @@ class Evaluation:
         }
 
 
-def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue]:
-    """The values mapping of a library call, each checked and kept exact."""
+def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | SequenceValue]:
+    """The values mapping of a library call, each checked and kept exact: a name maps to a
+    number, an element (``"x[1]"``) too, and an indexed name (``"x"``) maybe to a list."""
     if values is None:
         return {}
     if not isinstance(values, Mapping):
         detail = f"a mapping of input names to numbers, such as {{'x': 1}}, not {values!r:.60}"
         raise ArgumentTypeError("values", detail, f"values must be {detail}")
     parsed = {}
-    for name, value in values.items():
-        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-            raise UsageError(f"values: {name!r} is not a name")
-        parsed[name] = value if isinstance(value, InputValue) else value_from_python(name, value)
+    for key, value in values.items():
+        try:
+            name = value_name(key)
+        except UsageError:
+            raise UsageError(f"values: {key!r} is not a name") from None
+        if name in parsed:
+            raise UsageError(f"values: {name} is given twice")
+        known = isinstance(value, (InputValue, SequenceValue))
+        parsed[name] = value if known else given_python_value(name, value)
     return parsed
 
 
 def evaluate_graph(
     graph: Graph,
-    inputs: Mapping[str, InputValue],
+    inputs: Mapping[str, InputValue | SequenceValue],
     *,
     output: str | None = None,
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
     exact_timeout: float = EXACT_TIMEOUT,
+    by_step: bool = False,
+    truncate: int | None = None,
 ) -> Evaluation:
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
         graph = graph.with_output_name(output)
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
-    grads = backward(graph, values)
-    exact_inputs = {name: inputs[name].exact for name in graph.input_names}
-    if check:
-        from ..check.run import run_check
+    exact_inputs = exact_values(graph, inputs)
+    report = None
+    if truncate is None:
+        grads = backward(graph, values)
+        if check:
+            from ..check.run import run_check
 
-        report = run_check(graph, exact_inputs, values, grads, check_timeout)
-    else:
+            report = run_check(graph, exact_inputs, values, grads, check_timeout)
+    tables = None
+    if by_step or truncate is not None:
+        if exact:
+            raise UsageError("--exact is for the whole program's gradients, not by step")
+        from .by_step import stepwise
+
+        found = stepwise(
+            graph,
+            values,
+            exact_inputs,
+            truncate=truncate,
+            by_step=by_step,
+            check=check,
+            check_timeout=check_timeout,
+            plain_check=report,
+        )
+        grads, report, tables = found.grads, found.check, found.tables
+    if report is None:
         report = not_checked(graph)
     nodes = NodeResults(graph, values, grads)
     gradient = {n.name: grads[n.index] or 0.0 for n in graph.inputs}
@@ -259,4 +304,6 @@ def evaluate_graph(
         report,
         warnings,
         exact_result,
+        truncate=truncate,
+        steps=tables,
     )

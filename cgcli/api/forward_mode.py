@@ -190,7 +190,7 @@ def forward_graph(
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> ForwardEvaluation:
     """``evaluate(..., mode="forward")`` for a parsed graph and parsed values."""
-    from ..passes.values import bind_inputs
+    from ..passes.values import bind_inputs, exact_values
 
     if isinstance(tangent, str):
         tangent = parse_tangent(tangent)
@@ -205,7 +205,7 @@ def forward_graph(
     if check:
         from ..check.tangents import check_tangents
 
-        exact = {name: inputs[name].exact for name in graph.input_names}
+        exact = exact_values(graph, inputs)
         exact_direction = {
             name: tangent_exact(tangent, name) if tangent is not None else Fraction(direction[name])
             for name in graph.input_names
@@ -242,13 +242,16 @@ def parse_tangent(text: str) -> dict[str, str]:
     """``a=1,b=0.5`` as {name: value text}; a comma splits only before the next NAME=."""
     import re
 
-    from ..passes.values import NAME_PATTERN
+    from ..passes.values import value_name
 
     tangent: dict[str, str] = {}
-    for part in re.split(r",\s*(?=[^\W\d]\w*\s*=)", text.strip()):
+    for part in re.split(r",\s*(?=[^\W\d]\w*\s*(?:\[[^\]]*\]\s*)?=)", text.strip()):
         name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or not NAME_PATTERN.fullmatch(name) or not value.strip():
+        try:
+            name = value_name(name)
+        except UsageError:
+            name = ""
+        if not sep or not name or not value.strip():
             raise UsageError(f"--tangent: expected NAME=VALUE,..., got {part!r}")
         if name in tangent:
             raise UsageError(f"--tangent: {name} is given twice")

@@ -173,7 +173,7 @@ def hessian_graph(
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> Hessian:
     """:func:`hessian` for a parsed graph and parsed values."""
-    from ..passes.values import bind_inputs
+    from ..passes.values import bind_inputs, exact_values
     from .forward_mode import direction_from
 
     if output is not None:
@@ -196,7 +196,7 @@ def hessian_graph(
     if check:
         from ..check.tangents import check_hessian
 
-        exact = {name: inputs[name].exact for name in names}
+        exact = exact_values(graph, inputs)
         exact_direction = None
         if hvp is not None:
             from .forward_mode import tangent_exact

@@ -73,7 +73,11 @@ def derivatives(graph: Graph, wrt: list[str]) -> tuple[dict[str, sympy.Expr], di
     symbols = symbols_of(graph)
     defined = definitions(graph, symbols)
     inputs = {n.name: symbols[n.index] for n in graph.inputs}
-    names_back = {defined[i]: s for i, s in symbols.items() if is_named(graph, graph.nodes[i])}
+    names_back = {  # a named node's definition written as its name again; never a number,
+        defined[i]: s  # whose every occurrence would become the name (h0 = 0)
+        for i, s in symbols.items()
+        if is_named(graph, graph.nodes[i]) and not defined[i].is_number
+    }
     by_symbol = {s: i for i, s in symbols.items()}
     totals: dict[int, dict[str, sympy.Expr]] = {}
     output = graph.nodes[graph.output]

@@ -23,7 +23,7 @@ from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import CgMathError, UsageError
 from ..core.ir import Graph
-from ..passes.values import InputValue
+from ..passes.values import InputValue, exact_values
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -159,7 +159,7 @@ def symbolic_gradient(
     names = (
         list(graph.input_names) if wrt is None else arguments.inputs_named(wrt, graph.input_names)
     )
-    exact = {n: given[n].exact for n in graph.input_names} if given else None
+    exact = exact_values(graph, given) if given else None
     output = graph.label(graph.nodes[graph.output])
     if order == 2:
         rows, simplified = _within_budget(

@@ -207,16 +207,16 @@ def _stdin_is_terminal() -> bool:
 def _looks_like_a_value(text: str) -> bool:
     """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
     from ..core.ops import FUNCTIONS
-    from ..passes.values import NAME_PATTERN, value_from_text
+    from ..passes.values import given_value, value_name
 
     name, sep, value = text.partition("=")
-    name = name.strip()
-    if not sep or not NAME_PATTERN.fullmatch(name) or name in FUNCTIONS or "\n" in text:
-        return False
-    if value.startswith("="):
+    if not sep or "\n" in text or value.startswith("="):
         return False
     try:
-        value_from_text(name, value)
+        name = value_name(name)
+        if name in FUNCTIONS:
+            return False
+        given_value(name, value)
     except CgError:
         return False
     return True
@@ -393,9 +393,17 @@ def program_arguments(command):
 
     @functools.wraps(command)
     def wrapper(
-        *args, arguments, program_file, output_name, max_size, max_depth, max_literal, **kw
+        *args,
+        arguments,
+        program_file,
+        output_name,
+        max_size,
+        max_depth,
+        max_literal,
+        max_unrolled,
+        **kw,
     ):
-        limits = Limits(max_size, max_depth, max_literal)
+        limits = Limits(max_size, max_depth, max_literal, max_unrolled)
         program = ProgramArgs(arguments, program_file, output_name, limits)
         return command(*args, program=program, **kw)
 
@@ -441,6 +449,15 @@ def program_arguments(command):
             show_default=True,
             metavar="CHARS",
             help="Refuse number literals longer than this.",
+        ),
+        click.option(
+            "--max-unrolled",
+            type=click.IntRange(min=1),
+            default=DEFAULT_LIMITS.max_unrolled,
+            show_default=True,
+            metavar="N",
+            help="Refuse loops and sums that unroll into more nodes than this (each step "
+            "counts one more).",
         ),
     )
     return program(limits(wrapper))

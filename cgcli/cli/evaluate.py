@@ -52,6 +52,20 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
         metavar="SECONDS",
         help="Time budget of --exact: its passes and the writing of its numbers.",
     ),
+    click.option(
+        "--by-step",
+        is_flag=True,
+        help="A program with a loop: a table with a row per step instead of the node table "
+        "(the state's gradient from its own step and from later ones, each shared weight's "
+        "share from the step, and Σ, the weight's whole gradient).",
+    ),
+    click.option(
+        "--truncate",
+        type=click.IntRange(min=0),
+        metavar="K",
+        help="Truncated backpropagation through time: gradients stop K steps back through "
+        "the loop's state (checked against a reference truncated the same way).",
+    ),
 )
 @option_group(
     "Many points",
@@ -155,6 +169,8 @@ def eval_command(
     no_check,
     exact,
     exact_timeout,
+    by_step,
+    truncate,
     check_timeout,
 ):
     """Evaluate PROGRAM at the given values: a table of every node's value and gradient.
@@ -183,6 +199,8 @@ def eval_command(
             check_timeout=check_timeout,
             exact=exact,
             exact_timeout=exact_timeout,
+            by_step=by_step,
+            truncate=truncate,
             points=points_file,
             points_format=points_format,
             out=out,
@@ -268,7 +286,28 @@ def _print_point(result, output_format, digits, grad_only):
     for warning in result.warnings:
         warn(warning)
     wrt_names = result.reported
-    if output_format == "json" and not grad_only:
+    if result.truncate is not None and (grad_only or output_format in ("csv", "tsv", "latex")):
+        shown = "--grad" if grad_only else f"--format {output_format}"
+        raise UsageError(
+            f"--truncate prints a table, markdown or json, which say the gradients are "
+            f"truncated; {shown} has no room for it"
+        )
+    if result.steps is not None and not grad_only and output_format not in ("json", "markdown"):
+        if output_format != "table":
+            raise UsageError(
+                f"--by-step prints a table: use --format table, markdown or json, "
+                f"not {output_format}"
+            )
+        from ..render.steps import steps_plain
+
+        click.echo(steps_plain(result, digits, wrt_names), nl=False)
+    elif result.steps is not None and output_format == "markdown" and not grad_only:
+        from ..render.formats import render_point
+        from ..render.steps import steps_markdown
+
+        tail = render_point(result, output_format, digits, wrt_names, grad_only)
+        click.echo(steps_markdown(result, digits) + "\n" + tail.split("\n\n", 1)[-1], nl=False)
+    elif output_format == "json" and not grad_only:
         from ..render.json_doc import write_json
 
         write_json(result, sys.stdout, wrt_names)

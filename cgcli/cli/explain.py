@@ -48,8 +48,31 @@ from . import (
     metavar="NAME=VALUE,...",
     help="With --mode forward: the direction, each input's tangent (a=1,b=0.5).",
 )
+@click.option(
+    "--by-step",
+    is_flag=True,
+    help="A program with a loop: backpropagation through time step by step, each shared "
+    "weight's gradient as the sum of its shares over the steps.",
+)
+@click.option(
+    "--truncate",
+    type=click.IntRange(min=0),
+    metavar="K",
+    help="Truncated backpropagation through time (step by step): gradients stop K steps "
+    "back through the loop's state.",
+)
 def explain_command(
-    program, output_format, digits, exact, exact_timeout, brief, mode, wrt, tangent
+    program,
+    output_format,
+    digits,
+    exact,
+    exact_timeout,
+    brief,
+    mode,
+    wrt,
+    tangent,
+    by_step,
+    truncate,
 ):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
@@ -58,6 +81,8 @@ def explain_command(
 
     if (mode == "forward" or tangent is not None) and output_format == "latex":
         raise UsageError("--mode forward explains in text or markdown, in float64")
+    if (by_step or truncate is not None) and output_format == "latex":
+        raise UsageError("--by-step and --truncate explain in text or markdown")
     graph, values = load_program(program)
     explanation = explain(
         graph,
@@ -69,6 +94,7 @@ def explain_command(
         exact_timeout=exact_timeout,
         digits=digits,
         brief=brief,
+        **({"by_step": True, "truncate": truncate} if by_step or truncate is not None else {}),
     )
     for warning in explanation.warnings:
         warn(warning)

@@ -6,13 +6,16 @@ import itertools
 import re
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 
 from .errors import UsageError
+from .loops import LoopSteps
 from .node_table import Node, NodeTable
 from .ops import CONSTANTS
+
+_NO_TEXTS: Mapping[int, str] = MappingProxyType({})
 
 INPUT = "input"
 """Op of a free variable: its value comes from the user."""
@@ -38,6 +41,11 @@ class Graph:
     assigned: frozenset[str]
     """Names the program assigns somewhere."""
     statements: int = 1
+    loops: tuple[LoopSteps, ...] = ()
+    """The program's top-level loops: where each step put its nodes (``--by-step``)."""
+    step_texts: Mapping[int, str] = field(default_factory=lambda: _NO_TEXTS)
+    """Constants a loop's step made from its variable (``sin(t)`` at t = 2): their text
+    with the variable's value (``sin(2)``), as their label."""
 
     @cached_property
     def table(self) -> NodeTable:
@@ -49,7 +57,8 @@ class Graph:
     def __reduce__(self):
         """Pickled (to send to worker processes) with its bindings as a plain dict."""
         fields = (self.nodes, self.source, self.output, dict(self.bindings), self.assigned)
-        return (_unpickle_graph, (*fields, self.statements))
+        extra = (self.statements, self.loops, dict(self.step_texts))
+        return (_unpickle_graph, (*fields, *extra))
 
     @property
     def inputs(self) -> tuple[Node, ...]:
@@ -164,9 +173,11 @@ class Graph:
         """An unnamed constant as written (spaces dropped), or rebuilt from its op."""
         table = self.table
         start, end, literal = table.starts[index], table.ends[index], table.literals[index]
-        written = literal is not None and end - start == len(literal) <= TEXT_LIMIT
-        if written and self.source.startswith(literal, start):  # a number: no spaces
+        if literal is not None and len(literal) <= TEXT_LIMIT:  # a number, or a loop's step
             return literal
+        unrolled = self.step_texts.get(index)
+        if unrolled is not None:
+            return unrolled
         text = "".join(self.span_text(start, end).split())
         if text:
             return text
@@ -279,5 +290,9 @@ def attach(base: Graph, extra: Graph, links: Mapping[str, int]) -> Graph:
     )
 
 
-def _unpickle_graph(nodes, source, output, bindings, assigned, statements) -> Graph:
-    return Graph(nodes, source, output, MappingProxyType(bindings), assigned, statements)
+def _unpickle_graph(
+    nodes, source, output, bindings, assigned, statements, loops=(), step_texts=None
+) -> Graph:
+    texts = MappingProxyType(step_texts or {})
+    bound = MappingProxyType(bindings)
+    return Graph(nodes, source, output, bound, assigned, statements, loops, texts)

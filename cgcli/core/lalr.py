@@ -1,7 +1,9 @@
 """A small LALR(1) driver for the tables that tools/generate_parser.py derives from the grammar.
 
 The lexer tries the grammar's terminals in Lark's order with one regular
-expression; the parser runs the shift/reduce loop with an explicit stack and
+expression (a NAME whose text is a keyword takes the keyword's type); a small
+post-lexer turns the indentation of a loop's body into _INDENT and _DEDENT
+tokens (:func:`indented`); the parser runs the shift/reduce loop with an explicit stack and
 calls one callback per reduced rule (named by the rule's alias), so no syntax
 tree is built and nothing recurses.
 """
@@ -12,9 +14,18 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from ._grammar_tables import ACTIONS, END_STATE, IGNORE, RULES, START_STATE, TERMINALS
+from ._grammar_tables import (
+    ACTIONS,
+    END_STATE,
+    IGNORE,
+    KEYWORDS,
+    RULES,
+    START_STATE,
+    TERMINALS,
+)
 
 END = "$END"
+NEWLINE, INDENT, DEDENT, BLOCK_OPENER = "_NL", "_INDENT", "_DEDENT", "COLON"
 _SHIFT = 1
 _LEXER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in TERMINALS))
 _IGNORED = frozenset(IGNORE)
@@ -49,11 +60,21 @@ class UnexpectedToken(Exception):
         self.expected = expected
 
 
+class BadIndentation(Exception):
+    """A line of a loop's body indented unlike the lines around it."""
+
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
 def tokens(source: str) -> Iterator[Token]:
     """The source's terminals, ignored ones (spaces, comments) left out, then $END."""
     pos = 0
     size = len(source)
     match = _LEXER.match
+    keywords = KEYWORDS
     while pos < size:
         found = match(source, pos)
         if found is None:
@@ -61,9 +82,85 @@ def tokens(source: str) -> Iterator[Token]:
         kind = found.lastgroup
         end = found.end()
         if kind not in _IGNORED:
-            yield Token(kind, found.group(), pos, end)
+            text = found.group()
+            if kind == "NAME" and text in keywords:
+                kind = keywords[text]
+            yield Token(kind, text, pos, end)
         pos = end
     yield Token(END, "", size, size)
+
+
+def _width(indentation: str) -> int:
+    return len(indentation.expandtabs(8))
+
+
+def indented(stream: Iterator[Token], source: str) -> Iterator[Token]:
+    """``stream`` with the indentation of loop bodies as _INDENT and _DEDENT tokens.
+
+    A line that ends in ``:`` opens a block: the next line must be indented deeper than
+    the line that opened it, and the block's lines keep that indentation; a line
+    indented less closes it (one _DEDENT per block closed, after the newline). Outside
+    blocks indentation means nothing, as it always has. Runs of newlines (blank lines,
+    comment lines) become one; the stream always ends with a newline before $END (an
+    empty one, at the end of the source, when the source does not).
+    """
+    blocks: list[tuple[int, int]] = []  # (indentation of the block, of its opening line)
+    line_indent = 0  # the current line's indentation
+    pending: Token | None = None  # a newline not yet passed on
+    previous: str | None = None  # the type of the last token passed on
+    for token in stream:
+        kind = token.type
+        if kind == NEWLINE:
+            if pending is not None:  # the earlier newline ended a blank or comment line
+                token = Token(NEWLINE, source[pending.start : token.end], pending.start, token.end)
+            pending = token
+            continue
+        if kind == END:
+            if pending is None and previous not in (None, NEWLINE, DEDENT):
+                pending = Token(NEWLINE, "", token.start, token.start)
+            if pending is not None:
+                if previous == BLOCK_OPENER:
+                    raise BadIndentation(
+                        token.start, "expected the loop's body: an indented line below it"
+                    )
+                yield pending
+            for _ in blocks:
+                yield Token(DEDENT, "", token.start, token.start)
+            yield token
+            return
+        if pending is not None:
+            indent = _width(pending.text[pending.text.rfind("\n") + 1 :])
+            yield pending
+            if previous == BLOCK_OPENER:
+                if indent <= line_indent:
+                    raise BadIndentation(
+                        token.start,
+                        "expected the loop's body here, indented deeper than its 'for' line",
+                    )
+                blocks.append((indent, line_indent))
+                yield Token(INDENT, "", token.start, token.start)
+            else:
+                closed = None
+                while blocks and indent < blocks[-1][0]:
+                    closed = blocks.pop()
+                    yield Token(DEDENT, "", token.start, token.start)
+                # in a block a line has the block's indentation; back at the top, it is
+                # not deeper than the 'for' line of the loop it follows
+                inside = blocks and indent != blocks[-1][0]
+                if inside or (not blocks and closed is not None and indent > closed[1]):
+                    block = closed if closed is not None else blocks[-1]
+                    raise BadIndentation(token.start, _unmatched(indent, *block))
+            line_indent = indent
+            pending = None
+        yield token
+        previous = kind
+
+
+def _unmatched(indent: int, body: int, opener: int) -> str:
+    return (
+        f"this line is indented {indent} spaces, like neither the loop's body ({body}) "
+        f"nor its 'for' line ({opener})"
+    )
 
 
 class _Splice(list):
@@ -103,7 +200,7 @@ def parse(source: str, callbacks: Any, max_stack: int | None = None) -> Any:
     actions = ACTIONS
     states = [START_STATE]
     values: list[Any] = []
-    for token in tokens(source):
+    for token in indented(tokens(source), source):
         kind_of_token = token.type
         while True:
             table = actions[states[-1]]

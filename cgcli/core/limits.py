@@ -15,6 +15,9 @@ class Limits(NamedTuple):
     function call still open (--max-depth)."""
     max_literal: int = 1000
     """Characters in one number literal (--max-literal)."""
+    max_unrolled: int = 2_000_000
+    """Nodes that unrolling the program's loops and sums may make, each step counted as
+    one more (--max-unrolled)."""
 
 
 DEFAULT_LIMITS = Limits()

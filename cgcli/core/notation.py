@@ -310,6 +310,10 @@ def _math_char(char: str) -> tuple[str, bool]:
     return rf"\text{{{char}}}", True
 
 
+_ELEMENT_LABEL = re.compile(r"([^\W\d]\w*)\[(-?\d+(?:,-?\d+)*)\](?:#(\d+))?")
+"""An element's label: ``h[2]``, ``W[1,2]``, ``h[1]#2`` (assigned again)."""
+
+
 def latex_name(label: str) -> str:
     """A label in math mode: ``x``, ``\\theta``, ``\\mathit{loss}``, ``\\mathit{x\\#2}``.
 
@@ -320,6 +324,11 @@ def latex_name(label: str) -> str:
     if len(label) > LATEX_NAME_LIMIT:  # TeX cannot break a name: keep its two ends
         half = LATEX_NAME_LIMIT // 2
         return rf"{latex_name(label[:half])}\ldots {latex_name(label[-half:])}"
+    element = _ELEMENT_LABEL.fullmatch(label)
+    if element is not None:  # h[2] as h_{2}, W[1,2]#2 as W_{1,2}\#2
+        base, indexes, version = element.groups()
+        shown = f"{latex_name(base)}_{{{indexes}}}"
+        return f"{shown}\\#{version}" if version else shown
     parts = [_math_char(char) for char in label]
     text = "".join(part for part, _ in parts).rstrip()
     letters = sum(1 for _, symbol in parts if symbol)

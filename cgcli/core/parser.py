@@ -13,14 +13,15 @@ import math
 import re
 import threading
 import unicodedata
-from types import MappingProxyType
-from typing import NamedTuple
+from fractions import Fraction
 
 from . import lalr
+from .builder import GraphBuilder
 from .errors import ArgumentTypeError, CgSyntaxError, UsageError
-from .ir import COPY, INPUT, NUMBER, Graph
+from .indexing import IndexExpr
+from .ir import NUMBER, Graph
 from .limits import DEFAULT_LIMITS, Limits
-from .node_table import NodeTable
+from .loops import AGGREGATES, FOR, Ref, Subscript, Template
 from .ops import FUNCTIONS
 
 GRAMMAR_FILE = "cg.lark"
@@ -39,93 +40,20 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
-class _Ref(NamedTuple):
-    """A reduced expression: the node holding its value and its source span."""
-
-    index: int
-    start: int
-    end: int
-
-
-class _Builder:
-    """Appends nodes for one program as the parser reduces its rules."""
-
-    def __init__(self, source: str, limits: Limits) -> None:
-        self.source = source
-        self.limits = limits
-        self.nodes = NodeTable(wide=len(source) >= _NARROW)
-        self.bindings: dict[str, int] = {}
-        self.versions: dict[str, int] = {}
-        self.output: int | None = None
-        self.statements = 0
-        self.literals: dict[str, str] = {}
-        """One string per distinct literal text: a program repeats its constants."""
-
-    def add(
-        self, op: str, inputs: tuple[int, ...], start: int, end: int, literal: str | None = None
-    ) -> _Ref:
-        if literal is not None and len(self.literals) < _LITERALS_SHARED:
-            literal = self.literals.setdefault(literal, literal)
-        return _Ref(self.nodes.append(op, inputs, start, end, literal=literal), start, end)
-
-    def bind(self, name: str, ref: _Ref) -> None:
-        """Give ``name`` a new version holding the value of ``ref``."""
-        version = self.versions.get(name, 0) + 1
-        if self.nodes.names[ref.index] is not None:  # `p = x`: a new node, its own row
-            ref = self.add(COPY, (ref.index,), ref.start, ref.end)
-        self.nodes.rename(ref.index, name, version)
-        self.versions[name] = version
-        self.bindings[name] = ref.index
-        self.output = ref.index
-
-    def read(self, name: str, start: int, end: int) -> _Ref:
-        """The current version of ``name``; its first read makes it an input."""
-        if name not in self.bindings:
-            index = self.nodes.append(INPUT, (), start, end, name=name, version=1)
-            self.versions[name] = 1
-            self.bindings[name] = index
-        return _Ref(self.bindings[name], start, end)
-
-    def graph(self) -> Graph:
-        if self.output is None:
-            raise CgSyntaxError("empty program: write an expression such as (x+y)*z", "", 0)
-        ops = self.nodes.op_names
-        codes = self.nodes.op_codes
-        assigned = frozenset(
-            name
-            for name, index in self.bindings.items()
-            if ops[codes[index]] != INPUT or self.versions[name] > 1
-        )
-        return Graph(
-            self.nodes,
-            self.source,
-            self.output,
-            MappingProxyType(self.bindings),  # the builder is dropped after the parse
-            assigned,
-            self.statements,
-        )
-
-
-_LITERALS_SHARED = 4096
-"""Distinct literal texts shared at most (beyond, each literal keeps its own string)."""
-_NARROW = 2**29
-"""Programs shorter than this store node offsets in 32 bits (a program has fewer nodes
-than twice its characters)."""
-
-
 def _span(children) -> tuple[int, int]:
     """From the start of the first child (a reference or a token) to the end of the last."""
     return children[0].start, children[-1].end
 
 
 class _Callbacks:
-    """Lark callbacks, one per rule alias; they delegate to the current builder."""
+    """Parser callbacks, one per rule alias; they build through the builder's sink (the
+    graph, or the template of the loop or sum being read)."""
 
-    builder: _Builder
+    builder: GraphBuilder
 
-    def _binary(self, op: str, children) -> _Ref:
+    def _binary(self, op: str, children) -> Ref:
         left, _, right = children
-        return self.builder.add(op, (left.index, right.index), *_span(children))
+        return self.builder.sink.add(op, (left.index, right.index), *_span(children))
 
     def add(self, children):
         return self._binary("add", children)
@@ -143,13 +71,13 @@ class _Callbacks:
         return self._binary("pow", children)
 
     def neg(self, children):
-        return self.builder.add("neg", (children[1].index,), *_span(children))
+        return self.builder.sink.add("neg", (children[1].index,), *_span(children))
 
     def pos(self, children):
-        return _Ref(children[1].index, *_span(children))
+        return Ref(children[1].index, *_span(children))
 
     def group(self, children):
-        return _Ref(children[1].index, *_span(children))
+        return Ref(children[1].index, *_span(children))
 
     def number(self, children):
         token = children[0]
@@ -165,7 +93,7 @@ class _Callbacks:
             raise CgSyntaxError(
                 f"number {token.text} is too large for a float64", self.builder.source, token.start
             )
-        return self.builder.add(NUMBER, (), token.start, token.end, literal=token.text)
+        return self.builder.sink.add(NUMBER, (), token.start, token.end, literal=token.text)
 
     def name(self, children):
         token = children[0]
@@ -176,11 +104,32 @@ class _Callbacks:
                 token.start,
             )
         _refuse_superscripts(token, self.builder.source)
-        return self.builder.read(token.text, token.start, token.end)
+        return self.builder.sink.read(token.text, token.start, token.end)
+
+    def subscript(self, children):
+        token = children[0]
+        self._check_name(token, "an indexed name")
+        indexes = tuple(c for c in children[2:-1] if isinstance(c, IndexExpr))
+        return Subscript(token.text, indexes, token.start, children[-1].end, token.end)
+
+    def element(self, children):
+        return self.builder.sink.read_subscript(children[0])
+
+    def call_open(self, children):
+        token = children[0]
+        if token.text in AGGREGATES:  # record the expression it repeats
+            self.builder.frames.append(Template(token.text, token.start, token.end))
+        return token
 
     def call(self, children):
         token = children[0]
-        args = [c for c in children if isinstance(c, _Ref)]
+        if token.text in AGGREGATES:
+            raise self.builder.error(
+                f"{token.text} repeats an expression over a range: write "
+                f"{token.text}(EXPR for t in 1..T)",
+                children[-1].start,
+            )
+        args = [c for c in children if isinstance(c, Ref)]
         op = FUNCTIONS.get(token.text)
         if op is None:
             raise CgSyntaxError(_unknown_function(token.text), self.builder.source, token.start)
@@ -191,29 +140,129 @@ class _Callbacks:
                 self.builder.source,
                 token.start,
             )
-        return self.builder.add(op.name, tuple(a.index for a in args), *_span(children))
+        return self.builder.sink.add(op.name, tuple(a.index for a in args), *_span(children))
+
+    def aggregate(self, children):
+        token, body, _, variable, _, first, _, last, close = children
+        if token.text not in AGGREGATES:
+            raise self.builder.error(
+                f"only sum and mean repeat an expression over a range, not {token.text}",
+                token.start,
+            )
+        builder = self.builder
+        template = builder.frames.pop()
+        template.variable = variable.text
+        template.first, template.last = first, last
+        template.result = body.index
+        template.end = close.end
+        return builder.finish(template)
+
+    def loop_head(self, children):
+        keyword, variable, _, first, _, last, colon = children
+        builder = self.builder
+        self._check_name(variable, "a loop variable")
+        for frame in builder.frames:
+            if frame.kind == FOR and frame.variable == variable.text:
+                raise builder.error(
+                    f"{variable.text} is already the variable of a loop around this one: "
+                    "give this one another name",
+                    variable.start,
+                )
+        template = Template(FOR, keyword.start, colon.end, variable.text)
+        template.first, template.last = first, last
+        builder.frames.append(template)
+
+    def loop(self, children):
+        builder = self.builder
+        builder.finish(builder.frames.pop())
+
+    def bracket_list(self, children):
+        builder = self.builder
+        elements = [c for c in children if isinstance(c, Ref)]
+        if builder.lists is None or builder.frames:
+            raise builder.error(
+                "a bracketed list is a value for an indexed name, given outside the program "
+                "(x=[0.5,-1,2]); in a program, assign each element: x[1] = 0.5",
+                children[0].start,
+            )
+        start, end = _span(children)
+        builder.lists.append((start, end, elements))
+        return Ref(elements[0].index, start, end)
+
+    # The integer expressions of indexes and bounds: a tree of IndexExpr, no nodes.
+
+    def index_number(self, children):
+        token = children[0]
+        if not token.text.isdigit():
+            value = float(token.text)
+            if value.is_integer():
+                message = f"write the index {token.text} as a whole number ({int(value)})"
+            else:
+                message = f"the index {token.text} is not an integer"
+            raise self.builder.error(message, token.start)
+        return IndexExpr("number", (Fraction(int(token.text)),), token.start, token.end)
+
+    def index_name(self, children):
+        token = children[0]
+        return IndexExpr("name", (token.text,), token.start, token.end)
+
+    def _index_binary(self, op: str, children) -> IndexExpr:
+        left, _, right = children
+        return IndexExpr(op, (left, right), left.start, right.end)
+
+    def index_add(self, children):
+        return self._index_binary("+", children)
+
+    def index_sub(self, children):
+        return self._index_binary("-", children)
+
+    def index_mul(self, children):
+        return self._index_binary("*", children)
+
+    def index_div(self, children):
+        return self._index_binary("/", children)
+
+    def index_neg(self, children):
+        return IndexExpr("neg", (children[1],), children[0].start, children[1].end)
+
+    def index_pos(self, children):
+        return children[1]._replace(start=children[0].start)
+
+    def index_group(self, children):
+        return children[1]._replace(start=children[0].start, end=children[2].end)
 
     # A statement's callback returns None: only ``start`` receives it, and a program's
     # statements would otherwise all be kept until its end.
 
     def expr_stmt(self, children):
-        self.builder.output = children[0].index
-        self.builder.statements += 1
+        sink = self.builder.sink
+        sink.set_output(children[0])
+        sink.count_statement()
 
     def assign(self, children):
         target, _, value = children
-        self._check_target(target)
-        self.builder.bind(target.text, value)
-        self.builder.statements += 1
+        sink = self.builder.sink
+        if isinstance(target, Subscript):
+            sink.bind_subscript(target, value)
+        else:
+            self._check_target(target)
+            sink.bind(target.text, value, target.start)
+        sink.count_statement()
 
     def aug_assign(self, children):
         target, augop, value = children
-        self._check_target(target)
-        current = self.builder.read(target.text, target.start, target.end)
+        sink = self.builder.sink
         op = _AUGMENTED[augop.text]
-        ref = self.builder.add(op, (current.index, value.index), target.start, value.end)
-        self.builder.bind(target.text, ref)
-        self.builder.statements += 1
+        if isinstance(target, Subscript):
+            current = sink.read_subscript(target)
+            ref = sink.add(op, (current.index, value.index), target.start, value.end)
+            sink.bind_subscript(target, ref)
+        else:
+            self._check_target(target)
+            current = sink.read(target.text, target.start, target.end)
+            ref = sink.add(op, (current.index, value.index), target.start, value.end)
+            sink.bind(target.text, ref, target.start)
+        sink.count_statement()
 
     def start(self, children):
         return None
@@ -226,6 +275,11 @@ class _Callbacks:
                 self.builder.source,
                 target.start,
             )
+
+    def _check_name(self, token, role: str) -> None:
+        _refuse_superscripts(token, self.builder.source)
+        if token.text in FUNCTIONS:
+            raise self.builder.error(f"{token.text} is a function, not {role}", token.start)
 
 
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
@@ -323,18 +377,41 @@ def _no_cyclic_gc():
 
 def parse(source: str, limits: Limits = DEFAULT_LIMITS) -> Graph:
     """Parse a program into a graph; raise :class:`CgSyntaxError` on bad input."""
+    return _parse(source, limits, lists=False)[0]
+
+
+def parse_list(source: str, limits: Limits = DEFAULT_LIMITS) -> list[Graph]:
+    """A bracketed list of expressions, ``[0.5, -1, 2]`` (a value of an indexed name): one
+    graph per element, each with that element as its output."""
+    from dataclasses import replace
+
+    graph, lists = _parse(source, limits, lists=True)
+    text = source.strip()
+    offset = source.index(text) if text else 0
+    whole = (offset, offset + len(text))
+    if len(lists) != 1 or (lists[0][0], lists[0][1]) != whole or graph.statements != 1:
+        pos = lists[1][0] if len(lists) > 1 else offset
+        raise CgSyntaxError(
+            "a list value is one bracketed list of numbers, such as [0.5, -1, 2]", source, pos
+        )
+    return [replace(graph, output=ref.index) for ref in lists[0][2]]
+
+
+def _parse(source: str, limits: Limits, lists: bool) -> tuple[Graph, list]:
     if len(source) > limits.max_size:
         raise UsageError(
             f"the program has {len(source):,} characters, over the limit of "
             f"{limits.max_size:,} (raise it with --max-size)"
         )
     with _LOCK, _no_cyclic_gc():  # the callbacks hold the builder of the parse under way
-        _CALLBACKS.builder = _Builder(source, limits)
+        _CALLBACKS.builder = GraphBuilder(source, limits, lists)
         try:
             lalr.parse(source, _CALLBACKS, limits.max_depth)
-            return _CALLBACKS.builder.graph()
+            return _CALLBACKS.builder.graph(), _CALLBACKS.builder.lists or []
         except (lalr.UnexpectedCharacter, lalr.UnexpectedToken) as exc:
             raise _syntax_error(exc, source) from None
+        except lalr.BadIndentation as exc:
+            raise CgSyntaxError(exc.message, source, exc.pos) from None
         except lalr.TooDeep as exc:
             raise CgSyntaxError(
                 f"the program nests deeper than the limit of {limits.max_depth:,} "
@@ -356,17 +433,25 @@ _LAST_OPERAND = re.compile(r"(\d*\.?\d+(?:[eE][-+]?\d+)?|\w+|\))$")
 _OPERAND_START = {"NUMBER", "NAME", "LPAR"}
 _TOKEN_WORDS = {
     "$END": "end of input",
-    "_SEP": "end of statement",
+    "_SEMI": "end of statement",
+    "_NL": "end of line",
+    "_INDENT": "indented line",
+    "_DEDENT": "end of the loop's body",
     "NUMBER": "number",
     "NAME": "name",
 }
+
+
+def _at_end(token) -> bool:
+    """$END, or the newline the driver adds at the end of a source that has none."""
+    return token.type == lalr.END or (token.type == lalr.NEWLINE and not token.text)
 
 
 def _syntax_error(exc, source: str) -> CgSyntaxError:
     if isinstance(exc, lalr.UnexpectedCharacter):
         return CgSyntaxError(_unexpected_character(source[exc.pos]), source, exc.pos)
     token = exc.token
-    pos = len(source.rstrip()) if token.type == lalr.END else token.start
+    pos = len(source.rstrip()) if _at_end(token) else token.start
     return CgSyntaxError(_unexpected_token(token, exc.expected, source), source, pos)
 
 
@@ -429,9 +514,13 @@ def _unexpected_character(char: str) -> str:
 
 
 def _describe(token) -> str:
+    if _at_end(token):
+        return "end of input"
     word = _TOKEN_WORDS.get(token.type)
-    if token.type in ("$END", "_SEP"):
-        return word if token.type == "$END" or token.text == ";" else "end of line"
+    if token.type in ("$END", "_SEMI", "_NL", "_INDENT", "_DEDENT"):
+        return word
+    if token.type in ("FOR", "IN"):
+        return f"{token.text!r}"
     if word:
         return f"{word} {token.text!r}"
     return repr(token.text)
@@ -450,11 +539,47 @@ def _unexpected_token(token, expected: set[str], source: str) -> str:
             op = FUNCTIONS[called.group(1)]
             plural = "s" if op.arity != 1 else ""
             return f"{called.group(1)} takes {op.arity} argument{plural}, got 0"
+    loop_hint = _loop_hint(token, expected, source)
+    if loop_hint:
+        return f"{message}: {loop_hint}"
     if _OPERAND_START & expected:
         return f"{message}: expected a number, a name or '('"
-    if "RPAR" in expected:
+    if "RPAR" in expected or "RSQB" in expected:
         return f"{message}: expected {' or '.join(repr(c) for c in _closers(expected))}"
     return f"{message}: expected an operator"
+
+
+def _loop_hint(token, expected: set[str], source: str) -> str | None:
+    """What a loop or a sum needs here: ``for t in 1..3:``, ``sum(x[t] for t in 1..3)``."""
+    if token.type == "FOR":
+        return (
+            "a loop starts a line (for t in 1..3: ...), and only sum(...) and mean(...) "
+            "repeat an expression (sum(x[t] for t in 1..3))"
+        )
+    if token.type == "DOTDOT" and "DOTDOT" not in expected:
+        return (
+            "a range first..last belongs to a loop (for t in 1..3:) or a sum "
+            "(sum(x[t] for t in 1..3)); a number has at most one decimal point"
+        )
+    if token.type == "IN" and "IN" not in expected:
+        return "'in' is a word of loops only: for t in 1..3"
+    if expected == {"NAME"}:
+        return "expected a name (the loop's variable: for t in 1..3)"
+    if "IN" in expected:
+        return "expected 'in' (for t in 1..3)"
+    if token.type == "POW" and "POW" not in expected:
+        return (
+            "an index or a range's bound has + - * / only: set a constant first, "
+            "such as N = 10^4, and use N"
+        )
+    line = source[source.rfind("\n", 0, token.start) + 1 : token.start]
+    if "COLON" in expected and re.search(r"\bfor\b.*\.\.", line):
+        return "expected ':' at the end of the loop's line (for t in 1..3:)"
+    if "DOTDOT" in expected:
+        return "expected '..': a range is written first..last, as 1..3"
+    if token.type == "_INDENT":
+        return "only a loop's body is indented, below a line that ends in ':'"
+    return None
 
 
 def _misplaced_assignment(token, source: str, message: str) -> str:
@@ -471,7 +596,9 @@ def _misplaced_assignment(token, source: str, message: str) -> str:
 
 
 def _closers(expected: set[str]) -> list[str]:
-    return [",", ")"] if "COMMA" in expected else [")"]
+    closers = [",", ")", "]"]
+    wanted = {",": "COMMA", ")": "RPAR", "]": "RSQB"}
+    return [c for c in closers if wanted[c] in expected]
 
 
 def _juxtaposition_hint(token, source: str) -> str | None:

@@ -76,6 +76,42 @@ class CheckReport(NamedTuple):
         return GUARANTEES[self.method]
 
 
+MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
+"""How a verdict shows in a check column; an unchecked number shows "-"."""
+NOT_SHOWN = "-"
+
+
+def mark(verdict: Verdict | None) -> str:
+    """A verdict as a table shows it: ✓, ✗, convention, or - (unchecked)."""
+    return MARKS.get(verdict.status, NOT_SHOWN) if verdict else NOT_SHOWN
+
+
+def check_line(check: CheckReport, graph: Graph) -> str:
+    """Which method checked, whether all agree, and with which tolerance."""
+    if check.method == NONE:
+        skipped = check.note if check.note and check.note != "not checked" else "--no-check"
+        return f"check: skipped ({skipped})"
+    verdict = "all agree" if check.ok else "MISMATCH"
+    conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
+    extra = ""
+    if conventions:
+        plural = "s follow" if conventions > 1 else " follows"
+        extra = f"; {conventions} gradient{plural} PyTorch's convention where no derivative exists"
+    note = f"; {check.note}" if check.note else ""
+    tolerance = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
+    if check.method == SYMPY:
+        return f"check: sympy, {verdict} ({tolerance}){extra}{note}"
+    inputs = [check.grads[n.index] for n in graph.inputs]
+    inputs = [v for v in inputs if v is not None]
+    checked = sum(1 for v in inputs if v.status != UNCHECKED)
+    value = "the value and " if check.value.status != UNCHECKED else ""
+    return (
+        f"check: high-precision difference quotients (mpmath, 50 digits), {verdict} "
+        f"({tolerance}, beyond each quotient's own error bound); checked: {value}{checked} of "
+        f"{len(inputs)} input gradients, not the intermediate nodes{extra}{note}"
+    )
+
+
 def not_checked(graph: Graph) -> CheckReport:
     return CheckReport(NONE, Verdict(UNCHECKED), (None,) * len(graph.nodes), "not checked")
 

@@ -23,7 +23,7 @@ from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
 from ..passes.compiled import CompiledProgram, compile
-from ..passes.values import InputValue, value_from_python
+from ..passes.values import InputValue, expand_sequences, given_python_value
 from .parquet_parts import file_columns, parquet_files, read_batches
 from .points import MAX_ROW_WARNINGS, sampled_point
 from .points_io import RowLayout
@@ -241,11 +241,12 @@ def evaluate_partitions(
     require_dask()
     files = parquet_files(source)
     columns = file_columns(files[0])
-    constants = {
-        name: value if isinstance(value, InputValue) else value_from_python(name, value)
+    graph = parse_program(program)
+    given = {
+        name: value if isinstance(value, InputValue) else given_python_value(name, value)
         for name, value in (values or {}).items()
     }
-    graph = parse_program(program)
+    constants, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
     compiled = compile(graph, output=output, wrt=wrt, variables=[*columns, *constants])
     warnings = _name_warnings(compiled, columns, constants)
     row_names = [name for name in compiled.inputs if name not in constants]

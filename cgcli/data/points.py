@@ -32,7 +32,7 @@ from ..core.ir import Graph
 from ..core.numbers import format_number
 from ..core.untrusted import visible
 from ..passes.compiled import math_error_reason
-from ..passes.values import InputValue
+from ..passes.values import InputValue, SequenceValue, expand_sequences
 from ..passes.vector import evaluate_arrays, forward_arrays, pieces_arrays
 from .points_io import Chunk, PointReader, RowLayout, RowWriter
 
@@ -155,7 +155,7 @@ RESULT_FORMATS = ("table", "json", "csv", "tsv", "jsonl", "parquet", "arrow")
 
 def run_points(
     graph: Graph,
-    constants: Mapping[str, InputValue],
+    constants: Mapping[str, InputValue | SequenceValue],
     reader: PointReader,
     writer: Callable[[RowLayout], RowWriter],
     *,
@@ -167,6 +167,9 @@ def run_points(
 ) -> PointsRun:
     """Evaluate ``graph`` at every row; the run says how it went (its ``status`` is the exit
     status). ``check``: none, sample, all."""
+    constants, placed = expand_sequences(graph, constants)  # x=[...] on x[1], x[2], ...
+    for warning in placed:
+        warn(warning)
     graph = graph.bind_constants([*reader.names, *constants])
     inputs = list(graph.input_names)
     row_names = [n for n in inputs if n not in constants]

@@ -34,6 +34,7 @@ from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
+from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
@@ -68,7 +69,7 @@ def grader_for(
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
-    inputs = parse_values(values)
+    inputs, _ = expand_sequences(graph, parse_values(values))  # x=[...] on x[1], x[2], ...
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact,

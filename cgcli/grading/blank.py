@@ -20,7 +20,7 @@ from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
-from ..passes.values import InputValue, value_from_python
+from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
 
@@ -44,10 +44,11 @@ def blank_sheet(
     if ask not in ASKS:
         raise UsageError(f"--ask {ask}: ask all, values or gradients")
     graph = parse_program(program)
-    inputs = {
-        name: v if isinstance(v, InputValue) else value_from_python(name, v)
+    given = {
+        name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
         for name, v in (values or {}).items()
     }
+    inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
     result = evaluate_graph(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask)

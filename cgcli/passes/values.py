@@ -1,4 +1,9 @@
-"""Input values: ``NAME=VALUE`` text or Python numbers, kept exact for the check."""
+"""Input values: ``NAME=VALUE`` text or Python numbers, kept exact for the check.
+
+An indexed input takes its elements one by one (``x[1]=0.5``) or as a list
+(``x=[0.5,-1,2]``), whose first element goes to the smallest index the program uses for
+``x`` (docs/language.md, Values of indexed names).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ from ..core.errors import (
     CgSyntaxError,
     UsageError,
 )
+from ..core.indexing import base_of, element_name, split_element
 from ..core.ir import Graph
-from ..core.parser import parse
+from ..core.parser import parse, parse_list
 from .engine import forward
 
 if TYPE_CHECKING:
@@ -32,26 +38,97 @@ class InputValue(NamedTuple):
     """A rational, or a constant expression (such as pi/4) as a graph."""
 
 
+class SequenceValue(NamedTuple):
+    """A list of values for an indexed input, ``x=[0.5,-1,2]``: its elements are placed
+    when the program is known (:func:`expand_sequences`)."""
+
+    name: str
+    elements: tuple[InputValue, ...]
+
+
 def value_from_text(name: str, text: str) -> InputValue:
     """Parse VALUE of ``NAME=VALUE``: a constant expression in the cg language."""
-    origin = f"in the value of {name}"
+    if _is_list(text):
+        raise UsageError(
+            f"the value of {name} must be one number, not the list {text.strip()!r}"
+            + (" (a list is the value of an indexed name, such as x=[0.5,-1,2])")
+        )
     try:
         graph = parse(text).bind_constants(())
     except CgSyntaxError as exc:
-        exc.origin = origin
+        exc.origin = f"in the value of {name}"
         raise
+    if graph.statements != 1 or graph.assigned:
+        raise UsageError(f"the value of {name} must be one expression, not {text.strip()!r}")
+    return _constant(name, graph, text)
+
+
+def _constant(name: str, graph: Graph, text: str) -> InputValue:
+    """The value of a parsed constant expression (``graph``'s output)."""
     if graph.inputs:
         raise UsageError(
             f"the value of {name} must be a constant expression, "
             f"but {text.strip()!r} uses the name {graph.input_names[0]!r}"
         )
-    if graph.statements != 1 or graph.assigned:
-        raise UsageError(f"the value of {name} must be one expression, not {text.strip()!r}")
     try:
         number = forward(graph, {})[graph.output]
     except CgError as exc:
         raise type(exc)(f"in the value of {name}: {exc.message}") from None
     return InputValue(name, number, graph)
+
+
+def _is_list(text: str) -> bool:
+    return text.strip().startswith("[")
+
+
+def sequence_from_text(name: str, text: str) -> SequenceValue:
+    """Parse ``[0.5, -1, 2]``, the value of an indexed input: constant expressions."""
+    try:
+        graphs = [graph.bind_constants(()) for graph in parse_list(text)]
+    except CgSyntaxError as exc:
+        exc.origin = f"in the value of {name}"
+        raise
+    return SequenceValue(name, tuple(_constant(name, graph, text) for graph in graphs))
+
+
+def given_value(name: str, text: str) -> InputValue | SequenceValue:
+    """The value of ``NAME=VALUE``: a number, or a list for an indexed input."""
+    if _is_list(text):
+        if split_element(name) is not None:
+            raise UsageError(f"the value of {name} must be one number, not a list")
+        return sequence_from_text(name, text)
+    return value_from_text(name, text)
+
+
+def given_python_value(name: str, value: object) -> InputValue | SequenceValue:
+    """:func:`value_from_python`, and a list, tuple or 1-d array for an indexed input."""
+    if isinstance(value, str) and _is_list(value):
+        return given_value(name, value)
+    listed = value.tolist() if hasattr(value, "tolist") else value
+    if isinstance(listed, (list, tuple)):
+        if split_element(name) is not None:
+            raise UsageError(f"the value of {name} must be one number, not a list")
+        if not listed:
+            raise UsageError(f"the value of {name} is an empty list")
+        return SequenceValue(name, tuple(value_from_python(name, v) for v in listed))
+    return value_from_python(name, value)
+
+
+def value_name(text: object) -> str:
+    """The name of a value as cg writes it: ``x``, or an element ``x[1]`` (spaces
+    dropped); a usage error for anything else."""
+    if isinstance(text, str):
+        stripped = text.strip()
+        if NAME_PATTERN.fullmatch(stripped):
+            return stripped
+        element = split_element(stripped)
+        if element is not None:
+            return element_name(*element)
+        if "[" in stripped and NAME_PATTERN.fullmatch(stripped.split("[", 1)[0]):
+            raise UsageError(
+                f"{stripped}: an index in a value's name is a whole number, as in x[1]"
+            )
+    raise UsageError(f"{text!r} is not a name (x, or an element such as x[1])")
 
 
 def value_from_python(name: str, value: object) -> InputValue:
@@ -85,17 +162,22 @@ def _bad_value(kind: type[ArgumentTypeError | ArgumentValueError], name: str, de
     return kind("values", f"{name} {detail}", f"the value of {name} {detail}")
 
 
-def parse_assignments(arguments: Iterable[str]) -> dict[str, InputValue]:
-    """``NAME=VALUE`` command-line arguments; the same name twice is an error."""
-    values: dict[str, InputValue] = {}
+def parse_assignments(arguments: Iterable[str]) -> dict[str, InputValue | SequenceValue]:
+    """``NAME=VALUE`` command-line arguments (``x[1]=0.5`` and ``x=[0.5,-1,2]`` too); the
+    same name twice is an error."""
+    values: dict[str, InputValue | SequenceValue] = {}
     for argument in arguments:
         name, sep, text = argument.partition("=")
-        name = name.strip()
-        if not sep or not NAME_PATTERN.fullmatch(name):
+        if not sep:
             raise UsageError(f"expected NAME=VALUE, got {argument!r}")
+        if "[" in name:
+            name = value_name(name)  # says what an element's name looks like
+        elif not NAME_PATTERN.fullmatch(name.strip()):
+            raise UsageError(f"expected NAME=VALUE, got {argument!r}")
+        name = name.strip()
         if name in values:
             raise UsageError(f"{name} is given twice")
-        values[name] = value_from_text(name, text)
+        values[name] = given_value(name, text)
     return values
 
 
@@ -131,25 +213,120 @@ def name_hint(name: str) -> str:
     return f"; in {name}, {described}"
 
 
+def expand_sequences(
+    graph: Graph, values: Mapping[str, InputValue | SequenceValue]
+) -> tuple[dict[str, InputValue], list[str]]:
+    """The values with each list (``x=[0.5,-1,2]``) placed on the program's elements:
+    its first element at the smallest index the program uses for ``x``, the next at the
+    index after, and so on. A list must have one element per index from the smallest to
+    the largest the program uses; a name given twice is an error. Also the warnings."""
+    plain = {name: v for name, v in values.items() if not isinstance(v, SequenceValue)}
+    lists = {name: v for name, v in values.items() if isinstance(v, SequenceValue)}
+    if not lists:
+        return dict(plain), []
+    used: dict[str, list[tuple[int, ...]]] = {}
+    plain_inputs = set()
+    for name in graph.input_names:
+        element = split_element(name)
+        if element is None:
+            plain_inputs.add(name)
+        else:
+            used.setdefault(element[0], []).append(element[1])
+    expanded = dict(plain)
+    warnings = []
+    for name, sequence in lists.items():
+        indexes = used.get(name)
+        if indexes is None:
+            if name in plain_inputs:
+                raise UsageError(
+                    f"{name} is a plain name in the program: give it one value, {name}=..."
+                )
+            warnings.append(f"{name} is not used by the program; its value is ignored")
+            continue
+        if any(len(i) != 1 for i in indexes):
+            arity = len(indexes[0])
+            raise UsageError(
+                f"{name} has {arity} indexes in the program, so a list cannot say which "
+                f"element is which: give them one by one, as {name}[1,1]=..."
+            )
+        first, last = min(indexes)[0], max(indexes)[0]
+        count = len(sequence.elements)
+        if count != last - first + 1:
+            raise UsageError(
+                f"{name}=[...] has {count} value{'s' if count != 1 else ''}, but the program "
+                f"uses {element_name(name, (first,))} to {element_name(name, (last,))} "
+                f"({last - first + 1} values): give one value per index from the first to "
+                f"the last, or give the elements one by one, as {element_name(name, (first,))}=..."
+            )
+        reads = set(indexes)
+        for offset, element in enumerate(sequence.elements):
+            if (first + offset,) not in reads:  # a gap the program does not read
+                continue
+            element_key = element_name(name, (first + offset,))
+            if element_key in expanded:
+                raise UsageError(
+                    f"{element_key} is given twice: in {name}=[...] and as {element_key}=..."
+                )
+            expanded[element_key] = element._replace(name=element_key)
+    return expanded, warnings
+
+
 def bind_inputs(
-    graph: Graph, values: Mapping[str, InputValue]
+    graph: Graph, values: Mapping[str, InputValue | SequenceValue]
 ) -> tuple[Graph, dict[str, float], list[str]]:
     """Match values to the graph's inputs: the bound graph, floats per input, warnings.
 
     All missing values are reported in one error; unused values are warnings.
     """
+    values, warnings = expand_sequences(graph, values)
     graph = graph.bind_constants(values)
     needed = graph.input_names
     missing = [name for name in needed if name not in values]
     if missing:
-        listed = ", ".join(missing)
-        example = " ".join(f"{name}=..." for name in missing)
-        plural = "s" if len(missing) > 1 else ""
-        hints = "".join(name_hint(name) for name in missing)
-        raise UsageError(f"missing value{plural} for {listed} (give {example}){hints}")
-    warnings = [
+        raise UsageError(missing_values(missing))
+    used = set(needed)
+    warnings += [
         f"{name} is not used by the program; its value is ignored{name_hint(name)}"
         for name in values
-        if name not in needed
+        if name not in used
     ]
     return graph, {name: values[name].number for name in needed}, warnings
+
+
+def exact_values(
+    graph: Graph, values: Mapping[str, InputValue | SequenceValue]
+) -> dict[str, Fraction | Graph]:
+    """The exact value of each of ``graph``'s inputs (lists placed on their elements)."""
+    placed, _ = expand_sequences(graph, values)
+    return {name: placed[name].exact for name in graph.input_names}
+
+
+def missing_values(missing: list[str]) -> str:
+    """The error for inputs without a value: each named, a long run of one indexed
+    name's elements shortened to its first and last."""
+    shown: list[str] = []
+    runs: dict[str, list[str]] = {}
+    for name in missing:
+        base = base_of(name)
+        if base != name:
+            if base not in runs:
+                runs[base] = []
+                shown.append(base)
+            runs[base].append(name)
+        else:
+            shown.append(name)
+    listed, example = [], []
+    for name in shown:
+        elements = runs.get(name)
+        if elements is None:
+            listed.append(name)
+            example.append(f"{name}=...")
+        elif len(elements) <= 3:
+            listed += elements
+            example += [f"{e}=..." for e in elements]
+        else:
+            listed.append(f"{elements[0]} … {elements[-1]} ({len(elements)} elements of {name})")
+            example.append(f"{name}=[...] or {elements[0]}=...")
+    plural = "s" if len(missing) > 1 else ""
+    hints = "".join(name_hint(name) for name in missing if base_of(name) == name)
+    return f"missing value{plural} for {', '.join(listed)} (give {' '.join(example)}){hints}"

@@ -10,7 +10,9 @@ from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number, json_number
-from .table import MARKS, NONE, mark, node_table
+from ..core.verdicts import MARKS
+from ..core.verdicts import NOT_SHOWN as NONE
+from .table import mark, node_table, truncation_line
 
 MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
 
@@ -69,6 +71,9 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
         grad = result.shown_grad(node.index, digits)
         verdict = mark(result.check.grads[node.index])
         out.append(line([f"∂{result.output}/∂{result.graph.label(node)}", grad, verdict]))
+    truncated = truncation_line(result)
+    if truncated:
+        out += ["", truncated]
     return "\n".join(out) + "\n"
 
 

@@ -25,6 +25,8 @@ def short_repr(result: Evaluation) -> str:
     else:
         verdict = f"{check.method}, {'all agree' if check.ok else 'MISMATCH'}"
     parts = [f"{out} = {format_number(result.value)}", ", ".join(partials), f"check: {verdict}"]
+    if result.truncate is not None:  # said plainly: these are not the true gradients
+        parts.insert(1, f"truncated BPTT (K = {result.truncate}), not the true gradient")
     return "<Evaluation " + "; ".join(p for p in parts if p) + ">"
 
 

@@ -5,31 +5,20 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..api.evaluation import Evaluation
-from ..core import verdicts as checking
 from ..core.untrusted import visible
 from ..core.verdicts import (
-    ABSOLUTE,
     AT_KINK,
     CONVENTION,
     MISMATCH,
-    OK,
-    RELATIVE,
     UNCHECKED,
-    Verdict,
+    mark,
 )
-
-MARKS = {OK: "✓", MISMATCH: "✗", CONVENTION: "convention"}
-"""How a verdict shows in the check column; an unchecked number shows "-"."""
-NONE = "-"
+from ..core.verdicts import check_line as verdict_check_line
 
 
 class Column(NamedTuple):
     title: str
     numeric: bool = False
-
-
-def mark(verdict: Verdict | None) -> str:
-    return MARKS.get(verdict.status, NONE) if verdict else NONE
 
 
 NODE_COLUMNS = (Column("node"), Column("op"), Column("inputs"), Column("text"))
@@ -80,6 +69,9 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
     chosen = set(wrt)
     value = result.shown_value(result.graph.output, digits)
     lines = [f"{out} = {value}  {mark(check.value)}".rstrip()]
+    truncated = truncation_line(result)
+    if truncated:
+        lines.append(truncated)
     for node in result.graph.inputs:
         if node.name not in chosen:
             continue
@@ -91,30 +83,21 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
     return lines
 
 
+def truncation_line(result: Evaluation) -> str | None:
+    """What ``--truncate K`` did, said plainly; None without truncation."""
+    k = result.truncate
+    if k is None:
+        return None
+    steps = "step" if k == 1 else "steps"
+    return (
+        f"truncated BPTT: gradients stop {k} {steps} back through the loop's state; these "
+        f"are truncated gradients, not the true gradient of {result.output}"
+    )
+
+
 def check_line(result: Evaluation) -> str:
     """Which method checked, whether all agree, and with which tolerance."""
-    check = result.check
-    if check.method == checking.NONE:
-        return "check: skipped (--no-check)"
-    verdict = "all agree" if check.ok else "MISMATCH"
-    conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
-    extra = ""
-    if conventions:
-        plural = "s follow" if conventions > 1 else " follows"
-        extra = f"; {conventions} gradient{plural} PyTorch's convention where no derivative exists"
-    note = f"; {check.note}" if check.note else ""
-    tolerance = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
-    if check.method == checking.SYMPY:
-        return f"check: sympy, {verdict} ({tolerance}){extra}{note}"
-    inputs = [check.grads[n.index] for n in result.graph.inputs]
-    inputs = [v for v in inputs if v is not None]
-    checked = sum(1 for v in inputs if v.status != UNCHECKED)
-    value = "the value and " if check.value.status != UNCHECKED else ""
-    return (
-        f"check: high-precision difference quotients (mpmath, 50 digits), {verdict} "
-        f"({tolerance}, beyond each quotient's own error bound); checked: {value}{checked} of "
-        f"{len(inputs)} input gradients, not the intermediate nodes{extra}{note}"
-    )
+    return verdict_check_line(result.check, result.graph)
 
 
 def detail_lines(result: Evaluation) -> list[str]:

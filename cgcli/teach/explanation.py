@@ -33,6 +33,7 @@ from ..core.ops import op_for
 
 if TYPE_CHECKING:
     from .forward_explanation import ForwardExplanation
+    from .step_explanation import StepExplanation
 
 
 class Shown(NamedTuple):
@@ -582,7 +583,22 @@ def explain(
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
+    by_step: Literal[False] = False,
+    truncate: None = None,
 ) -> Explanation: ...
+
+
+@overload
+def explain(
+    program: str | Graph,
+    values: Mapping[str, object] | None = None,
+    *,
+    mode: Literal["reverse"] = "reverse",
+    digits: int | None = 6,
+    output: str | None = None,
+    by_step: bool = False,
+    truncate: int | None = None,
+) -> StepExplanation: ...
 
 
 @overload
@@ -610,14 +626,18 @@ def explain(
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
-) -> Explanation | ForwardExplanation:
+    by_step: bool = False,
+    truncate: int | None = None,
+) -> Explanation | ForwardExplanation | StepExplanation:
     """The worked chain-rule solution of ``program`` at ``values``, every number filled in.
 
     ``mode="reverse"``: the forward pass node by node, then the backward pass gate by
     gate (``brief`` leaves out what each gate does; ``exact`` keeps exact numbers, within
     ``exact_timeout`` seconds).
     ``mode="forward"``: every node's tangent along the input ``wrt`` or the direction
-    ``tangent``, by the chain rule.
+    ``tangent``, by the chain rule. ``by_step`` (a program with a loop): backpropagation
+    through time step by step, each shared weight's gradient as the sum of its shares
+    over the steps; ``truncate=K`` the same, truncated K steps back (checked).
     """
     from ..api.evaluate import evaluate
     from ..api.evaluation import parse_values
@@ -640,6 +660,13 @@ def explain(
         )
     if wrt is not None:
         raise UsageError("--wrt is for --mode forward (the reverse pass gives every gradient)")
+    if by_step or truncate is not None:
+        from .step_explanation import StepExplanation
+
+        if exact:
+            raise UsageError("--exact is for the gate-by-gate explanation, not by step")
+        result = evaluate(program, values, output=output, by_step=True, truncate=truncate)
+        return StepExplanation(result, digits, tuple(result.warnings))
     result = evaluate(
         program, values, output=output, check=False, exact=exact, exact_timeout=exact_timeout
     )

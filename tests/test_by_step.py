@@ -1,0 +1,260 @@
+"""Backpropagation through time by step, and truncated: against references written here.
+
+The truncated reference is the textbook's: the loss at step t differentiated with the
+state older than t - K held constant (detached), summed over t; the per-step shares are
+SymPy's derivatives with respect to a separate copy of the weight for each step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import sympy
+
+from cgcli import UsageError, evaluate, explain
+from cgcli.api import by_step as by_step_module
+from cgcli.core.verdicts import MISMATCH
+
+XS = [0.5, -1, 2, 0.25, -0.75, 1.5]
+YS = [0, 1, 0, -0.5, 0.5, 1]
+
+IN_LOOP = """\
+h[0] = 0
+L = 0
+for t in 1..T:
+    h[t] = tanh(w*h[t-1] + u*x[t] + b)
+    L += (h[t] - y[t])^2
+L
+"""
+AFTER_LOOP = """\
+h[0] = 0
+for t in 1..T:
+    h[t] = tanh(w*h[t-1] + u*x[t] + b)
+L = sum((h[t] - y[t])^2 for t in 1..T)
+"""
+W, U, B = sympy.Rational(3, 4), sympy.Rational(-1, 2), sympy.Rational(1, 10)
+
+
+def values(steps: int) -> dict:
+    return {"w": "3/4", "u": "-1/2", "b": "1/10", "x": XS[:steps], "y": YS[:steps]}
+
+
+def states(steps: int) -> list[sympy.Expr]:
+    """h[0..steps] at the point, exactly."""
+    h = [sympy.Integer(0)]
+    for t in range(steps):
+        h.append(sympy.tanh(W * h[-1] + U * sympy.Rational(XS[t]) + B))
+    return h
+
+
+def truncated_reference(steps: int, k: int | None) -> dict[str, float]:
+    """Σ_t ∂ℓ_t/∂θ with the state before step t - k detached (k None: nothing detached)."""
+    w, u, b, held = sympy.symbols("w u b held", real=True)
+    h_at = states(steps)
+    totals = {"w": 0, "u": 0, "b": 0}
+    for t in range(1, steps + 1):
+        begin = 1 if k is None else max(1, t - k)
+        h = held  # h[begin - 1], a constant for this loss term
+        for j in range(begin, t + 1):
+            h = sympy.tanh(w * h + u * sympy.Rational(XS[j - 1]) + b)
+        loss = (h - sympy.Rational(YS[t - 1])) ** 2
+        point = {w: W, u: U, b: B, held: h_at[begin - 1]}
+        for name, symbol in (("w", w), ("u", u), ("b", b)):
+            totals[name] += sympy.diff(loss, symbol).subs(point)
+    return {name: float(sympy.N(value, 30)) for name, value in totals.items()}
+
+
+def shares_reference(steps: int) -> dict[str, list[float]]:
+    """∂L/∂w_t: the gradient of each step's own copy of each weight."""
+    ws = sympy.symbols(f"w1:{steps + 1}", real=True)
+    us = sympy.symbols(f"u1:{steps + 1}", real=True)
+    bs = sympy.symbols(f"b1:{steps + 1}", real=True)
+    h, loss = sympy.Integer(0), sympy.Integer(0)
+    for t in range(steps):
+        h = sympy.tanh(ws[t] * h + us[t] * sympy.Rational(XS[t]) + bs[t])
+        loss += (h - sympy.Rational(YS[t])) ** 2
+    point = {**dict.fromkeys(ws, W), **dict.fromkeys(us, U), **dict.fromkeys(bs, B)}
+    return {
+        name: [float(sympy.diff(loss, s).subs(point)) for s in symbols]
+        for name, symbols in (("w", ws), ("u", us), ("b", bs))
+    }
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-14)
+
+
+@pytest.mark.parametrize("program", [IN_LOOP, AFTER_LOOP], ids=["L += in the loop", "sum after"])
+@pytest.mark.parametrize(("steps", "k"), [(3, 0), (3, 1), (5, 1), (5, 2), (6, 3), (4, 9)])
+def test_truncated_gradients_against_the_textbook_reference(program, steps, k):
+    result = evaluate(f"T = {steps}\n{program}", values(steps), truncate=k)
+    expected = truncated_reference(steps, k)
+    for name in ("w", "u", "b"):
+        assert close(result.gradient[name], expected[name]), name
+    assert result.truncate == k
+    assert result.check.ok and result.check.method == "sympy"
+    assert "truncated at" in result.check.note
+
+
+def test_truncating_further_back_than_the_loop_is_the_true_gradient():
+    full = evaluate("T = 4\n" + IN_LOOP, values(4), check=False)
+    truncated = evaluate("T = 4\n" + IN_LOOP, values(4), truncate=3, check=False)
+    assert truncated.gradient == pytest.approx(full.gradient, rel=1e-15, abs=1e-17)
+    assert truncate_differs(values(4))
+
+
+def truncate_differs(given) -> bool:
+    full = evaluate("T = 4\n" + IN_LOOP, given, check=False).gradient["w"]
+    return evaluate("T = 4\n" + IN_LOOP, given, truncate=1, check=False).gradient["w"] != full
+
+
+@pytest.mark.parametrize("steps", [2, 4, 6])
+def test_each_steps_share_against_the_untied_weights_and_their_sum(steps):
+    result = evaluate(f"T = {steps}\n" + IN_LOOP, values(steps), by_step=True)
+    (table,) = result.steps
+    expected = shares_reference(steps)
+    for name in ("w", "u", "b"):
+        shares = [row.shares[name] for row in table.rows]
+        assert all(close(s.value, e) for s, e in zip(shares, expected[name], strict=True))
+        assert all(s.verdict.status == "ok" for s in shares)
+        assert close(table.total[name].value, result.gradient[name])
+        assert table.total[name].verdict.status == "ok"
+    assert [row.t for row in table.rows] == list(range(1, steps + 1))
+
+
+def test_the_state_gradient_is_its_own_term_plus_what_arrives_from_the_next_step():
+    result = evaluate("T = 3\n" + IN_LOOP, values(3), by_step=True)
+    (table,) = result.steps
+    h = [float(v) for v in states(3)]
+    for row in table.rows:
+        cell = row.states["h"]
+        t = row.t
+        assert cell.label == f"h[{t}]" and close(cell.value, h[t])
+        assert close(cell.own, 2 * (h[t] - YS[t - 1]))  # the loss's own term at step t
+        assert close(cell.own + cell.carried, cell.grad)
+        if t < 3:  # ∂L/∂h[t+1] · ∂h[t+1]/∂h[t] = ∂L/∂h[t+1] · (1 - h[t+1]^2) · w
+            following = table.rows[t].states["h"].grad
+            assert close(cell.carried, following * (1 - h[t + 1] ** 2) * 0.75)
+        else:
+            assert cell.carried == 0
+
+
+def test_truncated_shares_and_the_textbook_reference_per_step():
+    """With K = 0 each step's share of w is ∂ℓ_t/∂w through step t's own use alone."""
+    result = evaluate("T = 3\n" + IN_LOOP, values(3), by_step=True, truncate=0)
+    (table,) = result.steps
+    h = [float(v) for v in states(3)]
+    for row in table.rows:
+        t = row.t
+        expected = 2 * (h[t] - YS[t - 1]) * (1 - h[t] ** 2) * h[t - 1]
+        assert close(row.shares["w"].value, expected)
+        assert row.shares["w"].verdict.status == "ok"
+        assert row.states["h"].carried == 0
+
+
+def test_nested_loops_count_as_steps_of_the_outer_loop():
+    program = """\
+s[0] = 0
+for t in 1..3:
+    a = 0
+    for j in 1..2: a += w*x[t]*j
+    s[t] = tanh(s[t-1]*v + a)
+L = s[3]
+"""
+    result = evaluate(program, {"w": 0.5, "v": 0.9, "x": [1, -1, 2]}, by_step=True)
+    (table,) = result.steps
+    assert table.states == ["s"] and table.weights == ["w", "v"]
+    for name in ("w", "v"):
+        assert close(math.fsum(r.shares[name].value for r in table.rows), result.gradient[name])
+        assert all(r.shares[name].verdict.status == "ok" for r in table.rows)
+
+
+def test_two_loops_get_a_table_each_and_a_share_from_outside():
+    program = """\
+h[0] = 0
+for t in 1..2: h[t] = w*h[t-1] + x[t]
+g[0] = h[2]
+for k in 1..3: g[k] = w*g[k-1]
+L = g[3] * w
+"""
+    result = evaluate(program, {"w": 0.5, "x": [1, 2]}, by_step=True)
+    first, second = result.steps
+    assert (first.variable, second.variable) == ("t", "k")
+    assert [r.t for r in second.rows] == [1, 2, 3]
+    for table in result.steps:
+        assert close(table.total["w"].value, result.gradient["w"])
+        assert table.outside["w"].value != 0
+
+
+def test_the_check_catches_a_wrong_truncated_gradient(monkeypatch):
+    real = by_step_module.backward_by_step
+
+    def off_by_a_little(*args, **kwargs):
+        gradients = real(*args, **kwargs)
+        gradients.buckets[1] = [g * 1.001 for g in gradients.buckets[1]]
+        gradients.totals = [
+            None if t is None else sum(bucket[i] for bucket in gradients.buckets)
+            for i, t in enumerate(gradients.totals)
+        ]
+        return gradients
+
+    monkeypatch.setattr(by_step_module, "backward_by_step", off_by_a_little)
+    result = evaluate("T = 3\n" + IN_LOOP, values(3), truncate=1)
+    assert not result.check.ok
+    w = result.graph.bindings["w"]
+    assert result.check.grads[w].status == MISMATCH
+
+
+def test_a_plain_name_carried_from_step_to_step_cannot_be_truncated():
+    program = "h = 0\nL = 0\nfor t in 1..3:\n    h = tanh(w*h + x[t])\n    L += h\nL"
+    with pytest.raises(UsageError, match="h carries a value from step to step as a plain name"):
+        evaluate(program, {"w": 1, "x": [1, 2, 3]}, truncate=1)
+    untruncated = evaluate(program, {"w": 1, "x": [1, 2, 3]}, by_step=True)
+    assert untruncated.steps[0].states == []  # no indexed state to split
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"by_step": True}, "--by-step is for a program with a loop"),
+        ({"truncate": 1}, "--truncate is for a program with a loop"),
+        ({"truncate": -1}, "truncate"),
+        ({"by_step": True, "mode": "forward"}, "reverse mode only"),
+        ({"by_step": True, "exact": True}, "--exact is for the whole program's gradients"),
+    ],
+)
+def test_bad_uses(options, message):
+    with pytest.raises(Exception, match=message):
+        evaluate("x*2", {"x": 1}, **options)
+
+
+def test_explain_by_step_works_each_share_out():
+    text = explain("T = 2\n" + IN_LOOP, values(2), by_step=True).text
+    assert "Backward pass through time, from the last step to the first" in text
+    assert "∂L#3/∂h[2] = " in text and "(no later step)" in text
+    assert "w's share: ∂L#3/∂v" in text
+    assert text.rstrip().endswith("(tolerance relative 1e-09 + absolute 1e-12)")
+    truncated = explain("T = 2\n" + IN_LOOP, values(2), truncate=0).text
+    assert truncated.startswith("Truncated backpropagation through time: gradients stop 0")
+
+
+def test_the_json_document_has_the_step_table_and_the_truncation():
+    result = evaluate("T = 2\n" + IN_LOOP, values(2), by_step=True, truncate=1)
+    document = result.as_dict()
+    assert document["truncate"] == 1
+    (table,) = document["steps"]
+    assert table["variable"] == "t" and table["truncate"] == 1
+    assert [row["t"] for row in table["rows"]] == [1, 2]
+    assert set(table["rows"][0]["state"]["h[1]"]) == {"value", "grad", "own", "carried", "check"}
+    assert table["total"]["w"]["value"] == result.gradient["w"]
+
+
+def test_a_truncated_result_says_so_in_its_repr_and_table():
+    result = evaluate("T = 2\n" + IN_LOOP, values(2), truncate=1)
+    assert "truncated BPTT (K = 1), not the true gradient" in repr(result)
+    from cgcli.render.table import render_plain
+
+    assert "these are truncated gradients, not the true gradient of L#3" in render_plain(
+        result, 6, ["w"]
+    )
