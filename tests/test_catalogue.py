@@ -143,7 +143,7 @@ CATALOGUE = [
         ["x +\u200b1", "x=1"],
         2,
         "",
-        "cg: syntax error: 1:4: unexpected character '\\u200b' (U+200B ZERO WIDTH SPACE); it is invisible: delete it\n  x +\ufffd1\n     ^\n",
+        "cg: syntax error: 1:4: unexpected character '\\u200b' (U+200B ZERO WIDTH SPACE); it is invisible: delete it\n  x +\\u200b1\n     ^\n",
     ),
     (
         "cyrillic x",

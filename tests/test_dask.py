@@ -187,7 +187,7 @@ def test_bad_data_names_file_row_and_column(cg, scheduler, tmp_path, column, mes
         2,
         f"cg: error in the data: {data}/b.parquet, {message}\n",
     )
-    assert sorted(p.name for p in out.iterdir()) == ["part.0.parquet"]  # b's is not written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # -o is written whole, or not
 
 
 def test_a_partition_without_a_column_or_not_parquet(cg, scheduler, tmp_path):
@@ -206,7 +206,7 @@ def test_a_partition_without_a_column_or_not_parquet(cg, scheduler, tmp_path):
     result = cg("eval", "x^2", "--points", str(data), *args, "-o", str(tmp_path / "o2"))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"cg: usage error: cannot read {data}/c.parquet as Parquet: ")
-    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == ["part.0.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no o1, no o2, nothing hidden
 
 
 def test_usage_errors(cg, neurons, tmp_path):

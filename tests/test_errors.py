@@ -339,7 +339,14 @@ OTHER_CASES = [
         2,
         "longer than the limit of 400 bytes",
     ),
-    ("eval", "--points endless", ["x", "--points", "/dev/zero"], None, 2, "row 1 is longer than"),
+    (
+        "eval",
+        "--points endless",
+        ["x", "--points", "/dev/zero"],
+        None,
+        2,
+        "the header line is longer",
+    ),
     (
         "eval",
         "quoted field over two lines",

@@ -24,6 +24,7 @@ from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
+from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
@@ -107,6 +108,7 @@ def evaluate(
     check: bool | str = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
     by_step: bool = False,
     truncate: int | None = None,
     points: str | None = None,
@@ -134,7 +136,8 @@ def evaluate(
     * ``wrt``: the inputs whose gradient is reported (names, or "a,b");
     * ``check``: compare with SymPy (or a high-precision reference) within
       ``check_timeout`` seconds; with many points, "sample" or "all";
-    * ``exact``: exact arithmetic beside the floats (one point, reverse mode);
+    * ``exact``: exact arithmetic beside the floats (one point, reverse mode), within
+      ``exact_timeout`` seconds;
     * ``by_step``: a program with a loop also gets a table per loop with a row per step:
       the state's gradient from its own step and from later ones, each shared weight's
       share of its gradient from that step (``result.steps``; one point, reverse mode);
@@ -164,6 +167,7 @@ def evaluate(
         )
     check_timeout = arguments.seconds(check_timeout, "check_timeout")
     exact = arguments.flag(exact, "exact")
+    exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grad_only = arguments.flag(grad_only, "grad_only")
     by_step = arguments.flag(by_step, "by_step")
     if truncate is not None:
@@ -212,6 +216,7 @@ def evaluate(
             check=check != "none",
             check_timeout=check_timeout,
             exact=exact,
+            exact_timeout=exact_timeout,
             by_step=by_step,
             truncate=truncate,
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple, overload
 
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
+from ..core.limits import EXACT_TIMEOUT
 from ..core.verdicts import CheckReport, check_as_dict, not_checked
 
 if TYPE_CHECKING:
@@ -144,17 +145,13 @@ class Evaluation:
     def shown_value(self, index: int, digits: int | None) -> str:
         """A node's value as text: exact with a float alongside in exact mode."""
         if self.exact is not None:
-            from .exact import show_exact
-
-            return show_exact(self.exact.values[index], digits)
+            return self.exact.shown(self.exact.values[index], digits)
         return format_number(self.nodes[index].value, digits)
 
     def shown_grad(self, index: int, digits: int | None) -> str:
         """A node's gradient as text ("-" for a constant)."""
         if self.exact is not None:
-            from .exact import show_exact
-
-            return show_exact(self.exact.grads[index], digits)
+            return self.exact.shown(self.exact.grads[index], digits)
         grad = self.nodes[index].grad
         return "-" if grad is None else format_number(grad, digits)
 
@@ -207,10 +204,10 @@ class Evaluation:
         return tail
 
     def _exact_dict(self, names) -> dict:
-        from ..check.symbolic import cg_text
+        exact = self.exact
 
         def text(expr) -> str | None:
-            return None if expr is None else cg_text(expr)
+            return None if expr is None else exact.form(expr).text
 
         index_of = {n.name: n.index for n in self.graph.inputs}
         return {
@@ -255,6 +252,7 @@ def evaluate_graph(
     check: bool = True,
     check_timeout: float = DEFAULT_TIMEOUT,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
     by_step: bool = False,
     truncate: int | None = None,
 ) -> Evaluation:
@@ -296,7 +294,8 @@ def evaluate_graph(
     if exact:
         from .exact import exact_pass
 
-        exact_result = exact_pass(graph, exact_inputs, values, [g is not None for g in grads])
+        needs = [g is not None for g in grads]
+        exact_result = exact_pass(graph, exact_inputs, values, needs, exact_timeout)
     return Evaluation(
         graph,
         graph.label_at(graph.output),

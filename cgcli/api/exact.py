@@ -9,18 +9,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 import sympy
 
 from ..check.symbolic import build, cg_text, exact_value
+from ..core.errors import UsageError
 from ..core.ir import COPY, Graph
+from ..core.limits import EXACT_TIMEOUT
 from ..core.numbers import format_number
 from ..core.ops import op_for
 from ..passes.engine import local_partials, pieces
 
 _SLOTS = sympy.symbols("a0 a1", real=True)
+
+
+class ExactForm(NamedTuple):
+    """An exact number as cg shows it: its text, its LaTeX and its float (None when it
+    is not a real number)."""
+
+    text: str
+    latex: str
+    approx: float | None
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,17 @@ class ExactPass:
     values: list[sympy.Expr]
     grads: list[sympy.Expr | None]
     locals: dict[tuple[int, int], sympy.Expr]
+    forms: dict[sympy.Expr, ExactForm] = field(default_factory=dict, repr=False, compare=False)
+    """Each number's :class:`ExactForm`, written within the time budget of the pass."""
+
+    def form(self, expr: sympy.Expr) -> ExactForm:
+        """How ``expr`` is shown (worked out now if the pass did not)."""
+        found = self.forms.get(expr)
+        return found if found is not None else exact_form(expr)
+
+    def shown(self, expr: sympy.Expr | None, digits: int | None, approximate: bool = True) -> str:
+        """``1/3 ≈ 0.333333``; an integer alone; ``-`` for no number."""
+        return "-" if expr is None else _shown(self.form(expr), expr, digits, approximate)
 
 
 def exact_pass(
@@ -37,8 +60,45 @@ def exact_pass(
     exact_inputs: Mapping[str, Fraction | Graph],
     float_values: list[float],
     needs: list[bool],
+    timeout: float = EXACT_TIMEOUT,
 ) -> ExactPass:
-    """The exact passes; ``float_values`` (from the float pass) locate kinks."""
+    """The exact passes, and how each of their numbers is shown, within ``timeout``
+    seconds (a worker process that is stopped then); ``float_values`` (from the float
+    pass) locate kinks."""
+    from ..check.run import call_with_timeout
+
+    try:
+        return call_with_timeout(_with_forms, (graph, exact_inputs, float_values, needs), timeout)
+    except TimeoutError:
+        raise UsageError(
+            f"--exact: exact arithmetic did not finish within {timeout:g} s (the exact numbers "
+            "of this program grow too large); give it more time with --exact-timeout SECONDS, "
+            "or leave out --exact"
+        ) from None
+
+
+def _with_forms(graph, exact_inputs, float_values, needs) -> ExactPass:
+    exact = _exact_pass(graph, exact_inputs, float_values, needs)
+    numbers = [*exact.values, *(g for g in exact.grads if g is not None), *exact.locals.values()]
+    forms = {expr: exact_form(expr) for expr in numbers}
+    return ExactPass(exact.values, exact.grads, exact.locals, forms)
+
+
+def exact_form(expr: sympy.Expr) -> ExactForm:
+    """The text, LaTeX and float of an exact number."""
+    try:
+        approx: float | None = float(sympy.N(expr, 30))
+    except TypeError:  # not a real number
+        approx = None
+    return ExactForm(cg_text(expr), sympy.latex(expr), approx)
+
+
+def _exact_pass(
+    graph: Graph,
+    exact_inputs: Mapping[str, Fraction | Graph],
+    float_values: list[float],
+    needs: list[bool],
+) -> ExactPass:
     values = build(graph, {name: exact_value(v) for name, v in exact_inputs.items()})
     sides = pieces(graph, float_values)
     locals_: dict[tuple[int, int], sympy.Expr] = {}
@@ -74,11 +134,10 @@ def show_exact(expr: sympy.Expr | None, digits: int | None, approximate: bool = 
     """``1/3 ≈ 0.333333``; an integer alone; ``sqrt(2) ≈ 1.41421``."""
     if expr is None:
         return "-"
-    text = cg_text(expr)
-    if expr.is_Integer or not approximate:
-        return text
-    try:
-        approx = format_number(float(sympy.N(expr, 30)), digits)
-    except TypeError:  # not a real number
-        return text
-    return f"{text} ≈ {approx}"
+    return _shown(exact_form(expr), expr, digits, approximate)
+
+
+def _shown(form: ExactForm, expr: sympy.Expr, digits: int | None, approximate: bool) -> str:
+    if expr.is_Integer or not approximate or form.approx is None:
+        return form.text
+    return f"{form.text} ≈ {format_number(form.approx, digits)}"

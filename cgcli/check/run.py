@@ -439,11 +439,12 @@ def fd_compare(ours, f_up, f_down, h, maximum=max):
 def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
     """Run ``function(*args)`` in a forked worker and kill it when ``timeout`` passes.
 
-    Where fork is not available, a daemon thread runs it and is abandoned on time-out.
+    Where fork is not available, or inside such a worker already (a worker has no
+    children), a daemon thread runs it and is abandoned on time-out.
     """
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if _in_worker or "fork" not in multiprocessing.get_all_start_methods():
         return _call_in_thread(function, args, timeout)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -466,7 +467,13 @@ def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float)
     return result
 
 
+_in_worker = False
+"""True in a worker process of :func:`call_with_timeout`."""
+
+
 def _worker(function: Callable[..., Any], args: tuple, sender) -> None:
+    global _in_worker
+    _in_worker = True
     try:
         sender.send((True, function(*args)))
     except BaseException as exc:

@@ -589,6 +589,20 @@ def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> No
         )
 
 
+def check_output(
+    path: str | None, option: str, program: ProgramArgs, *inputs: tuple[str, str | None]
+) -> None:
+    """Before any work: ``path`` can be written, and it is none of the command's inputs
+    (the program's -f FILE, and ``inputs`` such as ("--data", FILE)): cg never writes
+    over what it reads."""
+    from ..core.files import check_writable, refuse_overwriting
+
+    if path is None:
+        return
+    check_writable(path, option)
+    refuse_overwriting(path, option, [("-f", program.program_file), *inputs])
+
+
 def load_program(program: ProgramArgs):
     """The graph and the NAME=VALUE values of a command's arguments."""
     from ..core.parser import parse
@@ -607,7 +621,10 @@ def load_program(program: ProgramArgs):
 
 
 def warn(message: str) -> None:
-    """A warning line on stderr."""
+    """A warning line on stderr (control characters made visible: one line stays one)."""
+    from ..core.untrusted import visible
+
+    message = visible(message)
     click.echo(
         f"cg: warning: {message}" if not message.startswith("check:") else f"cg: {message}",
         err=True,

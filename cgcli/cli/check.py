@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     FILE,
     FILE_OR_FOLDER,
     NON_NEGATIVE,
+    SECONDS,
     ProgramCommand,
+    check_output,
     load_program,
     output_options,
     program_arguments,
@@ -74,6 +76,14 @@ from . import (
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
 @click.option(
+    "--exact-timeout",
+    type=SECONDS,
+    default=EXACT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --exact: time budget of the program's exact numbers.",
+)
+@click.option(
     "--summary",
     "summary_file",
     type=FILE,
@@ -92,12 +102,13 @@ def check_command(
     abs_tol,
     decimals,
     exact,
+    exact_timeout,
     summary_file,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read."""
-    from ..core.files import check_writable, write_whole
+    from ..core.files import write_whole
     from ..grading import grade_class
     from ..grading.classbook import gradebook
     from ..grading.keys import split_expectations
@@ -106,7 +117,7 @@ def check_command(
     program, files = _split_sheet_arguments(program, answer_files)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
-        check_writable(summary_file, "--summary")
+        _check_summary(program, files, weights_file, summary_file)
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:
@@ -126,18 +137,18 @@ def check_command(
         abs_tol=abs_tol,
         decimals=decimals,
         exact=exact,
+        exact_timeout=exact_timeout,
         digits=digits,
         skip_files=[summary_file] if summary_file else [],
     )
     single = len(sheets) == 1 and not _is_folder(sheets[0])
+    problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes
+    for source, problem in problems:
+        warn(problem if single else f"{source}: {problem}")
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
-    for sheet in grades.sheets:
-        where = f"{sheet.source}: " if not single else ""
-        for problem in sheet.problems:
-            warn(f"{where}{problem}")
-    if single and not grades.sheets[0].asked:
-        raise UsageError(f"nothing to grade in {grades.sheets[0].source}")
+    for path, why in grades.skipped:
+        warn(f"{path}: skipped: {why}")
     if summary_file:
         write_whole(summary_file, gradebook(grades), "--summary")
     _print(grades, single, output_format, graph.source)
@@ -183,6 +194,25 @@ def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
         raise UsageError("--answers - is given twice: stdin can be read only once")
 
 
+def _check_summary(program, files: list[str], weights_file, summary_file) -> None:
+    """--summary can be written, and it may replace an earlier gradebook (which is not
+    graded as a sheet), never a sheet being graded, the program or the weights."""
+    from ..core.files import check_writable
+    from ..grading.classbook import is_gradebook
+    from ..grading.sheets import folder_sheets
+
+    if is_gradebook(summary_file):
+        check_writable(summary_file, "--summary")
+        return
+    inputs = [("--weights", weights_file)]
+    for entry in files:
+        if _is_folder(entry):
+            inputs += [("--answers", str(path)) for path in folder_sheets(entry)[0]]
+        else:
+            inputs.append(("--answers", entry))
+    check_output(summary_file, "--summary", program, *inputs)
+
+
 def _merged(path, typed):
     from ..grading.sheets import read_sheet
 
@@ -202,8 +232,10 @@ def _print(grades, single: bool, output_format: str, program: str) -> None:
     from ..render.grades import render_class, render_sheet
 
     if output_format == "json":
+        from ..core.untrusted import json_text
+
         doc = grades.sheets[0].as_dict() if single else grades.as_dict()
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json_text(doc))
     elif sys.stdout.isatty():
         from rich.console import Console
 

@@ -12,6 +12,7 @@ from . import (
     EXIT_CODES,
     FILE,
     ProgramCommand,
+    check_output,
     load_program,
     output_options,
     program_arguments,
@@ -63,11 +64,11 @@ def graph_command(program, output_format, digits, style, dpi, out_file, backward
     ascii draws in the terminal; dot and mermaid are text for Graphviz and Mermaid;
     svg and png run Graphviz's dot.
     """
-    from ..core.files import check_writable, write_whole
+    from ..core.files import write_whole
     from ..render.drawing import draw
 
     if out_file is not None:
-        check_writable(out_file, "-o")
+        check_output(out_file, "-o", program)
     elif output_format == "png" and sys.stdout.isatty():
         raise UsageError("a PNG is binary: write it to a file with -o FILE")
     graph, values = load_program(program)

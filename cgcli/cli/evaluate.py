@@ -9,6 +9,7 @@ import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
+from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     FILE_OR_FOLDER,
@@ -51,6 +52,14 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
         "--exact",
         is_flag=True,
         help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
+    ),
+    click.option(
+        "--exact-timeout",
+        type=SECONDS,
+        default=EXACT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Time budget of --exact: its passes and the writing of its numbers.",
     ),
     click.option(
         "--by-step",
@@ -180,6 +189,7 @@ def eval_command(
     check_mode,
     no_check,
     exact,
+    exact_timeout,
     by_step,
     truncate,
     check_timeout,
@@ -190,9 +200,11 @@ def eval_command(
     With --points, evaluate at every row of a file instead, vectorised and streamed.
     """
     from ..api.evaluate import evaluate
+    from ..core.files import refuse_overwriting
 
     refuse_two_stdins(program, points_file, "--points")
     refuse_standalone(standalone, output_format, grad_only)
+    refuse_overwriting(out_file, "-o", [("-f", program.program_file), ("--points", points_file)])
     if grad_graph and (mode == "forward" or tangent is not None):
         raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
     if points_file is None and engine == "local":
@@ -208,6 +220,7 @@ def eval_command(
             check="none" if no_check else check_mode,
             check_timeout=check_timeout,
             exact=exact,
+            exact_timeout=exact_timeout,
             by_step=by_step,
             truncate=truncate,
             points=points_file,

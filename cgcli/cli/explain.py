@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from ..core.errors import UsageError
+from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
+    SECONDS,
     ProgramCommand,
     as_document,
     load_program,
@@ -26,6 +28,14 @@ from . import (
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
+@click.option(
+    "--exact-timeout",
+    type=SECONDS,
+    default=EXACT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time budget of --exact: its passes and the writing of its numbers.",
+)
 @click.option(
     "--brief",
     is_flag=True,
@@ -59,7 +69,18 @@ from . import (
     "back through the loop's state.",
 )
 def explain_command(
-    program, output_format, digits, standalone, exact, brief, mode, wrt, tangent, by_step, truncate
+    program,
+    output_format,
+    digits,
+    standalone,
+    exact,
+    exact_timeout,
+    brief,
+    mode,
+    wrt,
+    tangent,
+    by_step,
+    truncate,
 ):
     """The worked solution: the forward pass node by node, then the backward pass by the
     chain rule, gate by gate, with the textbook's local derivatives and every number
@@ -79,6 +100,7 @@ def explain_command(
         wrt=wrt,
         tangent=tangent,
         exact=exact,
+        exact_timeout=exact_timeout,
         digits=digits,
         brief=brief,
         **({"by_step": True, "truncate": truncate} if by_step or truncate is not None else {}),

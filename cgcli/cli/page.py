@@ -7,7 +7,15 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
-from . import EXIT_CODES, FILE, ProgramCommand, load_program, program_arguments, warn
+from . import (
+    EXIT_CODES,
+    FILE,
+    ProgramCommand,
+    check_output,
+    load_program,
+    program_arguments,
+    warn,
+)
 
 
 @click.command(
@@ -42,10 +50,10 @@ def page_command(program, out_file, digits, no_check):
     comes from Graphviz's dot program, which must be installed.
     """
     from ..api.evaluation import evaluate_graph
-    from ..core.files import check_writable, write_whole
+    from ..core.files import write_whole
     from ..page import build_page
 
-    check_writable(out_file, "-o")
+    check_output(out_file, "-o", program)
     graph, values = load_program(program)
     result = evaluate_graph(graph, values, check=not no_check)
     for warning in result.warnings:

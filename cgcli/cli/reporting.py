@@ -3,15 +3,106 @@ and a documented exit code, and library warnings become cg's own warning lines."
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 import sys
 
 import click
 
 from ..core.errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
+from ..core.untrusted import visible
 from ..core.version import __version__
 
 EXIT_INTERRUPTED = 130
+"""128 + the signal's number, as a shell reports a command a signal stopped: 130 for
+SIGINT (Ctrl-C), 143 for SIGTERM, 129 for SIGHUP."""
+
+
+STOPPING = ("SIGINT", "SIGTERM", "SIGHUP")
+"""The signals that stop cg cleanly: what is half-written is removed, one line is said."""
+
+
+@contextlib.contextmanager
+def _signals_stop_cleanly():
+    """SIGINT, SIGTERM and SIGHUP stop the run cleanly, whatever the main thread is doing.
+
+    The signal's handler does nothing itself; Python writes the signal's number to a
+    pipe (``signal.set_wakeup_fd``), whichever thread the system gave the signal to, and
+    a watcher thread reading that pipe calls :func:`cgcli.core.cleanup.stop`. The main
+    thread may be waiting on a pipe that never speaks: it is not needed. The handlers
+    before are back at the end (cg may run inside another program, such as a test).
+    """
+    import signal
+    import threading
+
+    from ..core import cleanup
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
+    before = {sig: signal.getsignal(sig) for sig in stops}
+    handled = [sig for sig in stops if before[sig] != signal.SIG_IGN]  # nohup, a background job
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+    for sig in handled:
+        signal.signal(sig, _noted)
+    previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+    watcher = threading.Thread(
+        target=_watch, args=(reader, set(handled)), name="cg-signals", daemon=True
+    )
+    watcher.start()
+    cleanup.watching = True
+    cleanup.quiet_pyarrow()
+    try:
+        yield
+    finally:
+        cleanup.watching = False
+        cleanup.quiet_pyarrow()
+        signal.set_wakeup_fd(previous_fd)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        os.close(writer)  # the watcher reads the end of the pipe and returns
+        watcher.join()
+        files = sys.modules.get("cgcli.core.files")
+        if files is not None:  # what this run found at its outputs is no guide to the next
+            files.forget_outputs()
+
+
+def _noted(signum: int, frame) -> None:
+    """The handler: the signal is noted on the wake-up pipe, and the watcher acts on it."""
+
+
+def _watch(reader: int, stopping: set[int]) -> None:
+    """Wait for a signal's number on the pipe; then stop cg cleanly (another signal with
+    a Python handler, which the pipe reports too, is left to that handler)."""
+    from ..core import cleanup
+
+    try:
+        while True:
+            data = os.read(reader, 1)
+            if not data:
+                return  # the run ended
+            if data[0] in stopping:
+                cleanup.stop(*_interrupted(data[0]))
+    finally:
+        os.close(reader)
+
+
+def _interrupted(signum: int) -> tuple[str, int]:
+    """The one line and the exit code of a run stopped by a signal."""
+    import signal
+
+    try:
+        if signum == signal.SIGINT and sys.stderr.isatty():
+            sys.stderr.write("\n")  # after the terminal's ^C
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    if signum == signal.SIGINT:
+        return "cg: interrupted", EXIT_INTERRUPTED
+    return f"cg: interrupted by {signal.Signals(signum).name}", 128 + signum
 
 
 def run_reporting_errors(run):
@@ -23,7 +114,7 @@ def run_reporting_errors(run):
     """
     _standard_streams()
     try:
-        with _warnings_as_messages():
+        with _signals_stop_cleanly(), _warnings_as_messages():
             status = run()
     except CgError as exc:
         _fail(exc.render(), exc.exit_code)
@@ -34,8 +125,10 @@ def run_reporting_errors(run):
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         _fail(_click_message(exc), EXIT_USAGE)
-    except (click.Abort, KeyboardInterrupt):
-        _fail("cg: interrupted", EXIT_INTERRUPTED)
+    except (click.Abort, KeyboardInterrupt):  # SIGINT where cg's own handler is not set
+        import signal
+
+        _fail(*_interrupted(signal.SIGINT))
     except BrokenPipeError:  # the reader stopped early (| head): not an error of cg's
         _silence_stdout()
         sys.exit(0)
@@ -44,7 +137,7 @@ def run_reporting_errors(run):
             sys.exit(0)
         raise exc from None
     except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
-        where = f" ({exc.filename})" if exc.filename else ""
+        where = f" ({visible(str(exc.filename))})" if exc.filename else ""
         _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
     except Exception as exc:
         _fail(_internal_error(exc), EXIT_INTERNAL)
@@ -82,7 +175,7 @@ def _fail(message: str, code: int) -> None:
 
 def _click_message(exc: click.ClickException) -> str:
     """click's error as one cg line: the problem, and where to read the usage."""
-    message = " ".join(exc.format_message().split())
+    message = visible(" ".join(exc.format_message().split()))
     message = message[:1].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
@@ -97,7 +190,7 @@ def _internal_error(exc: Exception) -> str:
     import traceback
 
     trace = "".join(traceback.format_exception(exc))
-    summary = f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+    summary = visible(f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300])
     if os.environ.get("CG_DEBUG"):
         return f"{trace.rstrip()}\n{summary} (a bug in cg: please report it)"
     try:
@@ -131,7 +224,7 @@ NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encou
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    text = " ".join(str(message).split())
+    text = visible(" ".join(str(message).split()))
     click.echo(f"cg: warning: {text}", err=True)
 
 

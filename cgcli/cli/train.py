@@ -15,6 +15,7 @@ from . import (
     POSITIVE,
     FiniteFloat,
     ProgramCommand,
+    check_output,
     engine_options,
     load_program,
     output_options,
@@ -141,12 +142,11 @@ def train_command(
 ):
     """Train PROGRAM's parameters by gradient descent on a data set: forward pass to the
     loss, backward pass to every gradient, W = W - lr * gradient, repeated."""
-    from ..core.files import check_writable, write_whole
+    from ..core.files import write_whole
     from ..render.training import render_history, render_outcome
     from ..training.train import train
 
-    if history_file is not None:
-        check_writable(history_file, "--history")
+    check_output(history_file, "--history", program, ("--data", data_file))
     refuse_two_stdins(program, data_file, "--data")
     graph, values = load_program(program)
     if values:

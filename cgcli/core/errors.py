@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .untrusted import visible
+
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -22,7 +24,7 @@ class CgError(Exception):
 
     def render(self) -> str:
         """The text shown on stderr, without the trailing newline."""
-        return f"cg: {self.kind}: {self.message}"
+        return f"cg: {self.kind}: {visible(self.message)}"
 
 
 class UsageError(CgError):
@@ -67,7 +69,7 @@ class CgSyntaxError(CgError):
         text, column = _window(self.source.split("\n")[self.line - 1], self.column)
         caret = " " * (column - 1) + "^"
         return (
-            f"cg: {self.kind}{where}: {self.line}:{self.column}: {self.message}\n"
+            f"cg: {self.kind}{visible(where)}: {self.line}:{self.column}: {visible(self.message)}\n"
             f"  {text}\n  {caret}"
         )
 
@@ -79,18 +81,12 @@ class CgMathError(CgError):
     kind = "math error"
 
 
-def printable(text: str) -> str:
-    """``text`` with control and format characters (a carriage return, a right-to-left
-    override) replaced one for one by U+FFFD, so a message stays one line and a caret
-    below it stays in place."""
-    import unicodedata
-
-    return "".join("\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
-
-
 def _window(line: str, column: int, width: int = 72) -> tuple[str, int]:
-    """At most ``width`` characters of a long line around ``column``, and the caret's column."""
-    line = printable(line.replace("\t", " "))
+    """At most ``width`` characters of a long line around ``column``, and the caret's column
+    (control characters made visible, the caret still under its character)."""
+    line = line.replace("\t", " ")
+    column = len(visible(line[: column - 1])) + 1
+    line = visible(line)
     if len(line) <= width:
         return line, column
     start = max(0, min(column - width // 2, len(line) - width))

@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from .errors import UsageError
+from . import cleanup
+from .errors import CgError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
 
@@ -60,11 +64,14 @@ def open_binary(path: str, what: str) -> BinaryIO:
         raise UsageError(f"cannot read {what} from {path}: {problem}") from None
 
 
-def read_text(path: str, what: str, limit: int | None = None) -> str:
+def read_text(
+    path: str, what: str, limit: int | None = None, raise_limit: str = "raise it with --max-size"
+) -> str:
     """The whole text of a UTF-8 file ('-' is standard input), without a byte-order mark.
 
     With ``limit``, a file of more than ``limit`` bytes is refused after reading only
-    that much (so /dev/zero or a huge stream cannot fill the memory).
+    that much (so /dev/zero or a huge stream cannot fill the memory); ``raise_limit``
+    says how to raise it.
     """
     stream = open_binary(path, what)
     try:
@@ -77,8 +84,7 @@ def read_text(path: str, what: str, limit: int | None = None) -> str:
     shown = shown_path(path)
     if limit is not None and len(data) > limit:
         raise UsageError(
-            f"{what} in {shown} is longer than the limit of {limit:,} bytes "
-            "(raise it with --max-size)"
+            f"{what} in {shown} is longer than the limit of {limit:,} bytes ({raise_limit})"
         )
     if not data.strip():
         raise UsageError(f"{shown} is empty (expected {what})")
@@ -103,7 +109,14 @@ def not_utf8(where: str, data: bytes, exc: UnicodeDecodeError, offset: int = 0) 
 
 
 def check_writable(path: str, option: str) -> None:
-    """Fail early, before any work, when ``path`` cannot be written."""
+    """Fail early, before any work, when ``path`` cannot be written; remember what is
+    there now, so that a file another program writes meanwhile is not silently replaced."""
+    target = _writable_target(path, option)
+    _found_at_start[str(target)] = _identity(target)
+
+
+def _writable_target(path: str, option: str) -> Path:
+    """The real path ``path`` writes to, or the error that says why it cannot be written."""
     if not path:
         raise UsageError(f"{option}: the file name is empty")
     from pathlib import Path
@@ -118,6 +131,46 @@ def check_writable(path: str, option: str) -> None:
         raise UsageError(f"{option} {path}: cannot write in the folder {folder}: permission denied")
     if os.path.lexists(target) and not os.access(target, os.W_OK):
         raise UsageError(f"{option} {path}: permission denied")
+    return target
+
+
+_found_at_start: dict[str, tuple[int, ...] | None] = {}
+"""Per output (its real path): what :func:`check_writable` found there, None for nothing."""
+
+
+def forget_outputs() -> None:
+    """Forget what :func:`check_writable` found (at the end of a command-line run)."""
+    _found_at_start.clear()
+
+
+def _identity(path: Path | str) -> tuple[int, ...] | None:
+    """Which file is at ``path`` and its state (None when there is none)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (the same path, a link to it, a hard link)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[str, str | None]]):
+    """Exit 2 when ``output`` names a file the command reads: cg never writes over its
+    input (``--summary`` over a sheet being graded, ``-o`` over ``--points``)."""
+    if not output or output == "-":
+        return
+    for input_option, path in inputs:
+        if path and path != "-" and os.path.exists(output) and same_file(output, path):
+            raise UsageError(
+                f"{option} {output} is also the input {input_option} {path}: cg does not write "
+                "over what it reads; give the output another name"
+            )
 
 
 def write_whole(path: str, data: bytes | str, option: str) -> None:
@@ -140,38 +193,67 @@ def written_whole(path: str, option: str) -> Iterator[BinaryIO]:
     """A binary file to fill; it replaces ``path`` only when the block ends without error.
 
     A temporary file beside the target (a short name, so a long target name still
-    fits) is renamed over it at the end, or removed if anything fails. A symbolic
-    link is written through; a device or a named pipe (/dev/stdout) is written directly.
+    fits) is renamed over it at the end, or removed if anything fails (an error, a
+    signal). A symbolic link is written through; a device or a named pipe
+    (/dev/stdout) is written directly. When another program wrote the target while
+    this one worked (two runs with the same -o), the first to finish wins and the
+    other says so: its result is not written.
     """
-    import tempfile
-    from pathlib import Path
-
-    check_writable(path, option)
-    target = Path(os.path.realpath(path))
+    target = _writable_target(path, option)
+    expected = _found_at_start.pop(str(target), _identity(target))
     try:
         existing = os.stat(target)
     except OSError:
         existing = None
-    try:
-        if existing is not None and not stat.S_ISREG(existing.st_mode):
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        try:
             with open(target, "wb") as out:
                 yield out
-            return
-        mode = existing.st_mode & 0o7777 if existing else _new_file_mode()
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".cg-")
-    except OSError as exc:
-        raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-        try:
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
         except OSError as exc:
             raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
+        return
+    mode = existing.st_mode & 0o7777 if existing else _new_file_mode()
+    temporary = None
+    try:
+        with cleanup.critical():  # a signal finds the file made and known, or not made
+            temporary = os.path.join(target.parent, f".cg-{os.urandom(8).hex()}")
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            cleanup.remove_if_stopped(temporary)
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.chmod(temporary, mode)
+        with cleanup.critical():
+            _put_in_place(temporary, target, expected, f"{option} {path}")
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write: {_problem(exc)}") from None
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        with cleanup.critical():
+            if temporary is not None and os.path.lexists(temporary):
+                os.unlink(temporary)
+            if temporary is not None:
+                cleanup.keep(temporary)
+
+
+def _put_in_place(temporary: str, target: Path, expected: tuple[int, ...] | None, what: str):
+    """Rename the finished file over ``target``, unless another program wrote it since
+    cg looked (``expected``): then this result is the one not written."""
+    lost = CgError(
+        f"{what}: another program wrote this file while cg was working; it was left as that "
+        "program wrote it, and this result was not written"
+    )
+    if expected is None:
+        try:
+            os.link(temporary, target)  # a new file: fails if one has appeared meanwhile
+        except FileExistsError:
+            raise lost from None
+        except OSError:  # a file system without hard links
+            if os.path.lexists(target):
+                raise lost from None
+            os.replace(temporary, target)
+        return
+    if _identity(target) != expected:
+        raise lost
+    os.replace(temporary, target)
 
 
 def _new_file_mode() -> int:

@@ -25,3 +25,6 @@ DEFAULT_LIMITS = Limits()
 
 CHECK_TIMEOUT = 5.0
 """Seconds the check may take by default (--check-timeout)."""
+EXACT_TIMEOUT = 10.0
+"""Seconds exact arithmetic (``--exact``) may take, and the writing of its numbers:
+``(1+1/10^9)^(10^9)`` exactly has nine billion digits (--exact-timeout)."""

@@ -16,6 +16,7 @@ from typing import ClassVar, NamedTuple
 
 from .ir import COPY, Graph, Node
 from .ops import CONSTANTS
+from .untrusted import visible
 
 LATEX_PREAMBLE = r"\usepackage{amsmath,amssymb,longtable}"
 """The packages every LaTeX table cg writes needs (named in its first comment line)."""
@@ -323,6 +324,9 @@ def latex_name(label: str) -> str:
     compiles with pdfLaTeX; other non-ASCII letters go in ``\\text{}``
     (LuaLaTeX or XeLaTeX with a font that has them).
     """
+    if len(label) > LATEX_NAME_LIMIT:  # TeX cannot break a name: keep its two ends
+        half = LATEX_NAME_LIMIT // 2
+        return rf"{latex_name(label[:half])}\ldots {latex_name(label[-half:])}"
     element = _ELEMENT_LABEL.fullmatch(label)
     if element is not None:  # h[2] as h_{2}, W[1,2]#2 as W_{1,2}\#2
         base, indexes, version = element.groups()
@@ -338,8 +342,15 @@ def latex_name(label: str) -> str:
     return text if letters <= 1 else rf"\mathit{{{text}}}"
 
 
+LATEX_NAME_LIMIT = 40
+"""Names longer than this are written in LaTeX as their first and last characters."""
+
+
 def latex_text(text: str) -> str:
-    """Text (a source fragment, a message) for LaTeX's text mode."""
+    """Text (a source fragment, a message) for LaTeX's text mode; a control character
+    is written as its escape (``\\x1b``), a symbol as its code point (``U+2713``), so
+    that pdfLaTeX reads it as text."""
+    text = visible(text, ascii_escapes=True)
     out = []
     for char in text:
         if char in _SPECIAL:
@@ -348,10 +359,42 @@ def latex_text(text: str) -> str:
             out.append(char)
         elif char in _TEXT_SYMBOLS:
             out.append(_TEXT_SYMBOLS[char])
+        elif unicodedata.category(char)[0] not in "LMN":  # a symbol pdfLaTeX may not have
+            out.append(f"U+{ord(char):04X}")
         else:
             symbol, _ = _math_char(char)
             out.append(char if symbol.startswith(r"\text{") else rf"\ensuremath{{{symbol}}}")
     return "".join(out)
+
+
+LATEX_FORMULA_LIMIT = 1500
+"""The longest formula a LaTeX output writes in math mode (some four lines of a page):
+TeX cannot break a formula, and one wider than about 16,000 points stops it with
+"Dimension too large"; a longer one is written as text that breaks across lines."""
+
+
+def exact_latex(latex: str, approx: str | None) -> str:
+    """An exact number in math mode, ``\\approx`` its float (as cg prints it); one
+    longer than :data:`LATEX_FORMULA_LIMIT` is its float alone, with a note."""
+    if len(latex) <= LATEX_FORMULA_LIMIT:
+        return latex + (rf" \approx {latex_number(approx)}" if approx else "")
+    note = rf"\text{{ (the exact form, {len(latex):,} characters long, is not shown)}}"
+    return (rf"\approx {latex_number(approx)}" if approx else r"\ldots") + note
+
+
+def breakable_text(text: str, every: int = 40) -> str:
+    """``text`` (a long formula in cg's notation) for a paragraph of LaTeX: escaped, in
+    a typewriter font, with a place to break after each operator and comma and at least
+    every ``every`` characters, so that it wraps instead of running off the page."""
+    pieces = re.findall(rf"[^-+*/,\s]{{1,{every}}}|[-+*/,]|\s+", text)
+    lines, line = [], ""
+    for piece in pieces:
+        line += latex_text(piece) + r"\allowbreak{}"
+        if len(line) > 100:  # TeX reads a source line of at most some 200,000 characters
+            lines.append(line)
+            line = ""
+    lines.append(line)
+    return r"{\raggedright\small\ttfamily " + "%\n".join(lines) + r"\par}"
 
 
 _TEXT_SYMBOLS = {

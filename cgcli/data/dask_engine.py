@@ -8,6 +8,7 @@ Dask and distributed (the ``dask`` extra) are imported only here, on first use.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..check.run import DEFAULT_TIMEOUT, CheckReport, check_points
 from ..core import arguments
-from ..core.errors import UsageError
+from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
 from ..passes.compiled import CompiledProgram, compile
@@ -79,11 +80,79 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
         return
     count = workers or os.cpu_count() or 1
     try:
-        cluster = distributed.LocalCluster(**local_cluster_options(count))
+        with _quiet_workers():
+            cluster = distributed.LocalCluster(**local_cluster_options(count))
     except (RuntimeError, OSError) as exc:
         raise UsageError(f"cannot start a local Dask cluster of {count} workers: {exc}") from None
-    with cluster, distributed.Client(cluster) as client:
-        yield client
+    try:
+        with distributed.Client(cluster) as client:
+            yield client
+    except BaseException:  # an error or a signal: the workers' work is of no more use
+        _stop_workers(cluster)
+        raise
+    finally:
+        cluster.close()
+
+
+@contextmanager
+def _quiet_workers() -> Iterator[None]:
+    """Start a local cluster whose processes leave Ctrl-C to cg (it stops them) and
+    log errors only: a stopped run is one line of cg's, not distributed's shutdown
+    chatter."""
+    import logging
+    import signal
+    import threading
+
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    saved = os.environ.get(_WORKER_LOGGING)
+    os.environ[_WORKER_LOGGING] = "error"  # read by each worker process as it starts
+    _quiet_resource_tracker()
+    ignore = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+    try:
+        yield
+    finally:
+        if ignore:
+            signal.signal(signal.SIGINT, handler)
+        if saved is None:
+            os.environ.pop(_WORKER_LOGGING, None)
+        else:
+            os.environ[_WORKER_LOGGING] = saved
+
+
+_WORKER_LOGGING = "DASK_LOGGING__DISTRIBUTED"
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which removes the cluster's semaphores
+    when cg ends) with its messages going nowhere: stopped by a signal, cg leaves it
+    the semaphores to remove, and its warning about them would be a second line."""
+    from multiprocessing import resource_tracker
+
+    saved = os.dup(2)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nowhere, 2)
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(nowhere)
+
+
+def _stop_workers(cluster) -> None:
+    """Kill the worker processes of a local cluster at once (closing would wait for the
+    partition each is writing), and say nothing more of them."""
+    import logging
+    import signal
+
+    logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        pid = getattr(nanny, "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -189,18 +258,26 @@ def evaluate_partitions(
     if missing:
         raise missing_columns(missing, columns)
     layout = RowLayout(row_names, compiled.output, compiled.wrt, grad_only, tuple(kept))
-    targets = _result_files(out, len(files))
+    names = _result_names(out, len(files))
     fixed = {name: constants[name].number for name in compiled.inputs if name in constants}
-    with dask_client(scheduler, workers) as client:
-        _make_folder(out)
-        futures = client.map(
-            evaluate_partition, files, targets,
-            program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows, pure=False,
-        )  # fmt: skip
-        reports: list[PartReport] = client.gather(futures)
-    bad = next((report.error for report in reports if report.error), None)
-    if bad is not None:
-        raise bad
+    with staging_folder(out) as staging:
+        with dask_client(scheduler, workers) as client:
+            futures = client.map(
+                evaluate_partition, files, [os.path.join(staging, name) for name in names],
+                program=compiled, constants=fixed, layout=layout, batch_rows=batch_rows,
+                pure=False,
+            )  # fmt: skip
+            try:
+                reports: list[PartReport] = client.gather(futures)
+            except BaseException:  # an error or a signal: the partitions are of no more use
+                with contextlib.suppress(Exception):
+                    client.cancel(futures)
+                raise
+        bad = next((report.error for report in reports if report.error), None)
+        if bad is not None:
+            raise bad
+        take_over(staging, out, names)
+    targets = [os.path.join(out, name) for name in names]
     named = [warning for report in reports for warning in report.warnings]
     warnings += named[:MAX_ROW_WARNINGS]
     if sum(r.math_error_rows for r in reports) > MAX_ROW_WARNINGS:
@@ -235,30 +312,110 @@ def _name_warnings(compiled: CompiledProgram, columns, constants, kept) -> list[
     return warnings
 
 
-def _result_files(out: str, count: int) -> list[str]:
-    """part.0.parquet, part.1.parquet, ... in ``out``, a folder that holds no Parquet file."""
+def _result_names(out: str, count: int) -> list[str]:
+    """part.0.parquet, part.1.parquet, ... for ``out``, a folder that holds no Parquet file."""
     if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"-o {out}: not a folder (the result is one Parquet file per partition)")
-    try:
-        existing = sorted(name for name in os.listdir(out) if name.endswith(".parquet"))
-    except FileNotFoundError:
-        existing = []
-    except OSError as exc:
-        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
+        raise _not_a_folder(out)
+    existing = _parquet_files_in(out)
     if existing:
         raise UsageError(
             f"-o {out} already holds Parquet files ({existing[0]}, ...): "
             "choose an empty folder, so that old partitions do not mix with new ones"
         )
     width = len(str(count - 1))
-    return [os.path.join(out, f"part.{i:0{width}d}.parquet") for i in range(count)]
+    return [f"part.{i:0{width}d}.parquet" for i in range(count)]
 
 
-def _make_folder(out: str) -> None:
+def _not_a_folder(out: str) -> UsageError:
+    return UsageError(f"-o {out}: not a folder (the result is one Parquet file per partition)")
+
+
+def _parquet_files_in(folder: str) -> list[str]:
     try:
-        os.makedirs(out, exist_ok=True)
+        return sorted(name for name in os.listdir(folder) if name.endswith(".parquet"))
+    except FileNotFoundError:
+        return []
     except OSError as exc:
-        raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
+        raise UsageError(f"-o {folder}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def staging_folder(out: str) -> Iterator[str]:
+    """A new hidden folder beside ``out`` (``.cg-XXXXXXXX``) that the workers write the
+    partitions into; removed at the end, whatever happens (an error, a signal)."""
+    import shutil
+
+    from ..core import cleanup
+
+    parent = os.path.dirname(os.path.abspath(out))
+    staging = os.path.join(parent, f".cg-{os.urandom(8).hex()}")
+    try:
+        try:
+            with cleanup.critical():  # a signal finds the folder made and known, or not made
+                os.makedirs(parent, exist_ok=True)
+                os.mkdir(staging, 0o700)
+                cleanup.remove_if_stopped(staging)
+        except OSError as exc:
+            raise UsageError(f"-o {out}: {exc.strerror or exc}") from None
+        yield staging
+    finally:
+        with cleanup.critical():
+            shutil.rmtree(staging, ignore_errors=True)
+            cleanup.keep(staging)
+
+
+def take_over(staging: str, out: str, names: Sequence[str]) -> None:
+    """Put the finished partitions in ``out``, all of them or none: a new folder is the
+    staging folder renamed; an existing one receives the files, unless another run put
+    Parquet files there while this one worked (then that run won, and this one says so)."""
+    lost = CgError(
+        f"-o {out}: another run wrote its result to this folder while cg was working; it was "
+        "left as that run wrote it, and this result was not written"
+    )
+    from ..core import cleanup
+
+    target = os.path.abspath(out)
+    with cleanup.critical(), _folder_lock(os.path.dirname(target)):
+        if not os.path.lexists(target):
+            os.chmod(staging, 0o777 & ~_umask())
+            try:
+                os.rename(staging, target)
+                return
+            except OSError:  # a folder appeared meanwhile: it is taken over below, or not
+                pass
+        if not os.path.isdir(target):
+            raise UsageError(
+                f"-o {out}: not a folder (the result is one Parquet file per partition)"
+            )
+        if _parquet_files_in(target):
+            raise lost
+        for name in names:
+            os.rename(os.path.join(staging, name), os.path.join(target, name))
+
+
+@contextmanager
+def _folder_lock(folder: str) -> Iterator[None]:
+    """An exclusive lock on ``folder`` while a result is put in it (two runs of cg with
+    the same -o take turns); where the file system has no locks, none."""
+    try:
+        import fcntl
+
+        handle = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def evaluate_partition(

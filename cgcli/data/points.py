@@ -27,9 +27,10 @@ from ..check.run import (
     fd_step,
 )
 from ..core import arguments
-from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError, printable
+from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.ir import Graph
 from ..core.numbers import format_number
+from ..core.untrusted import visible
 from ..passes.compiled import math_error_reason
 from ..passes.values import InputValue, SequenceValue, expand_sequences
 from ..passes.vector import evaluate_arrays, forward_arrays, pieces_arrays
@@ -103,7 +104,7 @@ def evaluate_points(
     binary stream. Each warning goes to ``on_warning`` as it happens, and into the result.
     ``keep`` names columns carried through to the result as they are (``"all"``: every
     column the program does not use)."""
-    from ..core.files import check_writable, shown_path, written_whole
+    from ..core.files import check_writable, refuse_overwriting, shown_path, written_whole
     from .points_io import RowWriter, open_points, point_format_for, read_points
     from .points_io.formats import POINT_FORMATS, result_format_for
 
@@ -120,6 +121,7 @@ def evaluate_points(
         )
     if to_file:
         check_writable(out, "-o")
+        refuse_overwriting(out, "-o", [("--points", points)])
     if output is not None:
         graph = graph.with_output_name(output)
     warnings: list[str] = []
@@ -190,30 +192,34 @@ def run_points(
     output = graph.label(graph.nodes[graph.output])
     layout = RowLayout(row_names, output, wrt, grad_only, tuple(kept))
     out = writer(layout)
-    index_of = {n.name: n.index for n in graph.inputs}
-    fixed = {name: constants[name].number for name in inputs if name in constants}
-    run = PointsRun()
-    rng = random.Random(0)
-    for chunk in reader.chunks(row_names):
-        _report_unused_keys(reader, constants, warn)
-        point_columns = {**fixed, **chunk.columns}
-        batch = evaluate_arrays(graph, point_columns, chunk.rows)
-        grads = [batch.grads[index_of[name]] for name in wrt]
-        value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
-        out.write(chunk, value, grads)
-        _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
-        if check == "sample":
-            _sample(chunk, point_columns, batch, run, rng)
-        elif check == "all":
-            _check_by_finite_differences(
-                graph, chunk, point_columns, batch, run, warn, constants, check_timeout
-            )
-        run.rows += chunk.rows
-        if chunk.error:
-            if run.rows:  # the rows before the bad one are written, and nothing else
-                out.finish()
-            raise chunk.error
-    out.finish()
+    try:
+        index_of = {n.name: n.index for n in graph.inputs}
+        fixed = {name: constants[name].number for name in inputs if name in constants}
+        run = PointsRun()
+        rng = random.Random(0)
+        for chunk in reader.chunks(row_names):
+            _report_unused_keys(reader, constants, warn)
+            point_columns = {**fixed, **chunk.columns}
+            batch = evaluate_arrays(graph, point_columns, chunk.rows)
+            grads = [batch.grads[index_of[name]] for name in wrt]
+            value = np.broadcast_to(batch.values[graph.output], (chunk.rows,))  # a constant output
+            out.write(chunk, value, grads)
+            _report_math_errors(graph, chunk, point_columns, batch.error_node, run, warn)
+            if check == "sample":
+                _sample(chunk, point_columns, batch, run, rng)
+            elif check == "all":
+                _check_by_finite_differences(
+                    graph, chunk, point_columns, batch, run, warn, constants, check_timeout
+                )
+            run.rows += chunk.rows
+            if chunk.error:
+                if run.rows:  # the rows before the bad one are written, and nothing else
+                    out.finish()
+                raise chunk.error
+        out.finish()
+    except BaseException:  # a bad row, an error, a signal: nothing half-written is kept
+        out.abandon()
+        raise
     status = EXIT_OK
     if check == "sample" and run.sample:
         status = _check_sample(graph, constants, run, check_timeout, warn)
@@ -242,7 +248,7 @@ def _report_unused_keys(reader: PointReader, constants, warn) -> None:
             raise UsageError(
                 f"{key} is both a key of the points (row {row}) and a NAME=VALUE argument"
             )
-        shown = printable(key)
+        shown = visible(key)
         warn(
             f"key {shown} (first in row {row}) is not used by the program "
             f"(--keep {shown} carries it through)"

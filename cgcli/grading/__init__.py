@@ -32,12 +32,13 @@ from ..api.evaluation import Evaluation, evaluate_graph, parse_values
 from ..core import arguments
 from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
+from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
 from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
-from .sheets import Sheet, read_sheet, sheet_files, sheet_from_mapping
+from .sheets import Sheet, folder_sheets, read_sheet, sheet_from_mapping, why_not_a_class_sheet
 from .tolerance import Tolerance
 
 __all__ = [
@@ -64,14 +65,16 @@ def grader_for(
     output: str | None = None,
     tolerance: Tolerance | None = None,
     digits: int | None = 6,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> Grader:
     """Evaluate the program once, for grading any number of sheets."""
     graph = parse_program(program)
     inputs, _ = expand_sequences(graph, parse_values(values))  # x=[...] on x[1], x[2], ...
     tolerance = tolerance or Tolerance()
     result: Evaluation = evaluate_graph(
-        graph, inputs, output=output, check=False, exact=tolerance.exact
-    )
+        graph, inputs, output=output, check=False, exact=tolerance.exact,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     return Grader(result, inputs, tolerance, digits)
 
 
@@ -113,16 +116,22 @@ def grade(
     decimals: int | None = None,
     exact: bool = False,
     digits: int | None = 6,
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> SheetGrade:
     """Grade one student's answers to ``program`` at ``values``.
 
     ``require`` (all, values, gradients, or keys) makes missing answers count as
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
-    replace the rounding-aware comparison; ``exact`` asks for exact values.
+    replace the rounding-aware comparison; ``exact`` asks for exact values (the
+    program's exact numbers within ``exact_timeout`` seconds).
     """
     tolerance = _tolerance(tol, abs_tol, decimals, exact)
     digits = arguments.digits(digits)
-    grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
+    exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
+    grader = grader_for(
+        program, values, output=output, tolerance=tolerance, digits=digits,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     return grader.grade(_as_sheet(answers), require, weights)
 
 
@@ -141,6 +150,7 @@ def grade_class(
     exact: bool = False,
     digits: int | None = 6,
     skip_files: Iterable[str | PathLike] = (),
+    exact_timeout: float = EXACT_TIMEOUT,
 ) -> ClassGrade:
     """Grade many sheets (files, folders of sheets, or sheets read already).
 
@@ -149,24 +159,56 @@ def grade_class(
     """
     tolerance = _tolerance(tol, abs_tol, decimals, exact)
     digits = arguments.digits(digits)
-    grader = grader_for(program, values, output=output, tolerance=tolerance, digits=digits)
+    exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
+    grader = grader_for(
+        program, values, output=output, tolerance=tolerance, digits=digits,
+        exact_timeout=exact_timeout,
+    )  # fmt: skip
     grader.required(require or [])  # a bad --require is the teacher's error: raise it now
     grader.weights(weights)
     graded: list[SheetGrade] = []
     errors: list[tuple[str, str]] = []
+    notes: list[tuple[str, str]] = []
     skip = {Path(p).resolve() for p in skip_files}
-    for entry in _expand(sheets):
+    entries, skipped = _expand(sheets)
+    for entry in entries:
         if isinstance(entry, (str, PathLike)) and Path(entry).resolve() in skip:
             continue
         source = entry.source if isinstance(entry, Sheet) else str(entry)
         try:
-            graded.append(grader.grade(_as_sheet(entry), require, weights))
+            sheet = _as_sheet(entry)
+            grade = grader.grade(sheet, require, weights)
         except CgError as exc:
             errors.append((source, exc.message))
-    return ClassGrade(graded, summarise(graded), errors)
+            continue
+        if not grade.asked:
+            errors.append((source, nothing_to_grade(sheet)))
+            notes.extend((source, problem) for problem in grade.problems)
+        else:
+            graded.append(grade)
+    return ClassGrade(graded, summarise(graded), errors, skipped, notes)
 
 
-def _expand(sheets: Iterable[Answers]) -> list[Answers]:
+def nothing_to_grade(sheet: Sheet) -> str:
+    """Why a sheet gives no answer to grade, in one line (the same alone and in a class)."""
+    where = sheet.source if sheet.source not in ("", "-") else "standard input"
+    hint = {
+        "markdown": "a Markdown sheet holds its answers in a table: | node | value | grad |",
+        "json": 'a JSON sheet is an object such as {"p": 4, "dg/dx": -3}',
+        "csv": "a CSV sheet holds its answers under a header such as node,value,grad",
+        "tsv": "a TSV sheet holds its answers under a header such as node, value, grad",
+        "latex": "a LaTeX sheet holds its answers in a tabular of node & value & grad",
+        "text": "a text sheet holds lines KEY = NUMBER, such as dg/dx = -3",
+    }.get(sheet.format)
+    if sheet.cells or sheet.problems or hint is None:
+        return f"nothing to grade in {where}"
+    return f"nothing to grade in {where}: no answers found ({hint})"
+
+
+def _expand(sheets: Iterable[Answers]) -> tuple[list[Answers], list[tuple[str, str]]]:
+    """The sheets of a class, and (file, why) for each file skipped: in a folder, or
+    among several files, a symbolic link is not followed, nor a file that is not a
+    regular one read; one file named alone is read as named."""
     if isinstance(sheets, (str, PathLike, Mapping, Sheet)):  # one sheet, not its letters
         sheets = [sheets]
     if not isinstance(sheets, Iterable):
@@ -174,12 +216,22 @@ def _expand(sheets: Iterable[Answers]) -> list[Answers]:
             "sheets",
             f"expected the sheets: a list of files, folders or mappings; not {sheets!r:.60}",
         )
+    given = list(sheets)
     entries: list[Answers] = []
-    for entry in sheets:
+    skipped: list[tuple[str, str]] = []
+    for entry in given:
         if isinstance(entry, (str, PathLike)) and not str(entry).strip():
             raise UsageError(f"the answer sheet {str(entry)!r}: the file name is empty")
         if isinstance(entry, (str, PathLike)) and Path(entry).is_dir():
-            entries.extend(sheet_files([entry]))
-        else:
+            files, passed_over = folder_sheets(entry)
+            entries.extend(files)
+            skipped.extend(passed_over)
+            continue
+        why = None
+        if isinstance(entry, (str, PathLike)) and len(given) > 1 and str(entry) != "-":
+            why = why_not_a_class_sheet(entry)
+        if why is None:
             entries.append(entry)
-    return entries
+        else:
+            skipped.append((str(entry), why))
+    return entries, skipped

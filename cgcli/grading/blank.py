@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -20,6 +19,7 @@ from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse_program
+from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
 from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -100,7 +100,8 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
 
 
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
-    program = "; ".join(line.strip() for line in graph.source.strip().splitlines() if line.strip())
+    lines = graph.source.strip().splitlines()
+    program = "; ".join(line.strip() for line in lines if line.strip())
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
@@ -119,12 +120,13 @@ def _columns(out: str, ask: str) -> list[str]:
 def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     titles = _columns(out, ask)
     lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
-    lines += [head["task"], "", f"Program: `{head['program']}`", "", f"At: {head['at']}", ""]
+    program = markdown_code(head["program"])
+    lines += [head["task"], "", f"Program: {program}", "", f"At: {head['at']}", ""]
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
     for row in rows:
         cells = row.cells(graph)[: len(titles)]
-        cells[3] = f"`{cells[3]}`"
+        cells[3] = markdown_code(cells[3])
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -135,14 +137,15 @@ def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, d
     for line in (
         f"# cg sheet; asks: {ask}",
         f"# {head['task']}",
-        f"# program: {head['program']}",
+        f"# program: {visible(head['program'])}",
         f"# at: {head['at']}",
         "# student: ",
     ):
         writer.writerow([line])
     width = 5 if ask == "values" else 6
     writer.writerow(["node", "op", "inputs", "text", "value", "grad"][:width])
-    writer.writerows(row.cells(graph)[:width] for row in rows)
+    # A spreadsheet opens this sheet: a text cell such as -x is neutralised ('-x).
+    writer.writerows([spreadsheet_cell(c) for c in row.cells(graph)[:width]] for row in rows)
     return buffer.getvalue()
 
 
@@ -167,19 +170,27 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "sheet": "cg",
         "asks": ask,
         "task": head["task"],
-        "program": head["program"],
+        "program": visible(head["program"]),
         "at": head["at"],
         "output": out,
         "student": "",
         "nodes": nodes,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc) + "\n"
 
 
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
     its check column, under the task."""
-    from ..core.notation import LATEX, formula, label_pieces, latex_name, latex_number, latex_text
+    from ..core.notation import (
+        LATEX,
+        breakable_text,
+        formula,
+        label_pieces,
+        latex_name,
+        latex_number,
+        latex_text,
+    )
 
     pieces = label_pieces(graph, LATEX)
     grads = ask != "values"
@@ -192,7 +203,7 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         f"% cg sheet; asks: {ask}",
         r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
         latex_text(head["task"]) + r"\\",
-        rf"Program: \texttt{{{latex_text(head['program'])}}}\\",
+        rf"Program: {breakable_text(head['program'])}",
         rf"At: {latex_text(head['at'])}\\[1ex]",
         r"{\small\setlength{\tabcolsep}{4pt}",
         rf"\begin{{longtable}}{{{spec}}}",

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.numbers import machine_number
+from ..core.untrusted import spreadsheet_cell
 from .keys import GRAD
 from .report import MISSING, ClassGrade, QuestionSummary, SheetGrade
 
@@ -50,13 +51,21 @@ def verdict_cell(sheet: SheetGrade, key: str) -> str:
 
 
 def gradebook(grades: ClassGrade) -> str:
-    """The gradebook as CSV: one row per student, one column per question."""
+    """The gradebook as CSV: one row per student, one column per question.
+
+    Every cell is neutralised for a spreadsheet (:func:`spreadsheet_cell`): a student
+    named ``=HYPERLINK(...)`` is shown as text, never run as a formula.
+    """
     keys = [q.key for q in grades.questions]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*GRADEBOOK_HEAD, *keys])
+
+    def row(cells: list) -> None:
+        writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
+
+    row([*GRADEBOOK_HEAD, *keys])
     for sheet in grades.sheets:
-        writer.writerow(
+        row(
             [
                 sheet.student,
                 sheet.source,
@@ -70,8 +79,27 @@ def gradebook(grades: ClassGrade) -> str:
         )
     for source, error in grades.errors:
         note = f"not graded: {error}"
-        writer.writerow([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
+        row([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
+    for source, why in grades.skipped:
+        note = f"skipped: {why}"
+        row([Path(source).stem, source, "", "", "", "", note, *([""] * len(keys))])
     return buffer.getvalue()
+
+
+def is_gradebook(path: str) -> bool:
+    """Whether ``path`` is a regular file that starts as cg's gradebook does (an earlier
+    ``--summary``, which a new one may replace)."""
+    import os
+    import stat
+
+    head = ",".join(GRADEBOOK_HEAD).encode()
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(head) + 3).removeprefix(b"\xef\xbb\xbf").startswith(head)
+    except OSError:
+        return False
 
 
 def _number(x: float) -> str:

@@ -13,6 +13,7 @@ at the point and at several points near it to 30 digits. User text never reaches
 from __future__ import annotations
 
 import random
+import time
 from fractions import Fraction
 
 import sympy
@@ -22,6 +23,12 @@ from ..core.ir import Graph
 from .given import Given
 from .keys import GRAD
 
+ANSWER_SECONDS = 5.0
+"""Time one formula (or ``--exact``) answer may take SymPy to build and compare; an answer
+over it is graded "could not be evaluated (over the budget)" and the class goes on."""
+SHEET_SECONDS = 20.0
+"""Time all of one sheet's formula answers may take together: one student cannot hold
+up the class with many answers each just under :data:`ANSWER_SECONDS`."""
 SIMPLIFY_LIMIT = 400
 """Differences with more operations than this are compared at points only."""
 SIMPLIFY_SECONDS = 2.0
@@ -39,6 +46,40 @@ class Symbolic:
         self.point = {self.symbols[name]: exact_value(v) for name, v in point.items()}
         self._values: list[sympy.Expr] | None = None
         self._grads: dict[int, sympy.Expr] = {}
+        self.sheet_spent = 0.0
+        """Seconds the current sheet's answers have taken (see :meth:`new_sheet`)."""
+
+    def new_sheet(self) -> None:
+        """Start the budget of a new sheet (:data:`SHEET_SECONDS`)."""
+        self.sheet_spent = 0.0
+
+    def answer_is(self, given: Given, truth: sympy.Expr, exact: bool = False) -> bool | None:
+        """Whether a written answer (a formula, or with ``exact`` a number) equals
+        ``truth``, within the answer's time budget; None when it is over the budget.
+
+        The answer is built and compared in a worker process that is stopped when
+        :data:`ANSWER_SECONDS` (or what is left of the sheet's :data:`SHEET_SECONDS`)
+        pass: ``0*(1+1/10^9)^(10^9)`` would keep SymPy busy for minutes.
+        """
+        from ..check.run import call_with_timeout
+
+        _ = self.values  # built here, once, and shared with every worker
+        budget = min(ANSWER_SECONDS, SHEET_SECONDS - self.sheet_spent)
+        if budget <= 0:
+            return None
+        started = time.monotonic()
+        try:
+            return call_with_timeout(self._compare, (given, truth, exact), budget)
+        except TimeoutError:
+            return None
+        except RuntimeError:  # SymPy failed on the answer: it is not the same function
+            return False
+        finally:
+            self.sheet_spent += time.monotonic() - started
+
+    def _compare(self, given: Given, truth: sympy.Expr, exact: bool) -> bool:
+        mine = build(given.graph, {})[given.graph.output] if exact else self.of_answer(given)
+        return self.equivalent(mine, truth)
 
     @property
     def values(self) -> list[sympy.Expr]:
@@ -85,11 +126,6 @@ class Symbolic:
             if defined == SAMPLES:
                 return True
         return False
-
-    def exactly(self, given: Given, truth: sympy.Expr) -> bool:
-        """Whether a written number equals an exact value (``--exact``)."""
-        mine = build(given.graph, {})[given.graph.output]
-        return self.equivalent(mine, truth)
 
 
 def _simplifies_to_zero(difference: sympy.Expr) -> bool:

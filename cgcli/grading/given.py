@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse
+from ..core.untrusted import quoted as quoted_text
+from ..core.untrusted import shortened
 from ..passes.engine import forward
 
 DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
@@ -67,9 +69,10 @@ def read_given(key: str, text: str, names: Mapping[str, float]) -> Given:
     """Parse what was written for ``key``; ``names`` holds the value of every node
     label a formula may use. Raises :class:`UsageError` (one line) when it does not parse."""
     shown = normalise(text)
+    key = shortened(key, 40)
     if len(shown) > MAX_ANSWER_CHARS:
         raise UsageError(f"answer {key}: longer than {MAX_ANSWER_CHARS} characters")
-    quoted = _quoted(shown)
+    quoted = quoted_text(shown, 40)
     try:
         graph = parse(shown).bind_constants(names)
     except CgError as exc:
@@ -88,14 +91,6 @@ def read_given(key: str, text: str, names: Mapping[str, float]) -> Given:
         raise UsageError(f"answer {key}: {quoted} has no value here ({exc.message})") from None
     decimals = None if graph.inputs else places(shown)
     return Given(text.strip(), number, graph, decimals)
-
-
-def _quoted(text: str, limit: int = 40) -> str:
-    """An answer quoted in a message, shortened in the middle beyond ``limit`` characters."""
-    if len(text) > limit:
-        half = (limit - 1) // 2
-        text = f"{text[:half]}…{text[-half:]} ({len(text)} characters)"
-    return repr(text)
 
 
 def places(text: str) -> int | None:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 from ..api.evaluation import Evaluation
 from ..core.errors import UsageError
 from ..core.ir import Graph
+from ..core.untrusted import shortened
 from ..passes.values import NAME_PATTERN, InputValue
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
-from .report import GIVEN, MISSING, GradedAnswer, SheetGrade
+from .report import GIVEN, MISSING, OVER_BUDGET, GradedAnswer, SheetGrade
 from .rules import Words
 from .sheets import Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
@@ -29,6 +30,16 @@ if TYPE_CHECKING:
     from .formulas import Symbolic
 
 REQUIRE_WORDS = ("all", "values", "gradients")
+MAX_PROBLEMS = 20
+"""Problems reported per sheet; a count follows for the rest (a sheet of a million
+unknown keys says so in a few lines)."""
+
+
+def _at_most(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], f"… and {more:,} more problems on this sheet"]
 
 
 class Grader:
@@ -125,6 +136,8 @@ class Grader:
         weights: Mapping[str, float] | None = None,
     ) -> SheetGrade:
         """Grade one sheet."""
+        if "symbolic" in self.__dict__:
+            self.symbolic.new_sheet()
         written, present, problems = self._read(sheet)
         kinds = {"values": (VALUE,), "gradients": (GRAD,)}.get(sheet.asks or "", (VALUE, GRAD))
         if require:
@@ -168,40 +181,47 @@ class Grader:
 
     def _read(self, sheet: Sheet):
         """The sheet's answers by question, every question it shows, and its problems."""
+        most = 4 * len(self.graph.nodes) + 100
+        if len(sheet.cells) > most:
+            raise UsageError(
+                f"{sheet.source}: {len(sheet.cells):,} answers, more than a sheet of this "
+                f"program holds (at most {most:,}: a value and a gradient per node, a few "
+                "times over); it is not graded"
+            )
         written: dict[Question, tuple[str, Given]] = {}
         present: dict[Question, None] = {}
-        problems: list[str] = list(sheet.problems)
+        problems: dict[str, None] = dict.fromkeys(sheet.problems)  # in order, each once
         for cell in sheet.cells:
             where = f"{cell.where}: " if cell.where and cell.where != cell.key else ""
             try:
                 question = resolve(self.graph, cell.key, cell.kind)
             except UsageError as exc:
-                if where + exc.message not in problems:
-                    problems.append(where + exc.message)
+                problems[where + exc.message] = None
                 continue
             if self.graph.inline(question.node):
                 continue  # a constant's row in a table that lists them: given, never asked
             present[question] = None
             key = cell.key if cell.kind is None else question.shown(self.graph)
             if cell.problem is not None:
-                problems.append(f"{where}answer {key}: {cell.problem}")
+                problems[f"{where}answer {key}: {cell.problem}"] = None
                 continue
             if not cell.text.strip():
                 continue
             try:
                 given = read_given(key, cell.text, self.names)
             except UsageError as exc:
-                problems.append(where + exc.message)
+                problems[where + exc.message] = None
                 continue
             if question in written:
                 if written[question][1].number != given.number:
-                    problems.append(
-                        f"{where}answer {key}: answered twice ({written[question][1].text} and "
-                        f"{given.text}); the first is graded"
-                    )
+                    first, again = written[question][1].text, given.text
+                    problems[
+                        f"{where}answer {key}: answered twice ({shortened(first, 40)} and "
+                        f"{shortened(again, 40)}); the first is graded"
+                    ] = None
                 continue
             written[question] = (key, given)
-        return written, list(present), problems
+        return written, list(present), _at_most(list(problems))
 
     def _order(self, questions: set[Question]) -> list[Question]:
         """Values forward, then gradients backward: the order a student computes them."""
@@ -218,14 +238,19 @@ class Grader:
         by_number = self.tolerance.judge(given, truth)
         if given.is_formula:
             symbolic = self.symbolic
-            mine = symbolic.of_answer(given)
-            if symbolic.equivalent(mine, symbolic.truth(question.kind, index)):
+            same = symbolic.answer_is(given, symbolic.truth(question.kind, index))
+            if same is None:
+                return WRONG, OVER_BUDGET
+            if same:
                 return RIGHT, None
             return WRONG, "right only here" if by_number != WRONG else None
         if self.tolerance.exact:
             exact = self.result.exact
             target = (exact.values if question.kind == VALUE else exact.grads)[index]
-            if self.symbolic.exactly(given, target):
+            same = self.symbolic.answer_is(given, target, exact=True)
+            if same is None:
+                return WRONG, OVER_BUDGET
+            if same:
                 return RIGHT, None
             rounding = Tolerance().judge(given, truth)
             return WRONG, "not exact" if rounding != WRONG else None

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from ..core.untrusted import quoted
 from .given import Given
 from .keys import GRAD, VALUE, Question
-from .report import GIVEN, Diagnosis
+from .report import GIVEN, OVER_BUDGET, Diagnosis
 from .search import MistakeSearch
 from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, Tolerance, noise
 from .work import Work
@@ -161,6 +162,13 @@ class SheetJudge:
     def _special(self, question: Question, given: Given, kind: str) -> Diagnosis:
         label = self.words.label(question.node.index)
         shown = question.shown(self.graph)
+        if kind == OVER_BUDGET:
+            self.roots[question] = [(kind, label)]
+            text = (
+                f"could not be evaluated (over the budget): SymPy did not finish comparing "
+                f"{quoted(given.text)} with {shown} in the time an answer may take"
+            )
+            return Diagnosis(kind, label, text)
         if kind == "too few digits":
             right = self.words.num(self.work.truth(question.kind, question.node.index))
             message = (

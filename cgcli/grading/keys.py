@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from ..core.errors import UsageError
 from ..core.ir import Graph, Node
+from ..core.untrusted import shortened
 
 VALUE, GRAD = "value", "grad"
 _GRADIENT = re.compile(r"[d∂]\s*(?P<out>.+?)\s*/\s*[d∂]\s*(?P<node>.+)")
@@ -51,6 +52,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     named = node_labels(graph)
     labels = _Labels(named)
     key = " ".join(key.split())
+    shown = shortened(key, 40)
     if not key:
         raise UsageError("an answer without a key: write KEY=NUMBER, such as p=4 or dg/dx=-3")
     if kind is not None:
@@ -58,7 +60,7 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
             return Question(kind, labels[key])
         constant = _inline_constant(graph, key)
         if constant is None:
-            raise UsageError(f"answer {key}: no node is called {key} ({_known(named)})")
+            raise UsageError(f"answer {shown}: no node is called {shown} ({_known(named)})")
         return Question(kind, constant)
     if key in labels:
         return Question(VALUE, labels[key])
@@ -67,7 +69,8 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
         return Question(GRAD if field == "grad" else VALUE, labels[name])
     target = _gradient_target(graph, key, labels)
     if target is None or target not in labels:
-        raise UsageError(f"answer {key}: no node is called {target or key} ({_known(named)})")
+        missing = shortened(target, 40) if target else shown
+        raise UsageError(f"answer {shown}: no node is called {missing} ({_known(named)})")
     return Question(GRAD, labels[target])
 
 
@@ -111,8 +114,8 @@ def _gradient_target(graph: Graph, key: str, labels: dict[str, Node]) -> str | N
         out = match["out"]
         if out in labels and labels[out].index != graph.output:
             raise UsageError(
-                f"answer {key}: cg grades gradients of the output {output}, "
-                f"so write d{output}/d{match['node']}"
+                f"answer {shortened(key, 40)}: cg grades gradients of the output {output}, "
+                f"so write d{output}/d{shortened(match['node'], 40)}"
             )
         return match["node"]
     if key[:1] in ("d", "∂") and len(key) > 1:

@@ -555,5 +555,6 @@ KINDS = (
     "too few digits",
     "rounding error",
     "no common mistake",
+    "over the budget",
 )
 """Every ``mistake`` a graded answer can carry."""

@@ -12,6 +12,9 @@ from .tolerance import ROUNDED, Tolerance
 MISSING = "missing"
 GIVEN = "given"
 """The verdict of a number the sheet gives (an input, a constant, ∂f/∂f): shown, not scored."""
+OVER_BUDGET = "over the budget"
+"""The mistake of an answer SymPy could not build and compare within its time budget
+(``0*(1+1/10^9)^(10^9) + x``): it is not right, and the class goes on."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,10 @@ class ClassGrade:
     questions: list[QuestionSummary]
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(file, message) for each sheet that could not be read."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(file, why) for each file of the class not read: a symbolic link, a named pipe."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(file, problem) for what could not be read on a sheet that had nothing to grade."""
 
     @property
     def ok(self) -> bool:
@@ -232,4 +239,5 @@ class ClassGrade:
             "students": [s.as_dict() for s in self.sheets],
             "questions": [q.as_dict() for q in self.questions],
             "errors": [{"file": f, "error": e} for f, e in self.errors],
+            "skipped": [{"file": f, "reason": why} for f, why in self.skipped],
         }

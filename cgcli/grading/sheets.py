@@ -13,13 +13,16 @@ import csv
 import io
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import UsageError
+from ..core.untrusted import from_spreadsheet_cell, shortened
 from .keys import GRAD, VALUE
 from .latex_cells import label_from_latex, number_from_latex
 
@@ -70,6 +73,8 @@ class Sheet:
     """What a blank sheet from ``cg sheet`` says it asks for (all, values, gradients)."""
     problems: list[str] = field(default_factory=list)
     """What could not be read, one line each (a row without a node); the rest is graded."""
+    format: str = ""
+    """The format it was read as: markdown, csv, tsv, json, latex or text."""
 
     @property
     def name(self) -> str:
@@ -94,20 +99,46 @@ def clean_student(text: str) -> str | None:
     text = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", text)
     text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
     text = re.sub(r"[{}*`|\\$]|_{2,}|-{2,}|<!--|-->", " ", text)
-    text = text.strip(" \t_,;:")
-    return " ".join(text.split()) or None
+    text = " ".join(text.strip(" \t_,;:").split())
+    if len(text) > MAX_STUDENT:  # its two ends
+        text = f"{text[: MAX_STUDENT // 2 - 1]}…{text[-(MAX_STUDENT // 2) :]}"
+    return text or None
+
+
+MAX_STUDENT = 100
+"""Characters of a student id shown; a longer one is shortened in the middle."""
+
+
+MAX_SHEET_BYTES = 16 * 1024 * 1024
+"""The largest sheet read: a sheet of a 100,000-node program fits; /dev/zero does not."""
+MAX_SHEET_LINES = 250_000
+"""The most lines (or JSON answers) a sheet has: two per node of a 100,000-node program,
+and some; a sheet of a million lines is refused before it is parsed."""
 
 
 def read_sheet(
     path: str | Path, sheet_format: str | None = None, what: str = "the answer sheet"
 ) -> Sheet:
     """Read one sheet (``-`` for stdin); the format comes from ``sheet_format``, the
-    extension, or the content. ``what`` names the file in messages."""
+    extension, or the content. ``what`` names the file in messages. A sheet is text:
+    one over :data:`MAX_SHEET_BYTES`, or with a NUL byte (a spreadsheet's binary file,
+    /dev/zero), is refused."""
     from ..core.files import read_text
 
     if not str(path).strip():
         raise UsageError(f"{what} {str(path)!r}: the file name is empty")
-    text = read_text(str(path), what)
+    if _is_named_pipe(str(path)):
+        raise UsageError(
+            f"cannot read {what} from {path}: it is a named pipe, which would wait for a "
+            "writer; give a file, or '-' to read standard input"
+        )
+    text = read_text(str(path), what, MAX_SHEET_BYTES, "a sheet is a short text")
+    where = "standard input" if str(path) == "-" else str(path)
+    if "\0" in text:
+        raise UsageError(
+            f"{where} is not a text file (a NUL byte at character {text.index(chr(0)) + 1}); "
+            "save the sheet as CSV, Markdown, JSON, LaTeX or text"
+        )
     if str(path) == "-":
         return parse_sheet(text, "-", sheet_format or sniff(text))
     path = Path(path)
@@ -115,23 +146,68 @@ def read_sheet(
     return parse_sheet(text, str(path), fmt)
 
 
+def _is_named_pipe(path: str) -> bool:
+    """A FIFO in the file system (``mkfifo``); not ``-``, nor a shell's ``<(...)``."""
+    try:
+        return path != "-" and stat.S_ISFIFO(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+NOT_FOLLOWED = "a symbolic link: cg does not follow links to answer sheets in a class"
+NOT_A_FILE = "not a regular file (a folder, a named pipe or a device): it is not read"
+
+
+def why_not_a_class_sheet(path: str | Path) -> str | None:
+    """Why a file of a class is skipped, None when it is read: a symbolic link is never
+    followed (it could point out of the folder, at a secret or /proc/self/environ), and
+    only regular files are read (a named pipe would wait forever)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None  # missing: reading it says so
+    if stat.S_ISLNK(info.st_mode):
+        return NOT_FOLLOWED
+    if not stat.S_ISREG(info.st_mode):
+        return NOT_A_FILE
+    return None
+
+
+def folder_sheets(folder: str | Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The sheet files of a folder, sorted by name, and (file, why) for each one skipped.
+
+    Files whose extension is no sheet format's, and hidden files, are no sheets and
+    are passed over in silence; links and other non-regular files are skipped with a note.
+    """
+    folder = Path(folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot list the folder: {exc.strerror or exc}") from None
+    files: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for name in names:
+        path = folder / name
+        if name.startswith(".") or path.suffix.lower() not in SHEET_SUFFIXES:
+            continue
+        why = why_not_a_class_sheet(path)
+        if why is None:
+            files.append(path)
+        else:
+            skipped.append((str(path), why))
+    if not files and not skipped:
+        known = ", ".join(sorted(SHEET_SUFFIXES))
+        raise UsageError(f"{folder}: no answer sheets in this folder (looked for {known})")
+    return files, skipped
+
+
 def sheet_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The sheets named: files as given, folders expanded to the sheet files they hold."""
+    """The sheets named: files as given, folders expanded to the sheet files they hold
+    (links and other files that are not read are left out: :func:`folder_sheets`)."""
     files: list[Path] = []
     for entry in paths:
         path = Path(entry)
-        if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in SHEET_SUFFIXES and not p.name.startswith(".")
-            )
-            if not inside:
-                known = ", ".join(sorted(SHEET_SUFFIXES))
-                raise UsageError(f"{path}: no answer sheets in this folder (looked for {known})")
-            files.extend(inside)
-        else:
-            files.append(path)
+        files.extend(folder_sheets(path)[0] if path.is_dir() else [path])
     return files
 
 
@@ -166,7 +242,19 @@ def parse_sheet(text: str, source: str, fmt: str) -> Sheet:
     if fmt not in readers:
         raise UsageError(f"unknown sheet format {fmt!r} (formats: {', '.join(readers)})")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
-    return readers[fmt](text, source)
+    lines = text.count("\n")
+    if lines > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {lines:,} lines, more than a sheet holds (at most {MAX_SHEET_LINES:,})"
+        )
+    sheet = readers[fmt](text, source)
+    if len(sheet.cells) > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {len(sheet.cells):,} answers, more than a sheet holds "
+            f"(at most {MAX_SHEET_LINES:,})"
+        )
+    sheet.format = fmt
+    return sheet
 
 
 def sheet_from_mapping(answers: Mapping[str, object], source: str = "answers") -> Sheet:
@@ -240,6 +328,30 @@ def _is_gradient_title(title: str) -> bool:
     )
 
 
+_TITLES = ("node", "label", "answer", "key", "gradient", "question", "value", "given")
+
+
+def _twice(titles: list[str]) -> str | None:
+    """A column title a header gives twice (``node,node``), or None."""
+    seen: set[str] = set()
+    for title in (t.strip().lower() for t in titles):
+        known = title in _TITLES or title.startswith("grad") or _is_gradient_title(title)
+        if known and title in seen:
+            return title
+        seen.add(title)
+    return None
+
+
+def _refuse_repeated_titles(titles: list[str], where: str) -> None:
+    """A header that names a column twice is ambiguous: which one holds the answers?"""
+    repeated = _twice(titles)
+    if repeated is not None:
+        raise UsageError(
+            f"{where}: the header names the column {shortened(repeated, 40)} twice; "
+            "give each column once"
+        )
+
+
 def _first(titles: list[str], names: tuple[str, ...]) -> int | None:
     return next((i for i, t in enumerate(titles) if t in names), None)
 
@@ -255,6 +367,7 @@ def _table_rows(
         return [reader.label(c).lower() for c in cells]
 
     header = titles(rows[0][0])
+    _refuse_repeated_titles(header, f"{sheet.source}: {rows[0][1]}")
     columns = _Columns(header)
     if not (columns.is_node_table or columns.is_key_table):
         columns, header = _Columns(["answer", "value"]), None
@@ -303,7 +416,7 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
     sheet = Sheet(source)
     table: list[tuple[list[str], str]] = []
     for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-        cells = [c.strip() for c in row]
+        cells = [from_spreadsheet_cell(c.strip()) for c in row]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
@@ -312,7 +425,8 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
             sheet.note(_pair(cells))
         elif table:
             table.append((cells, f"row {number}"))
-        elif _Columns(cells).is_node_table or _Columns(cells).is_key_table:
+        elif _Columns(cells).is_node_table or _Columns(cells).is_key_table or _twice(cells):
+            _refuse_repeated_titles(cells, f"{source}: row {number}")
             table.append((cells, f"row {number}"))  # the header
         else:
             sheet.note(_pair(cells))
@@ -351,13 +465,38 @@ _GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD,
 
 
 def _json(text: str, source: str) -> Sheet:
+    repeated: list[str] = []
+
+    def first_value(pairs: list[tuple[str, object]]) -> dict:
+        """An object whose key given twice keeps its first value (as other formats do)."""
+        doc: dict = {}
+        for key, value in pairs:
+            if key in doc:
+                repeated.append(key)
+            else:
+                doc[key] = value
+        return doc
+
     try:
-        doc = json.loads(text, parse_int=str)  # an integer as written: any length, exact
+        # An integer as written: any length, exact.
+        doc = json.loads(text, parse_int=str, object_pairs_hook=first_value)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise UsageError(f"{source}: the JSON is nested too deeply to be a sheet") from None
     if not isinstance(doc, dict):
         raise UsageError(f'{source}: expected a JSON object such as {{"p": 4, "dg/dx": -3}}')
-    return _json_document(doc, source)
+    entries = len(doc) + sum(len(v) for v in doc.values() if isinstance(v, (dict, list)))
+    if entries > MAX_SHEET_LINES:
+        raise UsageError(
+            f"{source}: {entries:,} answers, more than a sheet holds (at most {MAX_SHEET_LINES:,})"
+        )
+    sheet = _json_document(doc, source)
+    for key in dict.fromkeys(repeated):
+        sheet.problems.append(
+            f"the key {shortened(key, 40)} is given twice; the first value is graded"
+        )
+    return sheet
 
 
 def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | None:

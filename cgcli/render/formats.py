@@ -149,11 +149,11 @@ def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool)
         return "--"
     if result.exact is None:
         return f"${latex_number(shown)}$"
-    import sympy
+    from ..core.notation import exact_latex
 
     expr = (result.exact.grads if grad else result.exact.values)[index]
-    approx = f" \\approx {latex_number(shown.split(' ≈ ')[1])}" if " ≈ " in shown else ""
-    return f"${sympy.latex(expr)}{approx}$"
+    approx = shown.split(" ≈ ")[1] if " ≈ " in shown else None
+    return f"${exact_latex(result.exact.form(expr).latex, approx)}$"
 
 
 def render_grad(result: Evaluation, wrt: list[str], output_format: str) -> str:

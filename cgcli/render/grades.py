@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.numbers import format_number
+from ..core.untrusted import visible
 from ..grading.report import GIVEN, MISSING, ClassGrade, GradedAnswer, SheetGrade
 from .table import Column, plain
 
@@ -74,6 +75,8 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
         student_rows.append([sheet.student, score, ", ".join(wrong)])
     for source, error in grades.errors:
         student_rows.append([source, "not graded", error.removeprefix(f"{source}: ")])
+    for source, why in grades.skipped:
+        student_rows.append([source, "skipped", why])
     columns = [Column("student"), Column("score"), Column("wrong")]
     question_rows = []
     for question in grades.questions:
@@ -93,6 +96,8 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
     tail = f"{graded} sheets graded, {all_right} all right"
     if grades.errors:
         tail += f", {len(grades.errors)} not graded"
+    if grades.skipped:
+        tail += f", {len(grades.skipped)} skipped"
     tables = [(columns, student_rows)]
     if question_rows:
         tables.append((summary, question_rows))
@@ -118,9 +123,11 @@ def print_rich(grades: ClassGrade, single: bool, program: str, console) -> None:
         columns, rows = sheet_table(sheet)
         if rows:
             console.print(rich_table(columns, rows, title))
-        console.print(Text(score_line(sheet), style="green" if sheet.ok else "bold red"))
+        style = "green" if sheet.ok else "bold red"
+        console.print(Text(visible(score_line(sheet)), style=style))
         return
     tables, tail = class_tables(grades)
     for i, (columns, rows) in enumerate(tables):
         console.print(rich_table(columns, rows, title if i == 0 else None))
-    console.print(Text(tail, style="green" if grades.ok and not grades.errors else "bold red"))
+    style = "green" if grades.ok and not grades.errors else "bold red"
+    console.print(Text(visible(tail), style=style))

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from ..api.symbolic import Partial, SecondPartial, SymbolicGradient, SymbolicHessian
-from ..core.notation import latex_name, latex_number, latex_text
+from ..core.notation import (
+    LATEX_FORMULA_LIMIT,
+    breakable_text,
+    latex_name,
+    latex_number,
+    latex_text,
+)
 from ..core.numbers import format_number, json_number
 
 
@@ -80,12 +86,21 @@ def _latex_partial(output: str, p: Partial | SecondPartial) -> str:
 
 
 def _align(command: str, rows: list, digits: int) -> str:
-    """An amsmath align* of ``partial &= formula = value`` lines."""
+    """An amsmath align* of ``partial &= formula = value`` lines. A formula too long for
+    a line (:data:`LATEX_FORMULA_LIMIT`) follows the align* as text that breaks across
+    lines: TeX cannot break a formula, and stops on a very wide one."""
     lines = [rf"% {command}: needs \usepackage{{amsmath}}", r"\begin{align*}"]
+    long = []
     for partial, p in rows:
         shown = f" = {_latex_value(p.value, digits)}" if p.value is not None else ""
-        lines.append(rf"{partial} &= {p.latex}{shown} \\")
+        formula = p.latex
+        if len(formula) > LATEX_FORMULA_LIMIT:
+            long.append((partial, p.formula))
+            formula = rf"\text{{(formula {len(long)} below)}}"
+        lines.append(rf"{partial} &= {formula}{shown} \\")
     lines.append(r"\end{align*}")
+    for number, (partial, text) in enumerate(long, 1):
+        lines.append(rf"\noindent Formula {number}, ${partial}$: {breakable_text(text)}")
     return "\n".join(lines) + "\n"
 
 

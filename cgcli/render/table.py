@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..api.evaluation import Evaluation
+from ..core.untrusted import visible
 from ..core.verdicts import (
     AT_KINK,
     CONVENTION,
@@ -125,7 +126,9 @@ def detail_lines(result: Evaluation) -> list[str]:
 
 
 def plain(columns: list[Column], rows: list[list[str]]) -> str:
-    """An aligned text table: text columns to the left, numbers to the right."""
+    """An aligned text table: text columns to the left, numbers to the right; every cell
+    shown with its control characters made visible (a name from a file stays on its row)."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [
         max(len(c.title), *(len(row[i]) for row in rows)) if rows else len(c.title)
         for i, c in enumerate(columns)
@@ -138,7 +141,7 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
         ]
         return "  ".join(padded).rstrip()
 
-    return "\n".join([line([c.title for c in columns]), *(line(r) for r in rows)])
+    return "\n".join([line([visible(c.title) for c in columns]), *(line(r) for r in rows)])
 
 
 def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
@@ -155,13 +158,14 @@ def print_rich(result: Evaluation, digits: int | None, wrt: list[str], console) 
     console.print(rich_table(columns, rows, program_title("cg", result.graph.source)))
     for line in summary_lines(result, digits, wrt):
         style = "bold red" if "✗" in line or "MISMATCH" in line else None
-        console.print(Text(line, style=style))
+        console.print(Text(visible(line), style=style))
 
 
 def program_title(command: str, source: str) -> str | None:
-    """``cg: (x+y)*z`` above a rich table: the program, when it is one short line."""
+    """``cg: (x+y)*z`` above a rich table: the program, when it is one short line (control
+    characters made visible)."""
     source = source.strip()
-    return f"{command}: {source}" if "\n" not in source and len(source) <= 60 else None
+    return f"{command}: {visible(source)}" if "\n" not in source and len(source) <= 60 else None
 
 
 MARK_STYLES = {"✓": "green", "✗": "bold red", "convention": "yellow"}
@@ -169,15 +173,16 @@ MARK_STYLES = {"✓": "green", "✗": "bold red", "convention": "yellow"}
 
 
 def rich_table(columns: list[Column], rows: list[list[str]], title: str | None = None):
-    """A rich table of ``rows``; the last column holds verdicts, coloured by their mark."""
+    """A rich table of ``rows`` (its text never read as rich markup, control characters
+    made visible); the last column holds verdicts, coloured by their mark."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title) if title else None, title_justify="left")
     for column in columns:
         table.add_column(column.title, justify="right" if column.numeric else "left")
     for row in rows:
-        cells = [Text(cell) for cell in row]
+        cells = [Text(visible(cell)) for cell in row]
         mark = next((m for m in MARK_STYLES if row[-1].startswith(m)), None)
         cells[-1].stylize(MARK_STYLES[mark] if mark else "dim")
         table.add_row(*cells)

@@ -17,6 +17,7 @@ from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
+from ..core.limits import EXACT_TIMEOUT
 from ..core.notation import (
     ATOM,
     LANGUAGE,
@@ -86,17 +87,12 @@ def float_numbers(graph: Graph, values: list[float], grads: list, digits: int | 
 
 def exact_numbers(exact, digits: int | None, floats: list[float]) -> Numbers:
     """The numbers of an exact evaluation (:class:`cgcli.api.exact.ExactPass`)."""
-    import sympy
-
-    from ..api.exact import show_exact
-    from ..core.notation import latex_number
+    from ..core.notation import exact_latex
 
     def shown(expr, approximate: bool = True) -> Shown:
-        text = show_exact(expr, digits, approximate)
-        latex = sympy.latex(expr)
-        if " ≈ " in text:
-            latex += r" \approx " + latex_number(text.split(" ≈ ")[1])
-        return Shown(text, latex)
+        text = exact.shown(expr, digits, approximate)
+        approx = text.split(" ≈ ")[1] if " ≈ " in text else None
+        return Shown(text, exact_latex(exact.form(expr).latex, approx))
 
     return Numbers(
         value=lambda i: shown(exact.values[i]),
@@ -504,8 +500,17 @@ def render_latex(solution: Solution, brief: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+ALIGN_ROWS = 40
+"""Rows of one align* at most: TeX keeps a whole align* in memory and on one page."""
+
+
 def _align(rows: list[str]) -> list[str]:
-    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+    """The rows in align* environments of at most :data:`ALIGN_ROWS` rows each."""
+    lines = []
+    for start in range(0, len(rows), ALIGN_ROWS):
+        chunk = rows[start : start + ALIGN_ROWS]
+        lines += [r"\begin{align*}", " \\\\\n".join(chunk), r"\end{align*}"]
+    return lines
 
 
 def _latex_chain(step: ChainStep, out: str, label: str, name: list[str]) -> list[str]:
@@ -574,6 +579,7 @@ def explain(
     *,
     mode: Literal["reverse"] = "reverse",
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
@@ -616,6 +622,7 @@ def explain(
     wrt: str | None = None,
     tangent: Mapping[str, object] | str | None = None,
     exact: bool = False,
+    exact_timeout: float = EXACT_TIMEOUT,
     digits: int | None = 6,
     brief: bool = False,
     output: str | None = None,
@@ -625,7 +632,8 @@ def explain(
     """The worked chain-rule solution of ``program`` at ``values``, every number filled in.
 
     ``mode="reverse"``: the forward pass node by node, then the backward pass gate by
-    gate (``brief`` leaves out what each gate does; ``exact`` keeps exact numbers).
+    gate (``brief`` leaves out what each gate does; ``exact`` keeps exact numbers, within
+    ``exact_timeout`` seconds).
     ``mode="forward"``: every node's tangent along the input ``wrt`` or the direction
     ``tangent``, by the chain rule. ``by_step`` (a program with a loop): backpropagation
     through time step by step, each shared weight's gradient as the sum of its shares
@@ -659,7 +667,9 @@ def explain(
             raise UsageError("--exact is for the gate-by-gate explanation, not by step")
         result = evaluate(program, values, output=output, by_step=True, truncate=truncate)
         return StepExplanation(result, digits, tuple(result.warnings))
-    result = evaluate(program, values, output=output, check=False, exact=exact)
+    result = evaluate(
+        program, values, output=output, check=False, exact=exact, exact_timeout=exact_timeout
+    )
     floats = [r.value for r in result.nodes]
     if exact:
         numbers = exact_numbers(result.exact, digits, floats)

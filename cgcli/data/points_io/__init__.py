@@ -10,6 +10,7 @@ are not counted. A bad row stops reading with a message naming its row and
 column; the rows before it are still handed on.
 """
 
+from ...core.cleanup import quiet_pyarrow
 from .formats import (
     BINARY_FORMATS,
     POINT_FORMATS,
@@ -20,6 +21,8 @@ from .formats import (
 from .opening import open_points, read_points
 from .reader import PointReader
 from .writer import RowLayout, RowWriter
+
+quiet_pyarrow()  # pyarrow is imported now
 
 __all__ = [
     "BINARY_FORMATS",

@@ -53,7 +53,7 @@ class TextPoints(PointReader):
         or JSON Lines' first row (kept, its keys are the names)."""
         data = b""
         while True:
-            data += self._next_block()
+            data += self._next_block(header=self.format in DELIMITERS)
             position = 0
             while position < len(data):  # a block ends at a line end, or at the end
                 match = LINE.match(data, position)
@@ -114,11 +114,12 @@ class TextPoints(PointReader):
             return _json_kept(_row_lines(data, self.format)[: table.num_rows], self.keep)
         return kept_table(table, self.keep, table.num_rows)
 
-    def _next_block(self) -> bytes:
+    def _next_block(self, header: bool = False) -> bytes:
         try:
             return self.blocks.next()
         except LineTooLong:
-            raise BadRow(f"row {self.next_row} is longer than {MAX_LINE:,} bytes") from None
+            where = "the header line" if header else f"row {self.next_row}"
+            raise BadRow(f"{where} is longer than {MAX_LINE:,} bytes") from None
 
     def _parse(self, data: bytes) -> tuple[pa.Table, BadRow | None]:
         """The rows of one block, and the error at its first bad row if it has one."""

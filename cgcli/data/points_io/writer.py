@@ -7,6 +7,7 @@ reading the text back gives the same float64), nan and ±inf as nan, inf, -inf
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -113,6 +114,18 @@ class RowWriter:
             self._wait_for_write()
             self.binary_writer.close()
         self.sink.flush()
+
+    def abandon(self) -> None:
+        """Stop without finishing (an error or a signal): the Parquet or Arrow writer is
+        let go without writing its footer to a sink that is closed or being removed."""
+        pending, self.pending_write = self.pending_write, None
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                pending.result()
+        if self.binary_writer is not None:
+            self.binary_writer.abandon()
+            self.binary_writer = None
 
     def _wait_for_write(self) -> None:
         """Wait for the chunk being written (and raise its error, if it had one)."""
@@ -358,6 +371,11 @@ class _Renamed:
 
     def close(self) -> None:
         self.writer.close()
+
+    def abandon(self) -> None:
+        """Forget the writer: it will not write its footer when it is collected."""
+        with contextlib.suppress(AttributeError):  # pyarrow's ParquetWriter closes on __del__
+            self.writer.is_open = False
 
 
 def _seekable(sink: BinaryIO) -> bool:
