@@ -210,7 +210,7 @@ ECHOED = [
         ["eval", "z", "--points", "{sheet}", "--format", "csv", "--no-check"],
         ("d.csv", "\x1b]0;t\x07,z\n1,2\n"),
         0,
-        "cg: warning: column ␛]0;t␇ is not used by the program\n",
+        "cg: warning: column ␛]0;t␇ is not used by the program (--keep ␛]0;t␇ carries it through)\n",
     ),
     (
         "an answer with ESC",
