@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 
@@ -19,6 +21,57 @@ def cg():
     return run
 
 
+GRACE = 600.0
+"""Seconds of real time a test's clock stands still: a test that waits on a time-out it did
+not ask for (``real_clock``, ``stepping_clock``) ends after them instead of hanging."""
+
+
+class FrozenClock:
+    """A clock that stands still for :data:`GRACE` seconds of real time, then runs."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic() + GRACE
+
+    def __call__(self) -> float:
+        return max(0.0, time.monotonic() - self.start)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request, monkeypatch):
+    """Time stands still for cg's budgets (the check, --exact, the grader, their workers):
+    a budget never runs out however busy the machine is, and every test sees the whole
+    work done. A test of a time-out is marked ``real_clock`` or asks for ``stepping_clock``.
+    (A cg run in a subprocess keeps the real clock: give it a budget its work cannot miss.)"""
+    if request.node.get_closest_marker("real_clock"):
+        return
+    from cgcli.core import clock
+
+    monkeypatch.setattr(clock, "now", FrozenClock())
+
+
+class SteppingClock:
+    """A clock that moves ``step`` seconds each time cg reads it: a budget of n·step runs
+    out after n reads, whatever the machine's speed."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.time = 0.0
+
+    def __call__(self) -> float:
+        self.time += self.step
+        return self.time
+
+
+@pytest.fixture
+def stepping_clock(monkeypatch):
+    """cg's budgets on a :class:`SteppingClock` of 1 s per read (``.step`` to change it)."""
+    from cgcli.core import clock
+
+    fake = SteppingClock(1.0)
+    monkeypatch.setattr(clock, "now", fake)
+    return fake
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--slow",
@@ -28,6 +81,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_clock: cg's budgets run on the real clock (a time-out that must happen)"
+    )
     from hypothesis import HealthCheck, settings
 
     common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
