@@ -21,6 +21,14 @@ def cg():
     return run
 
 
+@pytest.fixture
+def graphviz():
+    """Graphviz's ``dot``: without it the test skips (locally) or fails (in CI)."""
+    from real_parts import require_program
+
+    require_program("dot")
+
+
 GRACE = 600.0
 """Seconds of real time a test's clock stands still: a test that waits on a time-out it did
 not ask for (``real_clock``, ``stepping_clock``) ends after them instead of hanging."""

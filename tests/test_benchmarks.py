@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from real_parts import missing
+from real_parts import python_part
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -73,7 +73,7 @@ def test_dask_scaling_benchmark_runs():
     try:
         import distributed  # noqa: F401
     except ImportError:
-        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+        python_part("Dask", "dask[dataframe], distributed")
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / "dask_scaling.py"), "--rows", "200", "--parts", "2",
          "--repeat", "1"],

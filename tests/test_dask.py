@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from real_parts import missing
+from real_parts import python_part
 
 SIGMOID = "h = sigmoid(w1*x1 + w2*x2 + b)"
 COLUMNS = ["w1", "x1", "w2", "x2", "b"]
@@ -30,7 +30,7 @@ def scheduler():
     try:
         import distributed
     except ImportError:
-        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+        python_part("Dask", "dask[dataframe], distributed")
     from cgcli.data.dask_engine import local_cluster_options
 
     with distributed.LocalCluster(**local_cluster_options(2)) as cluster:

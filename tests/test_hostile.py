@@ -549,9 +549,9 @@ def _dask_or_skip():
     try:
         import distributed  # noqa: F401
     except ImportError:
-        from real_parts import missing
+        from real_parts import python_part
 
-        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+        python_part("Dask", "dask[dataframe], distributed")
 
 
 def _parts(folder: Path, rows: int, scale: float, count: int = 2) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 
 import pytest
 
@@ -19,7 +18,7 @@ from cgcli.page import Page, build_page, page_data
 
 SEED = "q = x + y; f = q * z"
 SEED_VALUES = {"x": 1, "y": 3, "z": -3}
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_graphviz = pytest.mark.usefixtures("graphviz")
 
 
 def seed():
