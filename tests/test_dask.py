@@ -23,6 +23,8 @@ COLUMNS = ["w1", "x1", "w2", "x2", "b"]
 SIZES = [300, 1, 0, 257]
 """Rows per partition: a one-row and an empty partition among them."""
 
+pytestmark = pytest.mark.xdist_group("dask")  # one local cluster, on one worker
+
 
 @pytest.fixture(scope="module")
 def scheduler():

@@ -9,6 +9,8 @@ import pytest
 from real_parts import python_part, require_program
 from test_page_browser import browser, open_page  # noqa: F401 - the browser fixture
 
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium, on one worker
+
 CELLS = [
     "import cgcli\n"
     "result = cgcli.evaluate('q = x + y; f = q * z', {'x': 1, 'y': 3, 'z': -3})\n"

@@ -20,6 +20,8 @@ from real_parts import python_part, require_program
 
 from cgcli.cli import main
 
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium, on one worker
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CG_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CG_CHROMEDRIVER", "/usr/bin/chromedriver")
