@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from real_parts import python_part
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+pytestmark = pytest.mark.long  # whole benchmark scripts, each in processes of its own
 
 
 def test_points_benchmark_runs():
