@@ -84,6 +84,13 @@ from . import (
     help="With --exact: time budget of the program's exact numbers.",
 )
 @click.option(
+    "--variants",
+    "variants_file",
+    type=FILE,
+    metavar="FILE.csv",
+    help="Grade each sheet at its student's own values: the variants.csv of cg sheet --roster.",
+)
+@click.option(
     "--summary",
     "summary_file",
     type=FILE,
@@ -103,6 +110,7 @@ def check_command(
     decimals,
     exact,
     exact_timeout,
+    variants_file,
     summary_file,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
@@ -140,6 +148,7 @@ def check_command(
         exact_timeout=exact_timeout,
         digits=digits,
         skip_files=[summary_file] if summary_file else [],
+        variants=variants_file,
     )
     single = len(sheets) == 1 and not _is_folder(sheets[0])
     problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes

@@ -1,0 +1,295 @@
+"""The course loop: a variant per student (cg sheet --roster --vary --seed), each sheet
+graded at its student's own values (cg check --variants).
+
+The draws are checked against the rule docs/teachers.md states, recomputed here with
+hashlib; the right answers of the sheets are worked out by hand (f = w*x + b:
+df/dw = x, df/dx = w, df/db = 1)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import cgcli
+from cgcli.core.errors import UsageError
+from cgcli.grading.variants import (
+    parse_vary,
+    read_variants,
+    safe_file_name,
+    variant_sheets,
+    why_bad,
+)
+
+PROGRAM = "f = w*x + b"
+ROSTER = "id,name,section\nada,Ada Lovelace,A\nalan,Alan Turing,B\ngrace,Grace Hopper,A\n"
+
+
+def make_class(cg, folder: Path, roster: str = ROSTER, *extra: str, seed: str = "2026"):
+    (folder / "roster.csv").write_text(roster, encoding="utf-8")
+    return cg(
+        "sheet", PROGRAM, "b=1", "--vary", "x=-3..3", "--vary", "w=0.5..2:0.5",
+        "--roster", str(folder / "roster.csv"), "--seed", seed, "-o", str(folder / "sheets"),
+        *extra,
+    )  # fmt: skip
+
+
+def variants_of(folder: Path) -> list[dict[str, str]]:
+    text = (folder / "sheets" / "variants.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_vary_ranges_are_exact_decimal_grids():
+    assert [parse_vary("x=-3..3").point(k) for k in range(7)] == [
+        "-3", "-2", "-1", "0", "1", "2", "3",
+    ]  # fmt: skip
+    w = parse_vary("w=0.5..2:0.5")
+    assert w.size == 4 and [w.point(k) for k in range(4)] == ["0.5", "1", "1.5", "2"]
+    t = parse_vary("t=0.1..0.3:0.1")
+    assert [t.point(k) for k in range(t.size)] == ["0.1", "0.2", "0.3"]  # no 0.30000000000000004
+    for bad in ("x", "x=1", "x=3..1", "x=0..1:0", "x=0..1:-1", "x=a..b", "x=0..1e9:1e-3"):
+        with pytest.raises(UsageError):
+            parse_vary(bad)
+
+
+def test_a_sheet_per_student_and_the_variants_file(cg, tmp_path):
+    result = make_class(cg, tmp_path)
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "sheets").iterdir())
+    assert files == ["ada.md", "alan.md", "grace.md", "variants.csv"]
+    rows = variants_of(tmp_path)
+    assert [r["student"] for r in rows] == ["ada", "alan", "grace"]
+    assert list(rows[0]) == ["student", "seed", "sheet", "w", "x", "b"]
+    for row in rows:
+        # the rule of docs/teachers.md, recomputed: the student's seed, then the draw
+        digest = hashlib.sha256(f"cg-variant\0{2026}\0{row['student']}".encode()).digest()
+        seed = int.from_bytes(digest[:4], "big")
+        assert int(row["seed"]) == seed
+
+        def drawn(name, size, lo, step, attempt=0, seed=seed):
+            d = hashlib.sha256(f"{seed}:{attempt}:{name}".encode()).digest()
+            return Decimal(lo) + Decimal(step) * (int.from_bytes(d[:8], "big") % size)
+
+        attempt = 0  # the first good draw: f = w*x + 1 with w*x + 1 = 0 allowed, all fine
+        assert Decimal(row["x"]) == drawn("x", 7, "-3", "1", attempt)
+        assert Decimal(row["w"]) == drawn("w", 4, "0.5", "0.5", attempt)
+        assert row["b"] == "1"
+        sheet = (tmp_path / "sheets" / row["sheet"]).read_text(encoding="utf-8")
+        assert f"Student: `{row['student']}`" in sheet
+        assert f"At: w={row['w']} x={row['x']} b=1" in sheet
+
+
+def test_same_seed_and_roster_same_files_byte_for_byte(cg, tmp_path):
+    first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for folder in (first, second, other):
+        folder.mkdir()
+    assert make_class(cg, first).exit_code == 0
+    assert make_class(cg, second).exit_code == 0
+    assert make_class(cg, other, seed="2027").exit_code == 0
+    names = sorted(p.name for p in (first / "sheets").iterdir())
+    for name in names:
+        assert (first / "sheets" / name).read_bytes() == (second / "sheets" / name).read_bytes()
+    assert variants_of(first) != variants_of(other)
+    # the library twin gives the same files
+    twin = variant_sheets(PROGRAM, {"b": 1}, ["x=-3..3", "w=0.5..2:0.5"], first / "roster.csv",
+                          seed=2026)  # fmt: skip
+    for name, text in twin.files.items():
+        assert (first / "sheets" / name).read_text(encoding="utf-8") == text
+
+
+def test_every_sheet_format_per_student(cg, tmp_path):
+    for fmt, suffix in (("csv", ".csv"), ("json", ".json"), ("latex", ".tex"), ("tsv", ".tsv")):
+        folder = tmp_path / fmt
+        folder.mkdir()
+        assert make_class(cg, folder, ROSTER, "--format", fmt).exit_code == 0
+        for row in variants_of(folder):
+            assert row["sheet"] == row["student"] + suffix
+            sheet = cgcli.read_sheet(folder / "sheets" / row["sheet"])
+            assert sheet.student == row["student"]  # the sheet names its student
+
+
+HOSTILE = (
+    "id\n../../etc/passwd\n/abs/path\n.hidden\nCON\nAda\nada\n"
+    '"new\nline"\n=HYPERLINK(""x"")\nJosé\n\u202eevil\n' + "x" * 300 + "\n"
+)
+
+
+def test_hostile_ids_make_safe_file_names_inside_the_folder(cg, tmp_path):
+    result = make_class(cg, tmp_path, HOSTILE)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "sheets"
+    names = [p.name for p in folder.iterdir()]
+    assert set(os.listdir(tmp_path)) == {"roster.csv", "sheets"}  # nothing outside
+    assert len({n.lower() for n in names}) == len(names)  # no two differ only by case
+    for name in names:
+        assert all(c.isascii() and (c.isalnum() or c in "._-") for c in name), name
+        assert not name.startswith(".") and len(name) <= 90
+        assert name.split(".")[0].upper() not in ("CON", "NUL", "PRN", "AUX")
+    rows = variants_of(tmp_path)
+    assert len(rows) == 11 == len(names) - 1
+    assert rows[7]["student"].startswith("'=HYPERLINK")  # the spreadsheet-safe cell
+    assert "\n" not in (folder / rows[6]["sheet"]).read_text(encoding="utf-8").splitlines()[1]
+
+
+def test_safe_file_names_never_repeat():
+    taken: set[str] = set()
+    names = [safe_file_name(s, ".md", taken) for s in ("a/b", "a_b", "A_B", "", "variants")]
+    assert names == ["a_b.md", "a_b-2.md", "A_B-3.md", "student.md", "variants.md"]
+    assert safe_file_name("variants", ".csv", set()) == "variants-2.csv"
+
+
+def test_never_overwrites_silently(cg, tmp_path):
+    assert make_class(cg, tmp_path).exit_code == 0
+    sheets = tmp_path / "sheets"
+    before = {p.name: p.read_bytes() for p in sheets.iterdir()}
+    again = make_class(cg, tmp_path)  # the same sheets: nothing changes, no error
+    assert again.exit_code == 0 and "0 written" in again.output
+    (sheets / "alan.md").write_text("Alan's own notes\n", encoding="utf-8")
+    refused = make_class(cg, tmp_path, ROSTER, seed="7")
+    assert refused.exit_code == 2
+    assert "does not overwrite" in refused.stderr
+    assert (sheets / "alan.md").read_text(encoding="utf-8") == "Alan's own notes\n"
+    assert (sheets / "ada.md").read_bytes() == before["ada.md"]  # nothing written at all
+
+
+def test_a_link_in_the_folder_is_not_written_through(cg, tmp_path):
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep\n", encoding="utf-8")
+    (sheets / "ada.md").symlink_to(outside)
+    result = make_class(cg, tmp_path)
+    assert result.exit_code == 2 and "link" in result.stderr
+    assert outside.read_text(encoding="utf-8") == "keep\n"
+
+
+@pytest.mark.parametrize(
+    "program, values, why",
+    [
+        ("relu(x)*y", {"x": 0, "y": 2}, "a kink at"),
+        ("abs(x - 1)", {"x": 1}, "a kink at"),
+        ("1/(x - 1)", {"x": "1.005"}, "a divisor near zero"),
+        ("log(x)", {"x": "0.001"}, "a logarithm's argument near zero"),
+        ("x^-2", {"x": "0.005"}, "the base of a negative power near zero"),
+        ("exp(x)", {"x": 800}, "math error"),
+        ("x*y", {"x": "1e200", "y": "1e200"}, "overflow"),
+        ("relu(x) + relu(y)", {"x": -1, "y": -2}, "every gradient is zero"),
+        ("exp(x)", {"x": -10}, "needs more than 6 digits"),  # e^-10 = 4.5e-5
+        ("x*y", {"x": 2000, "y": 1000}, "needs more than 6 digits"),  # 2e6
+        ("1/x", {"x": 0}, "math error"),
+    ],
+)
+def test_bad_draws(program, values, why):
+    assert why in why_bad(cgcli.parse(program), {k: str(v) for k, v in values.items()})
+
+
+def test_good_draws_pass():
+    assert why_bad(cgcli.parse("relu(x)*y"), {"x": "1", "y": "2"}) is None
+    assert why_bad(cgcli.parse("sigmoid(w*x + b)"), {"w": "2", "x": "-1", "b": "0.5"}) is None
+
+
+def test_bad_draws_are_redrawn(tmp_path):
+    roster = [f"s{i}" for i in range(40)]
+    made = variant_sheets("y = relu(x) / (x - 1)", None, ["x=-3..3"], roster, seed=1)
+    xs = [v.values["x"] for v in made.variants]
+    assert "0" not in xs and "1" not in xs  # kink at 0, division by zero at 1
+    assert all(x in {"-3", "-2", "-1", "2", "3"} for x in xs)
+    redrawn = [why for v in made.variants for why in v.redrawn]
+    assert redrawn and all(("kink" in w) or ("math error" in w) or ("zero" in w) for w in redrawn)
+    for variant in made.variants:
+        assert why_bad(cgcli.parse("y = relu(x) / (x - 1)"), variant.values) is None
+
+
+def test_no_good_draw_is_a_clear_error():
+    with pytest.raises(UsageError, match="no good variant for student 'a'"):
+        variant_sheets("relu(x)", None, ["x=-3..0"], ["a"], seed=1)  # grad 0 or a kink
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--vary", "x=1..2"], "give --roster"),
+        (["--roster", "r.csv"], "needs --seed"),
+        (["--roster", "r.csv", "--seed", "1"], "needs -o FOLDER"),
+    ],
+)
+def test_sheet_option_errors(cg, args, message):
+    result = cg("sheet", PROGRAM, "b=1", "w=1", "x=1", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_roster_errors(cg, tmp_path):
+    for roster, message in (
+        ("id,name\nada,A\nada,B\n", "line 3: the student id 'ada' is also on line 2"),
+        ("id,name\n,A\n", "line 2: no student id"),
+        ("id,name\n", "lists no student"),
+    ):
+        result = make_class(cg, tmp_path, roster)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "sheets").exists()
+
+
+def fill(path: Path, variant: dict[str, str], wrong: bool = False) -> None:
+    """Fill a student's blank Markdown sheet with the right numbers, worked by hand."""
+    w, x, b = (Decimal(variant[n]) for n in ("w", "x", "b"))
+    answers = {"v1": w * x, "f": w * x + b, "df/dv1": 1, "df/db": 1, "df/dw": x, "df/dx": w}
+    if wrong:
+        answers["df/dw"] = w  # the factor swapped
+    lines = [f"Student: {variant['student']}"] + [f"{k} = {v}" for k, v in answers.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_each_student_graded_at_their_own_values(cg, tmp_path):
+    assert make_class(cg, tmp_path).exit_code == 0
+    rows = variants_of(tmp_path)
+    assert len({(r["w"], r["x"]) for r in rows}) > 1  # the class does not share one point
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for row in rows:
+        fill(answers / f"{row['student']}.txt", row, wrong=row["student"] == "alan")
+    variants = str(tmp_path / "sheets" / "variants.csv")
+    result = cg("check", PROGRAM, "--variants", variants, "--answers", str(answers),
+                "--format", "json")  # fmt: skip
+    doc = __import__("json").loads(result.stdout)
+    scores = {s["student"]: (s["right"], s["asked"]) for s in doc["students"]}
+    assert scores["ada"] == (6, 6) and scores["grace"] == (6, 6)
+    assert scores["alan"][0] == 5 or math.isclose(float(rows[1]["w"]), float(rows[1]["x"]))
+    # without the variants, at one point for all, the same sheets are mostly wrong
+    plain = cg("check", PROGRAM, "w=1", "x=1", "b=1", "--answers", str(answers))
+    assert plain.exit_code == 1
+
+
+def test_a_student_not_in_the_variants_or_another_students_sheet(cg, tmp_path):
+    assert make_class(cg, tmp_path).exit_code == 0
+    rows = {r["student"]: r for r in variants_of(tmp_path)}
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    fill(answers / "ada.txt", rows["ada"])
+    fill(answers / "mallory.txt", {**rows["ada"], "student": "mallory"})
+    changed = Decimal(rows["grace"]["x"]) + 1  # not grace's own x: another student's sheet
+    (answers / "grace.txt").write_text(f"Student: grace\nx = {changed}\nf = 1\n", encoding="utf-8")
+    variants = str(tmp_path / "sheets" / "variants.csv")
+    result = cg("check", PROGRAM, "--variants", variants, "--answers", str(answers))
+    assert result.exit_code == 2
+    assert "mallory.txt: the student 'mallory' is not in the variants file" in result.stderr
+    assert f"grace.txt: the sheet gives x = {changed}, but the variant of 'grace'" in result.stderr
+    assert "ada " in result.stdout  # ada is graded all the same
+    graded = cgcli.grade_class(PROGRAM, None, [answers], variants=variants)
+    assert graded.sheets[0].student == "ada" and graded.sheets[0].ok
+    assert any("mallory" in e for _, e in graded.errors)
+
+
+def test_read_variants_refuses_other_files(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text("student,score\nada,3\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="not a variants file"):
+        read_variants(path)
+    path.write_text("student,seed,sheet,x\nada,1,ada.md,__import__('os')\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="line 2"):
+        read_variants(path)
