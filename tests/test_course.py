@@ -293,3 +293,112 @@ def test_read_variants_refuses_other_files(tmp_path):
     path.write_text("student,seed,sheet,x\nada,1,ada.md,__import__('os')\n", encoding="utf-8")
     with pytest.raises(UsageError, match="line 2"):
         read_variants(path)
+
+
+# --- Grades where the course keeps them ---------------------------------------------
+
+# Gradescope, "Autograder Specifications" (gradescope-autograders.readthedocs.io/en/latest/
+# specs/, the version with "Test case status" and "Output String Formatting"): every field
+# results.json may hold, and what each may be.
+GRADESCOPE_TOP = {
+    "score", "execution_time", "output", "output_format", "test_output_format",
+    "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard",
+}  # fmt: skip
+GRADESCOPE_TEST = {
+    "score", "max_score", "status", "name", "name_format", "number", "output",
+    "output_format", "tags", "visibility", "extra_data",
+}  # fmt: skip
+GRADESCOPE_FORMATS = {"text", "html", "simple_format", "md", "ansi"}
+GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+GRADESCOPE_STATUS = {"passed", "failed"}
+
+# PrairieLearn, "External Grading", section "Grading results" (prairielearn.readthedocs.io/
+# en/latest/externalGrading/, docs/externalGrading.md of PrairieLearn): the fields the
+# <pl-external-grader-results> element renders.
+PRAIRIELEARN_TOP = {"gradable", "score", "message", "output", "images", "tests", "format_errors"}
+PRAIRIELEARN_TEST = {"name", "description", "points", "max_points", "message", "output", "images"}
+
+CLASS = Path(__file__).parent.parent / "examples" / "class"
+OLAH = ["c = a + b; d = b + 1; e = c * d", "a=2", "b=1"]
+
+
+def test_gradescope_results_json_follows_the_specification(cg):
+    result = cg("check", *OLAH, "--answers", str(CLASS / "alan.csv"), "--format", "gradescope")
+    assert result.exit_code == 1  # one answer wrong
+    doc = __import__("json").loads(result.stdout)
+    assert set(doc) <= GRADESCOPE_TOP
+    assert {"score", "output", "tests"} <= set(doc)
+    assert doc["output_format"] in GRADESCOPE_FORMATS
+    assert doc["test_output_format"] in GRADESCOPE_FORMATS
+    assert doc["test_name_format"] in GRADESCOPE_FORMATS
+    assert doc["visibility"] in GRADESCOPE_VISIBILITY
+    assert doc["stdout_visibility"] in GRADESCOPE_VISIBILITY
+    assert isinstance(doc["output"], str) and isinstance(doc["extra_data"], dict)
+    # Alan's sheet (examples/class/alan.csv): 7 asked, ∂e/∂b = 2 where 5 is right
+    names = [t["name"] for t in doc["tests"]]
+    assert names == ["c", "d", "e", "∂e/∂d", "∂e/∂c", "∂e/∂b", "∂e/∂a"]
+    assert doc["score"] == 6 == sum(t["score"] for t in doc["tests"])
+    for test in doc["tests"]:
+        assert set(test) <= GRADESCOPE_TEST
+        assert isinstance(test["score"], (int, float)) and isinstance(
+            test["max_score"], (int, float)
+        )
+        assert test["status"] in GRADESCOPE_STATUS
+        assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
+        assert test["output_format"] == "md" and test["name_format"] in GRADESCOPE_FORMATS
+        assert test["visibility"] in GRADESCOPE_VISIBILITY
+        assert isinstance(test["number"], str) and isinstance(test["output"], str)
+        assert all(isinstance(tag, str) for tag in test["tags"])
+    wrong = doc["tests"][5]
+    assert wrong["score"] == 0 and wrong["max_score"] == 1 and wrong["tags"] == ["missing term"]
+    assert "You wrote `2`" in wrong["output"] and "The right number is 5." in wrong["output"]
+    assert all(t["tags"] == [] for i, t in enumerate(doc["tests"]) if i != 5)
+
+
+def test_prairielearn_results_json_follows_the_specification(cg):
+    result = cg("check", *OLAH, "--answers", str(CLASS / "alan.csv"), "--format", "prairielearn")
+    doc = __import__("json").loads(result.stdout)
+    assert set(doc) <= PRAIRIELEARN_TOP
+    assert doc["gradable"] is True
+    assert isinstance(doc["score"], float) and 0.0 <= doc["score"] <= 1.0
+    assert doc["score"] == pytest.approx(6 / 7)
+    assert isinstance(doc["message"], str) and isinstance(doc["output"], str)
+    for test in doc["tests"]:
+        assert set(test) <= PRAIRIELEARN_TEST
+        assert {"name", "points", "max_points", "message", "output"} <= set(test)
+        assert 0 <= test["points"] <= test["max_points"]
+    assert sum(t["points"] for t in doc["tests"]) / sum(t["max_points"] for t in doc["tests"]) == (
+        pytest.approx(doc["score"])
+    )
+    wrong = next(t for t in doc["tests"] if t["name"] == "∂e/∂b")
+    assert wrong["points"] == 0 and wrong["message"].startswith("wrong: missing term at b")
+    assert wrong["output"] == "given: 2\ncorrect: 5"
+
+
+def test_an_unreadable_sheet_is_reported_to_the_course(cg, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    pl = cg("check", *OLAH, "--answers", str(bad), "--format", "prairielearn")
+    assert pl.exit_code == 2
+    doc = __import__("json").loads(pl.stdout)
+    assert set(doc) <= PRAIRIELEARN_TOP and doc["gradable"] is False
+    assert doc["format_errors"] and isinstance(doc["format_errors"][0], str)
+    gs = cg("check", *OLAH, "--answers", str(bad), "--format", "gradescope")
+    doc = __import__("json").loads(gs.stdout)
+    assert set(doc) <= GRADESCOPE_TOP and doc["score"] == 0 and doc["tests"] == []
+    assert "could not be graded" in doc["output"]
+
+
+def test_a_class_is_not_one_submission(cg):
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--format", "gradescope")
+    assert result.exit_code == 2 and "grades one submission" in result.stderr
+
+
+def test_a_students_text_stays_text_in_the_results(cg, tmp_path):
+    sheet = tmp_path / "s.txt"
+    sheet.write_text("Student: <img src=x onerror=alert(1)>\nc = 3\nd = 2*1\n", encoding="utf-8")
+    result = cg("check", *OLAH, "--answers", str(sheet), "--format", "gradescope")
+    doc = __import__("json").loads(result.stdout)
+    assert "<img" not in doc["output"]
+    for test in doc["tests"]:
+        assert "<" not in test["output"].replace("\\<", "")

@@ -32,7 +32,7 @@ from . import (
     short_help="Grade a student's numbers or a class's sheets.",
 )
 @program_arguments
-@output_options(["text", "json"], default="text", wrt=False)
+@output_options(["text", "json", "gradescope", "prairielearn"], default="text", wrt=False)
 @click.option(
     "--answers",
     "answer_files",
@@ -154,16 +154,39 @@ def check_command(
     problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes
     for source, problem in problems:
         warn(problem if single else f"{source}: {problem}")
+    if output_format in LMS_FORMATS:
+        _print_lms(grades, single, output_format)
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
     for path, why in grades.skipped:
         warn(f"{path}: skipped: {why}")
     if summary_file:
         write_whole(summary_file, gradebook(grades), "--summary")
-    _print(grades, single, output_format, graph.source)
+    if output_format not in LMS_FORMATS:
+        _print(grades, single, output_format, graph.source)
     if grades.errors:
         raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
+
+
+LMS_FORMATS = ("gradescope", "prairielearn")
+"""Formats of one submission's results.json, for a course's grading system."""
+
+
+def _print_lms(grades, single: bool, output_format: str) -> None:
+    """Gradescope's or PrairieLearn's results.json of the one sheet graded."""
+    from ..core.untrusted import json_text
+    from ..render.lms import gradescope_results, prairielearn_results
+
+    if not single:
+        raise UsageError(
+            f"--format {output_format} grades one submission, as {output_format} runs the "
+            "grader once per student: give one sheet (--answers FILE), not a class"
+        )
+    sheet = grades.sheets[0] if grades.sheets else None
+    error = grades.errors[0][1] if grades.errors else None
+    render = gradescope_results if output_format == "gradescope" else prairielearn_results
+    click.echo(json_text(render(sheet, error)))
 
 
 def _not_graded(errors: list[tuple[str, str]]) -> str:
