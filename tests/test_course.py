@@ -402,3 +402,46 @@ def test_a_students_text_stays_text_in_the_results(cg, tmp_path):
     assert "<img" not in doc["output"]
     for test in doc["tests"]:
         assert "<" not in test["output"].replace("\\<", "")
+
+
+# Canvas, "How do I import grades in the Gradebook?" (community.canvaslms.com, Instructor
+# Guide): the CSV needs the columns Student, ID, SIS User ID, SIS Login ID and Section
+# (Canvas matches a row by ID or the SIS ids), then one column per assignment; the
+# export's second row "Points Possible" is not a student.
+CANVAS_REQUIRED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CANVAS_EXPORT = (
+    "Student,ID,SIS User ID,SIS Login ID,Section\n"
+    "    Points Possible,,,,\n"
+    '"Turing, Alan",101,s101,alan,A\n'
+    '"Lovelace, Ada",102,s102,ada,B\n'
+    '=HYPERLINK("http://x"),103,s103,mallory,B\n'
+    '"Hopper, Grace",104,s104,grace,A\n'
+)
+
+
+def test_canvas_gradebook_import(cg, tmp_path):
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    summary = tmp_path / "canvas-import.csv"
+    result = cg(
+        "check", *OLAH, "--answers", str(CLASS), "--summary", str(summary),
+        "--summary-format", "canvas", "--roster", str(roster), "--assignment", "HW 3 (555)",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr  # three of four sheets have a mistake
+    rows = list(csv.reader(io.StringIO(summary.read_text(encoding="utf-8"))))
+    assert rows[0] == [*CANVAS_REQUIRED, "HW 3 (555)"]
+    # examples/class: Ada 7 of 7, Alan and Grace 6 of 7; Mallory handed nothing in
+    assert rows[1:] == [
+        ["Turing, Alan", "101", "s101", "alan", "A", "6"],
+        ["Lovelace, Ada", "102", "s102", "ada", "B", "7"],
+        ['\'=HYPERLINK("http://x")', "103", "s103", "mallory", "B", ""],
+        ["Hopper, Grace", "104", "s104", "grace", "A", "6"],
+    ]
+    assert "'Edsger Dijkstra' is graded but not on the roster" in result.stderr
+
+
+def test_canvas_needs_the_roster(cg, tmp_path):
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--summary", str(tmp_path / "g.csv"),
+                "--summary-format", "canvas")  # fmt: skip
+    assert result.exit_code == 2 and "give both" in result.stderr
+    assert not (tmp_path / "g.csv").exists()

@@ -97,6 +97,27 @@ from . import (
     metavar="FILE.csv",
     help="Write a gradebook: student, score, asked, points, a verdict per question.",
 )
+@click.option(
+    "--summary-format",
+    type=click.Choice(["plain", "canvas"]),
+    default="plain",
+    show_default=True,
+    help="The gradebook as cg writes it, or as a Canvas gradebook import (needs --roster).",
+)
+@click.option(
+    "--roster",
+    type=FILE,
+    metavar="FILE.csv",
+    help="The course's roster (best Canvas's gradebook export): the rows of a Canvas import.",
+)
+@click.option(
+    "--assignment",
+    default="cg check",
+    show_default=True,
+    metavar="NAME",
+    help="The title of the Canvas import's assignment column ('Homework 3 (12345)' updates "
+    "that assignment).",
+)
 def check_command(
     program,
     output_format,
@@ -112,17 +133,20 @@ def check_command(
     exact_timeout,
     variants_file,
     summary_file,
+    summary_format,
+    roster,
+    assignment,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read."""
     from ..core.files import write_whole
     from ..grading import grade_class
-    from ..grading.classbook import gradebook
     from ..grading.keys import split_expectations
     from ..grading.sheets import read_weights, sheet_from_pairs
 
     program, files = _split_sheet_arguments(program, answer_files)
+    students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         _check_summary(program, files, weights_file, summary_file)
@@ -161,12 +185,43 @@ def check_command(
     for path, why in grades.skipped:
         warn(f"{path}: skipped: {why}")
     if summary_file:
-        write_whole(summary_file, gradebook(grades), "--summary")
+        write_whole(
+            summary_file, _gradebook(grades, summary_format, students, assignment), "--summary"
+        )
     if output_format not in LMS_FORMATS:
         _print(grades, single, output_format, graph.source)
     if grades.errors:
         raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
+
+
+def _roster(summary_format: str, summary_file, roster):
+    """The students of --roster, read before any grading; a Canvas import needs them."""
+    from ..grading.variants import read_roster
+
+    if summary_format == "canvas" and not (summary_file and roster):
+        raise UsageError(
+            "--summary-format canvas writes --summary FILE.csv for the students of --roster "
+            "FILE.csv (Canvas's gradebook export): give both"
+        )
+    if roster and summary_format != "canvas":
+        raise UsageError("--roster is for --summary-format canvas")
+    return read_roster(roster) if roster else None
+
+
+def _gradebook(grades, summary_format: str, students, assignment: str) -> str:
+    """The --summary file: cg's gradebook, or a Canvas import (a warning names each
+    graded student the roster does not list)."""
+    from ..core.untrusted import quoted
+    from ..grading.canvas import canvas_gradebook
+    from ..grading.classbook import gradebook
+
+    if summary_format != "canvas":
+        return gradebook(grades)
+    text, unmatched = canvas_gradebook(grades, students, assignment)
+    for student in unmatched:
+        warn(f"--roster: {quoted(student)} is graded but not on the roster, so not in --summary")
+    return text
 
 
 LMS_FORMATS = ("gradescope", "prairielearn")

@@ -132,8 +132,8 @@ def read_roster(path: str | PathLike) -> list[Student]:
     students: list[Student] = []
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+        if not any(cell.strip() for cell in row) or row[0].strip() == "Points Possible":
+            continue  # a blank line; the second row of Canvas's gradebook export
         student = row[column].strip() if column < len(row) else ""
         if not student:
             raise UsageError(

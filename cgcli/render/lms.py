@@ -159,4 +159,3 @@ def prairielearn_results(
     if images:
         doc["images"] = images
     return doc
-
