@@ -445,3 +445,82 @@ def test_canvas_needs_the_roster(cg, tmp_path):
                 "--summary-format", "canvas")  # fmt: skip
     assert result.exit_code == 2 and "give both" in result.stderr
     assert not (tmp_path / "g.csv").exists()
+
+
+# --- What the class got wrong ----------------------------------------------------------
+
+
+def test_first_mistakes_gate_by_gate(cg, tmp_path):
+    from cgcli.grading.gates import first_mistakes
+
+    grades = cgcli.grade_class(OLAH[0], {"a": 2, "b": 1}, [CLASS])
+    gates = {g.gate: (g.students, g.of, g.kinds) for g in first_mistakes(grades.sheets)}
+    # examples/class, worked by hand: Alan forgot b's second use, Edsger added at e,
+    # Grace added a term at a; Ada is right
+    assert gates == {
+        "b": (1, 4, {"missing term": 1}),
+        "e": (1, 4, {"wrong operation": 1}),
+        "a": (1, 4, {"extra term": 1}),
+    }
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--summary", str(tmp_path / "g.csv"))
+    assert "first mistake at  students  share  kinds\nb                   1 of 4    25%" in (
+        result.stdout
+    )
+
+
+def test_a_carried_mistake_counts_where_it_was_made():
+    from cgcli.grading.gates import first_mistakes
+
+    sheets = [
+        cgcli.grade(OLAH[0], {"a": 2, "b": 1}, {"c": 4, "e": 8, "de/dd": 4}),  # c wrong, carried
+        cgcli.grade(OLAH[0], {"a": 2, "b": 1}, {"c": 4, "e": 8}),
+        cgcli.grade(OLAH[0], {"a": 2, "b": 1}, {"c": 3, "e": 6, "de/db": 2}),
+    ]
+    gates = first_mistakes(sheets)
+    assert [(g.gate, g.students) for g in gates] == [("c", 2), ("b", 1)]  # most students first
+    assert gates[0].share == pytest.approx(2 / 3)
+
+
+def svg_fills(svg: str) -> dict[str, str]:
+    """The fill of each node of a Graphviz SVG, by the node's id (cg-node-ID)."""
+    import xml.etree.ElementTree as ET
+
+    fills = {}
+    for group in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+        if group.get("id", "").startswith("cg-node-"):
+            shapes = (e for e in group.iter() if e.tag.endswith(("ellipse", "polygon")))
+            shape = next(shapes, None)
+            fills[group.get("id")[8:]] = shape.get("fill") if shape is not None else None
+    return fills
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_class_drawing_shaded_by_share(cg, tmp_path):
+    drawing = tmp_path / "class.svg"
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--class-drawing", str(drawing))
+    assert result.exit_code == 1
+    svg = drawing.read_text(encoding="utf-8")
+    graph = cgcli.parse(OLAH[0])
+    fills = svg_fills(svg)
+    by_label = {graph.label(n): fills.get(n.id) for n in graph.nodes if n.id in fills}
+    # a quarter of the class at e, a and b: 255 - 175/4 = 211 = d3
+    assert by_label["e"] == "#ffd3d3" and by_label["c"] in (None, "none", "white")
+    assert "1 of 4: wrong operation" in svg
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_graded_drawing_marks_made_and_carried(cg, tmp_path):
+    sheet = tmp_path / "mallory.txt"
+    sheet.write_text("Student: <b>Mallory</b>\nc = 4\ne = 8\nde/dd = 4\n", encoding="utf-8")
+    result = cg("check", *OLAH, "--answers", str(sheet), "--drawings", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    svg = (tmp_path / "out" / "b_Mallory_b.svg").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "b_Mallory_b.html").read_text(encoding="utf-8")
+    graph = cgcli.parse(OLAH[0])
+    fills = svg_fills(svg)
+    by_label = {graph.label(n): fills.get(n.id) for n in graph.nodes if n.id in fills}
+    assert by_label["c"] == "#f4a3a3"  # made here: c = 4 for 3
+    assert by_label["e"] == "#fde2a7" and by_label["d"] == "#fde2a7"  # carried: e, ∂e/∂d
+    assert "✗ c: 4, not 3" in svg and "carried e: 8, not 6" in svg
+    assert "<b>Mallory" not in page and "&lt;b&gt;Mallory&lt;/b&gt;" in page
+    assert page.count("<svg") == 1 and "0 of 3 asked right" in page

@@ -14,6 +14,7 @@ from . import (
     FILE_OR_FOLDER,
     NON_NEGATIVE,
     SECONDS,
+    PathValue,
     ProgramCommand,
     check_output,
     load_program,
@@ -98,6 +99,22 @@ from . import (
     help="Write a gradebook: student, score, asked, points, a verdict per question.",
 )
 @click.option(
+    "--class-drawing",
+    "class_drawing_file",
+    type=FILE,
+    metavar="FILE.svg",
+    help="Draw the circuit, each gate shaded by the share of students whose first mistake "
+    "was there (needs Graphviz).",
+)
+@click.option(
+    "--drawings",
+    "drawings_folder",
+    type=PathValue(file_okay=False, dir_okay=True),
+    metavar="FOLDER",
+    help="Write each student's graded circuit, STUDENT.svg and STUDENT.html, into FOLDER "
+    "(made if missing; needs Graphviz).",
+)
+@click.option(
     "--summary-format",
     type=click.Choice(["plain", "canvas"]),
     default="plain",
@@ -136,6 +153,8 @@ def check_command(
     summary_format,
     roster,
     assignment,
+    class_drawing_file,
+    drawings_folder,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
@@ -146,6 +165,8 @@ def check_command(
     from ..grading.sheets import read_weights, sheet_from_pairs
 
     program, files = _split_sheet_arguments(program, answer_files)
+    if class_drawing_file:
+        check_output(class_drawing_file, "--class-drawing", program)
     students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
@@ -188,8 +209,10 @@ def check_command(
         write_whole(
             summary_file, _gradebook(grades, summary_format, students, assignment), "--summary"
         )
+    if class_drawing_file or drawings_folder:
+        _draw(graph, values, variants_file, grades, digits, class_drawing_file, drawings_folder)
     if output_format not in LMS_FORMATS:
-        _print(grades, single, output_format, graph.source)
+        _print(grades, single, output_format, graph.source, bool(summary_file))
     if grades.errors:
         raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
@@ -314,14 +337,72 @@ def _is_folder(entry) -> bool:
     return isinstance(entry, str) and Path(entry).is_dir()
 
 
-def _print(grades, single: bool, output_format: str, program: str) -> None:
-    """JSON, or the grades: rich on a terminal (as cg eval's table), plain when piped."""
+def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> None:
+    """--class-drawing and --drawings: the circuit shaded by the class's first mistakes,
+    and each student's graded circuit at their own values."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ..api.evaluation import evaluate_graph
+    from ..core.files import write_whole
+    from ..grading.gates import first_mistakes
+    from ..grading.variants import read_variants, safe_file_name, variant_of
+    from ..passes.values import expand_sequences
+    from ..render.course import class_drawing, graded_drawing, graded_page
+
+    variants = read_variants(variants_file) if variants_file else None
+
+    def result_at(point):
+        inputs, _ = expand_sequences(graph, point)
+        return evaluate_graph(graph, inputs, check=False)
+
+    def point_of(sheet):
+        if variants is None:
+            return values
+        named = SimpleNamespace(student=sheet.student, source=sheet.source, name=sheet.student)
+        found = variant_of(named, variants, variants_file)
+        return {**values, **_parsed(found.values)}
+
+    if class_file:
+        point = (
+            values if variants is None else point_of(grades.sheets[0]) if grades.sheets else values
+        )
+        svg = class_drawing(result_at(point), first_mistakes(grades.sheets), digits)
+        write_whole(class_file, svg, "--class-drawing")
+    if folder:
+        root = Path(folder)
+        if not root.is_dir():
+            root.mkdir()
+        taken: set[str] = set()
+        for sheet in grades.sheets:
+            result = result_at(point_of(sheet))
+            stem = safe_file_name(sheet.student, "", taken)
+            write_whole(
+                str(root / f"{stem}.svg"), graded_drawing(result, sheet, digits), "--drawings"
+            )
+            write_whole(
+                str(root / f"{stem}.html"), graded_page(result, sheet, digits), "--drawings"
+            )
+
+
+def _parsed(texts):
+    from ..passes.values import given_value
+
+    return {name: given_value(name, text) for name, text in texts.items()}
+
+
+def _print(grades, single: bool, output_format: str, program: str, gates: bool = False) -> None:
+    """JSON, or the grades: rich on a terminal (as cg eval's table), plain when piped;
+    with ``gates`` (--summary), a class's first mistakes gate by gate too."""
+    from ..grading.gates import first_mistakes
     from ..render.grades import render_class, render_sheet
 
     if output_format == "json":
         from ..core.untrusted import json_text
 
         doc = grades.sheets[0].as_dict() if single else grades.as_dict()
+        if not single:
+            doc["gates"] = [g.as_dict() for g in first_mistakes(grades.sheets)]
         click.echo(json_text(doc))
     elif sys.stdout.isatty():
         from rich.console import Console
@@ -333,6 +414,10 @@ def _print(grades, single: bool, output_format: str, program: str) -> None:
         click.echo(render_sheet(grades.sheets[0]), nl=False)
     else:
         click.echo(render_class(grades), nl=False)
+    if gates and not single and output_format != "json":
+        from ..render.course import gates_table
+
+        click.echo("\n" + gates_table(first_mistakes(grades.sheets)), nl=False)
 
 
 command = check_command
