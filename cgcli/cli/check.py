@@ -412,12 +412,15 @@ def _print(grades, single: bool, output_format: str, program: str, gates: bool =
         print_rich(grades, single, program, Console())
     elif single:
         click.echo(render_sheet(grades.sheets[0]), nl=False)
-    else:
-        click.echo(render_class(grades), nl=False)
-    if gates and not single and output_format != "json":
+    elif gates:
         from ..render.course import gates_table
 
-        click.echo("\n" + gates_table(first_mistakes(grades.sheets)), nl=False)
+        # before the closing line: where the class went wrong, gate by gate
+        body, closing = render_class(grades).rstrip("\n").rsplit("\n", 1)
+        table = gates_table(first_mistakes(grades.sheets))
+        click.echo(f"{body}\n{table}\n{closing}")
+    else:
+        click.echo(render_class(grades), nl=False)
 
 
 command = check_command
