@@ -524,3 +524,51 @@ def test_graded_drawing_marks_made_and_carried(cg, tmp_path):
     assert "✗ c: 4, not 3" in svg and "carried e: 8, not 6" in svg
     assert "<b>Mallory" not in page and "&lt;b&gt;Mallory&lt;/b&gt;" in page
     assert page.count("<svg") == 1 and "0 of 3 asked right" in page
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_prairielearn_shows_the_graded_drawing(cg, tmp_path):
+    import base64
+
+    result = cg("check", *OLAH, "--answers", str(CLASS / "alan.csv"), "--format", "prairielearn",
+                "--drawings", str(tmp_path / "drawn"))  # fmt: skip
+    doc = __import__("json").loads(result.stdout)
+    assert set(doc) <= PRAIRIELEARN_TOP
+    (image,) = doc["images"]
+    assert set(image) == {"label", "url"} and image["url"].startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(image["url"].split(",", 1)[1]).decode()
+    assert svg == (tmp_path / "drawn" / "Alan_Turing.svg").read_text(encoding="utf-8")
+    assert "✗ ∂e/∂b: 2, not 5" in svg
+
+
+def test_the_autograder_loop_with_variants(cg, tmp_path):
+    """What run_autograder does (docs/teachers.md): one submission, graded at its
+    student's variant, written as results.json."""
+    assert make_class(cg, tmp_path).exit_code == 0
+    row = next(r for r in variants_of(tmp_path) if r["student"] == "grace")
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    fill(submission / "sheet.txt", row)
+    variants = str(tmp_path / "sheets" / "variants.csv")
+    for fmt in ("gradescope", "prairielearn"):
+        result = cg("check", PROGRAM, "--variants", variants, "--answers",
+                    str(submission / "sheet.txt"), "--format", fmt)  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        doc = __import__("json").loads(result.stdout)
+        assert doc["score"] == (6 if fmt == "gradescope" else 1.0)
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_a_class_of_variants_is_drawn_without_one_students_numbers(cg, tmp_path):
+    assert make_class(cg, tmp_path).exit_code == 0
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for row in variants_of(tmp_path):
+        fill(answers / f"{row['student']}.txt", row, wrong=True)
+    drawing = tmp_path / "class.svg"
+    result = cg("check", PROGRAM, "--variants", str(tmp_path / "sheets" / "variants.csv"),
+                "--answers", str(answers), "--class-drawing", str(drawing))  # fmt: skip
+    assert result.exit_code == 1
+    svg = drawing.read_text(encoding="utf-8")
+    assert 'class="node wire' not in svg  # no numbers on the wires
+    assert "3 of 3: " in svg or "2 of 3: " in svg  # df/dw = w for x: made at the gate *

@@ -199,8 +199,13 @@ def check_command(
     problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes
     for source, problem in problems:
         warn(problem if single else f"{source}: {problem}")
+    drawn = {}
+    if class_drawing_file or drawings_folder:
+        drawn = _draw(
+            graph, values, variants_file, grades, digits, class_drawing_file, drawings_folder
+        )
     if output_format in LMS_FORMATS:
-        _print_lms(grades, single, output_format)
+        _print_lms(grades, single, output_format, drawn)
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
     for path, why in grades.skipped:
@@ -209,8 +214,6 @@ def check_command(
         write_whole(
             summary_file, _gradebook(grades, summary_format, students, assignment), "--summary"
         )
-    if class_drawing_file or drawings_folder:
-        _draw(graph, values, variants_file, grades, digits, class_drawing_file, drawings_folder)
     if output_format not in LMS_FORMATS:
         _print(grades, single, output_format, graph.source, bool(summary_file))
     if grades.errors:
@@ -251,8 +254,9 @@ LMS_FORMATS = ("gradescope", "prairielearn")
 """Formats of one submission's results.json, for a course's grading system."""
 
 
-def _print_lms(grades, single: bool, output_format: str) -> None:
-    """Gradescope's or PrairieLearn's results.json of the one sheet graded."""
+def _print_lms(grades, single: bool, output_format: str, drawn: dict[str, str]) -> None:
+    """Gradescope's or PrairieLearn's results.json of the one sheet graded; with
+    --drawings, PrairieLearn's shows the graded drawing (``drawn``: student -> SVG)."""
     from ..core.untrusted import json_text
     from ..render.lms import gradescope_results, prairielearn_results
 
@@ -263,8 +267,15 @@ def _print_lms(grades, single: bool, output_format: str) -> None:
         )
     sheet = grades.sheets[0] if grades.sheets else None
     error = grades.errors[0][1] if grades.errors else None
-    render = gradescope_results if output_format == "gradescope" else prairielearn_results
-    click.echo(json_text(render(sheet, error)))
+    if output_format == "gradescope":
+        click.echo(json_text(gradescope_results(sheet, error)))
+        return
+    images = None
+    if sheet is not None and sheet.student in drawn:
+        from ..render.course import svg_data_url
+
+        images = [{"label": "Your graded circuit", "url": svg_data_url(drawn[sheet.student])}]
+    click.echo(json_text(prairielearn_results(sheet, error, images)))
 
 
 def _not_graded(errors: list[tuple[str, str]]) -> str:
@@ -337,9 +348,9 @@ def _is_folder(entry) -> bool:
     return isinstance(entry, str) and Path(entry).is_dir()
 
 
-def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> None:
+def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
     """--class-drawing and --drawings: the circuit shaded by the class's first mistakes,
-    and each student's graded circuit at their own values."""
+    and each student's graded circuit at their own values (returned: student -> SVG)."""
     from pathlib import Path
     from types import SimpleNamespace
 
@@ -351,6 +362,7 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> N
     from ..render.course import class_drawing, graded_drawing, graded_page
 
     variants = read_variants(variants_file) if variants_file else None
+    drawn: dict[str, str] = {}
 
     def result_at(point):
         inputs, _ = expand_sequences(graph, point)
@@ -364,10 +376,12 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> N
         return {**values, **_parsed(found.values)}
 
     if class_file:
-        point = (
-            values if variants is None else point_of(grades.sheets[0]) if grades.sheets else values
+        point = values  # a class of variants: any one's values, for the layout alone
+        if variants:
+            point = {**values, **_parsed(next(iter(variants.values())).values)}
+        svg = class_drawing(
+            result_at(point), first_mistakes(grades.sheets), digits, numbers=variants is None
         )
-        svg = class_drawing(result_at(point), first_mistakes(grades.sheets), digits)
         write_whole(class_file, svg, "--class-drawing")
     if folder:
         root = Path(folder)
@@ -377,12 +391,11 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> N
         for sheet in grades.sheets:
             result = result_at(point_of(sheet))
             stem = safe_file_name(sheet.student, "", taken)
-            write_whole(
-                str(root / f"{stem}.svg"), graded_drawing(result, sheet, digits), "--drawings"
-            )
-            write_whole(
-                str(root / f"{stem}.html"), graded_page(result, sheet, digits), "--drawings"
-            )
+            drawn[sheet.student] = svg = graded_drawing(result, sheet, digits)
+            write_whole(str(root / f"{stem}.svg"), svg, "--drawings")
+            page = graded_page(result, sheet, digits, svg)
+            write_whole(str(root / f"{stem}.html"), page, "--drawings")
+    return drawn
 
 
 def _parsed(texts):

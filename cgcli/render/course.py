@@ -56,9 +56,12 @@ def _index(result: Evaluation) -> dict[str, int]:
     return {graph.label(n): n.index for n in graph.nodes}
 
 
-def class_drawing(result: Evaluation, gates: list[GateSummary], digits: int | None = 6) -> str:
-    """The circuit (at ``result``'s point), each gate shaded by the share of students
-    whose first mistake was there, and that share beside it, as SVG."""
+def class_drawing(
+    result: Evaluation, gates: list[GateSummary], digits: int | None = 6, numbers: bool = True
+) -> str:
+    """The circuit (with ``numbers``, those of ``result``'s point; a class of variants
+    has no one point), each gate shaded by the share of students whose first mistake
+    was there, and that share beside it, as SVG."""
     refuse_large(len(result.graph.nodes), "the class drawing")
     labels = _index(result)
     marks = {}
@@ -69,7 +72,8 @@ def class_drawing(result: Evaluation, gates: list[GateSummary], digits: int | No
                 f'style=filled, fillcolor="{_shade(g.share)}", xlabel="{note}", '
                 f'tooltip="{_dot_text(_kinds(g))}"'
             )
-    dot = to_dot(result.graph, _notes(result, digits), "circuit", marks)
+    notes = _notes(result, digits) if numbers else None
+    dot = to_dot(result.graph, notes, "circuit", marks)
     return run_dot(dot, "svg", "the class drawing").decode()
 
 
@@ -113,9 +117,19 @@ def graded_drawing(result: Evaluation, sheet: SheetGrade, digits: int | None = 6
     return run_dot(dot, "svg", "the graded drawing").decode()
 
 
-def graded_page(result: Evaluation, sheet: SheetGrade, digits: int | None = 6) -> str:
-    """The graded drawing in a self-contained HTML page, with a legend and the answers."""
-    svg = graded_drawing(result, sheet, digits)
+def svg_data_url(svg: str) -> str:
+    """An SVG as a ``data:`` URL (PrairieLearn's ``images``, an ``<img>``)."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def graded_page(
+    result: Evaluation, sheet: SheetGrade, digits: int | None = 6, svg: str | None = None
+) -> str:
+    """The graded drawing (``svg``, drawn already, or drawn now) in a self-contained HTML
+    page, with a legend and the answers."""
+    svg = svg or graded_drawing(result, sheet, digits)
     svg = svg[svg.index("<svg") :]
     rows = "".join(
         f"<tr><td>{html.escape(visible(a.shown))}</td>"
