@@ -572,3 +572,20 @@ def test_a_class_of_variants_is_drawn_without_one_students_numbers(cg, tmp_path)
     svg = drawing.read_text(encoding="utf-8")
     assert 'class="node wire' not in svg  # no numbers on the wires
     assert "3 of 3: " in svg or "2 of 3: " in svg  # df/dw = w for x: made at the gate *
+
+
+def test_variants_of_an_indexed_input(tmp_path):
+    program = "loss = sum(w*x[t] for t in 1..3)^2"
+    made = variant_sheets(program, {"x": [1, 2, 3]}, ["x[2]=-2..2", "w=1..3"], ["a", "b", "c"],
+                          seed=5)  # fmt: skip
+    assert made.names == ["w", "x[1]", "x[2]", "x[3]"]
+    made.write(tmp_path / "sheets")
+    answers = []
+    for v in made.variants:
+        w, x2 = int(v.values["w"]), int(v.values["x[2]"])
+        s = w * (1 + x2 + 3)  # by hand: loss = s², dloss/dw = 2s·(x1 + x2 + x3)
+        answers.append({"student": v.student, "loss": s * s, "dloss/dw": 2 * s * (4 + x2)})
+    graded = cgcli.grade_class(
+        program, None, answers, variants=tmp_path / "sheets" / "variants.csv"
+    )
+    assert [g.ok for g in graded.sheets] == [True, True, True], graded.errors

@@ -335,7 +335,8 @@ def draw_variants(
     graph = parse_program(program)
     ranges = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
     names = [n.name for n in graph.inputs]
-    fixed = {str(k): _text(v) for k, v in (values or {}).items()}
+    given, _ = expand_sequences(graph, parse_values(values))  # x=[...] on x[1], x[2], ...
+    fixed = {str(k): _text(v) for k, v in given.items()}
     for r in ranges:
         if r.name not in names:
             known = ", ".join(names) or "none"
