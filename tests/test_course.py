@@ -589,3 +589,13 @@ def test_variants_of_an_indexed_input(tmp_path):
         program, None, answers, variants=tmp_path / "sheets" / "variants.csv"
     )
     assert [g.ok for g in graded.sheets] == [True, True, True], graded.errors
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_class_drawing_as_a_page(cg, tmp_path):
+    page = tmp_path / "class.html"
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--class-drawing", str(page))
+    assert result.exit_code == 1
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 1
+    assert "<tr><td>b</td><td>1 of 4</td><td>25%</td><td>missing term (1)</td></tr>" in text

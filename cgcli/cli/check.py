@@ -102,9 +102,9 @@ from . import (
     "--class-drawing",
     "class_drawing_file",
     type=FILE,
-    metavar="FILE.svg",
+    metavar="FILE.svg|FILE.html",
     help="Draw the circuit, each gate shaded by the share of students whose first mistake "
-    "was there (needs Graphviz).",
+    "was there; a .html file is a page with the table of gates too (needs Graphviz).",
 )
 @click.option(
     "--drawings",
@@ -382,6 +382,14 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
         svg = class_drawing(
             result_at(point), first_mistakes(grades.sheets), digits, numbers=variants is None
         )
+        if class_file.lower().endswith((".html", ".htm")):
+            from ..render.course import class_page
+
+            svg = class_page(
+                svg,
+                first_mistakes(grades.sheets),
+                f"Where the class went wrong: {graph.source.strip()}",
+            )
         write_whole(class_file, svg, "--class-drawing")
     if folder:
         root = Path(folder)

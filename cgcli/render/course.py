@@ -77,6 +77,26 @@ def class_drawing(
     return run_dot(dot, "svg", "the class drawing").decode()
 
 
+def class_page(svg: str, gates: list[GateSummary], title: str) -> str:
+    """The class drawing in a self-contained HTML page, above the table of gates."""
+    title = visible(" ".join(title.split()))
+    rows = "".join(
+        f"<tr><td>{html.escape(visible(g.gate))}</td><td>{g.students} of {g.of}</td>"
+        f"<td>{g.share:.0%}</td><td>{html.escape(_kinds(g).split(': ', 1)[1])}</td></tr>"
+        for g in gates
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:Helvetica,sans-serif;margin:1.5em}"
+        "td,th{padding:2px 8px;text-align:left}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>Each gate is shaded by the share of students "
+        "whose first mistake was made there (white: none, red: all).</p>"
+        f"{svg[svg.index('<svg') :]}<table><tr><th>first mistake at</th><th>students</th>"
+        f"<th>share</th><th>kinds</th></tr>{rows}</table></body></html>\n"
+    )
+
+
 def _kinds(g: GateSummary) -> str:
     return f"{g.gate}: " + ", ".join(f"{kind} ({n})" for kind, n in g.kinds.items())
 
