@@ -599,3 +599,11 @@ def test_class_drawing_as_a_page(cg, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.count("<svg") == 1
     assert "<tr><td>b</td><td>1 of 4</td><td>25%</td><td>missing term (1)</td></tr>" in text
+
+
+def test_drawings_folder_errors(cg, tmp_path):
+    missing = tmp_path / "no" / "such"
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--drawings", str(missing))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--drawings", str(CLASS))
+    assert result.exit_code == 2 and "the class's folder" in result.stderr

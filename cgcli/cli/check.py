@@ -167,6 +167,16 @@ def check_command(
     program, files = _split_sheet_arguments(program, answer_files)
     if class_drawing_file:
         check_output(class_drawing_file, "--class-drawing", program)
+    if drawings_folder:
+        from ..grading.variants import make_folder
+
+        make_folder(drawings_folder, "--drawings")  # before any work
+    for entry in files if drawings_folder else []:
+        if _is_folder(entry) and _same_folder(entry, drawings_folder):
+            raise UsageError(
+                f"--drawings {drawings_folder} is the class's folder --answers {entry}: the "
+                "drawings would be read as sheets next time; give another folder"
+            )
     students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
@@ -342,6 +352,12 @@ def _merged(path, typed):
     return sheet
 
 
+def _same_folder(a: str, b: str) -> bool:
+    import os
+
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
 def _is_folder(entry) -> bool:
     from pathlib import Path
 
@@ -351,13 +367,12 @@ def _is_folder(entry) -> bool:
 def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
     """--class-drawing and --drawings: the circuit shaded by the class's first mistakes,
     and each student's graded circuit at their own values (returned: student -> SVG)."""
-    from pathlib import Path
     from types import SimpleNamespace
 
     from ..api.evaluation import evaluate_graph
     from ..core.files import write_whole
     from ..grading.gates import first_mistakes
-    from ..grading.variants import read_variants, safe_file_name, variant_of
+    from ..grading.variants import make_folder, read_variants, safe_file_name, variant_of
     from ..passes.values import expand_sequences
     from ..render.course import class_drawing, graded_drawing, graded_page
 
@@ -392,9 +407,7 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
             )
         write_whole(class_file, svg, "--class-drawing")
     if folder:
-        root = Path(folder)
-        if not root.is_dir():
-            root.mkdir()
+        root = make_folder(folder, "--drawings")
         taken: set[str] = set()
         for sheet in grades.sheets:
             result = result_at(point_of(sheet))

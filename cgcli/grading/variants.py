@@ -429,20 +429,33 @@ def variant_sheets(
     return Variants(drawn, sheets, names, students)
 
 
+def make_folder(folder: str | PathLike, option: str) -> Path:
+    """``folder``, made if missing (its parent must exist); a clear error otherwise."""
+    root = Path(folder)
+    if root.is_dir():
+        return root
+    if root.exists() or root.is_symlink():
+        raise UsageError(f"{option} {visible(str(folder))}: it is not a folder")
+    if not root.parent.is_dir():
+        raise UsageError(
+            f"{option} {visible(str(folder))}: the folder {visible(str(root.parent))} does "
+            "not exist"
+        )
+    try:
+        root.mkdir()
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {visible(str(folder))}: cannot make it: {exc.strerror}"
+        ) from None
+    return root
+
+
 def write_folder(folder: str | PathLike, files: Mapping[str, str], option: str) -> list[str]:
     """Write ``files`` (name -> text) into ``folder``, each whole; nothing at all when
     one would replace a different file or a link. Returns the names written."""
     from ..core.files import write_whole
 
-    root = Path(folder)
-    if not root.is_dir():
-        if root.exists() or root.is_symlink():
-            raise UsageError(f"{option} {visible(str(folder))}: it is not a folder")
-        if not root.parent.is_dir():
-            raise UsageError(
-                f"{option} {visible(str(folder))}: the folder {root.parent} does not exist"
-            )
-        root.mkdir()
+    root = make_folder(folder, option)
     changed = []
     for name, text in files.items():
         target = root / name
