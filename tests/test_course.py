@@ -607,3 +607,18 @@ def test_drawings_folder_errors(cg, tmp_path):
     assert result.exit_code == 2 and "does not exist" in result.stderr
     result = cg("check", *OLAH, "--answers", str(CLASS), "--drawings", str(CLASS))
     assert result.exit_code == 2 and "the class's folder" in result.stderr
+
+
+def test_a_canvas_import_in_the_class_folder_is_replaced_not_graded(cg, tmp_path):
+    import shutil
+
+    folder = tmp_path / "class"
+    shutil.copytree(CLASS, folder)
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    args = ["--summary", str(folder / "import.csv"), "--summary-format", "canvas",
+            "--roster", str(roster)]  # fmt: skip
+    for _ in range(2):
+        result = cg("check", *OLAH, "--answers", str(folder), *args)
+        assert result.exit_code == 1, result.stderr
+        assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right"

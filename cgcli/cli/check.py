@@ -329,10 +329,11 @@ def _check_summary(program, files: list[str], weights_file, summary_file) -> Non
     """--summary can be written, and it may replace an earlier gradebook (which is not
     graded as a sheet), never a sheet being graded, the program or the weights."""
     from ..core.files import check_writable
+    from ..grading.canvas import is_canvas_import
     from ..grading.classbook import is_gradebook
     from ..grading.sheets import folder_sheets
 
-    if is_gradebook(summary_file):
+    if is_gradebook(summary_file) or is_canvas_import(summary_file):
         check_writable(summary_file, "--summary")
         return
     inputs = [("--weights", weights_file)]

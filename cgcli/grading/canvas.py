@@ -81,3 +81,11 @@ def canvas_gradebook(
         row([*(_cell(student, title) for title in CANVAS_COLUMNS), points])
     unmatched = [s.student for s in grades.sheets if id(s) not in matched]
     return buffer.getvalue(), unmatched
+
+
+def is_canvas_import(path: str) -> bool:
+    """Whether ``path`` starts as cg's Canvas import does (an earlier ``--summary``,
+    which a new one may replace)."""
+    from ..core.files import starts_with
+
+    return starts_with(path, ",".join(CANVAS_COLUMNS).encode())
