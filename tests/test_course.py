@@ -116,7 +116,7 @@ def test_every_sheet_format_per_student(cg, tmp_path):
 
 HOSTILE = (
     "id\n../../etc/passwd\n/abs/path\n.hidden\nCON\nAda\nada\n"
-    '"new\nline"\n=HYPERLINK(""x"")\nJosé\n\u202eevil\n' + "x" * 300 + "\n"
+    '"new\nline"\n=HYPERLINK(""x"")\nJosé\n\u202eevil\n' + "x" * 100 + "\n"
 )
 
 
@@ -229,6 +229,8 @@ def test_roster_errors(cg, tmp_path):
         ("id,name\nada,A\nada,B\n", "line 3: the student id 'ada' is also on line 2"),
         ("id,name\n,A\n", "line 2: no student id"),
         ("id,name\n", "lists no student"),
+        ("id\n" + "b" * 101 + "\n", "line 2: a student id of 101 characters (at most 100)"),
+        ("id\n" + "c" * 200_000 + "\n", "line 2: not readable as CSV (field larger"),
     ):
         result = make_class(cg, tmp_path, roster)
         assert result.exit_code == 2 and message in result.stderr, result.stderr

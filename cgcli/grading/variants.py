@@ -35,6 +35,8 @@ MAX_DRAWS = 100
 """Draws per student before cg gives up (the ranges make too few good exercises)."""
 MAX_GRID = 1_000_000
 """Points of one range's grid, at most."""
+MAX_ID = 100
+"""Characters of a student id, at most (as many as a sheet's Student: line shows)."""
 MAX_ROSTER = 100_000
 """Students of one roster, at most."""
 NEAR_ZERO = 0.01
@@ -122,8 +124,8 @@ def read_roster(path: str | PathLike) -> list[Student]:
     from ..core.files import read_text
 
     text = read_text(str(path), "the roster", 16 * 1024 * 1024, "a roster is a short text")
-    rows = list(csv.reader(io.StringIO(text)))
     where = "standard input" if str(path) == "-" else str(path)
+    rows = csv_rows(text, where)
     titles = [t.strip() for t in rows[0]] if rows else []
     if not any(titles):
         raise UsageError(f"{where}: the roster has no header row (such as id,name)")
@@ -135,6 +137,11 @@ def read_roster(path: str | PathLike) -> list[Student]:
         if not any(cell.strip() for cell in row) or row[0].strip() == "Points Possible":
             continue  # a blank line; the second row of Canvas's gradebook export
         student = row[column].strip() if column < len(row) else ""
+        if len(student) > MAX_ID:
+            raise UsageError(
+                f"{where}: line {line}: a student id of {len(student):,} characters (at most "
+                f"{MAX_ID})"
+            )
         if not student:
             raise UsageError(
                 f"{where}: line {line}: no student id in column {quoted(titles[column])}"
@@ -152,6 +159,15 @@ def read_roster(path: str | PathLike) -> list[Student]:
     if not students:
         raise UsageError(f"{where}: the roster lists no student")
     return students
+
+
+def csv_rows(text: str, where: str) -> list[list[str]]:
+    """The rows of a CSV text; a clear error, with its line, where it cannot be read."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise UsageError(f"{where}: line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def as_students(roster: str | PathLike | Iterable[str | Student]) -> list[Student]:
@@ -484,7 +500,7 @@ def read_variants(path: str | PathLike) -> dict[str, Variant]:
 
     where = str(path)
     text = read_text(where, "the variants file", 64 * 1024 * 1024, "it is cg sheet's variants.csv")
-    rows = [[from_spreadsheet_cell(c) for c in row] for row in csv.reader(io.StringIO(text))]
+    rows = [[from_spreadsheet_cell(c) for c in row] for row in csv_rows(text, where)]
     head = rows[0] if rows else []
     if head[:3] != VARIANTS_HEAD or len(head) < 4:
         raise UsageError(
