@@ -295,6 +295,9 @@ def test_read_variants_refuses_other_files(tmp_path):
     path.write_text("student,seed,sheet,x\nada,1,ada.md,__import__('os')\n", encoding="utf-8")
     with pytest.raises(UsageError, match="line 2"):
         read_variants(path)
+    path.write_text("student,seed,sheet,x\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="lists no student"):
+        read_variants(path)
 
 
 # --- Grades where the course keeps them ---------------------------------------------

@@ -525,6 +525,8 @@ def read_variants(path: str | PathLike) -> dict[str, Variant]:
         if not seed.isdigit():
             raise UsageError(f"{where}: line {line}: the seed {quoted(seed)} is not a whole number")
         found[student] = Variant(student, int(seed), sheet, dict(zip(names, row[3:], strict=True)))
+    if not found:
+        raise UsageError(f"{where}: the variants file lists no student")
     return found
 
 
