@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cgcli
 from cgcli.core.errors import UsageError
@@ -627,3 +629,22 @@ def test_a_canvas_import_in_the_class_folder_is_replaced_not_graded(cg, tmp_path
         result = cg("check", *OLAH, "--answers", str(folder), *args)
         assert result.exit_code == 1, result.stderr
         assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right"
+
+
+@settings(max_examples=60)
+@given(st.lists(st.text(min_size=1, max_size=30).filter(str.strip), min_size=1, max_size=6,
+                unique=True))  # fmt: skip
+def test_any_roster_gives_safe_distinct_names_and_good_draws(ids):
+    from cgcli.grading.variants import draw_variants
+
+    ids = [i for i in ids if i.strip() == i] or ["x"]
+    program = cgcli.parse("y = relu(w*x) / (x - 1)")
+    first, _ = draw_variants(program, None, ["x=-3..3", "w=-1..1:0.5"], ids, seed=9)
+    again, _ = draw_variants(program, None, ["x=-3..3", "w=-1..1:0.5"], ids, seed=9)
+    assert first == again
+    names = [v.sheet for v in first]
+    assert len({n.lower() for n in names}) == len(names)
+    for variant in first:
+        assert "/" not in variant.sheet and "\\" not in variant.sheet
+        assert not variant.sheet.startswith(".") and variant.sheet != "variants.csv"
+        assert why_bad(program, variant.values) is None
