@@ -49,7 +49,7 @@ ID_COLUMNS = ("id", "student id", "student_id", "sis user id", "sis login id", "
 """The roster's id column: the first of these titles it has (any case), else its first."""
 SUFFIXES = {"markdown": ".md", "csv": ".csv", "tsv": ".tsv", "json": ".json", "latex": ".tex"}
 
-_RANGE = re.compile(r"^\s*(?P<name>[^=\s]+)\s*=\s*(?P<lo>[^.:]*(?:\.\d+)?)\s*\.\.\s*(?P<rest>.*)$")
+_RANGE = re.compile(r"^\s*(?P<name>[^=\s]+)\s*=\s*(?P<lo>.+?)\.\.(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -226,12 +226,9 @@ def why_bad(graph: Graph, values: Mapping[str, str], digits: int | None = 6) -> 
         near = _near_zero(node.op, [numbers[i] for i in node.inputs])
         if near:
             return f"{near} near zero at {label}"
-    if any(side == 0 for side, u in zip(pieces(graph, numbers), used, strict=True) if u):
-        kink = next(
-            graph.label(n) for n, s in zip(graph.nodes, pieces(graph, numbers), strict=True)
-            if s == 0 and used[n.index]
-        )  # fmt: skip
-        return f"a kink at {kink}"
+    for node, side in zip(graph.nodes, pieces(graph, numbers), strict=True):
+        if side == 0 and used[node.index]:
+            return f"a kink at {graph.label(node)}"
     grads = [result.nodes[n.index].grad for n in graph.inputs]
     if all(not g for g in grads):
         return "every gradient is zero"
