@@ -55,7 +55,16 @@ def test_vary_ranges_are_exact_decimal_grids():
     assert w.size == 4 and [w.point(k) for k in range(4)] == ["0.5", "1", "1.5", "2"]
     t = parse_vary("t=0.1..0.3:0.1")
     assert [t.point(k) for k in range(t.size)] == ["0.1", "0.2", "0.3"]  # no 0.30000000000000004
-    for bad in ("x", "x=1", "x=3..1", "x=0..1:0", "x=0..1:-1", "x=a..b", "x=0..1e9:1e-3"):
+    for bad in (
+        "x",
+        "x=1",
+        "x=3..1",
+        "x=0..1:0",
+        "x=0..1:-1",
+        "x=a..b",
+        "x=0..1e9:1e-3",
+        "x=0..1:1e-999999",
+    ):
         with pytest.raises(UsageError):
             parse_vary(bad)
 

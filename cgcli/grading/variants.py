@@ -86,6 +86,8 @@ def parse_vary(spec: str) -> Vary:
     step = _decimal(spec, step_text, "STEP") if step_text.strip() else Decimal(1)
     if step <= 0:
         raise UsageError(f"--vary {quoted(spec)}: the step must be positive")
+    if step < Decimal("1e-12"):
+        raise UsageError(f"--vary {quoted(spec)}: a step under 1e-12; take a larger step")
     if high < low:
         raise UsageError(f"--vary {quoted(spec)}: HI ({high}) is less than LO ({low})")
     vary = Vary(name, low, high, step)
