@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.errors import UsageError
@@ -163,7 +164,12 @@ def circuit_wires(graph: Graph, notes: Annotations | None) -> tuple[list[Wire], 
     return wires, forks
 
 
-def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
+def _circuit_dot(
+    graph: Graph, notes: Annotations | None, marks: Mapping[int, str] | None = None
+) -> list[str]:
+    """The circuit; ``marks`` adds DOT attributes to nodes by index (a fill, a label
+    outside), for the drawings of grades."""
+    marks = marks or {}
     used = graph.used_by_output()
     drawn = [n for n in _drawn(graph) if used[n.index]]
     needs = graph.depends_on_input()
@@ -177,7 +183,8 @@ def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
     ]
     if leaves:
         names = " ".join(
-            f'{n.id} [shape=plaintext, id="cg-node-{n.id}", label="{_dot_text(graph.label(n))}"];'
+            f'{n.id} [shape=plaintext, id="cg-node-{n.id}", label="{_dot_text(graph.label(n))}"'
+            f"{_mark(marks, n)}];"
             for n in leaves
         )
         lines.append(f"  {{ rank=source; {names} }}")
@@ -185,7 +192,7 @@ def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
         symbol = _dot_text(gate_symbol(graph, node))
         lines.append(
             f'  {node.id} [shape=circle, margin=0.03, width=0.35, id="cg-node-{node.id}", '
-            f'label="{symbol}"];'
+            f'label="{symbol}"{_mark(marks, node)}];'
         )
     wires, forks = circuit_wires(graph, notes)
     for i in forks:
@@ -196,6 +203,10 @@ def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
         lines += _dot_wire(wire, number, notes is not None, graph.nodes[wire.source].id)
     lines.append("}")
     return lines
+
+
+def _mark(marks: Mapping[int, str], node: Node) -> str:
+    return f", {marks[node.index]}" if node.index in marks else ""
 
 
 def _dot_wire(wire: Wire, number: int, annotated: bool, source_id: str) -> list[str]:
@@ -265,9 +276,14 @@ def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
     return lines
 
 
-def to_dot(graph: Graph, notes: Annotations | None, style: str = "boxes") -> str:
-    """Graphviz DOT, left to right, as a circuit or as boxes."""
-    lines = _circuit_dot(graph, notes) if style == "circuit" else _boxes_dot(graph, notes)
+def to_dot(
+    graph: Graph,
+    notes: Annotations | None,
+    style: str = "boxes",
+    marks: Mapping[int, str] | None = None,
+) -> str:
+    """Graphviz DOT, left to right, as a circuit (its nodes ``marks``-ed) or as boxes."""
+    lines = _circuit_dot(graph, notes, marks) if style == "circuit" else _boxes_dot(graph, notes)
     return "\n".join(lines) + "\n"
 
 
