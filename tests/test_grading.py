@@ -194,7 +194,7 @@ def test_the_diagnoses_name_the_rule_with_its_numbers(cg):
     (do_dn,) = [a for a in doc["answers"] if a["answer"] == "do/dn"]
     assert do_dn["diagnosis"] == (
         "wrong local derivative at o = tanh(n): ∂o/∂n (local) = 1 - tanh(n)² = 1 - 0.7071² = "
-        "0.499981; you used 1 - tanh(n) = 0.2929 (tanh' taken as 1 - tanh instead of 1 - tanh²)"
+        "0.50001; you used 1 - tanh(n) = 0.2929 (tanh' taken as 1 - tanh instead of 1 - tanh²)"
     )
 
 
