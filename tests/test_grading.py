@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -392,6 +393,70 @@ def test_a_mistake_further_up_is_named_once_for_every_answer_it_explains():
         ("wrong local derivative", "f")
     }
     assert report.answers[0].diagnosis.text.endswith("; it carries down to ∂f/∂w2")
+
+
+def test_a_forward_slip_is_carried_into_the_derivative_from_the_output():
+    """σ' is worked out from the student's own σ: after a wrong h1, ∂L/∂z1 = ∂L/∂h1 ·
+    h1·(1 - h1) with their h1 is carried, not a second mistake."""
+    program = "z1 = w*x + b; h1 = sigmoid(z1); L = (h1 - t)^2"
+    h1 = 0.5474
+    dh1 = 2 * (h1 - 1)
+    dz1 = dh1 * h1 * (1 - h1)  # by hand, from the student's h1
+    answers = {"z1": "0.5", "h1": h1, "dh1": f"{dh1:.4g}", "dz1": f"{dz1:.4g}"}
+    report = cgcli.grade(program, {"w": 0.5, "x": 1.2, "b": -0.1, "t": 1}, answers)
+    by_key = {a.key: a for a in report.answers}
+    assert by_key["h1"].diagnosis.mistake == "no common mistake"
+    for key in ("dL/dh1", "dL/dz1"):
+        assert by_key[key].diagnosis.mistake == "carried", by_key[key].diagnosis.text
+        assert by_key[key].diagnosis.gate == "h1"
+
+
+def test_the_printed_rule_adds_up_with_the_students_output():
+    report = cgcli.grade(
+        "h = tanh(w*x + b); loss = (h - t)^2",
+        {"w": 0.8, "x": 1.5, "b": -0.4, "t": 1},
+        {"h": "0.66", "dh": "-0.67", "dv2": "-0.23"},
+    )
+    (wrong,) = [a for a in report.answers if not a.right]
+    assert "1 - tanh(v2)² = 1 - 0.66² = 0.5644;" in wrong.diagnosis.text
+    assert pytest.approx(0.5644) == 1 - 0.66**2
+
+
+def test_exp_taken_as_x_times_exp():
+    report = cgcli.grade("f = exp(m) * w", {"m": 0.5, "w": 2}, {"dm": "1.6487"})
+    (answer,) = report.answers
+    assert answer.diagnosis.mistake == "wrong local derivative"
+    assert "m·exp(m) = 0.824361 (d exp(x) taken as x·exp(x)" in answer.diagnosis.text
+    assert 2 * 0.5 * math.exp(0.5) == pytest.approx(1.6487, abs=5e-5)
+
+
+def test_an_exact_explanation_wins_over_one_after_rounding():
+    """A dropped weight-decay term gives -7 exactly; the power rule's lost factor gives
+    -6.95, which is -7 only rounded."""
+    report = cgcli.grade(
+        "L = (w*x - y)^2 + lam*w^2", {"w": 0.5, "x": 1, "y": 4, "lam": 0.1}, {"dw": "-7"}
+    )
+    (answer,) = report.answers
+    assert (answer.diagnosis.mistake, answer.diagnosis.gate) == ("missing term", "w")
+
+
+@pytest.mark.parametrize(
+    ("program", "answers", "gate"),
+    [
+        ("f = x * y", {"dx": 3, "dy": -2}, "f"),
+        ("q = x + y; f = q * z", {"dz": -4, "dq": 1, "dx": 1, "dy": 1}, "f"),
+        ("q = x * y; f = q + z", {"dz": 1, "dq": 1, "dx": 3, "dy": -2}, "q"),
+    ],
+)
+def test_a_swapped_product_is_one_story(program, answers, gate):
+    report = cgcli.grade(program, {"x": 3, "y": -2, "z": -4} if "z" in program else
+                         {"x": 3, "y": -2}, answers)  # fmt: skip
+    stories = {
+        (a.diagnosis.root or a.diagnosis.mistake, a.diagnosis.gate)
+        for a in report.answers
+        if not a.right
+    }
+    assert stories == {("inputs swapped", gate)}
 
 
 def test_the_sign_is_blamed_where_it_started():
