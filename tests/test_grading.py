@@ -302,12 +302,44 @@ def test_exact(cg):
 
 
 def test_rounded_steps_follow_from_rounded_answers(cg):
-    """A student who keeps two significant digits at every step: 1/1.4 = 0.714."""
+    """A student who keeps two significant digits at every step: 1/1.4 = 0.714, written
+    0.71, 2.9% from the true 0.731059. Right with --own-rounding 5%, and the grade says
+    why; a rounding error by the default 1%."""
     program, values = exercise("cs231n-neuron")
     answers = "dot=1.0, m=-1.0, e=0.37, den=1.4, f=0.71"
-    doc = json.loads(cg("check", program, *values, "--expect", answers, "--format", "json").stdout)
+    assert abs(0.71 - 0.731059) / 0.731059 == pytest.approx(0.029, abs=5e-4)
+    args = ("check", program, *values, "--expect", answers, "--format", "json")
+    doc = json.loads(cg(*args, "--own-rounding", "5%").stdout)
     assert [(a["answer"], a["verdict"]) for a in doc["answers"]][-1] == ("f", ROUNDED)
-    assert doc["answers"][-1]["note"] == "follows from your own rounded answers"
+    assert doc["answers"][-1]["note"] == (
+        "follows from your own rounded answers (within 5% of the true value, --own-rounding)"
+    )
+    assert (doc["own_rounded"], doc["tolerance"]["own_rounding"]) == (1, 0.05)
+    doc = json.loads(cg(*args).stdout)
+    last = doc["answers"][-1]
+    assert (last["verdict"], last["mistake"], doc["tolerance"]["own_rounding"]) == (
+        "wrong",
+        "rounding error",
+        0.01,
+    )
+    assert "it is 2.9% from f = 0.731059, more than the 1% allowed" in last["diagnosis"]
+    # four digits along the way stay within 1%: 1/1.368 = 0.7310
+    doc = json.loads(cg("check", program, *values, "--expect", "den=1.368, f=0.7310",
+                        "--format", "json").stdout)  # fmt: skip
+    assert doc["ok"]
+
+
+@pytest.mark.parametrize(("given", "share"), [("0.05", 0.05), ("5%", 0.05), (" 0% ", 0.0)])
+def test_own_rounding_is_a_share_or_a_percentage(given, share):
+    report = cgcli.grade("f = 1/x", {"x": 3}, {"f": "0.33"}, own_rounding=given)
+    assert report.tolerance.own_rounding == share
+
+
+@pytest.mark.parametrize("bad", ["150%", "-1", "x", 2])
+def test_own_rounding_out_of_range(cg, bad):
+    result = cg("check", "f = 1/x", "x=3", "--expect", "f=0.33", "--own-rounding", str(bad))
+    assert result.exit_code == 2
+    assert "--own-rounding" in result.stderr
 
 
 # --- the catalogue of mistakes, one entry at a time ----------------------------------
