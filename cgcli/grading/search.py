@@ -154,11 +154,15 @@ class MistakeSearch:
             args = [work.values[i] for i in node.inputs]
             right = work.apply(node, args)
             for wrong, used in mistake.predict(NodeView(work, words, index, args)):
-                if self._matches(given, wrong, truth, slack) and abs(wrong - right) > noise(right):
+                if abs(wrong - right) <= noise(right):
+                    continue
+                matched = self._matches(given, wrong, truth, slack)
+                if matched or (self._unseen(question) and self._drifts(given, wrong, truth)):
                     rule = words.forward_rule(index, work.values, right)
                     text = f"{mistake.kind} at {words.gate(index)}: {rule}; you computed {used}"
                     diagnosis = Diagnosis(mistake.kind, words.label(index), text)
-                    yield _Candidate(diagnosis, 1, ({index: wrong}, {}), exact=_exact(given, wrong))
+                    replace = ({index: wrong}, {})
+                    yield _Candidate(diagnosis, 1, replace, not matched, _exact(given, wrong))
             return
         edges = work.uses[index]
         upstream = [work.grads[u] for u, _ in edges]
@@ -174,11 +178,34 @@ class MistakeSearch:
                 predicted = total + upstream[k] * (wrong - locals_[k])
                 extra = abs(wrong - locals_[k]) * work.grad_slack[edge[0]]
                 extra += abs(upstream[k]) * moved
-                if self._matches(given, predicted, truth, slack + extra):
+                matched = self._matches(given, predicted, truth, slack + extra)
+                if matched or (self._unseen(question) and self._drifts(given, predicted, truth)):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
                     exact = _exact(given, predicted)
                     for changed in self._edges(mistake, edge, wrong):
-                        yield _Candidate(diagnosis, 1, ({}, changed), exact=exact)
+                        yield _Candidate(diagnosis, 1, ({}, changed), not matched, exact)
+
+    def _unseen(self, question: Question) -> bool:
+        """Whether the answer's step uses a number the sheet does not show (so rounded
+        by the student where cg cannot see): then a mistake at the answer's own gate may
+        give the number only up to that drift. Never for an answer close to the truth."""
+        if self.strict:
+            return False
+        work, node = self.work, question.node
+        if question.kind == VALUE:
+            used = set(node.inputs)
+        else:
+            used = set()
+            for user, _ in work.uses[node.index]:
+                if user not in work.written_grads and user != work.output:
+                    return True
+                used |= {user, *self.graph.nodes[user].inputs}
+        return any(
+            self.graph.nodes[i].inputs
+            and not self.graph.inline(self.graph.nodes[i])
+            and i not in work.written_values
+            for i in used
+        )
 
     def _edges(self, mistake: Mistake, edge: Edge, wrong: float) -> list[dict[Edge, float]]:
         """The local derivatives a mistake on ``edge`` may change: that one alone, and
