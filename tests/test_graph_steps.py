@@ -113,3 +113,23 @@ def test_the_boxes_draw_each_step_in_its_own_column_too(cg, tmp_path):
     for k, (_, left, right) in enumerate(columns, start=1):
         assert left < xs[ids[f"h[{k}]"]] < right
     assert all(right < left for (_, _, right), (_, left, _) in itertools.pairwise(columns))
+
+
+@needs_graphviz
+def test_the_drawing_in_the_docs_is_current(cg, tmp_path):
+    """docs/sequence-circuit.svg, shown in docs/sequences.md, is what cg draws today: the
+    same columns, and each node in the same column."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    out = tmp_path / "rnn.svg"
+    assert cg("graph", RNN, *VALUES, "--format", "svg", "-o", str(out)).exit_code == 0
+    shown = (docs / "sequence-circuit.svg").read_text("utf-8")
+    drawn = out.read_text("utf-8")
+    check_columns(shown)
+    assert [t for t, _, _ in columns_and_nodes(shown)[0]] == [
+        t for t, _, _ in columns_and_nodes(drawn)[0]
+    ]
+    texts = re.compile(r">([^<>]+)</text>")
+    assert sorted(texts.findall(shown)) == sorted(texts.findall(drawn))
+    assert "](sequence-circuit.svg)" in (docs / "sequences.md").read_text("utf-8")
