@@ -133,3 +133,20 @@ def test_the_drawing_in_the_docs_is_current(cg, tmp_path):
     texts = re.compile(r">([^<>]+)</text>")
     assert sorted(texts.findall(shown)) == sorted(texts.findall(drawn))
     assert "](sequence-circuit.svg)" in (docs / "sequences.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("style", ["circuit", "boxes"])
+def test_mermaid_puts_each_step_in_a_titled_subgraph(cg, style):
+    result = cg("graph", RNN, *VALUES, "--format", "mermaid", "--style", style)
+    assert result.exit_code == 0, result.stderr
+    ids = node_ids(RNN)
+    blocks = re.findall(r'  subgraph (step\d) \["([^"]*)"\]\n(.*?)\n  end\n', result.stdout, re.S)
+    assert [(name, title) for name, title, _ in blocks] == [
+        ("step1", "t = 1"),
+        ("step2", "t = 2"),
+        ("step3", "t = 3"),
+    ]
+    for k, (_, _, body) in enumerate(blocks, start=1):
+        members = {line.split("[")[0].split("(")[0].strip() for line in body.splitlines()}
+        assert {ids[f"h[{k}]"], ids[f"o[{k}]"], ids[f"x[{k}]"]} <= members
+        assert ids["wh"] not in members

@@ -12,8 +12,8 @@ Two styles for DOT and Mermaid:
 
 Unnamed constants are never drawn as nodes: they are written where they are used.
 
-The steps of a loop are drawn left to right, one column per step (a Graphviz cluster
-titled ``t = 1``, ``t = 2``, ...), in both styles of DOT.
+The steps of a loop are drawn left to right, one column per step (a Graphviz cluster,
+a Mermaid subgraph, titled ``t = 1``, ``t = 2``, ...), in both styles.
 """
 
 from __future__ import annotations
@@ -383,6 +383,8 @@ def to_mermaid(graph: Graph, notes: Annotations | None, style: str = "boxes") ->
         return _circuit_mermaid(graph, notes)
     lines = ["flowchart LR"]
     drawn = _drawn(graph)
+    column = step_columns(graph)
+    inside: list[list[str]] = [[] for _ in step_titles(graph)]
     for node in drawn:
         rows = [_mermaid_escape(node_caption(graph, node))]
         if notes:
@@ -392,7 +394,9 @@ def to_mermaid(graph: Graph, notes: Annotations | None, style: str = "boxes") ->
             if grad is not None:
                 rows.append(_coloured(_partial(graph, notes, node, grad), GRAD_COLOUR))
         open_, close = ("([", "])") if node.op == INPUT else ("[", "]")
-        lines.append(f'  {node.id}{open_}"{"<br/>".join(rows)}"{close}')
+        line = f'  {node.id}{open_}"{"<br/>".join(rows)}"{close}'
+        (inside[column[node.index]] if column[node.index] >= 0 else lines).append(line)
+    lines += _mermaid_columns(step_titles(graph), inside)
     for node in drawn:
         for i in node.inputs:
             if not graph.inline(graph.nodes[i]):
@@ -406,16 +410,23 @@ def _circuit_mermaid(graph: Graph, notes: Annotations | None) -> str:
     needs = graph.depends_on_input()
     drawn = [n for n in _drawn(graph) if used[n.index]]
     lines = ["flowchart LR"]
+    column = step_columns(graph)
+    inside: list[list[str]] = [[] for _ in step_titles(graph)]
+
+    def put(index: int, line: str) -> None:
+        (inside[column[index]] if column[index] >= 0 else lines).append(line)
+
     leaves = []
     for node in drawn:
         if node.op == INPUT or not needs[node.index]:
             leaves.append(node.id)
-            lines.append(f'  {node.id}["{_mermaid_escape(graph.label(node))}"]')
+            put(node.index, f'  {node.id}["{_mermaid_escape(graph.label(node))}"]')
         else:
-            lines.append(f'  {node.id}(("{_mermaid_escape(gate_symbol(graph, node))}"))')
+            put(node.index, f'  {node.id}(("{_mermaid_escape(gate_symbol(graph, node))}"))')
     wires, forks = circuit_wires(graph, notes)
     for i in forks:
-        lines.append(f'  fork{i + 1}((" "))')
+        put(i, f'  fork{i + 1}((" "))')
+    lines += _mermaid_columns(step_titles(graph), inside)
     output = _mermaid_escape(graph.label(graph.nodes[graph.output]))
     lines.append(f'  out["{output}"]')
     for wire in wires:
@@ -430,6 +441,19 @@ def _circuit_mermaid(graph: Graph, notes: Annotations | None) -> str:
     lines.append("  classDef leaf fill:none,stroke:none")
     lines.append(f"  class {','.join([*leaves, 'out'])} leaf")
     return "\n".join(lines) + "\n"
+
+
+def _mermaid_columns(titles: list[str], inside: list[list[str]]) -> list[str]:
+    """Each loop step's nodes as a subgraph titled ``t = k``."""
+    lines: list[str] = []
+    for k, (title, body) in enumerate(zip(titles, inside, strict=True)):
+        if body:
+            lines += [
+                f'  subgraph step{k + 1} ["{_mermaid_escape(title)}"]',
+                *(f"  {b}" for b in body),
+                "  end",
+            ]
+    return lines
 
 
 def _mermaid_escape(text: str) -> str:
