@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_grading_bptt import SEQUENCE_CASES
 from test_latex import NAMES as LATEX_NAMES
 
 import cgcli
@@ -382,6 +383,7 @@ CATALOGUE_CASES = {
     "gradient_of_another_node (values)": ("a = x + 1; b = x * 3; c = a + b", ["x=4"], "b=5",
                                           "b", "value of another node", "b"),
 }  # fmt: skip
+CATALOGUE_CASES |= SEQUENCE_CASES  # backpropagation through time's mistakes
 
 
 def _case_name(mistake) -> str:
