@@ -17,8 +17,10 @@ from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_number, json_number
+from ..passes.arrays import uses_arrays
 from ..passes.engine import backward, forward
 from ..passes.values import (
+    ArrayValue,
     InputValue,
     SequenceValue,
     bind_inputs,
@@ -239,7 +241,7 @@ def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | 
             raise UsageError(f"values: {key!r} is not a name") from None
         if name in parsed:
             raise UsageError(f"values: {name} is given twice")
-        known = isinstance(value, (InputValue, SequenceValue))
+        known = isinstance(value, (InputValue, SequenceValue, ArrayValue))
         parsed[name] = value if known else given_python_value(name, value)
     return parsed
 
@@ -259,6 +261,11 @@ def evaluate_graph(
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
         graph = graph.with_output_name(output)
+    if uses_arrays(graph, inputs):
+        raise UsageError(
+            "this works on scalar programs; the program uses vectors or matrices "
+            "(evaluate() takes them)"
+        )
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     exact_inputs = exact_values(graph, inputs)

@@ -8,8 +8,11 @@ import math
 def format_number(x: float, digits: int | None = None) -> str:
     """A float as text: shortest round-trip form, or ``digits`` significant digits.
 
-    Integral values print without a decimal point; -0 prints as 0.
+    Integral values print without a decimal point; -0 prints as 0. An array prints as
+    nested brackets of such numbers: ``[[0.5, -1], [2, 0.1]]``.
     """
+    if getattr(x, "ndim", 0):
+        return format_array(x, digits)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
@@ -47,11 +50,28 @@ def machine_number(x: float) -> str:
     return f"{sign}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
 
 
+def format_array(x, digits: int | None = None, limit: int | None = None) -> str:
+    """An array as nested brackets; with ``limit``, an array of more entries shows its
+    first and last three rows (and entries) with … between (a terminal's compact form)."""
+    if x.ndim == 0:
+        return format_number(float(x), digits)
+    cut = limit is not None and x.size > limit and len(x) > 6
+    rows = [format_array(row, digits, limit) for row in (x[:3] if cut else x)]
+    if cut:
+        rows += ["…", *(format_array(row, digits, limit) for row in x[-3:])]
+    return "[" + ", ".join(rows) + "]"
+
+
 def json_number(x: float | str | None) -> float | str | None:
     """A number for JSON: non-finite floats become the strings "inf", "-inf", "nan".
 
-    None and marker strings (such as SymPy's "zoo") pass through.
+    None and marker strings (such as SymPy's "zoo") pass through; an array becomes nested
+    lists of such numbers.
     """
+    if getattr(x, "ndim", 0):
+        return [json_number(row) for row in x]  # type: ignore[union-attr]
+    if x is not None and not isinstance(x, (str, float, int)):
+        x = float(x)  # a numpy scalar or a 0-d array
     if x is None or isinstance(x, str) or math.isfinite(x):
         return x
     return format_number(x)
