@@ -55,7 +55,7 @@ class ArrayValue(NamedTuple):
     """A float64 numpy array."""
     exact: Any
     """A numpy object array of exact entries (Fraction, or a constant expression's graph),
-    or the graph of the whole bracketed constant."""
+    or None: the floats as given (:func:`exact_entries`)."""
 
 
 def array_from_text(name: str, text: str) -> ArrayValue:
@@ -92,9 +92,25 @@ def array_from_text(name: str, text: str) -> ArrayValue:
 
 
 def array_from_python(name: str, value: object) -> ArrayValue:
-    """A nested list or a numpy array given from Python: finite numbers, not ragged."""
+    """A nested list or a numpy array given from Python: finite numbers, not ragged.
+
+    An array of ints or floats is taken as it is, its exact entries found only when the
+    check asks for them (:func:`exact_entries`); other entries (Fractions, constant
+    expressions as text) one by one."""
     import numpy
 
+    try:
+        whole = numpy.asarray(value)
+    except ValueError:
+        whole = None
+    if whole is not None and whole.dtype.kind in "iuf" and whole.size:
+        number = whole.astype(float)
+        finite = numpy.isfinite(number)
+        if not finite.all():
+            position = tuple(int(k) for k in numpy.argwhere(~finite)[0])
+            where = "[" + ",".join(str(k + 1) for k in position) + "]"
+            value_from_python(f"{name}{where}", float(number[position]))  # raises
+        return ArrayValue(name, number, None)
     try:
         entries = numpy.array(value, dtype=object)
     except ValueError:
@@ -177,6 +193,8 @@ def given_python_value(name: str, value: object) -> InputValue | SequenceValue |
     vector, and a nested list or 2-d array for a matrix."""
     if isinstance(value, str) and _is_list(value):
         return given_value(name, value)
+    if getattr(value, "ndim", 0) >= 2:
+        return array_from_python(name, value)
     listed = value.tolist() if hasattr(value, "tolist") else value
     if isinstance(listed, (list, tuple)):
         if split_element(name) is not None:
@@ -348,6 +366,21 @@ def expand_sequences(
     return expanded, warnings
 
 
+def exact_entries(value: ArrayValue) -> Any:
+    """The exact entries of an array value: as given, or each float read as its shortest
+    decimal (0.1 is 1/10), as a number given from Python is."""
+    if value.exact is not None:
+        return value.exact
+    from fractions import Fraction
+
+    import numpy
+
+    exact = numpy.empty(value.number.shape, dtype=object)
+    for position, number in numpy.ndenumerate(value.number):
+        exact[position] = Fraction(repr(float(number)))
+    return exact
+
+
 def as_array(value: SequenceValue | ArrayValue) -> ArrayValue:
     """A list of numbers for a name the program uses whole: a vector."""
     if isinstance(value, ArrayValue):
@@ -366,6 +399,8 @@ def _entries(
 ) -> dict[str, InputValue]:
     """A matrix given for an indexed name the program reads by entry (``W[1,2]``): each
     entry at its place, counted from 1 as in a points file's columns ``W[1,1]``."""
+    from fractions import Fraction
+
     shape = value.number.shape
     placed = {}
     for index in indexes:
@@ -378,7 +413,9 @@ def _entries(
         if key in given:
             raise UsageError(f"{key} is given twice: in {name}=[...] and as {key}=...")
         position = tuple(i - 1 for i in index)
-        placed[key] = InputValue(key, float(value.number[position]), value.exact[position])
+        number = float(value.number[position])
+        exact = value.exact[position] if value.exact is not None else Fraction(repr(number))
+        placed[key] = InputValue(key, number, exact)
     return placed
 
 
@@ -409,7 +446,12 @@ def exact_values(
 ) -> dict[str, Fraction | Graph]:
     """The exact value of each of ``graph``'s inputs (lists placed on their elements)."""
     placed, _ = expand_sequences(graph, values)
-    return {name: placed[name].exact for name in graph.input_names}
+    return {
+        name: exact_entries(placed[name])
+        if isinstance(placed[name], ArrayValue)
+        else placed[name].exact
+        for name in graph.input_names
+    }
 
 
 def missing_values(missing: list[str]) -> str:
