@@ -204,3 +204,82 @@ def test_an_array_output_is_differentiated_as_its_sum_with_a_warning():
     np.testing.assert_allclose(result.value, W @ X)
     np.testing.assert_allclose(result.gradient["x"], W.sum(axis=0))
     assert "the gradients are those of the sum of its entries" in result.warnings[0]
+
+
+# --- what a user sees ------------------------------------------------------------------
+
+ARGS = ["L = sum(W @ x)", "W=[[0.5,-1],[2,0.1]]", "x=[1,-2]"]
+
+
+def run_cg(*argv: str):
+    from click.testing import CliRunner
+
+    from cgcli.cli import main
+
+    return CliRunner().invoke(main, list(argv))
+
+
+def test_the_table_shows_each_nodes_shape_value_and_gradient():
+    result = run_cg("eval", *ARGS)
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "node  op      inputs  text        shape                   value            ∂L/∂node  check\n"
+        "W     input           W           2×2     [[0.5, -1], [2, 0.1]]  [[1, -2], [1, -2]]  ✓\n"
+        "x     input           x           2                     [1, -2]         [2.5, -0.9]  ✓\n"
+        "v1    matmul  W, x    W @ x       2                  [2.5, 1.8]              [1, 1]  ✓\n"
+        "L     sum     v1      sum(W @ x)  scalar                    4.3                   1  ✓\n"
+        "\n"
+        "L = 4.3  ✓\n"
+        "∂L/∂W = [[1, -2], [1, -2]]  ✓\n"
+        "∂L/∂x = [2.5, -0.9]  ✓\n"
+        "check: sympy, all agree (tolerance relative 1e-09 + absolute 1e-12)\n"
+    )
+
+
+def test_json_csv_and_markdown_show_arrays_whole():
+    import json
+
+    document = json.loads(run_cg("eval", *ARGS, "--format", "json").output)
+    assert document["gradient"] == {"W": [[1.0, -2.0], [1.0, -2.0]], "x": [2.5, -0.9]}
+    matmul = document["nodes"][2]
+    assert (matmul["op"], matmul["shape"], matmul["value"]) == ("matmul", [2], [2.5, 1.8])
+    assert document["check"]["nodes"]["n1"]["expected"] == [[1.0, -2.0], [1.0, -2.0]]
+    csv = run_cg("eval", *ARGS, "--format", "csv").output.splitlines()
+    assert csv[1] == 'W,input,,W,"[[0.5,-1],[2,0.1]]","[[1,-2],[1,-2]]",ok'
+    markdown = run_cg("eval", *ARGS, "--format", "markdown").output
+    assert "| ∂L/∂W | [[1, -2], [1, -2]] | ✓ |" in markdown
+
+
+def test_a_big_array_is_compact_on_a_terminal_and_whole_in_json():
+    import json
+
+    values = {"W": np.arange(64.0).reshape(8, 8), "x": np.ones(8)}
+    result = evaluate("L = sum(W @ x)", values)
+    from cgcli.render.table import render_plain
+
+    text = render_plain(result, 6, ["W", "x"])
+    assert "∂L/∂W = [[1, 1, …, 1, 1], [1, 1, …, 1, 1], …, [1, 1, …, 1, 1], [1, 1, …, 1, 1]]" in text
+    assert json.loads(json.dumps(result.as_dict()))["gradient"]["W"] == np.ones((8, 8)).tolist()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", *ARGS],
+        ["grad", *ARGS],
+        ["hessian", *ARGS],
+        ["eval", *ARGS, "--mode", "forward", "--wrt", "x"],
+        ["eval", *ARGS, "--grad-graph"],
+        ["explain", "sum(x)", "x=[1,2]"],
+    ],
+)
+def test_the_commands_that_work_on_scalars_say_so(argv):
+    result = run_cg(*argv)
+    assert result.exit_code == 2
+    assert "this works on scalar programs; the program uses vectors or matrices" in result.output
+
+
+def test_exact_and_points_say_what_they_take():
+    assert "--exact works on scalar programs" in run_cg("eval", *ARGS, "--exact").output
+    with pytest.raises(UsageError, match="--points evaluates scalar programs row by row"):
+        evaluate("sum(W)", {"W": [[1, 2]]}, points="rows.csv", out="out.csv")

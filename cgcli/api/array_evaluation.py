@@ -34,8 +34,8 @@ def evaluate_arrays(
         raise UsageError("--by-step and --truncate work on scalar loops; this program uses arrays")
     if output is not None:
         graph = graph.with_output_name(output)
-    graph, point, warnings = bind_inputs(graph, inputs)
-    shapes(graph, {name: shape_of(value) for name, value in point.items()})
+    graph, point, warnings = bind_inputs(graph, inputs, arrays=True)
+    found = shapes(graph, {name: shape_of(value) for name, value in point.items()})
     values = forward(graph, point)
     note = scalar_output(graph, values)
     if note:
@@ -58,6 +58,7 @@ def evaluate_arrays(
         NodeResults(graph, shown, shown_grads),
         report,
         warnings,
+        shapes=tuple(found),
     )
 
 

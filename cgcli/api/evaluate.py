@@ -202,6 +202,11 @@ def evaluate(
             check=check != "none",
             check_timeout=check_timeout,
         )
+    if points is not None and uses_arrays(graph, inputs):
+        raise UsageError(
+            "--points evaluates scalar programs row by row; a program over vectors and "
+            "matrices takes one point (its entries as indexed names W[1,1] can be columns)"
+        )
     if engine == "dask":
         return _on_dask(
             graph, inputs, points, out, points_format, format, output, wrt, grad_only, exact,

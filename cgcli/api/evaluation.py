@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
-from ..core.numbers import format_number, json_number
+from ..core.numbers import format_array, format_number, json_number
+from ..core.ops import SCALARS_ONLY
 from ..passes.arrays import uses_arrays
 from ..passes.engine import backward, forward
 from ..passes.values import (
@@ -107,6 +108,9 @@ class Evaluation:
     stopped K steps back through the loop's state; not the true gradient."""
     steps: tuple[StepTable, ...] | None = None
     """With ``by_step=True``: the step table of each top-level loop."""
+    shapes: tuple[tuple[int, ...], ...] | None = None
+    """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
+    its values and gradients are then NumPy arrays of that shape. None: all scalars."""
 
     @property
     def ok(self) -> bool:
@@ -144,18 +148,19 @@ class Evaluation:
 
         return Page(build_page(self, digits=digits), height)
 
-    def shown_value(self, index: int, digits: int | None) -> str:
-        """A node's value as text: exact with a float alongside in exact mode."""
+    def shown_value(self, index: int, digits: int | None, limit: int | None = None) -> str:
+        """A node's value as text: exact with a float alongside in exact mode; an array
+        of more than ``limit`` entries shortened with … (a terminal's compact form)."""
         if self.exact is not None:
             return self.exact.shown(self.exact.values[index], digits)
-        return format_number(self.nodes[index].value, digits)
+        return _shown(self.nodes[index].value, digits, limit)
 
-    def shown_grad(self, index: int, digits: int | None) -> str:
+    def shown_grad(self, index: int, digits: int | None, limit: int | None = None) -> str:
         """A node's gradient as text ("-" for a constant)."""
         if self.exact is not None:
             return self.exact.shown(self.exact.grads[index], digits)
         grad = self.nodes[index].grad
-        return "-" if grad is None else format_number(grad, digits)
+        return "-" if grad is None else _shown(grad, digits, limit)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
         """The JSON document ``cg eval --format json`` prints (its schema: the "Output
@@ -182,6 +187,7 @@ class Evaluation:
         text = self.graph.text
         for r in self.nodes:
             node = r.node
+            shape = {} if self.shapes is None else {"shape": list(self.shapes[node.index])}
             yield {
                 "id": f"n{node.index + 1}",
                 "name": node.name,
@@ -193,6 +199,7 @@ class Evaluation:
                 "span": [node.start, node.end],
                 "value": json_number(r.value),
                 "grad": json_number(r.grad),
+                **shape,
             }
 
     def json_tail(self, wrt: list[str] | None = None) -> dict:
@@ -223,6 +230,12 @@ class Evaluation:
                 for i, r in enumerate(self.nodes)
             },
         }
+
+
+def _shown(number, digits: int | None, limit: int | None) -> str:
+    if getattr(number, "ndim", 0):
+        return format_array(number, digits, limit)
+    return format_number(number, digits)
 
 
 def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | SequenceValue]:
@@ -262,10 +275,7 @@ def evaluate_graph(
     if output is not None:
         graph = graph.with_output_name(output)
     if uses_arrays(graph, inputs):
-        raise UsageError(
-            "this works on scalar programs; the program uses vectors or matrices "
-            "(evaluate() takes them)"
-        )
+        raise UsageError(SCALARS_ONLY)
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     exact_inputs = exact_values(graph, inputs)

@@ -30,7 +30,10 @@ def machine_number(x: float) -> str:
     """A float as CSV and TSV write it, one point or many: the shortest digits that read
     back as the same float64, in the form pyarrow writes for ``--points`` (``1``, ``-3``,
     ``0.1``, ``0.000015``, ``1.5e-7``, ``1.2345678912e+10``, ``-0``, ``nan``, ``inf``):
-    positional from 10^-6 up to below 10^10, scientific beyond."""
+    positional from 10^-6 up to below 10^10, scientific beyond. An array: nested brackets
+    of such numbers, ``[[1,-2],[0.5,3]]``."""
+    if getattr(x, "ndim", 0):
+        return "[" + ",".join(machine_number(row) for row in x) + "]"
     x = float(x)
     if math.isnan(x):
         return "nan"
@@ -51,14 +54,20 @@ def machine_number(x: float) -> str:
 
 
 def format_array(x, digits: int | None = None, limit: int | None = None) -> str:
-    """An array as nested brackets; with ``limit``, an array of more entries shows its
-    first and last three rows (and entries) with … between (a terminal's compact form)."""
+    """An array as nested brackets; with ``limit``, an array of more entries shows the
+    first and last two rows (and entries of each row) with … between (a terminal's
+    compact form)."""
+    return _brackets(x, digits, limit is not None and x.size > limit)
+
+
+def _brackets(x, digits: int | None, cut: bool) -> str:
     if x.ndim == 0:
         return format_number(float(x), digits)
-    cut = limit is not None and x.size > limit and len(x) > 6
-    rows = [format_array(row, digits, limit) for row in (x[:3] if cut else x)]
-    if cut:
-        rows += ["…", *(format_array(row, digits, limit) for row in x[-3:])]
+    if cut and len(x) > 4:
+        rows = [*map(_brackets, x[:2], [digits] * 2, [cut] * 2), "…"]
+        rows += map(_brackets, x[-2:], [digits] * 2, [cut] * 2)
+    else:
+        rows = [_brackets(row, digits, cut) for row in x]
     return "[" + ", ".join(rows) + "]"
 
 

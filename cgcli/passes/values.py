@@ -420,13 +420,18 @@ def _entries(
 
 
 def bind_inputs(
-    graph: Graph, values: Mapping[str, InputValue | SequenceValue]
+    graph: Graph, values: Mapping[str, InputValue | SequenceValue], arrays: bool = False
 ) -> tuple[Graph, dict[str, float], list[str]]:
-    """Match values to the graph's inputs: the bound graph, floats per input, warnings.
+    """Match values to the graph's inputs: the bound graph, floats per input (NumPy arrays
+    too with ``arrays``), warnings.
 
     All missing values are reported in one error; unused values are warnings.
     """
     values, warnings = expand_sequences(graph, values)
+    if not arrays and any(isinstance(v, ArrayValue) for v in values.values()):
+        from ..core.ops import SCALARS_ONLY
+
+        raise UsageError(SCALARS_ONLY)
     graph = graph.bind_constants(values)
     needed = graph.input_names
     missing = [name for name in needed if name not in values]
