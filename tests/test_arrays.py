@@ -223,7 +223,7 @@ def test_the_table_shows_each_nodes_shape_value_and_gradient():
     result = run_cg("eval", *ARGS)
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "node  op      inputs  text        shape                   value            ∂L/∂node  check\n"
+        "node  op      inputs  text        shape                   value            ∂L/∂node  check\n"  # noqa: E501
         "W     input           W           2×2     [[0.5, -1], [2, 0.1]]  [[1, -2], [1, -2]]  ✓\n"
         "x     input           x           2                     [1, -2]         [2.5, -0.9]  ✓\n"
         "v1    matmul  W, x    W @ x       2                  [2.5, 1.8]              [1, 1]  ✓\n"
