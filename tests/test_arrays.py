@@ -160,9 +160,10 @@ def test_a_matrix_value_for_entries_read_by_index():
 @pytest.mark.parametrize(
     ("program", "values", "message", "column"),
     [
-        ("y = W @ x", {"W": W, "x": [1, 2, 3]}, "3×2 @ 3 (2 ≠ 3) (W is 3×2, x is 3)", 5),
+        ("y = W @ x", {"W": W, "x": [1, 2, 3]}, "3×2 @ 3 (2 ≠ 3) (W is 3×2, x is 3)", 7),
+        ("y = (W @ x) @ x", {"W": W, "x": [1, 2]}, "3 @ 2 (3 ≠ 2)", 13),
         ("y = W + x", {"W": W, "x": [1, 2, 3]}, "the shapes 3×2 and 3 do not broadcast", 5),
-        ("y = a @ x", {"a": 2, "x": [1, 2]}, "@ multiplies arrays, not a scalar", 5),
+        ("y = a @ x", {"a": 2, "x": [1, 2]}, "@ multiplies arrays, not a scalar", 7),
         ("y = sum(a)", {"a": 2}, "sum takes an array, not a scalar", 5),
         ("y = sum(W, axis=2)", {"W": W}, "sum has no axis 2", 5),
         ("y = [[1, 2], [3]]", {}, "a ragged list: entry 1 has shape 2 but entry 2 has shape 1", 5),

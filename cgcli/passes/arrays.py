@@ -57,12 +57,26 @@ def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
 def _shape_error(graph: Graph, node: Node, problem: str, operands: list[Shape]) -> ShapeError:
     """The problem, then each named operand's shape: ``W is 3×2, x is 3``."""
     described = [
-        f"{graph.label_at(i)} is {shown_shape(s)}"
+        f"{graph.label_at(i)} is {shown_shape(s) if s else 'a scalar'}"
         for i, s in zip(node.inputs, operands, strict=True)
         if graph.table.names[i] is not None
     ]
     shown = f" ({', '.join(dict.fromkeys(described))})" if described else ""
-    return ShapeError(f"{problem}{shown}", graph.source, node.start)
+    return ShapeError(f"{problem}{shown}", graph.source, _caret(graph.source, node))
+
+
+def _caret(source: str, node: Node) -> int:
+    """Where the caret goes: under a product's own ``@`` (the last one outside brackets in
+    its text, as ``@`` groups to the left), else at the start of the operation."""
+    if node.op != "matmul":
+        return node.start
+    depth, found = 0, node.start
+    for offset in range(node.start, node.end):
+        char = source[offset]
+        depth += (char in "([") - (char in ")]")
+        if char == "@" and depth == 0:
+            found = offset
+    return found
 
 
 def forward(graph: Graph, point: Mapping[str, Any], np: Any = None) -> list[Any]:
@@ -74,7 +88,7 @@ def forward(graph: Graph, point: Mapping[str, Any], np: Any = None) -> list[Any]
         for node in graph.nodes:
             op = node.op
             if op == INPUT:
-                value = np.asarray(point[node.name], dtype=float)
+                value = _read_only(np.asarray(point[node.name], dtype=float))
             elif op == NUMBER:
                 value = np.asarray(float(node.literal))
             elif op in CONSTANTS:
@@ -141,9 +155,17 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
                 contribution = _to_shape(np, contribution, values[i].shape)
                 grads[i] = contribution if grads[i] is None else grads[i] + contribution
     return [
-        (np.zeros_like(values[i]) if grads[i] is None else grads[i]) if needs[i] else None
+        _read_only(np.zeros_like(values[i]) if grads[i] is None else grads[i]) if needs[i] else None
         for i in range(len(values))
     ]
+
+
+def _read_only(array: Any) -> Any:
+    """A view that cannot be written: values and gradients may share memory (an input's
+    value is the caller's array; an add passes one gradient to both its inputs)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:
@@ -151,7 +173,23 @@ def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:
     if table_op is not None:
         return table_op.vjp(np, args, out, g, split_op(op)[1])
     partials = op_for(op).partials_array(np, *args, out)
-    return tuple(g * p for p in partials)
+    return tuple(g if p is _ONE else -g if p is _MINUS_ONE else g * p for p in _known(partials))
+
+
+_ONE, _MINUS_ONE = object(), object()
+
+
+def _known(partials: tuple) -> list:
+    """The partials, with the constants 1 and -1 (of add, sub, neg) marked: the upstream
+    gradient passes unchanged, or negated, without a multiplication of whole arrays."""
+    return [
+        _ONE
+        if type(p) is float and p == 1.0
+        else _MINUS_ONE
+        if type(p) is float and p == -1.0
+        else p
+        for p in partials
+    ]
 
 
 def _to_shape(np: Any, grad: Any, shape: tuple[int, ...]) -> Any:

@@ -104,7 +104,7 @@ def array_from_python(name: str, value: object) -> ArrayValue:
     except ValueError:
         whole = None
     if whole is not None and whole.dtype.kind in "iuf" and whole.size:
-        number = whole.astype(float)
+        number = numpy.asarray(whole, dtype=float)
         finite = numpy.isfinite(number)
         if not finite.all():
             position = tuple(int(k) for k in numpy.argwhere(~finite)[0])
