@@ -60,6 +60,21 @@ def test_sequences_benchmark_runs():
     ]
 
 
+def test_vectors_benchmark_runs():
+    argv = ["--width", "16", "--batch", "8", "--classes", "3", "--size", "50", "--repeat", "1"]
+    out = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "vectors.py"), *argv],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # it compares cg's gradients with NumPy's before it times them
+    rows = [line.split(" | ")[0] for line in out.stdout.splitlines()[2:]]
+    assert rows == [
+        "| 2-layer network (16×16, batch 8): value and all gradients",
+        "| one `A @ B` node, 50×50",
+    ]
+
+
 def test_benchmark_entry_point_runs():
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / "run.py"), "--quick"],

@@ -208,16 +208,13 @@ def test_one_line_nested_loops():
         ("for t in 3..1: y = t", "the range 3..1 is empty"),
         ("for t in 1..3000000: y = x", "unrolling this loop makes more than 2,000,000"),
         ("y = h[1]\nh[2] = 3", "h[2] is assigned, but h[1] was read before as an input"),
-        ("x = 1\ny = x[1]", "x is a plain name here"),
         ("x[1] = 1\ny = x", "x is an indexed name: read one of its elements"),
         ("for t in 1..2: t = 3", "cannot assign to t: it is the loop's variable"),
         ("for t in 1..2:\n    for t in 1..2: y = t", "t is already the variable of a loop"),
         ("W[1,1] = 1\ny = W[1]", "W has 2 indexes (W[i, j]), not 1"),
-        ("s = sum(x)", "sum repeats an expression over a range"),
         ("for t in 1..3:\ny = 2", "expected the loop's body here"),
         ("for t in 1..3:\n    a[t] = 1\n  b = 2", "like neither the loop's body (4)"),
         ("for t in 1..3", "expected ':' at the end of the loop's line"),
-        ("y = [1, 2]", "a bracketed list is a value for an indexed name"),
     ],
 )
 def test_mistakes_in_loops_are_syntax_errors_at_their_place(program, message):
