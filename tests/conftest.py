@@ -1,4 +1,5 @@
-"""Shared helpers: run the CLI in-process and compare with exact text."""
+"""Shared helpers: run the CLI in-process, the real parts some tests need, and the clock of
+cg's time budgets, stopped for every test (or stepped, to test a time-out)."""
 
 from __future__ import annotations
 

@@ -299,8 +299,22 @@ def test_help_lists_exit_codes(cg):
 
 
 def test_python_dash_m():
+    """The whole process, the check's SymPy worker included; a subprocess keeps the real
+    clock, so its budget is an hour, which a cold start of SymPy on a busy machine cannot
+    miss (at the default 5 s it could, and the ✓ would become the high-precision check's)."""
     out = subprocess.run(
-        [sys.executable, "-m", "cgcli", "eval", "(x+y)*z", "x=1", "y=3", "z=-3"],
+        [
+            sys.executable,
+            "-m",
+            "cgcli",
+            "eval",
+            "(x+y)*z",
+            "x=1",
+            "y=3",
+            "z=-3",
+            "--check-timeout",
+            "3600",
+        ],
         capture_output=True,
         text=True,
     )
