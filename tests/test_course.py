@@ -674,3 +674,12 @@ def test_the_page_shades_where_the_class_went_wrong(cg, tmp_path):
     plain = tmp_path / "plain.html"
     assert cg("page", *OLAH, "-o", str(plain)).exit_code == 0
     assert "#ffd3d3" not in plain.read_text(encoding="utf-8")
+
+
+def test_gradescope_visibility(cg):
+    result = cg("check", *OLAH, "--answers", str(CLASS / "alan.csv"), "--format", "gradescope",
+                "--visibility", "after_due_date")  # fmt: skip
+    doc = __import__("json").loads(result.stdout)
+    assert doc["visibility"] == "after_due_date"
+    assert {t["visibility"] for t in doc["tests"]} == {"after_due_date"}
+    assert {doc["visibility"]} <= GRADESCOPE_VISIBILITY
