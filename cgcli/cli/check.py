@@ -77,6 +77,14 @@ from . import (
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
 @click.option(
+    "--own-rounding",
+    default="1%",
+    show_default=True,
+    metavar="PERCENT",
+    help="A step computed from the student's own rounded answers is right within this "
+    "share of the true value (5%, 0 for never).",
+)
+@click.option(
     "--exact-timeout",
     type=SECONDS,
     default=EXACT_TIMEOUT,
@@ -154,6 +162,7 @@ def check_command(
     abs_tol,
     decimals,
     exact,
+    own_rounding,
     exact_timeout,
     visibility,
     variants_file,
@@ -208,6 +217,7 @@ def check_command(
         abs_tol=abs_tol,
         decimals=decimals,
         exact=exact,
+        own_rounding=own_rounding,
         exact_timeout=exact_timeout,
         digits=digits,
         skip_files=[summary_file] if summary_file else [],

@@ -39,7 +39,7 @@ from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
 from .sheets import Sheet, folder_sheets, read_sheet, sheet_from_mapping, why_not_a_class_sheet
-from .tolerance import Tolerance
+from .tolerance import OWN_ROUNDING, Tolerance
 from .variants import Variant, check_sheet_values, read_variants, variant_of
 
 __all__ = [
@@ -93,13 +93,16 @@ def _as_sheet(answers: Answers) -> Sheet:
     return read_sheet(answers)
 
 
-def _tolerance(tol: object, abs_tol: object, decimals: object, exact: object) -> Tolerance:
+def _tolerance(
+    tol: object, abs_tol: object, decimals: object, exact: object, own_rounding: object
+) -> Tolerance:
     """The comparison of a student's number with the truth, its settings checked."""
     return Tolerance(
         arguments.optional(arguments.number, tol, "--tol", minimum=0),
         arguments.optional(arguments.number, abs_tol, "--abs-tol", minimum=0),
         arguments.optional(arguments.whole_number, decimals, "--decimals", minimum=0, maximum=17),
         arguments.flag(exact, "exact"),
+        arguments.share(own_rounding, "--own-rounding"),
     )
 
 
@@ -116,6 +119,7 @@ def grade(
     abs_tol: float | None = None,
     decimals: int | None = None,
     exact: bool = False,
+    own_rounding: float | str = OWN_ROUNDING,
     digits: int | None = 6,
     exact_timeout: float = EXACT_TIMEOUT,
 ) -> SheetGrade:
@@ -124,9 +128,11 @@ def grade(
     ``require`` (all, values, gradients, or keys) makes missing answers count as
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
     replace the rounding-aware comparison; ``exact`` asks for exact values (the
-    program's exact numbers within ``exact_timeout`` seconds).
+    program's exact numbers within ``exact_timeout`` seconds). ``own_rounding`` (a
+    share, ``0.01`` or ``"1%"``) is how far from the true value a step computed from
+    the student's own rounded answers may be and count as right.
     """
-    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact, own_rounding)
     digits = arguments.digits(digits)
     exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grader = grader_for(
@@ -149,6 +155,7 @@ def grade_class(
     abs_tol: float | None = None,
     decimals: int | None = None,
     exact: bool = False,
+    own_rounding: float | str = OWN_ROUNDING,
     digits: int | None = 6,
     skip_files: Iterable[str | PathLike] = (),
     exact_timeout: float = EXACT_TIMEOUT,
@@ -163,7 +170,7 @@ def grade_class(
     student's own values; a sheet of a student not in it, or whose inputs disagree
     with it, is an error for that sheet.
     """
-    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact, own_rounding)
     digits = arguments.digits(digits)
     exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     graders: dict[tuple, Grader] = {}

@@ -32,6 +32,7 @@ from ..core.notation import LANGUAGE
 from ..core.ops import FUNCTIONS, OPERATORS, op_for
 from .keys import GRAD, VALUE
 from .rules import Form, Words
+from .sequence_mistakes import SEQUENCE_MISTAKES
 from .work import Edge, Work
 
 LOCAL, FORWARD, STEP = "local", "forward", "step"
@@ -101,6 +102,9 @@ class Mistake:
     predict: Callable[..., Iterable]
     """LOCAL: EdgeView -> (wrong local, what was used); FORWARD: NodeView -> (wrong
     value, what was computed); STEP: AnswerView -> (number, explanation, gate)."""
+    swaps: bool = False
+    """A LOCAL mistake that exchanges the local derivatives of a gate's two inputs: made
+    once, it is replayed on both (one story for both rows)."""
 
 
 def _safe(compute: Callable[[], float]) -> float:
@@ -167,7 +171,12 @@ TEXTBOOK_FORMS: dict[tuple[str, int], list[tuple[Form, str, Callable[..., float]
         (lambda n, a, b, y: b, "multiplied by the divisor instead of dividing", lambda a, b, o: b)
     ],
     ("exp", 0): [
-        (lambda n, a, y: n.div(_one(n), a), "exp' taken as log' (1/x)", lambda a, b, o: 1 / a)
+        (lambda n, a, y: n.div(_one(n), a), "exp' taken as log' (1/x)", lambda a, b, o: 1 / a),
+        (
+            lambda n, a, y: n.mul(a, y),
+            "d exp(x) taken as x·exp(x), the power rule's way",
+            lambda a, b, o: a * o if a != -1 else math.nan,  # at -1: a sign error
+        ),
     ],
     ("log", 0): [
         (
@@ -521,9 +530,10 @@ def _chain(view: AnswerView) -> str:
 
 
 CATALOGUE: list[Mistake] = [
-    Mistake("rows swapped", GRAD, STEP, rows_swapped),
+    *(Mistake(*entry) for entry in SEQUENCE_MISTAKES),
     Mistake("wrong local derivative", GRAD, LOCAL, textbook_forms),
-    Mistake("inputs swapped", GRAD, LOCAL, inputs_swapped),
+    Mistake("inputs swapped", GRAD, LOCAL, inputs_swapped, swaps=True),
+    Mistake("rows swapped", GRAD, STEP, rows_swapped),
     Mistake("sign error", GRAD, LOCAL, sign_flipped),
     Mistake("sign error", GRAD, STEP, whole_sign),
     Mistake("missing term", GRAD, LOCAL, term_left_out),

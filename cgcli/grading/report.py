@@ -17,6 +17,11 @@ OVER_BUDGET = "over the budget"
 (``0*(1+1/10^9)^(10^9) + x``): it is not right, and the class goes on."""
 
 
+OWN_ROUNDED = "follows from your own rounded answers"
+"""The note of an answer that is right because it follows from the student's own
+rounded answers, within the tolerance's ``own_rounding`` of the true value."""
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """Why an answer is wrong: the kind of mistake, the gate where it was made, in words."""
@@ -137,6 +142,12 @@ class SheetGrade:
         return sum(a.verdict == ROUNDED for a in self.scored)
 
     @property
+    def own_rounded(self) -> int:
+        """Answers right because they follow from the student's own rounded answers."""
+        own = [a for a in self.scored if a.verdict == ROUNDED and a.note]
+        return sum(a.note.startswith(OWN_ROUNDED) for a in own)
+
+    @property
     def points(self) -> float:
         return sum(a.weight for a in self.scored if a.right)
 
@@ -169,6 +180,7 @@ class SheetGrade:
             "ok": self.ok,
             "right": self.right,
             "rounded": self.rounded,
+            "own_rounded": self.own_rounded,
             "asked": self.asked,
             "points": self.points,
             "max_points": self.max_points,
