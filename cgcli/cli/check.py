@@ -111,7 +111,8 @@ from . import (
     "summary_file",
     type=FILE,
     metavar="FILE.csv",
-    help="Write a gradebook: student, score, asked, points, a verdict per question.",
+    help="Write a gradebook: student, score, asked, points, a verdict per question; "
+    "and show the gates where students made their first mistake.",
 )
 @click.option(
     "--class-drawing",
