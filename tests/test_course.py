@@ -657,3 +657,29 @@ def test_any_roster_gives_safe_distinct_names_and_good_draws(ids):
         assert "/" not in variant.sheet and "\\" not in variant.sheet
         assert not variant.sheet.startswith(".") and variant.sheet != "variants.csv"
         assert why_bad(program, variant.values) is None
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+def test_the_page_shades_where_the_class_went_wrong(cg, tmp_path):
+    page = tmp_path / "page.html"
+    result = cg("page", *OLAH, "-o", str(page), "--answers", str(CLASS))
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    svg = text[text.index("<svg") : text.index("</svg>") + 6]
+    graph = cgcli.parse(OLAH[0])
+    fills = svg_fills(svg)
+    by_label = {graph.label(n): fills.get(n.id) for n in graph.nodes if n.id in fills}
+    assert by_label["e"] == "#ffd3d3"  # a quarter of the class: 255 - 175/4 = 211
+    assert "shaded: where the 4 students graded made their first mistake" in text
+    plain = tmp_path / "plain.html"
+    assert cg("page", *OLAH, "-o", str(plain)).exit_code == 0
+    assert "#ffd3d3" not in plain.read_text(encoding="utf-8")
+
+
+def test_gradescope_visibility(cg):
+    result = cg("check", *OLAH, "--answers", str(CLASS / "alan.csv"), "--format", "gradescope",
+                "--visibility", "after_due_date")  # fmt: skip
+    doc = __import__("json").loads(result.stdout)
+    assert doc["visibility"] == "after_due_date"
+    assert {t["visibility"] for t in doc["tests"]} == {"after_due_date"}
+    assert {doc["visibility"]} <= GRADESCOPE_VISIBILITY

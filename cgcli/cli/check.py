@@ -93,6 +93,13 @@ from . import (
     help="With --exact: time budget of the program's exact numbers.",
 )
 @click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help="With --format gradescope: when students see the tests (their right numbers).",
+)
+@click.option(
     "--variants",
     "variants_file",
     type=FILE,
@@ -104,7 +111,8 @@ from . import (
     "summary_file",
     type=FILE,
     metavar="FILE.csv",
-    help="Write a gradebook: student, score, asked, points, a verdict per question.",
+    help="Write a gradebook: student, score, asked, points, a verdict per question; "
+    "and show the gates where students made their first mistake.",
 )
 @click.option(
     "--class-drawing",
@@ -157,6 +165,7 @@ def check_command(
     exact,
     own_rounding,
     exact_timeout,
+    visibility,
     variants_file,
     summary_file,
     summary_format,
@@ -225,7 +234,7 @@ def check_command(
             graph, values, variants_file, grades, digits, class_drawing_file, drawings_folder
         )
     if output_format in LMS_FORMATS:
-        _print_lms(grades, single, output_format, drawn)
+        _print_lms(grades, single, output_format, drawn, visibility)
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
     for path, why in grades.skipped:
@@ -274,7 +283,9 @@ LMS_FORMATS = ("gradescope", "prairielearn")
 """Formats of one submission's results.json, for a course's grading system."""
 
 
-def _print_lms(grades, single: bool, output_format: str, drawn: dict[str, str]) -> None:
+def _print_lms(
+    grades, single: bool, output_format: str, drawn: dict[str, str], visibility: str
+) -> None:
     """Gradescope's or PrairieLearn's results.json of the one sheet graded; with
     --drawings, PrairieLearn's shows the graded drawing (``drawn``: student -> SVG)."""
     from ..core.untrusted import json_text
@@ -288,7 +299,7 @@ def _print_lms(grades, single: bool, output_format: str, drawn: dict[str, str]) 
     sheet = grades.sheets[0] if grades.sheets else None
     error = grades.errors[0][1] if grades.errors else None
     if output_format == "gradescope":
-        click.echo(json_text(gradescope_results(sheet, error)))
+        click.echo(json_text(gradescope_results(sheet, error, visibility)))
         return
     images = None
     if sheet is not None and sheet.student in drawn:

@@ -15,11 +15,15 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.numbers import json_number
 from ..core.version import __version__
+
+if TYPE_CHECKING:
+    from ..grading.report import ClassGrade
 
 NEEDED_BY = "the page"
 """How the page is named in the error raised when Graphviz is missing."""
@@ -138,15 +142,29 @@ def _steps(result: Evaluation, digits: int | None) -> list[dict]:
     return steps
 
 
-def build_page(result: Evaluation, *, digits: int | None = 6) -> str:
-    """The interactive page of an evaluation, as one self-contained HTML document.
+def build_page(
+    result: Evaluation, *, digits: int | None = 6, class_grades: ClassGrade | None = None
+) -> str:
+    """The interactive page of an evaluation, as one self-contained HTML document; with
+    ``class_grades``, its drawing shades each gate by the share of the class whose first
+    mistake was made there.
 
     Raises :class:`cgcli.core.errors.UsageError` when Graphviz is not installed: the
     drawing's layout comes from its ``dot`` program.
     """
     from ..render.graphviz import annotated_svg
 
-    svg = annotated_svg(result, digits, NEEDED_BY)
+    marks, shaded = None, ""
+    if class_grades is not None:
+        from ..grading.gates import first_mistakes
+        from ..render.course import class_marks
+
+        marks = class_marks(result, first_mistakes(class_grades.sheets))
+        shaded = (
+            f"; shaded: where the {len(class_grades.sheets)} students graded made their "
+            "first mistake"
+        )
+    svg = annotated_svg(result, digits, NEEDED_BY, marks)
     data = page_data(result, digits)
     source = result.graph.source.strip()
     given = ", ".join(
@@ -155,7 +173,7 @@ def build_page(result: Evaluation, *, digits: int | None = 6) -> str:
     fills = {
         "title": html.escape(f"cg page: {_one_line(source)}"),
         "program": html.escape(source),
-        "inputs": html.escape(f"at {given}" if given else "no inputs"),
+        "inputs": html.escape((f"at {given}" if given else "no inputs") + shaded),
         "style": _asset("page.css"),
         "svg": svg,
         "data": _json_for_script(data),

@@ -63,6 +63,15 @@ def class_drawing(
     has no one point), each gate shaded by the share of students whose first mistake
     was there, and that share beside it, as SVG."""
     refuse_large(len(result.graph.nodes), "the class drawing")
+    marks = class_marks(result, gates)
+    notes = _notes(result, digits) if numbers else None
+    dot = to_dot(result.graph, notes, "circuit", marks)
+    return run_dot(dot, "svg", "the class drawing").decode()
+
+
+def class_marks(result: Evaluation, gates: list[GateSummary]) -> dict[int, str]:
+    """DOT attributes of each gate where students made their first mistake: a fill by
+    their share, their count and most common kind beside it, every kind in its tooltip."""
     labels = _index(result)
     marks = {}
     for g in gates:
@@ -72,9 +81,7 @@ def class_drawing(
                 f'style=filled, fillcolor="{_shade(g.share)}", xlabel="{note}", '
                 f'tooltip="{_dot_text(_kinds(g))}"'
             )
-    notes = _notes(result, digits) if numbers else None
-    dot = to_dot(result.graph, notes, "circuit", marks)
-    return run_dot(dot, "svg", "the class drawing").decode()
+    return marks
 
 
 def class_page(svg: str, gates: list[GateSummary], title: str) -> str:

@@ -27,9 +27,6 @@ from ..core.untrusted import visible
 from ..grading.report import MISSING, GradedAnswer, SheetGrade
 from .grades import render_sheet, score_line
 
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-"""Gradescope's visibility settings (its specification's list)."""
-
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
