@@ -195,7 +195,8 @@ def test_the_diagnoses_name_the_rule_with_its_numbers(cg):
     (do_dn,) = [a for a in doc["answers"] if a["answer"] == "do/dn"]
     assert do_dn["diagnosis"] == (
         "wrong local derivative at o = tanh(n): ∂o/∂n (local) = 1 - tanh(n)² = 1 - 0.7071² = "
-        "0.50001; you used 1 - tanh(n) = 0.2929 (tanh' taken as 1 - tanh instead of 1 - tanh²)"
+        "0.50001; you used 1 - tanh(n) = 1 - 0.7071 = 0.2929 (tanh' taken as 1 - tanh "
+        "instead of 1 - tanh²)"
     )
 
 
@@ -458,7 +459,7 @@ def test_exp_taken_as_x_times_exp():
     report = cgcli.grade("f = exp(m) * w", {"m": 0.5, "w": 2}, {"dm": "1.6487"})
     (answer,) = report.answers
     assert answer.diagnosis.mistake == "wrong local derivative"
-    assert "m·exp(m) = 0.824361 (d exp(x) taken as x·exp(x)" in answer.diagnosis.text
+    assert "m·exp(m) = 0.5·1.64872 = 0.824361 (d exp(x) taken as x·exp(x)" in answer.diagnosis.text
     assert 2 * 0.5 * math.exp(0.5) == pytest.approx(1.6487, abs=5e-5)
 
 
