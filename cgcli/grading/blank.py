@@ -99,9 +99,24 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
     return rows
 
 
+def one_line(source: str) -> str:
+    """The program on one line, as a sheet shows it: its statements joined by ``;`` and
+    its comments after them all, behind one ``#`` (a comment runs to the end of its
+    line, so a statement joined after one would be lost in it)."""
+    code: list[str] = []
+    comments: list[str] = []
+    for line in source.splitlines():
+        statement, _, comment = line.partition("#")
+        if statement.strip():
+            code.append(statement.strip())
+        if comment.strip():
+            comments.append(comment.strip())
+    text = "; ".join(code)
+    return f"{text}  # {'; '.join(comments)}" if comments else text
+
+
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
-    lines = graph.source.strip().splitlines()
-    program = "; ".join(line.strip() for line in lines if line.strip())
+    program = one_line(graph.source)
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {

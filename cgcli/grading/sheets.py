@@ -439,9 +439,10 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
 
 
 def _csv_delimiter(text: str) -> str:
-    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``."""
+    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``. Comment
+    lines do not count, quoted ones (``"# program: a = b; c = d  # e, f"``) included."""
     for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
             return ";" if line.count(";") > line.count(",") else ","
     return ","
 
