@@ -2,7 +2,8 @@
 property test over generated programs whose comments hold commas, quotes, semicolons,
 ``#``, pipes and backticks. The blank sheet of each format is graded as it is written
 (nothing right, every question asked, no problem), and the program line a sheet shows
-is the same program: statements joined by ``;``, the comments after them all.
+is the same program: statements joined by ``;``, the comments after them all (or, when
+a loop has an indented body, the program's own lines).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cgcli
-from cgcli.grading.blank import SHEET_FORMATS, one_line
+from cgcli.grading.blank import SHEET_FORMATS, program_lines
 
 SUFFIX = {"markdown": ".md", "csv": ".csv", "tsv": ".tsv", "json": ".json", "latex": ".tex"}
 INPUTS = ("x", "y", "w")
@@ -39,6 +40,9 @@ def programs(draw):
             statement += f"  # {draw(COMMENT)}"
         lines.append(statement)
         names.append(f"v{n}_")
+        if draw(st.integers(0, 3)) == 0:  # a loop with an indented body, statements after it
+            lines.append(f"for t in 1..2:  # {draw(COMMENT)}")
+            lines.append(f"    v{n}_ += {draw(st.sampled_from(names))} * w  # {draw(COMMENT)}")
     return "\n".join(lines) + "\n"
 
 
@@ -53,9 +57,9 @@ VALUES = {"x": 0.5, "y": -2, "w": 3}
 @settings(max_examples=40)
 @given(programs())
 def test_the_program_line_is_the_same_program(program):
-    line = one_line(program)
-    assert "\n" not in line
-    assert shape(line) == shape(program)
+    lines = program_lines(program)
+    assert len(lines) == 1 or "for t" in program  # one line unless a loop has a body below
+    assert shape("\n".join(lines)) == shape(program)
 
 
 @settings(max_examples=25)
@@ -80,3 +84,13 @@ def test_a_comment_with_a_comma_reads_back_from_csv(tmp_path):
     assert (report.right, report.asked, report.problems) == (0, 6, [])
     doc = json.loads(cgcli.blank_sheet(program, VALUES, sheet_format="json"))
     assert doc["program"] == "q = x + y; f = q * w  # the sum, then the product"
+
+
+def test_a_loop_with_a_body_below_keeps_its_lines(tmp_path):
+    program = "h[0] = 0\nfor t in 1..2:\n    h[t] = tanh(w*h[t-1] + x)  # step, t\nL = h[2]^2\n"
+    markdown = cgcli.blank_sheet(program, VALUES, sheet_format="markdown")
+    assert "```\nh[0] = 0\nfor t in 1..2:\n    h[t] = tanh(w*h[t-1] + x)  # step, t\n" in markdown
+    doc = json.loads(cgcli.blank_sheet(program, VALUES, sheet_format="json"))
+    assert doc["program"] == program.rstrip()
+    csv_text = cgcli.blank_sheet(program, VALUES, sheet_format="csv")
+    assert "# program: h[0] = 0\n#          for t in 1..2:\n" in csv_text
