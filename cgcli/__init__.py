@@ -55,6 +55,7 @@ _EXPORTS = {
     "grade_class": "grading",
     "read_sheet": "grading",
     "blank_sheet": "grading.blank",
+    "variant_sheets": "grading.variants",
     "build_page": "page",
 }
 """Each public name and the module that defines it."""
@@ -111,6 +112,7 @@ __all__ = [
     "read_sheet",
     "symbolic_gradient",
     "train",
+    "variant_sheets",
 ]
 
 LIBRARY_TWINS = {

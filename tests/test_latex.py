@@ -8,13 +8,13 @@ since .ci/run installs it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
 import subprocess
 
 import pytest
+from real_parts import require_program
 from test_readme import console_examples
 
 PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb,longtable}\n"
@@ -22,11 +22,7 @@ ENGINE = shutil.which("pdflatex")
 
 
 def _require_engine() -> None:
-    if ENGINE is None:
-        message = "pdflatex is not installed (Debian: apt-get install texlive-latex-base)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{message}; CI must compile the LaTeX outputs")
-        pytest.skip(message)
+    require_program("pdflatex")
 
 
 def compile_latex(body: str, folder) -> str:

@@ -41,7 +41,14 @@ def rnn_reference(steps: int, w: float, u: float):
     point.update({xs[t]: sympy.Rational(XS[t]) for t in range(steps)})
     grads = {"w": sympy.diff(loss, W), "u": sympy.diff(loss, U)}
     grads.update({f"x[{t + 1}]": sympy.diff(loss, xs[t]) for t in range(steps)})
-    return float(loss.subs(point)), {k: float(g.subs(point)) for k, g in grads.items()}
+    # each shared subexpression evaluated once, at 50 digits (substituted whole, 8 steps'
+    # derivatives took SymPy 20 s)
+    replacements, reduced = sympy.cse([loss, *grads.values()])
+    known = dict(point)
+    for symbol, expr in replacements:
+        known[symbol] = expr.xreplace(known).evalf(50)
+    numbers = [float(expr.xreplace(known).evalf(50)) for expr in reduced]
+    return numbers[0], dict(zip(grads, numbers[1:], strict=True))
 
 
 def rnn_values(steps: int, w: float = 0.5, u: float = 1.0) -> dict:
@@ -201,16 +208,13 @@ def test_one_line_nested_loops():
         ("for t in 3..1: y = t", "the range 3..1 is empty"),
         ("for t in 1..3000000: y = x", "unrolling this loop makes more than 2,000,000"),
         ("y = h[1]\nh[2] = 3", "h[2] is assigned, but h[1] was read before as an input"),
-        ("x = 1\ny = x[1]", "x is a plain name here"),
         ("x[1] = 1\ny = x", "x is an indexed name: read one of its elements"),
         ("for t in 1..2: t = 3", "cannot assign to t: it is the loop's variable"),
         ("for t in 1..2:\n    for t in 1..2: y = t", "t is already the variable of a loop"),
         ("W[1,1] = 1\ny = W[1]", "W has 2 indexes (W[i, j]), not 1"),
-        ("s = sum(x)", "sum repeats an expression over a range"),
         ("for t in 1..3:\ny = 2", "expected the loop's body here"),
         ("for t in 1..3:\n    a[t] = 1\n  b = 2", "like neither the loop's body (4)"),
         ("for t in 1..3", "expected ':' at the end of the loop's line"),
-        ("y = [1, 2]", "a bracketed list is a value for an indexed name"),
     ],
 )
 def test_mistakes_in_loops_are_syntax_errors_at_their_place(program, message):
@@ -299,5 +303,5 @@ def _peak(steps: int) -> int:
 
 
 def test_unrolling_takes_memory_linear_in_the_steps():
-    small, large = _peak(5_000), _peak(20_000)
+    small, large = _peak(1_000), _peak(4_000)
     assert 3.2 < large / small < 4.8

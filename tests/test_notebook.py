@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
-from real_parts import missing
+from real_parts import python_part, require_program
 from test_page_browser import browser, open_page  # noqa: F401 - the browser fixture
+
+pytestmark = pytest.mark.xdist_group("browser")  # one Chromium, on one worker
 
 CELLS = [
     "import cgcli\n"
@@ -30,19 +31,18 @@ def executed_notebook(cells: list[str]):
         from jupyter_client.kernelspec import NoSuchKernel
         from nbclient import NotebookClient
     except ImportError:
-        missing("nbclient, nbformat or ipykernel", "pip install -e '.[test]'")
+        python_part("nbclient, nbformat or ipykernel", "nbclient, nbformat, ipykernel")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
     try:
         NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     except NoSuchKernel:
-        missing("a Jupyter kernel (python3)", "pip install ipykernel")
+        python_part("a Jupyter kernel (python3)", "ipykernel")
     return notebook
 
 
 def test_a_cell_shows_the_table_and_the_drawing_and_the_page():
-    if shutil.which("dot") is None:
-        missing("Graphviz", "apt-get install graphviz")
+    require_program("dot")
     table, page = run_notebook(CELLS)
     (shown,) = table
     data = shown["data"]
@@ -71,12 +71,11 @@ def test_a_cell_shows_the_table_and_the_drawing_and_the_page():
 def test_the_page_works_in_a_notebook_exported_to_html(browser, tmp_path, template):  # noqa: F811
     """nbconvert's HTML of the notebook, opened in a real browser: the frame holds the
     page, drawn, and its steps go."""
-    if shutil.which("dot") is None:
-        missing("Graphviz", "apt-get install graphviz")
+    require_program("dot")
     try:
         from nbconvert import HTMLExporter
     except ImportError:
-        missing("nbconvert", "pip install -e '.[test]'")
+        python_part("nbconvert", "nbconvert")
     notebook = executed_notebook(CELLS)
     body, _ = HTMLExporter(template_name=template).from_notebook_node(notebook)
     exported = tmp_path / f"notebook-{template}.html"

@@ -65,7 +65,7 @@ def expected_exit_code(shown: str) -> int:
         return 5
     if "cg: math error" in shown or re.search(r"rows? had a math error", shown):
         return 3
-    if re.search(r"^cg: (syntax error|usage error|error in the data)", shown, re.M):
+    if re.search(r"^cg: (syntax error|shape error|usage error|error in the data)", shown, re.M):
         return 2
     if "✗" in shown or re.search(r"^cg: check: .*disagree", shown, re.M):
         return 1

@@ -26,6 +26,7 @@ from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
+from ..passes.arrays import uses_arrays
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
 if TYPE_CHECKING:
@@ -201,6 +202,11 @@ def evaluate(
             check=check != "none",
             check_timeout=check_timeout,
         )
+    if points is not None and uses_arrays(graph, inputs):
+        raise UsageError(
+            "--points evaluates scalar programs row by row; a program over vectors and "
+            "matrices takes one point (its entries as indexed names W[1,1] can be columns)"
+        )
     if engine == "dask":
         return _on_dask(
             graph, inputs, points, out, points_format, format, output, wrt, grad_only, exact,
@@ -209,6 +215,19 @@ def evaluate(
     if points is None:
         if out is not None:
             raise UsageError("-o is for --points; redirect the output of one point with >")
+        if uses_arrays(graph if output is None else graph.with_output_name(output), inputs):
+            from .array_evaluation import evaluate_arrays
+
+            result = evaluate_arrays(
+                graph,
+                inputs,
+                output=output,
+                check=check != "none",
+                check_timeout=check_timeout,
+                exact=exact,
+                stepwise=by_step or truncate is not None,
+            )
+            return result if wrt is None else result.reporting(_wrt_names(wrt, graph.input_names))
         result = evaluate_graph(
             graph,
             inputs,

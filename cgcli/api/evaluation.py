@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
-from ..core.numbers import format_number, json_number
+from ..core.numbers import format_array, format_number, json_number
+from ..core.ops import SCALARS_ONLY
+from ..passes.arrays import uses_arrays
 from ..passes.engine import backward, forward
 from ..passes.values import (
+    ArrayValue,
     InputValue,
     SequenceValue,
     bind_inputs,
@@ -105,6 +108,9 @@ class Evaluation:
     stopped K steps back through the loop's state; not the true gradient."""
     steps: tuple[StepTable, ...] | None = None
     """With ``by_step=True``: the step table of each top-level loop."""
+    shapes: tuple[tuple[int, ...], ...] | None = None
+    """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
+    its values and gradients are then NumPy arrays of that shape. None: all scalars."""
 
     @property
     def ok(self) -> bool:
@@ -142,18 +148,19 @@ class Evaluation:
 
         return Page(build_page(self, digits=digits), height)
 
-    def shown_value(self, index: int, digits: int | None) -> str:
-        """A node's value as text: exact with a float alongside in exact mode."""
+    def shown_value(self, index: int, digits: int | None, limit: int | None = None) -> str:
+        """A node's value as text: exact with a float alongside in exact mode; an array
+        of more than ``limit`` entries shortened with … (a terminal's compact form)."""
         if self.exact is not None:
             return self.exact.shown(self.exact.values[index], digits)
-        return format_number(self.nodes[index].value, digits)
+        return _shown(self.nodes[index].value, digits, limit)
 
-    def shown_grad(self, index: int, digits: int | None) -> str:
+    def shown_grad(self, index: int, digits: int | None, limit: int | None = None) -> str:
         """A node's gradient as text ("-" for a constant)."""
         if self.exact is not None:
             return self.exact.shown(self.exact.grads[index], digits)
         grad = self.nodes[index].grad
-        return "-" if grad is None else format_number(grad, digits)
+        return "-" if grad is None else _shown(grad, digits, limit)
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
         """The JSON document ``cg eval --format json`` prints (its schema: the "Output
@@ -180,6 +187,7 @@ class Evaluation:
         text = self.graph.text
         for r in self.nodes:
             node = r.node
+            shape = {} if self.shapes is None else {"shape": list(self.shapes[node.index])}
             yield {
                 "id": f"n{node.index + 1}",
                 "name": node.name,
@@ -191,6 +199,7 @@ class Evaluation:
                 "span": [node.start, node.end],
                 "value": json_number(r.value),
                 "grad": json_number(r.grad),
+                **shape,
             }
 
     def json_tail(self, wrt: list[str] | None = None) -> dict:
@@ -223,6 +232,12 @@ class Evaluation:
         }
 
 
+def _shown(number, digits: int | None, limit: int | None) -> str:
+    if getattr(number, "ndim", 0):
+        return format_array(number, digits, limit)
+    return format_number(number, digits)
+
+
 def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | SequenceValue]:
     """The values mapping of a library call, each checked and kept exact: a name maps to a
     number, an element (``"x[1]"``) too, and an indexed name (``"x"``) maybe to a list."""
@@ -239,7 +254,7 @@ def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | 
             raise UsageError(f"values: {key!r} is not a name") from None
         if name in parsed:
             raise UsageError(f"values: {name} is given twice")
-        known = isinstance(value, (InputValue, SequenceValue))
+        known = isinstance(value, (InputValue, SequenceValue, ArrayValue))
         parsed[name] = value if known else given_python_value(name, value)
     return parsed
 
@@ -259,6 +274,8 @@ def evaluate_graph(
     """:func:`evaluate` for a parsed graph and parsed values."""
     if output is not None:
         graph = graph.with_output_name(output)
+    if uses_arrays(graph, inputs):
+        raise UsageError(SCALARS_ONLY)
     graph, point, warnings = bind_inputs(graph, inputs)
     values = forward(graph, point)
     exact_inputs = exact_values(graph, inputs)

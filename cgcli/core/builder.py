@@ -12,11 +12,12 @@ import re
 from fractions import Fraction
 from types import MappingProxyType
 
+from .array_ops import op_name
 from .errors import CgSyntaxError
 from .indexing import BadIndex, element_name, integer
 from .ir import COPY, INPUT, NUMBER, TEXT_LIMIT, Graph
 from .limits import Limits
-from .loops import FOR, Bounds, LoopSteps, Ref, Subscript, Template, exact_constant, unroll
+from .loops import FOR, ONCE, Bounds, LoopSteps, Ref, Subscript, Template, exact_constant, unroll
 from .node_table import NodeTable
 
 _NO_VARIABLES: dict[str, int] = {}
@@ -114,7 +115,8 @@ class GraphBuilder:
         if name not in self.bindings:
             if name in self.sequences:
                 raise self.error(
-                    f"{name} is an indexed name: read one of its elements, such as {name}[1]",
+                    f"{name} is an indexed name: read one of its elements, such as {name}[1] "
+                    f"(to use {name} as an array, read it whole before its entries)",
                     start,
                 )
             index = self.nodes.append(INPUT, (), start, end, name=name, version=1)
@@ -130,6 +132,10 @@ class GraphBuilder:
         index = self.bindings.get(name)
         if index is not None:
             return Ref(index, sub.start, sub.end)
+        whole = self.bindings.get(sub.base)
+        if whole is not None and sub.base not in self.sequences:  # an entry of an array
+            op = op_name("index", indexes)
+            return self.add(op, (whole,), sub.start, sub.end)
         sequence = self._sequence(sub, len(indexes), variables)
         if sequence.computed:
             raise self.error(self._unassigned(sub, name, sequence, variables), sub.start)
@@ -294,6 +300,8 @@ class GraphBuilder:
         return Ref(result.index, template.start, template.end)
 
     def _bounds(self, template: Template, variables: dict[str, int]) -> Bounds:
+        if template.kind == ONCE:
+            return Bounds(1, 1)
         try:
             first, last = (
                 integer(expr, variables, self.constant, self.source, "range's bound")

@@ -74,6 +74,13 @@ class CgSyntaxError(CgError):
         )
 
 
+class ShapeError(CgSyntaxError):
+    """Arrays whose shapes do not fit an operation (``W @ x`` with 3×2 and 3): found before
+    anything runs, with a caret under the operation. Exit code 2, as a syntax error's."""
+
+    kind = "shape error"
+
+
 class CgMathError(CgError):
     """A value outside an operation's domain, or a result that overflows."""
 

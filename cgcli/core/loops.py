@@ -65,6 +65,9 @@ class LoopSteps(NamedTuple):
 
 FOR, SUM, MEAN = "for", "sum", "mean"
 AGGREGATES = (SUM, MEAN)
+ONCE = "once"
+"""A template run once, with no variable: ``sum(W)`` (an array's sum), whose call opened a
+template before it was known that no ``for`` follows."""
 
 _ADD, _READ, _ELEMENT, _BIND, _BIND_ELEMENT, _OUTPUT, _STATEMENT, _RUN = range(8)
 
@@ -193,7 +196,8 @@ def unroll(
                 value = run.next_value
                 run.next_value += 1
                 run.steps += 1
-                variables[template_.variable] = value
+                if template_.variable is not None:
+                    variables[template_.variable] = value
                 run.regs = [None] * template_.slots
                 run.pc = 0
                 if starts is not None and len(runs) == 1:
@@ -201,7 +205,7 @@ def unroll(
                 budget(template_, 0)
                 continue
             runs.pop()
-            del variables[template_.variable]
+            variables.pop(template_.variable, None)
             value_ref = _finish(builder, template_, run.sum, run.steps)
             if runs:
                 runs[-1].regs[run.dst] = value_ref
@@ -236,7 +240,7 @@ def unroll(
             builder.count_statement()
         else:  # a nested loop or sum
             _, dst, inner = instruction
-            if inner.variable in variables:
+            if inner.variable is not None and inner.variable in variables:
                 builder.shadowing(inner)
             first, last = bounds(inner, variables)
             runs.append(_Run(inner, first, last, dst))

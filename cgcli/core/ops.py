@@ -17,6 +17,8 @@ import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .errors import UsageError
+
 Partials = tuple[float, ...]
 
 
@@ -606,8 +608,24 @@ FUNCTIONS["pow"] = OPERATORS["pow"]  # pow(a, b) is a ^ b
 
 
 def op_for(name: str) -> Op:
-    """The op of a graph node's ``op`` field ('add', 'sin', ...)."""
-    return OPERATORS.get(name) or FUNCTIONS.get(name) or DERIVATIVE_OPS[name]
+    """The op of a graph node's ``op`` field ('add', 'sin', ...); the ops on whole arrays
+    are in :mod:`cgcli.core.array_ops` (``array_op``), and a pass over scalars that
+    meets one says so."""
+    found = OPERATORS.get(name) or FUNCTIONS.get(name) or DERIVATIVE_OPS.get(name)
+    if found is None:
+        from .array_ops import array_op
+
+        if array_op(name) is not None:
+            raise UsageError(SCALARS_ONLY)
+        raise KeyError(name)
+    return found
+
+
+SCALARS_ONLY = (
+    "this works on scalar programs; the program uses vectors or matrices, which cg eval "
+    "and evaluate() take"
+)
+"""What a feature that works on scalars says of a program over arrays."""
 
 
 # --- the local derivatives as graphs ------------------------------------------------

@@ -14,14 +14,16 @@ import re
 import threading
 import unicodedata
 from fractions import Fraction
+from typing import NamedTuple
 
 from . import lalr
+from .array_ops import ARRAY_OPS, FUNCTION_NAMES, op_name
 from .builder import GraphBuilder
 from .errors import ArgumentTypeError, CgSyntaxError, UsageError
 from .indexing import IndexExpr
 from .ir import NUMBER, Graph
 from .limits import DEFAULT_LIMITS, Limits
-from .loops import AGGREGATES, FOR, Ref, Subscript, Template
+from .loops import AGGREGATES, FOR, ONCE, Ref, Subscript, Template
 from .ops import FUNCTIONS
 
 GRAMMAR_FILE = "cg.lark"
@@ -69,6 +71,22 @@ class _Callbacks:
 
     def pow(self, children):
         return self._binary("pow", children)
+
+    def matmul(self, children):
+        return self._binary("matmul", children)
+
+    def attribute(self, children):
+        value, token = children
+        if token.text != ".T":
+            raise self.builder.error(
+                f"unknown attribute {token.text}: cg has only .T, the transpose (W.T)",
+                token.start,
+            )
+        return self.builder.sink.add("transpose", (value.index,), value.start, token.end)
+
+    def keyword(self, children):
+        token, _, value = children
+        return _Keyword(token, value)
 
     def neg(self, children):
         return self.builder.sink.add("neg", (children[1].index,), *_span(children))
@@ -123,13 +141,14 @@ class _Callbacks:
 
     def call(self, children):
         token = children[0]
-        if token.text in AGGREGATES:
-            raise self.builder.error(
-                f"{token.text} repeats an expression over a range: write "
-                f"{token.text}(EXPR for t in 1..T)",
-                children[-1].start,
-            )
         args = [c for c in children if isinstance(c, Ref)]
+        keywords = [c for c in children if isinstance(c, _Keyword)]
+        if token.text in FUNCTION_NAMES:
+            return self._array_call(token, args, keywords, children[-1])
+        if keywords:
+            raise self.builder.error(
+                f"{token.text} takes no keyword arguments", keywords[0].name.start
+            )
         op = FUNCTIONS.get(token.text)
         if op is None:
             raise CgSyntaxError(_unknown_function(token.text), self.builder.source, token.start)
@@ -141,6 +160,42 @@ class _Callbacks:
                 token.start,
             )
         return self.builder.sink.add(op.name, tuple(a.index for a in args), *_span(children))
+
+    def _array_call(self, token, args, keywords, close):
+        """An array function: transpose(W), sum(W, axis=0), softmax(s), ..."""
+        builder = self.builder
+        op = ARRAY_OPS[token.text]
+        if len(args) != op.arity:
+            plural = "s" if op.arity != 1 else ""
+            raise builder.error(
+                f"{op.name} takes {op.arity} array argument{plural}, got {len(args)}",
+                token.start,
+            )
+        parameter = None
+        for keyword in keywords:
+            if keyword.name.text != op.parameter:
+                allowed = f"only {op.parameter}=" if op.parameter else "no keyword arguments"
+                raise builder.error(
+                    f"{op.name} takes {allowed}, not {keyword.name.text}=", keyword.name.start
+                )
+            text = builder.source[keyword.value.start : keyword.value.end].replace(" ", "")
+            if not re.fullmatch(r"-?[0-9]+", text):
+                raise builder.error(
+                    f"{keyword.name.text} is a whole number written out, such as "
+                    f"{keyword.name.text}=0",
+                    keyword.value.start,
+                )
+            parameter = int(text)
+        name = op_name(op.name, parameter)
+        span = (token.start, close.end)
+        if token.text in AGGREGATES:  # sum(W): the template call_open opened runs once
+            template = builder.frames.pop()
+            ref = template.add(name, (args[0].index,), *span)
+            template.kind = ONCE
+            template.result = ref.index
+            template.end = close.end
+            return builder.finish(template)
+        return builder.sink.add(name, tuple(a.index for a in args), *span)
 
     def aggregate(self, children):
         token, body, _, variable, _, first, _, last, close = children
@@ -179,13 +234,11 @@ class _Callbacks:
     def bracket_list(self, children):
         builder = self.builder
         elements = [c for c in children if isinstance(c, Ref)]
-        if builder.lists is None or builder.frames:
-            raise builder.error(
-                "a bracketed list is a value for an indexed name, given outside the program "
-                "(x=[0.5,-1,2]); in a program, assign each element: x[1] = 0.5",
-                children[0].start,
-            )
         start, end = _span(children)
+        if builder.lists is None:  # in a program: a vector, or a matrix of row vectors
+            return builder.sink.add("stack", tuple(e.index for e in elements), start, end)
+        if builder.frames:
+            raise builder.error("a list value is one bracketed list of numbers", start)
         builder.lists.append((start, end, elements))
         return Ref(elements[0].index, start, end)
 
@@ -282,6 +335,13 @@ class _Callbacks:
             raise self.builder.error(f"{token.text} is a function, not {role}", token.start)
 
 
+class _Keyword(NamedTuple):
+    """A keyword argument of an array function as written: ``axis=0``."""
+
+    name: object
+    value: Ref
+
+
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
 
 
@@ -329,7 +389,6 @@ FUNCTION_ALIASES = {
     "arccosh": "log(x + sqrt(x^2 - 1))",
     "atanh": "log((1 + x)/(1 - x))/2",
     "arctanh": "log((1 + x)/(1 - x))/2",
-    "softmax": "exp(a)/(exp(a) + exp(b)) for two scores (cg works with scalars)",
 }
 """Names from other tools and textbooks, and what cg calls them."""
 

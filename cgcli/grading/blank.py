@@ -37,9 +37,11 @@ def blank_sheet(
     ask: str = "all",
     output: str | None = None,
     digits: int | None = 6,
+    student: str = "",
 ) -> str:
     """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``
-    (then the values are given, computed ones to ``digits`` significant digits)."""
+    (then the values are given, computed ones to ``digits`` significant digits);
+    ``student`` fills in the ``Student:`` line (a sheet made for one student)."""
     if sheet_format not in SHEET_FORMATS:
         raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
     if ask not in ASKS:
@@ -53,6 +55,7 @@ def blank_sheet(
     result = evaluate_graph(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask)
+    head["student"] = student
     writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
     if writer is not None:
         return writer(result.graph, head, rows, ask, result.output)
@@ -145,7 +148,8 @@ def _columns(out: str, ask: str) -> list[str]:
 
 def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     titles = _columns(out, ask)
-    lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
+    student = markdown_code(head["student"]) if head["student"] else ""
+    lines = [f"<!-- cg sheet; asks: {ask} -->", f"Student: {student}", ""]
     lines += [head["task"], ""]
     if "\n" in head["program"]:  # a loop's indented body: a fenced block keeps the lines
         code = [visible(line) for line in head["program"].splitlines()]
@@ -174,7 +178,7 @@ def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, d
         f"# program: {visible(first)}",
         *(f"#          {visible(line)}" for line in more),
         f"# at: {head['at']}",
-        "# student: ",
+        f"# student: {visible(head['student'])}",
     ):
         writer.writerow([line])
     width = 5 if ask == "values" else 6
@@ -208,7 +212,7 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "program": "\n".join(visible(line) for line in head["program"].splitlines()),
         "at": head["at"],
         "output": out,
-        "student": "",
+        "student": head["student"],
         "nodes": nodes,
     }
     return json_text(doc) + "\n"
@@ -248,7 +252,7 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
     lines = [
         f"% cg sheet: needs {LATEX_PREAMBLE}",
         f"% cg sheet; asks: {ask}",
-        r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
+        _latex_student(head["student"]),
         latex_text(head["task"]) + r"\\",
         _latex_program(head["program"]),
         rf"At: {latex_text(head['at'])}\\[1ex]",
@@ -279,3 +283,11 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"
+
+
+def _latex_student(student: str) -> str:
+    """The ``Student:`` line: a rule to write on, or the student's id (as text)."""
+    from ..core.notation import latex_text
+
+    shown = latex_text(student) if student else r"\rule{6cm}{0.4pt}"
+    return rf"\noindent Student: {shown}\\[1ex]"

@@ -93,17 +93,9 @@ def gradebook(grades: ClassGrade) -> str:
 def is_gradebook(path: str) -> bool:
     """Whether ``path`` is a regular file that starts as cg's gradebook does (an earlier
     ``--summary``, which a new one may replace)."""
-    import os
-    import stat
+    from ..core.files import starts_with
 
-    head = ",".join(GRADEBOOK_HEAD).encode()
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with open(path, "rb") as handle:
-            return handle.read(len(head) + 3).removeprefix(b"\xef\xbb\xbf").startswith(head)
-    except OSError:
-        return False
+    return starts_with(path, ",".join(GRADEBOOK_HEAD).encode())
 
 
 def _number(x: float) -> str:

@@ -32,6 +32,7 @@ from ..core.notation import LANGUAGE
 from ..core.ops import FUNCTIONS, OPERATORS, op_for
 from .keys import GRAD, VALUE
 from .rules import Form, Words
+from .sequence_mistakes import SEQUENCE_MISTAKES
 from .work import Edge, Work
 
 LOCAL, FORWARD, STEP = "local", "forward", "step"
@@ -533,6 +534,7 @@ def _chain(view: AnswerView) -> str:
 
 
 CATALOGUE: list[Mistake] = [
+    *(Mistake(*entry) for entry in SEQUENCE_MISTAKES),
     Mistake("wrong local derivative", GRAD, LOCAL, textbook_forms),
     Mistake("inputs swapped", GRAD, LOCAL, inputs_swapped, swaps=True),
     Mistake("rows swapped", GRAD, STEP, rows_swapped),

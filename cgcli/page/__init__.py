@@ -31,7 +31,8 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
     ``nodes``: one per node in forward order, with its value and gradient as shown
     and at full precision. ``steps``: the forward pass (each node's value, in
     order), then the backward pass (each node's gradient, in the order
-    ``cg explain`` computes them), each with the lines of ``cg explain`` for it.
+    ``cg explain`` computes them), each with the lines of ``cg explain`` for it and
+    its step in time ``t``. ``time``: a loop's steps in time (see :func:`_time`).
     A node without a forward step (a constant) is known from the start; a node
     without a backward step has no gradient.
     """
@@ -55,13 +56,42 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
                 "fullGrad": json_number(r.grad),
             }
         )
+    steps = _steps(result, digits)
+    time = _time(result, steps)
     return {
         "output": out,
         "colours": {"value": VALUE_COLOUR.lower(), "grad": GRAD_COLOUR.lower()},
         "nodes": nodes,
-        "steps": _steps(result, digits),
+        "steps": steps,
+        "time": time,
         "check": check_line(result),
     }
+
+
+def _time(result: Evaluation, steps: list[dict]) -> list[dict]:
+    """The loop's steps in time (empty without a loop): per step its title (``t = 2``) and
+    the named nodes it computes or reads (``x[2]``, ``h[2]``). Each step of the passes gets
+    ``t``: the index of its node's step in time, -1 outside the loops, or None for an input
+    no single step owns (a shared weight) and for every input's gradient (the backward
+    pass reaches the inputs last): such a step belongs to the steps around it."""
+    from ..render.graph import step_columns, step_titles
+
+    graph = result.graph
+    if not graph.loops:
+        for step in steps:
+            step["t"] = None
+        return []
+    column = step_columns(graph)
+    where = {node.id: node for node in graph.nodes}
+    for step in steps:
+        node = where[step["node"]]
+        loose = node.op == INPUT and (column[node.index] < 0 or step["pass"] == "backward")
+        step["t"] = None if loose else column[node.index]
+    time = [{"title": title, "nodes": []} for title in step_titles(graph)]
+    for node in graph.nodes:
+        if column[node.index] >= 0 and node.name is not None and not graph.inline(node):
+            time[column[node.index]]["nodes"].append(node.id)
+    return time
 
 
 def _steps(result: Evaluation, digits: int | None) -> list[dict]:

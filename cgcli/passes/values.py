@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.errors import (
     ArgumentTypeError,
@@ -44,6 +44,91 @@ class SequenceValue(NamedTuple):
 
     name: str
     elements: tuple[InputValue, ...]
+
+
+class ArrayValue(NamedTuple):
+    """A vector or matrix for an input used whole (``W=[[0.5,-1],[2,0.1]]``): its float64
+    array and its exact entries for the check."""
+
+    name: str
+    number: Any
+    """A float64 numpy array."""
+    exact: Any
+    """A numpy object array of exact entries (Fraction, or a constant expression's graph),
+    or None: the floats as given (:func:`exact_entries`)."""
+
+
+def array_from_text(name: str, text: str) -> ArrayValue:
+    """Parse a nested bracketed list, ``[[0.5, -1], [2, 0.1]]``: a constant array whose
+    entries are constant expressions (each kept exact)."""
+    import numpy
+
+    from .arrays import shapes
+
+    try:
+        graph = parse(text)
+        shape = shapes(graph, {})[graph.output]
+    except CgSyntaxError as exc:
+        exc.origin = f"in the value of {name}"
+        raise
+    if graph.statements != 1 or graph.assigned or graph.table.op(graph.output) != "stack":
+        raise UsageError(f"the value of {name} must be one bracketed list, not {text.strip()!r}")
+    table = graph.table
+    exact = numpy.empty(shape, dtype=object)
+    number = numpy.empty(shape, dtype=float)
+    rows = [((), graph.output)]
+    while rows:  # walk the nested lists down to their entries, without recursion
+        position, index = rows.pop()
+        if table.op(index) == "stack":
+            node = table.node(index)
+            rows += [((*position, k), i) for k, i in enumerate(node.inputs)]
+            continue
+        node = table.node(index)
+        where = f"{name}[{','.join(str(k + 1) for k in position)}]"
+        entry = value_from_text(where, text[node.start : node.end])
+        number[position] = entry.number
+        exact[position] = entry.exact
+    return ArrayValue(name, number, exact)
+
+
+def array_from_python(name: str, value: object) -> ArrayValue:
+    """A nested list or a numpy array given from Python: finite numbers, not ragged.
+
+    An array of ints or floats is taken as it is, its exact entries found only when the
+    check asks for them (:func:`exact_entries`); other entries (Fractions, constant
+    expressions as text) one by one."""
+    import numpy
+
+    try:
+        whole = numpy.asarray(value)
+    except ValueError:
+        whole = None
+    if whole is not None and whole.dtype.kind in "iuf" and whole.size:
+        number = numpy.asarray(whole, dtype=float)
+        finite = numpy.isfinite(number)
+        if not finite.all():
+            position = tuple(int(k) for k in numpy.argwhere(~finite)[0])
+            where = "[" + ",".join(str(k + 1) for k in position) + "]"
+            value_from_python(f"{name}{where}", float(number[position]))  # raises
+        return ArrayValue(name, number, None)
+    try:
+        entries = numpy.array(value, dtype=object)
+    except ValueError:
+        raise UsageError(
+            f"the value of {name} is a ragged list: every row needs one length"
+        ) from None
+    if entries.dtype != object or any(isinstance(e, (list, tuple)) for e in entries.flat):
+        raise UsageError(f"the value of {name} is a ragged list: every row needs one length")
+    if entries.size == 0:
+        raise UsageError(f"the value of {name} is an empty list")
+    exact = numpy.empty(entries.shape, dtype=object)
+    number = numpy.empty(entries.shape, dtype=float)
+    for position, entry in numpy.ndenumerate(entries):
+        where = "[" + ",".join(str(k + 1) for k in position) + "]"
+        one = value_from_python(f"{name}{where}", entry)
+        number[position] = one.number
+        exact[position] = one.exact
+    return ArrayValue(name, number, exact)
 
 
 def value_from_text(name: str, text: str) -> InputValue:
@@ -91,25 +176,33 @@ def sequence_from_text(name: str, text: str) -> SequenceValue:
     return SequenceValue(name, tuple(_constant(name, graph, text) for graph in graphs))
 
 
-def given_value(name: str, text: str) -> InputValue | SequenceValue:
-    """The value of ``NAME=VALUE``: a number, or a list for an indexed input."""
+def given_value(name: str, text: str) -> InputValue | SequenceValue | ArrayValue:
+    """The value of ``NAME=VALUE``: a number, a list for an indexed input or a vector, or
+    a nested list for a matrix."""
     if _is_list(text):
         if split_element(name) is not None:
             raise UsageError(f"the value of {name} must be one number, not a list")
+        if text.strip()[1:].lstrip().startswith("["):
+            return array_from_text(name, text)
         return sequence_from_text(name, text)
     return value_from_text(name, text)
 
 
-def given_python_value(name: str, value: object) -> InputValue | SequenceValue:
-    """:func:`value_from_python`, and a list, tuple or 1-d array for an indexed input."""
+def given_python_value(name: str, value: object) -> InputValue | SequenceValue | ArrayValue:
+    """:func:`value_from_python`, a list, tuple or 1-d array for an indexed input or a
+    vector, and a nested list or 2-d array for a matrix."""
     if isinstance(value, str) and _is_list(value):
         return given_value(name, value)
+    if getattr(value, "ndim", 0) >= 2:
+        return array_from_python(name, value)
     listed = value.tolist() if hasattr(value, "tolist") else value
     if isinstance(listed, (list, tuple)):
         if split_element(name) is not None:
             raise UsageError(f"the value of {name} must be one number, not a list")
         if not listed:
             raise UsageError(f"the value of {name} is an empty list")
+        if any(isinstance(v, (list, tuple)) for v in listed):
+            return array_from_python(name, listed)
         return SequenceValue(name, tuple(value_from_python(name, v) for v in listed))
     return value_from_python(name, value)
 
@@ -220,8 +313,8 @@ def expand_sequences(
     its first element at the smallest index the program uses for ``x``, the next at the
     index after, and so on. A list must have one element per index from the smallest to
     the largest the program uses; a name given twice is an error. Also the warnings."""
-    plain = {name: v for name, v in values.items() if not isinstance(v, SequenceValue)}
-    lists = {name: v for name, v in values.items() if isinstance(v, SequenceValue)}
+    plain = {name: v for name, v in values.items() if isinstance(v, InputValue)}
+    lists = {name: v for name, v in values.items() if not isinstance(v, InputValue)}
     if not lists:
         return dict(plain), []
     used: dict[str, list[tuple[int, ...]]] = {}
@@ -236,12 +329,14 @@ def expand_sequences(
     warnings = []
     for name, sequence in lists.items():
         indexes = used.get(name)
+        if name in plain_inputs or (indexes is None and isinstance(sequence, ArrayValue)):
+            expanded[name] = as_array(sequence)  # an array, used whole by the program
+            continue
         if indexes is None:
-            if name in plain_inputs:
-                raise UsageError(
-                    f"{name} is a plain name in the program: give it one value, {name}=..."
-                )
             warnings.append(f"{name} is not used by the program; its value is ignored")
+            continue
+        if isinstance(sequence, ArrayValue):
+            expanded.update(_entries(name, sequence, indexes, expanded))
             continue
         if any(len(i) != 1 for i in indexes):
             arity = len(indexes[0])
@@ -271,14 +366,72 @@ def expand_sequences(
     return expanded, warnings
 
 
+def exact_entries(value: ArrayValue) -> Any:
+    """The exact entries of an array value: as given, or each float read as its shortest
+    decimal (0.1 is 1/10), as a number given from Python is."""
+    if value.exact is not None:
+        return value.exact
+    from fractions import Fraction
+
+    import numpy
+
+    exact = numpy.empty(value.number.shape, dtype=object)
+    for position, number in numpy.ndenumerate(value.number):
+        exact[position] = Fraction(repr(float(number)))
+    return exact
+
+
+def as_array(value: SequenceValue | ArrayValue) -> ArrayValue:
+    """A list of numbers for a name the program uses whole: a vector."""
+    if isinstance(value, ArrayValue):
+        return value
+    import numpy
+
+    exact = numpy.empty(len(value.elements), dtype=object)
+    for k, element in enumerate(value.elements):
+        exact[k] = element.exact
+    number = numpy.array([e.number for e in value.elements], dtype=float)
+    return ArrayValue(value.name, number, exact)
+
+
+def _entries(
+    name: str, value: ArrayValue, indexes: list[tuple[int, ...]], given: Mapping[str, Any]
+) -> dict[str, InputValue]:
+    """A matrix given for an indexed name the program reads by entry (``W[1,2]``): each
+    entry at its place, counted from 1 as in a points file's columns ``W[1,1]``."""
+    from fractions import Fraction
+
+    shape = value.number.shape
+    placed = {}
+    for index in indexes:
+        key = element_name(name, index)
+        if len(index) != len(shape) or not all(
+            1 <= i <= n for i, n in zip(index, shape, strict=True)
+        ):
+            shown = "×".join(map(str, shape))
+            raise UsageError(f"{key} is not an entry of the {shown} value of {name}")
+        if key in given:
+            raise UsageError(f"{key} is given twice: in {name}=[...] and as {key}=...")
+        position = tuple(i - 1 for i in index)
+        number = float(value.number[position])
+        exact = value.exact[position] if value.exact is not None else Fraction(repr(number))
+        placed[key] = InputValue(key, number, exact)
+    return placed
+
+
 def bind_inputs(
-    graph: Graph, values: Mapping[str, InputValue | SequenceValue]
+    graph: Graph, values: Mapping[str, InputValue | SequenceValue], arrays: bool = False
 ) -> tuple[Graph, dict[str, float], list[str]]:
-    """Match values to the graph's inputs: the bound graph, floats per input, warnings.
+    """Match values to the graph's inputs: the bound graph, floats per input (NumPy arrays
+    too with ``arrays``), warnings.
 
     All missing values are reported in one error; unused values are warnings.
     """
     values, warnings = expand_sequences(graph, values)
+    if not arrays and any(isinstance(v, ArrayValue) for v in values.values()):
+        from ..core.ops import SCALARS_ONLY
+
+        raise UsageError(SCALARS_ONLY)
     graph = graph.bind_constants(values)
     needed = graph.input_names
     missing = [name for name in needed if name not in values]
@@ -298,7 +451,12 @@ def exact_values(
 ) -> dict[str, Fraction | Graph]:
     """The exact value of each of ``graph``'s inputs (lists placed on their elements)."""
     placed, _ = expand_sequences(graph, values)
-    return {name: placed[name].exact for name in graph.input_names}
+    return {
+        name: exact_entries(placed[name])
+        if isinstance(placed[name], ArrayValue)
+        else placed[name].exact
+        for name in graph.input_names
+    }
 
 
 def missing_values(missing: list[str]) -> str:

@@ -95,11 +95,18 @@ def _node_lines(result: Evaluation, start: int, stop: int) -> list[str]:
         grads,
         strict=True,
     )
-    return [
+    lines = [
         f'{{"id": "n{i}", {name}, "label": {label}, "op": {op}, "inputs": [{args}], '
         f'"text": {text}, "span": [{a}, {b}], "value": {value}, "grad": {grad}}}'
         for i, name, label, op, args, text, a, b, value, grad in columns
     ]
+    if result.shapes is not None:  # a program over arrays: each node's shape too
+        shapes = result.shapes[start:stop]
+        lines = [
+            f"{line[:-1]}, {_dump({'shape': list(s)})[1:]}"
+            for line, s in zip(lines, shapes, strict=True)
+        ]
+    return lines
 
 
 def _number(x: float | None) -> str:

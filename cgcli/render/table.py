@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..api.evaluation import Evaluation
+from ..core.array_ops import shown_shape
 from ..core.untrusted import visible
 from ..core.verdicts import (
     AT_KINK,
@@ -31,24 +32,32 @@ def node_cells(graph, labels: list[str], node) -> list[str]:
     return [labels[node.index], node.op, inputs, graph.text(node)]
 
 
-def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], list[list[str]]]:
+def node_table(
+    result: Evaluation, digits: int | None, compact: bool = False
+) -> tuple[list[Column], list[list[str]]]:
     """Columns and rows of the node table, one row per node in forward order.
 
     Unnamed constants get no row: they are written where they are used (``b + 1``).
+    A program over arrays gets a shape column; ``compact`` shortens big arrays with …
+    (a terminal's table), otherwise they are shown whole.
     """
     out = result.output
+    shapes = result.shapes
     columns = [
         *NODE_COLUMNS,
+        *([Column("shape")] if shapes is not None else []),
         Column("value", numeric=True),
         Column(f"∂{out}/∂node", numeric=True),
         Column("check"),
     ]
+    limit = COMPACT_ENTRIES if compact else None
     labels = [r.label for r in result.nodes]
     rows = [
         [
             *node_cells(result.graph, labels, r.node),
-            result.shown_value(r.node.index, digits),
-            result.shown_grad(r.node.index, digits),
+            *([shown_shape(shapes[r.node.index])] if shapes is not None else []),
+            result.shown_value(r.node.index, digits, limit),
+            result.shown_grad(r.node.index, digits, limit),
             mark(verdict),
         ]
         for r, verdict in zip(result.nodes, result.check.grads, strict=True)
@@ -57,17 +66,23 @@ def node_table(result: Evaluation, digits: int | None) -> tuple[list[Column], li
     return columns, rows
 
 
+COMPACT_ENTRIES = 12
+"""On a terminal, an array of more entries shows its first and last rows and columns."""
+
 DETAIL_LIMIT = 10
 """Reason lines shown under the check line; a count follows for the rest."""
 
 
-def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> list[str]:
+def summary_lines(
+    result: Evaluation, digits: int | None, wrt: list[str], compact: bool = False
+) -> list[str]:
     """The output value, the gradient per input (those in ``wrt``), the check's method and
     guarantee, and the reason for every mismatch."""
     out = result.output
     check = result.check
     chosen = set(wrt)
-    value = result.shown_value(result.graph.output, digits)
+    limit = COMPACT_ENTRIES if compact else None
+    value = result.shown_value(result.graph.output, digits, limit)
     lines = [f"{out} = {value}  {mark(check.value)}".rstrip()]
     truncated = truncation_line(result)
     if truncated:
@@ -76,7 +91,7 @@ def summary_lines(result: Evaluation, digits: int | None, wrt: list[str]) -> lis
         if node.name not in chosen:
             continue
         verdict = check.grads[node.index]
-        grad = result.shown_grad(node.index, digits)
+        grad = result.shown_grad(node.index, digits, limit)
         lines.append(f"∂{out}/∂{result.graph.label(node)} = {grad}  {mark(verdict)}")
     lines.append(check_line(result))
     lines.extend(detail_lines(result))
@@ -145,8 +160,8 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
 
 
 def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
-    columns, rows = node_table(result, digits)
-    summary = summary_lines(result, digits, wrt)
+    columns, rows = node_table(result, digits, compact=True)
+    summary = summary_lines(result, digits, wrt, compact=True)
     return plain(columns, rows) + "\n\n" + "\n".join(summary) + "\n"
 
 
@@ -154,9 +169,9 @@ def print_rich(result: Evaluation, digits: int | None, wrt: list[str], console) 
     """The same table and summary through rich, for a terminal."""
     from rich.text import Text
 
-    columns, rows = node_table(result, digits)
+    columns, rows = node_table(result, digits, compact=True)
     console.print(rich_table(columns, rows, program_title("cg", result.graph.source)))
-    for line in summary_lines(result, digits, wrt):
+    for line in summary_lines(result, digits, wrt, compact=True):
         style = "bold red" if "✗" in line or "MISMATCH" in line else None
         console.print(Text(visible(line), style=style))
 

@@ -1,0 +1,278 @@
+"""The check of a program over arrays: SymPy on the scalar expansion, else high precision.
+
+Every node becomes a NumPy array of exact expressions (object dtype), built with the op
+table's SymPy builders entry by entry and the array ops' references
+(:mod:`cgcli.core.array_ops`); none of cg's forward functions or vector-Jacobian products
+is used. SymPy then differentiates the output's sum with respect to a symbol added to
+each entry of each node, at the exact inputs: the gradient of every node, entry by entry.
+Beyond the budget (or the size SymPy handles), mpmath evaluates the same references at
+50 digits and central difference quotients check the value and the inputs' gradients
+(a sample of entries of a large input).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from ..core.array_ops import array_op, split_op
+from ..core.ir import COPY, INPUT, NUMBER, Graph
+from ..core.ops import CONSTANTS, op_for
+from ..core.verdicts import (
+    CONVENTION,
+    HIGH_PRECISION,
+    MISMATCH,
+    OK,
+    SYMPY,
+    UNCHECKED,
+    CheckReport,
+    Verdict,
+)
+from .run import call_with_timeout, judge
+
+SYMPY_ENTRY_LIMIT = 400
+"""SymPy takes programs whose nodes hold at most this many entries in all."""
+SAMPLED_ENTRIES = 12
+"""The high-precision check differentiates at most this many entries of each input."""
+DIGITS = 50
+
+
+def build_references(
+    graph: Graph,
+    leaves: Mapping[str, Any],
+    m: Any,
+    number: Callable[[str], Any],
+    perturb: Mapping[int, Any] | None = None,
+) -> list[Any]:
+    """Every node as an object array of exact numbers or expressions: ``leaves`` holds the
+    inputs' arrays, ``m`` the functions (SymPy, or mpmath's names), ``number`` makes a
+    literal exact; ``perturb`` adds an array of symbols to chosen nodes."""
+    import numpy as np
+
+    found: list[Any] = []
+    for node in graph.nodes:
+        if node.op == INPUT:
+            value = np.asarray(leaves[node.name], dtype=object)
+        elif node.op == NUMBER:
+            value = np.asarray(number(node.literal), dtype=object)
+        elif node.op in CONSTANTS:
+            value = np.asarray(getattr(m, CONSTANTS[node.op][1]), dtype=object)
+        elif node.op == COPY:
+            value = found[node.inputs[0]]
+        else:
+            args = [found[i] for i in node.inputs]
+            table_op = array_op(node.op)
+            if table_op is not None:
+                value = np.asarray(
+                    table_op.reference(m, np, args, split_op(node.op)[1]), dtype=object
+                )
+            else:
+                scalar = op_for(node.op)
+                each = np.frompyfunc(lambda *xs, op=scalar: op.sympy(m, *xs), len(args), 1)
+                value = np.asarray(each(*args), dtype=object)
+        if perturb and node.index in perturb:
+            value = np.asarray(value + perturb[node.index], dtype=object)
+        found.append(value)
+    return found
+
+
+def check_arrays(
+    graph: Graph,
+    exact_inputs: Mapping[str, Any],
+    values: list[Any],
+    grads: list[Any],
+    timeout: float,
+) -> CheckReport:
+    """SymPy within ``timeout`` (four fifths of it), else high precision until it ends."""
+    deadline = time.monotonic() + timeout
+    entries = sum(max(1, v.size) for v in values)
+    if entries > SYMPY_ENTRY_LIMIT:
+        reason = f"the nodes hold {entries} entries, over the {SYMPY_ENTRY_LIMIT} SymPy handles"
+    else:
+        needs = [g is not None for g in grads]
+        try:
+            found = call_with_timeout(
+                _sympy_reference, (graph, dict(exact_inputs), needs), timeout * 0.8
+            )
+        except TimeoutError:
+            found = f"SymPy did not finish within {timeout * 0.8:.3g} s"
+        except Exception as exc:  # any SymPy failure means: fall back
+            found = f"SymPy failed ({exc})"
+        if not isinstance(found, str):
+            value, expected = found
+            verdicts = tuple(
+                None if e is None or g is None else judge_array(g, e)
+                for g, e in zip(grads, expected, strict=True)
+            )
+            return CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
+        reason = found
+    return _by_high_precision(graph, exact_inputs, values, grads, deadline, reason)
+
+
+def judge_array(ours: Any, expected: Any, errors: Any = None) -> Verdict:
+    """One verdict for an array: each entry judged as a number; the first disagreeing
+    entry named."""
+    import numpy as np
+
+    ours = np.asarray(ours, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    statuses = []
+    for position, mine in np.ndenumerate(ours):
+        error = 0.0 if errors is None else float(np.asarray(errors)[position])
+        if error < 0:  # an entry the reference did not compute
+            continue
+        verdict = judge(float(mine), float(expected[position]), error)
+        statuses.append(verdict.status)
+        if verdict.status == MISMATCH:
+            where = f" at entry [{', '.join(str(k + 1) for k in position)}]" if position else ""
+            reason = f"ours {mine:.12g}, expected {expected[position]:.12g}{where}"
+            return Verdict(MISMATCH, expected, None, reason)
+    if not statuses:
+        return Verdict(UNCHECKED, expected)
+    if CONVENTION in statuses:
+        return Verdict(CONVENTION, expected)
+    if all(s == UNCHECKED for s in statuses):
+        return Verdict(UNCHECKED, expected)
+    return Verdict(OK, expected)
+
+
+def _sympy_leaves(graph: Graph, exact_inputs: Mapping[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    from .symbolic import exact_value
+
+    leaves = {}
+    for name in graph.input_names:
+        given = exact_inputs[name]
+        if isinstance(given, np.ndarray):
+            leaves[name] = np.frompyfunc(exact_value, 1, 1)(given)
+        else:
+            leaves[name] = exact_value(given)
+    return leaves
+
+
+def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tuple:
+    """The output's value and every node's gradient, as float arrays, from SymPy."""
+    import numpy as np
+    import sympy
+
+    from .symbolic import exact_number, numeric
+
+    plain = build_references(graph, _sympy_leaves(graph, exact_inputs), sympy, exact_number)
+    deltas = {}
+    for index, need in enumerate(needs):
+        if need:
+            shape = plain[index].shape
+            symbols = np.empty(shape, dtype=object)
+            for position in np.ndindex(*shape):
+                symbols[position] = sympy.Symbol(f"δ{index}_{position}", real=True)
+            deltas[index] = symbols
+    perturbed = build_references(
+        graph, _sympy_leaves(graph, exact_inputs), sympy, exact_number, deltas
+    )
+    total = sympy.Add(*perturbed[graph.output].flat)
+    at_zero = {s: 0 for symbols in deltas.values() for s in symbols.flat}
+    floats = np.frompyfunc(lambda e: numeric(e), 1, 1)
+    value = np.asarray(floats(plain[graph.output]), dtype=float)
+    grads: list[Any] = [None] * len(needs)
+    for index, symbols in deltas.items():
+        grad = np.empty(symbols.shape, dtype=float)
+        for position, symbol in np.ndenumerate(symbols):
+            grad[position] = numeric(sympy.diff(total, symbol).subs(at_zero))
+        grads[index] = grad
+    return value, grads
+
+
+def _by_high_precision(
+    graph: Graph,
+    exact_inputs: Mapping[str, Any],
+    values: list[Any],
+    grads: list[Any],
+    deadline: float,
+    reason: str,
+) -> CheckReport:
+    """The value and a sample of each input's gradient entries, by mpmath at 50 digits."""
+    import mpmath
+    import numpy as np
+
+    from .precise import _SympyNames
+
+    ctx = mpmath.MPContext()
+    ctx.dps = DIGITS
+    names = _SympyNames(ctx)
+
+    def number(text: str) -> Any:
+        exact = Fraction(text)
+        return ctx.mpf(exact.numerator) / exact.denominator
+
+    leaves = {name: _mp_leaf(ctx, exact_inputs[name], number) for name in graph.input_names}
+
+    def total(changed: Mapping[str, Any]) -> Any:
+        found = build_references(graph, {**leaves, **changed}, names, number)
+        return found, ctx.fsum(found[graph.output].flat)
+
+    verdicts: list[Verdict | None] = [None] * len(grads)
+    value_verdict = Verdict(UNCHECKED, None, None, "out of time")
+    checked = 0
+    try:
+        if time.monotonic() < deadline:
+            found, _ = total({})
+            expected = np.asarray(np.frompyfunc(float, 1, 1)(found[graph.output]), dtype=float)
+            value_verdict = judge_array(values[graph.output], expected)
+        for node in graph.inputs:
+            leaf = np.asarray(leaves[node.name], dtype=object)
+            errors = np.full(leaf.shape, -1.0)
+            expected = np.full(leaf.shape, np.nan)
+            for position in _sample(leaf.shape):
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                h = ctx.mpf(10) ** -20 * max(1, abs(leaf[position]))
+                up, down = leaf.copy(), leaf.copy()
+                up[position] += h
+                down[position] -= h
+                quotient = (total({node.name: up})[1] - total({node.name: down})[1]) / (2 * h)
+                expected[position] = float(quotient)
+                errors[position] = 0.0
+                checked += 1
+            verdicts[node.index] = judge_array(grads[node.index], expected, errors)
+    except TimeoutError:
+        pass
+    except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+        reason += f"; the high-precision reference failed ({exc})"
+    note = f"{reason}; checked {checked} input gradient entries by difference quotients"
+    return CheckReport(HIGH_PRECISION, value_verdict, tuple(verdicts), note)
+
+
+def _mp_leaf(ctx: Any, given: Any, number: Callable[[str], Any]) -> Any:
+    import numpy as np
+
+    if isinstance(given, np.ndarray):
+        return np.frompyfunc(lambda e: _mp_value(ctx, e, number), 1, 1)(given)
+    return _mp_value(ctx, given, number)
+
+
+def _mp_value(ctx: Any, exact: Any, number: Callable[[str], Any]) -> Any:
+    """An exact input (a rational or a constant expression's graph) at 50 digits."""
+    from .precise import HighPrecision
+
+    if isinstance(exact, Graph):
+        return ctx.mpf(HighPrecision(exact, {}).output_at(DIGITS))
+    if isinstance(exact, Fraction):
+        return number(str(exact))
+    return ctx.mpf(exact)
+
+
+def _sample(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """At most SAMPLED_ENTRIES positions of an array, spread evenly, first and last in."""
+    import numpy as np
+
+    size = int(np.prod(shape)) if shape else 1
+    if size <= SAMPLED_ENTRIES:
+        flat = range(size)
+    else:
+        flat = sorted(
+            {round(k * (size - 1) / (SAMPLED_ENTRIES - 1)) for k in range(SAMPLED_ENTRIES)}
+        )
+    return [tuple(int(i) for i in np.unravel_index(k, shape)) if shape else () for k in flat]

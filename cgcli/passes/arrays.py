@@ -1,0 +1,233 @@
+"""Programs over vectors and matrices: shapes first, then forward and backward passes in
+which every node holds a NumPy array (one operation per node, not one per entry).
+
+The shapes are found before anything runs (:func:`shapes`), so that a mismatch is an
+error naming both shapes with a caret under the operation, never a NumPy traceback.
+Elementwise ops are the scalar op table's, with NumPy's broadcasting; their gradient is
+summed back over the broadcast axes. The array ops (:mod:`cgcli.core.array_ops`) bring
+their own vector-Jacobian products. Both passes are loops over the node list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..core.array_ops import Shape, ShapeProblem, array_op, broadcast, shown_shape, split_op
+from ..core.errors import CgMathError, ShapeError, UsageError, line_and_column
+from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
+from ..core.ops import CONSTANTS, DomainError, op_for
+
+
+def uses_arrays(graph: Graph, inputs: Mapping[str, Any]) -> bool:
+    """Whether ``graph`` works on arrays: it has an array op, or ``inputs`` give a list to
+    an input the program reads whole (a vector)."""
+    if any(array_op(op) is not None for op in graph.table.op_names):
+        return True
+    names = set(graph.input_names)
+    listed = (n for n, v in inputs.items() if not isinstance(getattr(v, "number", None), float))
+    return any(name in names for name in listed)  # a SequenceValue or an ArrayValue
+
+
+def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
+    """The shape of every node (``()`` for a scalar); a :class:`ShapeError` at the first
+    operation whose operands do not fit it."""
+    found: list[Shape] = []
+    for node in graph.nodes:
+        if node.op == INPUT:
+            shape = tuple(given.get(node.name, ()))
+        elif node.op == COPY:
+            shape = found[node.inputs[0]]
+        elif not node.inputs:  # a number or a named constant
+            shape = ()
+        else:
+            operands = [found[i] for i in node.inputs]
+            op = array_op(node.op)
+            try:
+                if op is None:
+                    shape = broadcast(operands)
+                else:
+                    shape = op.shape(operands, split_op(node.op)[1])
+            except ShapeProblem as exc:
+                raise _shape_error(graph, node, str(exc), operands) from None
+        found.append(shape)
+    return found
+
+
+def _shape_error(graph: Graph, node: Node, problem: str, operands: list[Shape]) -> ShapeError:
+    """The problem, then each named operand's shape: ``W is 3×2, x is 3``."""
+    described = [
+        f"{graph.label_at(i)} is {shown_shape(s) if s else 'a scalar'}"
+        for i, s in zip(node.inputs, operands, strict=True)
+        if graph.table.names[i] is not None
+    ]
+    shown = f" ({', '.join(dict.fromkeys(described))})" if described else ""
+    return ShapeError(f"{problem}{shown}", graph.source, _caret(graph.source, node))
+
+
+def _caret(source: str, node: Node) -> int:
+    """Where the caret goes: under a product's own ``@`` (the last one outside brackets in
+    its text, as ``@`` groups to the left), else at the start of the operation."""
+    if node.op != "matmul":
+        return node.start
+    depth, found = 0, node.start
+    for offset in range(node.start, node.end):
+        char = source[offset]
+        depth += (char in "([") - (char in ")]")
+        if char == "@" and depth == 0:
+            found = offset
+    return found
+
+
+def forward(graph: Graph, point: Mapping[str, Any], np: Any = None) -> list[Any]:
+    """Every node's value as a float64 array (0-d for a scalar), given an array or a
+    number for every input; a math error names the node and the first bad entry."""
+    np = np or _numpy()
+    values: list[Any] = []
+    with np.errstate(all="ignore"):
+        for node in graph.nodes:
+            op = node.op
+            if op == INPUT:
+                value = _read_only(np.asarray(point[node.name], dtype=float))
+            elif op == NUMBER:
+                value = np.asarray(float(node.literal))
+            elif op in CONSTANTS:
+                value = np.asarray(CONSTANTS[op][0])
+            elif op == COPY:
+                value = values[node.inputs[0]]
+            else:
+                args = [values[i] for i in node.inputs]
+                table_op = array_op(op)
+                if table_op is None:
+                    value = np.asarray(op_for(op).forward_array(np, *args), dtype=float)
+                else:
+                    value = np.asarray(table_op.forward(np, args, split_op(op)[1]), dtype=float)
+                if not np.all(np.isfinite(value)):
+                    raise _math_error(graph, node, args, value, np)
+            values.append(value)
+    return values
+
+
+def _math_error(graph: Graph, node: Node, args: list, value: Any, np: Any) -> CgMathError:
+    """The first entry that is not finite, and why (the scalar op's own domain message)."""
+    bad = tuple(int(k) for k in np.argwhere(~np.isfinite(value))[0]) if value.ndim else ()
+    reason = "result overflows a float64"
+    if array_op(node.op) is None:
+        entry = [float(np.broadcast_to(a, value.shape)[bad]) for a in args]
+        try:
+            op_for(node.op).forward(*entry)
+        except DomainError as exc:
+            reason = str(exc)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            pass
+    line, column = line_and_column(graph.source, node.start)
+    where = f" at entry [{', '.join(str(k + 1) for k in bad)}]" if bad else ""
+    return CgMathError(
+        f"{line}:{column}: node {graph.label(node)} = {graph.text(node)}: {reason}{where}"
+    )
+
+
+def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
+    """∂output/∂node for every node, an array of the node's shape; None for nodes that
+    depend on no input. An array output is differentiated as the sum of its entries."""
+    np = np or _numpy()
+    table = graph.table
+    needs = graph.needs
+    grads: list[Any] = [None] * len(values)
+    grads[graph.output] = np.ones_like(values[graph.output])
+    with np.errstate(all="ignore"):
+        for index in range(graph.output, -1, -1):
+            g = grads[index]
+            if g is None or not needs[index]:
+                continue
+            node = table.node(index)
+            if node.op == INPUT or not node.inputs:
+                continue
+            args = [values[i] for i in node.inputs]
+            if node.op == COPY:
+                contributions: tuple = (g,)
+            else:
+                contributions = _local_vjp(node.op, args, values[index], g, np)
+            for i, contribution in zip(node.inputs, contributions, strict=True):
+                if not needs[i]:
+                    continue
+                contribution = np.asarray(contribution, dtype=float)
+                contribution = _to_shape(np, contribution, values[i].shape)
+                grads[i] = contribution if grads[i] is None else grads[i] + contribution
+    return [
+        _read_only(np.zeros_like(values[i]) if grads[i] is None else grads[i]) if needs[i] else None
+        for i in range(len(values))
+    ]
+
+
+def _read_only(array: Any) -> Any:
+    """A view that cannot be written: values and gradients may share memory (an input's
+    value is the caller's array; an add passes one gradient to both its inputs)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:
+    table_op = array_op(op)
+    if table_op is not None:
+        return table_op.vjp(np, args, out, g, split_op(op)[1])
+    partials = op_for(op).partials_array(np, *args, out)
+    return tuple(g if p is _ONE else -g if p is _MINUS_ONE else g * p for p in _known(partials))
+
+
+_ONE, _MINUS_ONE = object(), object()
+
+
+def _known(partials: tuple) -> list:
+    """The partials, with the constants 1 and -1 (of add, sub, neg) marked: the upstream
+    gradient passes unchanged, or negated, without a multiplication of whole arrays."""
+    return [
+        _ONE
+        if type(p) is float and p == 1.0
+        else _MINUS_ONE
+        if type(p) is float and p == -1.0
+        else p
+        for p in partials
+    ]
+
+
+def _to_shape(np: Any, grad: Any, shape: tuple[int, ...]) -> Any:
+    """A gradient summed back over the axes broadcasting stretched to reach ``grad``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(k for k, size in enumerate(shape) if size == 1 and grad.shape[k] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return np.broadcast_to(grad, shape).copy() if grad.shape != shape else grad
+
+
+def scalar_output(graph: Graph, values: list[Any]) -> str | None:
+    """A warning when the output is an array: its gradients are those of its sum."""
+    shape = values[graph.output].shape
+    if not shape:
+        return None
+    label = graph.label_at(graph.output)
+    return (
+        f"the output {label} is an array ({shown_shape(shape)}): the gradients are those "
+        f"of the sum of its entries (write L = sum({label}) to say so)"
+    )
+
+
+def shape_of(value: Any) -> Shape:
+    """The shape of a given value: ``()`` for a number."""
+    return tuple(getattr(value, "shape", ()))
+
+
+def refuse_arrays(graph: Graph, what: str) -> None:
+    """A usage error for a feature that does not take array programs yet."""
+    raise UsageError(f"{what} works on scalar programs; this program uses arrays")
+
+
+def _numpy():
+    import numpy
+
+    return numpy

@@ -1,0 +1,286 @@
+"""Vectors and matrices: values and gradients against NumPy written by hand and finite
+differences, the check, shapes checked before anything runs, bad values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cgcli import evaluate
+from cgcli.core.errors import CgMathError, CgSyntaxError, ShapeError, UsageError
+
+W = np.array([[0.5, -1.0], [2.0, 0.1], [0.0, 1.0]])
+X = np.array([1.0, -2.0])
+B = np.array([0.1, 0.2, 0.3])
+
+
+def finite_difference(f, values: dict, name: str, h: float = 1e-6) -> np.ndarray:
+    """Central differences of f over every entry of values[name]."""
+    base = np.array(values[name], dtype=float)
+    grad = np.zeros_like(base)
+    for position in np.ndindex(*base.shape):
+        up, down = base.copy(), base.copy()
+        up[position] += h
+        down[position] -= h
+        grad[position] = (f({**values, name: up}) - f({**values, name: down})) / (2 * h)
+    return grad
+
+
+def test_matrix_vector_product_and_its_matrix_rules():
+    program = "y = W @ x + b\nL = sum(y * y)"
+    result = evaluate(program, {"W": W, "x": X, "b": B})
+    y = W @ X + B
+    dy = 2 * y
+    assert result.value == pytest.approx(float(y @ y))
+    np.testing.assert_allclose(result.gradient["W"], np.outer(dy, X))  # dW = dD · xᵀ
+    np.testing.assert_allclose(result.gradient["x"], W.T @ dy)  # dx = Wᵀ · dD
+    np.testing.assert_allclose(result.gradient["b"], dy)
+    assert result.check.method == "sympy" and result.ok
+
+
+def test_matrix_matrix_product_with_a_bias_broadcast_over_the_batch():
+    rng = np.random.default_rng(1)
+    w, x, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 5)), rng.normal(size=(3, 1))
+    result = evaluate("D = W @ X + b\nL = mean(tanh(D))", {"W": w, "X": x, "b": b.tolist()})
+    d = w @ x + b
+    upstream = (1 - np.tanh(d) ** 2) / d.size
+    np.testing.assert_allclose(result.gradient["W"], upstream @ x.T)
+    np.testing.assert_allclose(result.gradient["X"], w.T @ upstream)
+    # the bias was fanned out over the 5 columns: its gradient sums them
+    np.testing.assert_allclose(result.gradient["b"], upstream.sum(axis=1, keepdims=True))
+    assert result.gradient["b"].shape == (3, 1)
+    assert result.ok
+
+
+def test_linear_layer_softmax_and_cross_entropy_against_numpy_by_hand():
+    values = {"W": W, "x": X, "b": B, "y": [0.0, 1.0, 0.0]}
+    program = "s = W @ x + b\np = softmax(s)\nL = -sum(y * log(p))"
+    result = evaluate(program, values)
+    s = W @ X + B
+    p = np.exp(s - s.max()) / np.exp(s - s.max()).sum()
+    ds = p - np.array(values["y"])  # softmax with cross-entropy: p - y
+    assert result.value == pytest.approx(-np.log(p[1]))
+    np.testing.assert_allclose(result.gradient["W"], np.outer(ds, X), rtol=1e-12)
+    np.testing.assert_allclose(result.gradient["b"], ds, rtol=1e-12)
+
+    def loss(v):
+        return evaluate(program, v, check=False).value
+
+    np.testing.assert_allclose(
+        result.gradient["x"], finite_difference(loss, values, "x"), rtol=1e-6
+    )
+    assert result.ok
+
+
+def test_logsumexp_and_cross_entropy_on_a_batch_with_sums_along_axes():
+    rng = np.random.default_rng(2)
+    scores = rng.normal(size=(4, 3))
+    onehot = np.eye(3)[[0, 2, 1, 2]]
+    program = "L = mean(logsumexp(S, axis=1) - sum(S * Y, axis=1))"
+    result = evaluate(program, {"S": scores, "Y": onehot})
+    top = scores.max(axis=1, keepdims=True)
+    lse = np.log(np.exp(scores - top).sum(axis=1)) + top[:, 0]
+    assert result.value == pytest.approx(np.mean(lse - (scores * onehot).sum(axis=1)))
+    p = np.exp(scores - lse[:, None])
+    np.testing.assert_allclose(result.gradient["S"], (p - onehot) / 4, rtol=1e-12)
+    assert result.ok
+
+
+def test_sums_and_means_along_each_axis_transpose_dot_norm_and_entries():
+    values = {"W": W, "x": X}
+    program = (
+        "a = sum(W, axis=0)\nm = mean(W, axis=1)\nV = W.T\nn = norm(W)\n"
+        "L = dot(a, x) + sum(m * m) + V[2, 3] * n + W[1, 2] + transpose(W)[1, 1]"
+    )
+    with pytest.raises(CgSyntaxError, match="unexpected '\\['"):  # entries of names only
+        evaluate(program, values)
+    program = program.replace("transpose(W)[1, 1]", "0")
+    result = evaluate(program, values)
+
+    def by_hand(v):
+        w, x = np.asarray(v["W"]), np.asarray(v["x"])
+        m = w.mean(axis=1)
+        return w.sum(axis=0) @ x + m @ m + w.T[1, 2] * np.linalg.norm(w) + w[0, 1]
+
+    assert result.value == pytest.approx(by_hand(values))
+    for name in ("W", "x"):
+        np.testing.assert_allclose(
+            result.gradient[name], finite_difference(by_hand, values, name), rtol=1e-6
+        )
+    assert result.ok
+
+
+def test_every_node_has_its_shape_and_a_verdict_per_node():
+    result = evaluate("h = relu(W @ x)\nL = sum(h)", {"W": W, "x": X})
+    by_label = {r.label: r for r in result.nodes}
+    assert by_label["h"].value.shape == (3,)
+    np.testing.assert_allclose(by_label["h"].value, np.maximum(W @ X, 0))
+    np.testing.assert_allclose(by_label["h"].grad, np.ones(3))
+    assert all(v is None or v.status == "ok" for v in result.check.grads)
+    assert result.check.grads[result.graph.bindings["h"]].status == "ok"
+
+
+def test_a_wrong_gradient_would_be_caught_by_the_check():
+    from cgcli.check.arrays import judge_array
+
+    assert judge_array(np.array([1.0, 2.0]), np.array([1.0, 2.0])).status == "ok"
+    wrong = judge_array(np.array([[1.0, 2.0]]), np.array([[1.0, 2.5]]))
+    assert wrong.status == "mismatch" and "entry [1, 2]" in wrong.reason
+
+
+def test_the_high_precision_check_takes_over_beyond_sympy():
+    rng = np.random.default_rng(3)
+    values = {"W": rng.normal(size=(20, 20)), "x": rng.normal(size=20)}
+    result = evaluate("L = sum(tanh(W @ x))", values)
+    assert result.check.method == "high-precision" and result.ok
+    assert "20×20" not in (result.check.note or "")
+
+
+def test_literals_in_programs_and_values_on_the_command_line_as_text():
+    result = evaluate("W = [[1, 2], [3, 4]]\nL = sum(W @ x)", {"x": "[1, -1]"})
+    assert result.value == (1 - 2) + (3 - 4)
+    np.testing.assert_allclose(result.gradient["x"], [4, 6])
+    result = evaluate("sum(W @ x)", {"W": "[[1/2, 1], [pi, 0]]", "x": [1, 1]})
+    assert result.value == pytest.approx(1.5 + np.pi)
+    assert result.ok
+
+
+def test_a_sequence_stays_a_sequence():
+    result = evaluate("x[1]*10 + x[2]", {"x": [1, 2]}, check=False)
+    assert result.value == 12 and result.gradient == {"x[1]": 10.0, "x[2]": 1.0}
+
+
+def test_a_matrix_value_for_entries_read_by_index():
+    result = evaluate("W[1,2] * W[2,1]", {"W": [[1, 2], [3, 4]]})
+    assert result.value == 6 and result.gradient == {"W[1,2]": 3.0, "W[2,1]": 2.0}
+    with pytest.raises(UsageError, match=r"W\[4,1\] is not an entry of the 2×2 value of W"):
+        evaluate("W[4,1]", {"W": [[1, 2], [3, 4]]})
+
+
+@pytest.mark.parametrize(
+    ("program", "values", "message", "column"),
+    [
+        ("y = W @ x", {"W": W, "x": [1, 2, 3]}, "3×2 @ 3 (2 ≠ 3) (W is 3×2, x is 3)", 7),
+        ("y = (W @ x) @ x", {"W": W, "x": [1, 2]}, "3 @ 2 (3 ≠ 2)", 13),
+        ("y = W + x", {"W": W, "x": [1, 2, 3]}, "the shapes 3×2 and 3 do not broadcast", 5),
+        ("y = a @ x", {"a": 2, "x": [1, 2]}, "@ multiplies arrays, not a scalar", 7),
+        ("y = sum(a)", {"a": 2}, "sum takes an array, not a scalar", 5),
+        ("y = sum(W, axis=2)", {"W": W}, "sum has no axis 2", 5),
+        ("y = [[1, 2], [3]]", {}, "a ragged list: entry 1 has shape 2 but entry 2 has shape 1", 5),
+        ("s = sum(W)\ny = W[4, 1]", {"W": W}, "index 4 is out of range in [4, 1]", 5),
+        ("x = 1\ny = x[1]", {}, "[1] reads an entry of an array, but this is a scalar", 5),
+        ("y = dot(W, x)", {"W": W, "x": X}, "dot takes two vectors of one length", 5),
+    ],
+)
+def test_shapes_are_checked_before_anything_runs(program, values, message, column):
+    with pytest.raises(ShapeError) as caught:
+        evaluate(program, values)
+    assert message in caught.value.message
+    assert caught.value.column == column and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        ({"W": [[1, 2], [3]]}, UsageError, "ragged"),
+        ({"W": [[1, float("nan")], [3, 4]]}, UsageError, "W[1,2] must be finite, not nan"),
+        ({"W": "[[1, 2], [3]]"}, ShapeError, "a ragged list"),
+        ({"W": "[[1, 2], [3, nan]]"}, UsageError, "uses the name 'nan'"),
+    ],
+)
+def test_bad_matrix_values(values, error, message):
+    with pytest.raises(error) as caught:
+        evaluate("sum(W)", values)
+    assert message in caught.value.message
+
+
+def test_a_math_error_names_the_node_and_the_entry():
+    with pytest.raises(CgMathError) as caught:
+        evaluate("y = log(x)\nsum(y)", {"x": [1, -1]})
+    assert "node y = log(x): log of a negative number at entry [2]" in caught.value.message
+
+
+def test_an_array_output_is_differentiated_as_its_sum_with_a_warning():
+    result = evaluate("W @ x", {"W": W, "x": X})
+    np.testing.assert_allclose(result.value, W @ X)
+    np.testing.assert_allclose(result.gradient["x"], W.sum(axis=0))
+    assert "the gradients are those of the sum of its entries" in result.warnings[0]
+
+
+# --- what a user sees ------------------------------------------------------------------
+
+ARGS = ["L = sum(W @ x)", "W=[[0.5,-1],[2,0.1]]", "x=[1,-2]"]
+
+
+def run_cg(*argv: str):
+    from click.testing import CliRunner
+
+    from cgcli.cli import main
+
+    return CliRunner().invoke(main, list(argv))
+
+
+def test_the_table_shows_each_nodes_shape_value_and_gradient():
+    result = run_cg("eval", *ARGS)
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "node  op      inputs  text        shape                   value            ∂L/∂node  check\n"  # noqa: E501
+        "W     input           W           2×2     [[0.5, -1], [2, 0.1]]  [[1, -2], [1, -2]]  ✓\n"
+        "x     input           x           2                     [1, -2]         [2.5, -0.9]  ✓\n"
+        "v1    matmul  W, x    W @ x       2                  [2.5, 1.8]              [1, 1]  ✓\n"
+        "L     sum     v1      sum(W @ x)  scalar                    4.3                   1  ✓\n"
+        "\n"
+        "L = 4.3  ✓\n"
+        "∂L/∂W = [[1, -2], [1, -2]]  ✓\n"
+        "∂L/∂x = [2.5, -0.9]  ✓\n"
+        "check: sympy, all agree (tolerance relative 1e-09 + absolute 1e-12)\n"
+    )
+
+
+def test_json_csv_and_markdown_show_arrays_whole():
+    import json
+
+    document = json.loads(run_cg("eval", *ARGS, "--format", "json").output)
+    assert document["gradient"] == {"W": [[1.0, -2.0], [1.0, -2.0]], "x": [2.5, -0.9]}
+    matmul = document["nodes"][2]
+    assert (matmul["op"], matmul["shape"], matmul["value"]) == ("matmul", [2], [2.5, 1.8])
+    assert document["check"]["nodes"]["n1"]["expected"] == [[1.0, -2.0], [1.0, -2.0]]
+    csv = run_cg("eval", *ARGS, "--format", "csv").output.splitlines()
+    assert csv[1] == 'W,input,,W,"[[0.5,-1],[2,0.1]]","[[1,-2],[1,-2]]",ok'
+    markdown = run_cg("eval", *ARGS, "--format", "markdown").output
+    assert "| ∂L/∂W | [[1, -2], [1, -2]] | ✓ |" in markdown
+
+
+def test_a_big_array_is_compact_on_a_terminal_and_whole_in_json():
+    import json
+
+    values = {"W": np.arange(64.0).reshape(8, 8), "x": np.ones(8)}
+    result = evaluate("L = sum(W @ x)", values)
+    from cgcli.render.table import render_plain
+
+    text = render_plain(result, 6, ["W", "x"])
+    assert "∂L/∂W = [[1, 1, …, 1, 1], [1, 1, …, 1, 1], …, [1, 1, …, 1, 1], [1, 1, …, 1, 1]]" in text
+    assert json.loads(json.dumps(result.as_dict()))["gradient"]["W"] == np.ones((8, 8)).tolist()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["explain", *ARGS],
+        ["grad", *ARGS],
+        ["hessian", *ARGS],
+        ["eval", *ARGS, "--mode", "forward", "--wrt", "x"],
+        ["eval", *ARGS, "--grad-graph"],
+        ["explain", "sum(x)", "x=[1,2]"],
+    ],
+)
+def test_the_commands_that_work_on_scalars_say_so(argv):
+    result = run_cg(*argv)
+    assert result.exit_code == 2
+    assert "this works on scalar programs; the program uses vectors or matrices" in result.output
+
+
+def test_exact_and_points_say_what_they_take():
+    assert "--exact works on scalar programs" in run_cg("eval", *ARGS, "--exact").output
+    with pytest.raises(UsageError, match="--points evaluates scalar programs row by row"):
+        evaluate("sum(W)", {"W": [[1, 2]]}, points="rows.csv", out="out.csv")
