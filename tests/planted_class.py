@@ -368,6 +368,8 @@ class Measure:
     accepted: list[int] = field(default_factory=lambda: [0, 0])
     flagged: list[int] = field(default_factory=lambda: [0, 0])
     misses: list[str] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    """Every diagnosis printed, for the test that recomputes their arithmetic."""
 
     def lines(self) -> list[str]:
         return [
@@ -398,6 +400,7 @@ def measure(folder: Path) -> Measure:
     for n, sheet in enumerate(wrong_sheets()):
         file = write(sheet, folder / f"wrong-{n:03d}-{sheet.name}", FORMATS[n % len(FORMATS)])
         report = cgcli.grade(sheet.program, sheet.values, file)
+        result.diagnoses += [a.diagnosis.text for a in report.answers if a.diagnosis]
         kind = sheet.plant.kind
         result.flagged[1] += 1
         result.flagged[0] += not report.ok

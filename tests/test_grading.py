@@ -196,7 +196,8 @@ def test_the_diagnoses_name_the_rule_with_its_numbers(cg):
     (do_dn,) = [a for a in doc["answers"] if a["answer"] == "do/dn"]
     assert do_dn["diagnosis"] == (
         "wrong local derivative at o = tanh(n): ∂o/∂n (local) = 1 - tanh(n)² = 1 - 0.7071² = "
-        "0.50001; you used 1 - tanh(n) = 0.2929 (tanh' taken as 1 - tanh instead of 1 - tanh²)"
+        "0.50001; you used 1 - tanh(n) = 1 - 0.7071 = 0.2929 (tanh' taken as 1 - tanh "
+        "instead of 1 - tanh²)"
     )
 
 
@@ -460,7 +461,7 @@ def test_exp_taken_as_x_times_exp():
     report = cgcli.grade("f = exp(m) * w", {"m": 0.5, "w": 2}, {"dm": "1.6487"})
     (answer,) = report.answers
     assert answer.diagnosis.mistake == "wrong local derivative"
-    assert "m·exp(m) = 0.824361 (d exp(x) taken as x·exp(x)" in answer.diagnosis.text
+    assert "m·exp(m) = 0.5·1.64872 = 0.824361 (d exp(x) taken as x·exp(x)" in answer.diagnosis.text
     assert 2 * 0.5 * math.exp(0.5) == pytest.approx(1.6487, abs=5e-5)
 
 
@@ -1346,3 +1347,41 @@ def test_grade_class_takes_one_folder_as_a_path(tmp_path):
     as_list = cgcli.grade_class(program, values, [str(tmp_path)])
     assert len(as_string.sheets) == len(as_list.sheets) == 1
     assert not as_string.errors
+
+
+def test_expect_grades_a_student_not_an_option(cg):
+    doc = json.loads(
+        cg("check", "f = x*y", "x=1", "y=2", "--expect", "f=2", "--format", "json").stdout
+    )
+    assert (doc["student"], doc["file"]) == ("student", "--expect")
+
+
+def test_mixed_denominators_are_said_per_student(cg, tmp_path):
+    """One sheet answers 4 questions, the others 7: the summary says so, and the
+    gradebook notes the student whose denominator differs."""
+    program, values = exercise("colah")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ann.json").write_text('{"c": 3, "d": 2, "e": 6, "de/da": 2}')
+    full = '{"values": {"c": 3, "d": 2, "e": %s}, "gradients": {"c": 2, "d": 3, "a": 2, "b": 5}}'
+    (folder / "bob.json").write_text(full % 6)
+    (folder / "cy.json").write_text(full % 5)
+    book = tmp_path / "book.csv"
+    result = cg("check", program, *values, "--answers", str(folder), "--summary", str(book))
+    assert result.stdout.rstrip().endswith(
+        "3 sheets graded, 2 all right; mixed denominators: 2 sheets ask 7, 1 sheet asks 4; "
+        "each score is out of its own sheet's questions"
+    )
+    rows = list(csv.DictReader(book.read_text().splitlines()))
+    assert [(r["student"], r["score"], r["asked"], r["note"]) for r in rows] == [
+        ("ann", "4", "4", "mixed denominators: 4 asked, most sheets ask 7"),
+        ("bob", "7", "7", ""),
+        ("cy", "6", "7", ""),
+    ]
+    doc = json.loads(cg("check", program, *values, "--answers", str(folder), "--format",
+                        "json").stdout)  # fmt: skip
+    assert doc["denominators"] == {"7": 2, "4": 1}
+    assert doc["mixed_denominators"].startswith("mixed denominators: 2 sheets ask 7")
+    one = json.loads(cg("check", program, *values, "--answers", str(folder / "bob.json"),
+                        str(folder / "cy.json"), "--format", "json").stdout)  # fmt: skip
+    assert (one["denominators"], one["mixed_denominators"]) == ({"7": 2}, None)

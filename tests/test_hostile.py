@@ -423,7 +423,7 @@ def test_a_program_comment_cannot_end_the_code_span_of_a_markdown_sheet(cg):
 
     program = "q = x + y # `<img src=x onerror=alert(1)>\nf = q*z"
     result = cg("sheet", program, "x=1", "y=2", "z=3")
-    assert "Program: ``q = x + y # `<img src=x onerror=alert(1)>; f = q*z``" in result.stdout
+    assert "Program: ``q = x + y; f = q*z  # `<img src=x onerror=alert(1)>``" in result.stdout
     html = MarkdownIt("commonmark").enable("table").render(result.stdout)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 

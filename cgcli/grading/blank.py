@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -102,9 +103,34 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
     return rows
 
 
+def one_line(source: str) -> str:
+    """The program on one line, as a sheet shows it: its statements joined by ``;`` and
+    its comments after them all, behind one ``#`` (a comment runs to the end of its
+    line, so a statement joined after one would be lost in it)."""
+    code: list[str] = []
+    comments: list[str] = []
+    for line in source.splitlines():
+        statement, _, comment = line.partition("#")
+        if statement.strip():
+            code.append(statement.strip())
+        if comment.strip():
+            comments.append(comment.strip())
+    text = "; ".join(code)
+    return f"{text}  # {'; '.join(comments)}" if comments else text
+
+
+def program_lines(source: str) -> list[str]:
+    """The program as a sheet shows it: on one line (:func:`one_line`), or, when a loop
+    has an indented body (which no line can hold with statements after it), its own
+    lines, comments and indentation kept."""
+    blocks = any(line.partition("#")[0].rstrip().endswith(":") for line in source.splitlines())
+    if not blocks:
+        return [one_line(source)]
+    return [line.rstrip() for line in source.splitlines() if line.strip()]
+
+
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
-    lines = graph.source.strip().splitlines()
-    program = "; ".join(line.strip() for line in lines if line.strip())
+    program = "\n".join(program_lines(graph.source))
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
@@ -124,8 +150,15 @@ def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, ou
     titles = _columns(out, ask)
     student = markdown_code(head["student"]) if head["student"] else ""
     lines = [f"<!-- cg sheet; asks: {ask} -->", f"Student: {student}", ""]
-    program = markdown_code(head["program"])
-    lines += [head["task"], "", f"Program: {program}", "", f"At: {head['at']}", ""]
+    lines += [head["task"], ""]
+    if "\n" in head["program"]:  # a loop's indented body: a fenced block keeps the lines
+        code = [visible(line) for line in head["program"].splitlines()]
+        longest = max((len(run) for run in re.findall(r"`+", "\n".join(code))), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines += ["Program:", "", fence, *code, fence]
+    else:
+        lines.append(f"Program: {markdown_code(head['program'])}")
+    lines += ["", f"At: {head['at']}", ""]
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
     for row in rows:
@@ -138,10 +171,12 @@ def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, ou
 def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, delimiter: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    first, *more = head["program"].splitlines()
     for line in (
         f"# cg sheet; asks: {ask}",
         f"# {head['task']}",
-        f"# program: {visible(head['program'])}",
+        f"# program: {visible(first)}",
+        *(f"#          {visible(line)}" for line in more),
         f"# at: {head['at']}",
         f"# student: {visible(head['student'])}",
     ):
@@ -174,7 +209,7 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "sheet": "cg",
         "asks": ask,
         "task": head["task"],
-        "program": visible(head["program"]),
+        "program": "\n".join(visible(line) for line in head["program"].splitlines()),
         "at": head["at"],
         "output": out,
         "student": head["student"],
@@ -183,12 +218,24 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
     return json_text(doc) + "\n"
 
 
+def _latex_program(program: str) -> str:
+    """``Program: ...`` on one line, or its lines one paragraph each, indented as written."""
+    from ..core.notation import breakable_text
+
+    if "\n" not in program:
+        return rf"Program: {breakable_text(program)}"
+    lines = [r"Program:\par"]
+    for line in program.splitlines():
+        indent = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+        lines.append(rf"\noindent\hspace*{{{indent}ex}}{breakable_text(line.strip())}")
+    return "\n".join(lines)
+
+
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     """The table of ``cg eval --format latex`` (node, computes, value, gradient), without
     its check column, under the task."""
     from ..core.notation import (
         LATEX,
-        breakable_text,
         formula,
         label_pieces,
         latex_name,
@@ -207,7 +254,7 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         f"% cg sheet; asks: {ask}",
         _latex_student(head["student"]),
         latex_text(head["task"]) + r"\\",
-        rf"Program: {breakable_text(head['program'])}",
+        _latex_program(head["program"]),
         rf"At: {latex_text(head['at'])}\\[1ex]",
         r"{\small\setlength{\tabcolsep}{4pt}",
         rf"\begin{{longtable}}{{{spec}}}",

@@ -64,7 +64,11 @@ def gradebook(grades: ClassGrade) -> str:
         writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
 
     row([*GRADEBOOK_HEAD, *keys])
+    usual = grades.usual_denominator
     for sheet in grades.sheets:
+        notes = list(sheet.problems)
+        if sheet.asked != usual:
+            notes.append(f"mixed denominators: {sheet.asked} asked, most sheets ask {usual}")
         row(
             [
                 sheet.student,
@@ -73,7 +77,7 @@ def gradebook(grades: ClassGrade) -> str:
                 sheet.asked,
                 _number(sheet.points),
                 _number(sheet.max_points),
-                "; ".join(sheet.problems),
+                "; ".join(notes),
                 *(verdict_cell(sheet, key) for key in keys),
             ]
         )

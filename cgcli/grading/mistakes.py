@@ -261,8 +261,12 @@ def textbook_forms(view: EdgeView):
     a, b, o = view.args()
     for form, why, compute in TEXTBOOK_FORMS.get((user.op, view.edge[1]), []):
         wrong = _safe(lambda compute=compute: compute(a, b, o))
-        shown = view.words.textbook(view.user, form)
-        yield wrong, f"{shown} = {view.words.num(wrong)} ({why})"
+        steps = [view.words.textbook(view.user, form)]
+        numbers = view.words.textbook(view.user, form, view.values)
+        for step in (numbers, view.words.num(wrong)):
+            if step != steps[-1]:
+                steps.append(step)
+        yield wrong, f"{' = '.join(steps)} ({why})"
 
 
 SWAPPABLE = ("mul", "div", "pow", "max", "min")

@@ -99,6 +99,8 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
         tail += f", {len(grades.errors)} not graded"
     if grades.skipped:
         tail += f", {len(grades.skipped)} skipped"
+    if grades.mixed_denominators:
+        tail += f"; {grades.mixed_denominators}"
     tables = [(columns, student_rows)]
     if question_rows:
         tables.append((summary, question_rows))
