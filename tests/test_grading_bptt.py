@@ -182,3 +182,24 @@ SEQUENCE_CASES = {
                                   "index off by one", "h[2]"),
 }  # fmt: skip
 """One case per entry of the sequence mistakes, joined to test_grading.py's cases."""
+
+
+def test_a_weight_shared_by_many_steps_is_graded():
+    """40 steps: a weight with 40 uses, whose subsets of terms left out (2^40) are not all
+    tried; the last step's share alone is still named."""
+    steps = 40
+    program = (
+        f"h[0] = 0.5\nfor t in 1..{steps}:\n    h[t] = tanh(w*h[t-1] + u*x[t])\n"
+        f"L = sum((h[t] - y[t])^2 for t in 1..{steps})\n"
+    )
+    values = {
+        "w": "0.9",
+        "u": "-0.7",
+        "x": str([(t % 7) / 7 for t in range(steps)]).replace(" ", ""),
+        "y": str([(t % 5) / 5 for t in range(steps)]).replace(" ", ""),
+    }
+    result = cgcli.evaluate(program, values, by_step=True, check=False)
+    (table,) = result.steps
+    last = table.rows[-1].shares["w"].value
+    (answer,) = cgcli.grade(program, values, {"dL/dw": f"{last:.6g}"}).answers
+    assert not answer.right and answer.diagnosis.mistake == "only the last step"

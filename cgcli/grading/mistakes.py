@@ -439,9 +439,16 @@ def local_derivative_alone(view: AnswerView):
         yield alone, f"only the local derivatives, summed: {_chain(view)}", view.index
 
 
+MAX_TERMS_LEFT_OUT = 12
+"""A node with more uses (a weight shared by many loop steps) is not searched for every
+subset of them left out: there are 2^uses."""
+
+
 def terms_left_out(view: AnswerView):
     """Several uses of a node left out of the sum over its uses."""
     terms = [u * local for u, local in zip(view.upstream, view.locals, strict=True)]
+    if len(terms) > MAX_TERMS_LEFT_OUT:
+        return
     for size in range(2, len(terms)):
         for kept in combinations(range(len(terms)), len(terms) - size):
             names = ", ".join(view.words.label(view.edges[k][0]) for k in kept) or "none"

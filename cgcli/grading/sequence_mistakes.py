@@ -87,18 +87,18 @@ class _Steps:
             self._truncated = found.totals
         return self._truncated
 
-    def neighbours(self, index: int) -> list[tuple[int, str]]:
-        """The elements one index before and after node ``index`` (``h[1]``, ``h[3]`` for
-        ``h[2]``), with their labels."""
+    def neighbours(self, index: int) -> dict[int, int]:
+        """The elements one index before (-1) and after (+1) node ``index``: ``h[1]`` and
+        ``h[3]`` for ``h[2]``, those the graph has."""
         match = _ELEMENT.match(self.work.graph.label(self.work.node(index)))
         if match is None:
-            return []
+            return {}
         base, before, last = match.groups()
-        found = []
+        found = {}
         for shift in (-1, 1):
-            label = f"{base}[{before}{int(last) + shift}]"
-            if label in self.index_of:
-                found.append((self.index_of[label], label))
+            other = self.index_of.get(f"{base}[{before}{int(last) + shift}]")
+            if other is not None:
+                found[shift] = other
         return found
 
 
@@ -215,42 +215,42 @@ def index_off_by_one(view: AnswerView) -> Iterator[Prediction]:
     work, words = view.work, view.words
     truth = work.true_values if view.kind == VALUE else work.true_grads
     what = "the value" if view.kind == VALUE else "the gradient"
-    for other, label in steps.neighbours(view.index):
+    for other in steps.neighbours(view.index).values():
         if truth[other] is not None:
             yield (
                 truth[other],
-                f"this is {what} of {label}, one index away from {words.label(view.index)}",
+                f"this is {what} of {words.label(other)}, one index away from "
+                f"{words.label(view.index)}",
                 view.index,
             )
     if not _shares(view, steps):
         return
+    values = list(work.values)
     for shift, name in ((1, "next"), (-1, "previous")):
         total, every = 0.0, True
         for (user, slot), up in zip(view.edges, view.upstream, strict=True):
-            values = list(work.values)
+            moved = []
             for position, i in enumerate(work.node(user).inputs):
-                if position == slot or not _ELEMENT.match(work.graph.label(work.node(i))):
+                if position == slot or not _ELEMENT.match(words.label(i)):
                     continue
-                moved = [o for o, label in steps.neighbours(i) if _shift(work, i, label) == shift]
-                every = every and bool(moved)
-                if moved:
-                    values[i] = work.values[moved[0]]
+                other = steps.neighbours(i).get(shift)
+                if other is None:
+                    every = False  # the neighbour of this step's element does not exist
+                    break
+                values[i] = work.values[other]
+                moved.append(i)
             total += up * work.local(values, (user, slot))
-        if not every:
-            continue  # the neighbour of some step's element does not exist
-        yield (
-            total,
-            f"each step's share of {words.grad(view.index)} multiplies the gradient there by "
-            f"that step's own elements; you took the {name} index's elements",
-            view.index,
-        )
-
-
-def _shift(work: Work, index: int, label: str) -> int:
-    """+1 when ``label`` is the element after node ``index``'s, -1 before."""
-    own = _ELEMENT.match(work.graph.label(work.node(index)))
-    other = _ELEMENT.match(label)
-    return int(other.group(3)) - int(own.group(3)) if own and other else 0
+            for i in moved:
+                values[i] = work.values[i]
+            if not every:
+                break
+        if every:
+            yield (
+                total,
+                f"each step's share of {words.grad(view.index)} multiplies the gradient there "
+                f"by that step's own elements; you took the {name} index's elements",
+                view.index,
+            )
 
 
 _LOCAL, _STEP = "local", "step"
