@@ -284,3 +284,73 @@ def test_exact_and_points_say_what_they_take():
     assert "--exact works on scalar programs" in run_cg("eval", *ARGS, "--exact").output
     with pytest.raises(UsageError, match="--points evaluates scalar programs row by row"):
         evaluate("sum(W)", {"W": [[1, 2]]}, points="rows.csv", out="out.csv")
+
+
+# --- every array op of the table, against SymPy and finite differences ------------------
+
+ARRAY_OP_CASES = {
+    "stack": ("L = sum([a, 2 * a, b] * w)", {"a": 0.3, "b": -1.2, "w": [1.5, -0.5, 2.0]}),
+    "matmul": (
+        "L = sum(tanh(A @ B))",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "B": [[1, 2], [0, -1], [0.5, 0.5]]},
+    ),
+    "transpose": (
+        "L = sum(sin(A.T) * C)",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "C": [[1, 2], [0, -1], [0.5, 0.5]]},
+    ),
+    "sum": (
+        "L = sum(exp(sum(A, axis=0))) + sum(A, axis=1) @ [1, -2] + sum(A)^2",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "mean": (
+        "L = sum(exp(mean(A, axis=1))) + mean(A, axis=-2) @ [1, -2, 3] + mean(A)^2",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "dot": ("L = dot(a, b)^2 + dot(a, a)", {"a": [0.5, -1, 2], "b": [1, 0.3, -0.2]}),
+    "norm": ("L = norm(A) + norm(v)^3", {"A": [[0.5, -1], [0.2, 1]], "v": [3, -4]}),
+    "softmax": (
+        "L = sum(softmax(A) * C) + sum(softmax(A, axis=0) * C^2)",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "C": [[1, 2, 0], [0, -1, 3]]},
+    ),
+    "logsumexp": (
+        "L = logsumexp(v) + sum(logsumexp(A, axis=0) * [1, 2, 3])",
+        {"v": [0.5, -1, 2], "A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "index": (
+        "n = norm(A) + norm(v)\nL = A[2, 1] * v[3] + sum(A[1] * A[2]) + n",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "v": [1, 2, 3]},
+    ),
+}
+
+
+def test_every_array_op_has_a_case():
+    from cgcli.core.array_ops import ARRAY_OPS
+
+    assert sorted(ARRAY_OP_CASES) == sorted(ARRAY_OPS)
+
+
+@pytest.mark.parametrize("name", sorted(ARRAY_OP_CASES))
+def test_each_array_op_against_sympy_and_finite_differences(name):
+    program, values = ARRAY_OP_CASES[name]
+    result = evaluate(program, values)
+    assert name in {n.op.partition(":")[0] for n in result.graph.nodes}
+    assert result.check.method == "sympy" and result.ok
+    assert all(v is None or v.status == "ok" for v in result.check.grads)
+
+    def loss(v):
+        return evaluate(program, v, check=False).value
+
+    for key in values:
+        np.testing.assert_allclose(
+            result.gradient[key], finite_difference(loss, values, key), rtol=1e-6, atol=1e-8
+        )
+
+
+def test_a_program_too_big_for_the_high_precision_check_is_left_unchecked_saying_why():
+    rng = np.random.default_rng(4)
+    values = {"W": rng.normal(size=(100, 100)), "X": rng.normal(size=(100, 30))}
+    result = evaluate("L = sum(W @ X)", values)
+    assert result.check.value.status == "unchecked" and result.ok
+    assert (
+        "up to 200,000 scalar operations, and this one has 313,001" in result.check.note
+    )  # 10⁴ + 3·10³ + 100·30·100 + 1

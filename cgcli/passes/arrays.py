@@ -155,7 +155,9 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
                 contribution = _to_shape(np, contribution, values[i].shape)
                 grads[i] = contribution if grads[i] is None else grads[i] + contribution
     return [
-        _read_only(np.zeros_like(values[i]) if grads[i] is None else grads[i]) if needs[i] else None
+        _read_only(np.zeros_like(values[i]) if grads[i] is None else np.asarray(grads[i]))
+        if needs[i]
+        else None
         for i in range(len(values))
     ]
 
