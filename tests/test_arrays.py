@@ -266,12 +266,12 @@ def test_a_big_array_is_compact_on_a_terminal_and_whole_in_json():
 @pytest.mark.parametrize(
     "argv",
     [
-        ["explain", *ARGS],
+        ["explain", *ARGS, "--mode", "forward", "--wrt", "x"],
         ["grad", *ARGS],
         ["hessian", *ARGS],
         ["eval", *ARGS, "--mode", "forward", "--wrt", "x"],
         ["eval", *ARGS, "--grad-graph"],
-        ["explain", "sum(x)", "x=[1,2]"],
+        ["grad", "x * 2", "x=[1,2]"],
     ],
 )
 def test_the_commands_that_work_on_scalars_say_so(argv):
@@ -354,3 +354,66 @@ def test_a_program_too_big_for_the_high_precision_check_is_left_unchecked_saying
     assert (
         "up to 200,000 scalar operations, and this one has 313,001" in result.check.note
     )  # 10⁴ + 3·10³ + 100·30·100 + 1
+
+
+# --- cg explain: the matrix rules with shapes -----------------------------------------
+
+EXPLAIN = ["D = W @ X; L = sum(D * G)", "W=[[1,2,0],[0,-1,3]]", "X=[[1,0],[2,1],[-1,2]]"]
+
+
+def test_explain_writes_the_matrix_rules_with_their_shapes():
+    result = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]")
+    assert result.exit_code == 0, result.output
+    backward = result.output.split("∂L/∂L = 1\n")[1]
+    assert backward == (
+        "  L = sum(v1):\n"
+        "    ∂L/∂v1 gets ∂L/∂L, copied to every entry that was summed\n"
+        "    ∂L/∂v1 = [[1, 1], [1, 1]]   (shape 2×2)\n"
+        "  v1 = D * G:\n"
+        "    ∂L/∂D gets ∂L/∂v1 ⊙ G\n"
+        "    ∂L/∂G gets ∂L/∂v1 ⊙ D\n"
+        "    ∂L/∂D = [[0.5, -1], [2, 0.1]]   (shape 2×2)\n"
+        "    ∂L/∂G = [[5, 2], [-5, 5]]   (shape 2×2)\n"
+        "  D = W @ X:\n"
+        "    ∂L/∂W gets ∂L/∂D · Xᵀ, (2×2)(2×3) → 2×3\n"
+        "    ∂L/∂X gets Wᵀ · ∂L/∂D, (3×2)(2×2) → 3×2\n"
+        "    ∂L/∂W = [[0.5, 0, -2.5], [2, 4.1, -1.8]]   (shape 2×3)\n"
+        "    ∂L/∂X = [[0.5, -1], [-1, -2.1], [6, 0.3]]   (shape 3×2)\n"
+    )
+    # G · Xᵀ and Wᵀ · G by hand, as the rules say
+    g = np.array([[0.5, -1], [2, 0.1]])
+    w, x = np.array([[1, 2, 0], [0, -1, 3]]), np.array([[1, 0], [2, 1], [-1, 2]])
+    np.testing.assert_allclose(g @ x.T, [[0.5, 0, -2.5], [2, 4.1, -1.8]])
+    np.testing.assert_allclose(w.T @ g, [[0.5, -1], [-1, -2.1], [6, 0.3]])
+
+
+def test_explain_of_a_matrix_vector_layer_writes_vectors_as_columns():
+    from cgcli import explain
+
+    text = explain("L = sum(W @ x + b)", {"W": W, "x": X, "b": B}).text
+    assert "∂L/∂W gets ∂L/∂v1 · xᵀ, (3×1)(1×2) → 3×2" in text
+    assert "∂L/∂x gets Wᵀ · ∂L/∂v1, (2×3)(3×1) → 2" in text
+    text = explain(
+        "D = W @ X + b\nL = sum(D)", {"W": W, "X": np.ones((2, 4)), "b": [[1], [2], [3]]}
+    ).text
+    assert "∂L/∂b gets ∂L/∂D, summed over the axes broadcasting stretched (3×4 → 3×1)" in text
+    text = explain("L = sum(D * D)", {"D": [1, 2]}).text
+    assert "∂L/∂D gets ∂L/∂v1 ⊙ D + D" in text
+
+
+def test_explain_in_markdown_and_not_yet_in_latex():
+    markdown = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "markdown")
+    assert "  * `∂L/∂W gets ∂L/∂D · Xᵀ, (2×2)(2×3) → 2×3`" in markdown.output
+    latex = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "latex")
+    assert latex.exit_code == 2 and "not yet in latex" in latex.output
+
+
+def test_latex_shows_arrays_as_small_matrices():
+    from cgcli.render.formats import latex_matrix
+
+    assert latex_matrix(np.array([0.5, -1.0]), 6) == (
+        r"\left[\begin{smallmatrix}0.5 \\ -1\end{smallmatrix}\right]"
+    )
+    big = latex_matrix(np.arange(64.0).reshape(8, 8), 6)
+    assert r"\\ \vdots & \vdots & \ddots & \vdots & \vdots \\" in big
+    assert r"0 & 1 & \cdots & 6 & 7" in big
