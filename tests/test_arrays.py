@@ -92,7 +92,7 @@ def test_sums_and_means_along_each_axis_transpose_dot_norm_and_entries():
         "a = sum(W, axis=0)\nm = mean(W, axis=1)\nV = W.T\nn = norm(W)\n"
         "L = dot(a, x) + sum(m * m) + V[2, 3] * n + W[1, 2] + transpose(W)[1, 1]"
     )
-    with pytest.raises(CgSyntaxError, match="unexpected '\\['"):  # entries of names only
+    with pytest.raises(CgSyntaxError, match="an entry is read from a name, so name the array"):
         evaluate(program, values)
     program = program.replace("transpose(W)[1, 1]", "0")
     result = evaluate(program, values)
@@ -417,3 +417,36 @@ def test_latex_shows_arrays_as_small_matrices():
     big = latex_matrix(np.arange(64.0).reshape(8, 8), 6)
     assert r"\\ \vdots & \vdots & \ddots & \vdots & \vdots \\" in big
     assert r"0 & 1 & \cdots & 6 & 7" in big
+
+
+def test_a_recurrence_over_vectors_in_a_loop():
+    program = "h = [0, 0]\nfor t in 1..3:\n    h = tanh(W @ h + U * t)\nL = sum(h)"
+    values = {"W": [[0.5, -1], [0.2, 0.3]], "U": [0.1, -0.2]}
+    result = evaluate(program, values, check=False)
+
+    def by_hand(v):
+        h = np.zeros(2)
+        for t in range(1, 4):
+            h = np.tanh(np.asarray(v["W"]) @ h + np.asarray(v["U"]) * t)
+        return h.sum()
+
+    assert result.value == pytest.approx(by_hand(values))
+    for name in ("W", "U"):
+        np.testing.assert_allclose(
+            result.gradient[name], finite_difference(by_hand, values, name), rtol=1e-6
+        )
+
+
+def test_the_drawing_labels_wires_with_shapes_and_each_branch_of_a_fork_with_its_share():
+    import re
+
+    result = run_cg("graph", "M = sum(V.T @ V, axis=0); L = M[1] + V[2, 1]", "V=[[1,2],[3,4]]")
+    assert "V (input)   value (2×2) [[1, 2], [3, 4]]" in result.output
+    dot = run_cg(
+        "graph", "L = sum(V) + V[2, 1]", "V=[[1,2],[3,4]]", "--format", "dot", "--style", "circuit"
+    ).output
+    tips = re.findall(r'tooltip="([^"]*)"', dot)
+    # the fork carries the whole gradient; each branch what its gate sends back
+    assert "V → fork: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [2, 1]]" in tips
+    assert "V → sum: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [1, 1]]" in tips
+    assert "V → [2,1]: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[0, 0], [1, 0]]" in tips

@@ -170,6 +170,22 @@ def _read_only(array: Any) -> Any:
     return view
 
 
+def branch_gradient(graph: Graph, node: Node, slot: int, values: list[Any], upstream: Any):
+    """What ``node`` sends back to its operand in ``slot``: its vector-Jacobian product
+    with the ``upstream`` gradient, summed back to the operand's shape (a drawing's
+    branch of a fork)."""
+    np = _numpy()
+    args = [np.asarray(values[i], dtype=float) for i in node.inputs]
+    out = np.asarray(values[node.index], dtype=float)
+    with np.errstate(all="ignore"):
+        if node.op == COPY:
+            share = np.asarray(upstream, dtype=float)
+        else:
+            share = _local_vjp(node.op, args, out, np.asarray(upstream, dtype=float), np)[slot]
+        shaped = _to_shape(np, np.asarray(share, dtype=float), args[slot].shape)
+    return float(shaped) if shaped.ndim == 0 else shaped
+
+
 def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:
     table_op = array_op(op)
     if table_op is not None:
