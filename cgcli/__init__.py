@@ -19,6 +19,7 @@ _EXPORTS = {
     "CgError": "core.errors",
     "CgMathError": "core.errors",
     "CgSyntaxError": "core.errors",
+    "ShapeError": "core.errors",
     "UsageError": "core.errors",
     "TrainingDiverged": "core.errors",
     "ArgumentTypeError": "core.errors",
@@ -92,6 +93,7 @@ __all__ = [
     "NodeResult",
     "Outcome",
     "PointsEvaluation",
+    "ShapeError",
     "SymbolicGradient",
     "SymbolicHessian",
     "TrainingDiverged",
@@ -140,6 +142,7 @@ if TYPE_CHECKING:
         CgError,
         CgMathError,
         CgSyntaxError,
+        ShapeError,
         TrainingDiverged,
         UsageError,
     )

@@ -170,6 +170,12 @@ def test_a_matrix_value_for_entries_read_by_index():
         ("s = sum(W)\ny = W[4, 1]", {"W": W}, "index 4 is out of range in [4, 1]", 5),
         ("x = 1\ny = x[1]", {}, "[1] reads an entry of an array, but this is a scalar", 5),
         ("y = dot(W, x)", {"W": W, "x": X}, "dot takes two vectors of one length", 5),
+        (
+            "y = a + b",
+            {"a": np.ones((10**4, 1)), "b": np.ones(10**4)},
+            "the result would have 100,000,000 entries (shape 10000×10000), over the limit",
+            5,
+        ),
     ],
 )
 def test_shapes_are_checked_before_anything_runs(program, values, message, column):

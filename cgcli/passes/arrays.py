@@ -50,8 +50,26 @@ def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
                     shape = op.shape(operands, split_op(node.op)[1])
             except ShapeProblem as exc:
                 raise _shape_error(graph, node, str(exc), operands) from None
+            if _entries(shape) > MAX_ENTRIES:
+                problem = (
+                    f"the result would have {_entries(shape):,} entries (shape "
+                    f"{shown_shape(shape)}), over the limit of {MAX_ENTRIES:,}"
+                )
+                raise _shape_error(graph, node, problem, operands)
         found.append(shape)
     return found
+
+
+MAX_ENTRIES = 50_000_000
+"""The most entries a node may hold (400 MB of float64): broadcasting a column against a
+row can ask for far more than the inputs hold, found here before anything runs."""
+
+
+def _entries(shape: Shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
 
 
 def _shape_error(graph: Graph, node: Node, problem: str, operands: list[Shape]) -> ShapeError:
