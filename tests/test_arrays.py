@@ -456,3 +456,12 @@ def test_the_drawing_labels_wires_with_shapes_and_each_branch_of_a_fork_with_its
     assert "V → fork: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [2, 1]]" in tips
     assert "V → sum: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [1, 1]]" in tips
     assert "V → [2,1]: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[0, 0], [1, 0]]" in tips
+
+
+def test_a_numpy_vector_is_taken_whole_and_still_fills_an_indexed_name_as_a_list_does():
+    big = np.linspace(-1, 1, 10**5)
+    result = evaluate("L = sum(x * x)", {"x": big}, check=False)
+    assert result.value == pytest.approx(float(big @ big))
+    np.testing.assert_allclose(result.gradient["x"], 2 * big)
+    # for x[t], the first entry goes to the smallest index the program uses
+    assert evaluate("x[0] + 10*x[1]", {"x": np.array([1.0, 2.0])}, check=False).value == 21
