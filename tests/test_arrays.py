@@ -130,7 +130,7 @@ def test_a_wrong_gradient_would_be_caught_by_the_check():
 
 def test_the_high_precision_check_takes_over_beyond_sympy():
     rng = np.random.default_rng(3)
-    values = {"W": rng.normal(size=(20, 20)), "x": rng.normal(size=20)}
+    values = {"W": rng.normal(size=(40, 40)), "x": rng.normal(size=40)}
     result = evaluate("L = sum(tanh(W @ x))", values)
     assert result.check.method == "high-precision" and result.ok
     assert "20×20" not in (result.check.note or "")
@@ -465,3 +465,26 @@ def test_a_numpy_vector_is_taken_whole_and_still_fills_an_indexed_name_as_a_list
     np.testing.assert_allclose(result.gradient["x"], 2 * big)
     # for x[t], the first entry goes to the smallest index the program uses
     assert evaluate("x[0] + 10*x[1]", {"x": np.array([1.0, 2.0])}, check=False).value == 21
+
+
+def test_the_check_calls_a_gradient_through_a_kink_a_convention():
+    result = evaluate("h = relu(W @ x)\nL = sum(h)", {"W": [[1, 0], [0, 1]], "x": [0, 1]})
+    assert result.check.method == "sympy" and result.ok
+    np.testing.assert_allclose(result.gradient["x"], [0, 1])  # relu'(0) = 0, as PyTorch
+    assert result.check.grads[result.graph.bindings["x"]].status == "convention"
+    assert result.check.grads[result.graph.bindings["h"]].status == "ok"
+
+
+def test_the_check_of_a_small_batch_classifier_is_sympy_s_node_by_node():
+    rng = np.random.default_rng(0)
+    values = {
+        "W": rng.normal(size=(3, 4)).round(2),
+        "X": rng.normal(size=(4, 5)).round(2),
+        "b": rng.normal(size=(3, 1)).round(2),
+        "Y": np.eye(3)[:, [0, 1, 2, 0, 1]],
+    }
+    program = "S = W @ X + b\nL = mean(logsumexp(S, axis=0) - sum(S * Y, axis=0))"
+    result = evaluate(program, values, check_timeout=60)
+    assert result.check.method == "sympy" and result.ok
+    statuses = {v.status for v in result.check.grads if v is not None}
+    assert statuses == {"ok"}
