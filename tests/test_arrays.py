@@ -488,3 +488,19 @@ def test_the_check_of_a_small_batch_classifier_is_sympy_s_node_by_node():
     assert result.check.method == "sympy" and result.ok
     statuses = {v.status for v in result.check.grads if v is not None}
     assert statuses == {"ok"}
+
+
+def test_a_wrong_matrix_rule_in_the_op_table_is_caught(monkeypatch):
+    from cgcli.core import array_ops
+
+    matmul = array_ops.ARRAY_OPS["matmul"]
+
+    def transposed_mistake(np, args, out, g, parameter):  # Xᵀ·dD for dD·Xᵀ: a shape-safe slip
+        a, b = args
+        return g @ b.T * 2, a.T @ g
+
+    monkeypatch.setitem(array_ops.ARRAY_OPS, "matmul", matmul._replace(vjp=transposed_mistake))
+    result = evaluate("L = sum(W @ X)", {"W": [[1, 2], [3, 4]], "X": [[1, 0], [2, 1]]})
+    assert not result.ok
+    verdict = result.check.grads[result.graph.bindings["W"]]
+    assert verdict.status == "mismatch" and "at entry [1, 1]" in verdict.reason
