@@ -19,6 +19,7 @@ _EXPORTS = {
     "CgError": "core.errors",
     "CgMathError": "core.errors",
     "CgSyntaxError": "core.errors",
+    "ShapeError": "core.errors",
     "UsageError": "core.errors",
     "TrainingDiverged": "core.errors",
     "ArgumentTypeError": "core.errors",
@@ -93,6 +94,7 @@ __all__ = [
     "NodeResult",
     "Outcome",
     "PointsEvaluation",
+    "ShapeError",
     "SymbolicGradient",
     "SymbolicHessian",
     "TrainingDiverged",
@@ -142,6 +144,7 @@ if TYPE_CHECKING:
         CgError,
         CgMathError,
         CgSyntaxError,
+        ShapeError,
         TrainingDiverged,
         UsageError,
     )

@@ -92,7 +92,7 @@ def test_sums_and_means_along_each_axis_transpose_dot_norm_and_entries():
         "a = sum(W, axis=0)\nm = mean(W, axis=1)\nV = W.T\nn = norm(W)\n"
         "L = dot(a, x) + sum(m * m) + V[2, 3] * n + W[1, 2] + transpose(W)[1, 1]"
     )
-    with pytest.raises(CgSyntaxError, match="unexpected '\\['"):  # entries of names only
+    with pytest.raises(CgSyntaxError, match="an entry is read from a name, so name the array"):
         evaluate(program, values)
     program = program.replace("transpose(W)[1, 1]", "0")
     result = evaluate(program, values)
@@ -130,7 +130,7 @@ def test_a_wrong_gradient_would_be_caught_by_the_check():
 
 def test_the_high_precision_check_takes_over_beyond_sympy():
     rng = np.random.default_rng(3)
-    values = {"W": rng.normal(size=(20, 20)), "x": rng.normal(size=20)}
+    values = {"W": rng.normal(size=(40, 40)), "x": rng.normal(size=40)}
     result = evaluate("L = sum(tanh(W @ x))", values)
     assert result.check.method == "high-precision" and result.ok
     assert "20×20" not in (result.check.note or "")
@@ -170,6 +170,12 @@ def test_a_matrix_value_for_entries_read_by_index():
         ("s = sum(W)\ny = W[4, 1]", {"W": W}, "index 4 is out of range in [4, 1]", 5),
         ("x = 1\ny = x[1]", {}, "[1] reads an entry of an array, but this is a scalar", 5),
         ("y = dot(W, x)", {"W": W, "x": X}, "dot takes two vectors of one length", 5),
+        (
+            "y = a + b",
+            {"a": np.ones((10**4, 1)), "b": np.ones(10**4)},
+            "the result would have 100,000,000 entries (shape 10000×10000), over the limit",
+            5,
+        ),
     ],
 )
 def test_shapes_are_checked_before_anything_runs(program, values, message, column):
@@ -266,12 +272,12 @@ def test_a_big_array_is_compact_on_a_terminal_and_whole_in_json():
 @pytest.mark.parametrize(
     "argv",
     [
-        ["explain", *ARGS],
+        ["explain", *ARGS, "--mode", "forward", "--wrt", "x"],
         ["grad", *ARGS],
         ["hessian", *ARGS],
         ["eval", *ARGS, "--mode", "forward", "--wrt", "x"],
         ["eval", *ARGS, "--grad-graph"],
-        ["explain", "sum(x)", "x=[1,2]"],
+        ["grad", "x * 2", "x=[1,2]"],
     ],
 )
 def test_the_commands_that_work_on_scalars_say_so(argv):
@@ -284,3 +290,217 @@ def test_exact_and_points_say_what_they_take():
     assert "--exact works on scalar programs" in run_cg("eval", *ARGS, "--exact").output
     with pytest.raises(UsageError, match="--points evaluates scalar programs row by row"):
         evaluate("sum(W)", {"W": [[1, 2]]}, points="rows.csv", out="out.csv")
+
+
+# --- every array op of the table, against SymPy and finite differences ------------------
+
+ARRAY_OP_CASES = {
+    "stack": ("L = sum([a, 2 * a, b] * w)", {"a": 0.3, "b": -1.2, "w": [1.5, -0.5, 2.0]}),
+    "matmul": (
+        "L = sum(tanh(A @ B))",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "B": [[1, 2], [0, -1], [0.5, 0.5]]},
+    ),
+    "transpose": (
+        "L = sum(sin(A.T) * C)",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "C": [[1, 2], [0, -1], [0.5, 0.5]]},
+    ),
+    "sum": (
+        "L = sum(exp(sum(A, axis=0))) + sum(A, axis=1) @ [1, -2] + sum(A)^2",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "mean": (
+        "L = sum(exp(mean(A, axis=1))) + mean(A, axis=-2) @ [1, -2, 3] + mean(A)^2",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "dot": ("L = dot(a, b)^2 + dot(a, a)", {"a": [0.5, -1, 2], "b": [1, 0.3, -0.2]}),
+    "norm": ("L = norm(A) + norm(v)^3", {"A": [[0.5, -1], [0.2, 1]], "v": [3, -4]}),
+    "softmax": (
+        "L = sum(softmax(A) * C) + sum(softmax(A, axis=0) * C^2)",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "C": [[1, 2, 0], [0, -1, 3]]},
+    ),
+    "logsumexp": (
+        "L = logsumexp(v) + sum(logsumexp(A, axis=0) * [1, 2, 3])",
+        {"v": [0.5, -1, 2], "A": [[0.5, -1, 0.2], [1, 0.3, -0.4]]},
+    ),
+    "index": (
+        "n = norm(A) + norm(v)\nL = A[2, 1] * v[3] + sum(A[1] * A[2]) + n",
+        {"A": [[0.5, -1, 0.2], [1, 0.3, -0.4]], "v": [1, 2, 3]},
+    ),
+}
+
+
+def test_every_array_op_has_a_case():
+    from cgcli.core.array_ops import ARRAY_OPS
+
+    assert sorted(ARRAY_OP_CASES) == sorted(ARRAY_OPS)
+
+
+@pytest.mark.parametrize("name", sorted(ARRAY_OP_CASES))
+def test_each_array_op_against_sympy_and_finite_differences(name):
+    program, values = ARRAY_OP_CASES[name]
+    result = evaluate(program, values)
+    assert name in {n.op.partition(":")[0] for n in result.graph.nodes}
+    assert result.check.method == "sympy" and result.ok
+    assert all(v is None or v.status == "ok" for v in result.check.grads)
+
+    def loss(v):
+        return evaluate(program, v, check=False).value
+
+    for key in values:
+        np.testing.assert_allclose(
+            result.gradient[key], finite_difference(loss, values, key), rtol=1e-6, atol=1e-8
+        )
+
+
+def test_a_program_too_big_for_the_high_precision_check_is_left_unchecked_saying_why():
+    rng = np.random.default_rng(4)
+    values = {"W": rng.normal(size=(100, 100)), "X": rng.normal(size=(100, 30))}
+    result = evaluate("L = sum(W @ X)", values)
+    assert result.check.value.status == "unchecked" and result.ok
+    assert (
+        "up to 200,000 scalar operations, and this one has 313,001" in result.check.note
+    )  # 10⁴ + 3·10³ + 100·30·100 + 1
+
+
+# --- cg explain: the matrix rules with shapes -----------------------------------------
+
+EXPLAIN = ["D = W @ X; L = sum(D * G)", "W=[[1,2,0],[0,-1,3]]", "X=[[1,0],[2,1],[-1,2]]"]
+
+
+def test_explain_writes_the_matrix_rules_with_their_shapes():
+    result = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]")
+    assert result.exit_code == 0, result.output
+    backward = result.output.split("∂L/∂L = 1\n")[1]
+    assert backward == (
+        "  L = sum(v1):\n"
+        "    ∂L/∂v1 gets ∂L/∂L, copied to every entry that was summed\n"
+        "    ∂L/∂v1 = [[1, 1], [1, 1]]   (shape 2×2)\n"
+        "  v1 = D * G:\n"
+        "    ∂L/∂D gets ∂L/∂v1 ⊙ G\n"
+        "    ∂L/∂G gets ∂L/∂v1 ⊙ D\n"
+        "    ∂L/∂D = [[0.5, -1], [2, 0.1]]   (shape 2×2)\n"
+        "    ∂L/∂G = [[5, 2], [-5, 5]]   (shape 2×2)\n"
+        "  D = W @ X:\n"
+        "    ∂L/∂W gets ∂L/∂D · Xᵀ, (2×2)(2×3) → 2×3\n"
+        "    ∂L/∂X gets Wᵀ · ∂L/∂D, (3×2)(2×2) → 3×2\n"
+        "    ∂L/∂W = [[0.5, 0, -2.5], [2, 4.1, -1.8]]   (shape 2×3)\n"
+        "    ∂L/∂X = [[0.5, -1], [-1, -2.1], [6, 0.3]]   (shape 3×2)\n"
+    )
+    # G · Xᵀ and Wᵀ · G by hand, as the rules say
+    g = np.array([[0.5, -1], [2, 0.1]])
+    w, x = np.array([[1, 2, 0], [0, -1, 3]]), np.array([[1, 0], [2, 1], [-1, 2]])
+    np.testing.assert_allclose(g @ x.T, [[0.5, 0, -2.5], [2, 4.1, -1.8]])
+    np.testing.assert_allclose(w.T @ g, [[0.5, -1], [-1, -2.1], [6, 0.3]])
+
+
+def test_explain_of_a_matrix_vector_layer_writes_vectors_as_columns():
+    from cgcli import explain
+
+    text = explain("L = sum(W @ x + b)", {"W": W, "x": X, "b": B}).text
+    assert "∂L/∂W gets ∂L/∂v1 · xᵀ, (3×1)(1×2) → 3×2" in text
+    assert "∂L/∂x gets Wᵀ · ∂L/∂v1, (2×3)(3×1) → 2" in text
+    text = explain(
+        "D = W @ X + b\nL = sum(D)", {"W": W, "X": np.ones((2, 4)), "b": [[1], [2], [3]]}
+    ).text
+    assert "∂L/∂b gets ∂L/∂D, summed over the axes broadcasting stretched (3×4 → 3×1)" in text
+    text = explain("L = sum(D * D)", {"D": [1, 2]}).text
+    assert "∂L/∂D gets ∂L/∂v1 ⊙ D + D" in text
+
+
+def test_explain_in_markdown_and_not_yet_in_latex():
+    markdown = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "markdown")
+    assert "  * `∂L/∂W gets ∂L/∂D · Xᵀ, (2×2)(2×3) → 2×3`" in markdown.output
+    latex = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "latex")
+    assert latex.exit_code == 2 and "not yet in latex" in latex.output
+
+
+def test_latex_shows_arrays_as_small_matrices():
+    from cgcli.render.formats import latex_matrix
+
+    assert latex_matrix(np.array([0.5, -1.0]), 6) == (
+        r"\left[\begin{smallmatrix}0.5 \\ -1\end{smallmatrix}\right]"
+    )
+    big = latex_matrix(np.arange(64.0).reshape(8, 8), 6)
+    assert r"\\ \vdots & \vdots & \ddots & \vdots & \vdots \\" in big
+    assert r"0 & 1 & \cdots & 6 & 7" in big
+
+
+def test_a_recurrence_over_vectors_in_a_loop():
+    program = "h = [0, 0]\nfor t in 1..3:\n    h = tanh(W @ h + U * t)\nL = sum(h)"
+    values = {"W": [[0.5, -1], [0.2, 0.3]], "U": [0.1, -0.2]}
+    result = evaluate(program, values, check=False)
+
+    def by_hand(v):
+        h = np.zeros(2)
+        for t in range(1, 4):
+            h = np.tanh(np.asarray(v["W"]) @ h + np.asarray(v["U"]) * t)
+        return h.sum()
+
+    assert result.value == pytest.approx(by_hand(values))
+    for name in ("W", "U"):
+        np.testing.assert_allclose(
+            result.gradient[name], finite_difference(by_hand, values, name), rtol=1e-6
+        )
+
+
+def test_the_drawing_labels_wires_with_shapes_and_each_branch_of_a_fork_with_its_share():
+    import re
+
+    result = run_cg("graph", "M = sum(V.T @ V, axis=0); L = M[1] + V[2, 1]", "V=[[1,2],[3,4]]")
+    assert "V (input)   value (2×2) [[1, 2], [3, 4]]" in result.output
+    dot = run_cg(
+        "graph", "L = sum(V) + V[2, 1]", "V=[[1,2],[3,4]]", "--format", "dot", "--style", "circuit"
+    ).output
+    tips = re.findall(r'tooltip="([^"]*)"', dot)
+    # the fork carries the whole gradient; each branch what its gate sends back
+    assert "V → fork: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [2, 1]]" in tips
+    assert "V → sum: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[1, 1], [1, 1]]" in tips
+    assert "V → [2,1]: value (2×2) [[1, 2], [3, 4]], gradient (2×2) [[0, 0], [1, 0]]" in tips
+
+
+def test_a_numpy_vector_is_taken_whole_and_still_fills_an_indexed_name_as_a_list_does():
+    big = np.linspace(-1, 1, 10**5)
+    result = evaluate("L = sum(x * x)", {"x": big}, check=False)
+    assert result.value == pytest.approx(float(big @ big))
+    np.testing.assert_allclose(result.gradient["x"], 2 * big)
+    # for x[t], the first entry goes to the smallest index the program uses
+    assert evaluate("x[0] + 10*x[1]", {"x": np.array([1.0, 2.0])}, check=False).value == 21
+
+
+def test_the_check_calls_a_gradient_through_a_kink_a_convention():
+    result = evaluate("h = relu(W @ x)\nL = sum(h)", {"W": [[1, 0], [0, 1]], "x": [0, 1]})
+    assert result.check.method == "sympy" and result.ok
+    np.testing.assert_allclose(result.gradient["x"], [0, 1])  # relu'(0) = 0, as PyTorch
+    assert result.check.grads[result.graph.bindings["x"]].status == "convention"
+    assert result.check.grads[result.graph.bindings["h"]].status == "ok"
+
+
+def test_the_check_of_a_small_batch_classifier_is_sympy_s_node_by_node():
+    rng = np.random.default_rng(0)
+    values = {
+        "W": rng.normal(size=(3, 4)).round(2),
+        "X": rng.normal(size=(4, 5)).round(2),
+        "b": rng.normal(size=(3, 1)).round(2),
+        "Y": np.eye(3)[:, [0, 1, 2, 0, 1]],
+    }
+    program = "S = W @ X + b\nL = mean(logsumexp(S, axis=0) - sum(S * Y, axis=0))"
+    result = evaluate(program, values, check_timeout=60)
+    assert result.check.method == "sympy" and result.ok
+    statuses = {v.status for v in result.check.grads if v is not None}
+    assert statuses == {"ok"}
+
+
+def test_a_wrong_matrix_rule_in_the_op_table_is_caught(monkeypatch):
+    from cgcli.core import array_ops
+
+    matmul = array_ops.ARRAY_OPS["matmul"]
+
+    def transposed_mistake(np, args, out, g, parameter):  # Xᵀ·dD for dD·Xᵀ: a shape-safe slip
+        a, b = args
+        return g @ b.T * 2, a.T @ g
+
+    monkeypatch.setitem(array_ops.ARRAY_OPS, "matmul", matmul._replace(vjp=transposed_mistake))
+    result = evaluate("L = sum(W @ X)", {"W": [[1, 2], [3, 4]], "X": [[1, 0], [2, 1]]})
+    assert not result.ok
+    verdict = result.check.grads[result.graph.bindings["W"]]
+    assert verdict.status == "mismatch" and "at entry [1, 1]" in verdict.reason

@@ -55,7 +55,8 @@ def readme_latex_commands() -> list[list[str]]:
         args = shlex.split(command)[1:]
         if expected.startswith("cg: ") or "✗" in expected:  # an error, or a failed check
             continue
-        text_only = args[0] == "explain" and "forward" in args  # text and Markdown only
+        # text and Markdown only: forward mode, and the matrix rules of a program over arrays
+        text_only = args[0] == "explain" and ("forward" in args or "(shape " in expected)
         if args[0] in ("eval", "explain", "grad") and not {"--grad", "--points"} & set(args):
             if text_only:
                 continue

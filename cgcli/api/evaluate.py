@@ -128,8 +128,9 @@ def evaluate(
     """Evaluate ``program`` at ``values``: forward pass, backward pass and check.
 
     ``values`` maps each input's name to a number (int, float, Fraction) or a constant
-    expression as text ("1/3", "pi/4"). The options are keyword-only, so no variable name
-    of a program can collide with one:
+    expression as text ("1/3", "pi/4"); an input the program reads whole may take a NumPy
+    array or a nested list, and then the result holds NumPy arrays for array nodes. The
+    options are keyword-only, so no variable name of a program can collide with one:
 
     * ``mode``: "reverse" (every node's gradient), "forward" (every node's tangent along
       the input ``wrt`` or the direction ``tangent``) or "gradient-graph";

@@ -32,10 +32,14 @@ from ..core.verdicts import (
 )
 from .run import call_with_timeout, judge
 
-SYMPY_ENTRY_LIMIT = 400
+SYMPY_ENTRY_LIMIT = 1000
 """SymPy takes programs whose nodes hold at most this many entries in all."""
 SAMPLED_ENTRIES = 12
 """The high-precision check differentiates at most this many entries of each input."""
+PRECISE_OPERATIONS = 200_000
+"""The high-precision check takes programs of at most this many scalar operations per
+evaluation (a product of an m×n and an n×p matrix counts m·n·p): mpmath does some ten
+thousand a second, and each sampled entry costs two evaluations."""
 DIGITS = 50
 
 
@@ -45,6 +49,7 @@ def build_references(
     m: Any,
     number: Callable[[str], Any],
     perturb: Mapping[int, Any] | None = None,
+    deadline: float | None = None,
 ) -> list[Any]:
     """Every node as an object array of exact numbers or expressions: ``leaves`` holds the
     inputs' arrays, ``m`` the functions (SymPy, or mpmath's names), ``number`` makes a
@@ -53,6 +58,8 @@ def build_references(
 
     found: list[Any] = []
     for node in graph.nodes:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
         if node.op == INPUT:
             value = np.asarray(leaves[node.name], dtype=object)
         elif node.op == NUMBER:
@@ -80,12 +87,13 @@ def build_references(
 
 def check_arrays(
     graph: Graph,
-    exact_inputs: Mapping[str, Any],
+    exact: Callable[[], Mapping[str, Any]],
     values: list[Any],
     grads: list[Any],
     timeout: float,
 ) -> CheckReport:
-    """SymPy within ``timeout`` (four fifths of it), else high precision until it ends."""
+    """SymPy within ``timeout`` (four fifths of it), else high precision until it ends;
+    ``exact()`` gives the exact inputs, asked for only when a reference needs them."""
     deadline = time.monotonic() + timeout
     entries = sum(max(1, v.size) for v in values)
     if entries > SYMPY_ENTRY_LIMIT:
@@ -94,24 +102,26 @@ def check_arrays(
         needs = [g is not None for g in grads]
         try:
             found = call_with_timeout(
-                _sympy_reference, (graph, dict(exact_inputs), needs), timeout * 0.8
+                _sympy_reference, (graph, dict(exact()), needs), timeout * 0.8
             )
         except TimeoutError:
             found = f"SymPy did not finish within {timeout * 0.8:.3g} s"
         except Exception as exc:  # any SymPy failure means: fall back
             found = f"SymPy failed ({exc})"
         if not isinstance(found, str):
-            value, expected = found
+            value, expected, kinks = found
             verdicts = tuple(
-                None if e is None or g is None else judge_array(g, e)
-                for g, e in zip(grads, expected, strict=True)
+                None if e is None or g is None else judge_array(g, e, through_kink=kink)
+                for g, e, kink in zip(grads, expected, kinks, strict=True)
             )
             return CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
         reason = found
-    return _by_high_precision(graph, exact_inputs, values, grads, deadline, reason)
+    return _by_high_precision(graph, exact, values, grads, deadline, reason)
 
 
-def judge_array(ours: Any, expected: Any, errors: Any = None) -> Verdict:
+def judge_array(
+    ours: Any, expected: Any, errors: Any = None, *, through_kink: bool = False
+) -> Verdict:
     """One verdict for an array: each entry judged as a number; the first disagreeing
     entry named."""
     import numpy as np
@@ -123,7 +133,7 @@ def judge_array(ours: Any, expected: Any, errors: Any = None) -> Verdict:
         error = 0.0 if errors is None else float(np.asarray(errors)[position])
         if error < 0:  # an entry the reference did not compute
             continue
-        verdict = judge(float(mine), float(expected[position]), error)
+        verdict = judge(float(mine), float(expected[position]), error, through_kink=through_kink)
         statuses.append(verdict.status)
         if verdict.status == MISMATCH:
             where = f" at entry [{', '.join(str(k + 1) for k in position)}]" if position else ""
@@ -154,40 +164,138 @@ def _sympy_leaves(graph: Graph, exact_inputs: Mapping[str, Any]) -> dict[str, An
 
 
 def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tuple:
-    """The output's value and every node's gradient, as float arrays, from SymPy."""
+    """The output's value and every node's gradient, as float arrays, and for each node
+    whether a kink lies between it and the output.
+
+    SymPy differentiates each operation, entry by entry, applied to symbols (the op
+    table's SymPy builders and each array op's reference: none of cg's local derivatives
+    or vector-Jacobian products); the chain rule then runs from the output back, with
+    every number at 50 digits (the inputs exact, the rest mpmath's)."""
+    import mpmath
+    import numpy as np
+
+    from .precise import _SympyNames
+
+    ctx = mpmath.MPContext()
+    ctx.dps = DIGITS
+
+    def number(text: str) -> Any:
+        exact = Fraction(text)
+        return ctx.mpf(exact.numerator) / exact.denominator
+
+    leaves = {name: _mp_leaf(ctx, exact_inputs[name], number) for name in graph.input_names}
+    values = build_references(graph, leaves, _SympyNames(ctx), number)
+    grads: list[Any] = [None] * len(needs)
+    grads[graph.output] = np.full(values[graph.output].shape, ctx.mpf(1), dtype=object)
+    kinks = [False] * len(needs)
+    for index in range(graph.output, -1, -1):
+        node = graph.nodes[index]
+        upstream = grads[index]
+        if upstream is None or not needs[index] or node.op == INPUT or not node.inputs:
+            continue
+        if node.op == COPY:
+            shares, kink = [upstream], False
+        else:
+            shares, kink = _local_vjp(node, [values[i] for i in node.inputs], upstream, needs, ctx)
+        for i, share in zip(node.inputs, shares, strict=True):
+            if share is None or not needs[i]:
+                continue
+            grads[i] = share if grads[i] is None else grads[i] + share
+            kinks[i] = kinks[i] or kinks[index] or kink
+    floats = np.frompyfunc(float, 1, 1)
+    value = np.asarray(floats(values[graph.output]), dtype=float)
+    found = [
+        None if g is None or not needs[k] else np.asarray(floats(g), dtype=float)
+        for k, g in enumerate(grads)
+    ]
+    return value, found, kinks
+
+
+def _local_vjp(node, operands: list, upstream: Any, needs: list[bool], ctx: Any) -> tuple:
+    """What ``node`` sends back to each operand: SymPy's derivative of each entry of the
+    op (applied to one symbol per operand entry) at the operands' values, times the
+    upstream gradient; and whether one of those derivatives sits on a kink."""
+    import mpmath
     import numpy as np
     import sympy
 
-    from .symbolic import exact_number, numeric
+    symbols = []
+    point = {}
+    for k, operand in enumerate(operands):
+        array = np.empty(operand.shape, dtype=object)
+        for position in np.ndindex(*operand.shape):
+            symbol = sympy.Symbol(f"a{k}_{'_'.join(map(str, position))}", real=True)
+            array[position] = symbol
+            point[symbol] = _sympy_number(sympy, mpmath, ctx, operand[position])
+        symbols.append(array)
+    table_op = array_op(node.op)
+    if table_op is not None:
+        out = table_op.reference(sympy, np, symbols, split_op(node.op)[1])
+    else:
+        op = op_for(node.op)
+        each = np.frompyfunc(lambda *xs: op.sympy(sympy, *xs), len(symbols), 1)
+        out = each(*symbols)
+    out = np.asarray(out, dtype=object)
+    shares = []
+    kink = False
+    for k, operand in enumerate(operands):
+        if not needs[node.inputs[k]]:
+            shares.append(None)
+            continue
+        share = np.full(operand.shape, ctx.mpf(0), dtype=object)
+        wanted = {symbol: position for position, symbol in np.ndenumerate(symbols[k])}
+        for position, entry in np.ndenumerate(out):
+            g = upstream[position]
+            if g == 0:
+                continue
+            entry = sympy.sympify(entry)
+            for symbol in entry.free_symbols & wanted.keys():
+                derivative = sympy.diff(entry, symbol)
+                kink = kink or _on_kink(derivative, point)
+                local = _at(sympy, derivative, point)
+                if local is None:  # 0/0 in SymPy's form (a^b·b/a at a = 0): fix the others
+                    others = {x: point[x] for x in entry.free_symbols if x != symbol}
+                    local = _at(sympy, sympy.diff(entry.subs(others), symbol), point)
+                if local is None:
+                    raise ArithmeticError(f"no finite derivative of {entry} at this point")
+                share[wanted[symbol]] += g * ctx.mpf(str(sympy.re(local)))
+        shares.append(share)
+    return shares, kink
 
-    plain = build_references(graph, _sympy_leaves(graph, exact_inputs), sympy, exact_number)
-    deltas = {}
-    for index, need in enumerate(needs):
-        if need:
-            shape = plain[index].shape
-            symbols = np.empty(shape, dtype=object)
-            for position in np.ndindex(*shape):
-                symbols[position] = sympy.Symbol(f"δ{index}_{position}", real=True)
-            deltas[index] = symbols
-    perturbed = build_references(
-        graph, _sympy_leaves(graph, exact_inputs), sympy, exact_number, deltas
+
+def _at(sympy: Any, expression: Any, point: Mapping) -> Any:
+    """The expression's value at the point, at 50 digits; None where it is not finite."""
+    try:
+        value = expression.evalf(DIGITS, subs=point)
+    except (ZeroDivisionError, ValueError):
+        return None
+    return value if value.is_finite else None
+
+
+def _sympy_number(sympy: Any, mpmath: Any, ctx: Any, value: Any) -> Any:
+    """A 50-digit value for SymPy; a whole number stays an Integer (an exponent of 2
+    keeps ``a^2`` a polynomial, whose derivative at 0 is 0)."""
+    if ctx.isint(value):
+        return sympy.Integer(int(value))
+    return sympy.Float(mpmath.nstr(value, DIGITS + 5), DIGITS + 5)
+
+
+def _on_kink(derivative: Any, point: Mapping) -> bool:
+    """Whether a piecewise part of a derivative is at its break point here (relu'(0),
+    a tie of max): there cg follows PyTorch's convention."""
+    import sympy
+
+    steps = (sympy.Heaviside, sympy.sign, sympy.DiracDelta)
+    tiny = sympy.Float(10) ** -40
+    return any(
+        isinstance(atom, steps) and abs(atom.args[0].evalf(DIGITS, subs=point)) < tiny
+        for atom in sympy.preorder_traversal(derivative)
     )
-    total = sympy.Add(*perturbed[graph.output].flat)
-    at_zero = {s: 0 for symbols in deltas.values() for s in symbols.flat}
-    floats = np.frompyfunc(lambda e: numeric(e), 1, 1)
-    value = np.asarray(floats(plain[graph.output]), dtype=float)
-    grads: list[Any] = [None] * len(needs)
-    for index, symbols in deltas.items():
-        grad = np.empty(symbols.shape, dtype=float)
-        for position, symbol in np.ndenumerate(symbols):
-            grad[position] = numeric(sympy.diff(total, symbol).subs(at_zero))
-        grads[index] = grad
-    return value, grads
 
 
 def _by_high_precision(
     graph: Graph,
-    exact_inputs: Mapping[str, Any],
+    exact: Callable[[], Mapping[str, Any]],
     values: list[Any],
     grads: list[Any],
     deadline: float,
@@ -207,10 +315,18 @@ def _by_high_precision(
         exact = Fraction(text)
         return ctx.mpf(exact.numerator) / exact.denominator
 
+    operations = scalar_operations(graph, [v.shape for v in values])
+    if operations > PRECISE_OPERATIONS:
+        note = (
+            f"{reason}; the high-precision check takes programs of up to "
+            f"{PRECISE_OPERATIONS:,} scalar operations, and this one has {operations:,}"
+        )
+        return CheckReport(HIGH_PRECISION, Verdict(UNCHECKED), (None,) * len(grads), note)
+    exact_inputs = exact()
     leaves = {name: _mp_leaf(ctx, exact_inputs[name], number) for name in graph.input_names}
 
     def total(changed: Mapping[str, Any]) -> Any:
-        found = build_references(graph, {**leaves, **changed}, names, number)
+        found = build_references(graph, {**leaves, **changed}, names, number, None, deadline)
         return found, ctx.fsum(found[graph.output].flat)
 
     verdicts: list[Verdict | None] = [None] * len(grads)
@@ -243,6 +359,20 @@ def _by_high_precision(
         reason += f"; the high-precision reference failed ({exc})"
     note = f"{reason}; checked {checked} input gradient entries by difference quotients"
     return CheckReport(HIGH_PRECISION, value_verdict, tuple(verdicts), note)
+
+
+def scalar_operations(graph: Graph, shapes: list[tuple[int, ...]]) -> int:
+    """About how many scalar operations one evaluation of ``graph`` takes: each entry of
+    each node, and for a product m·n·p."""
+    total = 0
+    for node, shape in zip(graph.nodes, shapes, strict=True):
+        size = 1
+        for n in shape:
+            size *= n
+        if node.op == "matmul":
+            size *= shapes[node.inputs[0]][-1]
+        total += size
+    return total
 
 
 def _mp_leaf(ctx: Any, given: Any, number: Callable[[str], Any]) -> Any:

@@ -42,7 +42,9 @@ class ArrayOp(NamedTuple):
     show: Callable[[list[str], Any], str]
     """(the operands' texts, parameter) -> the op as written in the language."""
     rules: tuple[str, ...] = ()
-    """Per operand: its gradient as a course writes it, in terms of ∂L/∂Y (the result's)."""
+    """Per operand: its share of the gradient as a course writes it, a template of ``{T}``
+    (the operand's gradient), ``{U}`` (the result's), ``{A}``, ``{B}`` (the operands), ``{Y}``
+    (the result) and ``{n}`` (how many entries a mean averages)."""
     parameter: str | None = None
     """The keyword that sets the parameter (``axis``), if the op takes one."""
 
@@ -343,7 +345,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             lambda np, args, out, g, _p: tuple(g[k] for k in range(len(args))),
             lambda m, np, args, _p: np.stack([_exact(np, a) for a in args]),
             lambda args, _p: f"[{', '.join(args)}]",
-            ("each entry gets its own entry of ∂L/∂Y",),
+            ("{T} gets its entry of {U}",),
         ),
         ArrayOp(
             "matmul",
@@ -353,7 +355,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             _matmul_vjp,
             lambda m, np, args, _p: _exact(np, np.matmul(*args)),
             lambda args, _p: f"{args[0]} @ {args[1]}",
-            ("∂L/∂A = ∂L/∂Y · Bᵀ", "∂L/∂B = Aᵀ · ∂L/∂Y"),
+            ("{T} gets {U} · {B}ᵀ", "{T} gets {A}ᵀ · {U}"),
         ),
         ArrayOp(
             "transpose",
@@ -363,19 +365,19 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             lambda np, args, out, g, _p: (g.T,),
             lambda m, np, args, _p: args[0].T,
             lambda args, _p: f"{args[0]}.T" if args[0].isidentifier() else f"transpose({args[0]})",
-            ("∂L/∂A = (∂L/∂Y)ᵀ",),
+            ("{T} gets ({U})ᵀ",),
         ),
         _reduction(
             "sum",
             lambda np, args, axis: np.sum(args[0], axis=axis),
             _sum_reference,
-            "∂L/∂A = ∂L/∂Y copied to every entry that was summed",
+            "{T} gets {U}, copied to every entry that was summed",
         ),
         _reduction(
             "mean",
             lambda np, args, axis: np.mean(args[0], axis=axis),
             _mean_reference,
-            "∂L/∂A = ∂L/∂Y / n, copied to every entry of the mean",
+            "{T} gets {U} / {n}, copied to every entry that was averaged",
         ),
         ArrayOp(
             "dot",
@@ -385,7 +387,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             lambda np, args, out, g, _p: (g * args[1], g * args[0]),
             lambda m, np, args, _p: _exact(np, np.dot(*args)),
             _call("dot"),
-            ("∂L/∂a = ∂L/∂y · b", "∂L/∂b = ∂L/∂y · a"),
+            ("{T} gets {U} · {B}", "{T} gets {U} · {A}"),
         ),
         ArrayOp(
             "norm",
@@ -395,7 +397,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             _norm_vjp,
             _norm_reference,
             _call("norm"),
-            ("∂L/∂a = ∂L/∂y · a / ‖a‖",),
+            ("{T} gets {U} · {A} / {Y}",),
         ),
         ArrayOp(
             "softmax",
@@ -405,14 +407,14 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             _softmax_vjp,
             _softmax_reference,
             _call("softmax", "axis"),
-            ("∂L/∂a = s ⊙ (∂L/∂s − Σ ∂L/∂s ⊙ s)",),
+            ("{T} gets {Y} ⊙ ({U} − Σ {U} ⊙ {Y}), Σ along the softmax's axis",),
             "axis",
         ),
         _reduction(
             "logsumexp",
             lambda np, args, axis: _logsumexp(np, args[0], axis),
             _logsumexp_reference,
-            "∂L/∂a = softmax(a) · ∂L/∂y",
+            "{T} gets softmax({A}) ⊙ {U}",
         )._replace(vjp=_logsumexp_vjp),
         ArrayOp(
             "index",
@@ -422,7 +424,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             _index_vjp,
             lambda m, np, args, indexes: _exact(np, _index_forward(np, args, indexes)),
             lambda args, indexes: f"{args[0]}[{', '.join(map(str, indexes))}]",
-            ("∂L/∂A is ∂L/∂y at the entry read, 0 elsewhere",),
+            ("{T} gets {U} at the entry read, 0 elsewhere",),
         ),
     ]
 }

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import ClassVar, NamedTuple
 
+from .array_ops import array_op, split_op
 from .ir import COPY, Graph, Node
 from .ops import CONSTANTS
 from .untrusted import visible
@@ -137,7 +138,29 @@ class Notation:
             return self.power(*args)
         if op == "neg":
             return self.neg(*args)
+        if array_op(op) is not None:
+            return self.array(op, args)
         return self.call(op, *args)
+
+    matrix_times = " @ "
+    transposed = ".T"
+
+    def array(self, op: str, args: list[Piece]) -> Piece:
+        """An op on whole arrays: ``W @ x``, ``W.T``, ``sum(W, axis=0)``, ``v[2]``."""
+        name, parameter = split_op(op)
+        if name == "matmul":
+            a, b = args
+            text = f"{self._operand(a, PRODUCT)}{self.matrix_times}{self._operand(b, PREFIX)}"
+            return Piece(text, PRODUCT)
+        if name == "transpose":
+            return Piece(f"{self._operand(args[0], ATOM)}{self.transposed}", POWER)
+        if name == "index":
+            return Piece(f"{self._operand(args[0], ATOM)}[{', '.join(map(str, parameter))}]")
+        if name == "stack":
+            return Piece(f"[{', '.join(a.text for a in args)}]")
+        if parameter is not None:
+            args = [*args, Piece(f"axis={parameter}")]
+        return self.call(name, *args)
 
 
 class LanguageNotation(Notation):
@@ -151,6 +174,8 @@ class TextNotation(Notation):
     """The textbook's plain-text notation: ``x·y``, ``1/x²``, ``σ(v1)``."""
 
     times = "·"
+    matrix_times = " · "
+    transposed = "ᵀ"
     over = "/"
     raised = "^"
     functions: ClassVar[dict[str, str]] = {"sigmoid": "σ"}
@@ -180,6 +205,9 @@ _LATEX_FUNCTIONS = {
 
 class LatexNotation(Notation):
     """amsmath: ``x \\cdot y``, ``\\frac{1}{x^{2}}``, ``\\sigma\\left(v_1\\right)``."""
+
+    matrix_times = r" \, "
+    transposed = r"^{\top}"
 
     def name(self, label: str) -> Piece:
         return Piece(latex_name(label))

@@ -592,6 +592,8 @@ def _unexpected_token(token, expected: set[str], source: str) -> str:
         return f"{message}; {hint}"
     if token.type in ("EQUAL", "AUGOP"):
         return _misplaced_assignment(token, source, message)
+    if token.text == "[" and source[: token.start].rstrip().endswith(")"):
+        return f"{message}: an entry is read from a name, so name the array first (p = ...; p[1])"
     if token.type == "RPAR" and source[: token.start].rstrip().endswith("("):
         called = re.search(r"(\w+)\s*\($", source[: token.start].rstrip())
         if called and called.group(1) in FUNCTIONS:

@@ -50,8 +50,26 @@ def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
                     shape = op.shape(operands, split_op(node.op)[1])
             except ShapeProblem as exc:
                 raise _shape_error(graph, node, str(exc), operands) from None
+            if _entries(shape) > MAX_ENTRIES:
+                problem = (
+                    f"the result would have {_entries(shape):,} entries (shape "
+                    f"{shown_shape(shape)}), over the limit of {MAX_ENTRIES:,}"
+                )
+                raise _shape_error(graph, node, problem, operands)
         found.append(shape)
     return found
+
+
+MAX_ENTRIES = 50_000_000
+"""The most entries a node may hold (400 MB of float64): broadcasting a column against a
+row can ask for far more than the inputs hold, found here before anything runs."""
+
+
+def _entries(shape: Shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
 
 
 def _shape_error(graph: Graph, node: Node, problem: str, operands: list[Shape]) -> ShapeError:
@@ -155,7 +173,9 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
                 contribution = _to_shape(np, contribution, values[i].shape)
                 grads[i] = contribution if grads[i] is None else grads[i] + contribution
     return [
-        _read_only(np.zeros_like(values[i]) if grads[i] is None else grads[i]) if needs[i] else None
+        _read_only(np.zeros_like(values[i]) if grads[i] is None else np.asarray(grads[i]))
+        if needs[i]
+        else None
         for i in range(len(values))
     ]
 
@@ -166,6 +186,22 @@ def _read_only(array: Any) -> Any:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def branch_gradient(graph: Graph, node: Node, slot: int, values: list[Any], upstream: Any):
+    """What ``node`` sends back to its operand in ``slot``: its vector-Jacobian product
+    with the ``upstream`` gradient, summed back to the operand's shape (a drawing's
+    branch of a fork)."""
+    np = _numpy()
+    args = [np.asarray(values[i], dtype=float) for i in node.inputs]
+    out = np.asarray(values[node.index], dtype=float)
+    with np.errstate(all="ignore"):
+        if node.op == COPY:
+            share = np.asarray(upstream, dtype=float)
+        else:
+            share = _local_vjp(node.op, args, out, np.asarray(upstream, dtype=float), np)[slot]
+        shaped = _to_shape(np, np.asarray(share, dtype=float), args[slot].shape)
+    return float(shaped) if shaped.ndim == 0 else shaped
 
 
 def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:

@@ -193,8 +193,11 @@ def given_python_value(name: str, value: object) -> InputValue | SequenceValue |
     vector, and a nested list or 2-d array for a matrix."""
     if isinstance(value, str) and _is_list(value):
         return given_value(name, value)
-    if getattr(value, "ndim", 0) >= 2:
-        return array_from_python(name, value)
+    numeric = getattr(value, "dtype", None) is not None and value.dtype.kind in "iuf"
+    if getattr(value, "ndim", 0) >= 2 or (numeric and getattr(value, "ndim", 0) == 1):
+        if split_element(name) is not None:
+            raise UsageError(f"the value of {name} must be one number, not a list")
+        return array_from_python(name, value)  # a NumPy array taken whole
     listed = value.tolist() if hasattr(value, "tolist") else value
     if isinstance(listed, (list, tuple)):
         if split_element(name) is not None:
@@ -335,6 +338,8 @@ def expand_sequences(
         if indexes is None:
             warnings.append(f"{name} is not used by the program; its value is ignored")
             continue
+        if isinstance(sequence, ArrayValue) and sequence.number.ndim == 1:
+            sequence = as_sequence(sequence)  # a vector for x[t]: placed as any list is
         if isinstance(sequence, ArrayValue):
             expanded.update(_entries(name, sequence, indexes, expanded))
             continue
@@ -379,6 +384,15 @@ def exact_entries(value: ArrayValue) -> Any:
     for position, number in numpy.ndenumerate(value.number):
         exact[position] = Fraction(repr(float(number)))
     return exact
+
+
+def as_sequence(value: ArrayValue) -> SequenceValue:
+    """A vector given as an array, for an indexed name (``x[t]``): its entries as a list."""
+    exact = exact_entries(value)
+    elements = tuple(
+        InputValue(value.name, float(number), exact[k]) for k, number in enumerate(value.number)
+    )
+    return SequenceValue(value.name, elements)
 
 
 def as_array(value: SequenceValue | ArrayValue) -> ArrayValue:

@@ -153,10 +153,44 @@ def _latex_mark(verdict) -> str:
     return LATEX_MARKS.get(shown, latex_text(shown))
 
 
+LATEX_ENTRIES = 12
+"""A matrix of more entries shows its first and last two rows and columns, with dots."""
+
+
+def latex_matrix(array, digits: int | None) -> str:
+    """An array as a small bracketed matrix (amsmath's smallmatrix, so that a table of
+    them fits a page); a vector is a column, as in the formulas."""
+    from ..core.notation import latex_number
+
+    rows = array.reshape(-1, 1) if array.ndim == 1 else array.reshape(array.shape[0], -1)
+    big = array.size > LATEX_ENTRIES
+
+    def cut(items: list, dots: str) -> list:
+        return [*items[:2], dots, *items[-2:]] if big and len(items) > 4 else items
+
+    def cell(x) -> str:
+        return latex_number(format_number(float(x), digits))
+
+    lines = []
+    for row in cut(list(rows), None):
+        if row is None:
+            dots = [r"\vdots"] * len(cut(list(rows[0]), r"\cdots"))
+            if len(rows[0]) > 4:  # the columns were cut too: the diagonal dots between
+                dots[2] = r"\ddots"
+            lines.append(" & ".join(dots))
+        else:
+            lines.append(" & ".join(cut([cell(x) for x in row], r"\cdots")))
+    body = r" \\ ".join(lines)
+    return r"\left[\begin{smallmatrix}" + body + r"\end{smallmatrix}\right]"
+
+
 def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool) -> str:
     """A value or gradient in math mode; exact ones through SymPy's LaTeX."""
     from ..core.notation import latex_number
 
+    if result.shapes is not None and result.shapes[index]:
+        array = result.nodes.grads[index] if grad else result.nodes.values[index]
+        return "--" if array is None else f"${latex_matrix(array, digits)}$"
     shown = result.shown_grad(index, digits) if grad else result.shown_value(index, digits)
     if shown == NONE:
         return "--"

@@ -24,10 +24,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..core.array_ops import array_op, split_op
 from ..core.errors import UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
 from ..core.notation import LANGUAGE, Piece, text_rank
-from ..core.numbers import format_number
+from ..core.numbers import format_array, format_number
 
 VALUE_COLOUR = "#1f5fbf"
 GRAD_COLOUR = "#c0392b"
@@ -63,7 +64,17 @@ def _operand(graph: Graph, node: Node) -> Piece:
 
 
 def _number(notes: Annotations, x: float | None) -> str | None:
-    return None if x is None else format_number(x, notes.digits)
+    """A wire's number; an array with its shape, shortened past 12 entries: (3×2) [[…]]."""
+    if x is None:
+        return None
+    if getattr(x, "ndim", 0):
+        shape = "×".join(map(str, x.shape))  # type: ignore[union-attr]
+        return f"({shape}) {format_array(x, notes.digits, ARRAY_ENTRIES)}"
+    return format_number(x, notes.digits)
+
+
+ARRAY_ENTRIES = 12
+"""A drawing shows an array of more entries by its first and last two rows and columns."""
 
 
 def _partial(graph: Graph, notes: Annotations, node: Node, grad: str) -> str:
@@ -89,6 +100,8 @@ def gate_symbol(graph: Graph, node: Node) -> str:
         graph.label(graph.nodes[i]) if graph.inline(graph.nodes[i]) else None for i in node.inputs
     ]
     symbol = _GATE_SYMBOLS.get(node.op)
+    if symbol is None and array_op(node.op) is not None:  # @, ᵀ, sum along axis 0, [2,1]
+        return _array_gate(node.op)
     if symbol is None:
         name = _FUNCTION_SYMBOLS.get(node.op, node.op)
         if not any(constants):
@@ -100,6 +113,19 @@ def gate_symbol(graph: Graph, node: Node) -> str:
     if second is not None:
         return f"{symbol}{second}"
     return f"{symbol}{first}" if node.op in ("add", "mul") else f"{first}{symbol}"
+
+
+def _array_gate(op: str) -> str:
+    name, parameter = split_op(op)
+    if name == "matmul":
+        return "@"
+    if name == "transpose":
+        return "ᵀ"
+    if name == "index":
+        return f"[{','.join(map(str, parameter))}]"
+    if name == "stack":
+        return "[…]"
+    return name if parameter is None else f"{name} axis {parameter}"
 
 
 @dataclass(frozen=True)
@@ -156,8 +182,13 @@ def circuit_wires(graph: Graph, notes: Annotations | None) -> tuple[list[Wire], 
             continue
         part = None  # the gradient that flows back along this branch: upstream · local
         if notes is not None and notes.grads[node.index] is not None:
-            local = local_partials(graph, node, notes.values)[slot]
-            part = notes.grads[node.index] * local
+            upstream = notes.grads[node.index]
+            if getattr(notes.values[i], "ndim", 0) or getattr(upstream, "ndim", 0):
+                from ..passes.arrays import branch_gradient  # a program over arrays
+
+                part = branch_gradient(graph, node, slot, notes.values, upstream)
+            else:
+                part = upstream * local_partials(graph, node, notes.values)[slot]
         value, grad = numbers(i, part)
         what = f"{graph.label(graph.nodes[i])} → {gate_symbol(graph, node)}"
         wires.append(Wire(i, f"fork{i + 1}", node.id, value, grad, what=what))

@@ -670,6 +670,10 @@ def explain(
     result = evaluate(
         program, values, output=output, check=False, exact=exact, exact_timeout=exact_timeout
     )
+    if result.shapes is not None:  # vectors and matrices: the matrix rules, with shapes
+        from .array_explanation import ArrayExplanation
+
+        return ArrayExplanation(result, digits, tuple(result.warnings))
     floats = [r.value for r in result.nodes]
     if exact:
         numbers = exact_numbers(result.exact, digits, floats)
