@@ -236,13 +236,13 @@ def test_subscripted_names_read_back_from_latex(cg, tmp_path, args):
     assert doc["asked"] > 0
 
 
-def test_an_array_is_a_bmatrix_with_the_json_numbers(cg, tmp_path):
-    """Each array cell is a bmatrix (a vector as a column) whose entries are the numbers
+def test_an_array_is_a_matrix_with_the_json_numbers(cg, tmp_path):
+    """Each array cell is a matrix (a vector as a column) whose entries are the numbers
     of cg eval --format json, row by row; a big array keeps its corners with dots."""
     args = ["eval", "L = sum(W @ x)", "W=[[1,2],[3,4.5],[5,6]]", "x=[0.5,-1]"]
     doc = json.loads(cg(*args, "--format", "json").stdout)
     body = cg(*args, "--format", "latex").stdout
-    matrices = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", body)
+    matrices = re.findall(r"\\begin\{smallmatrix\}(.*?)\\end\{smallmatrix\}", body)
     cells = [[[float(e) for e in row.split("&")] for row in m.split(r"\\")] for m in matrices]
     by_name = {n["name"]: n for n in doc["nodes"] if n.get("name")}
     assert cells[0] == by_name["W"]["value"] and cells[1] == by_name["W"]["grad"]

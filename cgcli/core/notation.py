@@ -437,35 +437,6 @@ _TEXT_SYMBOLS = {
 _FLOAT_EXPONENT = re.compile(r"(\d(?:\.\d*)?)e([+-]?)0*(\d+)")
 
 
-def latex_array(x, digits: int | None = None, limit: int | None = None) -> str:
-    """An array in math mode as a ``bmatrix`` (amsmath): a vector as a column, a matrix
-    row by row; with ``limit``, an array of more entries keeps its first and last two
-    rows and columns with dots between, so that a table stays within the page."""
-    from .numbers import format_number
-
-    cut = limit is not None and x.size > limit
-    grid = x.reshape(-1, 1) if x.ndim == 1 else x
-
-    def keep(count: int) -> list[int | None]:
-        if cut and count > 4:
-            return [0, 1, None, count - 2, count - 1]
-        return list(range(count))
-
-    columns = keep(grid.shape[1])
-    rows = []
-    for i in keep(grid.shape[0]):
-        if i is None:
-            rows.append(" & ".join(r"\vdots" if j is not None else r"\ddots" for j in columns))
-            continue
-        rows.append(
-            " & ".join(
-                r"\cdots" if j is None else latex_number(format_number(float(grid[i, j]), digits))
-                for j in columns
-            )
-        )
-    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
-
-
 def latex_number(text: str) -> str:
     """A number as cg prints it (``-3``, ``1.5e-05``, ``inf``, ``1/3 ≈ 0.333``) in math mode."""
     text = text.replace("≈", r"\approx").replace("·", r"\cdot ")

@@ -79,10 +79,6 @@ def render_markdown(result: Evaluation, digits: int | None, wrt: list[str]) -> s
     return "\n".join(out) + "\n"
 
 
-LATEX_ENTRIES = 16
-"""An array of more entries is shortened in a LaTeX table (its first and last rows and
-columns), as on a terminal."""
-
 LATEX_MARKS = {MARKS["ok"]: r"\checkmark", MARKS["mismatch"]: r"$\times$"}
 
 
@@ -99,7 +95,7 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
     out = latex_name(result.output)
     lines = [
         f"% cg eval: needs {LATEX_PREAMBLE}",
-        (_ARRAY_SIZE if _has_arrays(result) else r"{\small") + r"\setlength{\tabcolsep}{4pt}",
+        r"{\small\setlength{\tabcolsep}{4pt}",
         r"\begin{longtable}{llrrl}",
         r"\hline",
         rf"node & computes & value & $\partial {out}/\partial\,\mathrm{{node}}$ & check \\",
@@ -135,15 +131,6 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
         lines.append(rf"{partial} & {grad} & {verdict} \\")
     lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"
-
-
-_ARRAY_SIZE = r"{\footnotesize\setlength{\arraycolsep}{2pt}"
-"""A smaller font and narrower gaps between a matrix's columns for a table of arrays, so
-that a node's value and gradient fit on one row of an article page."""
-
-
-def _has_arrays(result: Evaluation) -> bool:
-    return any(getattr(r.value, "ndim", 0) for r in result.nodes)
 
 
 def _latex_mark(verdict) -> str:
@@ -194,11 +181,6 @@ def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool)
     shown = result.shown_grad(index, digits) if grad else result.shown_value(index, digits)
     if shown == NONE:
         return "--"
-    number = result.nodes[index].grad if grad else result.nodes[index].value
-    if result.exact is None and getattr(number, "ndim", 0):
-        from ..core.notation import latex_array
-
-        return f"${latex_array(number, digits, LATEX_ENTRIES)}$"
     if result.exact is None:
         return f"${latex_number(shown)}$"
     from ..core.notation import exact_latex
