@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 from ..core.ir import COPY
@@ -85,9 +86,18 @@ class AnswerView:
     upstream: list[float]
     locals: list[float]
 
-    @property
+    @cached_property
     def total(self) -> float:
         return sum(u * local for u, local in zip(self.upstream, self.locals, strict=True))
+
+    @cached_property
+    def chain(self) -> str:
+        """The chain-rule step written out at the true numbers (built once: a loop's
+        weight has a term per step, and every explanation quotes it)."""
+        work = self.work
+        right = [work.true_grads[u] for u, _ in self.edges]
+        locals_ = [work.local(work.true_values, e) for e in self.edges]
+        return self.words.chain(self.index, self.edges, right, locals_)
 
 
 @dataclass(frozen=True)
@@ -396,7 +406,7 @@ def whole_sign(view: AnswerView):
     if len(view.edges) > 1:
         yield (
             -view.total,
-            f"the size is right, the sign is not: {_chain(view)}",
+            f"the size is right, the sign is not: {view.chain}",
             view.index,
         )
 
@@ -406,37 +416,39 @@ def local_derivative_alone(view: AnswerView):
     if all(abs(u - 1) < 1e-12 for u in view.upstream):
         return
     words = view.words
-    users = list(dict.fromkeys(u for u, _ in view.edges))
-    if len(users) > 1:
-        for user in users:
-            mine = [k for k, e in enumerate(view.edges) if e[0] == user]
+    chain = view.chain
+    edges_of: dict[int, list[int]] = {}
+    for k, (user, _) in enumerate(view.edges):
+        edges_of.setdefault(user, []).append(k)
+    products = [up * local for up, local in zip(view.upstream, view.locals, strict=True)]
+    total = sum(products)
+    if len(edges_of) > 1:
+        for user, mine in edges_of.items():
             if abs(view.upstream[mine[0]] - 1) <= 1e-12:
                 continue
             alone = sum(view.locals[k] for k in mine)
-            others = sum(
-                view.upstream[k] * view.locals[k] for k in range(len(view.edges)) if k not in mine
-            )
+            others = total - sum(products[k] for k in mine)
             yield (
                 alone + others,
                 f"the term through {words.label(user)} is only its local derivative "
                 f"{words.partial(user, view.index)} = {words.num(alone)}, not multiplied by "
                 f"the upstream {words.grad(user)} = {words.num(view.upstream[mine[0]])}: "
-                f"{_chain(view)}",
+                f"{chain}",
                 user,
             )
     for k, (user, _) in enumerate(view.edges):
         if len(view.edges) == 1 or abs(view.upstream[k] - 1) > 1e-12:
-            alone = sum(view.locals[j] for j, e in enumerate(view.edges) if e[0] == user)
+            alone = sum(view.locals[j] for j in edges_of[user])
             yield (
                 alone,
                 f"this is only the local derivative {words.partial(user, view.index)} = "
                 f"{words.num(alone)}; multiply it by the upstream {words.grad(user)} = "
-                f"{words.num(view.upstream[k])}: {_chain(view)}",
+                f"{words.num(view.upstream[k])}: {chain}",
                 user,
             )
-    if len({u for u, _ in view.edges}) > 1:
+    if len(edges_of) > 1:
         alone = sum(view.locals)
-        yield alone, f"only the local derivatives, summed: {_chain(view)}", view.index
+        yield alone, f"only the local derivatives, summed: {chain}", view.index
 
 
 MAX_TERMS_LEFT_OUT = 12
@@ -455,7 +467,7 @@ def terms_left_out(view: AnswerView):
             yield (
                 sum(terms[k] for k in kept),
                 f"{view.words.label(view.index)} has {len(terms)} uses, and you kept only the "
-                f"terms through {names}: {_chain(view)}",
+                f"terms through {names}: {view.chain}",
                 view.index,
             )
 
@@ -476,7 +488,7 @@ def term_of_a_non_user(view: AnswerView):
                     view.total + extra,
                     f"{words.label(view.index)} does not feed {words.gate(other)}, so the term "
                     f"{words.grad(other)}·{words.partial(other, sibling)} = {words.num(extra)} "
-                    f"belongs to {words.grad(sibling)}, not here: {_chain(view)}",
+                    f"belongs to {words.grad(sibling)}, not here: {view.chain}",
                     view.index,
                 )
 
@@ -497,8 +509,8 @@ def gradient_of_another_output(view: AnswerView):
     for user in range(view.index + 1, work.output):
         if work.true_grads[user] is None:
             continue
-        total = work.total(user)[view.index]
-        if total is None or total == 0:
+        total = work.tangents(view.index)[user]
+        if total == 0:
             continue
         yield (
             total,
@@ -531,13 +543,6 @@ def gradient_for_value(view: AnswerView):
             f"{view.words.label(view.index)}",
             view.index,
         )
-
-
-def _chain(view: AnswerView) -> str:
-    work = view.work
-    right = [work.true_grads[u] for u, _ in view.edges]
-    locals_ = [work.local(work.true_values, e) for e in view.edges]
-    return view.words.chain(view.index, view.edges, right, locals_)
 
 
 CATALOGUE: list[Mistake] = [

@@ -130,5 +130,16 @@ class Words:
             f"{self.operand(upstream[k])} · {self.operand(locals_[k])}" for k in range(len(edges))
         ]
         total = sum(upstream[k] * locals_[k] for k in range(len(edges)))
-        shown = " + ".join(terms)
-        return f"{self.grad(node)} = {shown} = {' + '.join(numbers)} = {self.num(total)}"
+        return f"{self.grad(node)} = {_sum_of(terms)} = {_sum_of(numbers)} = {self.num(total)}"
+
+
+CHAIN_TERMS = 8
+"""A chain rule of more terms (a loop's shared weight has one per step) shows its first
+three and last two, and how many there are."""
+
+
+def _sum_of(terms: list[str]) -> str:
+    if len(terms) <= CHAIN_TERMS:
+        return " + ".join(terms)
+    hidden = len(terms) - 5
+    return " + ".join([*terms[:3], f"… ({hidden} more terms) …", *terms[-2:]])

@@ -14,7 +14,6 @@ from collections.abc import Collection, Mapping
 from ..api.evaluation import Evaluation
 from ..core.ir import COPY, Graph, Node
 from ..core.ops import op_for
-from ..passes.engine import backward
 from .by_hand import local_by_hand
 from .tolerance import noise
 
@@ -50,7 +49,7 @@ class Work:
         """Half a unit of the last place written, per ("value" | "grad", node)."""
         self.values = self.forward()
         self.grads = self.backward(self.values)
-        self._total: dict[int, list[float | None]] = {}
+        self._tangents: dict[int, list[float]] = {}
         self.value_slack: list[float] = []
         """How far each of the student's values may be off through the rounding of the
         numbers they wrote (to first order)."""
@@ -159,11 +158,18 @@ class Work:
                 grads[index] = total
         return grads
 
-    def total(self, of: int) -> list[float | None]:
-        """∂(node ``of``)/∂node for every node, at the true values."""
-        if of not in self._total:
-            self._total[of] = backward(self.graph, self.true_values, output=of)
-        return self._total[of]
+    def tangents(self, wrt: int) -> list[float]:
+        """∂node/∂(node ``wrt``) for every node, at the true values: one forward pass
+        (not a backward pass per node: a loop's weight has thousands of them)."""
+        if wrt not in self._tangents:
+            found = [0.0] * len(self.graph.nodes)
+            found[wrt] = 1.0
+            for index in range(wrt, len(found)):
+                if found[index]:
+                    for edge in self.uses[index]:
+                        found[edge[0]] += self.local(self.true_values, edge) * found[index]
+            self._tangents[wrt] = found
+        return self._tangents[wrt]
 
     def depends(self, node: int) -> list[bool]:
         """For every node, whether ``node``'s value depends on it."""
