@@ -504,3 +504,12 @@ def test_a_wrong_matrix_rule_in_the_op_table_is_caught(monkeypatch):
     assert not result.ok
     verdict = result.check.grads[result.graph.bindings["W"]]
     assert verdict.status == "mismatch" and "at entry [1, 1]" in verdict.reason
+
+
+def test_an_entry_may_come_before_the_whole_array():
+    values = {"W": [[0.5, -1], [2, 0.1]], "x": [1, -2]}
+    result = evaluate("y = W[2, 1] * x[1]\nL = sum(W @ x) + y", values)
+    assert result.value == pytest.approx((0.5 * 1 + -1 * -2) + (2 * 1 + 0.1 * -2) + 2 * 1)
+    np.testing.assert_allclose(result.gradient["W"], [[1, -2], [2, -2]])  # W[2,1]: 1 + x[1]
+    np.testing.assert_allclose(result.gradient["x"], [2.5 + 2, -0.9])
+    assert result.ok
