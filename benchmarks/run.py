@@ -405,10 +405,9 @@ def check_budget(sizes: list[int], repeat: int, folder: Path) -> None:
     header = ["program", "nodes", "cg eval s", "check method", "before: s", "before: method",
               "speed-up"]  # fmt: skip
     table("4. The default check (cg eval, whole process), beside the check before", header, rows)
-    symbolic_engines()
 
 
-def symbolic_engines() -> None:
+def symbolic_engines(sizes: list[int]) -> None:
     import sympy
 
     try:
@@ -416,7 +415,7 @@ def symbolic_engines() -> None:
     except ImportError:
         symengine = None
     rows = []
-    for terms in (1_000, 10_000):
+    for terms in sizes:
         xs = sympy.symbols(f"x0:{terms}")
         total = sympy.Add(*(sympy.sin(x) * x for x in xs))
         start = time.perf_counter()
@@ -454,11 +453,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"python {version}, {os.cpu_count()} cores, cg {cgcli.__version__} at {where}")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        startup(max(repeat, 11), folder)
+        startup(repeat if args.quick else max(repeat, 11), folder)
         check_and_table(max(1, repeat // 3), folder)
         size(sizes, lark_max, max(1, repeat // 3), folder)
         check_budget([100] if args.quick else [100, 1_000, 10_000], 1 if args.quick else 3,
                      folder)  # fmt: skip
+        symbolic_engines([1_000] if args.quick else [1_000, 10_000])
     if args.points:
         from points import main as points_main
 

@@ -56,6 +56,7 @@ _EXPORTS = {
     "grade_class": "grading",
     "read_sheet": "grading",
     "blank_sheet": "grading.blank",
+    "variant_sheets": "grading.variants",
     "build_page": "page",
 }
 """Each public name and the module that defines it."""
@@ -113,6 +114,7 @@ __all__ = [
     "read_sheet",
     "symbolic_gradient",
     "train",
+    "variant_sheets",
 ]
 
 LIBRARY_TWINS = {

@@ -6,24 +6,42 @@ import subprocess
 import sys
 from pathlib import Path
 
-from real_parts import missing
+import pytest
+from real_parts import python_part
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
+pytestmark = pytest.mark.long  # whole benchmark scripts, each in processes of its own
+
 
 def test_points_benchmark_runs():
+    """Both tables, on 200 points (the I/O table's default sizes, up to 10^7 rows, took
+    four minutes here)."""
     out = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "points.py"), "--sizes", "200", "--repeat", "1"],
+        [sys.executable, str(BENCHMARKS / "points.py"), "--sizes", "200", "--io-sizes", "200",
+         "--repeat", "1"],
         capture_output=True,
         text=True,
         check=True,
-    )
+    )  # fmt: skip
     rows = [line for line in out.stdout.splitlines() if line.startswith("| sigmoid neuron | 200 ")]
     assert [row.split(" | ")[2] for row in rows] == [
         "numpy by hand",
         "SymPy lambdify",
         "cg engine",
         "cg CLI (CSV in and out)",
+    ]
+    rows = [line.split(" | ")[1:3] for line in out.stdout.splitlines() if line.startswith("| 200 ")]
+    assert rows == [
+        [files, method]
+        for files in ("CSV → CSV", "Parquet → Parquet")
+        for method in (
+            "cg CLI",
+            "pyarrow read + write",
+            "pyarrow read + write, whole process",
+            "a pyarrow + numpy script (whole process)",
+            *(["numpy by hand (old CSV path)"] if files == "CSV → CSV" else []),
+        )
     ]
 
 
@@ -73,7 +91,7 @@ def test_dask_scaling_benchmark_runs():
     try:
         import distributed  # noqa: F401
     except ImportError:
-        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+        python_part("Dask", "dask[dataframe], distributed")
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / "dask_scaling.py"), "--rows", "200", "--parts", "2",
          "--repeat", "1"],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from fractions import Fraction
 
 import mpmath
@@ -144,10 +143,11 @@ def test_an_ill_conditioned_point_says_how_sensitive_it_is():
 
 
 def test_timeout_falls_back_to_high_precision(monkeypatch):
-    def slow(*args):
-        time.sleep(10)
+    def out_of_time(function, args, timeout):
+        assert (function, timeout) == (check_module._sympy_reference, 0.2 * 0.8)
+        raise TimeoutError  # what call_with_timeout raises when SymPy is still at work
 
-    monkeypatch.setattr(check_module, "_sympy_reference", slow)
+    monkeypatch.setattr(check_module, "call_with_timeout", out_of_time)
     result = evaluate("x*y + sin(x)", {"x": 1, "y": 2}, check_timeout=0.2)
     assert result.check.method == "high-precision"
     assert result.check.note == "SymPy did not finish within 0.16 s"
@@ -270,15 +270,13 @@ def test_the_guarantee_of_sympy_in_json(cg):
 def test_large_graphs_skip_sympy_and_are_checked_within_the_budget(monkeypatch):
     monkeypatch.setattr(check_module, "INTERVAL_NODE_LIMIT", 2000)
     program = "y = x\n" + "y = sin(y) * 0.5 + x * z\n" * 700  # 3503 nodes
-    start = time.monotonic()
     result = evaluate(program, {"x": 1, "z": "1/3"}, check_timeout=5)
-    assert time.monotonic() - start < 5
     assert result.check.method == "high-precision"
     assert result.check.note == "the graph has 3503 nodes, over the 2000 SymPy handles"
     assert result.check.value.status == statuses(result)["x"] == statuses(result)["z"] == "ok"
 
 
-def test_inputs_past_the_budget_are_unchecked_and_say_so():
+def test_inputs_past_the_budget_are_unchecked_and_say_so(stepping_clock):
     graph = parse("x*y + z")
     exact = {"x": Fraction(2), "y": Fraction(3), "z": Fraction(1)}
     point = Point(exact, [2.0, 3.0, 6.0, 1.0, 7.0], [3.0, 2.0, 1.0, 1.0, 1.0])
@@ -288,6 +286,49 @@ def test_inputs_past_the_budget_are_unchecked_and_say_so():
     assert report.grads[0].reason == "the check's time budget ran out"
     assert report.value.status == "unchecked"
     assert report.ok
+
+
+# --- running SymPy within a budget --------------------------------------------------------
+
+
+def _never_returns(release):
+    release.wait()  # a forked worker is killed; a thread is released by the test
+
+
+def _slow_square(x):
+    import time
+
+    time.sleep(0.3)
+    return x * x
+
+
+@pytest.mark.parametrize("in_thread", [False, True])
+def test_a_worker_over_its_budget_times_out(stepping_clock, monkeypatch, in_thread):
+    """On a clock of 1 s per read, a budget of 2.5 s set at 1 s runs out at the fourth read."""
+    import threading
+
+    monkeypatch.setattr(check_module, "_in_worker", in_thread)
+    release = threading.Event()
+    with pytest.raises(TimeoutError):
+        check_module.call_with_timeout(_never_returns, (release,), 2.5)
+    release.set()
+    assert stepping_clock.time == 4.0
+
+
+@pytest.mark.parametrize("in_thread", [False, True])
+def test_a_worker_within_its_budget_gives_its_result(monkeypatch, in_thread):
+    """The clock stands still: 0.01 s of budget is never spent, however long the work."""
+    monkeypatch.setattr(check_module, "_in_worker", in_thread)
+    assert check_module.call_with_timeout(_slow_square, (7,), 0.01) == 49
+
+
+def test_no_budget_is_a_time_out_at_once(monkeypatch):
+    def fail(*args):
+        raise AssertionError("no worker may start")
+
+    monkeypatch.setattr("multiprocessing.get_context", fail)
+    with pytest.raises(TimeoutError):
+        check_module.call_with_timeout(_slow_square, (7,), 0)
 
 
 @pytest.mark.parametrize(

@@ -338,11 +338,13 @@ def test_binary_formats_need_distinct_column_names(cg, tmp_path):
     }
 
 
-def test_o_and_binary_formats_need_points(cg):
+def test_o_and_binary_formats_need_points(cg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # were -o taken, out.csv would not land in the checkout
     result = cg("eval", "x", "x=1", "-o", "out.csv")
     assert (result.exit_code, result.stderr) == (
         2, "cg: usage error: -o is for --points; redirect the output of one point with >\n"
     )  # fmt: skip
+    assert list(tmp_path.iterdir()) == []
     result = cg("eval", "x", "x=1", "--format", "parquet")
     assert (
         result.stderr

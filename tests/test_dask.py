@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from real_parts import missing
+from real_parts import python_part
 
 SIGMOID = "h = sigmoid(w1*x1 + w2*x2 + b)"
 COLUMNS = ["w1", "x1", "w2", "x2", "b"]
 SIZES = [300, 1, 0, 257]
 """Rows per partition: a one-row and an empty partition among them."""
+
+pytestmark = pytest.mark.xdist_group("dask")  # one local cluster, on one worker
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +32,7 @@ def scheduler():
     try:
         import distributed
     except ImportError:
-        missing("Dask", 'pip install ".[test]" (dask[dataframe], distributed)')
+        python_part("Dask", "dask[dataframe], distributed")
     from cgcli.data.dask_engine import local_cluster_options
 
     with distributed.LocalCluster(**local_cluster_options(2)) as cluster:

@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from real_parts import missing
+from real_parts import python_part
 from test_readme import DOCS, README, ROOT, documents
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
@@ -29,7 +29,7 @@ def test_the_site_builds_without_a_warning(tmp_path):
         import material  # noqa: F401
         import mkdocs  # noqa: F401
     except ImportError:
-        missing("MkDocs with the Material theme", 'pip install ".[test]" (mkdocs, mkdocs-material)')
+        python_part("MkDocs with the Material theme", "mkdocs, mkdocs-material")
     # NO_MKDOCS_2_WARNING: Material (9.7 and later) prints an end-of-life notice on
     # every build; it is about the theme's future, not about these pages.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -172,13 +172,14 @@ def test_grad_of_a_program_without_inputs_says_so(cg):
     assert "no inputs: there is nothing to differentiate" in result.stderr
 
 
-def test_grad_that_sympy_cannot_finish_in_time_stops(cg, monkeypatch):
-    """Simplified or not, SymPy gets --timeout; past both budgets cg stops (exit 2)."""
-    import time
+def test_grad_that_sympy_cannot_finish_in_time_stops(cg, monkeypatch, stepping_clock):
+    """Simplified or not, SymPy gets --timeout; past both budgets cg stops (exit 2). The
+    clock moves 1 s per read: each budget of 0.2 s has run out at its first look."""
+    import threading
 
     from cgcli.api import named_grad as symbolic
 
-    monkeypatch.setattr(symbolic, "gradient_formulas", lambda *args: time.sleep(30))
+    monkeypatch.setattr(symbolic, "gradient_formulas", lambda *args: threading.Event().wait())
     result = cg("grad", "x^x", "x=1.5", "--timeout", "0.2")
     assert result.exit_code == 2
     assert result.stderr == (

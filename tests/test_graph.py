@@ -12,7 +12,7 @@ from cgcli.render.graph import GRAD_COLOUR, VALUE_COLOUR
 
 SEED = ["(x+y)*z", "x=1", "y=3", "z=-3"]
 SVG = "{http://www.w3.org/2000/svg}"
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_graphviz = pytest.mark.usefixtures("graphviz")
 
 
 def test_ascii_tree_with_values(cg):

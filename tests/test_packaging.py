@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.xdist_group("wheel")  # the wheel is built once, on one worker
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 
 import pytest
 
@@ -19,7 +18,7 @@ from cgcli.page import Page, build_page, page_data
 
 SEED = "q = x + y; f = q * z"
 SEED_VALUES = {"x": 1, "y": 3, "z": -3}
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_graphviz = pytest.mark.usefixtures("graphviz")
 
 
 def seed():
@@ -242,3 +241,23 @@ def test_show_page_is_the_page_in_a_frame():
     found = re.fullmatch(r'<iframe srcdoc="([^"]*)" sandbox="allow-scripts" (.*)></iframe>', frame)
     assert html.unescape(found.group(1)) == page.html
     assert "height:500px" in found.group(2)
+
+
+def test_a_loop_has_its_steps_in_time():
+    """Each step of the passes knows its step in time; each step in time its named nodes."""
+    program = "h[0] = 0\nfor t in 1..2:\n    h[t] = w*h[t-1] + x[t]\nL = h[2]^2"
+    result = cgcli.evaluate(program, {"w": 0.5, "x": [1, 2]})
+    data = page_data(result)
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert [(c["title"], [labels[i] for i in c["nodes"]]) for c in data["time"]] == [
+        ("t = 1", ["x[1]", "h[1]"]),
+        ("t = 2", ["x[2]", "h[2]"]),
+    ]
+    found = [(s["pass"], labels[s["node"]], s["t"]) for s in data["steps"]]
+    assert ("forward", "w", None) in found  # a shared weight: no step of its own
+    assert ("forward", "x[2]", 1) in found and ("backward", "x[2]", None) in found
+    assert ("forward", "h[1]", 0) in found and ("backward", "h[2]", 1) in found
+    assert ("forward", "L", -1) in found  # after the loop
+    assert page_data(seed())["time"] == [] and {s["t"] for s in page_data(seed())["steps"]} == {
+        None
+    }

@@ -19,13 +19,13 @@ digits.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, NamedTuple
 
 import mpmath
 
+from ..core import clock
 from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, op_for
 
@@ -89,7 +89,7 @@ class HighPrecision:
 
     ``inputs`` maps each input name to an exact rational, a constant expression
     (a graph, such as pi/4) or a float (taken exactly, as stored). Evaluations
-    stop with a TIME gap once ``deadline`` (time.monotonic()) passes.
+    stop with a TIME gap once ``deadline`` (on :func:`cgcli.core.clock.now`) passes.
     """
 
     def __init__(
@@ -120,7 +120,7 @@ class HighPrecision:
     def value(self) -> Number | Gap:
         """The output's value, with the change between DIGITS and DIGITS + 20 digits as
         its error bound."""
-        if time.monotonic() > self.deadline:
+        if clock.now() > self.deadline:
             return Gap(TIME, "the check's time budget ran out")
         try:
             low = self._base_values(DIGITS)[0]
@@ -141,7 +141,7 @@ class HighPrecision:
         """∂output/∂(input ``node``) by difference quotients, or why there is none."""
         if not self.used[node.index]:
             return Number(0.0, 0.0)
-        if time.monotonic() > self.deadline:
+        if clock.now() > self.deadline:
             return Gap(TIME, "the check's time budget ran out")
         try:
             if self._rounding is None:
@@ -272,7 +272,7 @@ class HighPrecision:
             if not mask[index]:
                 continue
             self._evaluated += 1
-            if self._evaluated % TIME_CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+            if self._evaluated % TIME_CHECK_EVERY == 0 and clock.now() > self.deadline:
                 raise _OutOfTime
             if node.op == INPUT:
                 value = point[node.name]

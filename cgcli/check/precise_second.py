@@ -13,12 +13,12 @@ apart. Each number is Richardson's extrapolation of the quotients with steps h a
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 
 import mpmath
 
+from ..core import clock
 from ..core.ir import Graph
 from .precise import Gap, HighPrecision, Number
 
@@ -51,7 +51,7 @@ class _Output:
     def at(self, shift: dict[str, Fraction]):
         key = tuple(sorted((k, v) for k, v in shift.items() if v))
         if key not in self.cache:
-            if time.monotonic() > self.deadline:
+            if clock.now() > self.deadline:
                 raise TimeoutError
             moved = {n: x + shift.get(n, 0) for n, x in self.point.items()}
             value = HighPrecision(self.graph, moved).output_at(DIGITS)

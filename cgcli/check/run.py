@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..core import clock
 from ..core.ir import INPUT, Graph, Node
 from ..core.limits import CHECK_TIMEOUT
 from ..core.numbers import format_number
@@ -115,7 +115,7 @@ def check_points(
     straight to the high-precision check); the high-precision check has the rest.
     """
     share = SYMPY_SHARE if sympy_share is None else sympy_share
-    deadline = time.monotonic() + timeout
+    deadline = clock.now() + timeout
     if len(graph.nodes) > INTERVAL_NODE_LIMIT:
         reason = (
             f"the graph has {len(graph.nodes)} nodes, over the {INTERVAL_NODE_LIMIT} SymPy handles"
@@ -315,7 +315,7 @@ def _explained(graph: Graph, point: Point, report: CheckReport, deadline: float)
         from .precise import HighPrecision
 
         at_floats = {n.name: point.values[n.index] for n in graph.inputs}
-        grace = max(deadline, time.monotonic() + EXPLAIN_GRACE)
+        grace = max(deadline, clock.now() + EXPLAIN_GRACE)
         stored = HighPrecision(graph, at_floats, grace, REFERENCE_SHARE * RELATIVE)
 
     def explain(ours: float, verdict: Verdict, index: int | None) -> Verdict:
@@ -440,19 +440,23 @@ def call_with_timeout(function: Callable[..., Any], args: tuple, timeout: float)
     """Run ``function(*args)`` in a forked worker and kill it when ``timeout`` passes.
 
     Where fork is not available, or inside such a worker already (a worker has no
-    children), a daemon thread runs it and is abandoned on time-out.
+    children), a daemon thread runs it and is abandoned on time-out. The budget is
+    measured on :mod:`cgcli.core.clock`; a budget of 0 or less times out at once.
     """
     import multiprocessing
 
+    deadline = clock.now() + timeout
+    if timeout <= 0:
+        raise TimeoutError
     if _in_worker or "fork" not in multiprocessing.get_all_start_methods():
-        return _call_in_thread(function, args, timeout)
+        return _call_in_thread(function, args, deadline)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(function, args, sender), daemon=True)
     worker.start()
     sender.close()
     try:
-        if not receiver.poll(timeout):
+        if not _wait_until(deadline, receiver.poll):
             raise TimeoutError
         ok, result = receiver.recv()
     except EOFError:
@@ -482,7 +486,18 @@ def _worker(function: Callable[..., Any], args: tuple, sender) -> None:
         sender.close()
 
 
-def _call_in_thread(function: Callable[..., Any], args: tuple, timeout: float) -> Any:
+def _wait_until(deadline: float, wait: Callable[[float], Any]) -> bool:
+    """Call ``wait(seconds)`` in slices until it returns true or ``deadline`` passes on
+    the clock; whether it returned true."""
+    while True:
+        seconds = clock.left(deadline)
+        if seconds <= 0:
+            return False
+        if wait(min(seconds, clock.WAIT_SLICE)):
+            return True
+
+
+def _call_in_thread(function: Callable[..., Any], args: tuple, deadline: float) -> Any:
     import threading
 
     box: dict[str, Any] = {}
@@ -495,8 +510,12 @@ def _call_in_thread(function: Callable[..., Any], args: tuple, timeout: float) -
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
+
+    def joined(seconds: float) -> bool:
+        thread.join(seconds)
+        return not thread.is_alive()
+
+    if not _wait_until(deadline, joined):
         raise TimeoutError
     if "error" in box:
         raise RuntimeError(str(box["error"]))

@@ -13,10 +13,10 @@ mode the value and the output's tangent, not the intermediate nodes.
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Mapping
 from fractions import Fraction
 
+from ..core import clock
 from ..core.ir import Graph
 from ..passes.engine import pieces
 from .run import (
@@ -76,7 +76,7 @@ def check_tangents(
 ) -> tuple[str, str | None, Verdict | None, list[Verdict | None]]:
     """The output's value and each node's tangent against SymPy's value and directional
     derivative: (method, note, the value's verdict, the tangents' verdicts)."""
-    deadline = time.monotonic() + timeout
+    deadline = clock.now() + timeout
     found, reason = _run(_tangent_reference, (graph, exact_inputs, direction), graph, timeout)
     if found is None:
         from .precise import HighPrecision
@@ -135,7 +135,7 @@ def check_hessian(
 ) -> tuple[str, str | None, list[list[Verdict | None]], list[Verdict | None]]:
     """Each entry of the Hessian, and of H·v when ``direction`` is given, against SymPy's
     at the exact inputs: (method, note, verdicts, product's verdicts)."""
-    deadline = time.monotonic() + timeout
+    deadline = clock.now() + timeout
     args = (graph, exact_inputs, names, direction)
     expected, reason = _run(_hessian_reference, args, graph, timeout)
     kinked = after_kink(graph, values)[graph.output]

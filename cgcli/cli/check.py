@@ -14,6 +14,7 @@ from . import (
     FILE_OR_FOLDER,
     NON_NEGATIVE,
     SECONDS,
+    PathValue,
     ProgramCommand,
     check_output,
     load_program,
@@ -32,7 +33,7 @@ from . import (
     short_help="Grade a student's numbers or a class's sheets.",
 )
 @program_arguments
-@output_options(["text", "json"], default="text", wrt=False)
+@output_options(["text", "json", "gradescope", "prairielearn"], default="text", wrt=False)
 @click.option(
     "--answers",
     "answer_files",
@@ -76,6 +77,14 @@ from . import (
 )
 @click.option("--exact", is_flag=True, help="Answers must be exactly right (1/3 is not 0.333).")
 @click.option(
+    "--own-rounding",
+    default="1%",
+    show_default=True,
+    metavar="PERCENT",
+    help="A step computed from the student's own rounded answers is right within this "
+    "share of the true value (5%, 0 for never).",
+)
+@click.option(
     "--exact-timeout",
     type=SECONDS,
     default=EXACT_TIMEOUT,
@@ -84,11 +93,63 @@ from . import (
     help="With --exact: time budget of the program's exact numbers.",
 )
 @click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help="With --format gradescope: when students see the tests (their right numbers).",
+)
+@click.option(
+    "--variants",
+    "variants_file",
+    type=FILE,
+    metavar="FILE.csv",
+    help="Grade each sheet at its student's own values: the variants.csv of cg sheet --roster.",
+)
+@click.option(
     "--summary",
     "summary_file",
     type=FILE,
     metavar="FILE.csv",
-    help="Write a gradebook: student, score, asked, points, a verdict per question.",
+    help="Write a gradebook: student, score, asked, points, a verdict per question; "
+    "and show the gates where students made their first mistake.",
+)
+@click.option(
+    "--class-drawing",
+    "class_drawing_file",
+    type=FILE,
+    metavar="FILE.svg|FILE.html",
+    help="Draw the circuit, each gate shaded by the share of students whose first mistake "
+    "was there; a .html file is a page with the table of gates too (needs Graphviz).",
+)
+@click.option(
+    "--drawings",
+    "drawings_folder",
+    type=PathValue(file_okay=False, dir_okay=True),
+    metavar="FOLDER",
+    help="Write each student's graded circuit, STUDENT.svg and STUDENT.html, into FOLDER "
+    "(made if missing; needs Graphviz).",
+)
+@click.option(
+    "--summary-format",
+    type=click.Choice(["plain", "canvas"]),
+    default="plain",
+    show_default=True,
+    help="The gradebook as cg writes it, or as a Canvas gradebook import (needs --roster).",
+)
+@click.option(
+    "--roster",
+    type=FILE,
+    metavar="FILE.csv",
+    help="The course's roster (best Canvas's gradebook export): the rows of a Canvas import.",
+)
+@click.option(
+    "--assignment",
+    default="cg check",
+    show_default=True,
+    metavar="NAME",
+    help="The title of the Canvas import's assignment column ('Homework 3 (12345)' updates "
+    "that assignment).",
 )
 def check_command(
     program,
@@ -102,19 +163,39 @@ def check_command(
     abs_tol,
     decimals,
     exact,
+    own_rounding,
     exact_timeout,
+    visibility,
+    variants_file,
     summary_file,
+    summary_format,
+    roster,
+    assignment,
+    class_drawing_file,
+    drawings_folder,
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read."""
     from ..core.files import write_whole
     from ..grading import grade_class
-    from ..grading.classbook import gradebook
     from ..grading.keys import split_expectations
     from ..grading.sheets import read_weights, sheet_from_pairs
 
     program, files = _split_sheet_arguments(program, answer_files)
+    if class_drawing_file:
+        check_output(class_drawing_file, "--class-drawing", program)
+    if drawings_folder:
+        from ..grading.variants import make_folder
+
+        make_folder(drawings_folder, "--drawings")  # before any work
+    for entry in files if drawings_folder else []:
+        if _is_folder(entry) and _same_folder(entry, drawings_folder):
+            raise UsageError(
+                f"--drawings {drawings_folder} is the class's folder --answers {entry}: the "
+                "drawings would be read as sheets next time; give another folder"
+            )
+    students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         _check_summary(program, files, weights_file, summary_file)
@@ -137,24 +218,95 @@ def check_command(
         abs_tol=abs_tol,
         decimals=decimals,
         exact=exact,
+        own_rounding=own_rounding,
         exact_timeout=exact_timeout,
         digits=digits,
         skip_files=[summary_file] if summary_file else [],
+        variants=variants_file,
     )
     single = len(sheets) == 1 and not _is_folder(sheets[0])
     problems = [(s.source, p) for s in grades.sheets for p in s.problems] + grades.notes
     for source, problem in problems:
         warn(problem if single else f"{source}: {problem}")
+    drawn = {}
+    if class_drawing_file or drawings_folder:
+        drawn = _draw(
+            graph, values, variants_file, grades, digits, class_drawing_file, drawings_folder
+        )
+    if output_format in LMS_FORMATS:
+        _print_lms(grades, single, output_format, drawn, visibility)
     if single and grades.errors:
         raise UsageError(grades.errors[0][1])
     for path, why in grades.skipped:
         warn(f"{path}: skipped: {why}")
     if summary_file:
-        write_whole(summary_file, gradebook(grades), "--summary")
-    _print(grades, single, output_format, graph.source)
+        write_whole(
+            summary_file, _gradebook(grades, summary_format, students, assignment), "--summary"
+        )
+    if output_format not in LMS_FORMATS:
+        _print(grades, single, output_format, graph.source, bool(summary_file))
     if grades.errors:
         raise UsageError(_not_graded(grades.errors))
     sys.exit(EXIT_OK if grades.ok else EXIT_CHECK_FAILED)
+
+
+def _roster(summary_format: str, summary_file, roster):
+    """The students of --roster, read before any grading; a Canvas import needs them."""
+    from ..grading.variants import read_roster
+
+    if summary_format == "canvas" and not (summary_file and roster):
+        raise UsageError(
+            "--summary-format canvas writes --summary FILE.csv for the students of --roster "
+            "FILE.csv (Canvas's gradebook export): give both"
+        )
+    if roster and summary_format != "canvas":
+        raise UsageError("--roster is for --summary-format canvas")
+    return read_roster(roster) if roster else None
+
+
+def _gradebook(grades, summary_format: str, students, assignment: str) -> str:
+    """The --summary file: cg's gradebook, or a Canvas import (a warning names each
+    graded student the roster does not list)."""
+    from ..core.untrusted import quoted
+    from ..grading.canvas import canvas_gradebook
+    from ..grading.classbook import gradebook
+
+    if summary_format != "canvas":
+        return gradebook(grades)
+    text, unmatched = canvas_gradebook(grades, students, assignment)
+    for student in unmatched:
+        warn(f"--roster: {quoted(student)} is graded but not on the roster, so not in --summary")
+    return text
+
+
+LMS_FORMATS = ("gradescope", "prairielearn")
+"""Formats of one submission's results.json, for a course's grading system."""
+
+
+def _print_lms(
+    grades, single: bool, output_format: str, drawn: dict[str, str], visibility: str
+) -> None:
+    """Gradescope's or PrairieLearn's results.json of the one sheet graded; with
+    --drawings, PrairieLearn's shows the graded drawing (``drawn``: student -> SVG)."""
+    from ..core.untrusted import json_text
+    from ..render.lms import gradescope_results, prairielearn_results
+
+    if not single:
+        raise UsageError(
+            f"--format {output_format} grades one submission, as {output_format} runs the "
+            "grader once per student: give one sheet (--answers FILE), not a class"
+        )
+    sheet = grades.sheets[0] if grades.sheets else None
+    error = grades.errors[0][1] if grades.errors else None
+    if output_format == "gradescope":
+        click.echo(json_text(gradescope_results(sheet, error, visibility)))
+        return
+    images = None
+    if sheet is not None and sheet.student in drawn:
+        from ..render.course import svg_data_url
+
+        images = [{"label": "Your graded circuit", "url": svg_data_url(drawn[sheet.student])}]
+    click.echo(json_text(prairielearn_results(sheet, error, images)))
 
 
 def _not_graded(errors: list[tuple[str, str]]) -> str:
@@ -198,10 +350,11 @@ def _check_summary(program, files: list[str], weights_file, summary_file) -> Non
     """--summary can be written, and it may replace an earlier gradebook (which is not
     graded as a sheet), never a sheet being graded, the program or the weights."""
     from ..core.files import check_writable
+    from ..grading.canvas import is_canvas_import
     from ..grading.classbook import is_gradebook
     from ..grading.sheets import folder_sheets
 
-    if is_gradebook(summary_file):
+    if is_gradebook(summary_file) or is_canvas_import(summary_file):
         check_writable(summary_file, "--summary")
         return
     inputs = [("--weights", weights_file)]
@@ -221,20 +374,91 @@ def _merged(path, typed):
     return sheet
 
 
+def _same_folder(a: str, b: str) -> bool:
+    import os
+
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
 def _is_folder(entry) -> bool:
     from pathlib import Path
 
     return isinstance(entry, str) and Path(entry).is_dir()
 
 
-def _print(grades, single: bool, output_format: str, program: str) -> None:
-    """JSON, or the grades: rich on a terminal (as cg eval's table), plain when piped."""
+def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
+    """--class-drawing and --drawings: the circuit shaded by the class's first mistakes,
+    and each student's graded circuit at their own values (returned: student -> SVG)."""
+    from types import SimpleNamespace
+
+    from ..api.evaluation import evaluate_graph
+    from ..core.files import write_whole
+    from ..grading.gates import first_mistakes
+    from ..grading.variants import make_folder, read_variants, safe_file_name, variant_of
+    from ..passes.values import expand_sequences
+    from ..render.course import class_drawing, graded_drawing, graded_page
+
+    variants = read_variants(variants_file) if variants_file else None
+    drawn: dict[str, str] = {}
+
+    def result_at(point):
+        inputs, _ = expand_sequences(graph, point)
+        return evaluate_graph(graph, inputs, check=False)
+
+    def point_of(sheet):
+        if variants is None:
+            return values
+        named = SimpleNamespace(student=sheet.student, source=sheet.source, name=sheet.student)
+        found = variant_of(named, variants, variants_file)
+        return {**values, **_parsed(found.values)}
+
+    if class_file:
+        point = values  # a class of variants: any one's values, for the layout alone
+        if variants:
+            point = {**values, **_parsed(next(iter(variants.values())).values)}
+        svg = class_drawing(
+            result_at(point), first_mistakes(grades.sheets), digits, numbers=variants is None
+        )
+        if class_file.lower().endswith((".html", ".htm")):
+            from ..render.course import class_page
+
+            svg = class_page(
+                svg,
+                first_mistakes(grades.sheets),
+                f"Where the class went wrong: {graph.source.strip()}",
+            )
+        write_whole(class_file, svg, "--class-drawing")
+    if folder:
+        root = make_folder(folder, "--drawings")
+        taken: set[str] = set()
+        for sheet in grades.sheets:
+            result = result_at(point_of(sheet))
+            stem = safe_file_name(sheet.student, "", taken)
+            drawn[sheet.student] = svg = graded_drawing(result, sheet, digits)
+            write_whole(str(root / f"{stem}.svg"), svg, "--drawings")
+            page = graded_page(result, sheet, digits, svg)
+            write_whole(str(root / f"{stem}.html"), page, "--drawings")
+    return drawn
+
+
+def _parsed(texts):
+    from ..passes.values import given_value
+
+    return {name: given_value(name, text) for name, text in texts.items()}
+
+
+def _print(grades, single: bool, output_format: str, program: str, gates: bool = False) -> None:
+    """JSON, or the grades: rich on a terminal (as cg eval's table), plain when piped;
+    with ``gates`` (--summary), a class's first mistakes gate by gate too."""
+    from ..grading.gates import first_mistakes
     from ..render.grades import render_class, render_sheet
 
     if output_format == "json":
         from ..core.untrusted import json_text
 
         doc = grades.sheets[0].as_dict() if single else grades.as_dict()
+        if not single:
+            doc["gates"] = [g.as_dict() for g in first_mistakes(grades.sheets)]
         click.echo(json_text(doc))
     elif sys.stdout.isatty():
         from rich.console import Console
@@ -244,6 +468,13 @@ def _print(grades, single: bool, output_format: str, program: str) -> None:
         print_rich(grades, single, program, Console())
     elif single:
         click.echo(render_sheet(grades.sheets[0]), nl=False)
+    elif gates:
+        from ..render.course import gates_table
+
+        # before the closing line: where the class went wrong, gate by gate
+        body, closing = render_class(grades).rstrip("\n").rsplit("\n", 1)
+        table = gates_table(first_mistakes(grades.sheets))
+        click.echo(f"{body}\n{table}\n{closing}")
     else:
         click.echo(render_class(grades), nl=False)
 

@@ -13,7 +13,7 @@ from . import EXIT_CODES, FILE, CgCommand
     epilog=EXIT_CODES,
     short_help="Write a small data set for the training examples.",
 )
-@click.argument("name", metavar="NAME", type=click.Choice(["line", "clusters", "xor"]))
+@click.argument("name", metavar="NAME", type=click.Choice(["line", "clusters", "xor", "sine"]))
 @click.option(
     "-o",
     "--out",
@@ -24,7 +24,8 @@ from . import EXIT_CODES, FILE, CgCommand
 )
 def example_data_command(name, out_file):
     """Write a small data set as CSV: line (y ≈ 2x − 1 with noise), clusters (two
-    separable clusters, label y) or xor (the four points of XOR), for cg train. Fixed
+    separable clusters, label y), xor (the four points of XOR) or sine (windows x[1]..x[5]
+    of a noisy sine wave and y, the value after them), for cg train. Fixed
     seeds: the same file on every machine."""
     from ..core.files import write_whole
     from ..training.datasets import example_data

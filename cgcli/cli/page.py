@@ -10,6 +10,7 @@ from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
 from . import (
     EXIT_CODES,
     FILE,
+    FILE_OR_FOLDER,
     ProgramCommand,
     check_output,
     load_program,
@@ -42,7 +43,16 @@ from . import (
     help="Significant digits shown.",
 )
 @click.option("--no-check", is_flag=True, help="Skip the check against SymPy.")
-def page_command(program, out_file, digits, no_check):
+@click.option(
+    "--answers",
+    "answer_files",
+    multiple=True,
+    type=FILE_OR_FOLDER,
+    metavar="FILE|FOLDER",
+    help="A class's sheets: the drawing shades each gate by the share of students whose "
+    "first mistake was there (graded as cg check grades by default).",
+)
+def page_command(program, out_file, digits, no_check, answer_files):
     """Write an interactive page that steps through the forward pass node by node, then
     backpropagation, with the drawing, the node table and the worked chain-rule steps.
 
@@ -53,12 +63,19 @@ def page_command(program, out_file, digits, no_check):
     from ..core.files import write_whole
     from ..page import build_page
 
-    check_output(out_file, "-o", program)
+    check_output(out_file, "-o", program, *(("--answers", f) for f in answer_files))
     graph, values = load_program(program)
     result = evaluate_graph(graph, values, check=not no_check)
     for warning in result.warnings:
         warn(warning)
-    write_whole(out_file, build_page(result, digits=digits), "-o")
+    class_grades = None
+    if answer_files:
+        from ..grading import grade_class
+
+        class_grades = grade_class(graph, values, list(answer_files), digits=digits)
+        for source, error in class_grades.errors:
+            warn(error if source in error else f"{source}: {error}")
+    write_whole(out_file, build_page(result, digits=digits, class_grades=class_grades), "-o")
     if not result.check.ok:
         from ..render.table import check_line
 

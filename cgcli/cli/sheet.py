@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
+from ..core.errors import UsageError
 from . import (
     EXIT_CODES,
+    FILE,
     STANDALONE,
+    PathValue,
     ProgramCommand,
     as_document,
     load_program,
@@ -44,16 +47,73 @@ from . import (
     show_default=True,
     help="Significant digits of the values given on a sheet that asks for gradients.",
 )
+@click.option(
+    "--roster",
+    type=FILE,
+    metavar="FILE.csv",
+    help="One sheet per student of this CSV roster (its id column names each sheet), "
+    "each at the student's own values; needs --seed and -o FOLDER.",
+)
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    metavar="NAME=LO..HI[:STEP]",
+    help="With --roster: draw this input for each student from LO, LO+STEP, ... HI "
+    "(step 1 by default), redrawing draws that make a bad exercise (repeatable).",
+)
+@click.option(
+    "--seed", type=int, help="With --roster: the seed of the draws (same seed, same sheets)."
+)
+@click.option(
+    "-o",
+    "--output-dir",
+    "folder",
+    type=PathValue(file_okay=False, dir_okay=True),
+    metavar="FOLDER",
+    help="With --roster: the folder of the sheets and of variants.csv (made if missing).",
+)
 @STANDALONE
-def sheet_command(program, sheet_format, ask, digits, standalone):
+def sheet_command(program, sheet_format, ask, digits, roster, vary, seed, folder, standalone):
     """Write the blank answer sheet for PROGRAM at the given values: the nodes to fill in,
-    with the inputs, the constants and the output's own gradient given."""
+    with the inputs, the constants and the output's own gradient given. With --roster, one
+    sheet per student, each at their own values, and the variants file cg check grades by."""
     from ..grading.blank import blank_sheet
 
     refuse_standalone(standalone, sheet_format)
+    if roster is None:
+        for given, option in ((vary, "--vary"), (seed is not None, "--seed"), (folder, "-o")):
+            if given:
+                raise UsageError(f"{option} is for a sheet per student: give --roster FILE.csv")
+        graph, values = load_program(program)
+        text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask, digits=digits)
+        click.echo(as_document(text, standalone, "sheet"), nl=False)
+        return
+    if standalone:
+        raise UsageError("--standalone is for one sheet, not a sheet per student")
+    if seed is None:
+        raise UsageError("--roster needs --seed N, so that the same sheets can be drawn again")
+    if not folder:
+        raise UsageError("--roster needs -o FOLDER, the folder the sheets are written to")
+    _sheets_per_student(program, sheet_format, ask, digits, roster, vary, seed, folder)
+
+
+def _sheets_per_student(program, sheet_format, ask, digits, roster, vary, seed, folder):
+    from ..core.untrusted import visible
+    from ..grading.variants import VARIANTS_FILE, variant_sheets
+
     graph, values = load_program(program)
-    text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask, digits=digits)
-    click.echo(as_document(text, standalone, "sheet"), nl=False)
+    variants = variant_sheets(
+        graph, values, vary, roster, seed=seed, sheet_format=sheet_format, ask=ask, digits=digits
+    )
+    written = variants.write(folder)
+    redrawn = sum(len(v.redrawn) for v in variants.variants)
+    where = visible(folder)
+    click.echo(
+        f"{len(variants.sheets)} sheets and {VARIANTS_FILE} in {where} "
+        f"({len(written)} written, {len(variants.files) - len(written)} already there); "
+        f"{redrawn} bad draws redrawn"
+    )
 
 
 command = sheet_command

@@ -96,6 +96,13 @@ def seconds(value: object, name: str) -> float:
     return number(value, name, minimum=0, above=True, maximum=MAX_SECONDS)
 
 
+def share(value: object, name: str) -> float:
+    """A share from 0 to 1: a number (``0.01``) or a percentage (``"1%"``)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return number(value.strip()[:-1], name, minimum=0, maximum=100, from_text=True) / 100
+    return number(value, name, minimum=0, maximum=1, from_text=True)
+
+
 def digits(value: object, name: str = "digits") -> int | None:
     """Significant digits shown: 1 to 17, or None for every digit."""
     if value is None:

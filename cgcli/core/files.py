@@ -173,6 +173,18 @@ def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[s
             )
 
 
+def starts_with(path: str, head: bytes) -> bool:
+    """Whether ``path`` is a regular file whose bytes start with ``head`` (after a
+    UTF-8 byte-order mark)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(len(head) + len(BOM)).removeprefix(BOM).startswith(head)
+    except (OSError, ValueError):
+        return False
+
+
 def write_whole(path: str, data: bytes | str, option: str) -> None:
     """Write ``data`` to ``path`` whole or not at all: a temporary file, then a rename.
 

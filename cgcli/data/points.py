@@ -26,7 +26,7 @@ from ..check.run import (
     fd_compare,
     fd_step,
 )
-from ..core import arguments
+from ..core import arguments, clock
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.ir import Graph
 from ..core.numbers import format_number
@@ -391,8 +391,6 @@ def _confirm(
     graph, chunk, columns, node, ours: float, r: int, run: PointsRun, warn, constants, budget
 ):
     """Re-check one gradient finite differences flagged, in high precision."""
-    import time
-
     run.fd_flagged += 1
     left = budget - run.precise_seconds
     if left <= 0:
@@ -402,9 +400,9 @@ def _confirm(
         name: constants[name].exact if name in constants else Fraction(repr(_at(column, r)))
         for name, column in columns.items()
     }
-    start = time.monotonic()
+    start = clock.now()
     verdict = check_input_gradient(graph, exact, node, ours, start + left)
-    run.precise_seconds += time.monotonic() - start
+    run.precise_seconds += clock.now() - start
     if verdict.status == OK:
         run.fd_checked += 1
     elif verdict.status != MISMATCH:

@@ -39,7 +39,8 @@ from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
 from .sheets import Sheet, folder_sheets, read_sheet, sheet_from_mapping, why_not_a_class_sheet
-from .tolerance import Tolerance
+from .tolerance import OWN_ROUNDING, Tolerance
+from .variants import Variant, check_sheet_values, read_variants, variant_of
 
 __all__ = [
     "ClassGrade",
@@ -92,13 +93,16 @@ def _as_sheet(answers: Answers) -> Sheet:
     return read_sheet(answers)
 
 
-def _tolerance(tol: object, abs_tol: object, decimals: object, exact: object) -> Tolerance:
+def _tolerance(
+    tol: object, abs_tol: object, decimals: object, exact: object, own_rounding: object
+) -> Tolerance:
     """The comparison of a student's number with the truth, its settings checked."""
     return Tolerance(
         arguments.optional(arguments.number, tol, "--tol", minimum=0),
         arguments.optional(arguments.number, abs_tol, "--abs-tol", minimum=0),
         arguments.optional(arguments.whole_number, decimals, "--decimals", minimum=0, maximum=17),
         arguments.flag(exact, "exact"),
+        arguments.share(own_rounding, "--own-rounding"),
     )
 
 
@@ -115,6 +119,7 @@ def grade(
     abs_tol: float | None = None,
     decimals: int | None = None,
     exact: bool = False,
+    own_rounding: float | str = OWN_ROUNDING,
     digits: int | None = 6,
     exact_timeout: float = EXACT_TIMEOUT,
 ) -> SheetGrade:
@@ -123,9 +128,11 @@ def grade(
     ``require`` (all, values, gradients, or keys) makes missing answers count as
     wrong; by default a sheet asks what it shows. ``tol``/``abs_tol``/``decimals``
     replace the rounding-aware comparison; ``exact`` asks for exact values (the
-    program's exact numbers within ``exact_timeout`` seconds).
+    program's exact numbers within ``exact_timeout`` seconds). ``own_rounding`` (a
+    share, ``0.01`` or ``"1%"``) is how far from the true value a step computed from
+    the student's own rounded answers may be and count as right.
     """
-    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact, own_rounding)
     digits = arguments.digits(digits)
     exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
     grader = grader_for(
@@ -148,22 +155,42 @@ def grade_class(
     abs_tol: float | None = None,
     decimals: int | None = None,
     exact: bool = False,
+    own_rounding: float | str = OWN_ROUNDING,
     digits: int | None = 6,
     skip_files: Iterable[str | PathLike] = (),
     exact_timeout: float = EXACT_TIMEOUT,
+    variants: str | PathLike | Mapping[str, Variant] | None = None,
 ) -> ClassGrade:
     """Grade many sheets (files, folders of sheets, or sheets read already).
 
     A sheet that cannot be read is listed in ``errors``; the others are graded.
     ``skip_files`` are left out of folders (the gradebook being written there).
+    ``variants`` (the variants file of ``cg sheet --roster``, or what
+    :func:`~cgcli.grading.variants.read_variants` returns) grades each sheet at its
+    student's own values; a sheet of a student not in it, or whose inputs disagree
+    with it, is an error for that sheet.
     """
-    tolerance = _tolerance(tol, abs_tol, decimals, exact)
+    tolerance = _tolerance(tol, abs_tol, decimals, exact, own_rounding)
     digits = arguments.digits(digits)
     exact_timeout = arguments.seconds(exact_timeout, "exact_timeout")
-    grader = grader_for(
-        program, values, output=output, tolerance=tolerance, digits=digits,
-        exact_timeout=exact_timeout,
-    )  # fmt: skip
+    graders: dict[tuple, Grader] = {}
+
+    def grader_at(point: Mapping[str, object] | None) -> Grader:
+        key = tuple(sorted((str(k), str(v)) for k, v in (point or {}).items()))
+        if key not in graders:
+            graders[key] = grader_for(
+                program, point, output=output, tolerance=tolerance, digits=digits,
+                exact_timeout=exact_timeout,
+            )  # fmt: skip
+        return graders[key]
+
+    where, by_student = _variants(variants)
+    base = dict(values or {})
+    if by_student is None:
+        grader = grader_at(values)
+    else:
+        first = next(iter(by_student.values()), None)
+        grader = grader_at({**base, **(first.values if first else {})})
     grader.required(require or [])  # a bad --require is the teacher's error: raise it now
     grader.weights(weights)
     graded: list[SheetGrade] = []
@@ -177,6 +204,10 @@ def grade_class(
         source = entry.source if isinstance(entry, Sheet) else str(entry)
         try:
             sheet = _as_sheet(entry)
+            if by_student is not None:
+                variant = variant_of(sheet, by_student, where)
+                check_sheet_values(sheet, variant, grader.graph, where)
+                grader = grader_at({**base, **variant.values})
             grade = grader.grade(sheet, require, weights)
         except CgError as exc:
             errors.append((source, exc.message))
@@ -187,6 +218,19 @@ def grade_class(
         else:
             graded.append(grade)
     return ClassGrade(graded, summarise(graded), errors, skipped, notes)
+
+
+def _variants(variants) -> tuple[str, Mapping[str, Variant] | None]:
+    """The variants file's name (for messages) and its variants by student, or None."""
+    if variants is None:
+        return "", None
+    if isinstance(variants, (str, PathLike)):
+        return str(variants), read_variants(variants)
+    if isinstance(variants, Mapping):
+        return "the variants", variants
+    raise ArgumentTypeError(
+        "variants", f"expected the variants file or a mapping of variants, not {variants!r:.60}"
+    )
 
 
 def nothing_to_grade(sheet: Sheet) -> str:

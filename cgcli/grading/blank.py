@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -36,9 +37,11 @@ def blank_sheet(
     ask: str = "all",
     output: str | None = None,
     digits: int | None = 6,
+    student: str = "",
 ) -> str:
     """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``
-    (then the values are given, computed ones to ``digits`` significant digits)."""
+    (then the values are given, computed ones to ``digits`` significant digits);
+    ``student`` fills in the ``Student:`` line (a sheet made for one student)."""
     if sheet_format not in SHEET_FORMATS:
         raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
     if ask not in ASKS:
@@ -52,6 +55,7 @@ def blank_sheet(
     result = evaluate_graph(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask)
+    head["student"] = student
     writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
     if writer is not None:
         return writer(result.graph, head, rows, ask, result.output)
@@ -99,9 +103,34 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
     return rows
 
 
+def one_line(source: str) -> str:
+    """The program on one line, as a sheet shows it: its statements joined by ``;`` and
+    its comments after them all, behind one ``#`` (a comment runs to the end of its
+    line, so a statement joined after one would be lost in it)."""
+    code: list[str] = []
+    comments: list[str] = []
+    for line in source.splitlines():
+        statement, _, comment = line.partition("#")
+        if statement.strip():
+            code.append(statement.strip())
+        if comment.strip():
+            comments.append(comment.strip())
+    text = "; ".join(code)
+    return f"{text}  # {'; '.join(comments)}" if comments else text
+
+
+def program_lines(source: str) -> list[str]:
+    """The program as a sheet shows it: on one line (:func:`one_line`), or, when a loop
+    has an indented body (which no line can hold with statements after it), its own
+    lines, comments and indentation kept."""
+    blocks = any(line.partition("#")[0].rstrip().endswith(":") for line in source.splitlines())
+    if not blocks:
+        return [one_line(source)]
+    return [line.rstrip() for line in source.splitlines() if line.strip()]
+
+
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
-    lines = graph.source.strip().splitlines()
-    program = "; ".join(line.strip() for line in lines if line.strip())
+    program = "\n".join(program_lines(graph.source))
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
@@ -119,9 +148,17 @@ def _columns(out: str, ask: str) -> list[str]:
 
 def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
     titles = _columns(out, ask)
-    lines = [f"<!-- cg sheet; asks: {ask} -->", "Student: ", ""]
-    program = markdown_code(head["program"])
-    lines += [head["task"], "", f"Program: {program}", "", f"At: {head['at']}", ""]
+    student = markdown_code(head["student"]) if head["student"] else ""
+    lines = [f"<!-- cg sheet; asks: {ask} -->", f"Student: {student}", ""]
+    lines += [head["task"], ""]
+    if "\n" in head["program"]:  # a loop's indented body: a fenced block keeps the lines
+        code = [visible(line) for line in head["program"].splitlines()]
+        longest = max((len(run) for run in re.findall(r"`+", "\n".join(code))), default=0)
+        fence = "`" * max(3, longest + 1)
+        lines += ["Program:", "", fence, *code, fence]
+    else:
+        lines.append(f"Program: {markdown_code(head['program'])}")
+    lines += ["", f"At: {head['at']}", ""]
     lines.append("| " + " | ".join(titles) + " |")
     lines.append("| " + " | ".join("---:" if i >= 4 else "---" for i in range(len(titles))) + " |")
     for row in rows:
@@ -134,12 +171,14 @@ def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, ou
 def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, delimiter: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    first, *more = head["program"].splitlines()
     for line in (
         f"# cg sheet; asks: {ask}",
         f"# {head['task']}",
-        f"# program: {visible(head['program'])}",
+        f"# program: {visible(first)}",
+        *(f"#          {visible(line)}" for line in more),
         f"# at: {head['at']}",
-        "# student: ",
+        f"# student: {visible(head['student'])}",
     ):
         writer.writerow([line])
     width = 5 if ask == "values" else 6
@@ -170,13 +209,26 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         "sheet": "cg",
         "asks": ask,
         "task": head["task"],
-        "program": visible(head["program"]),
+        "program": "\n".join(visible(line) for line in head["program"].splitlines()),
         "at": head["at"],
         "output": out,
-        "student": "",
+        "student": head["student"],
         "nodes": nodes,
     }
     return json_text(doc) + "\n"
+
+
+def _latex_program(program: str) -> str:
+    """``Program: ...`` on one line, or its lines one paragraph each, indented as written."""
+    from ..core.notation import breakable_text
+
+    if "\n" not in program:
+        return rf"Program: {breakable_text(program)}"
+    lines = [r"Program:\par"]
+    for line in program.splitlines():
+        indent = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+        lines.append(rf"\noindent\hspace*{{{indent}ex}}{breakable_text(line.strip())}")
+    return "\n".join(lines)
 
 
 def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
@@ -184,7 +236,6 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
     its check column, under the task."""
     from ..core.notation import (
         LATEX,
-        breakable_text,
         formula,
         label_pieces,
         latex_name,
@@ -201,9 +252,9 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
     lines = [
         f"% cg sheet: needs {LATEX_PREAMBLE}",
         f"% cg sheet; asks: {ask}",
-        r"\noindent Student: \rule{6cm}{0.4pt}\\[1ex]",
+        _latex_student(head["student"]),
         latex_text(head["task"]) + r"\\",
-        rf"Program: {breakable_text(head['program'])}",
+        _latex_program(head["program"]),
         rf"At: {latex_text(head['at'])}\\[1ex]",
         r"{\small\setlength{\tabcolsep}{4pt}",
         rf"\begin{{longtable}}{{{spec}}}",
@@ -232,3 +283,11 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"
+
+
+def _latex_student(student: str) -> str:
+    """The ``Student:`` line: a rule to write on, or the student's id (as text)."""
+    from ..core.notation import latex_text
+
+    shown = latex_text(student) if student else r"\rule{6cm}{0.4pt}"
+    return rf"\noindent Student: {shown}\\[1ex]"

@@ -64,7 +64,11 @@ def gradebook(grades: ClassGrade) -> str:
         writer.writerow([spreadsheet_cell(str(cell)) for cell in cells])
 
     row([*GRADEBOOK_HEAD, *keys])
+    usual = grades.usual_denominator
     for sheet in grades.sheets:
+        notes = list(sheet.problems)
+        if sheet.asked != usual:
+            notes.append(f"mixed denominators: {sheet.asked} asked, most sheets ask {usual}")
         row(
             [
                 sheet.student,
@@ -73,7 +77,7 @@ def gradebook(grades: ClassGrade) -> str:
                 sheet.asked,
                 _number(sheet.points),
                 _number(sheet.max_points),
-                "; ".join(sheet.problems),
+                "; ".join(notes),
                 *(verdict_cell(sheet, key) for key in keys),
             ]
         )
@@ -89,17 +93,9 @@ def gradebook(grades: ClassGrade) -> str:
 def is_gradebook(path: str) -> bool:
     """Whether ``path`` is a regular file that starts as cg's gradebook does (an earlier
     ``--summary``, which a new one may replace)."""
-    import os
-    import stat
+    from ..core.files import starts_with
 
-    head = ",".join(GRADEBOOK_HEAD).encode()
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with open(path, "rb") as handle:
-            return handle.read(len(head) + 3).removeprefix(b"\xef\xbb\xbf").startswith(head)
-    except OSError:
-        return False
+    return starts_with(path, ",".join(GRADEBOOK_HEAD).encode())
 
 
 def _number(x: float) -> str:

@@ -13,12 +13,12 @@ at the point and at several points near it to 30 digits. User text never reaches
 from __future__ import annotations
 
 import random
-import time
 from fractions import Fraction
 
 import sympy
 
 from ..check.symbolic import build, exact_value, input_symbols
+from ..core import clock
 from ..core.ir import Graph
 from .given import Given
 from .keys import GRAD
@@ -67,7 +67,7 @@ class Symbolic:
         budget = min(ANSWER_SECONDS, SHEET_SECONDS - self.sheet_spent)
         if budget <= 0:
             return None
-        started = time.monotonic()
+        started = clock.now()
         try:
             return call_with_timeout(self._compare, (given, truth, exact), budget)
         except TimeoutError:
@@ -75,7 +75,7 @@ class Symbolic:
         except RuntimeError:  # SymPy failed on the answer: it is not the same function
             return False
         finally:
-            self.sheet_spent += time.monotonic() - started
+            self.sheet_spent += clock.now() - started
 
     def _compare(self, given: Given, truth: sympy.Expr, exact: bool) -> bool:
         mine = build(given.graph, {})[given.graph.output] if exact else self.of_answer(given)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..core.untrusted import quoted
 from .given import Given
 from .keys import GRAD, VALUE, Question
-from .report import GIVEN, OVER_BUDGET, Diagnosis
+from .report import GIVEN, OVER_BUDGET, OWN_ROUNDED, Diagnosis
 from .search import MistakeSearch
 from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, Tolerance, noise
 from .work import Work
@@ -43,10 +43,6 @@ class Grader(Protocol):
         ...
 
 
-CARRY_GUARD = 0.05
-"""An answer that follows from the student's own right but rounded answers counts as
-rounded when it is within 5% of the true value (rounding to two significant digits
-at every step drifts that far)."""
 ROUNDING_SLIP = 0.01
 """A wrong answer within 1% of the true value is a rounding error unless a mistake of
 the catalogue gives it exactly, at the precision the student wrote."""
@@ -136,7 +132,13 @@ class SheetJudge:
             return
         carried = self._carried(question, given)
         if carried == ROUNDED:
-            self.results[question] = (ROUNDED, None, "follows from your own rounded answers")
+            share = _percent(self.tolerance.own_rounding)
+            note = f"{OWN_ROUNDED} (within {share} of the true value, --own-rounding)"
+            self.results[question] = (ROUNDED, None, note)
+            return
+        if isinstance(carried, Diagnosis) and carried.mistake == "rounding error":
+            self.roots[question] = [("rounding error", carried.gate)]
+            self.results[question] = (WRONG, carried, None)
             return
         if carried is not None and special in (None, "too few digits"):
             self.results[question] = (WRONG, carried, None)
@@ -207,7 +209,8 @@ class SheetJudge:
 
     def _carried(self, question: Question, given: Given) -> Diagnosis | str | None:
         """A diagnosis when the answer follows from the student's own wrong answers;
-        ROUNDED when it follows from their right but rounded ones; else None."""
+        ROUNDED when it follows from their right but rounded ones within the
+        tolerance's ``own_rounding`` (a rounding error beyond it); else None."""
         work, index = self.work, question.node.index
         node = question.node
         if question.kind == VALUE:
@@ -228,10 +231,20 @@ class SheetJudge:
         truth = self.work.truth(question.kind, question.node.index)
         if not sources:
             moved = abs(predicted - truth) > noise(truth)
-            close = abs(given.number - truth) <= CARRY_GUARD * abs(truth) + noise(truth)
-            if moved and close and self.tolerance.judge(given, predicted) != WRONG:
+            if not moved or self.tolerance.judge(given, predicted) == WRONG:
+                return None
+            allowed = self.tolerance.own_rounding
+            if abs(given.number - truth) <= allowed * abs(truth) + noise(truth):
                 return ROUNDED
-            return None
+            label = self.words.label(index)
+            off = _percent(abs(given.number - truth) / abs(truth)) if truth else "far"
+            text = (
+                f"rounding error at {label}: {given.text} follows from your own rounded "
+                f"answers ({step}), but it is {off} from {question.shown(self.graph)} = "
+                f"{self.words.num(truth)}, more than the {_percent(allowed)} allowed "
+                f"(--own-rounding): keep more digits along the way"
+            )
+            return Diagnosis("rounding error", label, text)
         if not self.tolerance.matches(given, predicted, slack):
             return None
         ordered = sorted(sources, key=lambda q: (q.kind != VALUE, -q.node.index))
@@ -266,6 +279,11 @@ class SheetJudge:
                 if abs(work.local(values, edge) - theirs) > noise(theirs):
                     sources |= self.value_taint[i]
         return frozenset(sources)
+
+
+def _percent(share: float) -> str:
+    """``1%``, ``3.2%``: a share as a percentage, to two significant digits."""
+    return f"{100 * share:.2g}%"
 
 
 def _exact(number: float, question: Question, grader: Grader) -> bool:

@@ -32,6 +32,7 @@ from ..core.notation import LANGUAGE
 from ..core.ops import FUNCTIONS, OPERATORS, op_for
 from .keys import GRAD, VALUE
 from .rules import Form, Words
+from .sequence_mistakes import SEQUENCE_MISTAKES
 from .work import Edge, Work
 
 LOCAL, FORWARD, STEP = "local", "forward", "step"
@@ -101,6 +102,9 @@ class Mistake:
     predict: Callable[..., Iterable]
     """LOCAL: EdgeView -> (wrong local, what was used); FORWARD: NodeView -> (wrong
     value, what was computed); STEP: AnswerView -> (number, explanation, gate)."""
+    swaps: bool = False
+    """A LOCAL mistake that exchanges the local derivatives of a gate's two inputs: made
+    once, it is replayed on both (one story for both rows)."""
 
 
 def _safe(compute: Callable[[], float]) -> float:
@@ -167,7 +171,12 @@ TEXTBOOK_FORMS: dict[tuple[str, int], list[tuple[Form, str, Callable[..., float]
         (lambda n, a, b, y: b, "multiplied by the divisor instead of dividing", lambda a, b, o: b)
     ],
     ("exp", 0): [
-        (lambda n, a, y: n.div(_one(n), a), "exp' taken as log' (1/x)", lambda a, b, o: 1 / a)
+        (lambda n, a, y: n.div(_one(n), a), "exp' taken as log' (1/x)", lambda a, b, o: 1 / a),
+        (
+            lambda n, a, y: n.mul(a, y),
+            "d exp(x) taken as x·exp(x), the power rule's way",
+            lambda a, b, o: a * o if a != -1 else math.nan,  # at -1: a sign error
+        ),
     ],
     ("log", 0): [
         (
@@ -252,8 +261,12 @@ def textbook_forms(view: EdgeView):
     a, b, o = view.args()
     for form, why, compute in TEXTBOOK_FORMS.get((user.op, view.edge[1]), []):
         wrong = _safe(lambda compute=compute: compute(a, b, o))
-        shown = view.words.textbook(view.user, form)
-        yield wrong, f"{shown} = {view.words.num(wrong)} ({why})"
+        steps = [view.words.textbook(view.user, form)]
+        numbers = view.words.textbook(view.user, form, view.values)
+        for step in (numbers, view.words.num(wrong)):
+            if step != steps[-1]:
+                steps.append(step)
+        yield wrong, f"{' = '.join(steps)} ({why})"
 
 
 SWAPPABLE = ("mul", "div", "pow", "max", "min")
@@ -426,9 +439,16 @@ def local_derivative_alone(view: AnswerView):
         yield alone, f"only the local derivatives, summed: {_chain(view)}", view.index
 
 
+MAX_TERMS_LEFT_OUT = 12
+"""A node with more uses (a weight shared by many loop steps) is not searched for every
+subset of them left out: there are 2^uses."""
+
+
 def terms_left_out(view: AnswerView):
     """Several uses of a node left out of the sum over its uses."""
     terms = [u * local for u, local in zip(view.upstream, view.locals, strict=True)]
+    if len(terms) > MAX_TERMS_LEFT_OUT:
+        return
     for size in range(2, len(terms)):
         for kept in combinations(range(len(terms)), len(terms) - size):
             names = ", ".join(view.words.label(view.edges[k][0]) for k in kept) or "none"
@@ -521,9 +541,10 @@ def _chain(view: AnswerView) -> str:
 
 
 CATALOGUE: list[Mistake] = [
-    Mistake("rows swapped", GRAD, STEP, rows_swapped),
+    *(Mistake(*entry) for entry in SEQUENCE_MISTAKES),
     Mistake("wrong local derivative", GRAD, LOCAL, textbook_forms),
-    Mistake("inputs swapped", GRAD, LOCAL, inputs_swapped),
+    Mistake("inputs swapped", GRAD, LOCAL, inputs_swapped, swaps=True),
+    Mistake("rows swapped", GRAD, STEP, rows_swapped),
     Mistake("sign error", GRAD, LOCAL, sign_flipped),
     Mistake("sign error", GRAD, STEP, whole_sign),
     Mistake("missing term", GRAD, LOCAL, term_left_out),

@@ -17,6 +17,11 @@ OVER_BUDGET = "over the budget"
 (``0*(1+1/10^9)^(10^9) + x``): it is not right, and the class goes on."""
 
 
+OWN_ROUNDED = "follows from your own rounded answers"
+"""The note of an answer that is right because it follows from the student's own
+rounded answers, within the tolerance's ``own_rounding`` of the true value."""
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """Why an answer is wrong: the kind of mistake, the gate where it was made, in words."""
@@ -137,6 +142,12 @@ class SheetGrade:
         return sum(a.verdict == ROUNDED for a in self.scored)
 
     @property
+    def own_rounded(self) -> int:
+        """Answers right because they follow from the student's own rounded answers."""
+        own = [a for a in self.scored if a.verdict == ROUNDED and a.note]
+        return sum(a.note.startswith(OWN_ROUNDED) for a in own)
+
+    @property
     def points(self) -> float:
         return sum(a.weight for a in self.scored if a.right)
 
@@ -169,6 +180,7 @@ class SheetGrade:
             "ok": self.ok,
             "right": self.right,
             "rounded": self.rounded,
+            "own_rounded": self.own_rounded,
             "asked": self.asked,
             "points": self.points,
             "max_points": self.max_points,
@@ -229,6 +241,31 @@ class ClassGrade:
     def ok(self) -> bool:
         return not self.errors and all(s.ok for s in self.sheets)
 
+    @property
+    def denominators(self) -> dict[int, int]:
+        """How many sheets ask each number of questions, the usual number first."""
+        counts: dict[int, int] = {}
+        for sheet in self.sheets:
+            counts[sheet.asked] = counts.get(sheet.asked, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], -item[0])))
+
+    @property
+    def usual_denominator(self) -> int | None:
+        """The number of questions most sheets ask (the larger on a tie)."""
+        return next(iter(self.denominators), None)
+
+    @property
+    def mixed_denominators(self) -> str | None:
+        """A line when the sheets ask different numbers of questions (each score is then
+        out of its own sheet's number), else None."""
+        counts = self.denominators
+        if len(counts) < 2:
+            return None
+        parts = ", ".join(
+            f"{n} {'sheet asks' if n == 1 else 'sheets ask'} {asked}" for asked, n in counts.items()
+        )
+        return f"mixed denominators: {parts}; each score is out of its own sheet's questions"
+
     def __repr__(self) -> str:
         return f"<ClassGrade {len(self.sheets)} sheets, {len(self.errors)} unread>"
 
@@ -240,4 +277,6 @@ class ClassGrade:
             "questions": [q.as_dict() for q in self.questions],
             "errors": [{"file": f, "error": e} for f, e in self.errors],
             "skipped": [{"file": f, "reason": why} for f, why in self.skipped],
+            "denominators": {str(asked): n for asked, n in self.denominators.items()},
+            "mixed_denominators": self.mixed_denominators,
         }

@@ -32,6 +32,13 @@ class _Candidate(NamedTuple):
     """Values and local derivatives the mistake changes."""
     drift: bool = False
     """Whether it gives the number only up to the drift of unseen rounding steps."""
+    exact: bool = False
+    """Whether it gives the student's number exactly (not only after rounding)."""
+
+
+def _exact(given: Given, predicted: float) -> bool:
+    """Whether a mistake gives the student's number itself, not only after rounding."""
+    return abs(given.number - predicted) <= noise(predicted)
 
 
 def _number(x: float | None) -> float:
@@ -76,7 +83,10 @@ class MistakeSearch:
         if not candidates:
             return self._unexplained(question)
         scores = [self._score(c) for c in candidates]
-        best = max(range(len(candidates)), key=lambda i: (not candidates[i].drift, scores[i], -i))
+        best = max(
+            range(len(candidates)),
+            key=lambda i: (candidates[i].exact, not candidates[i].drift, scores[i], -i),
+        )
         return candidates[best].diagnosis
 
     def _score(self, candidate: _Candidate) -> int:
@@ -133,7 +143,8 @@ class MistakeSearch:
                     where = words.gate(gate) if gate != index else words.label(gate)
                     text = f"{mistake.kind} at {where}: {text}"
                     explains = 2 if mistake.kind == "rows swapped" else 1
-                    yield _Candidate(Diagnosis(mistake.kind, words.label(gate), text), explains)
+                    diagnosis = Diagnosis(mistake.kind, words.label(gate), text)
+                    yield _Candidate(diagnosis, explains, exact=_exact(given, number))
                     return
             return
         if mistake.shape == FORWARD:
@@ -143,11 +154,15 @@ class MistakeSearch:
             args = [work.values[i] for i in node.inputs]
             right = work.apply(node, args)
             for wrong, used in mistake.predict(NodeView(work, words, index, args)):
-                if self._matches(given, wrong, truth, slack) and abs(wrong - right) > noise(right):
+                if abs(wrong - right) <= noise(right):
+                    continue
+                matched = self._matches(given, wrong, truth, slack)
+                if matched or (self._unseen(question) and self._drifts(given, wrong, truth)):
                     rule = words.forward_rule(index, work.values, right)
                     text = f"{mistake.kind} at {words.gate(index)}: {rule}; you computed {used}"
                     diagnosis = Diagnosis(mistake.kind, words.label(index), text)
-                    yield _Candidate(diagnosis, 1, ({index: wrong}, {}))
+                    replace = ({index: wrong}, {})
+                    yield _Candidate(diagnosis, 1, replace, not matched, _exact(given, wrong))
             return
         edges = work.uses[index]
         upstream = [work.grads[u] for u, _ in edges]
@@ -163,9 +178,45 @@ class MistakeSearch:
                 predicted = total + upstream[k] * (wrong - locals_[k])
                 extra = abs(wrong - locals_[k]) * work.grad_slack[edge[0]]
                 extra += abs(upstream[k]) * moved
-                if self._matches(given, predicted, truth, slack + extra):
+                matched = self._matches(given, predicted, truth, slack + extra)
+                if matched or (self._unseen(question) and self._drifts(given, predicted, truth)):
                     diagnosis = self._local_diagnosis(mistake, view, used, index, own=True)
-                    yield _Candidate(diagnosis, 1, ({}, {edge: wrong}))
+                    exact = _exact(given, predicted)
+                    for changed in self._edges(mistake, edge, wrong):
+                        yield _Candidate(diagnosis, 1, ({}, changed), not matched, exact)
+
+    def _unseen(self, question: Question) -> bool:
+        """Whether the answer's step uses a number the sheet does not show (so rounded
+        by the student where cg cannot see): then a mistake at the answer's own gate may
+        give the number only up to that drift. Never for an answer close to the truth."""
+        if self.strict:
+            return False
+        work, node = self.work, question.node
+        if question.kind == VALUE:
+            used = set(node.inputs)
+        else:
+            used = set()
+            for user, _ in work.uses[node.index]:
+                if user not in work.written_grads and user != work.output:
+                    return True
+                used |= {user, *self.graph.nodes[user].inputs}
+        return any(
+            self.graph.nodes[i].inputs
+            and not self.graph.inline(self.graph.nodes[i])
+            and i not in work.written_values
+            for i in used
+        )
+
+    def _edges(self, mistake: Mistake, edge: Edge, wrong: float) -> list[dict[Edge, float]]:
+        """The local derivatives a mistake on ``edge`` may change: that one alone, and
+        for a swap also the other input's, which gets this edge's: the two rows it
+        explains get one story."""
+        alone = {edge: wrong}
+        user, slot = edge
+        other = (user, 1 - slot)
+        if mistake.swaps and other in self.work.uses[self.graph.nodes[user].inputs[1 - slot]]:
+            return [alone, {**alone, other: self.work.local(self.work.values, edge)}]
+        return [alone]
 
     def _pieces_slack(self, question: Question) -> float:
         """How far each piece of the answer's step (an upstream gradient, a local
@@ -258,7 +309,11 @@ class MistakeSearch:
                     exact = self._matches(given, number, truth, slack)
                     if exact or self._drifts(given, number, truth):
                         diagnosis = self._local_diagnosis(mistake, view, used, index, own=False)
-                        yield _Candidate(diagnosis, 1, ({}, {edge: wrong}), not exact)
+                        for changed in self._edges(mistake, edge, wrong):
+                            replace = ({}, changed)
+                            yield _Candidate(
+                                diagnosis, 1, replace, not exact, _exact(given, number)
+                            )
             return
         for node in self._upstream_nodes(question):
             args = [work.values[i] for i in node.inputs]
@@ -281,7 +336,8 @@ class MistakeSearch:
                         f"{used}; it carries down to {name}"
                     )
                     diagnosis = Diagnosis(mistake.kind, words.label(node.index), text)
-                    yield _Candidate(diagnosis, 1, ({node.index: wrong}, {}), not exact)
+                    replace = ({node.index: wrong}, {})
+                    yield _Candidate(diagnosis, 1, replace, not exact, _exact(given, number))
 
     def _upstream_edges(self, index: int, negative_first: bool) -> list[tuple[Edge, float]]:
         """Edges above ``index`` whose local derivative reaches its gradient through

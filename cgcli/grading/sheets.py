@@ -78,10 +78,11 @@ class Sheet:
 
     @property
     def name(self) -> str:
-        """The student's id: from the sheet, else the file name without its extension."""
+        """The student's id: from the sheet, else the file name without its extension;
+        ``student`` for answers typed on the command line or read from stdin."""
         if self.student:
             return self.student
-        return Path(self.source).stem if self.source not in ("", "-") else "student"
+        return Path(self.source).stem if self.source not in ("", "-", EXPECT) else "student"
 
     def note(self, line: str) -> None:
         """Take a student id or an ``asks:`` note from a line outside the tables."""
@@ -262,7 +263,11 @@ def sheet_from_mapping(answers: Mapping[str, object], source: str = "answers") -
     return _json_document(dict(answers), source)
 
 
-def sheet_from_pairs(pairs: list[tuple[str, str]], source: str = "--expect") -> Sheet:
+EXPECT = "--expect"
+"""The source of answers typed with ``cg check --expect``."""
+
+
+def sheet_from_pairs(pairs: list[tuple[str, str]], source: str = EXPECT) -> Sheet:
     """A sheet from (key, text) pairs, such as those of ``--expect``."""
     return Sheet(source, cells=[Cell(k, t, where=source) for k, t in pairs])
 
@@ -439,9 +444,10 @@ def _delimited(text: str, source: str, delimiter: str) -> Sheet:
 
 
 def _csv_delimiter(text: str) -> str:
-    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``."""
+    """``,`` or, as spreadsheets write CSV where the decimal mark is a comma, ``;``. Comment
+    lines do not count, quoted ones (``"# program: a = b; c = d  # e, f"``) included."""
     for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
             return ";" if line.count(";") > line.count(",") else ","
     return ","
 

@@ -26,6 +26,10 @@ FLOAT_RELATIVE = 1e-9
 FLOAT_ABSOLUTE = 1e-12
 MIN_SIGNIFICANT = 2
 """Significant digits a rounded answer must agree with the true value to."""
+OWN_ROUNDING = 0.01
+"""By default, a step computed from the student's own rounded (right) answers is right
+when it is within 1% of the true value: rounding to a few digits along the way keeps
+that close, rounding early to two significant digits does not."""
 MATCH_DRIFT = (0.01, 0.03)
 """A mistake model's number matches an answer when it is within one unit of the last
 place written, or 1%, but never more than 3% away: what rounding along the way does
@@ -56,6 +60,9 @@ class Tolerance:
     """Every answer is compared with the true value rounded to this many places."""
     exact: bool = False
     """Answers must be exactly right: ``1/3``, not ``0.333``."""
+    own_rounding: float = OWN_ROUNDING
+    """How far from the true value (a share of it) a step computed from the student's
+    own rounded answers may be and still count as right (``--own-rounding``)."""
 
     @property
     def rounding(self) -> bool:
@@ -110,4 +117,5 @@ class Tolerance:
             "absolute": self.absolute,
             "decimals": self.decimals,
             "min_significant": MIN_SIGNIFICANT if rule == "rounding" else None,
+            "own_rounding": self.own_rounding,
         }

@@ -15,11 +15,15 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.numbers import json_number
 from ..core.version import __version__
+
+if TYPE_CHECKING:
+    from ..grading.report import ClassGrade
 
 NEEDED_BY = "the page"
 """How the page is named in the error raised when Graphviz is missing."""
@@ -31,7 +35,8 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
     ``nodes``: one per node in forward order, with its value and gradient as shown
     and at full precision. ``steps``: the forward pass (each node's value, in
     order), then the backward pass (each node's gradient, in the order
-    ``cg explain`` computes them), each with the lines of ``cg explain`` for it.
+    ``cg explain`` computes them), each with the lines of ``cg explain`` for it and
+    its step in time ``t``. ``time``: a loop's steps in time (see :func:`_time`).
     A node without a forward step (a constant) is known from the start; a node
     without a backward step has no gradient.
     """
@@ -55,13 +60,42 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
                 "fullGrad": json_number(r.grad),
             }
         )
+    steps = _steps(result, digits)
+    time = _time(result, steps)
     return {
         "output": out,
         "colours": {"value": VALUE_COLOUR.lower(), "grad": GRAD_COLOUR.lower()},
         "nodes": nodes,
-        "steps": _steps(result, digits),
+        "steps": steps,
+        "time": time,
         "check": check_line(result),
     }
+
+
+def _time(result: Evaluation, steps: list[dict]) -> list[dict]:
+    """The loop's steps in time (empty without a loop): per step its title (``t = 2``) and
+    the named nodes it computes or reads (``x[2]``, ``h[2]``). Each step of the passes gets
+    ``t``: the index of its node's step in time, -1 outside the loops, or None for an input
+    no single step owns (a shared weight) and for every input's gradient (the backward
+    pass reaches the inputs last): such a step belongs to the steps around it."""
+    from ..render.graph import step_columns, step_titles
+
+    graph = result.graph
+    if not graph.loops:
+        for step in steps:
+            step["t"] = None
+        return []
+    column = step_columns(graph)
+    where = {node.id: node for node in graph.nodes}
+    for step in steps:
+        node = where[step["node"]]
+        loose = node.op == INPUT and (column[node.index] < 0 or step["pass"] == "backward")
+        step["t"] = None if loose else column[node.index]
+    time = [{"title": title, "nodes": []} for title in step_titles(graph)]
+    for node in graph.nodes:
+        if column[node.index] >= 0 and node.name is not None and not graph.inline(node):
+            time[column[node.index]]["nodes"].append(node.id)
+    return time
 
 
 def _steps(result: Evaluation, digits: int | None) -> list[dict]:
@@ -108,15 +142,29 @@ def _steps(result: Evaluation, digits: int | None) -> list[dict]:
     return steps
 
 
-def build_page(result: Evaluation, *, digits: int | None = 6) -> str:
-    """The interactive page of an evaluation, as one self-contained HTML document.
+def build_page(
+    result: Evaluation, *, digits: int | None = 6, class_grades: ClassGrade | None = None
+) -> str:
+    """The interactive page of an evaluation, as one self-contained HTML document; with
+    ``class_grades``, its drawing shades each gate by the share of the class whose first
+    mistake was made there.
 
     Raises :class:`cgcli.core.errors.UsageError` when Graphviz is not installed: the
     drawing's layout comes from its ``dot`` program.
     """
     from ..render.graphviz import annotated_svg
 
-    svg = annotated_svg(result, digits, NEEDED_BY)
+    marks, shaded = None, ""
+    if class_grades is not None:
+        from ..grading.gates import first_mistakes
+        from ..render.course import class_marks
+
+        marks = class_marks(result, first_mistakes(class_grades.sheets))
+        shaded = (
+            f"; shaded: where the {len(class_grades.sheets)} students graded made their "
+            "first mistake"
+        )
+    svg = annotated_svg(result, digits, NEEDED_BY, marks)
     data = page_data(result, digits)
     source = result.graph.source.strip()
     given = ", ".join(
@@ -125,7 +173,7 @@ def build_page(result: Evaluation, *, digits: int | None = 6) -> str:
     fills = {
         "title": html.escape(f"cg page: {_one_line(source)}"),
         "program": html.escape(source),
-        "inputs": html.escape(f"at {given}" if given else "no inputs"),
+        "inputs": html.escape((f"at {given}" if given else "no inputs") + shaded),
         "style": _asset("page.css"),
         "svg": svg,
         "data": _json_for_script(data),

@@ -60,6 +60,52 @@
     return item;
   });
 
+  // Through time (a loop): one row per step in time, with the named nodes of that step;
+  // each shows its value and gradient once the passes reach them.
+  const time = data.time || [];
+  const timeRows = time.map((column, c) => {
+    const values = make("td", { className: "value" });
+    const grads = make("td", { className: "grad" });
+    const row = make("tr", {}, [make("th", { scope: "row", textContent: column.title }), values, grads]);
+    row.dataset.t = String(c);
+    $("time-rows").append(row);
+    return { row, values, grads, nodes: column.nodes.map((id) => byId.get(id)) };
+  });
+  if (time.length) {
+    for (const id of ["time-panel", "time-back", "time-next"]) $(id).hidden = false;
+    $("time-grad-title").textContent = "∂" + data.output + "/∂node";
+  }
+  // A step in time is a run of the passes' steps, in one pass, whose nodes belong to one
+  // step of the loop (or to none: outside the loop); a step whose t is null (a shared
+  // weight's, an input's gradient) belongs to the run it is in.
+  const owned = (i) => steps[i].t !== null && steps[i].t !== undefined;
+  const sameRun = (i, j) => steps[i].t === steps[j].t && steps[i].pass === steps[j].pass;
+  const runEnd = (from) => { // the index after the run that starts at step index `from`
+    let first = -1;
+    let j = from;
+    for (; j < steps.length; j++) {
+      if (!owned(j)) continue;
+      if (first < 0) first = j;
+      else if (!sameRun(first, j)) break;
+    }
+    return j;
+  };
+  const runStart = (to) => { // where the run that ends at step index `to` - 1 starts
+    let last = -1;
+    let j = to;
+    for (; j > 0; j--) {
+      if (!owned(j - 1)) continue;
+      if (last < 0) last = j - 1;
+      else if (!sameRun(last, j - 1)) break;
+    }
+    return j;
+  };
+  const timeOf = (i) => { // the step in time of the passes' step i: its own, or its run's
+    for (let j = i; j >= 0; j--) if (owned(j)) return steps[j].t;
+    for (let j = i + 1; j < steps.length; j++) if (owned(j)) return steps[j].t;
+    return -1;
+  };
+
   // The drawing: each node's element has the id cg-node-<id>; an element that shows a
   // node's numbers elsewhere (a wire) has the class cg-of-<id>. Values and gradients
   // are the texts in the value and gradient colours.
@@ -223,6 +269,26 @@
       g.classList.toggle("cg-current", current !== null && current.node === id);
       if (current !== null && current.node === id) view.follow(g);
     }
+    const now = current !== null && time.length ? timeOf(k - 1) : null;
+    for (const [c, r] of timeRows.entries()) {
+      const shown = (kind) => r.nodes.filter((n) => (kind === "value" ? n.valueStep < k : n.gradStep < k && n.fullGrad !== null));
+      r.values.replaceChildren(...shown("value").map((n) => make("code", { textContent: n.label + " = " + n.value })));
+      r.grads.replaceChildren(...shown("grad").map((n) => make("code", { textContent: "∂" + data.output + "/∂" + n.label + " = " + n.grad })));
+      r.row.classList.toggle("current", now === c);
+      if (now === c) {
+        const box = r.row.closest(".time-scroll"); // within the table's own scroll only
+        const top = r.row.offsetTop - box.querySelector("thead").offsetHeight;
+        if (top < box.scrollTop || r.row.offsetTop + r.row.offsetHeight > box.scrollTop + box.clientHeight) {
+          box.scrollTop = Math.max(0, top);
+        }
+      }
+    }
+    if (time.length) {
+      const where = now === null ? "" : now >= 0 ? time[now].title : "outside the loop";
+      $("time-now").textContent = where && (current.pass === "forward" ? "forward · " : "backward · ") + where;
+      $("time-back").disabled = k === 0;
+      $("time-next").disabled = k === steps.length;
+    }
     $("steps-empty").hidden = k > 0;
     items.forEach((item, i) => {
       item.hidden = i >= k;
@@ -292,6 +358,8 @@
     go(0);
   });
   $("play").addEventListener("click", () => (timer === null ? play() : pause()));
+  $("time-next").addEventListener("click", () => stepBy(runEnd(k) - k));
+  $("time-back").addEventListener("click", () => stepBy(runStart(k) - k));
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const onButton = event.target instanceof HTMLButtonElement;
@@ -305,6 +373,8 @@
       "=": () => view.zoom(1.25),
       "-": () => view.zoom(1 / 1.25),
       "0": () => view.fit(),
+      "]": time.length ? () => $("time-next").click() : null,
+      "[": time.length ? () => $("time-back").click() : null,
     };
     const action = keys[event.key];
     if (action) {

@@ -12,7 +12,7 @@ def _grade_cell(answer: GradedAnswer) -> str:
     if answer.verdict == GIVEN:
         text = "given" + (f": {answer.note}" if answer.note else "")
     elif answer.right:
-        text = f"✓ {answer.verdict}"
+        text = f"✓ {answer.verdict}" + (f": {answer.note}" if answer.note else "")
     elif answer.verdict == MISSING:
         text = "✗ missing"
     else:
@@ -44,7 +44,8 @@ def score_line(sheet: SheetGrade) -> str:
     """``7 of 9 asked right (2 rounded); missing: dg/dx``."""
     parts = [f"{sheet.right} of {sheet.asked} asked right"]
     if sheet.rounded:
-        parts[0] += f" ({sheet.rounded} rounded)"
+        own = f", {sheet.own_rounded} from your own rounded answers" if sheet.own_rounded else ""
+        parts[0] += f" ({sheet.rounded} rounded{own})"
     if sheet.max_points != sheet.asked:
         parts.append(f"{format_number(sheet.points)} of {format_number(sheet.max_points)} points")
     if sheet.missing:
@@ -98,6 +99,8 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
         tail += f", {len(grades.errors)} not graded"
     if grades.skipped:
         tail += f", {len(grades.skipped)} skipped"
+    if grades.mixed_denominators:
+        tail += f"; {grades.mixed_denominators}"
     tables = [(columns, student_rows)]
     if question_rows:
         tables.append((summary, question_rows))

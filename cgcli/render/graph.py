@@ -11,12 +11,17 @@ Two styles for DOT and Mermaid:
   and its gradient (red).
 
 Unnamed constants are never drawn as nodes: they are written where they are used.
+
+The steps of a loop are drawn left to right, one column per step (a Graphviz cluster,
+a Mermaid subgraph, titled ``t = 1``, ``t = 2``, ...), in both styles.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..core.array_ops import array_op, split_op
@@ -194,38 +199,139 @@ def circuit_wires(graph: Graph, notes: Annotations | None) -> tuple[list[Wire], 
     return wires, forks
 
 
-def _circuit_dot(graph: Graph, notes: Annotations | None) -> list[str]:
+def step_columns(graph: Graph) -> list[int]:
+    """For each node, the column of the loop step that made it (from 0, across all
+    top-level loops), or -1: the steps of a loop are drawn left to right, one column each.
+    An input belongs to a step when only that step uses it (``x[2]``); a weight every
+    step uses belongs to none."""
+    column = [-1] * len(graph.nodes)
+    number = 0
+    for loop in graph.loops:
+        starts = loop.starts
+        for k in range(loop.count):
+            for index in range(starts[k], starts[k + 1]):
+                column[index] = number + k
+        number += loop.count
+    users: list[set[int]] = [set() for _ in graph.nodes]
+    for node in graph.nodes:
+        for i in node.inputs:
+            users[i].add(column[node.index])
+    for node in graph.nodes:
+        if (
+            node.op == INPUT
+            and column[node.index] >= 0
+            and users[node.index] != {column[node.index]}
+        ):
+            column[node.index] = -1
+    return column
+
+
+def step_titles(graph: Graph) -> list[str]:
+    """Each column's title: ``t = 1``, ``t = 2``, ..."""
+    return [
+        f"{loop.variable} = {loop.first + k}" for loop in graph.loops for k in range(loop.count)
+    ]
+
+
+def _circuit_dot(
+    graph: Graph, notes: Annotations | None, marks: Mapping[int, str] | None = None
+) -> list[str]:
+    """The circuit; ``marks`` adds DOT attributes to nodes by index (a fill, a label
+    outside), for the drawings of grades."""
+    marks = marks or {}
     used = graph.used_by_output()
     drawn = [n for n in _drawn(graph) if used[n.index]]
     needs = graph.depends_on_input()
+    column = step_columns(graph)
     leaves = [n for n in drawn if not needs[n.index] or n.op == INPUT]
-    gates = [n for n in drawn if n not in leaves]
     lines = [
         "digraph cg {",
         '  rankdir=LR; nodesep=0.25; ranksep=0.3; ordering="in";',
         '  node [fontname="Helvetica", fontsize=12];',
         '  edge [color="#444444", arrowsize=0.6];',
     ]
-    if leaves:
-        names = " ".join(
-            f'{n.id} [shape=plaintext, id="cg-node-{n.id}", label="{_dot_text(graph.label(n))}"];'
-            for n in leaves
-        )
+    titles = step_titles(graph)
+    inside: list[list[str]] = [[] for _ in titles]  # each step's column, as DOT lines
+
+    def put(index: int, line: str) -> None:
+        (inside[column[index]] if column[index] >= 0 else lines).append(line)
+
+    free = [n for n in leaves if column[n.index] < 0]
+    if free:
+        names = " ".join(_leaf_dot(graph, n, marks) for n in free)
         lines.append(f"  {{ rank=source; {names} }}")
-    for node in gates:
+    for node in drawn:
+        if node in leaves:
+            if column[node.index] >= 0:
+                put(node.index, f"  {_leaf_dot(graph, node, marks)}")
+            continue
         symbol = _dot_text(gate_symbol(graph, node))
-        lines.append(
+        put(
+            node.index,
             f'  {node.id} [shape=circle, margin=0.03, width=0.35, id="cg-node-{node.id}", '
-            f'label="{symbol}"];'
+            f'label="{symbol}"{_mark(marks, node)}];',
         )
     wires, forks = circuit_wires(graph, notes)
     for i in forks:
-        lines.append(f'  fork{i + 1} [shape=point, width=0.07, color="#444444"];')
+        put(i, f'  fork{i + 1} [shape=point, width=0.07, color="#444444"];')
     out_label = _dot_text(graph.label(graph.nodes[graph.output]))
     lines.append(f'  out [shape=plaintext, label="{out_label}"];')
+    ids = {n.id: n.index for n in graph.nodes}
     for number, wire in enumerate(wires, start=1):
-        lines += _dot_wire(wire, number, notes is not None, graph.nodes[wire.source].id)
+        dot = _dot_wire(wire, number, notes is not None, graph.nodes[wire.source].id)
+        ends = {_end_column(end, ids, column) for end in (wire.tail, wire.head)}
+        if len(dot) == 3 and len(ends) == 1 and -1 not in ends:  # its label in the column
+            inside[ends.pop()].append(dot[0])
+            dot = dot[1:]
+        lines += dot
+    lines += _columns_dot(titles, inside)
     lines.append("}")
+    return lines
+
+
+def _mark(marks: Mapping[int, str], node: Node) -> str:
+    return f", {marks[node.index]}" if node.index in marks else ""
+
+
+def _leaf_dot(graph: Graph, node: Node, marks: Mapping[int, str]) -> str:
+    label = _dot_text(graph.label(node))
+    return (
+        f'{node.id} [shape=plaintext, id="cg-node-{node.id}", label="{label}"{_mark(marks, node)}];'
+    )
+
+
+def _end_column(end: str, ids: dict[str, int], column: list[int]) -> int:
+    """The column of a wire's end: a node's id, a fork (``fork3``: node 2's) or ``out``."""
+    if end in ids:
+        return column[ids[end]]
+    if end.startswith("fork"):
+        return column[int(end[4:]) - 1]
+    return -1
+
+
+def _columns_dot(titles: list[str], inside: list[list[str]]) -> list[str]:
+    """Each loop step as a cluster titled ``t = k``, kept left of the next one by
+    invisible edges through an anchor at each cluster's start and end."""
+    lines: list[str] = []
+    for k, (title, body) in enumerate(zip(titles, inside, strict=True)):
+        if not body:
+            continue
+        members = [line.split(maxsplit=1)[0] for line in body]
+        lines += [
+            f"  subgraph cluster_step{k + 1} {{",
+            f'    label="{_dot_text(title)}"; labeljust=c; style="rounded,dashed"; '
+            f'color="#999999"; fontcolor="#555555"; id="cg-step-{k + 1}";',
+            f"    step{k + 1}_in [shape=point, style=invis, width=0];",
+            f"    step{k + 1}_out [shape=point, style=invis, width=0];",
+            *[f"  {line}" for line in body],
+            "  }",
+        ]
+        for member in members:
+            lines.append(f"  step{k + 1}_in -> {member} [style=invis];")
+            lines.append(f"  {member} -> step{k + 1}_out [style=invis];")
+    present = [k for k, body in enumerate(inside) if body]
+    for before, after in itertools.pairwise(present):
+        lines.append(f"  step{before + 1}_out -> step{after + 1}_in [style=invis];")
     return lines
 
 
@@ -275,6 +381,9 @@ def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
         '  edge [color="#555555"];',
     ]
     drawn = _drawn(graph)
+    column = step_columns(graph)
+    titles = step_titles(graph)
+    inside: list[list[str]] = [[] for _ in titles]
     for node in drawn:
         rows = [html.escape(node_caption(graph, node))]
         if notes:
@@ -287,7 +396,9 @@ def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
         shape = "ellipse" if node.op == INPUT else "box"
         extra = ', penwidth="2"' if node.index == graph.output else ""
         extra += f', id="cg-node-{node.id}"'  # the page finds each node's drawing by this id
-        lines.append(f"  {node.id} [shape={shape}{extra}, label=<{'<br/>'.join(rows)}>];")
+        line = f"  {node.id} [shape={shape}{extra}, label=<{'<br/>'.join(rows)}>];"
+        (inside[column[node.index]] if column[node.index] >= 0 else lines).append(line)
+    lines += _columns_dot(titles, inside)
     for node in drawn:
         for i in node.inputs:
             if not graph.inline(graph.nodes[i]):
@@ -296,9 +407,14 @@ def _boxes_dot(graph: Graph, notes: Annotations | None) -> list[str]:
     return lines
 
 
-def to_dot(graph: Graph, notes: Annotations | None, style: str = "boxes") -> str:
-    """Graphviz DOT, left to right, as a circuit or as boxes."""
-    lines = _circuit_dot(graph, notes) if style == "circuit" else _boxes_dot(graph, notes)
+def to_dot(
+    graph: Graph,
+    notes: Annotations | None,
+    style: str = "boxes",
+    marks: Mapping[int, str] | None = None,
+) -> str:
+    """Graphviz DOT, left to right, as a circuit (its nodes ``marks``-ed) or as boxes."""
+    lines = _circuit_dot(graph, notes, marks) if style == "circuit" else _boxes_dot(graph, notes)
     return "\n".join(lines) + "\n"
 
 
@@ -315,6 +431,8 @@ def to_mermaid(graph: Graph, notes: Annotations | None, style: str = "boxes") ->
         return _circuit_mermaid(graph, notes)
     lines = ["flowchart LR"]
     drawn = _drawn(graph)
+    column = step_columns(graph)
+    inside: list[list[str]] = [[] for _ in step_titles(graph)]
     for node in drawn:
         rows = [_mermaid_escape(node_caption(graph, node))]
         if notes:
@@ -324,7 +442,9 @@ def to_mermaid(graph: Graph, notes: Annotations | None, style: str = "boxes") ->
             if grad is not None:
                 rows.append(_coloured(_partial(graph, notes, node, grad), GRAD_COLOUR))
         open_, close = ("([", "])") if node.op == INPUT else ("[", "]")
-        lines.append(f'  {node.id}{open_}"{"<br/>".join(rows)}"{close}')
+        line = f'  {node.id}{open_}"{"<br/>".join(rows)}"{close}'
+        (inside[column[node.index]] if column[node.index] >= 0 else lines).append(line)
+    lines += _mermaid_columns(step_titles(graph), inside)
     for node in drawn:
         for i in node.inputs:
             if not graph.inline(graph.nodes[i]):
@@ -338,16 +458,23 @@ def _circuit_mermaid(graph: Graph, notes: Annotations | None) -> str:
     needs = graph.depends_on_input()
     drawn = [n for n in _drawn(graph) if used[n.index]]
     lines = ["flowchart LR"]
+    column = step_columns(graph)
+    inside: list[list[str]] = [[] for _ in step_titles(graph)]
+
+    def put(index: int, line: str) -> None:
+        (inside[column[index]] if column[index] >= 0 else lines).append(line)
+
     leaves = []
     for node in drawn:
         if node.op == INPUT or not needs[node.index]:
             leaves.append(node.id)
-            lines.append(f'  {node.id}["{_mermaid_escape(graph.label(node))}"]')
+            put(node.index, f'  {node.id}["{_mermaid_escape(graph.label(node))}"]')
         else:
-            lines.append(f'  {node.id}(("{_mermaid_escape(gate_symbol(graph, node))}"))')
+            put(node.index, f'  {node.id}(("{_mermaid_escape(gate_symbol(graph, node))}"))')
     wires, forks = circuit_wires(graph, notes)
     for i in forks:
-        lines.append(f'  fork{i + 1}((" "))')
+        put(i, f'  fork{i + 1}((" "))')
+    lines += _mermaid_columns(step_titles(graph), inside)
     output = _mermaid_escape(graph.label(graph.nodes[graph.output]))
     lines.append(f'  out["{output}"]')
     for wire in wires:
@@ -362,6 +489,19 @@ def _circuit_mermaid(graph: Graph, notes: Annotations | None) -> str:
     lines.append("  classDef leaf fill:none,stroke:none")
     lines.append(f"  class {','.join([*leaves, 'out'])} leaf")
     return "\n".join(lines) + "\n"
+
+
+def _mermaid_columns(titles: list[str], inside: list[list[str]]) -> list[str]:
+    """Each loop step's nodes as a subgraph titled ``t = k``."""
+    lines: list[str] = []
+    for k, (title, body) in enumerate(zip(titles, inside, strict=True)):
+        if body:
+            lines += [
+                f'  subgraph step{k + 1} ["{_mermaid_escape(title)}"]',
+                *(f"  {b}" for b in body),
+                "  end",
+            ]
+    return lines
 
 
 def _mermaid_escape(text: str) -> str:

@@ -97,12 +97,15 @@ def inline_svg(dot_source: str, needed_by: str) -> str:
     return _SIZE.sub(size, svg, count=1)
 
 
-def annotated_svg(result: Evaluation, digits: int | None, needed_by: str) -> str:
-    """The drawing of an evaluation, every node with its value and gradient, as inline SVG."""
+def annotated_svg(
+    result: Evaluation, digits: int | None, needed_by: str, marks: dict[int, str] | None = None
+) -> str:
+    """The drawing of an evaluation, every node with its value and gradient, as inline SVG
+    (``marks``: DOT attributes by node index, such as a class's shading)."""
     from .graph import Annotations, to_dot
 
     refuse_large(len(result.graph.nodes), needed_by)
     notes = Annotations(
         [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
     )
-    return inline_svg(to_dot(result.graph, notes, "circuit"), needed_by)
+    return inline_svg(to_dot(result.graph, notes, "circuit", marks), needed_by)

@@ -1,4 +1,5 @@
-"""Small data sets for cg train: a noisy line, two separable clusters, and XOR.
+"""Small data sets for cg train: a noisy line, two separable clusters, XOR, and a noisy
+sine wave cut into windows (a sequence for a recurrent model).
 
 ``cg example-data NAME -o FILE`` writes one as CSV. Every set is drawn from
 numpy's generator with a fixed seed, so the files are the same on every machine.
@@ -37,7 +38,17 @@ def xor():
     }
 
 
-DATASETS = {"line": noisy_line, "clusters": clusters, "xor": xor}
+def noisy_sine(n: int = 60, window: int = 5, step: float = 0.4, seed: int = 2):
+    """A noisy sine wave s[i] = sin(step*i) + noise, cut into ``n`` windows: the columns
+    x[1] .. x[window] hold ``window`` values in a row, y the value that follows them."""
+    rng = np.random.default_rng(seed)
+    wave = np.sin(step * np.arange(n + window)) + rng.normal(0, 0.05, n + window)
+    columns = {f"x[{t}]": wave[t - 1 : t - 1 + n] for t in range(1, window + 1)}
+    columns["y"] = wave[window : window + n]
+    return columns
+
+
+DATASETS = {"line": noisy_line, "clusters": clusters, "xor": xor, "sine": noisy_sine}
 """Each data set by name, as ``cg example-data NAME`` knows it."""
 
 
@@ -50,7 +61,7 @@ def as_csv(columns: dict[str, np.ndarray]) -> str:
 
 
 def example_data(name: str) -> str:
-    """The data set ``name`` (line, clusters or xor) as CSV text."""
+    """The data set ``name`` (line, clusters, xor or sine) as CSV text."""
     from ..core.errors import UsageError
 
     if name not in DATASETS:
