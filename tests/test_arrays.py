@@ -407,11 +407,16 @@ def test_explain_of_a_matrix_vector_layer_writes_vectors_as_columns():
     assert "∂L/∂D gets ∂L/∂v1 ⊙ D + D" in text
 
 
-def test_explain_in_markdown_and_not_yet_in_latex():
+def test_explain_in_markdown_and_in_latex(tmp_path):
     markdown = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "markdown")
     assert "  * `∂L/∂W gets ∂L/∂D · Xᵀ, (2×2)(2×3) → 2×3`" in markdown.output
-    latex = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "latex")
-    assert latex.exit_code == 2 and "not yet in latex" in latex.output
+    latex = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]", "--format", "latex").output
+    rule = (
+        r"\item[] \quad \ensuremath{\partial}L/\ensuremath{\partial}W gets "
+        r"\ensuremath{\partial}L/\ensuremath{\partial}D \ensuremath{\cdot} X\ensuremath{^{\top}}, "
+        r"(2\ensuremath{\times}2)(2\ensuremath{\times}3) \ensuremath{\to} 2\ensuremath{\times}3"
+    )
+    assert rule in latex.splitlines()
 
 
 def test_latex_shows_arrays_as_small_matrices():
@@ -504,3 +509,12 @@ def test_a_wrong_matrix_rule_in_the_op_table_is_caught(monkeypatch):
     assert not result.ok
     verdict = result.check.grads[result.graph.bindings["W"]]
     assert verdict.status == "mismatch" and "at entry [1, 1]" in verdict.reason
+
+
+def test_an_entry_may_come_before_the_whole_array():
+    values = {"W": [[0.5, -1], [2, 0.1]], "x": [1, -2]}
+    result = evaluate("y = W[2, 1] * x[1]\nL = sum(W @ x) + y", values)
+    assert result.value == pytest.approx((0.5 * 1 + -1 * -2) + (2 * 1 + 0.1 * -2) + 2 * 1)
+    np.testing.assert_allclose(result.gradient["W"], [[1, -2], [2, -2]])  # W[2,1]: 1 + x[1]
+    np.testing.assert_allclose(result.gradient["x"], [2.5 + 2, -0.9])
+    assert result.ok

@@ -56,7 +56,7 @@ def readme_latex_commands() -> list[list[str]]:
         if expected.startswith("cg: ") or "✗" in expected:  # an error, or a failed check
             continue
         # text and Markdown only: forward mode, and the matrix rules of a program over arrays
-        text_only = args[0] == "explain" and ("forward" in args or "(shape " in expected)
+        text_only = args[0] == "explain" and "forward" in args
         if args[0] in ("eval", "explain", "grad") and not {"--grad", "--points"} & set(args):
             if text_only:
                 continue

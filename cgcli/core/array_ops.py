@@ -30,6 +30,7 @@ class ArrayOp(NamedTuple):
 
     name: str
     arity: int
+    """How many operands; -1 for any number (``stack``, a bracketed list)."""
     shape: Callable[[list[Shape], Any], Shape]
     """(the operands' shapes, parameter) -> the result's shape; raises ShapeProblem."""
     forward: Callable[..., Any]
@@ -199,8 +200,9 @@ def _index_shape(shapes: list[Shape], indexes: tuple[int, ...]) -> Shape:
 # --- forward and vector-Jacobian products -----------------------------------------------
 
 
-def _outer_or_product(np, g, v):
-    return np.multiply.outer(g, v)
+def _outer(np, u, v):
+    """u vᵀ: a column times a row."""
+    return np.multiply.outer(u, v)
 
 
 def _matmul_vjp(np, args, out, g, _parameter):
@@ -208,9 +210,9 @@ def _matmul_vjp(np, args, out, g, _parameter):
     if a.ndim == 1 and b.ndim == 1:
         return g * b, g * a
     if b.ndim == 1:  # (m,n) @ (n,): dA = g bᵀ, db = Aᵀ g
-        return _outer_or_product(np, g, b), a.T @ g
+        return _outer(np, g, b), a.T @ g
     if a.ndim == 1:  # (n,) @ (n,p): da = B g, dB = a gᵀ
-        return b @ g, _outer_or_product(np, a, g)
+        return b @ g, _outer(np, a, g)
     return g @ b.T, a.T @ g
 
 

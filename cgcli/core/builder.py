@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import cached_property
 from types import MappingProxyType
 
 from .array_ops import op_name
@@ -115,8 +116,7 @@ class GraphBuilder:
         if name not in self.bindings:
             if name in self.sequences:
                 raise self.error(
-                    f"{name} is an indexed name: read one of its elements, such as {name}[1] "
-                    f"(to use {name} as an array, read it whole before its entries)",
+                    f"{name} is an indexed name: read one of its elements, such as {name}[1]",
                     start,
                 )
             index = self.nodes.append(INPUT, (), start, end, name=name, version=1)
@@ -133,6 +133,8 @@ class GraphBuilder:
         if index is not None:
             return Ref(index, sub.start, sub.end)
         whole = self.bindings.get(sub.base)
+        if whole is None and sub.base not in self.sequences and sub.base in self.read_whole:
+            whole = self.read(sub.base, sub.start, sub.base_end, variables).index
         if whole is not None and sub.base not in self.sequences:  # an entry of an array
             op = op_name("index", indexes)
             return self.add(op, (whole,), sub.start, sub.end)
@@ -145,6 +147,14 @@ class GraphBuilder:
         self.versions[name] = 1
         self.bindings[name] = index
         return Ref(index, sub.start, sub.end)
+
+    @cached_property
+    def read_whole(self) -> frozenset[str]:
+        """The names the program writes somewhere without an index or a call after them
+        (``W @ x``, ``W.T``): their ``W[1, 2]`` is an entry of the array ``W``, even where
+        it comes first; a name only ever indexed is a sequence (``x[t]``)."""
+        text = _COMMENT.sub("", self.source)
+        return frozenset(m.group(1) for m in _WHOLE_NAME.finditer(text))
 
     def bind_subscript(
         self, sub: Subscript, ref: Ref, variables: dict[str, int] = _NO_VARIABLES
@@ -365,6 +375,9 @@ class GraphBuilder:
         )
 
 
+_COMMENT = re.compile(r"#[^\n]*")
+_WHOLE_NAME = re.compile(r"(?<![\w.])([^\W\d]\w*)(?!\w)(?!\s*[\[(])")
+"""A name not followed by ``[`` or ``(`` (nor part of a number or an attribute)."""
 _NAME_OR_OTHER = re.compile(r"[^\W\d]\w*|\d[\w.]*|.", re.DOTALL)
 """A text cut into names, numbers (kept whole: ``1e3``) and single other characters."""
 _LITERALS_SHARED = 4096

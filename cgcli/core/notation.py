@@ -433,6 +433,11 @@ _TEXT_SYMBOLS = {
     "½": r"\ensuremath{\tfrac{1}{2}}",
     "²": r"\ensuremath{^{2}}",
     "…": r"\ldots{}",
+    "⊙": r"\ensuremath{\odot}",
+    "ᵀ": r"\ensuremath{^{\top}}",
+    "→": r"\ensuremath{\to}",
+    "×": r"\ensuremath{\times}",
+    "Σ": r"\ensuremath{\Sigma}",
 }
 _FLOAT_EXPONENT = re.compile(r"(\d(?:\.\d*)?)e([+-]?)0*(\d+)")
 

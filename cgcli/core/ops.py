@@ -2,7 +2,9 @@
 
 Each entry holds, side by side, the forward function, the local partial
 derivatives, the SymPy builder and the display form.  Adding an op is adding
-one entry here.  Forward functions raise :class:`DomainError` for inputs
+one entry here. These are the scalar ops, which also work entry by entry on arrays;
+the ops on whole arrays (``@``, ``sum``, ``softmax``, ...) are the second part of the
+table, :mod:`cgcli.core.array_ops`.  Forward functions raise :class:`DomainError` for inputs
 outside the op's real domain; the engine turns that into a math error that
 names the node.
 

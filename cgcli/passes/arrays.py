@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.array_ops import Shape, ShapeProblem, array_op, broadcast, shown_shape, split_op
-from ..core.errors import CgMathError, ShapeError, UsageError, line_and_column
+from ..core.errors import CgMathError, ShapeError, line_and_column
 from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, DomainError, op_for
 
@@ -256,11 +256,6 @@ def scalar_output(graph: Graph, values: list[Any]) -> str | None:
 def shape_of(value: Any) -> Shape:
     """The shape of a given value: ``()`` for a number."""
     return tuple(getattr(value, "shape", ()))
-
-
-def refuse_arrays(graph: Graph, what: str) -> None:
-    """A usage error for a feature that does not take array programs yet."""
-    raise UsageError(f"{what} works on scalar programs; this program uses arrays")
 
 
 def _numpy():

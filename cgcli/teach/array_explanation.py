@@ -14,9 +14,8 @@ from typing import Any
 
 from ..api.evaluation import Evaluation
 from ..core.array_ops import array_op, split_op
-from ..core.errors import UsageError
 from ..core.ir import COPY, INPUT, Node
-from ..core.notation import TEXT, label_pieces
+from ..core.notation import LATEX_PREAMBLE, TEXT, label_pieces, latex_text
 from ..core.numbers import format_array, format_number
 from ..core.ops import op_for
 
@@ -27,7 +26,8 @@ COMPACT_ENTRIES = 12
 
 @dataclass(frozen=True)
 class ArrayExplanation:
-    """The worked solution of a program over arrays at a point, in text or Markdown."""
+    """The worked solution of a program over arrays at a point, in text, Markdown or
+    LaTeX."""
 
     result: Evaluation
     digits: int | None = 6
@@ -40,11 +40,26 @@ class ArrayExplanation:
 
     @property
     def latex(self) -> str:
-        """Not yet: the matrix rules are written in text and Markdown."""
-        raise UsageError(
-            "cg explain writes a program over vectors and matrices in text or markdown, "
-            "not yet in latex"
-        )
+        """The same lines in LaTeX's text mode (each a list item), for amsmath."""
+        out = [f"% cg explain: needs {LATEX_PREAMBLE}"]
+        listing = False
+        for line in explain_lines(self.result, self.digits):
+            if not line.startswith(" "):
+                if listing:
+                    out.append(r"\end{itemize}")
+                    listing = False
+                if line:
+                    out.append(rf"\paragraph{{{latex_text(line)}}}")
+                continue
+            if not listing:
+                out.append(r"\begin{itemize}")
+                listing = True
+            depth = (len(line) - len(line.lstrip(" "))) // 2 - 1
+            indent = r"\quad " * depth
+            out.append(rf"\item[] {indent}{latex_text(line.strip())}")
+        if listing:
+            out.append(r"\end{itemize}")
+        return "\n".join(out) + "\n"
 
     @property
     def markdown(self) -> str:
@@ -101,8 +116,9 @@ def explain_lines(result: Evaluation, digits: int | None) -> list[str]:
         for operand in node.inputs:
             last_use[operand] = node.index
     lines += ["", f"Backward pass, from {out} back to the inputs"]
-    lines.append("  (each gradient has its node's shape; a node that several uses reach sums")
-    lines.append("  what each sends)")
+    lines.append(
+        "  (each gradient has its node's shape; one that several uses reach sums what each sends)"
+    )
     lines.append(f"  ∂{out}/∂{out} = 1")
     for index in range(graph.output, -1, -1):
         node = graph.nodes[index]
