@@ -203,3 +203,16 @@ def test_a_weight_shared_by_many_steps_is_graded():
     last = table.rows[-1].shares["w"].value
     (answer,) = cgcli.grade(program, values, {"dL/dw": f"{last:.6g}"}).answers
     assert not answer.right and answer.diagnosis.mistake == "only the last step"
+
+
+def test_a_long_chain_rule_is_shown_short_and_adds_up():
+    """300 steps: a wrong weight gradient's chain rule has 300 terms; the diagnosis shows
+    the first three and the last two and how many are left out, and its total is the true
+    gradient (the forward pass that finds every ∂u/∂w answers it, not 900 backward ones)."""
+    steps = 300
+    program = f"h[0] = 0\nL = 0\nfor t in 1..{steps}: h[t] = tanh(w*h[t-1] + 0.01*t); L += h[t]^2\n"
+    true = cgcli.evaluate(program, {"w": "0.5"}, check=False).gradient["w"]
+    (answer,) = cgcli.grade(program, {"w": "0.5"}, {"dL/dw": "1.2345"}).answers
+    note = answer.diagnosis.text
+    assert f"… ({steps - 5} more terms) …" in note and len(note) < 1200
+    assert math.isclose(float(note.rsplit("= ", 1)[1]), true, rel_tol=1e-5)
