@@ -121,12 +121,19 @@ def _writable_target(path: str, option: str) -> Path:
         raise UsageError(f"{option}: the file name is empty")
     from pathlib import Path
 
-    target = Path(os.path.realpath(path))
+    named_folder = os.path.dirname(path) or "."
+    if not _is_folder(named_folder):  # as the system sees it: "nox/../a" needs nox
+        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist")
+    try:
+        real_folder = os.path.realpath(named_folder, strict=True)
+    except (OSError, ValueError):
+        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist") from None
+    target = Path(os.path.realpath(os.path.join(real_folder, os.path.basename(path))))
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
     folder = target.parent
-    if not _is_folder(str(folder)):
-        raise UsageError(f"{option} {path}: the folder {Path(path).parent} does not exist")
+    if not _is_folder(str(folder)):  # a link to a file in a missing folder
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: cannot write in the folder {folder}: permission denied")
     if os.path.lexists(target) and not os.access(target, os.W_OK):
@@ -160,13 +167,22 @@ def same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _real(path: str) -> str | None:
+    """The real path of an existing ``path`` (None when the system cannot find it)."""
+    try:
+        return os.path.realpath(path, strict=True)
+    except (OSError, ValueError):
+        return None
+
+
 def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[str, str | None]]):
     """Exit 2 when ``output`` names a file the command reads: cg never writes over its
     input (``--summary`` over a sheet being graded, ``-o`` over ``--points``)."""
     if not output or output == "-":
         return
+    target = str(_writable_target(output, option))  # the file the system would write
     for input_option, path in inputs:
-        if path and path != "-" and os.path.exists(output) and same_file(output, path):
+        if path and path != "-" and (same_file(target, path) or target == _real(path)):
             raise UsageError(
                 f"{option} {output} is also the input {input_option} {path}: cg does not write "
                 "over what it reads; give the output another name"
