@@ -167,7 +167,7 @@ def same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _real(path: str) -> str | None:
+def real_path(path: str | os.PathLike) -> str | None:
     """The real path of an existing ``path`` (None when the system cannot find it)."""
     try:
         return os.path.realpath(path, strict=True)
@@ -182,7 +182,7 @@ def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[s
         return
     target = str(_writable_target(output, option))  # the file the system would write
     for input_option, path in inputs:
-        if path and path != "-" and (same_file(target, path) or target == _real(path)):
+        if path and path != "-" and (same_file(target, path) or target == real_path(path)):
             raise UsageError(
                 f"{option} {output} is also the input {input_option} {path}: cg does not write "
                 "over what it reads; give the output another name"
