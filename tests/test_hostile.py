@@ -415,6 +415,43 @@ def test_a_sheet_that_is_no_sheet(cg, tmp_path, name, stderr):
     assert (result.exit_code, result.stderr) == (2, stderr.replace("{path}", str(path)))
 
 
+PIPE = (
+    "it is a named pipe, which would wait for a writer; give a file, or '-' to read standard input"
+)
+FIFO_INPUTS = [
+    ("eval -f", ["eval", "-f", "{fifo}", "x=1"], "the program"),
+    ("eval -f a link to it", ["eval", "-f", "{link}", "x=1"], "the program"),
+    ("check -f", ["check", "-f", "{fifo}", *AT, "--expect", "c=3"], "the program"),
+    ("check --weights", ["check", P, *AT, "--answers", "{sheet}", "--weights", "{fifo}"], "the weights"),
+    ("check --variants", ["check", P, *AT, "--answers", "{sheet}", "--variants", "{fifo}"], "the variants file"),
+    ("sheet --roster", ["sheet", P, *AT, "--roster", "{fifo}", "--seed", "1", "-o", "{out}"], "the roster"),
+    ("train -f", ["train", "-f", "{fifo}", "--data", "{sheet}", "--target", "y", "--params", "w"], "the program"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "what"), cases(FIFO_INPUTS))
+def test_a_named_pipe_is_refused_as_a_text_input(cg, tmp_path, args, what):
+    """A named pipe would wait for a writer forever: every program, sheet, weights,
+    roster or variants file refuses it at once, and names it (stdin '-' is read)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    os.symlink(fifo, tmp_path / "link")
+    (tmp_path / "a.txt").write_text("c = 3\n")
+    names = {"fifo": str(fifo), "link": str(tmp_path / "link"), "sheet": str(tmp_path / "a.txt")}
+    names["out"] = str(tmp_path / "out")
+    result = cg(*[a.format(**names) for a in args])
+    path = names["link" if "{link}" in args else "fifo"]
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: cannot read {what} from {path}: {PIPE}\n",
+    )
+
+
+def test_a_program_from_standard_input_is_read(cg):
+    result = cg("eval", "-f", "-", "x=1", "--no-check", input="x*3\n")
+    assert result.exit_code == 0 and "3" in result.stdout.splitlines()[-2]
+
+
 # --- 5. Markdown cannot carry live HTML ----------------------------------------------
 
 

@@ -42,6 +42,15 @@ def _is_folder(path: str) -> bool:
         return False  # missing, a name too long, ...: open() says what is wrong
 
 
+def _is_named_pipe(path: str) -> bool:
+    """A FIFO in the file system (``mkfifo``), or a link to one; not ``-``, nor a shell's
+    ``<(...)`` (an unnamed pipe: /dev/fd/63 leads to no file)."""
+    try:
+        return path != "-" and stat.S_ISFIFO(os.lstat(os.path.realpath(path)).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def standard_input() -> BinaryIO:
     """Standard input as bytes; an error when it is closed."""
     if sys.stdin is None:
@@ -72,7 +81,13 @@ def read_text(
     With ``limit``, a file of more than ``limit`` bytes is refused after reading only
     that much (so /dev/zero or a huge stream cannot fill the memory); ``raise_limit``
     says how to raise it.
+    A named pipe (``mkfifo``) is refused: reading it would wait for a writer.
     """
+    if _is_named_pipe(path):
+        raise UsageError(
+            f"cannot read {what} from {path}: it is a named pipe, which would wait for a "
+            "writer; give a file, or '-' to read standard input"
+        )
     stream = open_binary(path, what)
     try:
         data = stream.read() if limit is None else stream.read(limit + 1)
