@@ -415,6 +415,43 @@ def test_a_sheet_that_is_no_sheet(cg, tmp_path, name, stderr):
     assert (result.exit_code, result.stderr) == (2, stderr.replace("{path}", str(path)))
 
 
+PIPE = (
+    "it is a named pipe, which would wait for a writer; give a file, or '-' to read standard input"
+)
+FIFO_INPUTS = [
+    ("eval -f", ["eval", "-f", "{fifo}", "x=1"], "the program"),
+    ("eval -f a link to it", ["eval", "-f", "{link}", "x=1"], "the program"),
+    ("check -f", ["check", "-f", "{fifo}", *AT, "--expect", "c=3"], "the program"),
+    ("check --weights", ["check", P, *AT, "--answers", "{sheet}", "--weights", "{fifo}"], "the weights"),
+    ("check --variants", ["check", P, *AT, "--answers", "{sheet}", "--variants", "{fifo}"], "the variants file"),
+    ("sheet --roster", ["sheet", P, *AT, "--roster", "{fifo}", "--seed", "1", "-o", "{out}"], "the roster"),
+    ("train -f", ["train", "-f", "{fifo}", "--data", "{sheet}", "--target", "y", "--params", "w"], "the program"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "what"), cases(FIFO_INPUTS))
+def test_a_named_pipe_is_refused_as_a_text_input(cg, tmp_path, args, what):
+    """A named pipe would wait for a writer forever: every program, sheet, weights,
+    roster or variants file refuses it at once, and names it (stdin '-' is read)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    os.symlink(fifo, tmp_path / "link")
+    (tmp_path / "a.txt").write_text("c = 3\n")
+    names = {"fifo": str(fifo), "link": str(tmp_path / "link"), "sheet": str(tmp_path / "a.txt")}
+    names["out"] = str(tmp_path / "out")
+    result = cg(*[a.format(**names) for a in args])
+    path = names["link" if "{link}" in args else "fifo"]
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: cannot read {what} from {path}: {PIPE}\n",
+    )
+
+
+def test_a_program_from_standard_input_is_read(cg):
+    result = cg("eval", "-f", "-", "x=1", "--no-check", input="x*3\n")
+    assert result.exit_code == 0 and "3" in result.stdout.splitlines()[-2]
+
+
 # --- 5. Markdown cannot carry live HTML ----------------------------------------------
 
 
@@ -478,6 +515,43 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
         f"cg: usage error: {expected}: cg does not write over what it reads; give the output "
         "another name\n",
     )
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+MISSING_FOLDER = [
+    ("eval -o over --points", ["eval", "x*y", "--points", "{d}", "-o", "{nox}/../d.csv"], "-o {nox}/../d.csv: the folder {nox}/.. does not exist"),
+    ("eval -o", ["eval", "x*y", "x=1", "y=2", "-o", "{nox}/../new.csv"], "-o {nox}/../new.csv: the folder {nox}/.. does not exist"),
+    ("check --summary over the single sheet", ["check", P, *AT, "--answers", "{alice}", "--summary", "{nox}/../o/alice.csv"], "--summary {nox}/../o/alice.csv: the folder {nox}/../o does not exist"),
+    ("check --summary over a sheet of the folder", ["check", P, *AT, "--answers", "{o}", "--summary", "{o}/nox/../alice.csv"], "--summary {o}/nox/../alice.csv: the folder {o}/nox/.. does not exist"),
+    ("check --class-drawing", ["check", P, *AT, "--answers", "{o}", "--class-drawing", "{nox}/../c.svg"], "--class-drawing {nox}/../c.svg: the folder {nox}/.. does not exist"),
+    ("check --drawings", ["check", P, *AT, "--answers", "{o}", "--drawings", "{nox}/../dr"], "--drawings {nox}/../dr: the folder {nox}/.. does not exist"),
+    ("train --history over --data", ["train", "w*x", "--data", "{d}", "--target", "y", "--params", "w=0", "--history", "{nox}/../d.csv"], "--history {nox}/../d.csv: the folder {nox}/.. does not exist"),
+    ("graph -o over -f", ["graph", "-f", "{p}", "-o", "{nox}/../p.txt"], "-o {nox}/../p.txt: the folder {nox}/.. does not exist"),
+    ("page -o over -f", ["page", "-f", "{p}", "x=1", "y=2", "-o", "{nox}/../p.txt"], "-o {nox}/../p.txt: the folder {nox}/.. does not exist"),
+    ("example-data -o", ["example-data", "line", "-o", "{nox}/../d.csv"], "-o {nox}/../d.csv: the folder {nox}/.. does not exist"),
+    ("a file for a folder", ["eval", "x*y", "--points", "{d}", "-o", "{d}/../d.csv"], "-o {d}/../d.csv: the folder {d}/.. does not exist"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "message"), cases(MISSING_FOLDER))
+def test_an_output_through_a_missing_folder_is_refused(cg, tmp_path, args, message):
+    """The system finds "nox/../d.csv" only when nox exists: cg refuses it before any
+    work, as the system would, and never writes the file that ".." names instead."""
+    o = tmp_path / "o"
+    o.mkdir()
+    (tmp_path / "d.csv").write_text("x,y\n1,2\n2,4\n")
+    (tmp_path / "p.txt").write_text("c = a + b; d = b + 1; e = c * d; x*y\n")
+    (o / "alice.csv").write_text("node,value\nc,3\n")
+    names = {"o": str(o), "d": str(tmp_path / "d.csv"), "p": str(tmp_path / "p.txt")}
+    names |= {"alice": str(o / "alice.csv"), "nox": str(tmp_path / "nox")}
+    entries = sorted(tmp_path.rglob("*"))
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = cg(*[a.format(**names) for a in args])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: {message.format(**names)}\n",
+    )
+    assert sorted(tmp_path.rglob("*")) == entries
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 

@@ -55,7 +55,7 @@ def test_draw_returns_the_drawing():
     assert drawing.text.startswith("digraph cg {")
     assert repr(drawing).startswith("<Drawing dot, circuit, ")
     assert cgcli.draw(SEED, format="ascii").style == "tree"
-    with pytest.raises(cgcli.UsageError, match="format 'pdf'"):
+    with pytest.raises(cgcli.ArgumentValueError, match="format: 'pdf' is not one of"):
         cgcli.draw(SEED, format="pdf")
     if shutil.which("dot"):
         svg = cgcli.draw(SEED, SEED_VALUES)
@@ -219,6 +219,38 @@ MISUSE = [
     ("exact with many points", lambda: cgcli.evaluate("x", points="p.csv", out="o.csv",
                                                       exact=True), cgcli.UsageError,
      "--exact is for one point; --points evaluates in float64"),
+    ("a value in bytes", lambda: cgcli.evaluate("x*2", {"x": b"1"}), TypeError,
+     "the value of x must be a number, not b'1'"),
+    ("a name in bytes", lambda: cgcli.evaluate("x*2", {b"x": 1}), TypeError,
+     "values: a name is text (a str), not b'x'"),
+    ("a name that is none", lambda: cgcli.evaluate("x*2", {"x y": 1}), ValueError,
+     "values: 'x y' is not a name"),
+    ("a name given twice", lambda: cgcli.evaluate("x*2", {"x": 1, " x": 2}), ValueError,
+     "values: x is given twice"),
+    ("a blank sheet's name in bytes", lambda: cgcli.blank_sheet("x*2", {b"x": 1}), TypeError,
+     "values: a name is text (a str), not b'x'"),
+    ("a blank sheet as a PDF", lambda: cgcli.blank_sheet("x*2", {"x": 1}, sheet_format="pdf"),
+     ValueError, "sheet_format: 'pdf' is not one of 'markdown', 'csv', 'tsv', 'json', 'latex'"),
+    ("a blank sheet asking everything",
+     lambda: cgcli.blank_sheet("x*2", {"x": 1}, ask="everything"),
+     ValueError, "ask: 'everything' is not one of 'all', 'values', 'gradients'"),
+    ("variants as a PDF", lambda: cgcli.variant_sheets("x*2", {"x": 1}, ["x=1..3"], ["ann"], seed=1,
+                                                       sheet_format="pdf"),
+     ValueError, "sheet_format: 'pdf' is not one of"),
+    ("a drawing in an unknown style", lambda: cgcli.draw("x*2", style="weird"), ValueError,
+     "style: 'weird' is not one of 'circuit', 'boxes'"),
+    ("a sheet keyed by None", lambda: cgcli.grade("x*2", {"x": 1}, {None: 3}), TypeError,
+     "answers: a key is a node or a gradient as text (a str), not None"),
+    ("a sheet with nothing to grade", lambda: cgcli.grade("x*2", {"x": 1}, {}), ValueError,
+     "nothing to grade in answers"),
+    ("a weight keyed by None", lambda: cgcli.grade("x*2", {"x": 1}, {"f": 2}, weights={None: 1}),
+     TypeError, "weights: expected text (a str), not None"),
+    ("a weight in bytes", lambda: cgcli.grade("x*2", {"x": 1}, {"f": 2}, weights={"f": b"1"}),
+     TypeError, "weights['f']: b'1' is not a number"),
+    ("a negative weight", lambda: cgcli.grade("x*2", {"x": 1}, {"f": 2}, weights={"f": -1}),
+     ValueError, "weights['f']: -1 is out of range: it must be >= 0"),
+    ("data in bytes", lambda: cgcli.train("w*x", {"x": [b"1"], "y": [2]}, target="y", params="w"),
+     TypeError, "column x: the data must be numbers"),
     ("a forward mode with many points", lambda: cgcli.evaluate("x", mode="forward",
                                                                points="p.csv"),
      cgcli.UsageError, "--mode forward is for one point in float64; it does not combine with"),
@@ -233,3 +265,13 @@ def test_the_library_refuses_misuse_with_cgs_own_errors(what, call, kind, messag
         call()
     assert isinstance(raised.value, kind), type(raised.value).__mro__
     assert str(raised.value).startswith(message)
+
+
+def test_a_sheet_file_with_nothing_to_grade_is_an_error_as_on_the_command_line(tmp_path):
+    """Never "0 of 0 asked": the library raises what ``cg check`` says (exit 2)."""
+    sheet = tmp_path / "z.json"
+    sheet.write_text('{"zz": 3}')
+    with pytest.raises(cgcli.ArgumentValueError) as raised:
+        cgcli.grade("c = a + b; e = c * b", {"a": 2, "b": 1}, str(sheet))
+    assert str(raised.value) == f"nothing to grade in {sheet}"
+    assert raised.value.exit_code == 2

@@ -13,7 +13,7 @@ from ..core.verdicts import CheckReport, check_as_dict, not_checked
 if TYPE_CHECKING:
     from .by_step import StepTable
     from .exact import ExactPass
-from ..core.errors import ArgumentTypeError, UsageError
+from ..core.errors import ArgumentTypeError, ArgumentValueError, UsageError
 from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_array, format_number, json_number
@@ -248,12 +248,14 @@ def parse_values(values: Mapping[str, object] | None) -> dict[str, InputValue | 
         raise ArgumentTypeError("values", detail, f"values must be {detail}")
     parsed = {}
     for key, value in values.items():
+        if not isinstance(key, str):
+            raise ArgumentTypeError("values", f"a name is text (a str), not {key!r:.60}")
         try:
             name = value_name(key)
         except UsageError:
-            raise UsageError(f"values: {key!r} is not a name") from None
+            raise ArgumentValueError("values", f"{key!r:.60} is not a name") from None
         if name in parsed:
-            raise UsageError(f"values: {name} is given twice")
+            raise ArgumentValueError("values", f"{name} is given twice")
         known = isinstance(value, (InputValue, SequenceValue, ArrayValue))
         parsed[name] = value if known else given_python_value(name, value)
     return parsed

@@ -42,6 +42,15 @@ def _is_folder(path: str) -> bool:
         return False  # missing, a name too long, ...: open() says what is wrong
 
 
+def _is_named_pipe(path: str) -> bool:
+    """A FIFO in the file system (``mkfifo``), or a link to one; not ``-``, nor a shell's
+    ``<(...)`` (an unnamed pipe: /dev/fd/63 leads to no file)."""
+    try:
+        return path != "-" and stat.S_ISFIFO(os.lstat(os.path.realpath(path)).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def standard_input() -> BinaryIO:
     """Standard input as bytes; an error when it is closed."""
     if sys.stdin is None:
@@ -72,7 +81,13 @@ def read_text(
     With ``limit``, a file of more than ``limit`` bytes is refused after reading only
     that much (so /dev/zero or a huge stream cannot fill the memory); ``raise_limit``
     says how to raise it.
+    A named pipe (``mkfifo``) is refused: reading it would wait for a writer.
     """
+    if _is_named_pipe(path):
+        raise UsageError(
+            f"cannot read {what} from {path}: it is a named pipe, which would wait for a "
+            "writer; give a file, or '-' to read standard input"
+        )
     stream = open_binary(path, what)
     try:
         data = stream.read() if limit is None else stream.read(limit + 1)
@@ -121,12 +136,19 @@ def _writable_target(path: str, option: str) -> Path:
         raise UsageError(f"{option}: the file name is empty")
     from pathlib import Path
 
-    target = Path(os.path.realpath(path))
+    named_folder = os.path.dirname(path) or "."
+    if not _is_folder(named_folder):  # as the system sees it: "nox/../a" needs nox
+        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist")
+    try:
+        real_folder = os.path.realpath(named_folder, strict=True)
+    except (OSError, ValueError):
+        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist") from None
+    target = Path(os.path.realpath(os.path.join(real_folder, os.path.basename(path))))
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
     folder = target.parent
-    if not _is_folder(str(folder)):
-        raise UsageError(f"{option} {path}: the folder {Path(path).parent} does not exist")
+    if not _is_folder(str(folder)):  # a link to a file in a missing folder
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: cannot write in the folder {folder}: permission denied")
     if os.path.lexists(target) and not os.access(target, os.W_OK):
@@ -160,13 +182,22 @@ def same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def real_path(path: str | os.PathLike) -> str | None:
+    """The real path of an existing ``path`` (None when the system cannot find it)."""
+    try:
+        return os.path.realpath(path, strict=True)
+    except (OSError, ValueError):
+        return None
+
+
 def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[str, str | None]]):
     """Exit 2 when ``output`` names a file the command reads: cg never writes over its
     input (``--summary`` over a sheet being graded, ``-o`` over ``--points``)."""
     if not output or output == "-":
         return
+    target = str(_writable_target(output, option))  # the file the system would write
     for input_option, path in inputs:
-        if path and path != "-" and os.path.exists(output) and same_file(output, path):
+        if path and path != "-" and (same_file(target, path) or target == real_path(path)):
             raise UsageError(
                 f"{option} {output} is also the input {input_option} {path}: cg does not write "
                 "over what it reads; give the output another name"

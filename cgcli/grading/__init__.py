@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ..api.evaluation import Evaluation, evaluate_graph, parse_values
 from ..core import arguments
-from ..core.errors import ArgumentTypeError, CgError, UsageError
+from ..core.errors import ArgumentTypeError, ArgumentValueError, CgError, UsageError
+from ..core.files import real_path
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
@@ -83,6 +84,11 @@ def _as_sheet(answers: Answers) -> Sheet:
     if isinstance(answers, Sheet):
         return answers
     if isinstance(answers, Mapping):
+        key = next((k for k in answers if not isinstance(k, str)), "")
+        if not isinstance(key, str):
+            raise ArgumentTypeError(
+                "answers", f"a key is a node or a gradient as text (a str), not {key!r:.60}"
+            )
         return sheet_from_mapping(answers)
     if not isinstance(answers, (str, PathLike)):
         raise ArgumentTypeError(
@@ -139,7 +145,12 @@ def grade(
         program, values, output=output, tolerance=tolerance, digits=digits,
         exact_timeout=exact_timeout,
     )  # fmt: skip
-    return grader.grade(_as_sheet(answers), require, weights)
+    sheet = _as_sheet(answers)
+    graded = grader.grade(sheet, require, weights)
+    if not graded.asked:  # never "0 of 0": the command line's error, exit 2
+        why = nothing_to_grade(sheet)
+        raise ArgumentValueError("answers", why, why)
+    return graded
 
 
 def grade_class(
@@ -196,10 +207,10 @@ def grade_class(
     graded: list[SheetGrade] = []
     errors: list[tuple[str, str]] = []
     notes: list[tuple[str, str]] = []
-    skip = {Path(p).resolve() for p in skip_files}
+    skip = {real_path(p) for p in skip_files} - {None}
     entries, skipped = _expand(sheets)
     for entry in entries:
-        if isinstance(entry, (str, PathLike)) and Path(entry).resolve() in skip:
+        if isinstance(entry, (str, PathLike)) and real_path(entry) in skip:
             continue
         source = entry.source if isinstance(entry, Sheet) else str(entry)
         try:

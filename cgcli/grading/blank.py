@@ -14,14 +14,14 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from ..api.evaluation import evaluate_graph
-from ..core.errors import UsageError
+from ..api.evaluation import evaluate_graph, parse_values
+from ..core import arguments
 from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number
 from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
-from ..passes.values import InputValue, SequenceValue, expand_sequences, given_python_value
+from ..passes.values import InputValue, expand_sequences
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
 
@@ -42,15 +42,10 @@ def blank_sheet(
     """The blank sheet for ``program`` at ``values``: ask ``all``, ``values`` or ``gradients``
     (then the values are given, computed ones to ``digits`` significant digits);
     ``student`` fills in the ``Student:`` line (a sheet made for one student)."""
-    if sheet_format not in SHEET_FORMATS:
-        raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
-    if ask not in ASKS:
-        raise UsageError(f"--ask {ask}: ask all, values or gradients")
+    arguments.choice(sheet_format, "sheet_format", SHEET_FORMATS)
+    arguments.choice(ask, "ask", ASKS)
     graph = parse_program(program)
-    given = {
-        name: v if isinstance(v, (InputValue, SequenceValue)) else given_python_value(name, v)
-        for name, v in (values or {}).items()
-    }
+    given = parse_values(values)
     inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
     result = evaluate_graph(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)

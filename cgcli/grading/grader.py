@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..api.evaluation import Evaluation
+from ..core import arguments
 from ..core.errors import UsageError
 from ..core.ir import Graph
 from ..core.untrusted import shortened
@@ -123,8 +124,10 @@ class Grader:
         """``--weights``: points per question by key (1 where not given)."""
         result: dict[Question, float] = {}
         for key, weight in (weights or {}).items():
+            arguments.text(key, "weights")  # a key, such as "de/da"
+            number = arguments.number(_plain(weight), f"weights[{key!r:.40}]", minimum=0)
             try:
-                result[resolve(self.graph, key)] = float(weight)
+                result[resolve(self.graph, key)] = number
             except UsageError as exc:
                 raise UsageError(f"--weights {exc.message}") from None
         return result
@@ -259,3 +262,13 @@ class Grader:
         if by_number == WRONG and self.tolerance.rounding and close:
             return WRONG, "too few digits"
         return by_number, None
+
+
+def _plain(weight: object) -> object:
+    """A NumPy or Decimal number as a float (a weight is a float); anything else as is."""
+    if isinstance(weight, (bool, str, bytes, bytearray, int, float)) or weight is None:
+        return weight
+    try:
+        return float(weight)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return weight

@@ -128,11 +128,6 @@ def read_sheet(
 
     if not str(path).strip():
         raise UsageError(f"{what} {str(path)!r}: the file name is empty")
-    if _is_named_pipe(str(path)):
-        raise UsageError(
-            f"cannot read {what} from {path}: it is a named pipe, which would wait for a "
-            "writer; give a file, or '-' to read standard input"
-        )
     text = read_text(str(path), what, MAX_SHEET_BYTES, "a sheet is a short text")
     where = "standard input" if str(path) == "-" else str(path)
     if "\0" in text:
@@ -145,14 +140,6 @@ def read_sheet(
     path = Path(path)
     fmt = sheet_format or SHEET_SUFFIXES.get(path.suffix.lower()) or sniff(text)
     return parse_sheet(text, str(path), fmt)
-
-
-def _is_named_pipe(path: str) -> bool:
-    """A FIFO in the file system (``mkfifo``); not ``-``, nor a shell's ``<(...)``."""
-    try:
-        return path != "-" and stat.S_ISFIFO(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 NOT_FOLLOWED = "a symbolic link: cg does not follow links to answer sheets in a class"

@@ -24,7 +24,8 @@ from os import PathLike
 from pathlib import Path
 
 from ..api.evaluation import evaluate_graph, parse_values
-from ..core.errors import CgError, UsageError
+from ..core import arguments
+from ..core.errors import ArgumentTypeError, CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
 from ..core.untrusted import quoted, shortened, spreadsheet_cell, visible
@@ -419,11 +420,12 @@ def variant_sheets(
     drawn with ``seed``, the others as ``values`` gives them. The same seed and roster
     give the same variants and sheets, byte for byte; :meth:`Variants.write` writes them."""
     from .blank import SHEET_FORMATS, blank_sheet
+    from .sheets import ASKS
 
-    if sheet_format not in SHEET_FORMATS:
-        raise UsageError(f"unknown sheet format {sheet_format!r} ({', '.join(SHEET_FORMATS)})")
+    arguments.choice(sheet_format, "sheet_format", SHEET_FORMATS)
+    arguments.choice(ask, "ask", ASKS)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise UsageError(f"seed: a whole number, not {seed!r:.40}")
+        raise ArgumentTypeError("seed", f"a whole number, not {seed!r:.40}")
     graph = parse_program(program)
     students = as_students(roster)
     drawn, names = draw_variants(

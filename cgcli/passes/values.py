@@ -233,6 +233,8 @@ def value_from_python(name: str, value: object) -> InputValue:
 
     if isinstance(value, str):
         return value_from_text(name, value)
+    if isinstance(value, (bytes, bytearray, memoryview)):  # float() would read b"1"
+        raise _bad_value(ArgumentTypeError, name, f"must be a number, not {value!r:.60}")
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         try:
             number = float(value)  # type: ignore[arg-type]  # a numpy scalar, a Decimal

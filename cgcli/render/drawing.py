@@ -71,10 +71,8 @@ def draw(
     from ..core.parser import parse_program
     from . import graph as render
 
-    if format not in FORMATS:
-        raise UsageError(f"format {format!r}: choose one of {', '.join(FORMATS)}")
-    if style is not None and style not in STYLES:
-        raise UsageError(f"style {style!r}: choose one of {', '.join(STYLES)}")
+    arguments.choice(format, "format", FORMATS)
+    arguments.optional(arguments.choice, style, "style", STYLES)
     digits = arguments.digits(digits)
     dpi = arguments.whole_number(dpi, "--dpi", minimum=MIN_DPI, maximum=MAX_DPI)
     backward = arguments.flag(backward, "backward")

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core import arguments
 from ..core.deprecation import renamed
-from ..core.errors import UsageError
+from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
 from .gradient_descent import TARGET, Outcome, Trainer, build_objective
 
@@ -80,9 +80,10 @@ def train(
     arrays = {}
     for name in [*objective.data_inputs, target]:
         try:
-            arrays[name] = np.asarray(data[name], dtype=np.float64).reshape(-1)
+            arrays[name] = _numbers(data[name]).reshape(-1)
         except (TypeError, ValueError):
-            raise UsageError(f"column {name}: the data must be numbers") from None
+            why = f"column {name}: the data must be numbers"
+            raise ArgumentTypeError("data", why, why) from None
     if len({len(a) for a in arrays.values()}) > 1:
         raise UsageError("the columns of the data have different lengths")
     if len(arrays[target]) == 0:
@@ -116,3 +117,14 @@ def train_on_dask(
         tol=tol, target_loss=target_loss, seed=seed, engine="dask", scheduler=scheduler,
         workers=workers, progress=progress,
     )  # fmt: skip
+
+
+def _numbers(column: object) -> np.ndarray:
+    """A column as float64; text or bytes (which NumPy would read as numbers) is a TypeError."""
+    raw = np.asarray(column)
+    texts = (str, bytes, bytearray)
+    if raw.dtype.kind in "SUV" or (
+        raw.dtype.kind == "O" and any(isinstance(v, texts) for v in raw.reshape(-1))
+    ):
+        raise TypeError("text is not a number")
+    return raw.astype(np.float64)
