@@ -35,6 +35,7 @@ from ..core.files import real_path
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
+from ..passes.arrays import uses_arrays
 from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader
@@ -73,6 +74,14 @@ def grader_for(
     graph = parse_program(program)
     inputs, _ = expand_sequences(graph, parse_values(values))  # x=[...] on x[1], x[2], ...
     tolerance = tolerance or Tolerance()
+    if uses_arrays(graph, inputs):
+        from ..api.array_evaluation import evaluate_arrays
+        from .array_grader import ArrayGrader
+
+        if tolerance.exact:
+            raise UsageError("--exact grades scalar programs; this program uses arrays")
+        found = evaluate_arrays(graph, inputs, output=output, check=False, check_timeout=0)
+        return ArrayGrader(found, inputs, tolerance, digits)
     result: Evaluation = evaluate_graph(
         graph, inputs, output=output, check=False, exact=tolerance.exact,
         exact_timeout=exact_timeout,

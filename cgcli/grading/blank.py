@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from ..api.evaluation import evaluate_graph, parse_values
 from ..core import arguments
+from ..core.array_ops import shown_shape
 from ..core.ir import INPUT, Graph, Node
 from ..core.notation import LATEX_PREAMBLE
-from ..core.numbers import format_number
+from ..core.numbers import format_array, format_number
 from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
+from ..passes.arrays import uses_arrays
 from ..passes.values import InputValue, expand_sequences
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -47,9 +50,14 @@ def blank_sheet(
     graph = parse_program(program)
     given = parse_values(values)
     inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
-    result = evaluate_graph(graph, inputs, output=output, check=False)
+    if uses_arrays(graph, inputs):
+        from ..api.array_evaluation import evaluate_arrays
+
+        result = evaluate_arrays(graph, inputs, output=output, check=False, check_timeout=0)
+    else:
+        result = evaluate_graph(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
-    head = _head(result.graph, inputs, ask)
+    head = _head(result.graph, inputs, ask, result.shapes is not None)
     head["student"] = student
     writer = {"markdown": _markdown, "json": _json, "latex": _latex}.get(sheet_format)
     if writer is not None:
@@ -59,17 +67,21 @@ def blank_sheet(
 
 class _Row(NamedTuple):
     """One row of a sheet: a node, and its value and gradient cells ("" to fill in,
-    GIVEN_MARK where there is nothing to fill in)."""
+    GIVEN_MARK where there is nothing to fill in); the node's shape in a program over
+    arrays (None otherwise)."""
 
     node: Node
     value: str
     grad: str
+    shape: str | None = None
 
     def cells(self, graph: Graph) -> list[str]:
-        """node, op, inputs, text, value, gradient: the columns of ``cg eval``'s tables."""
+        """node, op, inputs, text, (shape,) value, gradient: the columns of ``cg eval``'s
+        tables."""
         inputs = ", ".join(graph.label(graph.nodes[i]) for i in self.node.inputs)
         label, text = graph.label(self.node), graph.text(self.node)
-        return [label, self.node.op, inputs, text, self.value, self.grad]
+        shape = [] if self.shape is None else [self.shape]
+        return [label, self.node.op, inputs, text, *shape, self.value, self.grad]
 
 
 def _rows(result, ask: str, digits: int | None) -> list[_Row]:
@@ -78,24 +90,35 @@ def _rows(result, ask: str, digits: int | None) -> list[_Row]:
     from .grader import Grader
 
     graph = result.graph
-    grader = Grader(result, {})
+    if result.shapes is not None:
+        from .array_grader import ArrayGrader
+
+        grader: Grader = ArrayGrader(result, {})
+    else:
+        grader = Grader(result, {})
     rows = []
     for r in result.nodes:
         node = r.node
         if not grader.used[node.index] or graph.inline(node):
             continue
         if grader.is_given(Question(VALUE, node)):
-            value = format_number(r.value)
+            value = _number(r.value)
         else:
-            value = format_number(r.value, digits) if ask == "gradients" else ""
+            value = _number(r.value, digits) if ask == "gradients" else ""
         if r.grad is None:
             grad = GIVEN_MARK
         elif grader.is_given(Question(GRAD, node)):
-            grad = format_number(r.grad)
+            grad = _number(r.grad)
         else:
             grad = ""
-        rows.append(_Row(node, value, grad))
+        shape = None if result.shapes is None else shown_shape(result.shapes[node.index])
+        rows.append(_Row(node, value, grad, shape))
     return rows
+
+
+def _number(x, digits: int | None = None) -> str:
+    """A number, or an array as a nested list."""
+    return format_array(x, digits) if getattr(x, "ndim", 0) else format_number(x, digits)
 
 
 def one_line(source: str) -> str:
@@ -124,25 +147,34 @@ def program_lines(source: str) -> list[str]:
     return [line.rstrip() for line in source.splitlines() if line.strip()]
 
 
-def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
+def _head(
+    graph: Graph, inputs: Mapping[str, InputValue], ask: str, arrays: bool = False
+) -> dict[str, str]:
     program = "\n".join(program_lines(graph.source))
-    point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
+    point = " ".join(f"{n}={_number(inputs[n].number).replace(' ', '')}" for n in graph.input_names)
     out = graph.label(graph.nodes[graph.output])
     task = {
         "all": f"the value of every node (forward pass) and ∂{out}/∂node (backward pass)",
         "values": "the value of every node (forward pass)",
         "gradients": f"∂{out}/∂node for every node (backward pass)",
     }[ask]
+    if arrays:
+        task += (
+            ". Write an array as a nested list of rows, of its node's shape (the shape "
+            "column): [[a, b, c], [d, e, f]] for 2 rows of 3"
+        )
     return {"program": program, "at": point, "task": f"Fill in {task}."}
 
 
-def _columns(out: str, ask: str) -> list[str]:
+def _columns(out: str, ask: str, arrays: bool = False) -> list[str]:
     titles = ["node", "op", "inputs", "text", "value", f"∂{out}/∂node"]
-    return titles[:5] if ask == "values" else titles
+    if arrays:
+        titles.insert(4, "shape")
+    return titles[: len(titles) - 1] if ask == "values" else titles
 
 
 def _markdown(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: str) -> str:
-    titles = _columns(out, ask)
+    titles = _columns(out, ask, _arrays(rows))
     student = markdown_code(head["student"]) if head["student"] else ""
     lines = [f"<!-- cg sheet; asks: {ask} -->", f"Student: {student}", ""]
     lines += [head["task"], ""]
@@ -176,8 +208,11 @@ def _delimited(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, d
         f"# student: {visible(head['student'])}",
     ):
         writer.writerow([line])
-    width = 5 if ask == "values" else 6
-    writer.writerow(["node", "op", "inputs", "text", "value", "grad"][:width])
+    titles = ["node", "op", "inputs", "text", "value", "grad"]
+    if _arrays(rows):
+        titles.insert(4, "shape")
+    width = len(titles) - 1 if ask == "values" else len(titles)
+    writer.writerow(titles[:width])
     # A spreadsheet opens this sheet: a text cell such as -x is neutralised ('-x).
     writer.writerows([spreadsheet_cell(c) for c in row.cells(graph)[:width]] for row in rows)
     return buffer.getvalue()
@@ -187,6 +222,8 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
     def number(text: str):
         if text == "":
             return None
+        if text.startswith("["):
+            return json.loads(text)
         value = float(text)
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
@@ -196,6 +233,8 @@ def _json(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: s
         entry = {"label": graph.label(node), "op": node.op}
         entry["inputs"] = [graph.label(graph.nodes[i]) for i in node.inputs]
         entry["text"] = graph.text(node)
+        if row.shape is not None:
+            entry["shape"] = row.shape
         entry["value"] = number(row.value)
         if ask != "values" and row.grad != GIVEN_MARK:
             entry["grad"] = number(row.grad)
@@ -241,6 +280,8 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
     pieces = label_pieces(graph, LATEX)
     grads = ask != "values"
     titles = ["node", "computes", "value"]
+    if _arrays(rows):
+        titles.insert(2, "shape")
     if grads:
         titles.append(rf"$\partial {latex_name(out)}/\partial\,\mathrm{{node}}$")
     spec = "ll" + "r" * (len(titles) - 2)
@@ -262,6 +303,8 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
     def number(text: str) -> str:
         if text == GIVEN_MARK:
             return "--"
+        if text.startswith("["):
+            return f"${text}$"
         return f"${latex_number(text)}$" if text else ""
 
     for row in rows:
@@ -273,11 +316,18 @@ def _latex(graph: Graph, head: dict[str, str], rows: list[_Row], ask: str, out: 
         else:
             computes = f"${formula(graph, node, pieces, LATEX).text}$"
         cells = [f"${pieces[node.index].text}$", computes, number(row.value)]
+        if row.shape is not None:
+            cells.insert(2, row.shape.replace("×", r"$\times$"))
         if grads:
             cells.append(number(row.grad))
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{longtable}}"]
     return "\n".join(lines) + "\n"
+
+
+def _arrays(rows: list[_Row]) -> bool:
+    """Whether the sheet is of a program over arrays (its rows show shapes)."""
+    return bool(rows) and rows[0].shape is not None
 
 
 def _latex_student(student: str) -> str:

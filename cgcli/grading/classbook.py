@@ -44,9 +44,14 @@ def verdict_cell(sheet: SheetGrade, key: str) -> str:
     """One gradebook cell: right, right (rounded), wrong (the mistake), missing, or ""."""
     for answer in sheet.scored:
         if answer.key == key:
+            entries = (
+                f"{answer.entries[0]} of {answer.entries[1]} entries, "
+                if answer.entries and not answer.right
+                else ""
+            )
             if answer.right or not answer.diagnosis:
                 return answer.verdict
-            return f"wrong ({answer.diagnosis.cause})"
+            return f"wrong ({entries}{answer.diagnosis.cause})"
     return ""
 
 

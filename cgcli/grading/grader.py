@@ -46,6 +46,9 @@ def _at_most(problems: list[str]) -> list[str]:
 class Grader:
     """Grades sheets for one evaluated program; build once, grade a whole class."""
 
+    reads_lists = False
+    """Whether an answer may be a list (a JSON sheet's matrix answer)."""
+
     def __init__(
         self,
         result: Evaluation,
@@ -148,7 +151,7 @@ class Grader:
         else:
             asked = {q for q in present if not self.is_given(q) and q.kind in kinds}
         points = self.weights(weights)
-        judged = SheetJudge(self, written).run()
+        judged, credit = self.judge_sheet(written)
         answers = []
         for question in self._order(set(written) | asked):
             index = question.node.index
@@ -177,6 +180,7 @@ class Grader:
                     points.get(question, 1.0),
                     diagnosis,
                     note,
+                    credit.get(question),
                 )
             )
         output = self.graph.label(self.graph.nodes[self.graph.output])
@@ -205,18 +209,19 @@ class Grader:
                 continue  # a constant's row in a table that lists them: given, never asked
             present[question] = None
             key = cell.key if cell.kind is None else question.shown(self.graph)
-            if cell.problem is not None:
+            text = cell.listed if self.reads_lists and cell.listed else cell.text
+            if cell.problem is not None and text is not cell.listed:
                 problems[f"{where}answer {key}: {cell.problem}"] = None
                 continue
-            if not cell.text.strip():
+            if not text.strip():
                 continue
             try:
-                given = read_given(key, cell.text, self.names)
+                given = self.read_answer(key, text)
             except UsageError as exc:
                 problems[where + exc.message] = None
                 continue
             if question in written:
-                if written[question][1].number != given.number:
+                if not self.same_answer(written[question][1], given):
                     first, again = written[question][1].text, given.text
                     problems[
                         f"{where}answer {key}: answered twice ({shortened(first, 40)} and "
@@ -225,6 +230,19 @@ class Grader:
                 continue
             written[question] = (key, given)
         return written, list(present), _at_most(list(problems))
+
+    def read_answer(self, key: str, text: str) -> Given:
+        """What was written for one answer (a one-line UsageError when unreadable)."""
+        return read_given(key, text, self.names)
+
+    def same_answer(self, first: Given, again: Given) -> bool:
+        """Whether an answer written twice says the same both times."""
+        return first.number == again.number
+
+    def judge_sheet(self, written: Mapping[Question, tuple[str, Given]]) -> tuple[dict, dict]:
+        """Each written answer's (verdict, diagnosis, note), and the credit of its
+        entries where an answer has several (none for a scalar program)."""
+        return SheetJudge(self, written).run(), {}
 
     def _order(self, questions: set[Question]) -> list[Question]:
         """Values forward, then gradients backward: the order a student computes them."""

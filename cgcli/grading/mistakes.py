@@ -31,6 +31,7 @@ from itertools import combinations
 from ..core.ir import COPY
 from ..core.notation import LANGUAGE
 from ..core.ops import FUNCTIONS, OPERATORS, op_for
+from .array_mistakes import ARRAY_KINDS
 from .keys import GRAD, VALUE
 from .rules import Form, Words
 from .sequence_mistakes import SEQUENCE_MISTAKES
@@ -575,6 +576,7 @@ CATALOGUE: list[Mistake] = [
 KINDS = (
     "carried",
     *dict.fromkeys(m.kind for m in CATALOGUE),
+    *ARRAY_KINDS,
     "wrong given value",
     "not exact",
     "right only here",

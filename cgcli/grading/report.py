@@ -77,10 +77,21 @@ class GradedAnswer:
     weight: float = 1.0
     diagnosis: Diagnosis | None = None
     note: str | None = None
+    entries: tuple[int, int] | None = None
+    """For an array answer: (entries right, entries), its credit; None for a number."""
 
     @property
     def right(self) -> bool:
         return self.verdict.startswith("right")
+
+    @property
+    def credit(self) -> float:
+        """The share of the answer's points it earns: 1 or 0, or per right entry of an array."""
+        if self.right:
+            return 1.0
+        if self.entries and self.entries[1]:
+            return self.entries[0] / self.entries[1]
+        return 0.0
 
     @property
     def scored(self) -> bool:
@@ -104,6 +115,8 @@ class GradedAnswer:
             "weight": self.weight,
             "note": self.note,
         }
+        if self.entries is not None:
+            doc["entries_right"], doc["entries"] = self.entries
         diagnosis = (
             self.diagnosis.as_dict()
             if self.diagnosis
@@ -149,7 +162,7 @@ class SheetGrade:
 
     @property
     def points(self) -> float:
-        return sum(a.weight for a in self.scored if a.right)
+        return sum(a.weight * a.credit for a in self.scored)
 
     @property
     def max_points(self) -> float:

@@ -60,6 +60,9 @@ class Cell:
     problem: str | None = None
     """Why what is written there is no answer (a JSON ``true``): the key is asked, and
     its answer counts as missing."""
+    listed: str | None = None
+    """A JSON list as text, ``[[1, 2], [3, 4]]``: a matrix answer (with the problem of a
+    list for a scalar program, whose grader reads no lists)."""
 
 
 @dataclass
@@ -511,8 +514,10 @@ def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | 
         return Cell(key, str(value), kind, where)
     if isinstance(value, str):
         return Cell(key, value, kind, where) if value != GIVEN_MARK else None
-    kind_of = "an array" if isinstance(value, list) else "an object"
-    return Cell(key, "", kind, where, f"{kind_of}, not a number")
+    if isinstance(value, list):
+        listed = json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
+        return Cell(key, "", kind, where, "an array, not a number", listed)
+    return Cell(key, "", kind, where, "an object, not a number")
 
 
 def _json_document(doc: dict, source: str) -> Sheet:

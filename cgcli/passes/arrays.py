@@ -204,6 +204,14 @@ def branch_gradient(graph: Graph, node: Node, slot: int, values: list[Any], upst
     return float(shaped) if shaped.ndim == 0 else shaped
 
 
+def operand_gradient(op: str, args: list, out: Any, g: Any, slot: int) -> Any:
+    """What the node of ``op`` sends back to its operand ``slot`` from the upstream
+    gradient ``g``, before it is summed back over the axes broadcasting stretched."""
+    np = _numpy()
+    with np.errstate(all="ignore"):
+        return np.asarray(_local_vjp(op, args, out, g, np)[slot], dtype=float)
+
+
 def _local_vjp(op: str, args: list, out: Any, g: Any, np: Any) -> tuple:
     table_op = array_op(op)
     if table_op is not None:

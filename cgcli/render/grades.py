@@ -46,8 +46,10 @@ def score_line(sheet: SheetGrade) -> str:
     if sheet.rounded:
         own = f", {sheet.own_rounded} from your own rounded answers" if sheet.own_rounded else ""
         parts[0] += f" ({sheet.rounded} rounded{own})"
-    if sheet.max_points != sheet.asked:
-        parts.append(f"{format_number(sheet.points)} of {format_number(sheet.max_points)} points")
+    if sheet.max_points != sheet.asked or sheet.points != sheet.right:
+        parts.append(
+            f"{format_number(sheet.points, 6)} of {format_number(sheet.max_points, 6)} points"
+        )
     if sheet.missing:
         parts.append("missing: " + ", ".join(_shown(sheet, key) for key in sheet.missing))
     return "; ".join(parts)
@@ -71,7 +73,7 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
         if carried:
             wrong.append(f"{carried} carried")
         score = f"{sheet.right} of {sheet.asked} asked"
-        if sheet.max_points != sheet.asked:
+        if sheet.max_points != sheet.asked or sheet.points != sheet.right:
             score += f", {format_number(sheet.points)} of {format_number(sheet.max_points)} points"
         student_rows.append([sheet.student, score, ", ".join(wrong)])
     for source, error in grades.errors:

@@ -102,7 +102,7 @@ def gradescope_results(
                 "name": visible(answer.shown),
                 "name_format": "text",
                 "number": str(number),
-                "score": _points(answer.weight if answer.right else 0),
+                "score": _points(answer.weight * answer.credit),
                 "max_score": _points(answer.weight),
                 "status": "passed" if answer.right else "failed",
                 "output": _markdown_output(answer),
@@ -138,7 +138,7 @@ def prairielearn_results(
             {
                 "name": visible(answer.shown),
                 "description": visible(f"{_what(answer)} ({answer.key})"),
-                "points": _points(answer.weight if answer.right else 0),
+                "points": _points(answer.weight * answer.credit),
                 "max_points": _points(answer.weight),
                 "message": visible(_verdict(answer)),
                 "output": f"given: {visible(answer.given.text) if answer.given else '(nothing)'}\n"
