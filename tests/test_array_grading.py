@@ -260,3 +260,44 @@ def test_the_gradebook_credits_entries(cg, tmp_path):
     rows = list(csv.DictReader(book.open()))
     assert float(rows[0]["points"]) == pytest.approx(1 + 5 / 6)
     assert rows[0]["dL/dX"] == "wrong (5 of 6 entries, no common mistake)"
+
+
+WRITTEN = {  # as a student types them: whole numbers, negatives, exponents
+    ("D", "value"): "[[5, 2], [-5, 5]]",
+    ("W", "grad"): "[[5e-1, 0, -2.5], [2, 4.1, -1.8E0]]",
+    ("X", "grad"): "[[0.5, -1], [-1, -2.1], [6e0, 0.3]]",
+}
+
+
+def _written(fmt):
+    """A blank sheet of ``fmt`` with the matrices of ``WRITTEN`` typed in as text."""
+    if fmt != "json":
+        marks = {key: np.full((2, 2), 1000.0 + i) for i, key in enumerate(WRITTEN)}
+        filled = _filled(PRODUCT, PRODUCT_VALUES, fmt, marks)
+        for key, mark in marks.items():
+            assert text(mark) in filled
+            filled = filled.replace(text(mark), WRITTEN[key])
+        return filled
+    doc = json.loads(blank_sheet(PRODUCT, PRODUCT_VALUES, sheet_format="json"))
+    for node in doc["nodes"]:
+        for kind in ("value", "grad"):
+            if (node["label"], kind) in WRITTEN:
+                node[kind] = f"@{node['label']}.{kind}@"
+    filled = json.dumps(doc)
+    for (label, kind), written in WRITTEN.items():
+        filled = filled.replace(f'"@{label}.{kind}@"', written)
+    return filled
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "latex"])
+def test_whole_numbers_and_exponents_in_a_matrix_answer_of_every_format(fmt):
+    filled = _written(fmt)
+    assert "[[5, 2], [-5, 5]]" in filled  # the integers as typed, not quoted
+    sheet = parse_sheet(filled, f"alice.{fmt}", fmt)
+    report, answers = graded(PRODUCT, PRODUCT_VALUES, sheet)
+    assert report.problems == []
+    assert (W @ X).tolist() == [[5, 2], [-5, 5]]
+    assert np.allclose(DW, [[0.5, 0, -2.5], [2, 4.1, -1.8]])
+    assert np.allclose(DX, [[0.5, -1], [-1, -2.1], [6, 0.3]])
+    for key in ("D", "dL/dW", "dL/dX"):
+        assert answers[key].verdict == "right", (key, answers[key])

@@ -460,6 +460,36 @@ _GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD,
 """Keys of a JSON sheet that hold answers by node label: {"gradients": {"x": -3}}."""
 
 
+class _Integer(str):
+    """A JSON integer as written (text: any length, exact), told apart from a string."""
+
+
+def _list_text(value: list) -> str:
+    """A JSON list as text again, its integers as written: ``[[5, 2], [-5, 5]]``."""
+    parts: list[str] = []
+    stack: list[object] = [value]
+    while stack:  # without recursion: a sheet's list may be nested deep
+        item = stack.pop()
+        if isinstance(item, _Separator):
+            parts.append(item)
+        elif isinstance(item, list):
+            stack.append(_Separator("]"))
+            for k, entry in enumerate(reversed(item)):
+                stack.append(entry)
+                if k < len(item) - 1:
+                    stack.append(_Separator(", "))
+            stack.append(_Separator("["))
+        elif isinstance(item, _Integer):
+            parts.append(str(item))
+        else:
+            parts.append(json.dumps(item, separators=(", ", ": "), ensure_ascii=False))
+    return "".join(parts)
+
+
+class _Separator(str):
+    """Brackets and commas while a list is written back as text."""
+
+
 def _json(text: str, source: str) -> Sheet:
     repeated: list[str] = []
 
@@ -475,7 +505,7 @@ def _json(text: str, source: str) -> Sheet:
 
     try:
         # An integer as written: any length, exact.
-        doc = json.loads(text, parse_int=str, object_pairs_hook=first_value)
+        doc = json.loads(text, parse_int=_Integer, object_pairs_hook=first_value)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -513,10 +543,9 @@ def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | 
             return Cell(key, "", kind, where, "too large a number")
         return Cell(key, str(value), kind, where)
     if isinstance(value, str):
-        return Cell(key, value, kind, where) if value != GIVEN_MARK else None
+        return Cell(key, str(value), kind, where) if value != GIVEN_MARK else None
     if isinstance(value, list):
-        listed = json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
-        return Cell(key, "", kind, where, "an array, not a number", listed)
+        return Cell(key, "", kind, where, "an array, not a number", _list_text(value))
     return Cell(key, "", kind, where, "an object, not a number")
 
 
