@@ -120,6 +120,39 @@ def test_every_node_has_its_shape_and_a_verdict_per_node():
     assert result.check.grads[result.graph.bindings["h"]].status == "ok"
 
 
+@pytest.mark.parametrize(
+    ("program", "gradient"),
+    [  # by hand at s = (1, 2): n = 3 or √5
+        ("n = sum(s); L = n * n", lambda s: 2 * s.sum() * np.ones(2)),
+        ("n = norm(s); L = n^2/2 + n", lambda s: s + s / np.linalg.norm(s)),
+        ("n = sum(s); m = n * n; L = m + n * m", lambda s: (2 * 3 + 3 * 9) * np.ones(2)),
+    ],
+)
+def test_sympy_checks_every_node_when_a_reduced_scalar_is_used_twice(program, gradient):
+    s = np.array([1.0, 2.0])
+    result = evaluate(program, {"s": s})
+    assert result.check.method == "sympy", result.check.note
+    by_label = {r.label: r for r in result.nodes}
+    np.testing.assert_allclose(by_label["s"].grad, gradient(s), rtol=1e-15)
+    assert result.check.value.status == "ok"
+    for node, verdict in zip(result.graph.nodes, result.check.grads, strict=True):
+        assert verdict is not None or node.op == "const", node
+        assert verdict is None or verdict.status == "ok", (node, verdict)
+
+
+def test_a_sympy_failure_on_arrays_shows_no_internal_exception(monkeypatch):
+    from cgcli.check import arrays
+
+    def broken(*args):
+        raise TypeError("'mpf' object is not subscriptable")
+
+    monkeypatch.setattr(arrays, "_sympy_reference", broken)
+    result = evaluate("L = sum(s * s)", {"s": np.array([1.0, 2.0])})
+    assert result.check.method == "high-precision" and result.ok
+    assert "SymPy could not check this program" in result.check.note
+    assert "mpf" not in result.check.note and "TypeError" not in result.check.note
+
+
 def test_a_wrong_gradient_would_be_caught_by_the_check():
     from cgcli.check.arrays import judge_array
 
