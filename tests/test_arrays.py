@@ -400,6 +400,21 @@ def test_a_program_too_big_for_the_high_precision_check_is_left_unchecked_saying
 EXPLAIN = ["D = W @ X; L = sum(D * G)", "W=[[1,2,0],[0,-1,3]]", "X=[[1,0],[2,1],[-1,2]]"]
 
 
+@pytest.mark.parametrize(
+    ("program", "rule", "gradient"),
+    [  # by hand at x = (3, 1), G = (2, 5): d(x·x)/dx = 2x; d(x/G)/dG = -x/G²
+        ("v = x*x; L = sum(G * v)", "∂L/∂x gets ∂L/∂v ⊙ (x + x)", "∂L/∂x = [12, 10]"),
+        ("v = x/G; L = sum(v)", "∂L/∂G gets ∂L/∂v ⊙ (-x/G²)", "∂L/∂G = [-0.75, -0.04]"),
+        ("v = x*x - x; L = sum(v * v)", "∂L/∂v gets ∂L/∂t2 ⊙ (v + v)", "∂L/∂v = [12, 0]"),
+    ],
+)
+def test_explain_groups_a_sum_or_a_sign_inside_a_product(program, rule, gradient):
+    result = run_cg("explain", program, "x=[3,1]", "G=[2,5]")
+    assert result.exit_code == 0, result.output
+    assert f"    {rule}\n" in result.output
+    assert f"    {gradient}   (shape 2)\n" in result.output
+
+
 def test_explain_writes_the_matrix_rules_with_their_shapes():
     result = run_cg("explain", *EXPLAIN, "G=[[0.5,-1],[2,0.1]]")
     assert result.exit_code == 0, result.output
@@ -437,7 +452,7 @@ def test_explain_of_a_matrix_vector_layer_writes_vectors_as_columns():
     ).text
     assert "∂L/∂b gets ∂L/∂D, summed over the axes broadcasting stretched (3×4 → 3×1)" in text
     text = explain("L = sum(D * D)", {"D": [1, 2]}).text
-    assert "∂L/∂D gets ∂L/∂v1 ⊙ D + D" in text
+    assert "∂L/∂D gets ∂L/∂v1 ⊙ (D + D)" in text
 
 
 def test_explain_in_markdown_and_in_latex(tmp_path):

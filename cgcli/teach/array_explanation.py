@@ -15,7 +15,7 @@ from typing import Any
 from ..api.evaluation import Evaluation
 from ..core.array_ops import array_op, split_op
 from ..core.ir import COPY, INPUT, Node
-from ..core.notation import LATEX_PREAMBLE, TEXT, label_pieces, latex_text
+from ..core.notation import CASES, LATEX_PREAMBLE, PREFIX, SUM, TEXT, label_pieces, latex_text
 from ..core.numbers import format_array, format_number
 from ..core.ops import op_for
 
@@ -151,8 +151,10 @@ def _rule(graph, node: Node, slots: list[int], labels, pieces, shapes, out: str)
     if table_op is None:
         op = op_for(node.op)
         args = [pieces[i] for i in node.inputs]
-        local = op.textbook_local(TEXT, slots, args).text
-        rule = f"{target} gets {up} ⊙ {local}" if local != "1" else f"{target} gets {up}"
+        piece = op.textbook_local(TEXT, slots, args)
+        local = piece.text
+        factor = TEXT.group(piece) if piece.rank in (CASES, SUM, PREFIX) else local
+        rule = f"{target} gets {up} ⊙ {factor}" if local != "1" else f"{target} gets {up}"
         if local == "-1":
             rule = f"{target} gets -{up}"
         if shapes[operand] != shapes[node.index]:
