@@ -301,3 +301,19 @@ def test_whole_numbers_and_exponents_in_a_matrix_answer_of_every_format(fmt):
     assert np.allclose(DX, [[0.5, -1], [-1, -2.1], [6, 0.3]])
     for key in ("D", "dL/dW", "dL/dX"):
         assert answers[key].verdict == "right", (key, answers[key])
+
+
+def test_a_formula_answer_over_arrays_is_told_to_be_for_scalar_programs(cg):
+    values = [f"{k}={json.dumps(v).replace(' ', '')}" for k, v in PRODUCT_VALUES.items()]
+    out = cg(
+        "check", PRODUCT, *values, "--expect", "dL/dW = G @ X.T", "--expect", "D=[[5, 2], [W, 2]]"
+    )
+    assert out.exit_code == 1
+    scalar_only = "is a formula; formula answers are graded for scalar programs only"
+    assert f"answer dL/dW: 'G @ X.T' {scalar_only}" in out.stderr
+    assert f"answer D[2,1]: 'W' {scalar_only}" in out.stdout
+    assert "not a node of the program" not in out.stdout + out.stderr
+    report, answers = graded(PRODUCT, PRODUCT_VALUES, {"dL/dW": "G @ X.T", "dL/dX": "1 +"})
+    assert answers["dL/dW"].verdict == "missing"
+    assert report.problems[0].startswith(f"answer dL/dW: 'G @ X.T' {scalar_only}")
+    assert report.problems[1].startswith("answer dL/dX: '1 +' is not a number or formula")

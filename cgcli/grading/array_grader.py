@@ -10,7 +10,7 @@ backpropagation (:mod:`.array_mistakes`) when one of them gives it entry by entr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,14 +60,17 @@ class ArrayGiven:
         return None
 
 
-def read_array_answer(key: str, text: str, names: Mapping[str, float]) -> ArrayGiven:
+def read_array_answer(
+    key: str, text: str, names: Mapping[str, float], labels: Collection[str] = ()
+) -> ArrayGiven:
     """Read a nested list (or a single number) written for ``key``; a ragged list or an
-    entry that is not a number gives an answer with its ``problem``."""
+    entry that is not a number gives an answer with its ``problem``; ``labels`` are the
+    program's, which a formula answer would name."""
     shown = normalise(text)
     if len(shown) > MAX_ANSWER_CHARS:
         raise UsageError(f"answer {shortened(key, 40)}: longer than {MAX_ANSWER_CHARS} characters")
     if not shown.startswith("["):
-        one = read_given(key, text, names)
+        one = _read_entry(key, text, names, labels)
         return ArrayGiven(one.text, (), (one,))
     try:
         graph = parse(shown)
@@ -89,10 +92,31 @@ def read_array_answer(key: str, text: str, names: Mapping[str, float]) -> ArrayG
             continue
         where = f"{key}[{','.join(str(k + 1) for k in position)}]"
         try:
-            entries.append(read_given(where, shown[node.start : node.end], names))
+            entries.append(_read_entry(where, shown[node.start : node.end], names, labels))
         except UsageError as exc:
             return ArrayGiven(text.strip(), shape, (), exc.message)
     return ArrayGiven(text.strip(), shape, tuple(entries))
+
+
+def _read_entry(
+    where: str, text: str, names: Mapping[str, float], labels: Collection[str]
+) -> Given:
+    """A number written for an entry (or a whole answer); a formula of the program's
+    labels gets a plain message: formula answers are graded for scalar programs only."""
+    try:
+        return read_given(where, text, names)
+    except UsageError:
+        try:
+            formula = parse(normalise(text))
+        except CgError:
+            formula = None
+        if formula is None or not set(formula.input_names) & set(labels):
+            raise
+        raise UsageError(
+            f"answer {shortened(where, 40)}: {quoted(normalise(text), 40)} is a formula; "
+            "formula answers are graded for scalar programs only: write the array's "
+            "numbers, [[1, 2], [3, 4]]"
+        ) from None
 
 
 class ArrayGrader(Grader):
@@ -118,7 +142,7 @@ class ArrayGrader(Grader):
         self.grads = [r.grad for r in result.nodes]
 
     def read_answer(self, key: str, text: str) -> ArrayGiven:
-        return read_array_answer(key, text, self.names)
+        return read_array_answer(key, text, self.names, self.graph.bindings)
 
     def same_answer(self, first: Any, again: Any) -> bool:
         return first.text == again.text
