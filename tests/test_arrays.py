@@ -224,7 +224,10 @@ def test_shapes_are_checked_before_anything_runs(program, values, message, colum
         ({"W": [[1, 2], [3]]}, UsageError, "ragged"),
         ({"W": [[1, float("nan")], [3, 4]]}, UsageError, "W[1,2] must be finite, not nan"),
         ({"W": "[[1, 2], [3]]"}, ShapeError, "a ragged list"),
-        ({"W": "[[1, 2], [3, nan]]"}, UsageError, "uses the name 'nan'"),
+        ({"W": "[[1, 2], [3, nan]]"}, UsageError, "the value of W[2,2] must be finite, not nan"),
+        ({"W": "[[1, 2], [-inf, 4]]"}, UsageError, "the value of W[2,1] must be finite, not -inf"),
+        ({"W": "[[1, 2], [3, 2*Infinity]]"}, UsageError, "W[2,2] must be finite, not 2*Infinity"),
+        ({"W": "[[1, 2], [3, nan + y]]"}, UsageError, "but 'nan + y' uses the name 'nan'"),
     ],
 )
 def test_bad_matrix_values(values, error, message):
@@ -257,6 +260,24 @@ def run_cg(*argv: str):
     from cgcli.cli import main
 
     return CliRunner().invoke(main, list(argv))
+
+
+@pytest.mark.parametrize(
+    ("program", "value", "message"),
+    [
+        ("L = sum(W @ x)", "W=[[1,nan],[3,4]]", "the value of W[1,2] must be finite, not nan"),
+        ("L = sum(W @ x)", "x=[1,-inf]", "the value of x[2] must be finite, not -inf"),
+        ("L = x[1] * 2", "x=[NaN, 1]", "the value of x[1] must be finite, not NaN"),
+        ("L = y * 2", "y=inf", "the value of y must be finite, not inf"),
+    ],
+)
+def test_a_value_that_is_not_finite_says_so_on_the_command_line(program, value, message):
+    values = {"W": "W=[[1,2],[3,4]]", "x": "x=[1,2]"}
+    values[value.split("=")[0]] = value
+    wanted = [values[n] for n in ("W", "x") if n in program] if "W" in program else [value]
+    result = run_cg("eval", program, *wanted)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"cg: usage error: {message}"
 
 
 def test_the_table_shows_each_nodes_shape_value_and_gradient():

@@ -220,14 +220,14 @@ CATALOGUE = [
         ["x", "x=nan"],
         2,
         "",
-        "cg: usage error: the value of x must be a constant expression, but 'nan' uses the name 'nan'\n",
+        "cg: usage error: the value of x must be finite, not nan\n",
     ),
     (
         "value inf",
         ["x", "x=inf"],
         2,
         "",
-        "cg: usage error: the value of x must be a constant expression, but 'inf' uses the name 'inf'\n",
+        "cg: usage error: the value of x must be finite, not inf\n",
     ),
     (
         "arabic digits",

@@ -148,9 +148,16 @@ def value_from_text(name: str, text: str) -> InputValue:
     return _constant(name, graph, text)
 
 
+NOT_FINITE = {"nan", "inf", "infinity"}
+"""Names (in any case) a value may be written with that are no finite number."""
+
+
 def _constant(name: str, graph: Graph, text: str) -> InputValue:
     """The value of a parsed constant expression (``graph``'s output)."""
     if graph.inputs:
+        if {n.lower() for n in graph.input_names} <= NOT_FINITE:
+            shown = text.strip() if len(text.strip()) <= 20 else graph.input_names[0]
+            raise UsageError(f"the value of {name} must be finite, not {shown}")
         raise UsageError(
             f"the value of {name} must be a constant expression, "
             f"but {text.strip()!r} uses the name {graph.input_names[0]!r}"
@@ -173,6 +180,11 @@ def sequence_from_text(name: str, text: str) -> SequenceValue:
     except CgSyntaxError as exc:
         exc.origin = f"in the value of {name}"
         raise
+    if graphs and {n.lower() for n in graphs[0].input_names} <= NOT_FINITE:
+        for k, graph in enumerate(graphs, 1):  # the entry that is no finite number
+            node = graph.nodes[graph.output]
+            if graph.needs[graph.output]:
+                _constant(f"{name}[{k}]", graph, text[node.start : node.end])  # raises
     return SequenceValue(name, tuple(_constant(name, graph, text) for graph in graphs))
 
 
