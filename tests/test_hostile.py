@@ -775,6 +775,70 @@ def test_a_signal_during_a_dask_run(tmp_path, signum, code, stderr):
 # --- 10. --exact within a budget ------------------------------------------------------
 
 
+PAUSED_START = """
+import pathlib, sys
+import distributed
+from cgcli.data import dask_engine
+
+moment, marker = sys.argv[1], pathlib.Path(sys.argv[2])
+real_cluster, real_client = distributed.LocalCluster, distributed.Client
+real_tracker = dask_engine._quiet_resource_tracker
+
+def pause(at):
+    if at == moment:
+        marker.write_text(at)
+        sys.stdin.read()  # until cg is stopped: the test sends its signal now
+
+def tracker():
+    real_tracker()
+    pause("resource tracker started")
+
+def cluster(*args, **kwargs):
+    pause("cluster about to start")
+    started = real_cluster(*args, **kwargs)
+    pause("cluster started")
+    return started
+
+def client(*args, **kwargs):
+    connected = real_client(*args, **kwargs)
+    pause("client connected")
+    return connected
+
+dask_engine._quiet_resource_tracker = tracker
+distributed.LocalCluster, distributed.Client = cluster, client
+from cgcli.cli import main
+sys.argv = ["cg", *sys.argv[3:]]
+main()
+"""
+START_MOMENTS = ["resource tracker started", "cluster about to start", "cluster started",
+                 "client connected"]  # fmt: skip
+
+
+@pytest.mark.parametrize("moment", START_MOMENTS)
+def test_sigint_while_the_dask_cluster_starts(tmp_path, moment):
+    """A SIGINT while the local cluster starts (its workers must not get a Ctrl-C) is not
+    lost: cg stops at each moment of the start, held there until the signal is sent."""
+    _dask_or_skip()
+    _parts(tmp_path / "data", 10, 1.0)
+    marker = tmp_path / "marker"
+    run = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_START, moment, str(marker), "eval", "2*x", "--points",
+         str(tmp_path / "data"), "--engine", "dask", "--workers", "1", "--no-check", "-o",
+         "out"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, preexec_fn=_default_signals,
+    )  # fmt: skip
+    _wait_for(marker.exists, moment)
+    run.send_signal(signal.SIGINT)
+    try:
+        code = run.wait(timeout=120)
+    finally:
+        run.stdin.close()
+        run.kill()
+    assert (code, run.stderr.read()) == (130, "cg: interrupted\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "marker"]
+
+
 def test_exact_arithmetic_that_would_not_finish(cg, stepping_clock):
     """On a clock of 1 s per read, the budget has run out at its first look."""
     result = cg("eval", "(1+1/10^9)^(10^9)", "--exact", "--exact-timeout", "1", "--no-check")
