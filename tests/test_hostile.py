@@ -520,7 +520,6 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
 
 MISSING_FOLDER = [
     ("eval -o over --points", ["eval", "x*y", "--points", "{d}", "-o", "{nox}/../d.csv"], "-o {nox}/../d.csv: the folder {nox}/.. does not exist"),
-    ("eval -o", ["eval", "x*y", "x=1", "y=2", "-o", "{nox}/../new.csv"], "-o {nox}/../new.csv: the folder {nox}/.. does not exist"),
     ("check --summary over the single sheet", ["check", P, *AT, "--answers", "{alice}", "--summary", "{nox}/../o/alice.csv"], "--summary {nox}/../o/alice.csv: the folder {nox}/../o does not exist"),
     ("check --summary over a sheet of the folder", ["check", P, *AT, "--answers", "{o}", "--summary", "{o}/nox/../alice.csv"], "--summary {o}/nox/../alice.csv: the folder {o}/nox/.. does not exist"),
     ("check --class-drawing", ["check", P, *AT, "--answers", "{o}", "--class-drawing", "{nox}/../c.svg"], "--class-drawing {nox}/../c.svg: the folder {nox}/.. does not exist"),
@@ -773,6 +772,20 @@ def test_a_signal_during_a_dask_run(tmp_path, signum, code, stderr):
 
 
 # --- 10. --exact within a budget ------------------------------------------------------
+
+
+def test_a_dask_result_through_a_missing_folder_is_refused(tmp_path):
+    """-o nox/../res: the system has no nox to go up from; cg neither makes nox nor writes
+    res beside it."""
+    _dask_or_skip()
+    _parts(tmp_path / "data", 10, 1.0)
+    run = _cg("eval", "2*x", "--points", "data", "--engine", "dask", "--workers", "1",
+              "--no-check", "-o", "nox/../res", cwd=tmp_path)  # fmt: skip
+    assert (run.wait(timeout=120), run.stderr.read()) == (
+        2,
+        "cg: usage error: -o nox/../res: the folder nox does not exist\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
 PAUSED_START = """

@@ -319,6 +319,9 @@ def _name_warnings(compiled: CompiledProgram, columns, constants, kept) -> list[
 
 def _result_names(out: str, count: int) -> list[str]:
     """part.0.parquet, part.1.parquet, ... for ``out``, a folder that holds no Parquet file."""
+    from ..core.files import refuse_missing_before_parent
+
+    refuse_missing_before_parent(out, "-o")
     if os.path.exists(out) and not os.path.isdir(out):
         raise _not_a_folder(out)
     existing = _parquet_files_in(out)
@@ -352,7 +355,7 @@ def staging_folder(out: str) -> Iterator[str]:
 
     from ..core import cleanup
 
-    parent = os.path.dirname(os.path.abspath(out))
+    parent = os.path.dirname(os.path.realpath(out))
     staging = os.path.join(parent, f".cg-{os.urandom(8).hex()}")
     try:
         try:
@@ -379,7 +382,7 @@ def take_over(staging: str, out: str, names: Sequence[str]) -> None:
     )
     from ..core import cleanup
 
-    target = os.path.abspath(out)
+    target = os.path.realpath(out)
     with cleanup.critical(), _folder_lock(os.path.dirname(target)):
         if not os.path.lexists(target):
             os.chmod(staging, 0o777 & ~_umask())
