@@ -11,7 +11,7 @@ backpropagation (:mod:`.array_mistakes`) when one of them gives it entry by entr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..api.evaluation import Evaluation
@@ -147,8 +147,11 @@ class ArrayGrader(Grader):
             given = written[question][1]
             verdict, diagnosis, right = self._judge(question, given)
             if verdict == WRONG and sources and diagnosis.mistake != NOT_AN_ARRAY:
-                diagnosis = self._carried(question, given, predicted, sources, written, results)
-                diagnosis = diagnosis or self._judge(question, given)[1]
+                carried = self._carried(question, given, predicted, sources, written, results)
+                if carried is not None and right is not None:
+                    count = f" ({right[0]} of {right[1]} entries right)"
+                    carried = replace(carried, text=carried.text + count)
+                diagnosis = carried or diagnosis
             results[question] = (verdict, diagnosis, None)
             credit[question] = right
             readable = given.problem is None and given.shape == self._truth(question).shape
