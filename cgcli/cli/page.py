@@ -62,10 +62,17 @@ def page_command(program, out_file, digits, no_check, answer_files):
     from ..api.evaluation import evaluate_graph
     from ..core.files import write_whole
     from ..page import build_page
+    from ..passes.arrays import uses_arrays
 
     check_output(out_file, "-o", program, *(("--answers", f) for f in answer_files))
     graph, values = load_program(program)
-    result = evaluate_graph(graph, values, check=not no_check)
+    if uses_arrays(graph, values):
+        from ..api.array_evaluation import evaluate_arrays
+        from ..core.limits import CHECK_TIMEOUT
+
+        result = evaluate_arrays(graph, values, check=not no_check, check_timeout=CHECK_TIMEOUT)
+    else:
+        result = evaluate_graph(graph, values, check=not no_check)
     for warning in result.warnings:
         warn(warning)
     class_grades = None
