@@ -21,12 +21,15 @@ from ..core.parser import parse
 from ..core.untrusted import quoted, shortened
 from ..passes.arrays import shapes
 from .array_mistakes import ARRAY_MISTAKES, NOT_AN_ARRAY, WRONG_SHAPE, ArrayView, summed_back
-from .given import MAX_ANSWER_CHARS, Given, normalise, read_given
+from .given import Given, normalise, read_given
 from .grader import Grader
 from .keys import GRAD, VALUE, Question
 from .report import GIVEN, Diagnosis
 from .tolerance import RIGHT, ROUNDED, WRONG, Tolerance
 
+MAX_ARRAY_CHARS = 100_000
+"""Longest matrix answer read (a 100×100 matrix at 6 digits); a number keeps the limit
+of :data:`.given.MAX_ANSWER_CHARS`."""
 MAX_WRONG_SHOWN = 3
 """Wrong entries named in a partly right answer's note; a count follows for the rest."""
 
@@ -64,8 +67,8 @@ def read_array_answer(key: str, text: str, names: Mapping[str, float]) -> ArrayG
     """Read a nested list (or a single number) written for ``key``; a ragged list or an
     entry that is not a number gives an answer with its ``problem``."""
     shown = normalise(text)
-    if len(shown) > MAX_ANSWER_CHARS:
-        raise UsageError(f"answer {shortened(key, 40)}: longer than {MAX_ANSWER_CHARS} characters")
+    if len(shown) > MAX_ARRAY_CHARS:
+        raise UsageError(f"answer {shortened(key, 40)}: longer than {MAX_ARRAY_CHARS:,} characters")
     if not shown.startswith("["):
         one = read_given(key, text, names)
         return ArrayGiven(one.text, (), (one,))
