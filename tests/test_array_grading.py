@@ -269,3 +269,16 @@ def test_a_matrix_answer_longer_than_a_number_is_read():
     assert len(answer) > 2000
     _, answers = graded("L = sum(W @ x)", {"W": w, "x": x}, {"dL/dW": answer})
     assert answers["dL/dW"].verdict.startswith("right") and answers["dL/dW"].entries == (400, 400)
+
+
+def test_a_class_of_matrix_sheets_draws_where_it_went_wrong(cg, graphviz, tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ann.txt").write_text(f"dL/dW = {text(DW)}\n")
+    (tmp_path / "class" / "bob.txt").write_text(f"dL/dW = {text(DW.T)}\n")
+    values = [f"{k}={json.dumps(v).replace(' ', '')}" for k, v in PRODUCT_VALUES.items()]
+    drawing = tmp_path / "class.svg"
+    args = ["--answers", str(tmp_path / "class"), "--class-drawing", str(drawing)]
+    out = cg("check", PRODUCT, *values, *args)
+    assert out.exit_code == 1, out.output
+    assert "∂L/∂W     1 of 2    50%  transposed (1)" in out.stdout
+    assert "<svg" in drawing.read_text()

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from ..api.evaluation import evaluate_graph
+from ..api.array_evaluation import evaluate_either
 from ..core.array_ops import shown_shape
 from ..core.errors import UsageError
 from ..core.ir import INPUT, Graph, Node
@@ -23,7 +23,6 @@ from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_array, format_number
 from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
-from ..passes.arrays import uses_arrays
 from ..passes.values import (
     ArrayValue,
     InputValue,
@@ -63,12 +62,7 @@ def blank_sheet(
         for name, v in (values or {}).items()
     }
     inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
-    if uses_arrays(graph, inputs):
-        from ..api.array_evaluation import evaluate_arrays
-
-        result = evaluate_arrays(graph, inputs, output=output, check=False, check_timeout=0)
-    else:
-        result = evaluate_graph(graph, inputs, output=output, check=False)
+    result = evaluate_either(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask, result.shapes is not None)
     head["student"] = student
