@@ -49,7 +49,8 @@ from . import (
     "expectations",
     multiple=True,
     metavar="ANSWERS",
-    help="Answers on the command line: p=4, dg/dx=-3, dz=x+y (repeatable).",
+    help="Answers on the command line: p=4, dg/dx=-3, dz=x+y, a matrix dL/dW=[[1,2],[3,4]] "
+    "(repeatable).",
 )
 @click.option(
     "--require",
