@@ -260,3 +260,25 @@ def test_the_gradebook_credits_entries(cg, tmp_path):
     rows = list(csv.DictReader(book.open()))
     assert float(rows[0]["points"]) == pytest.approx(1 + 5 / 6)
     assert rows[0]["dL/dX"] == "wrong (5 of 6 entries, no common mistake)"
+
+
+def test_a_matrix_answer_longer_than_a_number_is_read():
+    w = np.arange(400.0).reshape(20, 20) / 7
+    x = np.linspace(-1, 1, 20)
+    answer = text(np.outer(np.ones(20), x))  # ∂sum(W x)/∂W = 1 xᵀ
+    assert len(answer) > 2000
+    _, answers = graded("L = sum(W @ x)", {"W": w, "x": x}, {"dL/dW": answer})
+    assert answers["dL/dW"].verdict.startswith("right") and answers["dL/dW"].entries == (400, 400)
+
+
+def test_a_class_of_matrix_sheets_draws_where_it_went_wrong(cg, graphviz, tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ann.txt").write_text(f"dL/dW = {text(DW)}\n")
+    (tmp_path / "class" / "bob.txt").write_text(f"dL/dW = {text(DW.T)}\n")
+    values = [f"{k}={json.dumps(v).replace(' ', '')}" for k, v in PRODUCT_VALUES.items()]
+    drawing = tmp_path / "class.svg"
+    args = ["--answers", str(tmp_path / "class"), "--class-drawing", str(drawing)]
+    out = cg("check", PRODUCT, *values, *args)
+    assert out.exit_code == 1, out.output
+    assert "∂L/∂W     1 of 2    50%  transposed (1)" in out.stdout
+    assert "<svg" in drawing.read_text()

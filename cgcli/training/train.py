@@ -12,6 +12,7 @@ from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
 from .gradient_descent import TARGET, Outcome, Trainer, build_objective
+from .matrix_training import MatrixTrainer, has_arrays
 
 
 def train(
@@ -91,6 +92,8 @@ def train(
     if not all(np.isfinite(a).all() for a in arrays.values()):
         raise UsageError("the data holds values that are not finite numbers (nan, inf)")
     arrays[TARGET] = arrays.pop(target)
+    if has_arrays(given):
+        return MatrixTrainer(objective, arrays, settings).fit(given, progress)
     return Trainer(objective, arrays, settings).fit(given, progress)
 
 
