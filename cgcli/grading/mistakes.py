@@ -99,6 +99,12 @@ class AnswerView:
         locals_ = [work.local(work.true_values, e) for e in self.edges]
         return self.words.chain(self.index, self.edges, right, locals_)
 
+    @cached_property
+    def own_chain(self) -> str:
+        """The chain-rule step at the student's numbers (:attr:`upstream`, :attr:`locals`),
+        for an explanation that quotes those numbers beside it."""
+        return self.words.chain(self.index, self.edges, self.upstream, self.locals)
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -416,7 +422,7 @@ def local_derivative_alone(view: AnswerView):
     if all(abs(u - 1) < 1e-12 for u in view.upstream):
         return
     words = view.words
-    chain = view.chain
+    chain = view.own_chain  # it quotes the upstream gradients and locals it uses
     edges_of: dict[int, list[int]] = {}
     for k, (user, _) in enumerate(view.edges):
         edges_of.setdefault(user, []).append(k)
