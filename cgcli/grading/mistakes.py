@@ -291,11 +291,14 @@ SWAPPABLE = ("mul", "div", "pow", "max", "min")
 
 def inputs_swapped(view: EdgeView):
     """The derivative with respect to the gate's other input (a ``*`` or ``/`` gate's
-    inputs swapped)."""
+    inputs swapped). Not when the other input is a constant (``w^2``'s exponent): it has
+    no derivative to take by mistake."""
     user = view.work.node(view.user)
     if user.op not in SWAPPABLE or user.inputs[0] == user.inputs[1]:
         return
     other = 1 - view.edge[1]
+    if view.work.true_grads[user.inputs[other]] is None:
+        return
     wrong = view.work.local(view.values, (view.user, other))
     symbol = op_for(user.op).symbol or user.op
     shown = view.words.local_formula(view.user, other)
