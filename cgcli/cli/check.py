@@ -177,7 +177,8 @@ def check_command(
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
-    1 when any is wrong or missing, 2 when a sheet could not be read."""
+    1 when any is wrong or missing, 2 when a sheet could not be read or has no variant
+    (in a class, the other sheets are graded all the same)."""
     from ..core.files import write_whole
     from ..grading import grade_class
     from ..grading.keys import split_expectations
