@@ -74,3 +74,17 @@ def test_a_shape_error_is_found_before_training():
         cgcli.train(MODEL, xor(), target="y", loss="bce", params={
             "W1": np.ones((3, 3)), "b1": B1, "W2": W2, "b2": B2,
         })  # fmt: skip
+
+
+def test_array_parameters_need_their_starting_values():
+    with pytest.raises(CgError, match=r"--params W1, W2: a program over vectors and matrices"):
+        cgcli.train(MODEL, xor(), target="y", loss="bce", params={
+            "W1": None, "b1": B1, "W2": None, "b2": B2,
+        })  # fmt: skip
+
+
+def test_the_dask_engine_says_it_trains_scalar_programs():
+    with pytest.raises(CgError, match="--engine dask trains scalar programs"):
+        cgcli.train(MODEL, "data.parquet", target="y", engine="dask", params={
+            "W1": W1, "b1": B1, "W2": W2, "b2": B2,
+        })  # fmt: skip
