@@ -88,3 +88,13 @@ def test_the_dask_engine_says_it_trains_scalar_programs():
         cgcli.train(MODEL, "data.parquet", target="y", engine="dask", params={
             "W1": W1, "b1": B1, "W2": W2, "b2": B2,
         })  # fmt: skip
+
+
+def test_the_outcome_shows_matrices_and_numbers():
+    outcome = cgcli.train(
+        MODEL, xor(), target="y", loss="bce", lr=0.1, epochs=1,
+        params={"W1": W1, "b1": B1, "W2": W2, "b2": B2},
+    )  # fmt: skip
+    shown = repr(outcome)
+    assert shown.startswith("<Outcome W1=[[") and ", b2=" in shown
+    assert f"b2={outcome.params['b2']:.6g};" in shown
