@@ -282,3 +282,19 @@ def test_a_class_of_matrix_sheets_draws_where_it_went_wrong(cg, graphviz, tmp_pa
     assert out.exit_code == 1, out.output
     assert "∂L/∂W     1 of 2    50%  transposed (1)" in out.stdout
     assert "<svg" in drawing.read_text()
+
+
+def test_a_json_sheet_takes_integers_and_number_texts_and_notes_what_is_no_number():
+    doc = {
+        "dL/dW": [[0.5, 0, -2.5], [2, 4.1, "-18/10"]],  # 0 and 2: integers, read exactly
+        "dL/dD": [[0.5, -1], [2, True]],
+        "dL/dX": [[0.5, -1], [-1, -2.1], [6, "0.3], [1"]],
+    }
+    sheet = parse_sheet(json.dumps(doc), "ann.json", "json")
+    report, answers = graded(PRODUCT, PRODUCT_VALUES, sheet)
+    assert answers["dL/dW"].verdict == "right"
+    assert answers["dL/dD"].verdict == answers["dL/dX"].verdict == "missing"
+    assert report.problems == [
+        "answer dL/dD: an array with an entry that is not a number (true)",
+        "answer dL/dX: an array with an entry that is not a number (the text '0.3], [1')",
+    ]

@@ -74,3 +74,27 @@ def test_a_shape_error_is_found_before_training():
         cgcli.train(MODEL, xor(), target="y", loss="bce", params={
             "W1": np.ones((3, 3)), "b1": B1, "W2": W2, "b2": B2,
         })  # fmt: skip
+
+
+def test_array_parameters_need_their_starting_values():
+    with pytest.raises(CgError, match=r"--params W1, W2: a program over vectors and matrices"):
+        cgcli.train(MODEL, xor(), target="y", loss="bce", params={
+            "W1": None, "b1": B1, "W2": None, "b2": B2,
+        })  # fmt: skip
+
+
+def test_the_dask_engine_says_it_trains_scalar_programs():
+    with pytest.raises(CgError, match="--engine dask trains scalar programs"):
+        cgcli.train(MODEL, "data.parquet", target="y", engine="dask", params={
+            "W1": W1, "b1": B1, "W2": W2, "b2": B2,
+        })  # fmt: skip
+
+
+def test_the_outcome_shows_matrices_and_numbers():
+    outcome = cgcli.train(
+        MODEL, xor(), target="y", loss="bce", lr=0.1, epochs=1,
+        params={"W1": W1, "b1": B1, "W2": W2, "b2": B2},
+    )  # fmt: skip
+    shown = repr(outcome)
+    assert shown.startswith("<Outcome W1=[[") and ", b2=" in shown
+    assert f"b2={outcome.params['b2']:.6g};" in shown

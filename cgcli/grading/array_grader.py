@@ -19,8 +19,8 @@ from ..core.array_ops import shown_shape
 from ..core.errors import CgError, UsageError
 from ..core.parser import parse
 from ..core.untrusted import quoted, shortened
-from ..passes.arrays import shapes
-from .array_mistakes import ARRAY_MISTAKES, NOT_AN_ARRAY, WRONG_SHAPE, ArrayView, summed_back
+from ..passes.arrays import operand_gradient, shapes, summed_back
+from .array_mistakes import ARRAY_MISTAKES, NOT_AN_ARRAY, WRONG_SHAPE, ArrayView
 from .given import Given, normalise, read_given
 from .grader import Grader
 from .keys import GRAD, VALUE, Question
@@ -166,8 +166,6 @@ class ArrayGrader(Grader):
         """The node's gradient by the right step from the student's gradients of the nodes
         that use it, and the student's wrong answers it comes from."""
         import numpy as np
-
-        from ..passes.arrays import operand_gradient
 
         if index == self.graph.output:
             return self.grads[index], frozenset()

@@ -67,7 +67,7 @@ class Outcome:
 
     def __repr__(self) -> str:
         params = ", ".join(
-            f"{k}={np.array2string(v, precision=6) if np.ndim(v) else f'{float(v):.6g}'}"
+            f"{k}={np.array2string(v, precision=6) if np.ndim(v) else format(v, '.6g')}"
             for k, v in self.params.items()
         )
         return f"<Outcome {params}; loss {self.loss:.6g} after {self.epochs} epochs>"

@@ -34,16 +34,13 @@ def has_arrays(given: Mapping[str, Any]) -> bool:
 
 
 class MatrixTrainer(Trainer):
-    """Gradient descent on parameters that are arrays, by the array engine."""
+    """Gradient descent on a program over arrays, by the array engine; every parameter
+    has its starting value."""
 
     def fit(
         self, given: Mapping[str, Any], progress: Callable[[int, float], None] | None
     ) -> Outcome:
-        rng = np.random.default_rng(self.settings.seed)
-        start = {
-            name: np.array(value, dtype=float) if value is not None else float(rng.normal(0, 0.5))
-            for name, value in given.items()
-        }
+        start = {name: np.array(value, dtype=float) for name, value in given.items()}
         self._check_shapes(start)
         outcome = self.run(start, progress or (lambda epoch, value: None))
         outcome.check_ok, outcome.check = self.check_gradient(outcome.params)
