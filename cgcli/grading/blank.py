@@ -132,7 +132,7 @@ def program_lines(source: str) -> list[str]:
 def _head(graph: Graph, inputs: Mapping[str, InputValue], ask: str) -> dict[str, str]:
     program = "\n".join(program_lines(graph.source))
     point = " ".join(f"{n}={format_number(inputs[n].number)}" for n in graph.input_names)
-    out = graph.label(graph.nodes[graph.output])
+    out = graph.output_label()
     task = {
         "all": f"the value of every node (forward pass) and ∂{out}/∂node (backward pass)",
         "values": "the value of every node (forward pass)",
