@@ -376,3 +376,15 @@ def test_the_examples_of_truncation_past_the_starting_state():
     cells = list(STARTING_STATE_CELLS.values())
     dv = [evaluate(cells[1][0], {"w": 3, "v": 2}, truncate=k).gradient["v"] for k in (0, 1, 2)]
     assert dv == [0, 3, 12]  # not 3, 12, 39
+
+
+def test_a_state_carried_from_one_loop_into_the_next_is_truncated_as_one_loop():
+    """h[2], written by the first loop, is the state before the second loop's first step:
+    the program split in two loops has the one loop's truncated gradients."""
+    one = STARTING_STATE_CELLS["h[0] = v, L += h[t]"]
+    split = "h[0] = v\nL = 0\nfor t in 1..2: h[t] = w*h[t-1]; L += h[t]\n"
+    split += "for t in 3..3: h[t] = w*h[t-1]; L += h[t]\n"
+    for k in range(4):
+        result = evaluate(split, one[1], truncate=k)
+        assert result.gradient == pytest.approx(truncated_by_hand(one, one[1], k), rel=1e-15)
+        assert result.check.ok
