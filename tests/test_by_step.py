@@ -232,8 +232,8 @@ def test_bad_uses(options, message):
 def test_explain_by_step_works_each_share_out():
     text = explain("T = 2\n" + IN_LOOP, values(2), by_step=True).text
     assert "Backward pass through time, from the last step to the first" in text
-    assert "∂L#3/∂h[2] = " in text and "(no later step)" in text
-    assert "w's share: ∂L#3/∂v" in text
+    assert "∂L/∂h[2] = " in text and "(no later step)" in text
+    assert "w's share: ∂L/∂v" in text
     assert text.rstrip().endswith("(tolerance relative 1e-09 + absolute 1e-12)")
     truncated = explain("T = 2\n" + IN_LOOP, values(2), truncate=0).text
     assert truncated.startswith("Truncated backpropagation through time: gradients stop 0")
@@ -255,7 +255,7 @@ def test_a_truncated_result_says_so_in_its_repr_and_table():
     assert "truncated BPTT (K = 1), not the true gradient" in repr(result)
     from cgcli.render.table import render_plain
 
-    assert "these are truncated gradients, not the true gradient of L#3" in render_plain(
+    assert "these are truncated gradients, not the true gradient of L" in render_plain(
         result, 6, ["w"]
     )
 
@@ -376,3 +376,15 @@ def test_the_examples_of_truncation_past_the_starting_state():
     cells = list(STARTING_STATE_CELLS.values())
     dv = [evaluate(cells[1][0], {"w": 3, "v": 2}, truncate=k).gradient["v"] for k in (0, 1, 2)]
     assert dv == [0, 3, 12]  # not 3, 12, 39
+
+
+def test_a_state_carried_from_one_loop_into_the_next_is_truncated_as_one_loop():
+    """h[2], written by the first loop, is the state before the second loop's first step:
+    the program split in two loops has the one loop's truncated gradients."""
+    one = STARTING_STATE_CELLS["h[0] = v, L += h[t]"]
+    split = "h[0] = v\nL = 0\nfor t in 1..2: h[t] = w*h[t-1]; L += h[t]\n"
+    split += "for t in 3..3: h[t] = w*h[t-1]; L += h[t]\n"
+    for k in range(4):
+        result = evaluate(split, one[1], truncate=k)
+        assert result.gradient == pytest.approx(truncated_by_hand(one, one[1], k), rel=1e-15)
+        assert result.check.ok

@@ -56,7 +56,7 @@ def evaluate_arrays(
     gradient = {n.name: shown_grads[n.index] for n in graph.inputs}
     return Evaluation(
         graph,
-        graph.label_at(graph.output),
+        graph.output_label(),
         shown[graph.output],
         gradient,
         NodeResults(graph, shown, shown_grads),

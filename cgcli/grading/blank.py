@@ -147,7 +147,7 @@ def _head(
 ) -> dict[str, str]:
     program = "\n".join(program_lines(graph.source))
     point = " ".join(f"{n}={_number(inputs[n].number).replace(' ', '')}" for n in graph.input_names)
-    out = graph.label(graph.nodes[graph.output])
+    out = graph.output_label()
     task = {
         "all": f"the value of every node (forward pass) and ∂{out}/∂node (backward pass)",
         "values": "the value of every node (forward pass)",

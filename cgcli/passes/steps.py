@@ -33,10 +33,11 @@ class StepStructure:
     first_step: tuple[int, ...]
     """The global number of each loop's first step."""
     before: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(node made before a loop, loop) → the global step the node stands for: an element
-    of a state the loop computes, written before it (``h[0]``), is the state of the step
-    before the step that would have written its index (``h[0]`` is step 0's state when
-    step ``t`` writes ``h[t]``; one step before the loop when the indexes do not say)."""
+    """(node, loop) → the global step a node made outside the loop stands for, when it is
+    an element of a state the loop computes (``h[0]``, or ``h[3]`` from an earlier loop):
+    the step whose index it has, were the loop to start there (``h[0]`` is the step
+    before ``t = 1`` when step t writes ``h[t]``); one before the loop's first step
+    when the indexes do not say."""
 
     @classmethod
     def of(cls, graph: Graph) -> StepStructure:
@@ -58,14 +59,13 @@ class StepStructure:
 
     def span(self, producer: int, consumer: int) -> int:
         """How many steps back the edge ``producer → consumer`` reaches when it reads a
-        state element of an earlier step of the same loop; 0 for any other edge."""
+        state element of an earlier step of the same loop, or one written before the
+        loop (:attr:`before`); 0 for any other edge."""
         step = self.step_of[producer]
-        if step < 0:
+        if self.loop_of[consumer] != self.loop_of[producer]:
             step = self.before.get((producer, self.loop_of[consumer]))
             if step is None:
                 return 0
-        elif self.loop_of[consumer] != self.loop_of[producer]:
-            return 0
         later = self.step_of[consumer] - step
         if later <= 0 or not self.is_element(producer):
             return 0
@@ -94,7 +94,7 @@ def _initial_states(
     graph: Graph, step_of: array, loop_of: array, first_step: Sequence[int]
 ) -> dict[tuple[int, int], int]:
     """:attr:`StepStructure.before`: for each loop, the elements it reads that were
-    written before it, of an indexed name the loop itself writes."""
+    written before it (outside it), of an indexed name the loop itself writes."""
     table = graph.table
     names = table.names
     offsets, flat = table.input_offsets, table.input_flat
@@ -111,7 +111,7 @@ def _initial_states(
         if loop < 0:
             continue
         for i in flat[offsets[index] : offsets[index + 1]]:
-            if step_of[i] >= 0 or (i, loop) in before or not _is_element(table, i):
+            if loop_of[i] == loop or (i, loop) in before or not _is_element(table, i):
                 continue
             base, indexes = split_element(names[i]) or ("", ())
             where = written.get((loop, base))
