@@ -317,3 +317,41 @@ def test_a_formula_answer_over_arrays_is_told_to_be_for_scalar_programs(cg):
     assert answers["dL/dW"].verdict == "missing"
     assert report.problems[0].startswith(f"answer dL/dW: 'G @ X.T' {scalar_only}")
     assert report.problems[1].startswith("answer dL/dX: '1 +' is not a number or formula")
+
+
+def test_a_matrix_answer_longer_than_a_number_is_read():
+    w = np.arange(400.0).reshape(20, 20) / 7
+    x = np.linspace(-1, 1, 20)
+    answer = text(np.outer(np.ones(20), x))  # ∂sum(W x)/∂W = 1 xᵀ
+    assert len(answer) > 2000
+    _, answers = graded("L = sum(W @ x)", {"W": w, "x": x}, {"dL/dW": answer})
+    assert answers["dL/dW"].verdict.startswith("right") and answers["dL/dW"].entries == (400, 400)
+
+
+def test_a_class_of_matrix_sheets_draws_where_it_went_wrong(cg, graphviz, tmp_path):
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "ann.txt").write_text(f"dL/dW = {text(DW)}\n")
+    (tmp_path / "class" / "bob.txt").write_text(f"dL/dW = {text(DW.T)}\n")
+    values = [f"{k}={json.dumps(v).replace(' ', '')}" for k, v in PRODUCT_VALUES.items()]
+    drawing = tmp_path / "class.svg"
+    args = ["--answers", str(tmp_path / "class"), "--class-drawing", str(drawing)]
+    out = cg("check", PRODUCT, *values, *args)
+    assert out.exit_code == 1, out.output
+    assert "∂L/∂W     1 of 2    50%  transposed (1)" in out.stdout
+    assert "<svg" in drawing.read_text()
+
+
+def test_a_json_sheet_takes_integers_and_number_texts_and_notes_what_is_no_number():
+    doc = {
+        "dL/dW": [[0.5, 0, -2.5], [2, 4.1, "-18/10"]],  # 0 and 2: integers, read exactly
+        "dL/dD": [[0.5, -1], [2, True]],
+        "dL/dX": [[0.5, -1], [-1, -2.1], [6, "0.3], [1"]],
+    }
+    sheet = parse_sheet(json.dumps(doc), "ann.json", "json")
+    report, answers = graded(PRODUCT, PRODUCT_VALUES, sheet)
+    assert answers["dL/dW"].verdict == "right"
+    assert answers["dL/dD"].verdict == answers["dL/dX"].verdict == "missing"
+    assert report.problems == [
+        "answer dL/dD: an array with an entry that is not a number (true)",
+        "answer dL/dX: an array with an entry that is not a number (the text '0.3], [1')",
+    ]

@@ -232,8 +232,8 @@ def test_bad_uses(options, message):
 def test_explain_by_step_works_each_share_out():
     text = explain("T = 2\n" + IN_LOOP, values(2), by_step=True).text
     assert "Backward pass through time, from the last step to the first" in text
-    assert "∂L#3/∂h[2] = " in text and "(no later step)" in text
-    assert "w's share: ∂L#3/∂v" in text
+    assert "∂L/∂h[2] = " in text and "(no later step)" in text
+    assert "w's share: ∂L/∂v" in text
     assert text.rstrip().endswith("(tolerance relative 1e-09 + absolute 1e-12)")
     truncated = explain("T = 2\n" + IN_LOOP, values(2), truncate=0).text
     assert truncated.startswith("Truncated backpropagation through time: gradients stop 0")
@@ -255,6 +255,136 @@ def test_a_truncated_result_says_so_in_its_repr_and_table():
     assert "truncated BPTT (K = 1), not the true gradient" in repr(result)
     from cgcli.render.table import render_plain
 
-    assert "these are truncated gradients, not the true gradient of L#3" in render_plain(
+    assert "these are truncated gradients, not the true gradient of L" in render_plain(
         result, 6, ["w"]
     )
+
+
+class Dual:
+    """A number and its derivative with respect to one input (forward mode, by hand)."""
+
+    def __init__(self, value: float, slope: float = 0.0) -> None:
+        self.value, self.slope = value, slope
+
+    def __add__(self, other):
+        other = lift(other)
+        return Dual(self.value + other.value, self.slope + other.slope)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = lift(other)
+        return Dual(self.value - other.value, self.slope - other.slope)
+
+    def __mul__(self, other):
+        other = lift(other)
+        return Dual(self.value * other.value, self.slope * other.value + self.value * other.slope)
+
+    __rmul__ = __mul__
+
+
+def lift(x) -> Dual:
+    return x if isinstance(x, Dual) else Dual(float(x))
+
+
+def dual_tanh(x: Dual) -> Dual:
+    value = math.tanh(x.value)
+    return Dual(value, (1 - value * value) * x.slope)
+
+
+# Cells whose starting state depends on an input or a weight: (cg program, values, the
+# same cell in Python: initial states by index, one step, the loss's term at index t,
+# which indexes have a term).
+STARTING_STATE_CELLS = {
+    "h[0] = w, loss at the end": (
+        "h[0] = w\nfor t in 1..3: h[t] = w*h[t-1]\nL = h[3]\n",
+        {"w": 3},
+        lambda p: {0: p["w"]},
+        lambda p, h, t: p["w"] * h[t - 1],
+        lambda h, t: h[t],
+        [3],
+    ),
+    "h[0] = v, L += h[t]": (
+        "h[0] = v\nL = 0\nfor t in 1..3: h[t] = w*h[t-1]; L += h[t]\n",
+        {"w": 3, "v": 2},
+        lambda p: {0: p["v"]},
+        lambda p, h, t: p["w"] * h[t - 1],
+        lambda h, t: h[t],
+        [1, 2, 3],
+    ),
+    "tanh cell, h[0] = tanh(u*v)": (
+        "h[0] = tanh(u*v)\nL = 0\nfor t in 1..4:\n"
+        "    h[t] = tanh(w*h[t-1] + u*x[t])\n    L += (h[t] - y[t])^2\n",
+        {"w": 0.75, "u": -0.5, "v": 1.5, "x": XS[:4], "y": YS[:4]},
+        lambda p: {0: dual_tanh(p["u"] * p["v"])},
+        lambda p, h, t: dual_tanh(p["w"] * h[t - 1] + p["u"] * XS[t - 1]),
+        lambda h, t: (h[t] - YS[t - 1]) * (h[t] - YS[t - 1]),
+        [1, 2, 3, 4],
+    ),
+    "two states back, h[0] and h[1] before the loop": (
+        "h[0] = v\nh[1] = w*v\nL = 0\nfor t in 2..5:\n"
+        "    h[t] = w*h[t-1] + c*h[t-2]\n    L += h[t]*h[t]\n",
+        {"w": 0.5, "c": -0.25, "v": 1.25},
+        lambda p: {0: p["v"], 1: p["w"] * p["v"]},
+        lambda p, h, t: p["w"] * h[t - 1] + p["c"] * h[t - 2],
+        lambda h, t: h[t] * h[t],
+        [2, 3, 4, 5],
+    ),
+}
+
+
+def truncated_by_hand(cell, given: dict, k: int) -> dict[str, float]:
+    """Σ_t ∂ℓ_t/∂θ with every state before index t - k held at its value (the docs'
+    definition), each term differentiated in forward mode, one input at a time."""
+    _, _, initial, step, term, terms = cell
+    last = max(terms)
+
+    def states(p, t: int | None, held: dict) -> dict:
+        first = initial(p)
+        h: dict = {}
+        for j in range(last + 1):
+            if t is not None and j < t - k:
+                h[j] = lift(held[j].value)  # a constant: no path back
+            else:
+                h[j] = first[j] if j in first else step(p, h, j)
+        return h
+
+    names = [name for name, value in given.items() if not isinstance(value, list)]
+    point = {name: Dual(float(given[name])) for name in names}
+    held = states(point, None, {})
+    result = {}
+    for name in names:
+        seeded = {n: Dual(float(given[n]), 1.0 if n == name else 0.0) for n in names}
+        result[name] = sum(term(states(seeded, t, held), t).slope for t in terms)
+    return result
+
+
+@pytest.mark.parametrize("cell", STARTING_STATE_CELLS.values(), ids=STARTING_STATE_CELLS)
+@pytest.mark.parametrize("k", [0, 1, 2, 3, 4])
+def test_truncation_holds_a_starting_state_further_back_constant(cell, k):
+    program, given = cell[0], cell[1]
+    result = evaluate(program, given, truncate=k)
+    expected = truncated_by_hand(cell, given, k)
+    for name, value in expected.items():
+        assert close(result.gradient[name], value), (name, result.gradient[name], value)
+    assert result.check.ok and "truncated at" in result.check.note
+
+
+def test_the_examples_of_truncation_past_the_starting_state():
+    two_steps = "h[0] = w\nfor t in 1..2: h[t] = w*h[t-1]\nL = h[2]\n"
+    assert evaluate(two_steps, {"w": 3}, truncate=1).gradient["w"] == 18  # not 27
+    cells = list(STARTING_STATE_CELLS.values())
+    dv = [evaluate(cells[1][0], {"w": 3, "v": 2}, truncate=k).gradient["v"] for k in (0, 1, 2)]
+    assert dv == [0, 3, 12]  # not 3, 12, 39
+
+
+def test_a_state_carried_from_one_loop_into_the_next_is_truncated_as_one_loop():
+    """h[2], written by the first loop, is the state before the second loop's first step:
+    the program split in two loops has the one loop's truncated gradients."""
+    one = STARTING_STATE_CELLS["h[0] = v, L += h[t]"]
+    split = "h[0] = v\nL = 0\nfor t in 1..2: h[t] = w*h[t-1]; L += h[t]\n"
+    split += "for t in 3..3: h[t] = w*h[t-1]; L += h[t]\n"
+    for k in range(4):
+        result = evaluate(split, one[1], truncate=k)
+        assert result.gradient == pytest.approx(truncated_by_hand(one, one[1], k), rel=1e-15)
+        assert result.check.ok

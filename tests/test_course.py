@@ -542,6 +542,35 @@ def test_graded_drawing_marks_made_and_carried(cg, tmp_path):
     assert page.count("<svg") == 1 and "0 of 3 asked right" in page
 
 
+TANH = ["p = w*x; z = p + b; h = tanh(z); e = h - t; L = e^2", "w=0.7", "x=-1.2", "b=0.3",
+        "t=0.5"]  # fmt: skip
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
+@pytest.mark.parametrize(
+    ("answers", "gate", "unmarked"),
+    [
+        # ∂L/∂w = x·∂L/∂p = -1.2·(-1.50331) = 1.80397 and ∂L/∂x = 0.7·(-1.50331) = -1.05232,
+        # swapped: the mistake is made at the gate p = w * x, not at the inputs w and x
+        ("dL/dp = -1.503\ndL/dw = -1.052\ndL/dx = 1.804\n", "p", ("w", "x", "z", "h")),
+        # ∂e/∂h = 1 taken as -1 at e = h - t: ∂L/∂h = +1.986 for -1.98598
+        ("dL/de = -1.986\ndL/dh = 1.986\n", "e", ("h", "z", "p")),
+    ],
+)
+def test_graded_drawing_marks_the_gate_of_the_mistake(cg, tmp_path, answers, gate, unmarked):
+    sheet = tmp_path / "s.txt"
+    sheet.write_text(answers, encoding="utf-8")
+    result = cg("check", *TANH, "--answers", str(sheet), "--drawings", str(tmp_path / "d"))
+    assert result.exit_code == 1
+    svg = (tmp_path / "d" / "s.svg").read_text(encoding="utf-8")
+    graph = cgcli.parse(TANH[0])
+    fills = svg_fills(svg)
+    by_label = {graph.label(n): fills.get(n.id) for n in graph.nodes if n.id in fills}
+    assert by_label[gate] == "#f4a3a3"
+    assert all(by_label[label] in (None, "none", "white") for label in unmarked)
+    assert "\\n" not in svg  # two answers beside one gate: two lines, not a literal \\n
+
+
 @pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="needs Graphviz")
 def test_prairielearn_shows_the_graded_drawing(cg, tmp_path):
     import base64

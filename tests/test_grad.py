@@ -268,3 +268,39 @@ def test_a_named_zero_is_not_written_into_every_formula():
         "x2": "2*(1 - h2^2)*(h2 - y)",
         "y": "2*(-h2 + y)",
     }
+
+
+def _under_abs_cases():
+    from op_cases import BINARY_POINTS, UNARY_POINTS, program_for
+
+    for op, points in {**UNARY_POINTS, **BINARY_POINTS}.items():
+        for point in points[:2]:
+            values = [f"x={point}"] if op in UNARY_POINTS else [f"x={point[0]}", f"y={point[1]}"]
+            yield pytest.param(f"abs({program_for(op)} - 0.25)", values, id=f"{op}-{point}")
+
+
+@pytest.mark.parametrize(("program", "values"), list(_under_abs_cases()))
+def test_every_op_under_abs_is_written_in_cg_s_notation_and_gives_cg_eval_s_gradient(
+    cg, program, values
+):
+    """cg's values are real: abs' is sign(a)·a', never SymPy's re(a), im(a) forms for an
+    argument SymPy cannot tell is real (relu(x), σ(x), log(x)); the printed formula's value
+    at the point is cg eval's gradient."""
+    evaluated = json.loads(cg("eval", program, *values, "--format", "json").stdout)["gradient"]
+    for extra in ([], ["--expand"]):
+        doc = json.loads(cg("grad", program, *values, *extra, "--format", "json").stdout)
+        for name, partial in doc["gradient"].items():
+            assert partial["value"] == pytest.approx(evaluated[name], rel=1e-12, abs=1e-300)
+            shown = partial["formula"] + partial["latex"]
+            assert not any(
+                word in shown for word in ("re(", "im(", "Heaviside", "Abs", "Derivative")
+            )
+    second = cg("grad", program, "--order", "2").stdout
+    assert not any(word in second for word in ("re(", "im(", "Heaviside", "Abs", "Derivative"))
+
+
+def test_abs_of_relu_and_sigmoid_are_written_with_sign(cg):
+    assert (
+        cg("grad", "abs(relu(u) - 1)").stdout == "∂f/∂u = [1 if u > 0, else 0]*sign(relu(u) - 1)\n"
+    )
+    assert cg("grad", "abs(sigmoid(u) - 1)").stdout == "∂f/∂u = (1 - σ(u))*σ(u)*sign(σ(u) - 1)\n"

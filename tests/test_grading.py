@@ -549,6 +549,10 @@ EXACT_DIAGNOSES = [
      "local derivative alone", "net_h2"),
     (MAZUR_FLAT, "w2=0.2, w4=0.3, i2=0.1, dE/dnet_h1=0.00877135, dE/dnet_h2=0.00995425, "
      "dE/di2=0.00175427", "dE/di2", "missing term", "i2"),
+    # the weight-decay term lam·2w = 0.1 dropped: -6 for -5.9. At w = 1, ∂q/∂2 of
+    # q = w^2 would be w^2·log(w) = 0 too, but a literal exponent cannot be swapped in
+    (("p = w*x; r = p - y; s = r^2; q = w^2; k = lam*q; L = s + k",
+      ["w=1", "x=3", "y=4", "lam=0.05"]), "dL/dw=-6", "dL/dw", "missing term", "w"),
 ]  # fmt: skip
 
 

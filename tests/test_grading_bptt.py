@@ -216,3 +216,30 @@ def test_a_long_chain_rule_is_shown_short_and_adds_up():
     note = answer.diagnosis.text
     assert f"… ({steps - 5} more terms) …" in note and len(note) < 1200
     assert math.isclose(float(note.rsplit("= ", 1)[1]), true, rel_tol=1e-5)
+
+
+ACCUMULATED = "h[0] = 0\nL = 0\nfor t in 1..2:\n    h[t] = w*h[t-1] + x[t]\n    L += h[t]^2\n"
+
+
+def test_a_reassigned_output_is_named_as_the_student_wrote_it(cg):
+    """L, assigned three times (L#1..L#3), is L in ∂L/∂w: in the blank sheet, the grades,
+    the step table and the node table; a name that is also an input keeps its version."""
+    point = ["w=0.5", "x=[1,2]"]
+    sheet = cg("sheet", ACCUMULATED, *point).stdout
+    assert "∂L/∂node (backward pass)" in sheet and "| ∂L/∂node |" in sheet
+    assert "L#3/" not in sheet
+    keys = cg("sheet", ACCUMULATED, *point, "--format", "csv").stdout
+    assert "L#" not in keys.splitlines()[0]
+    # h[1] = 1, h[2] = 0.5 + 2 = 2.5; ∂L/∂h[2] = 5, ∂L/∂h[1] = 2 + 0.5·5 = 4.5, ∂L/∂w = 5·1
+    graded = cg("check", ACCUMULATED, *point, "--expect", "dL/dw=5, dL/dh[1]=4.5")
+    assert graded.exit_code == 0, graded.stderr
+    assert "∂L/∂w " in graded.stdout and "∂L/∂h[1] " in graded.stdout
+    assert "#" not in graded.stdout
+    steps = cg("eval", ACCUMULATED, *point, "--by-step").stdout
+    assert steps.splitlines()[0].split() == [
+        "t", "x[t]", "h[t]", "∂L/∂h[t]", "own", "from", "t+1", "∂L/∂w", "at", "t",
+    ]  # fmt: skip
+    table = cg("eval", ACCUMULATED, *point).stdout
+    assert "∂L/∂node" in table and "∂L/∂w = 5  ✓" in table
+    same_name = cg("eval", "x = x * x; x += 3*x; x", "x=3").stdout
+    assert "∂x#3/∂x#1 = 24  ✓" in same_name

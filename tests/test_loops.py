@@ -204,7 +204,8 @@ def test_one_line_nested_loops():
         ("y = x[1.5]", "the index 1.5 is not an integer"),
         ("for t in 1..3: y = x[t/2]", "the index t/2 is 1/2 at t = 1, not an integer"),
         ("y = n\nfor t in 1..n: y = x[t]", "n is an input: an index or a range's bound"),
-        ("for t in 1..N: y = x[t]", "N is not defined here"),
+        ("for t in 1..N: y = x[t]", "N is not defined here (an input, or set only later)"),
+        ("y = x[n]", "n is not defined here (an input, or set only later): an index or a"),
         ("for t in 3..1: y = t", "the range 3..1 is empty"),
         ("for t in 1..3000000: y = x", "unrolling this loop makes more than 2,000,000"),
         ("y = h[1]\nh[2] = 3", "h[2] is assigned, but h[1] was read before as an input"),
@@ -257,12 +258,30 @@ def test_elements_by_name_on_the_command_line():
         ({"x[1]": 1, "x[3]": 3}, "missing value for x[2] (give x[2]=...)"),
         ({"x[t]": 1}, "values: 'x[t]' is not a name"),
         ({"x": []}, "the value of x is an empty list"),
+        (
+            {"x": 2},
+            "x is a sequence in this program (it reads x[1], x[2], x[3]), so one number is "
+            "not its value: give one per element, as x=[...] or x[1]=...",
+        ),
     ],
 )
 def test_bad_sequence_values(values, message):
     with pytest.raises(UsageError) as caught:
         evaluate("x[1] + x[2] + x[3]", values, check=False)
     assert message in caught.value.message
+
+
+def test_a_value_for_a_name_the_program_computes_says_so(cg):
+    program = "h[0] = 0\nL = 0\nfor t in 1..2: h[t] = w*h[t-1] + x[t]; L += h[t]\n"
+    result = cg("eval", program, "w=1", "x=[1,2]", "h=[5,6]", "L=3", "z=1", "--no-check")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "cg: warning: h is a sequence the program computes (h[...] = ...), not an input; "
+        "its value is ignored",
+        "cg: warning: L is computed by the program, not an input; its value is ignored",
+        "cg: warning: z is not used by the program; its value is ignored",
+    ]
+    assert "L = 4" in result.stdout  # h[1] = 1, h[2] = 1 + 2 = 3: the given values are unused
 
 
 def test_a_list_for_a_name_with_two_indexes_is_refused():

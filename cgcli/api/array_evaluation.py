@@ -11,10 +11,11 @@ from typing import Any
 
 from ..core.errors import UsageError
 from ..core.ir import Graph
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.verdicts import not_checked
-from ..passes.arrays import backward, forward, scalar_output, shape_of, shapes
+from ..passes.arrays import backward, forward, scalar_output, shape_of, shapes, uses_arrays
 from ..passes.values import bind_inputs, exact_values
-from .evaluation import Evaluation, NodeResults
+from .evaluation import Evaluation, NodeResults, evaluate_graph
 
 
 def evaluate_arrays(
@@ -55,7 +56,7 @@ def evaluate_arrays(
     gradient = {n.name: shown_grads[n.index] for n in graph.inputs}
     return Evaluation(
         graph,
-        graph.label_at(graph.output),
+        graph.output_label(),
         shown[graph.output],
         gradient,
         NodeResults(graph, shown, shown_grads),
@@ -68,3 +69,20 @@ def evaluate_arrays(
 def _plain(value: Any) -> Any:
     """A 0-d array as a float (a scalar node reads as in a scalar program)."""
     return float(value) if value.ndim == 0 else value
+
+
+def evaluate_either(
+    graph: Graph,
+    inputs: Mapping[str, Any],
+    *,
+    output: str | None = None,
+    check: bool = True,
+    check_timeout: float = DEFAULT_TIMEOUT,
+) -> Evaluation:
+    """:func:`evaluate_graph`, or for a program over arrays the array passes
+    (:func:`cgcli.api.array_evaluation.evaluate_arrays`): one point, no options beyond."""
+    if uses_arrays(graph if output is None else graph.with_output_name(output), inputs):
+        return evaluate_arrays(
+            graph, inputs, output=output, check=check, check_timeout=check_timeout
+        )
+    return evaluate_graph(graph, inputs, output=output, check=check, check_timeout=check_timeout)

@@ -317,7 +317,7 @@ def evaluate_graph(
         exact_result = exact_pass(graph, exact_inputs, values, needs, exact_timeout)
     return Evaluation(
         graph,
-        graph.label_at(graph.output),
+        graph.output_label(),
         values[graph.output],
         gradient,
         nodes,

@@ -56,6 +56,32 @@ class Relu(sympy.Function):
         return rf"\operatorname{{relu}}{power}\left({printer._print(self.args[0])}\right)"
 
 
+class RealSign(sympy.sign):
+    """sign(a) of a real a, as cg's abs' is: its derivative is 0 (cg's convention at the
+    jump too), whatever SymPy knows of a (relu(u), σ(u), log(u) are real in cg)."""
+
+    def _eval_derivative(self, x) -> sympy.Expr:
+        return sympy.S.Zero
+
+    def _sympystr(self, printer) -> str:
+        return f"sign({printer._print(self.args[0])})"
+
+    def _latex(self, printer, exp=None) -> str:
+        power = "" if exp is None else f"^{{{exp}}}"
+        return rf"\operatorname{{sign}}{power}\left({printer._print(self.args[0])}\right)"
+
+
+class RealAbs(sympy.Abs):
+    """|a| of a real a: its derivative is sign(a)·a', never SymPy's re(a)/im(a) forms
+    for an argument SymPy cannot tell is real (cg's every value is real)."""
+
+    def _eval_derivative(self, x) -> sympy.Expr:
+        return sympy.Derivative(self.args[0], x, evaluate=True) * RealSign(self.args[0])
+
+    def _sympystr(self, printer) -> str:
+        return f"abs({printer._print(self.args[0])})"
+
+
 def _builder(op: str):
     """The SymPy builder of each op, for derivatives in the program's terms: σ and relu
     kept whole."""
@@ -69,6 +95,8 @@ def expanded_builder(op: str):
     so that its derivative follows cg's convention at 0."""
     if op == "relu":
         return lambda s, a: Relu(a)
+    if op == "abs":
+        return lambda s, a: RealAbs(a)
     return op_for(op).sympy
 
 

@@ -49,7 +49,8 @@ from . import (
     "expectations",
     multiple=True,
     metavar="ANSWERS",
-    help="Answers on the command line: p=4, dg/dx=-3, dz=x+y (repeatable).",
+    help="Answers on the command line: p=4, dg/dx=-3, dz=x+y, a matrix dL/dW=[[1,2],[3,4]] "
+    "(repeatable).",
 )
 @click.option(
     "--require",
@@ -176,7 +177,8 @@ def check_command(
 ):
     """Grade a student's numbers for node values and gradients, naming the mistake behind
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
-    1 when any is wrong or missing, 2 when a sheet could not be read."""
+    1 when any is wrong or missing, 2 when a sheet could not be read or has no variant
+    (in a class, the other sheets are graded all the same)."""
     from ..core.files import write_whole
     from ..grading import grade_class
     from ..grading.keys import split_expectations
@@ -391,7 +393,7 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
     and each student's graded circuit at their own values (returned: student -> SVG)."""
     from types import SimpleNamespace
 
-    from ..api.evaluation import evaluate_graph
+    from ..api.array_evaluation import evaluate_either
     from ..core.files import write_whole
     from ..grading.gates import first_mistakes
     from ..grading.variants import make_folder, read_variants, safe_file_name, variant_of
@@ -403,7 +405,7 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
 
     def result_at(point):
         inputs, _ = expand_sequences(graph, point)
-        return evaluate_graph(graph, inputs, check=False)
+        return evaluate_either(graph, inputs, check=False)
 
     def point_of(sheet):
         if variants is None:

@@ -59,13 +59,13 @@ def page_command(program, out_file, digits, no_check, answer_files):
     The page is one HTML file that works opened from disk, with no network. Its layout
     comes from Graphviz's dot program, which must be installed.
     """
-    from ..api.evaluation import evaluate_graph
+    from ..api.array_evaluation import evaluate_either
     from ..core.files import write_whole
     from ..page import build_page
 
     check_output(out_file, "-o", program, *(("--answers", f) for f in answer_files))
     graph, values = load_program(program)
-    result = evaluate_graph(graph, values, check=not no_check)
+    result = evaluate_either(graph, values, check=not no_check)
     for warning in result.warnings:
         warn(warning)
     class_grades = None

@@ -228,8 +228,9 @@ class GraphBuilder:
         index = self.bindings.get(name)
         if index is None:
             raise BadIndex(
-                f"{name} is not defined here: an index or a range's bound is a number, a "
-                "loop variable or a name the program sets to a constant before (T = 3)",
+                f"{name} is not defined here (an input, or set only later): an index or a "
+                "range's bound is a number, a loop variable or a name the program sets to a "
+                "constant before (T = 3)",
                 pos,
             )
         value = self._constant_value(index)

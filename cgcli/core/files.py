@@ -136,14 +136,11 @@ def _writable_target(path: str, option: str) -> Path:
         raise UsageError(f"{option}: the file name is empty")
     from pathlib import Path
 
-    named_folder = os.path.dirname(path) or "."
-    if not _is_folder(named_folder):  # as the system sees it: "nox/../a" needs nox
+    resolved = _resolved(path)
+    if resolved is None:  # as the system sees it: "nox/../a" needs nox
+        named_folder = os.path.dirname(path) or "."
         raise UsageError(f"{option} {path}: the folder {named_folder} does not exist")
-    try:
-        real_folder = os.path.realpath(named_folder, strict=True)
-    except (OSError, ValueError):
-        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist") from None
-    target = Path(os.path.realpath(os.path.join(real_folder, os.path.basename(path))))
+    target = Path(resolved)
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
     folder = target.parent
@@ -154,6 +151,18 @@ def _writable_target(path: str, option: str) -> Path:
     if os.path.lexists(target) and not os.access(target, os.W_OK):
         raise UsageError(f"{option} {path}: permission denied")
     return target
+
+
+def refuse_missing_before_parent(path: str, option: str) -> None:
+    """Exit 2 when a ``..`` in ``path`` follows a folder that does not exist: the system
+    would not find the path, and a path made tidy by text alone (``nox/../res`` as
+    ``res``) would name another place."""
+    parts = path.split(os.sep)
+    for i, part in enumerate(parts):
+        if part == ".." and i > 0:
+            folder = os.sep.join(parts[:i]) or os.sep
+            if not _is_folder(folder):
+                raise UsageError(f"{option} {path}: the folder {folder} does not exist")
 
 
 _found_at_start: dict[str, tuple[int, ...] | None] = {}
@@ -182,6 +191,19 @@ def same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _resolved(path: str) -> str | None:
+    """The real path the system would write ``path`` to, its folder found as the system
+    finds it ("nox/../a" only when nox exists); None when that folder does not exist."""
+    named_folder = os.path.dirname(path) or "."
+    if not _is_folder(named_folder):
+        return None
+    try:
+        real_folder = os.path.realpath(named_folder, strict=True)
+    except (OSError, ValueError):
+        return None
+    return os.path.realpath(os.path.join(real_folder, os.path.basename(path)))
+
+
 def real_path(path: str | os.PathLike) -> str | None:
     """The real path of an existing ``path`` (None when the system cannot find it)."""
     try:
@@ -195,7 +217,9 @@ def refuse_overwriting(output: str | None, option: str, inputs: Iterable[tuple[s
     input (``--summary`` over a sheet being graded, ``-o`` over ``--points``)."""
     if not output or output == "-":
         return
-    target = str(_writable_target(output, option))  # the file the system would write
+    target = _resolved(output)  # the file the system would write
+    if target is None:
+        return  # nothing can be written there: the output's own check says so
     for input_option, path in inputs:
         if path and path != "-" and (same_file(target, path) or target == real_path(path)):
             raise UsageError(

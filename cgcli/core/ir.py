@@ -109,6 +109,24 @@ class Graph:
             return "f"
         return self._constant_text(index)
 
+    def output_label(self) -> str:
+        """The output as ``∂L/∂x`` names it: the plain name when the output is the name's
+        latest version (what ``L`` means once the program has run, though its node is
+        ``L#3``) and no version of the name is an input (``∂x#3/∂x#1`` stays as it is),
+        else :meth:`label_at`."""
+        return self._output_label
+
+    @cached_property
+    def _output_label(self) -> str:
+        name = self.table.names[self.output]
+        if (
+            name is not None
+            and self.bindings.get(name) == self.output
+            and name not in self.input_names
+        ):
+            return name
+        return self.label_at(self.output)
+
     def labels(self, start: int = 0, stop: int | None = None) -> list[str]:
         """:meth:`label_at` of the nodes from ``start`` to ``stop`` (all by default)."""
         prefix = self._id_prefix

@@ -98,23 +98,28 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
 def _quiet_workers() -> Iterator[None]:
     """Start a local cluster whose processes leave Ctrl-C to cg (it stops them) and
     log errors only: a stopped run is one line of cg's, not distributed's shutdown
-    chatter."""
+    chatter.
+
+    SIGINT is blocked, not ignored, in this thread while the cluster starts: the
+    threads and processes started meanwhile inherit the block (a Ctrl-C to the whole
+    terminal's group does not reach the workers), while a SIGINT meant for cg is never
+    lost: another thread of cg (the command line's watcher) takes it, or it waits
+    until the block ends."""
     import logging
     import signal
-    import threading
 
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
     saved = os.environ.get(_WORKER_LOGGING)
     os.environ[_WORKER_LOGGING] = "error"  # read by each worker process as it starts
-    _quiet_resource_tracker()
-    ignore = threading.current_thread() is threading.main_thread()
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+    masks = hasattr(signal, "pthread_sigmask")  # not on Windows
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masks else None
     try:
+        _quiet_resource_tracker()
         yield
     finally:
-        if ignore:
-            signal.signal(signal.SIGINT, handler)
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if saved is None:
             os.environ.pop(_WORKER_LOGGING, None)
         else:
@@ -314,6 +319,9 @@ def _name_warnings(compiled: CompiledProgram, columns, constants, kept) -> list[
 
 def _result_names(out: str, count: int) -> list[str]:
     """part.0.parquet, part.1.parquet, ... for ``out``, a folder that holds no Parquet file."""
+    from ..core.files import refuse_missing_before_parent
+
+    refuse_missing_before_parent(out, "-o")
     if os.path.exists(out) and not os.path.isdir(out):
         raise _not_a_folder(out)
     existing = _parquet_files_in(out)
@@ -347,7 +355,7 @@ def staging_folder(out: str) -> Iterator[str]:
 
     from ..core import cleanup
 
-    parent = os.path.dirname(os.path.abspath(out))
+    parent = os.path.dirname(os.path.realpath(out))
     staging = os.path.join(parent, f".cg-{os.urandom(8).hex()}")
     try:
         try:
@@ -374,7 +382,7 @@ def take_over(staging: str, out: str, names: Sequence[str]) -> None:
     )
     from ..core import cleanup
 
-    target = os.path.abspath(out)
+    target = os.path.realpath(out)
     with cleanup.critical(), _folder_lock(os.path.dirname(target)):
         if not os.path.lexists(target):
             os.chmod(staging, 0o777 & ~_umask())

@@ -11,7 +11,7 @@ backpropagation (:mod:`.array_mistakes`) when one of them gives it entry by entr
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..api.evaluation import Evaluation
@@ -19,14 +19,17 @@ from ..core.array_ops import shown_shape
 from ..core.errors import CgError, UsageError
 from ..core.parser import parse
 from ..core.untrusted import quoted, shortened
-from ..passes.arrays import shapes
-from .array_mistakes import ARRAY_MISTAKES, NOT_AN_ARRAY, WRONG_SHAPE, ArrayView, summed_back
-from .given import MAX_ANSWER_CHARS, Given, normalise, read_given
+from ..passes.arrays import operand_gradient, shapes, summed_back
+from .array_mistakes import ARRAY_MISTAKES, NOT_AN_ARRAY, WRONG_SHAPE, ArrayView
+from .given import Given, normalise, read_given
 from .grader import Grader
 from .keys import GRAD, VALUE, Question
 from .report import GIVEN, Diagnosis
 from .tolerance import RIGHT, ROUNDED, WRONG, Tolerance
 
+MAX_ARRAY_CHARS = 100_000
+"""Longest matrix answer read (a 100×100 matrix at 6 digits); a number keeps the limit
+of :data:`.given.MAX_ANSWER_CHARS`."""
 MAX_WRONG_SHOWN = 3
 """Wrong entries named in a partly right answer's note; a count follows for the rest."""
 
@@ -67,8 +70,8 @@ def read_array_answer(
     entry that is not a number gives an answer with its ``problem``; ``labels`` are the
     program's, which a formula answer would name."""
     shown = normalise(text)
-    if len(shown) > MAX_ANSWER_CHARS:
-        raise UsageError(f"answer {shortened(key, 40)}: longer than {MAX_ANSWER_CHARS} characters")
+    if len(shown) > MAX_ARRAY_CHARS:
+        raise UsageError(f"answer {shortened(key, 40)}: longer than {MAX_ARRAY_CHARS:,} characters")
     if not shown.startswith("["):
         one = _read_entry(key, text, names, labels)
         return ArrayGiven(one.text, (), (one,))
@@ -171,8 +174,11 @@ class ArrayGrader(Grader):
             given = written[question][1]
             verdict, diagnosis, right = self._judge(question, given)
             if verdict == WRONG and sources and diagnosis.mistake != NOT_AN_ARRAY:
-                diagnosis = self._carried(question, given, predicted, sources, written, results)
-                diagnosis = diagnosis or self._judge(question, given)[1]
+                carried = self._carried(question, given, predicted, sources, written, results)
+                if carried is not None and right is not None:
+                    count = f" ({right[0]} of {right[1]} entries right)"
+                    carried = replace(carried, text=carried.text + count)
+                diagnosis = carried or diagnosis
             results[question] = (verdict, diagnosis, None)
             credit[question] = right
             readable = given.problem is None and given.shape == self._truth(question).shape
@@ -184,8 +190,6 @@ class ArrayGrader(Grader):
         """The node's gradient by the right step from the student's gradients of the nodes
         that use it, and the student's wrong answers it comes from."""
         import numpy as np
-
-        from ..passes.arrays import operand_gradient
 
         if index == self.graph.output:
             return self.grads[index], frozenset()

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.array_ops import shown_shape, split_op
 from ..core.ir import Graph
-from ..passes.arrays import operand_gradient
+from ..passes.arrays import operand_gradient, summed_back
 from .keys import GRAD, VALUE
 
 TRANSPOSED = "transposed"
@@ -70,7 +70,8 @@ class ArrayView:
 
     def through(self, user: int, slot: int, wrong: Any) -> Any:
         """The node's gradient with the share of one use replaced by ``wrong``: ``wrong``
-        alone when that is the only use, or when it does not have the node's shape."""
+        itself when that is the only use; None when ``wrong`` does not have the node's
+        shape and other uses add to it."""
         import numpy as np
 
         truth = np.asarray(self.truth, dtype=float)
@@ -78,10 +79,12 @@ class ArrayView:
             return wrong
         if np.shape(wrong) != truth.shape:
             return None
-        right = summed_back(self._share(user, slot), truth.shape)
+        right = summed_back(self.share(user, slot), truth.shape)
         return truth - right + wrong
 
-    def _share(self, user: int, slot: int) -> Any:
+    def share(self, user: int, slot: int) -> Any:
+        """What one use sends back to the node, before it is summed over the axes
+        broadcasting stretched."""
         node = self.graph.table.node(user)
         args = [self.values[i] for i in node.inputs]
         return operand_gradient(node.op, args, self.values[user], self.grads[user], slot)
@@ -89,20 +92,6 @@ class ArrayView:
 
 Prediction = tuple[Any, str]
 """The array a mistake gives, and what the student did, in words."""
-
-
-def summed_back(grad: Any, shape: tuple[int, ...]) -> Any:
-    """A gradient summed back over the axes broadcasting stretched."""
-    import numpy as np
-
-    grad = np.asarray(grad, dtype=float)
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(k for k, size in enumerate(shape) if size == 1 and grad.shape[k] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return np.broadcast_to(grad, shape)
 
 
 def transposed(view: ArrayView) -> Iterator[Prediction]:
@@ -193,7 +182,7 @@ def batch_sum_left_out(view: ArrayView) -> Iterator[Prediction]:
         node = view.graph.table.node(user)
         if split_op(node.op)[0] not in ("add", "sub") or np.shape(view.values[user]) == shape:
             continue
-        share = np.asarray(view._share(user, slot), dtype=float)
+        share = np.asarray(view.share(user, slot), dtype=float)
         d = view.grad(user)
         if len(view.uses()) == 1:
             yield share, f"{d} itself, not summed over the batch (the axes broadcasting stretched)"

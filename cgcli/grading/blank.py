@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from ..api.evaluation import evaluate_graph, parse_values
+from ..api.array_evaluation import evaluate_either
+from ..api.evaluation import parse_values
 from ..core import arguments
 from ..core.array_ops import shown_shape
 from ..core.ir import INPUT, Graph, Node
@@ -23,7 +24,6 @@ from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_array, format_number
 from ..core.parser import parse_program
 from ..core.untrusted import json_text, markdown_code, spreadsheet_cell, visible
-from ..passes.arrays import uses_arrays
 from ..passes.values import InputValue, expand_sequences
 from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
@@ -50,12 +50,7 @@ def blank_sheet(
     graph = parse_program(program)
     given = parse_values(values)
     inputs, _ = expand_sequences(graph, given)  # x=[...] on x[1], x[2], ...
-    if uses_arrays(graph, inputs):
-        from ..api.array_evaluation import evaluate_arrays
-
-        result = evaluate_arrays(graph, inputs, output=output, check=False, check_timeout=0)
-    else:
-        result = evaluate_graph(graph, inputs, output=output, check=False)
+    result = evaluate_either(graph, inputs, output=output, check=False)
     rows = _rows(result, ask, digits)
     head = _head(result.graph, inputs, ask, result.shapes is not None)
     head["student"] = student
@@ -152,7 +147,7 @@ def _head(
 ) -> dict[str, str]:
     program = "\n".join(program_lines(graph.source))
     point = " ".join(f"{n}={_number(inputs[n].number).replace(' ', '')}" for n in graph.input_names)
-    out = graph.label(graph.nodes[graph.output])
+    out = graph.output_label()
     task = {
         "all": f"the value of every node (forward pass) and ∂{out}/∂node (backward pass)",
         "values": "the value of every node (forward pass)",

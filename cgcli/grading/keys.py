@@ -36,14 +36,14 @@ class Question(NamedTuple):
         label = graph.label(self.node)
         if self.kind == VALUE:
             return label
-        return f"d{graph.label(graph.nodes[graph.output])}/d{label}"
+        return f"d{graph.output_label()}/d{label}"
 
     def shown(self, graph: Graph) -> str:
         """The key as tables show it: ``p`` or ``∂g/∂p``."""
         label = graph.label(self.node)
         if self.kind == VALUE:
             return label
-        return f"∂{graph.label(graph.nodes[graph.output])}/∂{label}"
+        return f"∂{graph.output_label()}/∂{label}"
 
 
 def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
@@ -51,6 +51,8 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     where the key is the node's label. Raises a one-line :class:`UsageError`."""
     named = node_labels(graph)
     labels = _Labels(named)
+    # the output by the name ∂L/∂w gives it: L for L#3, the latest version
+    labels.setdefault(graph.output_label(), graph.nodes[graph.output])
     key = " ".join(key.split())
     shown = shortened(key, 40)
     if not key:
@@ -108,7 +110,7 @@ def _inline_constant(graph: Graph, label: str) -> Node | None:
 
 def _gradient_target(graph: Graph, key: str, labels: dict[str, Node]) -> str | None:
     """The node label of a gradient key (``dg/dx``, ``∂g/∂x``, ``dx``), or None."""
-    output = graph.label(graph.nodes[graph.output])
+    output = graph.output_label()
     match = _GRADIENT.fullmatch(key)
     if match:
         out = match["out"]

@@ -100,6 +100,12 @@ class AnswerView:
         locals_ = [work.local(work.true_values, e) for e in self.edges]
         return self.words.chain(self.index, self.edges, right, locals_)
 
+    @cached_property
+    def own_chain(self) -> str:
+        """The chain-rule step at the student's numbers (:attr:`upstream`, :attr:`locals`),
+        for an explanation that quotes those numbers beside it."""
+        return self.words.chain(self.index, self.edges, self.upstream, self.locals)
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -286,11 +292,14 @@ SWAPPABLE = ("mul", "div", "pow", "max", "min")
 
 def inputs_swapped(view: EdgeView):
     """The derivative with respect to the gate's other input (a ``*`` or ``/`` gate's
-    inputs swapped)."""
+    inputs swapped). Not when the other input is a constant (``w^2``'s exponent): it has
+    no derivative to take by mistake."""
     user = view.work.node(view.user)
     if user.op not in SWAPPABLE or user.inputs[0] == user.inputs[1]:
         return
     other = 1 - view.edge[1]
+    if view.work.true_grads[user.inputs[other]] is None:
+        return
     wrong = view.work.local(view.values, (view.user, other))
     symbol = op_for(user.op).symbol or user.op
     shown = view.words.local_formula(view.user, other)
@@ -417,7 +426,7 @@ def local_derivative_alone(view: AnswerView):
     if all(abs(u - 1) < 1e-12 for u in view.upstream):
         return
     words = view.words
-    chain = view.chain
+    chain = view.own_chain  # it quotes the upstream gradients and locals it uses
     edges_of: dict[int, list[int]] = {}
     for k, (user, _) in enumerate(view.edges):
         edges_of.setdefault(user, []).append(k)

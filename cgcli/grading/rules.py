@@ -26,7 +26,7 @@ class Words:
     ) -> None:
         self.graph = graph
         self.digits = digits
-        self.out = graph.label(graph.nodes[graph.output])
+        self.out = graph.output_label()
         constants = [
             values[n.index] if values is not None and graph.inline(n) else None for n in graph.nodes
         ]

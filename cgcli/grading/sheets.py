@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core.errors import UsageError
-from ..core.untrusted import from_spreadsheet_cell, shortened
+from ..core.untrusted import from_spreadsheet_cell, quoted, shortened
 from .keys import GRAD, VALUE
 from .latex_cells import label_from_latex, number_from_latex
 
@@ -460,36 +460,6 @@ _GROUPS = {"values": VALUE, "value": VALUE, "gradients": GRAD, "gradient": GRAD,
 """Keys of a JSON sheet that hold answers by node label: {"gradients": {"x": -3}}."""
 
 
-class _Integer(str):
-    """A JSON integer as written (text: any length, exact), told apart from a string."""
-
-
-def _list_text(value: list) -> str:
-    """A JSON list as text again, its integers as written: ``[[5, 2], [-5, 5]]``."""
-    parts: list[str] = []
-    stack: list[object] = [value]
-    while stack:  # without recursion: a sheet's list may be nested deep
-        item = stack.pop()
-        if isinstance(item, _Separator):
-            parts.append(item)
-        elif isinstance(item, list):
-            stack.append(_Separator("]"))
-            for k, entry in enumerate(reversed(item)):
-                stack.append(entry)
-                if k < len(item) - 1:
-                    stack.append(_Separator(", "))
-            stack.append(_Separator("["))
-        elif isinstance(item, _Integer):
-            parts.append(str(item))
-        else:
-            parts.append(json.dumps(item, separators=(", ", ": "), ensure_ascii=False))
-    return "".join(parts)
-
-
-class _Separator(str):
-    """Brackets and commas while a list is written back as text."""
-
-
 def _json(text: str, source: str) -> Sheet:
     repeated: list[str] = []
 
@@ -505,7 +475,7 @@ def _json(text: str, source: str) -> Sheet:
 
     try:
         # An integer as written: any length, exact.
-        doc = json.loads(text, parse_int=_Integer, object_pairs_hook=first_value)
+        doc = json.loads(text, parse_int=str, object_pairs_hook=first_value)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except RecursionError:
@@ -543,10 +513,64 @@ def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | 
             return Cell(key, "", kind, where, "too large a number")
         return Cell(key, str(value), kind, where)
     if isinstance(value, str):
-        return Cell(key, str(value), kind, where) if value != GIVEN_MARK else None
+        return Cell(key, value, kind, where) if value != GIVEN_MARK else None
     if isinstance(value, list):
-        return Cell(key, "", kind, where, "an array, not a number", _list_text(value))
+        listed, problem = _listed(value)
+        return Cell(key, "", kind, where, problem or "an array, not a number", listed)
     return Cell(key, "", kind, where, "an object, not a number")
+
+
+_CLOSE, _COMMA = object(), object()
+
+
+def _listed(value: list) -> tuple[str | None, str | None]:
+    """A JSON list of numbers (or of numbers written as text, ``"1/3"``) as the text of a
+    matrix answer, ``[[1, 2], [3, 4]]``, walked without recursion; or why it is none."""
+    parts: list[str] = []
+    todo: list[object] = [value]
+    while todo:
+        item = todo.pop()
+        if item is _CLOSE or item is _COMMA:
+            parts.append("]" if item is _CLOSE else ", ")
+        elif isinstance(item, list):
+            parts.append("[")
+            todo.append(_CLOSE)
+            for k in range(len(item) - 1, -1, -1):
+                todo.append(item[k])
+                if k:
+                    todo.append(_COMMA)
+        else:
+            text = _entry_text(item)
+            if text is None:
+                return None, f"an array with an entry that is not a number ({_kind(item)})"
+            parts.append(text)
+    return "".join(parts), None
+
+
+def _entry_text(item: object) -> str | None:
+    """One entry of a JSON matrix answer as text, None when it is no number."""
+    if isinstance(item, bool) or item is None:
+        return None
+    if isinstance(item, float):
+        return repr(item) if math.isfinite(item) else None
+    if isinstance(item, int):
+        return str(item) if item.bit_length() <= MAX_INTEGER_BITS else None
+    if isinstance(item, str) and not set(item) & set("[],"):
+        return item  # an integer as written (read as text), or a number such as "1/3"
+    return None
+
+
+def _kind(item: object) -> str:
+    """What a JSON matrix answer holds where a number belongs, for its note."""
+    if isinstance(item, bool) or item is None:
+        return json.dumps(item)
+    if isinstance(item, float):
+        return "a number that is not finite"
+    if isinstance(item, int):
+        return "too large a number"
+    if isinstance(item, str):
+        return f"the text {quoted(item, 20)}"
+    return "an object"
 
 
 def _json_document(doc: dict, source: str) -> Sheet:

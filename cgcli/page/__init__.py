@@ -25,6 +25,9 @@ from ..core.version import __version__
 if TYPE_CHECKING:
     from ..grading.report import ClassGrade
 
+COMPACT_ENTRIES = 12
+"""An array of more entries is shown with … (its first and last two rows and columns);
+the page's data keeps every entry (``fullValue``, ``fullGrad``)."""
 NEEDED_BY = "the page"
 """How the page is named in the error raised when Graphviz is missing."""
 
@@ -44,6 +47,7 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
     from ..render.table import check_line, mark
 
     graph, out = result.graph, result.output
+    compact = None if result.shapes is None else COMPACT_ENTRIES
     nodes = []
     for r, verdict in zip(result.nodes, result.check.grads, strict=True):
         if graph.inline(r.node):
@@ -53,8 +57,8 @@ def page_data(result: Evaluation, digits: int | None = 6) -> dict:
                 "id": r.node.id,
                 "label": r.label,
                 "caption": node_caption(graph, r.node),
-                "value": result.shown_value(r.node.index, digits),
-                "grad": result.shown_grad(r.node.index, digits),
+                "value": result.shown_value(r.node.index, digits, compact),
+                "grad": result.shown_grad(r.node.index, digits, compact),
                 "check": mark(verdict),
                 "fullValue": json_number(r.value),
                 "fullGrad": json_number(r.grad),
@@ -102,6 +106,14 @@ def _steps(result: Evaluation, digits: int | None) -> list[dict]:
     """Forward steps in node order, then backward steps in the order of ``cg explain``."""
     from ..render.graph import node_caption
     from ..teach.explanation import ChainStep, float_numbers, solve, step_lines
+
+    if result.shapes is not None:  # a program over arrays: the matrix rules, with shapes
+        from ..teach.array_explanation import array_steps
+
+        return [
+            {"pass": phase, "node": result.graph.nodes[index].id, "lines": lines}
+            for phase, index, lines in array_steps(result, digits)
+        ]
 
     graph, out = result.graph, result.output
     values = [r.value for r in result.nodes]
@@ -167,8 +179,9 @@ def build_page(
     svg = annotated_svg(result, digits, NEEDED_BY, marks)
     data = page_data(result, digits)
     source = result.graph.source.strip()
+    compact = None if result.shapes is None else COMPACT_ENTRIES
     given = ", ".join(
-        f"{n.name} = {result.shown_value(n.index, digits)}" for n in result.graph.inputs
+        f"{n.name} = {result.shown_value(n.index, digits, compact)}" for n in result.graph.inputs
     )
     fills = {
         "title": html.escape(f"cg page: {_one_line(source)}"),

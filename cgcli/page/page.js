@@ -25,6 +25,9 @@
   let selected = null;
   let timer = null;
 
+  // A number at full precision, or an array's entries as nested lists.
+  const full = (x) => (Array.isArray(x) ? JSON.stringify(x) : String(x));
+
   // The node table: one row per node.
   $("grad-title").textContent = "∂" + data.output + "/∂node";
   const rows = new Map();
@@ -32,8 +35,8 @@
     const value = make("td", { className: "num value" });
     const grad = make("td", { className: "num grad" });
     const check = make("td", { className: "check" });
-    value.dataset.value = n.fullValue;
-    if (n.fullGrad !== null) grad.dataset.value = n.fullGrad;
+    value.dataset.value = full(n.fullValue);
+    if (n.fullGrad !== null) grad.dataset.value = full(n.fullGrad);
     const row = make("tr", {}, [
       make("th", { scope: "row", textContent: n.label }),
       make("td", { className: "computes" }, [make("code", { textContent: n.caption })]),
@@ -256,8 +259,8 @@
       const gradShown = n.gradStep < k;
       r.value.textContent = valueShown ? n.value : "";
       r.grad.textContent = gradShown ? n.grad : "";
-      r.value.title = valueShown ? String(n.fullValue) : ""; // full precision
-      r.grad.title = gradShown && n.fullGrad !== null ? String(n.fullGrad) : "";
+      r.value.title = valueShown ? full(n.fullValue) : ""; // full precision
+      r.grad.title = gradShown && n.fullGrad !== null ? full(n.fullGrad) : "";
       r.check.textContent = gradShown ? n.check : "";
       r.row.classList.toggle("current", current !== null && current.node === n.id);
     }

@@ -236,6 +236,12 @@ def _known(partials: tuple) -> list:
     ]
 
 
+def summed_back(grad: Any, shape: tuple[int, ...]) -> Any:
+    """A gradient summed back over the axes broadcasting stretched to reach its shape."""
+    np = _numpy()
+    return _to_shape(np, np.asarray(grad, dtype=float), shape)
+
+
 def _to_shape(np: Any, grad: Any, shape: tuple[int, ...]) -> Any:
     """A gradient summed back over the axes broadcasting stretched to reach ``grad``."""
     if grad.shape == shape:

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..core.indexing import split_element
 from ..core.ir import INPUT, Graph
 from .engine import local_partials
 
@@ -31,6 +32,12 @@ class StepStructure:
     loop_of: array
     first_step: tuple[int, ...]
     """The global number of each loop's first step."""
+    before: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(node, loop) → the global step a node made outside the loop stands for, when it is
+    an element of a state the loop computes (``h[0]``, or ``h[3]`` from an earlier loop):
+    the step whose index it has, were the loop to start there (``h[0]`` is the step
+    before ``t = 1`` when step t writes ``h[t]``); one before the loop's first step
+    when the indexes do not say."""
 
     @classmethod
     def of(cls, graph: Graph) -> StepStructure:
@@ -47,14 +54,18 @@ class StepStructure:
                     step_of[index] = number + k
                     loop_of[index] = loop_index
             number += loop.count
-        return cls(graph, step_of, loop_of, tuple(first_step))
+        before = _initial_states(graph, step_of, loop_of, first_step)
+        return cls(graph, step_of, loop_of, tuple(first_step), before)
 
     def span(self, producer: int, consumer: int) -> int:
         """How many steps back the edge ``producer → consumer`` reaches when it reads a
-        state element of an earlier step of the same loop; 0 for any other edge."""
+        state element of an earlier step of the same loop, or one written before the
+        loop (:attr:`before`); 0 for any other edge."""
         step = self.step_of[producer]
-        if step < 0 or self.loop_of[consumer] != self.loop_of[producer]:
-            return 0
+        if self.loop_of[consumer] != self.loop_of[producer]:
+            step = self.before.get((producer, self.loop_of[consumer]))
+            if step is None:
+                return 0
         later = self.step_of[consumer] - step
         if later <= 0 or not self.is_element(producer):
             return 0
@@ -73,10 +84,59 @@ class StepStructure:
         return [
             (i, index)
             for index in range(len(table))
-            if self.step_of[index] > 0
+            if self.step_of[index] >= 0
             for i in flat[offsets[index] : offsets[index + 1]]
             if self.span(i, index)
         ]
+
+
+def _initial_states(
+    graph: Graph, step_of: array, loop_of: array, first_step: Sequence[int]
+) -> dict[tuple[int, int], int]:
+    """:attr:`StepStructure.before`: for each loop, the elements it reads that were
+    written before it (outside it), of an indexed name the loop itself writes."""
+    table = graph.table
+    names = table.names
+    offsets, flat = table.input_offsets, table.input_flat
+    written: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    """(loop, base) → (index, global step) of each 1-index element the loop writes."""
+    for index in range(len(table)):
+        if step_of[index] >= 0 and _is_element(table, index):
+            base, indexes = split_element(names[index]) or ("", ())
+            where = written.setdefault((loop_of[index], base), [])
+            where.append((indexes[0] if len(indexes) == 1 else None, step_of[index]))
+    before: dict[tuple[int, int], int] = {}
+    for index in range(len(table)):
+        loop = loop_of[index]
+        if loop < 0:
+            continue
+        for i in flat[offsets[index] : offsets[index + 1]]:
+            if loop_of[i] == loop or (i, loop) in before or not _is_element(table, i):
+                continue
+            base, indexes = split_element(names[i]) or ("", ())
+            where = written.get((loop, base))
+            if where is None:
+                continue  # not a state of this loop: a number computed before it
+            before[(i, loop)] = _state_step(where, indexes, first_step[loop])
+    return before
+
+
+def _state_step(written: list[tuple[int | None, int]], indexes: tuple[int, ...], first: int) -> int:
+    """The global step whose state an element written before the loop is: with the loop
+    writing index ``c + k`` at its step k (``h[t]``), the element ``h[j]`` is the state
+    of step ``j - c`` (for ``h[0]``, one before the first); otherwise one before the
+    first step. May be below 0 (a step before the first loop's first)."""
+    offsets = {i - (step - first) for i, step in written if i is not None}
+    if len(offsets) == 1 and len(indexes) == 1 and all(i is not None for i, _ in written):
+        relative = indexes[0] - offsets.pop()
+        if relative < 0:
+            return first + relative
+    return first - 1
+
+
+def _is_element(table, index: int) -> bool:
+    name = table.names[index]
+    return name is not None and "[" in name and table.op(index) != INPUT
 
 
 def carried_plain_names(structure: StepStructure) -> list[str]:

@@ -350,7 +350,7 @@ def expand_sequences(
             expanded[name] = as_array(sequence)  # an array, used whole by the program
             continue
         if indexes is None:
-            warnings.append(f"{name} is not used by the program; its value is ignored")
+            warnings.append(unused_value(graph, name))
             continue
         if isinstance(sequence, ArrayValue) and sequence.number.ndim == 1:
             sequence = as_sequence(sequence)  # a vector for x[t]: placed as any list is
@@ -464,13 +464,9 @@ def bind_inputs(
     needed = graph.input_names
     missing = [name for name in needed if name not in values]
     if missing:
-        raise UsageError(missing_values(missing))
+        raise UsageError(_scalar_for_sequence(missing, values) or missing_values(missing))
     used = set(needed)
-    warnings += [
-        f"{name} is not used by the program; its value is ignored{name_hint(name)}"
-        for name in values
-        if name not in used
-    ]
+    warnings += [unused_value(graph, name) for name in values if name not in used]
     return graph, {name: values[name].number for name in needed}, warnings
 
 
@@ -485,6 +481,35 @@ def exact_values(
         else placed[name].exact
         for name in graph.input_names
     }
+
+
+def unused_value(graph: Graph, name: str) -> str:
+    """The warning for a value no input of the program takes; a name the program
+    computes (``h`` of ``h[t] = ...``, or ``L``) is said to be computed."""
+    if name in graph.assigned:
+        return f"{name} is computed by the program, not an input; its value is ignored"
+    if any(base_of(n) == name for n in graph.assigned):
+        return (
+            f"{name} is a sequence the program computes ({name}[...] = ...), not an input; "
+            "its value is ignored"
+        )
+    return f"{name} is not used by the program; its value is ignored{name_hint(name)}"
+
+
+def _scalar_for_sequence(missing: list[str], values: Mapping[str, object]) -> str | None:
+    """The error for one number given to a name the program reads as a sequence (``x=2``
+    where it reads ``x[1]``, ``x[2]``), or None."""
+    for base in dict.fromkeys(base_of(name) for name in missing):
+        if base in values:
+            elements = [name for name in missing if base_of(name) == base]
+            listed = (
+                ", ".join(elements) if len(elements) <= 3 else f"{elements[0]} … {elements[-1]}"
+            )
+            return (
+                f"{base} is a sequence in this program (it reads {listed}), so one number is "
+                f"not its value: give one per element, as {base}=[...] or {elements[0]}=..."
+            )
+    return None
 
 
 def missing_values(missing: list[str]) -> str:

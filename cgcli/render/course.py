@@ -109,36 +109,42 @@ def _kinds(g: GateSummary) -> str:
 
 
 def graded_marks(result: Evaluation, sheet: SheetGrade) -> dict[int, str]:
-    """DOT attributes of each node a student answered wrong: red where the mistake was
-    made, amber where a wrong answer was carried; beside it what they wrote."""
+    """DOT attributes of the gates of a student's wrong answers: red at the gate where
+    a mistake was made (its diagnosis's gate, as in the class drawing; the answer's own
+    node when undiagnosed), amber at the node of a wrong answer only carried; beside
+    each, the answers and what the student wrote."""
     labels = _index(result)
     notes: dict[int, list[str]] = {}
-    carried_only: dict[int, bool] = {}
+    made: set[int] = set()
     for answer in sheet.scored:
-        if answer.right:
+        if answer.right or answer.label not in labels:
             continue
-        index = labels.get(answer.label)
-        if index is None:
-            continue
-        carried = bool(answer.diagnosis and answer.diagnosis.mistake == "carried")
+        diagnosis = answer.diagnosis
+        carried = bool(diagnosis and diagnosis.mistake == "carried")
+        index = labels[answer.label]
+        if diagnosis and not carried:
+            index = labels.get(diagnosis.gate, index)
         written = visible(answer.given.text) if answer.given else "nothing"
         mark = "carried" if carried else "✗"
+        kind = f" ({diagnosis.mistake})" if diagnosis and not carried else ""
         notes.setdefault(index, []).append(
-            f"{mark} {answer.shown}: {written}, not {answer.correct_text}"
+            f"{mark} {answer.shown}: {written}, not {answer.correct_text}{kind}"
         )
-        carried_only[index] = carried_only.get(index, True) and carried
+        if not carried:
+            made.add(index)
     marks = {}
     for index, lines in notes.items():
-        fill = CARRIED if carried_only[index] else MADE
-        text = _dot_text("\\n".join(lines)[:300])
+        fill = MADE if index in made else CARRIED
+        shown = lines[:4] + ([f"and {len(lines) - 4} more"] if len(lines) > 4 else [])
+        text = "\\n".join(_dot_text(line[:150]) for line in shown)
         marks[index] = f'style=filled, fillcolor="{fill}", xlabel="{text}"'
     return marks
 
 
 def graded_drawing(result: Evaluation, sheet: SheetGrade, digits: int | None = 6) -> str:
     """One student's graded circuit as SVG: the right numbers on the wires, each gate
-    the student got wrong filled (red: made there; amber: carried) and labelled with
-    what they wrote."""
+    where a mistake was made filled red, each node of a carried wrong answer amber,
+    each labelled with the answers and what the student wrote."""
     refuse_large(len(result.graph.nodes), "the graded drawing")
     dot = to_dot(result.graph, _notes(result, digits), "circuit", graded_marks(result, sheet))
     return run_dot(dot, "svg", "the graded drawing").decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core.numbers import format_number, json_number, machine_number
+from ..core.numbers import format_array, format_number, json_number, machine_number
 from ..training.gradient_descent import Outcome
 from .table import Column, plain
 
@@ -21,7 +21,7 @@ def render_outcome(outcome: Outcome, output_format: str, digits: int) -> str:
             "check": {"ok": outcome.check_ok, "method": "finite-difference", "note": outcome.check},
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    rows = [[name, format_number(v, digits)] for name, v in outcome.params.items()]
+    rows = [[name, _shown(v, digits)] for name, v in outcome.params.items()]
     lines = [
         plain([Column("parameter"), Column("value", True)], rows),
         f"\nloss {format_number(outcome.loss, digits)} after {outcome.epochs} epochs "
@@ -31,6 +31,13 @@ def render_outcome(outcome: Outcome, output_format: str, digits: int) -> str:
         lines.append(f"accuracy {format_number(outcome.accuracy, digits)}")
     lines.append(outcome.check)
     return "\n".join(lines) + "\n"
+
+
+def _shown(value, digits: int) -> str:
+    """A parameter: a number, or a vector or matrix as nested lists."""
+    if getattr(value, "ndim", 0):
+        return format_array(value, digits)
+    return format_number(value, digits)
 
 
 def render_history(outcome: Outcome) -> str:

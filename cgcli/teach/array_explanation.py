@@ -139,6 +139,64 @@ def explain_lines(result: Evaluation, digits: int | None) -> list[str]:
     return lines
 
 
+def array_steps(result: Evaluation, digits: int | None) -> list[tuple[str, int, list[str]]]:
+    """The passes as steps for the page, each ``(pass, node index, lines)``: every node's
+    value in forward order, then every gradient as the backward pass completes it (after
+    the last of its uses), with the rule each use applies and the gradient's array."""
+    graph = result.graph
+    shapes = result.shapes
+    assert shapes is not None
+    values = result.nodes.values
+    grads = result.nodes.grads
+    labels = [graph.label(n) for n in graph.nodes]
+    constants = [_constant(values[n.index]) if graph.inline(n) else None for n in graph.nodes]
+    pieces = [
+        p._replace(constant=c) for p, c in zip(label_pieces(graph, TEXT), constants, strict=True)
+    ]
+    out = labels[graph.output]
+    steps: list[tuple[str, int, list[str]]] = []
+    for node in graph.nodes:
+        if graph.inline(node) or (node.op != INPUT and not node.inputs):
+            continue
+        value = _shown(values[node.index], digits)
+        note = _shape_note(shapes[node.index])
+        if node.op == INPUT:
+            text = f"{labels[node.index]} = {value} (given)   {note}"
+        else:
+            text = f"{labels[node.index]} = {_written(graph, node, labels)} = {value}   {note}"
+        steps.append(("forward", node.index, [text]))
+    if grads[graph.output] is None:
+        return steps
+    steps.append(("backward", graph.output, [f"∂{out}/∂{out} = 1"]))
+    rules: dict[int, list[str]] = {}
+    for index in range(graph.output, -1, -1):
+        node = graph.nodes[index]
+        if grads[index] is None or node.op == INPUT or not node.inputs:
+            continue
+        for operand in dict.fromkeys(node.inputs):
+            if grads[operand] is None:
+                continue
+            slots = [k for k, i in enumerate(node.inputs) if i == operand]
+            rule = _rule(graph, node, slots, labels, pieces, shapes, out)
+            rules.setdefault(operand, []).append(
+                f"{labels[index]} = {_written(graph, node, labels)}: {rule}"
+            )
+        for operand in dict.fromkeys(node.inputs):
+            done = all(i <= index for i in _users(graph, operand))
+            if grads[operand] is not None and done and operand in rules:
+                gradient = (
+                    f"∂{out}/∂{labels[operand]} = {_shown(grads[operand], digits)}"
+                    f"   {_shape_note(shapes[operand])}"
+                )
+                steps.append(("backward", operand, [*rules.pop(operand), gradient]))
+    return steps
+
+
+def _users(graph, operand: int) -> list[int]:
+    """The nodes that use ``operand``, up to the output."""
+    return [n.index for n in graph.nodes[operand + 1 : graph.output + 1] if operand in n.inputs]
+
+
 def _rule(graph, node: Node, slots: list[int], labels, pieces, shapes, out: str) -> str:
     """The rule for the operand of ``node`` in ``slots``: what it gets of ∂out/∂operand."""
     slot = slots[0]

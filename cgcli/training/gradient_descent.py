@@ -66,7 +66,10 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        params = ", ".join(
+            f"{k}={np.array2string(v, precision=6) if np.ndim(v) else format(v, '.6g')}"
+            for k, v in self.params.items()
+        )
         return f"<Outcome {params}; loss {self.loss:.6g} after {self.epochs} epochs>"
 
 

@@ -27,13 +27,30 @@ class Settings:
     shuffle: bool = True
 
 
-def parse_params(params: object) -> dict[str, float | None]:
+def parse_params(params: object) -> dict[str, Any]:
     """The parameters and their starting values (None: a small random one): a mapping, a
-    list of names, or the command line's text ``w=0,b`` (a value is a constant expression)."""
-    from ..passes.values import NAME_PATTERN, value_from_python, value_from_text
+    list of names, or the command line's text ``w=0,b`` (a value is a constant expression,
+    or a vector or matrix, ``W=[[0.5,-1],[2,0.1]]``, a NumPy array)."""
+    from ..passes.values import (
+        NAME_PATTERN,
+        array_from_python,
+        array_from_text,
+        value_from_python,
+        value_from_text,
+    )
+
+    def from_text(name: str, value: str) -> Any:
+        if value.strip().startswith("["):
+            return array_from_text(name, value).number
+        return value_from_text(name, value).number
+
+    def from_python(name: str, value: object) -> Any:
+        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0):
+            return array_from_python(name, value).number
+        return value_from_python(name, value).number
 
     if isinstance(params, str):
-        found: dict[str, float | None] = {}
+        found: dict[str, Any] = {}
         for item in (part.strip() for part in _top_level_parts(params)):
             if not item:
                 continue
@@ -44,13 +61,13 @@ def parse_params(params: object) -> dict[str, float | None]:
                 raise ArgumentValueError("--params", detail, f"--params {detail}")
             if name in found:
                 raise ArgumentValueError("--params", f"{name} is given twice")
-            found[name] = value_from_text(name, value).number if sep else None
+            found[name] = from_text(name, value) if sep else None
     elif isinstance(params, Mapping):
         found = {}
         for name, value in params.items():
             if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
                 raise ArgumentValueError("--params", f"{name!r:.60} is not a name")
-            found[name] = None if value is None else value_from_python(name, value).number
+            found[name] = None if value is None else from_python(name, value)
     elif isinstance(params, Sequence) and all(isinstance(name, str) for name in params):
         found = {}
         for name in params:
@@ -71,10 +88,11 @@ def parse_params(params: object) -> dict[str, float | None]:
 
 
 def _top_level_parts(text: str) -> list[str]:
-    """``text`` split at the commas outside parentheses (``w=max(1,2),b``)."""
+    """``text`` split at the commas outside parentheses and brackets (``w=max(1,2),b``,
+    ``W=[[1,2],[3,4]],b``)."""
     parts, depth, start = [], 0, 0
     for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
         if char == "," and depth == 0:
             parts.append(text[start:i])
             start = i + 1

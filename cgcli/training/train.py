@@ -11,7 +11,9 @@ from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
+from ..passes.arrays import uses_arrays
 from .gradient_descent import TARGET, Outcome, Trainer, build_objective
+from .matrix_training import MatrixTrainer, has_arrays
 
 
 def train(
@@ -60,6 +62,8 @@ def train(
     if arguments.choice(engine, "engine", ("local", "dask")) == "dask":
         from .on_dask import train_partitions
 
+        if has_arrays(given) or uses_arrays(graph, {}):
+            raise UsageError("--engine dask trains scalar programs; this program uses arrays")
         if settings.batch is not None or data_format is not None:
             option = "--batch" if settings.batch is not None else "--data-format"
             raise UsageError(f"{option}: --engine dask trains on the full batch of Parquet data")
@@ -91,6 +95,14 @@ def train(
     if not all(np.isfinite(a).all() for a in arrays.values()):
         raise UsageError("the data holds values that are not finite numbers (nan, inf)")
     arrays[TARGET] = arrays.pop(target)
+    if has_arrays(given) or uses_arrays(graph, {}):
+        unset = [name for name, value in given.items() if value is None]
+        if unset:
+            raise UsageError(
+                f"--params {', '.join(unset)}: a program over vectors and matrices needs each "
+                "parameter's starting value, such as W=[[0.1,-0.2],[0.3,0.1]]"
+            )
+        return MatrixTrainer(objective, arrays, settings).fit(given, progress)
     return Trainer(objective, arrays, settings).fit(given, progress)
 
 
