@@ -186,8 +186,18 @@ def test_a_sequence_stays_a_sequence():
 def test_a_matrix_value_for_entries_read_by_index():
     result = evaluate("W[1,2] * W[2,1]", {"W": [[1, 2], [3, 4]]})
     assert result.value == 6 and result.gradient == {"W[1,2]": 3.0, "W[2,1]": 2.0}
-    with pytest.raises(UsageError, match=r"W\[4,1\] is not an entry of the 2×2 value of W"):
+    with pytest.raises(ShapeError, match=r"W\[4,1\] is not an entry of the 2×2 value of W"):
         evaluate("W[4,1]", {"W": [[1, 2], [3, 4]]})
+
+
+def test_an_entry_outside_a_matrix_read_by_index_gets_a_caret():
+    result = run_cg("eval", "L = 2 * W[1,1] + W[1,3] * 2", "W=[[1,2],[3,4]]")
+    assert result.exit_code == 2
+    assert result.output == (
+        "cg: shape error: 1:18: W[1,3] is not an entry of the 2×2 value of W\n"
+        "  L = 2 * W[1,1] + W[1,3] * 2\n"
+        "                   ^\n"
+    )
 
 
 @pytest.mark.parametrize(

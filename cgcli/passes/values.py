@@ -16,6 +16,7 @@ from ..core.errors import (
     ArgumentValueError,
     CgError,
     CgSyntaxError,
+    ShapeError,
     UsageError,
 )
 from ..core.indexing import base_of, element_name, split_element
@@ -355,7 +356,7 @@ def expand_sequences(
         if isinstance(sequence, ArrayValue) and sequence.number.ndim == 1:
             sequence = as_sequence(sequence)  # a vector for x[t]: placed as any list is
         if isinstance(sequence, ArrayValue):
-            expanded.update(_entries(name, sequence, indexes, expanded))
+            expanded.update(_entries(graph, name, sequence, indexes, expanded))
             continue
         if any(len(i) != 1 for i in indexes):
             arity = len(indexes[0])
@@ -423,10 +424,15 @@ def as_array(value: SequenceValue | ArrayValue) -> ArrayValue:
 
 
 def _entries(
-    name: str, value: ArrayValue, indexes: list[tuple[int, ...]], given: Mapping[str, Any]
+    graph: Graph,
+    name: str,
+    value: ArrayValue,
+    indexes: list[tuple[int, ...]],
+    given: Mapping[str, Any],
 ) -> dict[str, InputValue]:
     """A matrix given for an indexed name the program reads by entry (``W[1,2]``): each
-    entry at its place, counted from 1 as in a points file's columns ``W[1,1]``."""
+    entry at its place, counted from 1 as in a points file's columns ``W[1,1]``; an
+    entry outside the matrix is a shape error with a caret under it."""
     from fractions import Fraction
 
     shape = value.number.shape
@@ -437,7 +443,10 @@ def _entries(
             1 <= i <= n for i, n in zip(index, shape, strict=True)
         ):
             shown = "×".join(map(str, shape))
-            raise UsageError(f"{key} is not an entry of the {shown} value of {name}")
+            read = next(n for n in graph.inputs if n.name == key)
+            raise ShapeError(
+                f"{key} is not an entry of the {shown} value of {name}", graph.source, read.start
+            )
         if key in given:
             raise UsageError(f"{key} is given twice: in {name}=[...] and as {key}=...")
         position = tuple(i - 1 for i in index)
