@@ -355,3 +355,20 @@ def test_a_json_sheet_takes_integers_and_number_texts_and_notes_what_is_no_numbe
         "answer dL/dD: an array with an entry that is not a number (true)",
         "answer dL/dX: an array with an entry that is not a number (the text '0.3], [1')",
     ]
+
+
+def test_a_column_or_a_row_written_flat_is_told_how_to_write_it():
+    db = B_DD.sum(axis=1, keepdims=True)  # the bias is broadcast over the batch: summed
+    flat = text(db.reshape(-1))
+    _, answers = graded(BATCH, BATCH_VALUES, {"dL/db": flat})
+    assert answers["dL/db"].verdict == "wrong"
+    assert answers["dL/db"].diagnosis.text == (
+        "shape 3, expected 3×1: write it as a column [[a],[b],[c]]"
+    )
+    _, answers = graded(BATCH, BATCH_VALUES, {"dL/db": text(db)})
+    assert answers["dL/db"].verdict.startswith("right")  # to 6 decimals
+    row = {"W": [[1.0, -1.0]], "x": [1.0, 2.0]}  # ∂sum(W x)/∂W = xᵀ, a 1×2 row
+    _, answers = graded("L = sum(W @ x)", row, {"dL/dW": "[1, 2]"})
+    assert answers["dL/dW"].diagnosis.text == "shape 2, expected 1×2: write it as a row [[a,b]]"
+    _, answers = graded("L = sum(W @ x)", row, {"dL/dW": "[[1, 2]]"})
+    assert answers["dL/dW"].verdict == "right"

@@ -122,6 +122,14 @@ def _read_entry(
         ) from None
 
 
+def _flat_example(size: int, *, column: bool) -> str:
+    """``[[a],[b],[c]]`` or ``[[a,b,c]]``: how a column or a row of ``size`` is written."""
+    letters = [chr(ord("a") + k) for k in range(min(size, 3))] + (["…"] if size > 3 else [])
+    if column:
+        return "[" + ",".join(f"[{x}]" for x in letters) + "]"
+    return "[[" + ",".join(letters) + "]]"
+
+
 class ArrayGrader(Grader):
     """Grades sheets for one evaluated program over arrays."""
 
@@ -257,6 +265,10 @@ class ArrayGrader(Grader):
             words = f"shape {shown_shape(given.shape)}, expected {shown_shape(truth.shape)}"
             if len(truth.shape) == 2 and given.shape == truth.shape[::-1]:
                 words += ": transposed?"
+            elif given.shape == (truth.size,) and truth.shape == (truth.size, 1):
+                words += f": write it as a column {_flat_example(truth.size, column=True)}"
+            elif given.shape == (truth.size,) and truth.shape == (1, truth.size):
+                words += f": write it as a row {_flat_example(truth.size, column=False)}"
             found = self._mistake(question, given)
             if found is not None:
                 words += f" ({found[1]})"
