@@ -84,17 +84,7 @@ class ArrayExplanation:
 
 def explain_lines(result: Evaluation, digits: int | None) -> list[str]:
     """The forward pass, then the backward pass with each operand's rule and shapes."""
-    graph = result.graph
-    shapes = result.shapes
-    assert shapes is not None
-    values = result.nodes.values
-    grads = result.nodes.grads
-    labels = [graph.label(n) for n in graph.nodes]
-    constants = [_constant(values[n.index]) if graph.inline(n) else None for n in graph.nodes]
-    pieces = [
-        p._replace(constant=c) for p, c in zip(label_pieces(graph, TEXT), constants, strict=True)
-    ]
-    out = labels[graph.output]
+    graph, shapes, values, grads, labels, pieces, out = _names(result)
 
     def number(x: Any) -> str:
         return _shown(x, digits)
@@ -143,17 +133,7 @@ def array_steps(result: Evaluation, digits: int | None) -> list[tuple[str, int, 
     """The passes as steps for the page, each ``(pass, node index, lines)``: every node's
     value in forward order, then every gradient as the backward pass completes it (after
     the last of its uses), with the rule each use applies and the gradient's array."""
-    graph = result.graph
-    shapes = result.shapes
-    assert shapes is not None
-    values = result.nodes.values
-    grads = result.nodes.grads
-    labels = [graph.label(n) for n in graph.nodes]
-    constants = [_constant(values[n.index]) if graph.inline(n) else None for n in graph.nodes]
-    pieces = [
-        p._replace(constant=c) for p, c in zip(label_pieces(graph, TEXT), constants, strict=True)
-    ]
-    out = labels[graph.output]
+    graph, shapes, values, grads, labels, pieces, out = _names(result)
     steps: list[tuple[str, int, list[str]]] = []
     for node in graph.nodes:
         if graph.inline(node) or (node.op != INPUT and not node.inputs):
@@ -190,6 +170,22 @@ def array_steps(result: Evaluation, digits: int | None) -> list[tuple[str, int, 
                 )
                 steps.append(("backward", operand, [*rules.pop(operand), gradient]))
     return steps
+
+
+def _names(result: Evaluation):
+    """What both passes write with: the graph, each node's shape, value and gradient, its
+    label, its pieces for formulas (a constant shown as its number) and the output's label."""
+    graph = result.graph
+    shapes = result.shapes
+    assert shapes is not None
+    values = result.nodes.values
+    grads = result.nodes.grads
+    labels = [graph.label(n) for n in graph.nodes]
+    constants = [_constant(values[n.index]) if graph.inline(n) else None for n in graph.nodes]
+    pieces = [
+        p._replace(constant=c) for p, c in zip(label_pieces(graph, TEXT), constants, strict=True)
+    ]
+    return graph, shapes, values, grads, labels, pieces, labels[graph.output]
 
 
 def _users(graph, operand: int) -> list[int]:
