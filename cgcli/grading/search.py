@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from .given import Given
 from .keys import GRAD, VALUE, Question
-from .mistakes import CATALOGUE, FORWARD, LOCAL, STEP, AnswerView, EdgeView, Mistake, NodeView
+from .mistakes import CATALOGUE, FORWARD, LOCAL, STEP, Mistake
+from .views import AnswerView, EdgeView, NodeView
 from .report import Diagnosis
 from .rules import Words
 from .tolerance import WRONG, Tolerance, noise

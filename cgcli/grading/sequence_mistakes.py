@@ -14,7 +14,7 @@ homework's usual mistakes, each an entry of :data:`cgcli.grading.mistakes.CATALO
 * index off by one: the number of ``h[t-1]`` or ``h[t+1]`` written for ``h[t]``, or a
   weight's shares each taken with the neighbour step's element (``h[t]`` for ``h[t-1]``).
 
-Each predictor takes the catalogue's view of one answer (:class:`AnswerView`) and
+Each predictor takes the catalogue's view of one answer (:class:`.views.AnswerView`) and
 yields (number, explanation, gate), or of one edge (:class:`EdgeView`) and yields
 (wrong local derivative, what was used). This module imports nothing of the catalogue;
 :mod:`.mistakes` joins its :data:`SEQUENCE_MISTAKES` to its own entries.
@@ -25,41 +25,14 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterator
-from typing import Protocol
 
 from ..core.ir import INPUT
 from ..passes.steps import StepStructure, backward_by_step
 from .keys import GRAD, VALUE
-from .rules import Words
-from .work import Edge, Work
+from .views import AnswerView, EdgeView
+from .work import Work
 
 Prediction = tuple[float, str, int]
-
-
-class AnswerView(Protocol):
-    """What a predictor reads of an answer (:class:`cgcli.grading.mistakes.AnswerView`)."""
-
-    work: Work
-    words: Words
-    kind: str
-    index: int
-    edges: list[Edge]
-    upstream: list[float]
-    locals: list[float]
-
-
-class EdgeView(Protocol):
-    """What a predictor reads of one edge (:class:`cgcli.grading.mistakes.EdgeView`)."""
-
-    work: Work
-    words: Words
-    edge: Edge
-
-    @property
-    def user(self) -> int: ...
-
-    @property
-    def node(self) -> int: ...
 
 
 class _Steps:
