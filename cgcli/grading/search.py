@@ -13,10 +13,10 @@ from typing import NamedTuple
 from .given import Given
 from .keys import GRAD, VALUE, Question
 from .mistakes import CATALOGUE, FORWARD, LOCAL, STEP, Mistake
-from .views import AnswerView, EdgeView, NodeView
 from .report import Diagnosis
 from .rules import Words
 from .tolerance import WRONG, Tolerance, noise
+from .views import AnswerView, EdgeView, NodeView
 from .work import Edge, Work
 
 MAX_SEARCH_NODES = 400
