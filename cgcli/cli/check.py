@@ -389,64 +389,27 @@ def _is_folder(entry) -> bool:
 
 
 def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
-    """--class-drawing and --drawings: the circuit shaded by the class's first mistakes,
-    and each student's graded circuit at their own values (returned: student -> SVG)."""
-    from types import SimpleNamespace
-
-    from ..api.array_evaluation import evaluate_either
+    """--class-drawing and --drawings written (returned: student -> graded SVG)."""
     from ..core.files import write_whole
-    from ..grading.gates import first_mistakes
-    from ..grading.variants import make_folder, read_variants, safe_file_name, variant_of
-    from ..passes.values import expand_sequences
-    from ..render.course import class_drawing, graded_drawing, graded_page
+    from ..grading.variants import make_folder, read_variants, safe_file_name
+    from ..render.course import class_circuit, student_circuits
 
     variants = read_variants(variants_file) if variants_file else None
-    drawn: dict[str, str] = {}
-
-    def result_at(point):
-        inputs, _ = expand_sequences(graph, point)
-        return evaluate_either(graph, inputs, check=False)
-
-    def point_of(sheet):
-        if variants is None:
-            return values
-        named = SimpleNamespace(student=sheet.student, source=sheet.source, name=sheet.student)
-        found = variant_of(named, variants, variants_file)
-        return {**values, **_parsed(found.values)}
-
     if class_file:
-        point = values  # a class of variants: any one's values, for the layout alone
-        if variants:
-            point = {**values, **_parsed(next(iter(variants.values())).values)}
-        svg = class_drawing(
-            result_at(point), first_mistakes(grades.sheets), digits, numbers=variants is None
-        )
-        if class_file.lower().endswith((".html", ".htm")):
-            from ..render.course import class_page
-
-            svg = class_page(
-                svg,
-                first_mistakes(grades.sheets),
-                f"Where the class went wrong: {graph.source.strip()}",
-            )
+        page = class_file.lower().endswith((".html", ".htm"))
+        svg = class_circuit(graph, values, variants, grades, digits, page)
         write_whole(class_file, svg, "--class-drawing")
+    drawn: dict[str, str] = {}
     if folder:
-        root = make_folder(folder, "--drawings")
-        taken: set[str] = set()
-        for sheet in grades.sheets:
-            result = result_at(point_of(sheet))
+        root, taken = make_folder(folder, "--drawings"), set()
+        for sheet, svg, page in student_circuits(
+            graph, values, variants, variants_file, grades, digits
+        ):
             stem = safe_file_name(sheet.student, "", taken)
-            drawn[sheet.student] = svg = graded_drawing(result, sheet, digits)
+            drawn[sheet.student] = svg
             write_whole(str(root / f"{stem}.svg"), svg, "--drawings")
-            page = graded_page(result, sheet, digits, svg)
             write_whole(str(root / f"{stem}.html"), page, "--drawings")
     return drawn
-
-
-def _parsed(texts):
-    from ..passes.values import given_value
-
-    return {name: given_value(name, text) for name, text in texts.items()}
 
 
 def _print(grades, single: bool, output_format: str, program: str, gates: bool = False) -> None:

@@ -544,7 +544,7 @@ def variant_of(sheet, variants: Mapping[str, Variant], where: str) -> Variant:
             return variant
     if stem in variants:
         return variants[stem]
-    who = quoted(sheet.name)
+    who = quoted(getattr(sheet, "name", None) or sheet.student)  # a sheet or its grade
     raise UsageError(f"{sheet.source}: the student {who} is not in the variants file {where}")
 
 
@@ -574,3 +574,13 @@ def check_sheet_values(sheet, variant: Variant, graph: Graph, where: str) -> Non
                 f"but the variant of {quoted(variant.student)} in {where} has {name} = "
                 f"{variant.values[name]}: is this another student's sheet?"
             )
+
+
+def values_of(values: Mapping[str, object], variant: Variant | None) -> dict[str, object]:
+    """The values one student's sheet is graded at: the teacher's, with the variant's own
+    values over them (``variant`` None: the teacher's alone)."""
+    if variant is None:
+        return dict(values)
+    from ..passes.values import given_value
+
+    return {**values, **{name: given_value(name, text) for name, text in variant.values.items()}}

@@ -192,3 +192,39 @@ def _grade(answer) -> str:
     if answer.diagnosis:
         return "✗ " + answer.diagnosis.text
     return "✗ " + answer.verdict
+
+
+def _result_at(graph, point) -> Evaluation:
+    from ..api.array_evaluation import evaluate_either
+    from ..passes.values import expand_sequences
+
+    inputs, _ = expand_sequences(graph, point)
+    return evaluate_either(graph, inputs, check=False)
+
+
+def class_circuit(graph, values, variants, grades, digits: int | None, page: bool) -> str:
+    """``--class-drawing``: the circuit shaded by the class's first mistakes, as SVG or
+    (``page``) an HTML page with the gates' table. A class of variants is drawn at one
+    student's values, for the layout alone, without numbers."""
+    from ..grading.gates import first_mistakes
+    from ..grading.variants import values_of
+
+    first = next(iter(variants.values())) if variants else None
+    result = _result_at(graph, values_of(values, first))
+    gates = first_mistakes(grades.sheets)
+    svg = class_drawing(result, gates, digits, numbers=variants is None)
+    if not page:
+        return svg
+    return class_page(svg, gates, f"Where the class went wrong: {graph.source.strip()}")
+
+
+def student_circuits(graph, values, variants, variants_file, grades, digits: int | None):
+    """``--drawings``: each graded sheet's circuit at its student's own values, as
+    ``(sheet, svg, html page)``."""
+    from ..grading.variants import values_of, variant_of
+
+    for sheet in grades.sheets:
+        variant = variant_of(sheet, variants, variants_file) if variants is not None else None
+        result = _result_at(graph, values_of(values, variant))
+        svg = graded_drawing(result, sheet, digits)
+        yield sheet, svg, graded_page(result, sheet, digits, svg)
