@@ -253,3 +253,15 @@ def test_an_array_is_a_matrix_with_the_json_numbers(cg, tmp_path):
     assert r"\vdots" in big and r"\cdots" in big and r"\ddots" in big
     assert "0 & 1 & \\cdots & 6 & 7" in big and "70 & 71 & \\cdots & 76 & 77" in big
     assert_compiles_and_fits(big, tmp_path)
+
+
+def test_forward_mode_s_direction_compiles(cg, tmp_path):
+    """The direction ṽ (v and a combining tilde) is written \\~{v}: pdfLaTeX has no
+    combining tilde of its own."""
+    args = ("u*v", "u=1", "v=2", "--tangent", "u=1,v=3", "--format", "latex")
+    for command in (("eval", *args), ("hessian", "u*v", "u=1", "v=2", "--hvp", "u=1,v=3")):
+        fragment = cg(*command, *(() if command[0] == "eval" else ("--format", "latex"))).stdout
+        assert "\u0303" not in "".join(
+            line for line in fragment.splitlines() if not line.startswith("%")
+        )
+        compile_latex(fragment, tmp_path)

@@ -385,6 +385,8 @@ def latex_text(text: str) -> str:
             out.append(_SPECIAL[char])
         elif char.isascii():
             out.append(char)
+        elif char == _COMBINING_TILDE and out and out[-1].isascii() and out[-1].isalpha():
+            out[-1] = rf"\~{{{out[-1]}}}"  # forward mode's direction ṽ (v and a tilde)
         elif char in _TEXT_SYMBOLS:
             out.append(_TEXT_SYMBOLS[char])
         elif unicodedata.category(char)[0] not in "LMN":  # a symbol pdfLaTeX may not have
@@ -425,6 +427,7 @@ def breakable_text(text: str, every: int = 40) -> str:
     return r"{\raggedright\small\ttfamily " + "%\n".join(lines) + r"\par}"
 
 
+_COMBINING_TILDE = "\u0303"
 _TEXT_SYMBOLS = {
     "≈": r"\ensuremath{\approx}",
     "·": r"\ensuremath{\cdot}",
