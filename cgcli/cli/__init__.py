@@ -589,6 +589,15 @@ def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> No
         )
 
 
+def given_option(name: str):
+    """The value of the option ``name`` when the user gave it, else None (its default)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    given = context.get_parameter_source(name)
+    return None if given in (None, ParameterSource.DEFAULT) else context.params[name]
+
+
 def check_output(
     path: str | None, option: str, program: ProgramArgs, *inputs: tuple[str, str | None]
 ) -> None:
