@@ -46,6 +46,7 @@ EXAMPLES = {
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
     ],
+    "docs": ["cg docs", "cg docs output"],
     "example-data": [
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
@@ -142,6 +143,7 @@ COMMANDS = {
     "page": "page",
     "sheet": "sheet",
     "hessian": "hessian",
+    "docs": "docs",
 }
 """Each command and the module of this package that defines it as ``command``."""
 
@@ -369,7 +371,7 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                 type=click.Choice(formats),
                 default=default,
                 show_default=True,
-                help='Output format (the "Output formats" page of the docs describes each).',
+                help="Output format (cg docs output describes each).",
             ),
             click.option(
                 "--digits",
