@@ -575,11 +575,13 @@ def _output_node(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def _file_hint(ctx: click.Context, path: str) -> str:
     """How to write to ``path`` with this command: its -o, or the shell's redirection."""
-    options = {opt for param in ctx.command.params for opt in getattr(param, "opts", [])}
-    if "--points" in options:
+    by_option = {opt: param for param in ctx.command.params for opt in getattr(param, "opts", [])}
+    if "--points" in by_option:
         return f"to write a file, did you mean -o {path} (with --points), or > {path}?"
-    if "-o" in options:
+    if "-o" in by_option and by_option["-o"].name != "folder":
         return f"to write a file, did you mean -o {path}?"
+    if "-o" in by_option:  # cg sheet: -o is the folder of a sheet per student
+        return f"to write a file, redirect the output: > {path} (-o is a folder, with --roster)"
     return f"to write a file, redirect the output: > {path}"
 
 
