@@ -510,3 +510,28 @@ def test_every_help_that_names_a_docs_page_says_how_to_read_it(cg):
     for name in COMMANDS:
         text = cg(name, "--help").stdout
         assert "page of the docs" not in text and "docs/" not in text, name
+
+
+@pytest.mark.parametrize("output_format", ["csv", "tsv", "markdown", "latex"])
+def test_grad_alone_in_a_format_it_does_not_write_is_refused(cg, output_format):
+    """--grad prints NAME VALUE lines: it printed them under --format csv too, silently."""
+    result = cg("eval", "x*y", "x=1", "y=2", "--grad", "--format", output_format)
+    assert (result.stdout, result.exit_code) == ("", 2)
+    assert result.stderr == (
+        f"cg: usage error: --grad prints NAME VALUE lines, or an object with --format json, "
+        f"not {output_format}: drop --grad for the {output_format} table of every node, "
+        "gradients included\n"
+    )
+    assert cg("eval", "x*y", "x=1", "y=2", "--grad").stdout == "x 2\ny 1\n"
+
+
+def test_o_with_a_node_s_name_suggests_of(cg):
+    result = cg("eval", "a = x*y; a + 1", "x=1", "y=2", "-o", "a")
+    assert result.stderr == (
+        "cg: usage error: -o is for --points; redirect the output of one point with >, or did "
+        "you mean --of a (the node to differentiate)?\n"
+    )
+    other = cg("eval", "a = x*y; a + 1", "x=1", "y=2", "-o", "b")
+    assert other.stderr == (
+        "cg: usage error: -o is for --points; redirect the output of one point with >\n"
+    )
