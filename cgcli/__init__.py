@@ -52,6 +52,7 @@ _EXPORTS = {
     "train": "training.train",
     "Outcome": "training.gradient_descent",
     "example_data": "training.datasets",
+    "docs_page": "core.docs_pages",
     "grade": "grading",
     "grade_class": "grading",
     "read_sheet": "grading",
@@ -102,6 +103,7 @@ __all__ = [
     "blank_sheet",
     "build_page",
     "compile",
+    "docs_page",
     "draw",
     "evaluate",
     "example_data",
@@ -128,6 +130,7 @@ LIBRARY_TWINS = {
     "check": "grade_class",
     "sheet": "blank_sheet",
     "hessian": "hessian",
+    "docs": "docs_page",
 }
 """Each command of the CLI and the library function it calls."""
 

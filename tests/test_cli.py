@@ -189,6 +189,12 @@ def test_output_is_the_old_name_of_of_and_warns(cg):
         (["explain", "x*y", "x=1", "y=2", "--of", "steps.tex"],
          "--of steps.tex: no such name in the program; to write a file, redirect the output: "
          "> steps.tex"),
+        (["sheet", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "--output", "s.csv"],
+         "--output s.csv: no such name in the program; to write a file, redirect the output: "
+         "> s.csv (-o is a folder, with --roster)"),
+        (["sheet", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "-o", "s.csv"],
+         "-o is for a sheet per student: give --roster FILE.csv; for one sheet, redirect the "
+         "output: > s.csv"),
     ],
 )  # fmt: skip
 def test_a_file_name_for_the_output_node_suggests_the_file_option(cg, args, hint):
@@ -376,10 +382,10 @@ def test_cg_help_shows_each_command_whole(cg):
 
 
 def test_help_points_to_pages_of_the_docs_not_to_files(cg):
-    """A pip user has no docs/ folder: the help names the docs site's pages."""
+    """A pip user has no docs/ folder: the help says how to read a page (cg docs)."""
     for name, text in help_texts(cg).items():
         assert "docs/" not in text, name
-    assert 'the "Output formats" page of the docs' in " ".join(help_texts(cg)["eval"].split())
+    assert "(cg docs output describes each)" in " ".join(help_texts(cg)["eval"].split())
 
 
 def test_the_program_is_in_the_usage_line_only(cg):
@@ -389,7 +395,7 @@ def test_the_program_is_in_the_usage_line_only(cg):
         assert all("PROGRAM" not in line or "=" not in line for line in rest
                    if line.startswith("  -")), name  # fmt: skip
         assert "PROGRAM [NAME=VALUE]..." not in "\n".join(rest), name
-        if name not in ("", "example-data"):
+        if name not in ("", "example-data", "docs"):
             assert first == f"Usage: cg {name} [OPTIONS] PROGRAM [NAME=VALUE]...", name
 
 
@@ -478,3 +484,54 @@ def test_machine_numbers_are_pyarrow_s():
     values += [0.0, -0.0, float("inf"), -float("inf"), float("nan"), 5e-324, 9999999999.5, 1e10]
     written = pa.array(values, pa.float64()).cast(pa.string()).to_pylist()
     assert [machine_number(v) for v in values] == written
+
+
+def test_docs_lists_the_pages_and_prints_one(cg):
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    listing = cg("docs")
+    assert listing.exit_code == 0
+    names = [
+        line.split()[0] for line in listing.stdout.splitlines()[: len(list(docs.glob("*.md")))]
+    ]
+    assert names == sorted(p.stem for p in docs.glob("*.md"))
+    page = cg("docs", "language")
+    assert page.stdout == (docs / "language.md").read_text(encoding="utf-8")
+    assert cg("docs", "language.md").stdout == page.stdout
+    missing = cg("docs", "outptu")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("cg: usage error: no docs page 'outptu'; the pages are ")
+
+
+def test_every_help_that_names_a_docs_page_says_how_to_read_it(cg):
+    from cgcli.cli import COMMANDS
+
+    for name in COMMANDS:
+        text = cg(name, "--help").stdout
+        assert "page of the docs" not in text and "docs/" not in text, name
+
+
+@pytest.mark.parametrize("output_format", ["csv", "tsv", "markdown", "latex"])
+def test_grad_alone_in_a_format_it_does_not_write_is_refused(cg, output_format):
+    """--grad prints NAME VALUE lines: it printed them under --format csv too, silently."""
+    result = cg("eval", "x*y", "x=1", "y=2", "--grad", "--format", output_format)
+    assert (result.stdout, result.exit_code) == ("", 2)
+    assert result.stderr == (
+        f"cg: usage error: --grad prints NAME VALUE lines, or an object with --format json, "
+        f"not {output_format}: drop --grad for the {output_format} table of every node, "
+        "gradients included\n"
+    )
+    assert cg("eval", "x*y", "x=1", "y=2", "--grad").stdout == "x 2\ny 1\n"
+
+
+def test_o_with_a_node_s_name_suggests_of(cg):
+    result = cg("eval", "a = x*y; a + 1", "x=1", "y=2", "-o", "a")
+    assert result.stderr == (
+        "cg: usage error: -o is for --points; redirect the output of one point with >, or did "
+        "you mean --of a (the node to differentiate)?\n"
+    )
+    other = cg("eval", "a = x*y; a + 1", "x=1", "y=2", "-o", "b")
+    assert other.stderr == (
+        "cg: usage error: -o is for --points; redirect the output of one point with >\n"
+    )

@@ -253,3 +253,62 @@ def test_an_array_is_a_matrix_with_the_json_numbers(cg, tmp_path):
     assert r"\vdots" in big and r"\cdots" in big and r"\ddots" in big
     assert "0 & 1 & \\cdots & 6 & 7" in big and "70 & 71 & \\cdots & 76 & 77" in big
     assert_compiles_and_fits(big, tmp_path)
+
+
+def test_forward_mode_s_direction_compiles(cg, tmp_path):
+    """The direction ṽ (v and a combining tilde) is written \\~{v}: pdfLaTeX has no
+    combining tilde of its own."""
+    args = ("u*v", "u=1", "v=2", "--tangent", "u=1,v=3", "--format", "latex")
+    for command in (("eval", *args), ("hessian", "u*v", "u=1", "v=2", "--hvp", "u=1,v=3")):
+        fragment = cg(*command, *(() if command[0] == "eval" else ("--format", "latex"))).stdout
+        assert "\u0303" not in "".join(
+            line for line in fragment.splitlines() if not line.startswith("%")
+        )
+        compile_latex(fragment, tmp_path)
+
+
+LETTERS_PDFLATEX_HAS = ["ℓ", "ϕ", "φ", "ϑ", "ϵ", "ℏ", "é", "ő", "crème", "ß", "ṽ"]
+
+
+@pytest.mark.parametrize("name", LETTERS_PDFLATEX_HAS)
+def test_standalone_compiles_with_every_letter_pdflatex_has(cg, tmp_path, name):
+    """Greek symbols and letterlike names are their math macros (ℓ → \\ell, ϕ → \\phi),
+    a Latin letter with accents its accent command: nothing pdfLaTeX must look up."""
+    program = f"{name} = u*u; {name} + 1"
+    for command in (("eval",), ("grad",), ("explain",)):
+        result = cg(*command, program, "u=2", "--format", "latex", "--standalone")
+        assert result.exit_code == 0, result.stderr
+        body = "".join(line for line in result.stdout.splitlines() if not line.startswith("%"))
+        assert body.isascii(), body
+        _require_engine()
+        source = tmp_path / "doc.tex"
+        source.write_text(result.stdout, encoding="utf-8")
+        done = subprocess.run([ENGINE, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                              cwd=tmp_path, capture_output=True, timeout=60)  # fmt: skip
+        assert done.returncode == 0, (tmp_path / "doc.log").read_text("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize(("name", "letter"), [("жук", "ж"), ("損", "損"), ("x_ж2", "ж")])
+def test_standalone_refuses_a_name_pdflatex_cannot_typeset_naming_it(cg, name, letter):
+    result = cg("eval", f"{name} = u*u; {name} + 1", "u=2", "--format", "latex", "--standalone")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: cg eval --standalone: pdfLaTeX cannot typeset {letter} (in {name}): "
+        "it has Latin and Greek letters only; rename it, or leave out --standalone and compile "
+        "the fragment with LuaLaTeX or XeLaTeX and a font that has it\n",
+    )
+    fragment = cg("eval", f"{name} = u*u; {name} + 1", "u=2", "--format", "latex")
+    assert fragment.exit_code == 0 and letter in fragment.stdout
+
+
+def test_greek_letters_and_their_symbol_forms_stay_apart():
+    """φ and ϕ, ε and ϵ, θ and ϑ are different names: Unicode's own LaTeX forms."""
+    from cgcli.core.notation import latex_name
+
+    pairs = [("φ", "ϕ"), ("ε", "ϵ"), ("θ", "ϑ"), ("ℓ", "l")]
+    assert [(latex_name(a), latex_name(b)) for a, b in pairs] == [
+        (r"\varphi", r"\phi"),
+        (r"\varepsilon", r"\epsilon"),
+        (r"\theta", r"\vartheta"),
+        (r"\ell", "l"),
+    ]

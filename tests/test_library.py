@@ -84,6 +84,22 @@ def test_example_data_is_csv_text():
     assert cgcli.example_data("xor").splitlines()[0] == "x1,x2,y"
 
 
+def test_example_data_writes_numbers_as_every_csv_of_cg_does():
+    """docs/output.md: every command writes 0 and 1 in CSV, not 0.0 and 1.0; each value
+    reads back as the same float."""
+    import numpy as np
+
+    from cgcli.training.datasets import DATASETS
+
+    assert cgcli.example_data("xor").splitlines()[1:] == ["0,0,0", "0,1,1", "1,0,1", "1,1,0"]
+    for name, make in DATASETS.items():
+        columns = make()
+        rows = [line.split(",") for line in cgcli.example_data(name).splitlines()[1:]]
+        read = np.array([[float(v) for v in row] for row in rows])
+        assert np.array_equal(read, np.column_stack(list(columns.values()))), name
+        assert not any(v.endswith(".0") for row in rows for v in row), name
+
+
 def test_all_lists_every_export():
     assert sorted(cgcli.__all__) == sorted(cgcli._EXPORTS)
 

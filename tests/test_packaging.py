@@ -73,3 +73,33 @@ def test_cg_runs_from_the_unpacked_wheel(wheel, tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["gradient"] == {"x": -3.0, "y": -3.0, "z": 4.0}
+
+
+def test_wheel_ships_the_docs_and_cg_docs_prints_them(wheel, tmp_path):
+    """A pip user has no checkout: the help says ``cg docs output``, which must work."""
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("cgcli/docs/output.md").decode()
+        archive.extractall(tmp_path / "site")
+    assert shipped == (ROOT / "docs" / "output.md").read_text(encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    code = (
+        "import sys, cgcli; from cgcli.cli import main; "
+        f"assert cgcli.__file__.startswith({str(tmp_path / 'site')!r}), cgcli.__file__; "
+        "main(sys.argv[1:], prog_name='cg')"
+    )
+
+    def cg(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+
+    page = cg("docs", "output")
+    assert (page.returncode, page.stdout) == (0, shipped)
+    listing = cg("docs").stdout.splitlines()
+    assert "output        Output formats" in listing
+    assert "language      The language" in listing
+    assert "cg docs output" in cg("eval", "--help").stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import assume, given
 from test_properties import VARIABLES, points, programs
 
@@ -38,8 +39,8 @@ def test_directional_derivative(cg):
     result = cg("eval", COLAH, "a=2", "b=1", "--tangent", "a=1,b=1/2")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "node  op     inputs  text   value  ∂node/∂v  check"
-    assert lines[-5:-2] == ["e = 6  ✓", "direction v: a = 1, b = 0.5", "∂e/∂v = 4.5  ✓"]
+    assert lines[0] == "node  op     inputs  text   value  ∂node/∂ṽ  check"
+    assert lines[-5:-2] == ["e = 6  ✓", "direction ṽ: a = 1, b = 0.5", "∂e/∂ṽ = 4.5  ✓"]
 
 
 def test_forward_mode_machine_formats(cg):
@@ -125,11 +126,11 @@ def test_hessian_table(cg):
         "\n"
         "loss = 4\n"
         "gradient: ∂loss/∂w = -8, ∂loss/∂x = -2, ∂loss/∂b = -4, ∂loss/∂y = 4\n"
-        "direction v: w = 1, x = 0, b = 0, y = 0\n"
-        "(H·v)_w = 8  ✓\n"
-        "(H·v)_x = -2  ✓\n"
-        "(H·v)_b = 4  ✓\n"
-        "(H·v)_y = -4  ✓\n"
+        "direction ṽ: w = 1, x = 0, b = 0, y = 0\n"
+        "(H·ṽ)_w = 8  ✓\n"
+        "(H·ṽ)_x = -2  ✓\n"
+        "(H·ṽ)_b = 4  ✓\n"
+        "(H·ṽ)_y = -4  ✓\n"
         "method: forward mode over the gradient graph (one pass per input)\n"
         "check: sympy's hessian at the exact inputs, all agree "
         "(tolerance relative 1e-09 + absolute 1e-12)\n"
@@ -225,9 +226,9 @@ def test_explain_forward_along_a_direction_with_reassignment():
 
     program = "x = x*y; x = sigmoid(x) + x^2; exp(x)/y"
     explanation = explain_forward(program, {"x": 1, "y": 2}, tangent={"x": 1, "y": "1/2"})
-    assert repr(explanation) == "<ForwardExplanation: tangents ∂node/∂v, 6 steps>"
+    assert repr(explanation) == "<ForwardExplanation: tangents ∂node/∂ṽ, 6 steps>"
     lines = explanation.text.splitlines()
-    assert lines[2] == "  seeds: ∂x#1/∂v = 1, ∂y/∂v = 0.5"
+    assert lines[2] == "  seeds: ∂x#1/∂ṽ = 1, ∂y/∂ṽ = 0.5"
     assert lines[10] == "    ∂v2/∂x#2 (local) = 2·x#2 = 4"
     derivative = forward(program, {"x": 1, "y": 2}, tangent={"x": 1, "y": "1/2"}).derivative
     assert lines[-1].endswith(f"= {derivative:.6g}")
@@ -268,3 +269,24 @@ def test_a_derivative_that_is_not_finite_is_a_math_error(cg):
         "div(1, 0): a derivative is not finite here (cg eval shows it as inf or nan)\n"
     )
     assert cg("eval", "sqrt(x)", "x=0", "--grad-graph").exit_code == 3
+
+
+def test_a_direction_is_never_named_like_an_input(cg):
+    """An input v and a direction of (u, v): ∂f/∂v is the partial (1), the directional
+    derivative ∂f/∂ṽ (5) has a name no program can have."""
+    from cgcli import parse
+    from cgcli.api.forward_mode import DIRECTION
+
+    with pytest.raises(CgError):
+        parse(f"{DIRECTION} + 1")
+    point = ("u*v", "u=1", "v=2")
+    forward = cg("eval", *point, "--mode", "forward", "--tangent", "u=1,v=3").stdout
+    assert "direction ṽ: u = 1, v = 3\n∂f/∂ṽ = 5  ✓\n" in forward
+    assert "∂f/∂v =" not in forward
+    explained = cg("explain", *point, "--mode", "forward", "--tangent", "u=1,v=3").stdout
+    assert "seeds: ∂u/∂ṽ = 1, ∂v/∂ṽ = 3" in explained
+    assert "∂f/∂ṽ = ∂f/∂u (local) · ∂u/∂ṽ + ∂f/∂v (local) · ∂v/∂ṽ = 2 · 1 + 1 · 3 = 5" in explained
+    hvp = cg("hessian", *point, "--hvp", "u=1,v=3").stdout
+    assert "direction ṽ: u = 1, v = 3\n(H·ṽ)_u = 3  ✓\n(H·ṽ)_v = 1  ✓\n" in hvp
+    partial = cg("eval", *point, "--mode", "forward", "--tangent", "v=1").stdout
+    assert "∂f/∂v = 1  ✓" in partial

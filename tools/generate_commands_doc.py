@@ -39,6 +39,7 @@ READ_MORE = {
     "page": "[The page](teaching.md#cg-page-see-backpropagation-happen)",
     "sheet": "[The blank sheet](grading.md#cg-sheet-the-blank-sheet)",
     "hessian": "[Forward mode and second derivatives](second-order.md)",
+    "docs": "[Getting started](index.md); every page is listed by `cg docs`",
 }
 """The pages that tell more about each command (a new command needs its entry)."""
 

@@ -164,7 +164,7 @@ class Evaluation:
 
     def as_dict(self, wrt: list[str] | None = None) -> dict:
         """The JSON document ``cg eval --format json`` prints (its schema: the "Output
-        formats" page of the docs).
+        formats" page of the docs, ``cg docs output``).
 
         ``wrt`` limits the ``gradient`` object to those inputs.
         """

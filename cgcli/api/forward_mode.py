@@ -1,4 +1,4 @@
-"""Forward mode: the tangent ∂node/∂v of every node along a direction v of the inputs.
+"""Forward mode: the tangent ∂node/∂ṽ of every node along a direction ṽ of the inputs.
 
 One loop over the node list, from the inputs to the output, each node's tangent the
 sum of its local partials (the op table's, the same the reverse pass uses, so the
@@ -23,6 +23,20 @@ from ..passes.engine import local_partials
 
 if TYPE_CHECKING:
     from ..passes.values import InputValue
+
+DIRECTION = "v\u0303"
+"""The name of a direction that moves several inputs: ṽ, written as v and a combining
+tilde, which no program name can be (a name is letters, digits and underscores), so
+``∂f/∂ṽ`` is never read as the partial ``∂f/∂v`` of an input ``v``."""
+
+
+def direction_name(direction: Mapping[str, float]) -> str:
+    """The derivative's name along ``direction``: the input's own name when it moves one
+    input by 1 (the partial ``∂f/∂b``), else :data:`DIRECTION`."""
+    moving = [name for name, dv in direction.items() if dv]
+    if len(moving) == 1 and direction[moving[0]] == 1:
+        return moving[0]
+    return DIRECTION
 
 
 def tangents(graph: Graph, values: list[float], direction: Mapping[str, float]) -> list[float]:
@@ -85,11 +99,8 @@ class ForwardEvaluation:
 
     @property
     def along(self) -> str:
-        """The direction as the derivative's name: ``b``, or ``v`` for a mix of inputs."""
-        moving = [name for name, dv in self.direction.items() if dv]
-        if len(moving) == 1 and self.direction[moving[0]] == 1:
-            return moving[0]
-        return "v"
+        """The direction as the derivative's name: ``b``, or :data:`DIRECTION` for a mix."""
+        return direction_name(self.direction)
 
     @property
     def cost(self) -> str:

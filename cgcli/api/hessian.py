@@ -1,8 +1,8 @@
 """Second derivatives by forward-over-reverse: forward mode over the gradient graph.
 
 The gradient graph (:mod:`cgcli.passes.gradient_graph`) holds ∂f/∂xᵢ as nodes; its tangents
-along a direction v (:func:`cgcli.api.forward_mode.tangents`) are the Hessian-vector
-product H·v, and the Hessian is n of them, one per input. Loops over node lists only.
+along a direction ṽ (:func:`cgcli.api.forward_mode.tangents`) are the Hessian-vector
+product H·ṽ, and the Hessian is n of them, one per input. Loops over node lists only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..core.numbers import format_number, json_number
 from ..core.verdicts import GUARANTEES, Verdict
 from ..passes.engine import forward as forward_values
 from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
-from .forward_mode import tangents
+from .forward_mode import DIRECTION, tangents
 
 
 def hessian_vector_product(
@@ -84,7 +84,7 @@ class Hessian:
             check += ", all agree" if self.ok else ", MISMATCH"
         hvp = ""
         if self.hvp is not None:
-            hvp = f"; H·v = [{', '.join(format_number(x, 6) for x in self.hvp)}]"
+            hvp = f"; H·{DIRECTION} = [{', '.join(format_number(x, 6) for x in self.hvp)}]"
         wrt = ", ".join(self.inputs)
         return f"<Hessian of {self.output} wrt {wrt}: [{rows}]{hvp}; check: {check}>"
 

@@ -46,6 +46,7 @@ EXAMPLES = {
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
     ],
+    "docs": ["cg docs", "cg docs output"],
     "example-data": [
         "cg example-data line -o line.csv",
         'cg train "w*x + b" --data line.csv --target y --params w=0,b=0 --lr 0.05',
@@ -142,6 +143,7 @@ COMMANDS = {
     "page": "page",
     "sheet": "sheet",
     "hessian": "hessian",
+    "docs": "docs",
 }
 """Each command and the module of this package that defines it as ``command``."""
 
@@ -369,7 +371,7 @@ def output_options(formats: list[str], default: str = "table", wrt: bool = True)
                 type=click.Choice(formats),
                 default=default,
                 show_default=True,
-                help='Output format (the "Output formats" page of the docs describes each).',
+                help="Output format (cg docs output describes each).",
             ),
             click.option(
                 "--digits",
@@ -573,11 +575,13 @@ def _output_node(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 def _file_hint(ctx: click.Context, path: str) -> str:
     """How to write to ``path`` with this command: its -o, or the shell's redirection."""
-    options = {opt for param in ctx.command.params for opt in getattr(param, "opts", [])}
-    if "--points" in options:
+    by_option = {opt: param for param in ctx.command.params for opt in getattr(param, "opts", [])}
+    if "--points" in by_option:
         return f"to write a file, did you mean -o {path} (with --points), or > {path}?"
-    if "-o" in options:
+    if "-o" in by_option and by_option["-o"].name != "folder":
         return f"to write a file, did you mean -o {path}?"
+    if "-o" in by_option:  # cg sheet: -o is the folder of a sheet per student
+        return f"to write a file, redirect the output: > {path} (-o is a folder, with --roster)"
     return f"to write a file, redirect the output: > {path}"
 
 
@@ -587,6 +591,15 @@ def refuse_two_stdins(program: ProgramArgs, path: str | None, option: str) -> No
         raise UsageError(
             f"the program and {option} cannot both come from stdin: give one of them as a file"
         )
+
+
+def given_option(name: str):
+    """The value of the option ``name`` when the user gave it, else None (its default)."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    given = context.get_parameter_source(name)
+    return None if given in (None, ParameterSource.DEFAULT) else context.params[name]
 
 
 def check_output(

@@ -25,6 +25,9 @@ from . import (
     warn,
 )
 
+CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
+"""--class-drawing FILE: the shaded circuit (.svg), or a page with the table too (.html)."""
+
 
 @click.command(
     "check",
@@ -179,7 +182,7 @@ def check_command(
     each wrong one; or grade a class's sheets. Exit 0 when every answer asked is right,
     1 when any is wrong or missing, 2 when a sheet could not be read or has no variant
     (in a class, the other sheets are graded all the same)."""
-    from ..core.files import write_whole
+    from ..core.files import format_for_file, write_whole
     from ..grading import grade_class
     from ..grading.keys import split_expectations
     from ..grading.sheets import read_weights, sheet_from_pairs
@@ -187,6 +190,7 @@ def check_command(
     program, files = _split_sheet_arguments(program, answer_files)
     if class_drawing_file:
         check_output(class_drawing_file, "--class-drawing", program)
+        format_for_file(class_drawing_file, "--class-drawing", CLASS_DRAWING_EXTENSIONS)
     if drawings_folder:
         from ..grading.variants import make_folder
 
@@ -201,6 +205,7 @@ def check_command(
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         _check_summary(program, files, weights_file, summary_file)
+        format_for_file(summary_file, "--summary", {".csv": "csv"})
     graph, values = load_program(program)
     sheets: list = list(files)
     if expectations:

@@ -7,12 +7,14 @@ import sys
 import click
 
 from ..core.errors import UsageError
-from ..render.drawing import DEFAULT_DPI, FORMATS, MAX_DPI, MIN_DPI, STYLES
+from ..core.files import format_for_file
+from ..render.drawing import DEFAULT_DPI, EXTENSIONS, FORMATS, MAX_DPI, MIN_DPI, STYLES
 from . import (
     EXIT_CODES,
     FILE,
     ProgramCommand,
     check_output,
+    given_option,
     load_program,
     output_options,
     program_arguments,
@@ -68,6 +70,7 @@ def graph_command(program, output_format, digits, style, dpi, out_file, backward
     from ..render.drawing import draw
 
     if out_file is not None:
+        output_format = format_for_file(out_file, "-o", EXTENSIONS, given_option("output_format"))
         check_output(out_file, "-o", program)
     elif output_format == "png" and sys.stdout.isatty():
         raise UsageError("a PNG is binary: write it to a file with -o FILE")

@@ -208,7 +208,7 @@ def eval_command(
     if grad_graph and (mode == "forward" or tangent is not None):
         raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
     if points_file is None and engine == "local":
-        _refuse_many_points_options(output_format, out_file)
+        _refuse_many_points_options(output_format, out_file, grad_only, program)
     graph, values = load_program(program)
     with _rows_sink(points_file, out_file, output_format, engine) as (out, result_format):
         result = evaluate(
@@ -240,13 +240,33 @@ def eval_command(
     sys.exit(_exit_code(result))
 
 
-def _refuse_many_points_options(output_format, out_file):
+def _refuse_many_points_options(output_format, out_file, grad_only, program):
+    if grad_only and output_format not in ("table", "json"):
+        raise UsageError(
+            f"--grad prints NAME VALUE lines, or an object with --format json, not "
+            f"{output_format}: drop --grad for the {output_format} table of every node, "
+            "gradients included"
+        )
     if output_format == "jsonl":
         raise UsageError("--format jsonl needs --points (one line per point)")
     if output_format in MANY_POINTS_ONLY:
         raise UsageError(f"--format {output_format} needs --points (a table of many points)")
     if out_file is not None:
-        raise UsageError("-o is for --points; redirect the output of one point with >")
+        hint = ""
+        if out_file.isidentifier() and out_file in _names_in(program):
+            hint = f", or did you mean --of {out_file} (the node to differentiate)?"
+        raise UsageError(f"-o is for --points; redirect the output of one point with >{hint}")
+
+
+def _names_in(program) -> set[str]:
+    """The names the program gives its inputs and nodes (none when it does not parse)."""
+    from ..core.errors import CgError
+
+    try:
+        graph, _ = load_program(program)
+    except CgError:
+        return set()
+    return {n.name for n in graph.nodes if n.name is not None}
 
 
 @contextlib.contextmanager

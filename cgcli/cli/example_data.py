@@ -27,9 +27,11 @@ def example_data_command(name, out_file):
     separable clusters, label y), xor (the four points of XOR) or sine (windows x[1]..x[5]
     of a noisy sine wave and y, the value after them), for cg train. Fixed
     seeds: the same file on every machine."""
-    from ..core.files import write_whole
+    from ..core.files import format_for_file, write_whole
     from ..training.datasets import example_data
 
+    if out_file is not None:
+        format_for_file(out_file, "-o", {".csv": "csv", "": "csv"})
     text = example_data(name)
     if out_file is not None:
         write_whole(out_file, text, "-o")

@@ -32,7 +32,7 @@ from . import (
 @click.option(
     "--hvp",
     metavar="NAME=VALUE,...",
-    help="Also the Hessian-vector product H·v along this direction (x=1,y=0.5; others 0).",
+    help="Also the Hessian-vector product H·ṽ along this direction (x=1,y=0.5; others 0).",
 )
 @click.option("--no-check", is_flag=True, help="Skip the check (SymPy is not even imported).")
 @click.option(

@@ -84,7 +84,10 @@ def sheet_command(program, sheet_format, ask, digits, roster, vary, seed, folder
     if roster is None:
         for given, option in ((vary, "--vary"), (seed is not None, "--seed"), (folder, "-o")):
             if given:
-                raise UsageError(f"{option} is for a sheet per student: give --roster FILE.csv")
+                hint = f"; for one sheet, redirect the output: > {folder}" if option == "-o" else ""
+                raise UsageError(
+                    f"{option} is for a sheet per student: give --roster FILE.csv{hint}"
+                )
         graph, values = load_program(program)
         text = blank_sheet(graph, values, sheet_format=sheet_format, ask=ask, digits=digits)
         click.echo(as_document(text, standalone, "sheet"), nl=False)

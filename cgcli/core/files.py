@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import PurePath
 from typing import TYPE_CHECKING, BinaryIO
 
 from . import cleanup
@@ -121,6 +122,51 @@ def not_utf8(where: str, data: bytes, exc: UnicodeDecodeError, offset: int = 0) 
         f"{where} is not valid UTF-8 text: byte 0x{data[exc.start]:02X} at byte offset "
         f"{offset + exc.start} (line {line}); save it as UTF-8"
     )
+
+
+def extensions_listed(extensions: Mapping[str, str]) -> str:
+    """The extensions of a dict of extension -> format, by format: ``.svg, .dot (.gv),
+    .txt (or no extension)``."""
+    by_format: dict[str, list[str]] = {}
+    for suffix, name in extensions.items():
+        by_format.setdefault(name, []).append(suffix)
+    shown = []
+    for suffixes in by_format.values():
+        named = [s for s in suffixes if s]
+        extra = [*named[1:], *(["or no extension"] if "" in suffixes else [])]
+        first = named[0] if named else "no extension"
+        shown.append(first + (f" ({', '.join(extra)})" if extra and named else ""))
+    return ", ".join(shown)
+
+
+def format_for_file(
+    path: str,
+    option: str,
+    extensions: Mapping[str, str],
+    explicit: str | None = None,
+    listing: str | None = None,
+) -> str:
+    """The format ``option path`` is written in, from its extension (``extensions`` maps
+    each extension cg writes there to its format; ``""``, a file without an extension,
+    to the format it holds unless ``explicit`` names another). An extension cg does
+    not write is refused naming those it does, and so is an explicit ``--format`` that
+    the extension contradicts: the file would lie about what it holds."""
+    suffix = PurePath(path).suffix.lower()
+    named = extensions.get(suffix)
+    if not suffix and named is not None:  # a file without an extension holds what is asked
+        return explicit or named
+    if named is None:
+        listing = listing or extensions_listed(extensions)
+        raise UsageError(
+            f"{option} {path}: cg does not write "
+            f"{f'{suffix} files' if suffix else 'files without an extension'}; it writes {listing}"
+        )
+    if explicit and explicit != named:
+        raise UsageError(
+            f"{option} {path} names a {named} file, but --format {explicit} would write "
+            f"{explicit}; make them agree"
+        )
+    return named
 
 
 def check_writable(path: str, option: str) -> None:

@@ -318,10 +318,46 @@ def _greek(char: str) -> str | None:
         return None
     letter = match.group(2).capitalize().replace("Lamda", "Lambda")
     if match.group(1) == "SMALL":
+        if letter in ("Phi", "Epsilon"):  # ϕ and ϵ (the symbols) are \phi and \epsilon
+            return rf"\var{letter.lower()}"
         return "o" if letter == "Omicron" else rf"\{letter.lower()}"
     if letter in _GREEK_CAPITALS:
         return rf"\{letter}"
     return _LATIN_LOOKALIKES.get(letter)
+
+
+_LETTERLIKE = {
+    "ℓ": r"\ell", "ϕ": r"\phi", "ϑ": r"\vartheta", "ϖ": r"\varpi", "ϱ": r"\varrho",
+    "ϵ": r"\epsilon", "ϰ": r"\varkappa", "ϒ": r"\Upsilon", "ϝ": r"\digamma", "Ϝ": r"\digamma",
+    "ℏ": r"\hbar", "ℑ": r"\Im", "ℜ": r"\Re", "ℵ": r"\aleph", "ℶ": r"\beth",
+    "ℷ": r"\gimel", "ℸ": r"\daleth", "ð": r"\eth", "ℎ": "h",
+}  # fmt: skip
+"""Greek symbols and letterlike symbols a name may use, as their math macros (amssymb)."""
+_ACCENTS = {
+    "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
+    "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0323": "d",
+    "\u0327": "c", "\u0331": "b",
+}  # fmt: skip
+"""Combining accents and pdfLaTeX's text accent commands (é is \\'{e})."""
+_LATIN_LETTERS = {
+    "ß": r"\ss{}", "ø": r"\o{}", "Ø": r"\O{}", "æ": r"\ae{}", "Æ": r"\AE{}", "œ": r"\oe{}",
+    "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}", "ȷ": r"\j{}",
+}  # fmt: skip
+
+
+def _latin_text(char: str) -> str | None:
+    """A Latin letter with accents in pdfLaTeX's text mode (é → \\'{e}), or None."""
+    if char in _LATIN_LETTERS:
+        return _LATIN_LETTERS[char]
+    base, *marks = unicodedata.normalize("NFD", char)
+    if not (base.isascii() and base.isalpha()) or not marks:
+        return None
+    if any(mark not in _ACCENTS for mark in marks):
+        return None
+    shown = base
+    for mark in marks:
+        shown = f"\\{_ACCENTS[mark]}{{{shown}}}"
+    return shown
 
 
 def _math_char(char: str) -> tuple[str, bool]:
@@ -330,9 +366,12 @@ def _math_char(char: str) -> tuple[str, bool]:
         return _SPECIAL[char].replace(r"\textbackslash{}", r"\backslash "), True
     if char.isascii():
         return char, True
-    greek = _greek(char)
+    greek = _LETTERLIKE.get(char) or _greek(char)
     if greek is not None:
         return (f"{greek} " if greek.startswith("\\") else greek), True
+    latin = _latin_text(char)
+    if latin is not None:
+        return rf"\text{{{latin}}}", True
     if char in "₀₁₂₃₄₅₆₇₈₉":
         return f"_{{{char.translate(_SUBSCRIPTS)}}}", False
     if char in "⁰¹²³⁴⁵⁶⁷⁸⁹":
@@ -385,10 +424,14 @@ def latex_text(text: str) -> str:
             out.append(_SPECIAL[char])
         elif char.isascii():
             out.append(char)
+        elif char == _COMBINING_TILDE and out and out[-1].isascii() and out[-1].isalpha():
+            out[-1] = rf"\~{{{out[-1]}}}"  # forward mode's direction ṽ (v and a tilde)
         elif char in _TEXT_SYMBOLS:
             out.append(_TEXT_SYMBOLS[char])
         elif unicodedata.category(char)[0] not in "LMN":  # a symbol pdfLaTeX may not have
             out.append(f"U+{ord(char):04X}")
+        elif (latin := _latin_text(char)) is not None:
+            out.append(latin)
         else:
             symbol, _ = _math_char(char)
             out.append(char if symbol.startswith(r"\text{") else rf"\ensuremath{{{symbol}}}")
@@ -425,6 +468,7 @@ def breakable_text(text: str, every: int = 40) -> str:
     return r"{\raggedright\small\ttfamily " + "%\n".join(lines) + r"\par}"
 
 
+_COMBINING_TILDE = "\u0303"
 _TEXT_SYMBOLS = {
     "≈": r"\ensuremath{\approx}",
     "·": r"\ensuremath{\cdot}",

@@ -12,6 +12,16 @@ from ..core.ir import Graph
 
 FORMATS = ("ascii", "dot", "mermaid", "svg", "png")
 STYLES = ("circuit", "boxes")
+EXTENSIONS = {
+    ".svg": "svg",
+    ".png": "png",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".txt": "ascii",
+    "": "ascii",
+}
+"""The format of each extension of a drawing's file (no extension: ascii, or --format)."""
 DEFAULT_DPI = 150
 MIN_DPI, MAX_DPI = 10, 2400
 """Sharp on slides; Graphviz's own default (96) is soft there."""

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from ..api.forward_mode import ForwardEvaluation
+from ..api.forward_mode import DIRECTION, ForwardEvaluation
 from ..api.hessian import Hessian
 from ..core.numbers import format_number, machine_number
 from ..core.verdicts import ABSOLUTE, RELATIVE
@@ -21,7 +21,7 @@ PRECISE_TOLERANCE = f"{TOLERANCE}, beyond each quotient's own error bound"
 
 
 def forward_table(result: ForwardEvaluation, digits: int | None):
-    """Columns and rows: each node's value and tangent ∂node/∂v (constants inline)."""
+    """Columns and rows: each node's value and tangent ∂node/∂ṽ (constants inline)."""
     columns = [
         *NODE_COLUMNS,
         Column("value", numeric=True),
@@ -46,9 +46,9 @@ def forward_summary(result: ForwardEvaluation, digits: int | None) -> list[str]:
     """The value, the direction, the output's tangent, the check and the cost."""
     out = result.output
     lines = [f"{out} = {format_number(result.value, digits)}  {mark(result.value_check)}".rstrip()]
-    if result.along == "v":
+    if result.along == DIRECTION:
         moves = ", ".join(f"{k} = {format_number(v, digits)}" for k, v in result.direction.items())
-        lines.append(f"direction v: {moves}")
+        lines.append(f"direction {DIRECTION}: {moves}")
     tangent_check = result.nodes[result.graph.output].check
     derivative = format_number(result.derivative, digits)
     lines.append(f"∂{out}/∂{result.along} = {derivative}  {mark(tangent_check)}".rstrip())
@@ -105,7 +105,7 @@ def hessian_table(result: Hessian, digits: int | None):
 
 
 def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
-    """The value, the gradient, H·v when asked, the check and the method that ran."""
+    """The value, the gradient, H·ṽ when asked, the check and the method that ran."""
     out = result.output
     lines = [f"{out} = {format_number(result.value, digits)}"]
     gradient = ", ".join(
@@ -115,10 +115,12 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
     lines.append(f"gradient: {gradient}")
     if result.hvp is not None and result.direction is not None:
         moves = ", ".join(f"{k} = {format_number(v, digits)}" for k, v in result.direction.items())
-        lines.append(f"direction v: {moves}")
+        lines.append(f"direction {DIRECTION}: {moves}")
         for k, (name, x) in enumerate(zip(result.inputs, result.hvp, strict=True)):
             checked = result.hvp_verdicts[k] if result.hvp_verdicts else None
-            lines.append(f"(H·v)_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip())
+            lines.append(
+                f"(H·{DIRECTION})_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip()
+            )
     lines.append("method: forward mode over the gradient graph (one pass per input)")
     verdict = "all agree" if result.ok else "MISMATCH"
     if result.method == "sympy":

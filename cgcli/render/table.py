@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import NamedTuple
 
 from ..api.evaluation import Evaluation
@@ -144,19 +145,22 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
     """An aligned text table: text columns to the left, numbers to the right; every cell
     shown with its control characters made visible (a name from a file stays on its row)."""
     rows = [[visible(cell) for cell in row] for row in rows]
-    widths = [
-        max(len(c.title), *(len(row[i]) for row in rows)) if rows else len(c.title)
-        for i, c in enumerate(columns)
-    ]
+    titles = [visible(c.title) for c in columns]
+    widths = [max(_width(t), *(_width(row[i]) for row in rows)) for i, t in enumerate(titles)]
 
     def line(cells: list[str]) -> str:
-        padded = [
-            cell.rjust(w) if col.numeric else cell.ljust(w)
-            for cell, w, col in zip(cells, widths, columns, strict=True)
-        ]
+        padded = []
+        for cell, w, col in zip(cells, widths, columns, strict=True):
+            space = " " * (w - _width(cell))
+            padded.append(space + cell if col.numeric else cell + space)
         return "  ".join(padded).rstrip()
 
-    return "\n".join([line([visible(c.title) for c in columns]), *(line(r) for r in rows)])
+    return "\n".join([line(titles), *(line(r) for r in rows)])
+
+
+def _width(text: str) -> int:
+    """The columns ``text`` takes: a combining mark (the tilde of forward mode's ṽ) none."""
+    return sum(1 for char in text if not unicodedata.combining(char))
 
 
 def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:

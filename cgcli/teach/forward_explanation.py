@@ -46,15 +46,14 @@ def explain_tangents(
 ) -> ForwardExplanation:
     """``explain(..., mode="forward")``: every node's value, then its tangent ∂node/∂``wrt``
     (or along ``tangent``) as the sum of its local derivatives times its inputs' tangents."""
-    from ..api.forward_mode import direction_from, tangents
+    from ..api.forward_mode import direction_from, direction_name, tangents
     from ..passes.values import bind_inputs
 
     graph, point, warnings = bind_inputs(graph, inputs)
     direction = direction_from(graph.input_names, wrt, tangent)
     values_ = forward_values(graph, point)
     dots = tangents(graph, values_, direction)
-    moving = [name for name, dv in direction.items() if dv]
-    along = moving[0] if len(moving) == 1 and direction[moving[0]] == 1 else "v"
+    along = direction_name(direction)
     lines = _lines(graph, values_, dots, direction, along, digits)
     heading = f"Forward mode: tangents ∂node/∂{along}"
     text = "\n".join([heading, *(f"  {line}" for line in lines)]) + "\n"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.numbers import machine_number
+
 
 def noisy_line(n: int = 50, slope: float = 2.0, intercept: float = -1.0, seed: int = 0):
     """y = slope*x + intercept + noise, x in [0, 5]."""
@@ -53,10 +55,11 @@ DATASETS = {"line": noisy_line, "clusters": clusters, "xor": xor, "sine": noisy_
 
 
 def as_csv(columns: dict[str, np.ndarray]) -> str:
-    """CSV text with a header, floats written round-trip exact."""
+    """CSV text with a header, each float as every CSV of cg writes it (``0``, ``1``,
+    ``0.1``: the shortest digits that read back as the same float)."""
     names = list(columns)
     rows = zip(*(columns[n] for n in names), strict=True)
-    lines = [",".join(names)] + [",".join(f"{float(v)!r}" for v in row) for row in rows]
+    lines = [",".join(names)] + [",".join(machine_number(float(v)) for v in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 

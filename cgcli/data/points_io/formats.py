@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
 from ...core.errors import UsageError
+from ...core.files import format_for_file
 
 DELIMITERS = {"csv": ",", "tsv": "\t"}
 POINT_FORMATS = ["csv", "tsv", "jsonl", "parquet", "arrow"]
@@ -90,15 +90,8 @@ def result_format_for(path: str, explicit: str | None) -> str:
     """The format of the result file ``-o path``: from its extension (``.csv``,
     ``.parquet``, ...), else the explicit ``--format``, else the table. An explicit
     format that another extension contradicts is refused: the file would lie."""
-    named = _by_extension(path, RESULT_EXTENSIONS)
-    suffix = PurePath(path).suffix.lower()
-    if named is None and suffix not in TABLE_EXTENSIONS:
-        raise UsageError(
-            f"-o {path}: cg does not write {suffix} files; it writes {written_extensions()}"
-        )
-    if explicit and named and explicit != named:
-        raise UsageError(
-            f"-o {path} names a {named} file, but --format {explicit} would write {explicit}; "
-            "make them agree"
-        )
-    return explicit or named or "table"
+    extensions = {**RESULT_EXTENSIONS, **dict.fromkeys(TABLE_EXTENSIONS, "table")}
+    named = format_for_file(path, "-o", extensions, listing=written_extensions())
+    if named == "table":  # no extension, or .txt: whatever --format says
+        return explicit or named
+    return format_for_file(path, "-o", extensions, explicit)

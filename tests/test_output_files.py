@@ -1,0 +1,69 @@
+"""Output files are written in the format their extension names, or refused: cg graph -o,
+cg check --class-drawing and --summary, cg example-data -o (as cg eval -o)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CLASS = Path(__file__).parent.parent / "examples" / "class"
+OLAH = ["c = a + b; d = b + 1; e = c * d", "a=2", "b=1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "starts"),
+    [
+        ([], "g.svg", b"<?xml"),
+        ([], "g.dot", b"digraph"),
+        ([], "g.gv", b"digraph"),
+        ([], "g.mmd", b"flowchart"),
+        ([], "g.txt", b"f"),
+        (["--format", "dot"], "g", b"digraph"),
+    ],
+)
+def test_graph_infers_the_format_from_the_extension(cg, tmp_path, args, name, starts, graphviz):
+    result = cg("graph", "f = x*y", "x=1", "y=2", *args, "-o", str(tmp_path / name))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / name).read_bytes().startswith(starts)
+
+
+def test_graph_png_by_extension_is_a_png(cg, tmp_path, graphviz):
+    result = cg("graph", "f = x*y", "-o", str(tmp_path / "g.png"))
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "g.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["graph", "x*y", "--format", "svg", "-o", "{d}/g.png"],
+            "-o {d}/g.png names a png file, but --format svg would write svg; make them agree",
+        ),
+        (
+            ["graph", "x*y", "-o", "{d}/g.xlsx"],
+            "-o {d}/g.xlsx: cg does not write .xlsx files; it writes .svg, .png, .dot (.gv), "
+            ".mmd, .txt (or no extension)",
+        ),
+        (
+            ["check", *OLAH, "--answers", str(CLASS), "--class-drawing", "{d}/c.png"],
+            "--class-drawing {d}/c.png: cg does not write .png files; it writes .svg, .html (.htm)",
+        ),
+        (
+            ["check", *OLAH, "--answers", str(CLASS), "--summary", "{d}/s.xlsx"],
+            "--summary {d}/s.xlsx: cg does not write .xlsx files; it writes .csv",
+        ),
+        (
+            ["example-data", "xor", "-o", "{d}/x.xlsx"],
+            "-o {d}/x.xlsx: cg does not write .xlsx files; it writes .csv (or no extension)",
+        ),
+    ],
+)
+def test_an_extension_cg_does_not_write_is_refused_before_any_work(cg, tmp_path, args, message):
+    result = cg(*(a.replace("{d}", str(tmp_path)) for a in args))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: {message.replace('{d}', str(tmp_path))}\n",
+    )
+    assert list(tmp_path.iterdir()) == []
