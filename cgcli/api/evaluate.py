@@ -151,7 +151,8 @@ def evaluate(
       ``format`` (default: from ``out``'s extension), with ``digits``, ``grad_only`` and
       ``chunk_rows``; ``keep`` carries columns the program does not use through to the
       result as they are, first in each row (names, "id,label", or "all"); ``on_warning``
-      receives each warning as it happens;
+      receives each warning as it happens; a program over arrays takes each array it reads
+      whole as the columns of its entries (``W[1,1]``, ``W[1,2]``, ...);
     * ``engine="dask"``: ``points`` is a Parquet data set (a file, folder or glob) and
       ``out`` the folder that receives one Parquet file per partition, on the Dask cluster
       at ``scheduler`` or a local one of ``workers`` processes.
