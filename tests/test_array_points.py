@@ -164,6 +164,20 @@ def test_a_math_error_makes_its_row_nan_and_the_others_are_written(cg, tmp_path)
     assert "row 2:" in result.stderr and "1 of 2 rows had a math error" in result.stderr
 
 
+def test_a_name_only_ever_indexed_stays_a_sequence_beside_arrays(cg, tmp_path):
+    """x is read whole (an array, from x[1], x[2]); y only as y[1], y[2] (a sequence: each
+    element its own input), as docs/vectors.md states."""
+    points = tmp_path / "points.csv"
+    row = entries("W", np.array([[1.0, 2], [3, 4]])) | entries("x", np.array([0.5, -1]))
+    write_csv(points, [row | {"y[1]": 2.0, "y[2]": 3.0}])
+    result = cg("eval", "L = sum(W @ x) + y[1] * y[2]", "--points", str(points), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    (got,) = csv.DictReader(result.stdout.splitlines())
+    assert float(got["L"]) == pytest.approx(-4 + 6)
+    assert (float(got["dL/dy[1]"]), float(got["dL/dy[2]"])) == (3, 2)
+    assert (float(got["dL/dx[1]"]), float(got["dL/dx[2]"])) == (4, 6)
+
+
 def run_on(tmp_path, header, program="L = sum(W @ x)", values=None, **options):
     points = tmp_path / "points.csv"
     write_csv(points, [dict.fromkeys(header, 1.0)])

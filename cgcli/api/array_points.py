@@ -138,7 +138,7 @@ def run_array_points(
             continue
         shape, entries = entry_columns(name, header)
         if name in header and entries:
-            raise UsageError(f"{name} is both a column and the entries {entries[0]}, ...")
+            raise UsageError(f"{name} is both a column and the entries {visible(entries[0])}, ...")
         columns_of[name] = entries or [name]
         shape_of_input[name] = shape
     row_names = [column for name in inputs if name in columns_of for column in columns_of[name]]
