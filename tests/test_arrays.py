@@ -352,8 +352,8 @@ def test_the_commands_that_work_on_scalars_say_so(argv):
 
 def test_exact_and_points_say_what_they_take():
     assert "--exact works on scalar programs" in run_cg("eval", *ARGS, "--exact").output
-    with pytest.raises(UsageError, match="--points evaluates scalar programs row by row"):
-        evaluate("sum(W)", {"W": [[1, 2]]}, points="rows.csv", out="out.csv")
+    with pytest.raises(UsageError, match="--engine dask evaluates scalar programs"):
+        evaluate("sum(W)", {"W": [[1, 2]]}, points="rows", out="out", engine="dask")
 
 
 # --- every array op of the table, against SymPy and finite differences ------------------

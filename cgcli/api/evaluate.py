@@ -151,7 +151,8 @@ def evaluate(
       ``format`` (default: from ``out``'s extension), with ``digits``, ``grad_only`` and
       ``chunk_rows``; ``keep`` carries columns the program does not use through to the
       result as they are, first in each row (names, "id,label", or "all"); ``on_warning``
-      receives each warning as it happens;
+      receives each warning as it happens; a program over arrays takes each array it reads
+      whole as the columns of its entries (``W[1,1]``, ``W[1,2]``, ...);
     * ``engine="dask"``: ``points`` is a Parquet data set (a file, folder or glob) and
       ``out`` the folder that receives one Parquet file per partition, on the Dask cluster
       at ``scheduler`` or a local one of ``workers`` processes.
@@ -203,10 +204,10 @@ def evaluate(
             check=check != "none",
             check_timeout=check_timeout,
         )
-    if points is not None and uses_arrays(graph, inputs):
+    if points is not None and engine == "dask" and uses_arrays(graph, inputs):
         raise UsageError(
-            "--points evaluates scalar programs row by row; a program over vectors and "
-            "matrices takes one point (its entries as indexed names W[1,1] can be columns)"
+            "--engine dask evaluates scalar programs; a program over vectors and matrices "
+            "takes --points on the local engine"
         )
     if engine == "dask":
         return _on_dask(
@@ -248,6 +249,7 @@ def evaluate(
     if out is None:
         raise UsageError("--points writes its rows to out= (a path, or a binary stream)")
     from ..data.points import evaluate_points
+    from .array_points import run_any_points
 
     return evaluate_points(
         graph,
@@ -265,6 +267,7 @@ def evaluate(
         chunk_rows=_chunk_rows(chunk_rows),
         on_warning=on_warning,
         keep=keep,
+        run_rows=run_any_points,
     )
 
 

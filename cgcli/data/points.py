@@ -98,12 +98,14 @@ def evaluate_points(
     chunk_rows: int,
     on_warning: Callable[[str], None] | None,
     keep: str | list[str] | None = None,
+    run_rows: Callable[..., PointsRun] | None = None,
 ) -> PointsEvaluation:
     """Every row of the file ``points`` ('-': standard input) evaluated into ``out``: a path
     written whole (in the format its extension names unless ``result_format`` says) or a
     binary stream. Each warning goes to ``on_warning`` as it happens, and into the result.
     ``keep`` names columns carried through to the result as they are (``"all"``: every
-    column the program does not use)."""
+    column the program does not use). ``run_rows`` evaluates the rows (default
+    :func:`run_points`)."""
     from ..core.files import check_writable, refuse_overwriting, shown_path, written_whole
     from .points_io import RowWriter, open_points, point_format_for, read_points
     from .points_io.formats import POINT_FORMATS, result_format_for
@@ -138,7 +140,7 @@ def evaluate_points(
         bound = graph.bind_constants([*reader.names, *constants])
         wrt = None if wrt is None else arguments.inputs_named(wrt, bound.input_names)
         with written_whole(out, "-o") if to_file else nullcontext(out) as sink:
-            run = run_points(
+            run = (run_rows or run_points)(
                 graph,
                 constants,
                 reader,
