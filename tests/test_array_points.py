@@ -234,3 +234,14 @@ def test_wrt_and_grad_only_pick_gradient_columns(tmp_path):
     run_on(tmp_path, header, wrt=["x"], grad_only=True, check=False)
     (row,) = read_csv(tmp_path / "out.csv")
     assert row == {"dL/dx[1]": 2.0, "dL/dx[2]": 2.0}
+
+
+def test_an_unquoted_entry_column_in_csv_says_to_quote_it(cg, tmp_path):
+    """W[1,1] unquoted in a CSV header is split at its comma: the error says so (not that
+    the header repeats "1]")."""
+    points = tmp_path / "pts.csv"
+    points.write_text("W[1,1],W[1,2],W[2,1],W[2,2]\n1,2,3,4\n", "utf-8")
+    result = cg("eval", "L = sum(W @ x)", "x=[1,2]", "--points", str(points))
+    assert result.exit_code == 2
+    assert 'quote a name that holds a comma, as "W[1,1]"' in result.stderr
+    assert "repeats" not in result.stderr

@@ -296,6 +296,12 @@ def _header(line: str, delimiter: str) -> list[str]:
     if "" in header:
         where = header.index("") + 1
         raise UsageError(f"the points' header has an empty column name (column {where})")
+    split = [n for n in header if n.count("[") != n.count("]")]
+    if split and delimiter == ",":
+        raise UsageError(
+            f"the points' header splits a column name at its comma ({split[0]} ...): quote a "
+            'name that holds a comma, as "W[1,1]"'
+        )
     duplicates = sorted({n for n in header if header.count(n) > 1})
     if duplicates:
         raise UsageError(f"the points' header repeats {', '.join(duplicates)}")
