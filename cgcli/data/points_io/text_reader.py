@@ -296,7 +296,11 @@ def _header(line: str, delimiter: str) -> list[str]:
     if "" in header:
         where = header.index("") + 1
         raise UsageError(f"the points' header has an empty column name (column {where})")
-    split = [n for n in header if n.count("[") != n.count("]")]
+    split = [  # W[1,1] unquoted: "W[1" and "1]" side by side
+        a
+        for a, b in zip(header, header[1:])
+        if a.count("[") > a.count("]") and b.count("]") > b.count("[")
+    ]
     if split and delimiter == ",":
         raise UsageError(
             f"the points' header splits a column name at its comma ({split[0]} ...): quote a "
