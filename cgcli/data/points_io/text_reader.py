@@ -9,6 +9,7 @@ first bad row and say what is wrong; the rows before it are parsed by pyarrow.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -298,7 +299,7 @@ def _header(line: str, delimiter: str) -> list[str]:
         raise UsageError(f"the points' header has an empty column name (column {where})")
     split = [  # W[1,1] unquoted: "W[1" and "1]" side by side
         a
-        for a, b in zip(header, header[1:])
+        for a, b in itertools.pairwise(header)
         if a.count("[") > a.count("]") and b.count("]") > b.count("[")
     ]
     if split and delimiter == ",":
