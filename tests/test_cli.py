@@ -191,10 +191,13 @@ def test_output_is_the_old_name_of_of_and_warns(cg):
          "> steps.tex"),
         (["sheet", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "--output", "s.csv"],
          "--output s.csv: no such name in the program; to write a file, redirect the output: "
-         "> s.csv (-o is a folder, with --roster)"),
+         "--format csv > s.csv (-o is a folder, with --roster)"),
         (["sheet", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "-o", "s.csv"],
          "-o is for a sheet per student: give --roster FILE.csv; for one sheet, redirect the "
-         "output: > s.csv"),
+         "output: --format csv > s.csv"),
+        (["sheet", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4", "-o", "s.md"],
+         "-o is for a sheet per student: give --roster FILE.csv; for one sheet, redirect the "
+         "output: > s.md"),
     ],
 )  # fmt: skip
 def test_a_file_name_for_the_output_node_suggests_the_file_option(cg, args, hint):

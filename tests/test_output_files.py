@@ -1,5 +1,6 @@
 """Output files are written in the format their extension names, or refused: cg graph -o,
-cg check --class-drawing and --summary, cg example-data -o (as cg eval -o)."""
+cg check --class-drawing and --summary, cg example-data -o, cg page -o, cg train --history
+(as cg eval -o)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ def test_graph_png_by_extension_is_a_png(cg, tmp_path, graphviz):
             ["example-data", "xor", "-o", "{d}/x.xlsx"],
             "-o {d}/x.xlsx: cg does not write .xlsx files; it writes .csv (or no extension)",
         ),
+        (
+            ["page", "x*y", "x=1", "y=2", "-o", "{d}/p.png"],
+            "-o {d}/p.png: cg does not write .png files; it writes .html (.htm)",
+        ),
     ],
 )
 def test_an_extension_cg_does_not_write_is_refused_before_any_work(cg, tmp_path, args, message):
@@ -65,5 +70,18 @@ def test_an_extension_cg_does_not_write_is_refused_before_any_work(cg, tmp_path,
     assert (result.exit_code, result.stderr) == (
         2,
         f"cg: usage error: {message.replace('{d}', str(tmp_path))}\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_training_history_is_a_csv_file(cg, tmp_path, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data") / "line.csv"
+    data.write_text("x,y\n0,1\n1,3\n2,5\n", "utf-8")
+    args = ["train", "w*x + b", "--data", str(data), "--target", "y", "--params", "w=0,b=0"]
+    result = cg(*args, "--epochs", "2", "--history", str(tmp_path / "h.png"))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: --history {tmp_path / 'h.png'}: cg does not write .png files; it "
+        "writes .csv (or no extension)\n",
     )
     assert list(tmp_path.iterdir()) == []

@@ -581,7 +581,12 @@ def _file_hint(ctx: click.Context, path: str) -> str:
     if "-o" in by_option and by_option["-o"].name != "folder":
         return f"to write a file, did you mean -o {path}?"
     if "-o" in by_option:  # cg sheet: -o is the folder of a sheet per student
-        return f"to write a file, redirect the output: > {path} (-o is a folder, with --roster)"
+        from ..grading.blank import redirect_advice
+
+        return (
+            f"to write a file, redirect the output: {redirect_advice(path)} (-o is a folder, "
+            "with --roster)"
+        )
     return f"to write a file, redirect the output: > {path}"
 
 

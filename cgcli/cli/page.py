@@ -64,6 +64,9 @@ def page_command(program, out_file, digits, no_check, answer_files):
     from ..page import build_page
 
     check_output(out_file, "-o", program, *(("--answers", f) for f in answer_files))
+    from ..core.files import format_for_file
+
+    format_for_file(out_file, "-o", {".html": "html", ".htm": "html"})
     graph, values = load_program(program)
     result = evaluate_either(graph, values, check=not no_check)
     for warning in result.warnings:

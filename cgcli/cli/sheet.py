@@ -84,7 +84,11 @@ def sheet_command(program, sheet_format, ask, digits, roster, vary, seed, folder
     if roster is None:
         for given, option in ((vary, "--vary"), (seed is not None, "--seed"), (folder, "-o")):
             if given:
-                hint = f"; for one sheet, redirect the output: > {folder}" if option == "-o" else ""
+                hint = ""
+                if option == "-o":
+                    from ..grading.blank import redirect_advice
+
+                    hint = f"; for one sheet, redirect the output: {redirect_advice(folder)}"
                 raise UsageError(
                     f"{option} is for a sheet per student: give --roster FILE.csv{hint}"
                 )

@@ -147,6 +147,10 @@ def train_command(
     from ..training.train import train
 
     check_output(history_file, "--history", program, ("--data", data_file))
+    if history_file is not None:
+        from ..core.files import format_for_file
+
+        format_for_file(history_file, "--history", {".csv": "csv", "": "csv"})
     refuse_two_stdins(program, data_file, "--data")
     graph, values = load_program(program)
     if values:

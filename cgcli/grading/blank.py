@@ -29,6 +29,23 @@ from .keys import GRAD, VALUE, Question
 from .sheets import ASKS, GIVEN_MARK
 
 SHEET_FORMATS = ("markdown", "csv", "tsv", "json", "latex")
+SHEET_EXTENSIONS = {
+    ".md": "markdown",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".tex": "latex",
+}
+"""The sheet format a file's extension names, for the advice on writing one sheet."""
+
+
+def redirect_advice(path: str) -> str:
+    """How to write one sheet into ``path`` from the shell, in the format its extension
+    names (cg check reads a sheet by its content, so a .csv file must hold CSV)."""
+    from pathlib import PurePath
+
+    named = SHEET_EXTENSIONS.get(PurePath(path).suffix.lower())
+    return f"--format {named} > {path}" if named and named != "markdown" else f"> {path}"
 
 
 def blank_sheet(
