@@ -587,3 +587,13 @@ def test_the_interval_method_keeps_constant_inputs_exact():
     assert (result.check.method, result.check.ok) == ("sympy", True)
     assert result.check.value.expected == float(MP50.e / 2)
     assert result.check.grads[0].expected == float(MP50.e)  # 2 sin(x) cos(x) y = y
+
+
+@pytest.mark.parametrize("program", ["sqrt(abs(u))", "sqrt(relu(u))", "sqrt(abs(u)) + u"])
+def test_infinity_times_a_kinks_zero_is_a_convention_not_a_mismatch(program):
+    """At u = 0 the kink's derivative is 0 by convention and sqrt's is infinite: cg's nan
+    (PyTorch's too) is a convention, not a number that disagrees with SymPy's pole."""
+    result = evaluate(program, {"u": 0})
+    assert math.isnan(result.gradient["u"])
+    assert statuses(result)["u"] == "convention"
+    assert result.check.ok

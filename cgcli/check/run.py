@@ -227,6 +227,8 @@ def judge(
             return Verdict(CONVENTION, expected, None, NO_REAL_DERIVATIVE)
         if no_value:
             return Verdict(UNCHECKED, expected, None, NO_REFERENCE)
+        if through_kink:  # ∞ · 0 where the 0 is the kink's convention (PyTorch's nan too)
+            return Verdict(CONVENTION, expected, error or None, AT_KINK)
         return Verdict(MISMATCH, expected, error or None)
     if at_kink:
         return Verdict(CONVENTION, expected, error or None, at_kink)
