@@ -255,7 +255,7 @@ def _local_vjp(node, operands: list, upstream: Any, needs: list[bool], ctx: Any)
             g = upstream[position]
             if g == 0:
                 continue
-            entry = sympy.sympify(entry)
+            entry = sympy.sympify(entry, strict=True)  # a SymPy form or a number, never text
             for symbol in entry.free_symbols & wanted.keys():
                 derivative = sympy.diff(entry, symbol)
                 kink = kink or _on_kink(derivative, point)
