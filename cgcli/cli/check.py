@@ -86,7 +86,7 @@ CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
     show_default=True,
     metavar="PERCENT",
     help="A step computed from the student's own rounded answers is right within this "
-    "share of the true value (5%, 0 for never).",
+    "share of the true value (e.g. 5%; 0 for never).",
 )
 @click.option(
     "--exact-timeout",
