@@ -125,38 +125,41 @@ def _matmul_uses(view: ArrayView) -> Iterator[tuple[int, int, Any, Any, Any]]:
 
 def wrong_order(view: ArrayView) -> Iterator[Prediction]:
     """``Xᵀ·∂L/∂D`` for ``∂L/∂D·Xᵀ``, ``∂L/∂D·Wᵀ`` for ``Wᵀ·∂L/∂D``."""
-    if view.kind != GRAD:
-        return
-    for user, slot, a, b, g in _matmul_uses(view):
-        d = view.grad(user)
-        other = view.label(view.graph.table.node(user).inputs[1 - slot])
+
+    def pair(slot: int, a: Any, b: Any, g: Any, d: str, other: str) -> tuple:
         if slot == 0:
-            pair = (b.T, g, f"{other}ᵀ · {d}", f"{d} · {other}ᵀ")
-        else:
-            pair = (g, a.T, f"{d} · {other}ᵀ", f"{other}ᵀ · {d}")
-        wrong = _product(pair[0], pair[1], view.values[view.index])
-        if wrong is not None:
-            predicted = view.through(user, slot, wrong)
-            if predicted is not None:
-                yield predicted, f"{pair[2]} for {pair[3]}: the product in the wrong order"
+            return b.T, g, f"{other}ᵀ · {d}", f"{d} · {other}ᵀ"
+        return g, a.T, f"{d} · {other}ᵀ", f"{other}ᵀ · {d}"
+
+    yield from _matmul_mistake(view, pair, "the product in the wrong order")
 
 
 def untransposed(view: ArrayView) -> Iterator[Prediction]:
     """``∂L/∂D·X`` for ``∂L/∂D·Xᵀ``: the other operand without its transpose."""
+
+    def pair(slot: int, a: Any, b: Any, g: Any, d: str, other: str) -> tuple:
+        if slot == 0:
+            return g, b, f"{d} · {other}", f"{d} · {other}ᵀ"
+        return a, g, f"{other} · {d}", f"{other}ᵀ · {d}"
+
+    yield from _matmul_mistake(view, pair, "the transpose left out")
+
+
+def _matmul_mistake(view: ArrayView, pair: Callable[..., tuple], what: str):
+    """A matrix product's gradient taken as another product: ``pair(slot, a, b, g, d,
+    other)`` gives the two factors the student multiplied and the two products in words
+    (what was written, what was meant)."""
     if view.kind != GRAD:
         return
     for user, slot, a, b, g in _matmul_uses(view):
         d = view.grad(user)
         other = view.label(view.graph.table.node(user).inputs[1 - slot])
-        if slot == 0:
-            pair = (g, b, f"{d} · {other}", f"{d} · {other}ᵀ")
-        else:
-            pair = (a, g, f"{other} · {d}", f"{other}ᵀ · {d}")
-        wrong = _product(pair[0], pair[1], view.values[view.index])
+        left, right, wrote, meant = pair(slot, a, b, g, d, other)
+        wrong = _product(left, right, view.values[view.index])
         if wrong is not None:
             predicted = view.through(user, slot, wrong)
             if predicted is not None:
-                yield predicted, f"{pair[2]} for {pair[3]}: the transpose left out"
+                yield predicted, f"{wrote} for {meant}: {what}"
 
 
 def _product(left: Any, right: Any, operand: Any) -> Any:
