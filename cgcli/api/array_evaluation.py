@@ -13,7 +13,7 @@ from ..core.errors import UsageError
 from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.verdicts import not_checked
-from ..passes.arrays import backward, forward, scalar_output, shape_of, shapes, uses_arrays
+from ..passes.arrays import backward, forward, over_arrays, scalar_output, shape_of, shapes
 from ..passes.values import bind_inputs, exact_values
 from .evaluation import Evaluation, NodeResults, evaluate_graph
 
@@ -81,7 +81,7 @@ def evaluate_either(
 ) -> Evaluation:
     """:func:`evaluate_graph`, or for a program over arrays the array passes
     (:func:`cgcli.api.array_evaluation.evaluate_arrays`): one point, no options beyond."""
-    if uses_arrays(graph if output is None else graph.with_output_name(output), inputs):
+    if over_arrays(graph, inputs, output):
         return evaluate_arrays(
             graph, inputs, output=output, check=check, check_timeout=check_timeout
         )

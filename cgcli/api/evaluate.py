@@ -26,7 +26,7 @@ from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
-from ..passes.arrays import uses_arrays
+from ..passes.arrays import over_arrays, uses_arrays
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def evaluate(
     if points is None:
         if out is not None:
             raise UsageError("-o is for --points; redirect the output of one point with >")
-        if uses_arrays(graph if output is None else graph.with_output_name(output), inputs):
+        if over_arrays(graph, inputs, output):
             from .array_evaluation import evaluate_arrays
 
             result = evaluate_arrays(

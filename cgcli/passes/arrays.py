@@ -19,6 +19,11 @@ from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, DomainError, op_for
 
 
+def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = None) -> bool:
+    """Whether one point of ``graph`` (differentiating ``output``) needs the array passes."""
+    return uses_arrays(graph if output is None else graph.with_output_name(output), inputs)
+
+
 def uses_arrays(graph: Graph, inputs: Mapping[str, Any]) -> bool:
     """Whether ``graph`` works on arrays: it has an array op, or ``inputs`` give a list to
     an input the program reads whole (a vector)."""
