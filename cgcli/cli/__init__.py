@@ -15,7 +15,7 @@ from typing import NamedTuple
 import click
 
 from ..core.errors import CgError, UsageError
-from ..core.limits import DEFAULT_LIMITS, Limits
+from ..core.limits import DEFAULT_LIMITS, EXACT_TIMEOUT, Limits
 from ..core.version import __version__
 from .reporting import check_arguments_are_text, run_reporting_errors
 
@@ -319,6 +319,20 @@ POSITIVE = FiniteFloat(0, above=True)
 NON_NEGATIVE = FiniteFloat(0)
 SECONDS = FiniteFloat(0, above=True, maximum=86_400)
 """A time budget: more than 0 seconds, at most a day."""
+
+
+def exact_timeout_option(
+    help: str = "Time budget of --exact: its passes and the writing of its numbers.",
+):
+    """``--exact-timeout SECONDS``, the time budget of exact arithmetic (one default)."""
+    return click.option(
+        "--exact-timeout",
+        type=SECONDS,
+        default=EXACT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
 
 
 def option_group(title: str, *decorators):

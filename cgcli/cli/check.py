@@ -7,16 +7,15 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
-from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     FILE,
     FILE_OR_FOLDER,
     NON_NEGATIVE,
-    SECONDS,
     PathValue,
     ProgramCommand,
     check_output,
+    exact_timeout_option,
     load_program,
     output_options,
     program_arguments,
@@ -88,14 +87,7 @@ CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
     help="A step computed from the student's own rounded answers is right within this "
     "share of the true value (e.g. 5%; 0 for never).",
 )
-@click.option(
-    "--exact-timeout",
-    type=SECONDS,
-    default=EXACT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="With --exact: time budget of the program's exact numbers.",
-)
+@exact_timeout_option("With --exact: time budget of the program's exact numbers.")
 @click.option(
     "--visibility",
     type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),

@@ -9,7 +9,6 @@ import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
-from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
     FILE_OR_FOLDER,
@@ -17,6 +16,7 @@ from . import (
     ProgramCommand,
     as_document,
     engine_options,
+    exact_timeout_option,
     load_program,
     option_group,
     output_options,
@@ -53,14 +53,7 @@ MANY_POINTS_ONLY = ("jsonl", "parquet", "arrow")
         is_flag=True,
         help="Exact arithmetic: 1/3 stays 1/3 and sqrt(2) stays sqrt(2), with a float alongside.",
     ),
-    click.option(
-        "--exact-timeout",
-        type=SECONDS,
-        default=EXACT_TIMEOUT,
-        show_default=True,
-        metavar="SECONDS",
-        help="Time budget of --exact: its passes and the writing of its numbers.",
-    ),
+    exact_timeout_option(),
     click.option(
         "--by-step",
         is_flag=True,

@@ -5,12 +5,11 @@ from __future__ import annotations
 import click
 
 from ..core.errors import UsageError
-from ..core.limits import EXACT_TIMEOUT
 from . import (
     EXIT_CODES,
-    SECONDS,
     ProgramCommand,
     as_document,
+    exact_timeout_option,
     load_program,
     output_options,
     program_arguments,
@@ -28,14 +27,7 @@ from . import (
 @program_arguments
 @output_options(["text", "markdown", "latex"], default="text", wrt=False)
 @click.option("--exact", is_flag=True, help="Exact arithmetic, with a float alongside.")
-@click.option(
-    "--exact-timeout",
-    type=SECONDS,
-    default=EXACT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
-    help="Time budget of --exact: its passes and the writing of its numbers.",
-)
+@exact_timeout_option()
 @click.option(
     "--brief",
     is_flag=True,
