@@ -291,3 +291,29 @@ def test_a_sheet_file_with_nothing_to_grade_is_an_error_as_on_the_command_line(t
         cgcli.grade("c = a + b; e = c * b", {"a": 2, "b": 1}, str(sheet))
     assert str(raised.value) == f"nothing to grade in {sheet}"
     assert raised.value.exit_code == 2
+
+
+def test_a_graph_is_plain_immutable_data():
+    """Graph keeps what it had as a frozen dataclass: fields and defaults, equality by
+    fields, the same repr, no assignment, and a changed copy by ``replace``."""
+    graph = cgcli.parse("x*y")
+    assert repr(graph) == (
+        "Graph(nodes=<NodeTable of 3 nodes>, source='x*y', output=2, "
+        "bindings=mappingproxy({'x': 0, 'y': 1}), assigned=frozenset(), statements=1, "
+        "loops=(), step_texts=mappingproxy({}))"
+    )
+    assert graph == cgcli.parse("x*y")
+    assert graph != cgcli.parse("x*z")
+    with pytest.raises(AttributeError, match="cannot assign to field 'output'"):
+        graph.output = 0
+    with pytest.raises(AttributeError, match="cannot delete field 'source'"):
+        del graph.source
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(graph)
+    first = graph.replace(output=0)
+    assert (first.output, first.source, first.bindings) == (0, "x*y", graph.bindings)
+    assert graph.output == 2
+    with pytest.raises(TypeError, match="no field 'outputs'"):
+        graph.replace(outputs=0)
+    plain = cgcli.Graph(graph.nodes, "x*y", 2, {"x": 0, "y": 1}, frozenset())
+    assert (plain.statements, plain.loops, dict(plain.step_texts)) == (1, (), {})

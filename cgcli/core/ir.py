@@ -6,14 +6,17 @@ import itertools
 import re
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
 
 from .errors import UsageError
-from .loops import LoopSteps
+from .frozen import Frozen
 from .node_table import Node, NodeTable
 from .ops import CONSTANTS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .loops import LoopSteps
 
 _NO_TEXTS: Mapping[int, str] = MappingProxyType({})
 
@@ -27,9 +30,42 @@ COPY = "copy"
 """Op of ``name = other_name``: a new version that holds the same value."""
 
 
-@dataclass(frozen=True)
-class Graph:
-    """A program as a computational graph."""
+class Graph(Frozen):
+    """A program as a computational graph: immutable, compared and shown by its fields
+    (:class:`~cgcli.core.frozen.Frozen`), changed in a copy with :meth:`replace`."""
+
+    _fields = (
+        "nodes",
+        "source",
+        "output",
+        "bindings",
+        "assigned",
+        "statements",
+        "loops",
+        "step_texts",
+    )
+
+    def __init__(
+        self,
+        nodes: Sequence[Node],
+        source: str,
+        output: int,
+        bindings: Mapping[str, int],
+        assigned: frozenset[str],
+        statements: int = 1,
+        loops: tuple[LoopSteps, ...] = (),
+        step_texts: Mapping[int, str] = _NO_TEXTS,
+    ) -> None:
+        self.__dict__.update(
+            nodes=nodes,
+            source=source,
+            output=output,
+            bindings=bindings,
+            assigned=assigned,
+            statements=statements,
+            loops=loops,
+            step_texts=step_texts,
+        )
 
     nodes: Sequence[Node]
     """A tuple of nodes, or a :class:`NodeTable` (what the parser builds)."""
@@ -40,12 +76,14 @@ class Graph:
     """Each assigned or input name mapped to the index of its latest version."""
     assigned: frozenset[str]
     """Names the program assigns somewhere."""
-    statements: int = 1
-    loops: tuple[LoopSteps, ...] = ()
-    """The program's top-level loops: where each step put its nodes (``--by-step``)."""
-    step_texts: Mapping[int, str] = field(default_factory=lambda: _NO_TEXTS)
+    statements: int
+    """How many statements the program has (1 unless said)."""
+    loops: tuple[LoopSteps, ...]
+    """The program's top-level loops: where each step put its nodes (``--by-step``); none
+    unless said."""
+    step_texts: Mapping[int, str]
     """Constants a loop's step made from its variable (``sin(t)`` at t = 2): their text
-    with the variable's value (``sin(2)``), as their label."""
+    with the variable's value (``sin(2)``), as their label; none unless said."""
 
     @cached_property
     def table(self) -> NodeTable:
@@ -209,7 +247,7 @@ class Graph:
             known = ", ".join(sorted(self.bindings)) or "none"
             where = shown or f"output={name!r}"
             raise UsageError(f"{where}: no such name in the program (names: {known})")
-        return replace(self, output=self.bindings[name])
+        return self.replace(output=self.bindings[name])
 
     def bind_constants(self, given: Iterable[str]) -> Graph:
         """Make free ``pi`` and ``e`` constants unless assigned by the program or given."""
@@ -228,7 +266,7 @@ class Graph:
         else:
             nodes = tuple(changes.get(n.index, n) for n in self.nodes)
         bindings = {k: v for k, v in self.bindings.items() if v not in free}
-        return replace(self, nodes=nodes, bindings=MappingProxyType(bindings))
+        return self.replace(nodes=nodes, bindings=MappingProxyType(bindings))
 
     def used_by_output(self) -> list[bool]:
         """For each node, whether the output's value depends on it."""

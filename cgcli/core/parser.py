@@ -442,8 +442,6 @@ def parse(source: str, limits: Limits = DEFAULT_LIMITS) -> Graph:
 def parse_list(source: str, limits: Limits = DEFAULT_LIMITS) -> list[Graph]:
     """A bracketed list of expressions, ``[0.5, -1, 2]`` (a value of an indexed name): one
     graph per element, each with that element as its output."""
-    from dataclasses import replace
-
     graph, lists = _parse(source, limits, lists=True)
     text = source.strip()
     offset = source.index(text) if text else 0
@@ -453,7 +451,7 @@ def parse_list(source: str, limits: Limits = DEFAULT_LIMITS) -> list[Graph]:
         raise CgSyntaxError(
             "a list value is one bracketed list of numbers, such as [0.5, -1, 2]", source, pos
         )
-    return [replace(graph, output=ref.index) for ref in lists[0][2]]
+    return [graph.replace(output=ref.index) for ref in lists[0][2]]
 
 
 def _parse(source: str, limits: Limits, lists: bool) -> tuple[Graph, list]:

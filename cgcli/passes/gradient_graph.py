@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
 from typing import NamedTuple
@@ -214,7 +214,7 @@ def _with_sources(graph: Graph, nodes: list[Node]) -> Graph:
     """The new graph, each added node with a source line of its own that reads it from its
     operands' labels (so that tables, errors and drawings show it like any node)."""
     bindings = dict(graph.bindings)
-    draft = replace(graph, nodes=tuple(nodes))
+    draft = graph.replace(nodes=tuple(nodes))
     adjoint_names: dict[str, int] = {}
     for node in nodes[len(graph.nodes) :]:
         if node.name is not None:
@@ -233,8 +233,7 @@ def _with_sources(graph: Graph, nodes: list[Node]) -> Graph:
         final[node.index] = node._replace(start=offset, end=offset + len(text))
         lines.append(text)
         offset += len(text) + 1
-    return replace(
-        graph,
+    return graph.replace(
         nodes=tuple(final),
         source="\n".join(lines),
         bindings=MappingProxyType(bindings),
