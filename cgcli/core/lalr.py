@@ -11,8 +11,8 @@ tree is built and nothing recurses.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 from ._grammar_tables import (
     ACTIONS,
@@ -24,6 +24,10 @@ from ._grammar_tables import (
     TERMINALS,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 END = "$END"
 NEWLINE, INDENT, DEDENT, BLOCK_OPENER = "_NL", "_INDENT", "_DEDENT", "COLON"
 _SHIFT = 1
@@ -34,13 +38,11 @@ _FILTERED = frozenset(name for name, _ in TERMINALS if name.startswith("_"))
 program's statement separators would otherwise all be kept until its end)."""
 
 
-class Token(NamedTuple):
-    """A terminal of the grammar and where it stands in the source."""
+class Token(namedtuple("Token", "type text start end")):
+    """A terminal of the grammar (its ``type``, a str) and where it stands in the source:
+    its ``text`` from ``start`` to ``end``."""
 
-    type: str
-    text: str
-    start: int
-    end: int
+    __slots__ = ()
 
 
 class UnexpectedCharacter(Exception):

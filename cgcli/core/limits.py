@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 
-class Limits(NamedTuple):
-    """Input limits that protect the machine; each has a command-line option to raise it."""
+class Limits(
+    namedtuple(
+        "Limits",
+        "max_size max_depth max_literal max_unrolled",
+        defaults=(8 * 1024 * 1024, 1_000_000, 1000, 2_000_000),
+    )
+):
+    """Input limits that protect the machine; each has a command-line option to raise it.
 
-    max_size: int = 8 * 1024 * 1024
-    """Characters in a program (--max-size)."""
-    max_depth: int = 1_000_000
-    """Parser stack entries: about one per open parenthesis, two per unary operator or
-    function call still open (--max-depth)."""
-    max_literal: int = 1000
-    """Characters in one number literal (--max-literal)."""
-    max_unrolled: int = 2_000_000
-    """Nodes that unrolling the program's loops and sums may make, each step counted as
-    one more (--max-unrolled)."""
+    * ``max_size``: characters in a program (--max-size; 8 MiB);
+    * ``max_depth``: parser stack entries: about one per open parenthesis, two per unary
+      operator or function call still open (--max-depth; 1,000,000);
+    * ``max_literal``: characters in one number literal (--max-literal; 1000);
+    * ``max_unrolled``: nodes that unrolling the program's loops and sums may make, each
+      step counted as one more (--max-unrolled; 2,000,000).
+    """
+
+    __slots__ = ()
 
 
 DEFAULT_LIMITS = Limits()

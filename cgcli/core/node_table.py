@@ -10,29 +10,36 @@ of megabytes.
 from __future__ import annotations
 
 from array import array
+from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import NamedTuple, overload
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import overload
 
 _CACHED = 20_000
 """Tables up to this many nodes keep their nodes once built: small graphs are read
 node by node many times (the check, grading, drawing), big ones by column."""
 
 
-class Node(NamedTuple):
-    """One node: an op applied to earlier nodes (by index)."""
+class Node(
+    namedtuple(
+        "Node",
+        "index op inputs name version start end literal",
+        defaults=((), None, 0, 0, 0, None),
+    )
+):
+    """One node: an op applied to earlier nodes (by index).
 
-    index: int
-    op: str
-    inputs: tuple[int, ...] = ()
-    name: str | None = None
-    version: int = 0
-    """1, 2, ... for the successive assignments of ``name``; 0 when unnamed."""
-    start: int = 0
-    """Offsets of the source text this node was built from (``Graph.text``)."""
-    end: int = 0
-    literal: str | None = None
-    """The text of a number literal (its exact value)."""
+    A named tuple of ``index`` (int), ``op`` (str), ``inputs`` (the indexes of its
+    operands, a tuple of int; ``()``), ``name`` (str or None), ``version`` (1, 2, ... for
+    the successive assignments of ``name``; 0 when unnamed), ``start`` and ``end`` (the
+    offsets of the source text this node was built from, ``Graph.text``; 0) and
+    ``literal`` (the text of a number literal, its exact value; None).
+    """
+
+    __slots__ = ()
 
     @property
     def id(self) -> str:
@@ -211,11 +218,13 @@ class NodeTable(ComparesAsSequence, Sequence[Node]):
     def __len__(self) -> int:
         return len(self.op_codes)
 
-    @overload
-    def __getitem__(self, index: int) -> Node: ...
+    if TYPE_CHECKING:
 
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Node, ...]: ...
+        @overload
+        def __getitem__(self, index: int) -> Node: ...
+
+        @overload
+        def __getitem__(self, index: slice) -> tuple[Node, ...]: ...
 
     def __getitem__(self, index):
         built = self._built()

@@ -16,10 +16,14 @@ derivative of a^b with respect to b is 0 at a = 0.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from .errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 Partials = tuple[float, ...]
 
@@ -28,7 +32,7 @@ class DomainError(ArithmeticError):
     """An argument outside the op's domain in the real numbers."""
 
 
-class Textbook(NamedTuple):
+class Textbook(namedtuple("Textbook", "lesson partials output", defaults=(None,))):
     """An op as a course teaches it: its local derivatives and a phrase about the gate.
 
     Each form is a function of a notation (:mod:`cgcli.core.notation`), the operand
@@ -36,41 +40,48 @@ class Textbook(NamedTuple):
     text and LaTeX, with labels or with numbers. Where the textbook writes the
     derivative with the output (σ(1 − σ), 1 − tanh², exp), the formula reads
     ``y`` as ``output`` applied to the labels, and the numbers use the gate's value.
+
+    * ``lesson``: what the gate does to the gradient, as text and as LaTeX (text mode),
+      a pair of str;
+    * ``partials``: per argument slot, (notation, *operands, y) -> ∂y/∂operand as a Piece;
+    * ``output``: (notation, *operands) -> the output as the textbook writes it (σ(a));
+      None (the default): as applied.
     """
 
-    lesson: tuple[str, str]
-    """What the gate does to the gradient, as text and as LaTeX (text mode)."""
-    partials: tuple[Callable[..., Any], ...]
-    """Per argument slot: (notation, *operands, y) -> ∂y/∂operand as a Piece."""
-    output: Callable[..., Any] | None = None
-    """(notation, *operands) -> the output as the textbook writes it (σ(a)); None: as applied."""
+    __slots__ = ()
 
 
-class Op(NamedTuple):
-    """One operation: how to compute it, differentiate it, build it in SymPy and show it."""
+class Op(
+    namedtuple(
+        "Op",
+        "name arity forward partials sympy symbol side array array_partials textbook "
+        "graph_partials",
+        defaults=(None,) * 6,
+    )
+):
+    """One operation: how to compute it, differentiate it, build it in SymPy and show it.
 
-    name: str
-    arity: int
-    forward: Callable[..., float]
-    partials: Callable[..., Partials]
-    """(args..., out) -> ∂out/∂arg for each argument."""
-    sympy: Callable[..., Any]
-    """(sympy module, *args) -> SymPy expression."""
-    symbol: str | None = None
-    """Infix or prefix operator symbol; None for a function call."""
-    side: Callable[..., Any] | None = None
-    """For a piecewise op: which piece applies, -1 or 1, and 0 at the kink between
-    them, where the op is not differentiable and cg follows a convention.
-    Works elementwise on arrays too."""
-    array: Callable[..., Any] | None = None
-    """(numpy, *arrays) -> array; None where ``forward`` already works on arrays."""
-    array_partials: Callable[..., Any] | None = None
-    """(numpy, *arrays, out) -> partials; None where ``partials`` already works on arrays."""
-    textbook: Textbook | None = None
-    """The local derivatives in the form courses write them, and what the gate does."""
-    graph_partials: tuple[Callable[..., Any], ...] | None = None
-    """Per argument slot: (builder, *operands, y) -> ∂y/∂operand built from the op
-    table's own ops (:mod:`cgcli.passes.gradient_graph`); None: the textbook's forms."""
+    * ``name`` (str), ``arity`` (int), ``forward``: (args...) -> float;
+    * ``partials``: (args..., out) -> ∂out/∂arg for each argument (a tuple of float);
+    * ``sympy``: (sympy module, *args) -> SymPy expression;
+
+    and, None unless given:
+
+    * ``symbol``: infix or prefix operator symbol; None for a function call;
+    * ``side``: for a piecewise op, which piece applies, -1 or 1, and 0 at the kink
+      between them, where the op is not differentiable and cg follows a convention;
+      works elementwise on arrays too;
+    * ``array``: (numpy, *arrays) -> array; None where ``forward`` already works on arrays;
+    * ``array_partials``: (numpy, *arrays, out) -> partials; None where ``partials``
+      already works on arrays;
+    * ``textbook``: the local derivatives in the form courses write them, and what the
+      gate does (:class:`Textbook`);
+    * ``graph_partials``: per argument slot, (builder, *operands, y) -> ∂y/∂operand built
+      from the op table's own ops (:mod:`cgcli.passes.gradient_graph`); None: the
+      textbook's forms.
+    """
+
+    __slots__ = ()
 
     def derivative_rules(self) -> tuple[Callable[..., Any], ...]:
         """The local derivatives as graph-building rules, one per argument slot: the

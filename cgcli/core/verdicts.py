@@ -7,10 +7,13 @@ Plain data, so that showing an unchecked result imports nothing of the check its
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
-from .ir import Graph
 from .numbers import json_number
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .ir import Graph
 
 RELATIVE = 1e-9
 ABSOLUTE = 1e-12
@@ -42,27 +45,25 @@ GUARANTEES = {
 """What each method's ✓ promises, as the table and the JSON state it."""
 
 
-class Verdict(NamedTuple):
-    """How one number compares with the reference."""
+class Verdict(namedtuple("Verdict", "status expected error reason", defaults=(None,) * 3)):
+    """How one number compares with the reference: its ``status`` (ok, mismatch,
+    convention, unchecked), and, None unless given, ``expected`` (the reference value: a
+    float, or "complex" / "zoo" where SymPy says so), ``error`` (a bound on the
+    reference's own error, high precision only) and ``reason`` (why: what disagreed and by
+    how much, which convention applies, or why unchecked)."""
 
-    status: str
-    expected: float | str | None = None
-    """The reference value: a float, or "complex" / "zoo" where SymPy says so."""
-    error: float | None = None
-    """A bound on the reference's own error (high precision only)."""
-    reason: str | None = None
-    """Why: what disagreed and by how much, which convention applies, or why unchecked."""
+    __slots__ = ()
 
 
-class CheckReport(NamedTuple):
-    """The check of one evaluation: the output value and every node's gradient."""
+class CheckReport(namedtuple("CheckReport", "method value grads note", defaults=(None,))):
+    """The check of one evaluation: the output value and every node's gradient.
 
-    method: str
-    """"sympy", "high-precision" or "none"."""
-    value: Verdict
-    grads: tuple[Verdict | None, ...]
-    """Per node; None where the node has no gradient (it depends on no input)."""
-    note: str | None = None
+    ``method`` is "sympy", "high-precision" or "none"; ``value`` the output's
+    :class:`Verdict`; ``grads`` a verdict per node (None where the node has no gradient: it
+    depends on no input); ``note`` a remark, or None.
+    """
+
+    __slots__ = ()
 
     @property
     def ok(self) -> bool:
