@@ -9,17 +9,21 @@ and bounds, and unrolls each loop or sum once its body has been read
 from __future__ import annotations
 
 import re
-from fractions import Fraction
-from functools import cached_property
+from functools import cache, cached_property
 from types import MappingProxyType
 
-from .array_ops import op_name
 from .errors import CgSyntaxError
-from .indexing import BadIndex, element_name, integer
 from .ir import COPY, INPUT, NUMBER, TEXT_LIMIT, Graph
-from .limits import Limits
-from .loops import FOR, ONCE, Bounds, LoopSteps, Ref, Subscript, Template, exact_constant, unroll
 from .node_table import NodeTable
+from .sink import FOR, ONCE, Ref
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from .indexing import Subscript
+    from .limits import Limits
+    from .loops import Bounds, LoopSteps, Template
 
 _NO_VARIABLES: dict[str, int] = {}
 
@@ -128,7 +132,7 @@ class GraphBuilder:
         """The element ``sub`` names; its first read makes it an input, unless the program
         assigns elements of that name (then it must have been assigned before)."""
         indexes = self._indexes(sub, variables)
-        name = element_name(sub.base, indexes)
+        name = self._indexing.element_name(sub.base, indexes)
         index = self.bindings.get(name)
         if index is not None:
             return Ref(index, sub.start, sub.end)
@@ -136,6 +140,8 @@ class GraphBuilder:
         if whole is None and sub.base not in self.sequences and sub.base in self.read_whole:
             whole = self.read(sub.base, sub.start, sub.base_end, variables).index
         if whole is not None and sub.base not in self.sequences:  # an entry of an array
+            from .array_ops import op_name
+
             op = op_name("index", indexes)
             return self.add(op, (whole,), sub.start, sub.end)
         sequence = self._sequence(sub, len(indexes), variables)
@@ -153,15 +159,15 @@ class GraphBuilder:
         """The names the program writes somewhere without an index or a call after them
         (``W @ x``, ``W.T``): their ``W[1, 2]`` is an entry of the array ``W``, even where
         it comes first; a name only ever indexed is a sequence (``x[t]``)."""
-        text = _COMMENT.sub("", self.source)
-        return frozenset(m.group(1) for m in _WHOLE_NAME.finditer(text))
+        text = re.sub(_COMMENT, "", self.source)
+        return frozenset(m.group(1) for m in re.finditer(_WHOLE_NAME, text))
 
     def bind_subscript(
         self, sub: Subscript, ref: Ref, variables: dict[str, int] = _NO_VARIABLES
     ) -> None:
         """Assign the element ``sub`` names."""
         indexes = self._indexes(sub, variables)
-        name = element_name(sub.base, indexes)
+        name = self._indexing.element_name(sub.base, indexes)
         sequence = self._sequence(sub, len(indexes), variables)
         if sequence.given is not None:
             raise self.error(
@@ -204,6 +210,8 @@ class GraphBuilder:
     def _unassigned(
         self, sub: Subscript, name: str, sequence: _Sequence, variables: dict[str, int]
     ) -> str:
+        from .indexing import element_name
+
         written = self.source[sub.start : sub.end]
         at = ", ".join(f"{k} = {v}" for k, v in variables.items())
         where = f" ({written} at {at})" if at and written != name else ""
@@ -215,19 +223,28 @@ class GraphBuilder:
         so_far = lowest if lowest == highest else f"{lowest} to {highest}"
         return f"{message} (so far {sub.base} has values at {so_far})"
 
+    @cached_property
+    def _indexing(self):
+        """:mod:`cgcli.core.indexing`, imported once the program indexes a name."""
+        from . import indexing
+
+        return indexing
+
     def _indexes(self, sub: Subscript, variables: dict[str, int]) -> tuple[int, ...]:
+        indexing = self._indexing
         try:
             return tuple(
-                integer(expr, variables, self.constant, self.source) for expr in sub.indexes
+                indexing.integer(expr, variables, self.constant, self.source)
+                for expr in sub.indexes
             )
-        except BadIndex as exc:
+        except indexing.BadIndex as exc:
             raise self.error(exc.message, exc.pos) from None
 
     def constant(self, name: str, pos: int) -> Fraction:
         """The exact value of a named constant (``T = 3``), for an index or a bound."""
         index = self.bindings.get(name)
         if index is None:
-            raise BadIndex(
+            raise self._indexing.BadIndex(
                 f"{name} is not defined here (an input, or set only later): an index or a "
                 "range's bound is a number, a loop variable or a name the program sets to a "
                 "constant before (T = 3)",
@@ -236,7 +253,7 @@ class GraphBuilder:
         value = self._constant_value(index)
         if value is None:
             kind = "an input" if self.nodes.op(index) == INPUT else "not a constant"
-            raise BadIndex(
+            raise self._indexing.BadIndex(
                 f"{name} is {kind}: an index or a range's bound is a number, a loop variable "
                 "or a name the program sets to a constant (T = 3)",
                 pos,
@@ -245,6 +262,10 @@ class GraphBuilder:
 
     def _constant_value(self, index: int) -> Fraction | None:
         memo = self.constants
+        if index in memo:
+            return memo[index]
+        from .loops import exact_constant
+
         nodes = self.nodes
         stack = [index]
         while stack:
@@ -279,7 +300,7 @@ class GraphBuilder:
         text = self.source[nodes.starts[index] : nodes.ends[index]]
         if len(text) > TEXT_LIMIT:
             return
-        pieces = _NAME_OR_OTHER.findall("".join(text.split()))
+        pieces = _name_or_other().findall("".join(text.split()))
         if any(piece in variables for piece in pieces):
             texts[index] = "".join(str(variables.get(piece, piece)) for piece in pieces)
 
@@ -292,6 +313,8 @@ class GraphBuilder:
     def finish(self, template: Template) -> Ref | None:
         """A loop or sum whose body is complete: recorded into the loop around it, or,
         at the top, unrolled now; a sum's value."""
+        from .loops import unroll
+
         if self.frames:
             return self.frames[-1].nest(template)
         for base in template.assigned:  # the loop assigns them: reads must follow writes
@@ -311,14 +334,17 @@ class GraphBuilder:
         return Ref(result.index, template.start, template.end)
 
     def _bounds(self, template: Template, variables: dict[str, int]) -> Bounds:
+        from .loops import Bounds
+
         if template.kind == ONCE:
             return Bounds(1, 1)
+        indexing = self._indexing
         try:
             first, last = (
-                integer(expr, variables, self.constant, self.source, "range's bound")
+                indexing.integer(expr, variables, self.constant, self.source, "range's bound")
                 for expr in (template.first, template.last)
             )
-        except BadIndex as exc:
+        except indexing.BadIndex as exc:
             raise self.error(exc.message, exc.pos) from None
         if last < first:
             assert template.first is not None
@@ -376,11 +402,18 @@ class GraphBuilder:
         )
 
 
-_COMMENT = re.compile(r"#[^\n]*")
-_WHOLE_NAME = re.compile(r"(?<![\w.])([^\W\d]\w*)(?!\w)(?!\s*[\[(])")
+_COMMENT = r"#[^\n]*"
+_WHOLE_NAME = r"(?<![\w.])([^\W\d]\w*)(?!\w)(?!\s*[\[(])"
 """A name not followed by ``[`` or ``(`` (nor part of a number or an attribute)."""
-_NAME_OR_OTHER = re.compile(r"[^\W\d]\w*|\d[\w.]*|.", re.DOTALL)
-"""A text cut into names, numbers (kept whole: ``1e3``) and single other characters."""
+
+
+@cache
+def _name_or_other() -> re.Pattern:
+    """A text cut into names, numbers (kept whole: ``1e3``) and single other characters
+    (compiled once a loop's step needs it)."""
+    return re.compile(r"[^\W\d]\w*|\d[\w.]*|.", re.DOTALL)
+
+
 _LITERALS_SHARED = 4096
 """Distinct literal texts shared at most (beyond, each literal keeps its own string)."""
 _NARROW = 2**29

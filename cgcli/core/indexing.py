@@ -47,6 +47,17 @@ class IndexExpr(NamedTuple):
     end: int
 
 
+class Subscript(NamedTuple):
+    """An element as written: ``h[t-1]``; its indexes are evaluated when it is read."""
+
+    base: str
+    indexes: tuple[IndexExpr, ...]
+    start: int
+    end: int
+    base_end: int
+    """Where the base name ends (a caret for an error about the name itself)."""
+
+
 class BadIndex(Exception):
     """An index expression that has no integer value; ``pos`` is where in the source."""
 

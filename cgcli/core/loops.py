@@ -16,27 +16,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from .indexing import IndexExpr
-
-
-class Ref(NamedTuple):
-    """A reduced expression: the node (or, while recording, the slot) holding its value,
-    and its source span."""
-
-    index: int
-    start: int
-    end: int
-
-
-class Subscript(NamedTuple):
-    """An element as written: ``h[t-1]``; its indexes are evaluated when it is read."""
-
-    base: str
-    indexes: tuple[IndexExpr, ...]
-    start: int
-    end: int
-    base_end: int
-    """Where the base name ends (a caret for an error about the name itself)."""
+from .indexing import IndexExpr, Subscript
+from .sink import FOR, MEAN, Ref
 
 
 class LoopSteps(NamedTuple):
@@ -62,12 +43,6 @@ class LoopSteps(NamedTuple):
             return None
         return bisect_right(self.starts, index) - 1
 
-
-FOR, SUM, MEAN = "for", "sum", "mean"
-AGGREGATES = (SUM, MEAN)
-ONCE = "once"
-"""A template run once, with no variable: ``sum(W)`` (an array's sum), whose call opened a
-template before it was known that no ``for`` follows."""
 
 _ADD, _READ, _ELEMENT, _BIND, _BIND_ELEMENT, _OUTPUT, _STATEMENT, _RUN = range(8)
 

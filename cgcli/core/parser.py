@@ -7,24 +7,24 @@ in topological order and depth is limited by memory only.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import gc
 import math
 import re
-import threading
-import unicodedata
-from fractions import Fraction
-from typing import NamedTuple
 
 from . import lalr
-from .array_ops import ARRAY_OPS, FUNCTION_NAMES, op_name
 from .builder import GraphBuilder
 from .errors import ArgumentTypeError, CgSyntaxError, UsageError
-from .indexing import IndexExpr
 from .ir import NUMBER, Graph
-from .limits import DEFAULT_LIMITS, Limits
-from .loops import AGGREGATES, FOR, ONCE, Ref, Subscript, Template
+from .limits import DEFAULT_LIMITS
 from .ops import FUNCTIONS
+from .sink import AGGREGATES, FOR, ONCE, Ref
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .indexing import IndexExpr
+    from .limits import Limits
 
 GRAMMAR_FILE = "cg.lark"
 
@@ -125,6 +125,8 @@ class _Callbacks:
         return self.builder.sink.read(token.text, token.start, token.end)
 
     def subscript(self, children):
+        from .indexing import IndexExpr, Subscript
+
         token = children[0]
         self._check_name(token, "an indexed name")
         indexes = tuple(c for c in children[2:-1] if isinstance(c, IndexExpr))
@@ -136,6 +138,8 @@ class _Callbacks:
     def call_open(self, children):
         token = children[0]
         if token.text in AGGREGATES:  # record the expression it repeats
+            from .loops import Template
+
             self.builder.frames.append(Template(token.text, token.start, token.end))
         return token
 
@@ -143,13 +147,16 @@ class _Callbacks:
         token = children[0]
         args = [c for c in children if isinstance(c, Ref)]
         keywords = [c for c in children if isinstance(c, _Keyword)]
-        if token.text in FUNCTION_NAMES:
-            return self._array_call(token, args, keywords, children[-1])
+        op = FUNCTIONS.get(token.text)
+        if op is None:  # the array functions have names of their own
+            from .array_ops import FUNCTION_NAMES
+
+            if token.text in FUNCTION_NAMES:
+                return self._array_call(token, args, keywords, children[-1])
         if keywords:
             raise self.builder.error(
                 f"{token.text} takes no keyword arguments", keywords[0].name.start
             )
-        op = FUNCTIONS.get(token.text)
         if op is None:
             raise CgSyntaxError(_unknown_function(token.text), self.builder.source, token.start)
         if len(args) != op.arity:
@@ -163,6 +170,8 @@ class _Callbacks:
 
     def _array_call(self, token, args, keywords, close):
         """An array function: transpose(W), sum(W, axis=0), softmax(s), ..."""
+        from .array_ops import ARRAY_OPS, op_name
+
         builder = self.builder
         op = ARRAY_OPS[token.text]
         if len(args) != op.arity:
@@ -213,6 +222,8 @@ class _Callbacks:
         return builder.finish(template)
 
     def loop_head(self, children):
+        from .loops import Template
+
         keyword, variable, _, first, _, last, colon = children
         builder = self.builder
         self._check_name(variable, "a loop variable")
@@ -245,6 +256,10 @@ class _Callbacks:
     # The integer expressions of indexes and bounds: a tree of IndexExpr, no nodes.
 
     def index_number(self, children):
+        from fractions import Fraction
+
+        from .indexing import IndexExpr
+
         token = children[0]
         if not token.text.isdigit():
             value = float(token.text)
@@ -256,10 +271,14 @@ class _Callbacks:
         return IndexExpr("number", (Fraction(int(token.text)),), token.start, token.end)
 
     def index_name(self, children):
+        from .indexing import IndexExpr
+
         token = children[0]
         return IndexExpr("name", (token.text,), token.start, token.end)
 
     def _index_binary(self, op: str, children) -> IndexExpr:
+        from .indexing import IndexExpr
+
         left, _, right = children
         return IndexExpr(op, (left, right), left.start, right.end)
 
@@ -276,6 +295,8 @@ class _Callbacks:
         return self._index_binary("/", children)
 
     def index_neg(self, children):
+        from .indexing import IndexExpr
+
         return IndexExpr("neg", (children[1],), children[0].start, children[1].end)
 
     def index_pos(self, children):
@@ -295,26 +316,26 @@ class _Callbacks:
     def assign(self, children):
         target, _, value = children
         sink = self.builder.sink
-        if isinstance(target, Subscript):
-            sink.bind_subscript(target, value)
-        else:
+        if isinstance(target, lalr.Token):  # a name; else an element, a Subscript
             self._check_target(target)
             sink.bind(target.text, value, target.start)
+        else:
+            sink.bind_subscript(target, value)
         sink.count_statement()
 
     def aug_assign(self, children):
         target, augop, value = children
         sink = self.builder.sink
         op = _AUGMENTED[augop.text]
-        if isinstance(target, Subscript):
-            current = sink.read_subscript(target)
-            ref = sink.add(op, (current.index, value.index), target.start, value.end)
-            sink.bind_subscript(target, ref)
-        else:
+        if isinstance(target, lalr.Token):  # a name; else an element, a Subscript
             self._check_target(target)
             current = sink.read(target.text, target.start, target.end)
             ref = sink.add(op, (current.index, value.index), target.start, value.end)
             sink.bind(target.text, ref, target.start)
+        else:
+            current = sink.read_subscript(target)
+            ref = sink.add(op, (current.index, value.index), target.start, value.end)
+            sink.bind_subscript(target, ref)
         sink.count_statement()
 
     def start(self, children):
@@ -335,11 +356,15 @@ class _Callbacks:
             raise self.builder.error(f"{token.text} is a function, not {role}", token.start)
 
 
-class _Keyword(NamedTuple):
-    """A keyword argument of an array function as written: ``axis=0``."""
+class _Keyword:
+    """A keyword argument of an array function as written: ``axis=0``, its ``name`` (a
+    token) and its ``value`` (a :class:`Ref`)."""
 
-    name: object
-    value: Ref
+    __slots__ = ("name", "value")
+
+    def __init__(self, name, value: Ref) -> None:
+        self.name = name
+        self.value = value
 
 
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
@@ -406,11 +431,14 @@ def _unknown_function(name: str) -> str:
     return f"unknown function {name}{hint}"
 
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPTS = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
 
 
 def _superscript_power(name: str) -> str | None:
     """``x²`` → ``x^2``: a name that ends in superscript digits was meant as a power."""
+    if not name or name[-1] not in _SUPERSCRIPT_DIGITS:  # most names: no pattern to run
+        return None
     match = re.fullmatch(r"(.*?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", name)
     if not match or not match.group(1):
         return None
@@ -418,7 +446,8 @@ def _superscript_power(name: str) -> str | None:
 
 
 _CALLBACKS = _Callbacks()
-_LOCK = threading.Lock()
+_LOCK = _thread.allocate_lock()
+"""One parse at a time (``threading.Lock`` is this lock)."""
 
 
 @contextlib.contextmanager
@@ -486,7 +515,7 @@ def _parse(source: str, limits: Limits, lists: bool) -> tuple[Graph, list]:
 
 # --- syntax errors in the user's words -----------------------------------------
 
-_LAST_OPERAND = re.compile(r"(\d*\.?\d+(?:[eE][-+]?\d+)?|\w+|\))$")
+_LAST_OPERAND = r"(\d*\.?\d+(?:[eE][-+]?\d+)?|\w+|\))$"
 _OPERAND_START = {"NUMBER", "NAME", "LPAR"}
 _TOKEN_WORDS = {
     "$END": "end of input",
@@ -550,6 +579,8 @@ _NOT_IN_CG = {
 
 
 def _unexpected_character(char: str) -> str:
+    import unicodedata
+
     code = f"U+{ord(char):04X}"
     name = unicodedata.name(char, "")
     described = f"{char!r} ({code} {name})" if name else f"{char!r} ({code})"
@@ -679,7 +710,7 @@ def _juxtaposition_hint(token, source: str) -> str | None:
             return "digit separators '_' are not allowed in numbers"
     if adjacent and previous[-1] == "." and token.type == "NUMBER":
         return "a number has at most one decimal point"
-    left = _LAST_OPERAND.search(previous)
+    left = re.search(_LAST_OPERAND, previous)
     left_text = left.group(0) if left else previous[-1]
     if left_text in FUNCTIONS:
         return f"{left_text} is a function: call it as {left_text}({text})"
