@@ -597,3 +597,20 @@ def test_an_entry_may_come_before_the_whole_array():
     np.testing.assert_allclose(result.gradient["W"], [[1, -2], [2, -2]])  # W[2,1]: 1 + x[1]
     np.testing.assert_allclose(result.gradient["x"], [2.5 + 2, -0.9])
     assert result.ok
+
+
+def test_the_scalar_and_the_array_ops_share_no_name():
+    """A scalar program is told apart without importing the array ops (passes.routing, the
+    parser's calls): no name of the scalar op table, nor input, const, copy or a
+    constant, is an array op's or an array function's."""
+    from cgcli.core import ops
+    from cgcli.core.array_ops import ARRAY_OPS, FUNCTION_NAMES
+    from cgcli.core.ir import COPY, INPUT, NUMBER
+    from cgcli.passes.routing import is_array_op
+
+    scalar = {*ops.OPERATORS, *ops.FUNCTIONS, *ops.DERIVATIVE_OPS, *ops.CONSTANTS}
+    scalar |= {INPUT, NUMBER, COPY}
+    assert scalar.isdisjoint(ARRAY_OPS)
+    assert scalar.isdisjoint(FUNCTION_NAMES)
+    assert not any(is_array_op(op) for op in scalar)
+    assert all(is_array_op(op) for op in ("matmul", "sum", "sum:0", "index:2,1", "stack"))

@@ -26,7 +26,7 @@ from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
-from ..passes.arrays import over_arrays, uses_arrays
+from ..passes.routing import over_arrays, uses_arrays
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_array, format_number, json_number
 from ..core.ops import SCALARS_ONLY
-from ..passes.arrays import uses_arrays
 from ..passes.engine import backward, forward
+from ..passes.routing import uses_arrays
 from ..passes.values import (
     ArrayValue,
     InputValue,

@@ -620,11 +620,17 @@ for _table in (OPERATORS, FUNCTIONS):
 FUNCTIONS["pow"] = OPERATORS["pow"]  # pow(a, b) is a ^ b
 
 
+def scalar_op(name: str) -> Op | None:
+    """The op of a graph node's ``op`` field ('add', 'sin', ...), or None: an input, a
+    number, a copy, a constant, or an op on whole arrays."""
+    return OPERATORS.get(name) or FUNCTIONS.get(name) or DERIVATIVE_OPS.get(name)
+
+
 def op_for(name: str) -> Op:
-    """The op of a graph node's ``op`` field ('add', 'sin', ...); the ops on whole arrays
-    are in :mod:`cgcli.core.array_ops` (``array_op``), and a pass over scalars that
-    meets one says so."""
-    found = OPERATORS.get(name) or FUNCTIONS.get(name) or DERIVATIVE_OPS.get(name)
+    """:func:`scalar_op`, which must be one; the ops on whole arrays are in
+    :mod:`cgcli.core.array_ops` (``array_op``), and a pass over scalars that meets one
+    says so."""
+    found = scalar_op(name)
     if found is None:
         from .array_ops import array_op
 

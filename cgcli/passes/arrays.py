@@ -19,21 +19,6 @@ from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, DomainError, op_for
 
 
-def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = None) -> bool:
-    """Whether one point of ``graph`` (differentiating ``output``) needs the array passes."""
-    return uses_arrays(graph if output is None else graph.with_output_name(output), inputs)
-
-
-def uses_arrays(graph: Graph, inputs: Mapping[str, Any]) -> bool:
-    """Whether ``graph`` works on arrays: it has an array op, or ``inputs`` give a list to
-    an input the program reads whole (a vector)."""
-    if any(array_op(op) is not None for op in graph.table.op_names):
-        return True
-    names = set(graph.input_names)
-    listed = (n for n, v in inputs.items() if not isinstance(getattr(v, "number", None), float))
-    return any(name in names for name in listed)  # a SequenceValue or an ArrayValue
-
-
 def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
     """The shape of every node (``()`` for a scalar); a :class:`ShapeError` at the first
     operation whose operands do not fit it."""

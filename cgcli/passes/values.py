@@ -8,8 +8,8 @@ An indexed input takes its elements one by one (``x[1]=0.5``) or as a list
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.errors import (
     ArgumentTypeError,
@@ -19,44 +19,41 @@ from ..core.errors import (
     ShapeError,
     UsageError,
 )
-from ..core.indexing import base_of, element_name, split_element
-from ..core.ir import Graph
 from ..core.parser import parse, parse_list
 from .engine import forward
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fractions import Fraction
+    from typing import Any
+
+    from ..core.ir import Graph
 
 NAME_PATTERN = re.compile(r"[^\W\d]\w*")
 
 
-class InputValue(NamedTuple):
-    """A value for one input: its float and its exact form for SymPy."""
+class InputValue(namedtuple("InputValue", "name number exact")):
+    """A value for one input (``name``): its float (``number``) and its exact form for
+    SymPy (``exact``: a Fraction, or a constant expression such as pi/4 as a graph)."""
 
-    name: str
-    number: float
-    exact: Fraction | Graph
-    """A rational, or a constant expression (such as pi/4) as a graph."""
+    __slots__ = ()
 
 
-class SequenceValue(NamedTuple):
-    """A list of values for an indexed input, ``x=[0.5,-1,2]``: its elements are placed
-    when the program is known (:func:`expand_sequences`)."""
+class SequenceValue(namedtuple("SequenceValue", "name elements")):
+    """A list of values for an indexed input, ``x=[0.5,-1,2]``: its ``elements`` (a tuple
+    of :class:`InputValue`) are placed when the program is known
+    (:func:`expand_sequences`)."""
 
-    name: str
-    elements: tuple[InputValue, ...]
+    __slots__ = ()
 
 
-class ArrayValue(NamedTuple):
+class ArrayValue(namedtuple("ArrayValue", "name number exact")):
     """A vector or matrix for an input used whole (``W=[[0.5,-1],[2,0.1]]``): its float64
-    array and its exact entries for the check."""
+    numpy array (``number``) and its exact entries for the check (``exact``: a numpy
+    object array of Fractions or constant expressions' graphs, or None: the floats as
+    given, :func:`exact_entries`)."""
 
-    name: str
-    number: Any
-    """A float64 numpy array."""
-    exact: Any
-    """A numpy object array of exact entries (Fraction, or a constant expression's graph),
-    or None: the floats as given (:func:`exact_entries`)."""
+    __slots__ = ()
 
 
 def array_from_text(name: str, text: str) -> ArrayValue:
@@ -193,8 +190,7 @@ def given_value(name: str, text: str) -> InputValue | SequenceValue | ArrayValue
     """The value of ``NAME=VALUE``: a number, a list for an indexed input or a vector, or
     a nested list for a matrix."""
     if _is_list(text):
-        if split_element(name) is not None:
-            raise UsageError(f"the value of {name} must be one number, not a list")
+        _refuse_a_list_for_an_element(name)
         if text.strip()[1:].lstrip().startswith("["):
             return array_from_text(name, text)
         return sequence_from_text(name, text)
@@ -208,19 +204,25 @@ def given_python_value(name: str, value: object) -> InputValue | SequenceValue |
         return given_value(name, value)
     numeric = getattr(value, "dtype", None) is not None and value.dtype.kind in "iuf"
     if getattr(value, "ndim", 0) >= 2 or (numeric and getattr(value, "ndim", 0) == 1):
-        if split_element(name) is not None:
-            raise UsageError(f"the value of {name} must be one number, not a list")
+        _refuse_a_list_for_an_element(name)
         return array_from_python(name, value)  # a NumPy array taken whole
     listed = value.tolist() if hasattr(value, "tolist") else value
     if isinstance(listed, (list, tuple)):
-        if split_element(name) is not None:
-            raise UsageError(f"the value of {name} must be one number, not a list")
+        _refuse_a_list_for_an_element(name)
         if not listed:
             raise UsageError(f"the value of {name} is an empty list")
         if any(isinstance(v, (list, tuple)) for v in listed):
             return array_from_python(name, listed)
         return SequenceValue(name, tuple(value_from_python(name, v) for v in listed))
     return value_from_python(name, value)
+
+
+def _refuse_a_list_for_an_element(name: str) -> None:
+    """A list is the value of an indexed name or an array, not of an element (``x[1]``)."""
+    from ..core.indexing import split_element
+
+    if split_element(name) is not None:
+        raise UsageError(f"the value of {name} must be one number, not a list")
 
 
 def value_name(text: object) -> str:
@@ -230,6 +232,8 @@ def value_name(text: object) -> str:
         stripped = text.strip()
         if NAME_PATTERN.fullmatch(stripped):
             return stripped
+        from ..core.indexing import element_name, split_element
+
         element = split_element(stripped)
         if element is not None:
             return element_name(*element)
@@ -335,6 +339,8 @@ def expand_sequences(
     lists = {name: v for name, v in values.items() if not isinstance(v, InputValue)}
     if not lists:
         return dict(plain), []
+    from ..core.indexing import element_name, split_element
+
     used: dict[str, list[tuple[int, ...]]] = {}
     plain_inputs = set()
     for name in graph.input_names:
@@ -435,6 +441,8 @@ def _entries(
     entry outside the matrix is a shape error with a caret under it."""
     from fractions import Fraction
 
+    from ..core.indexing import element_name
+
     shape = value.number.shape
     placed = {}
     for index in indexes:
@@ -495,6 +503,8 @@ def exact_values(
 def unused_value(graph: Graph, name: str) -> str:
     """The warning for a value no input of the program takes; a name the program
     computes (``h`` of ``h[t] = ...``, or ``L``) is said to be computed."""
+    from ..core.indexing import base_of
+
     if name in graph.assigned:
         return f"{name} is computed by the program, not an input; its value is ignored"
     if any(base_of(n) == name for n in graph.assigned):
@@ -508,6 +518,8 @@ def unused_value(graph: Graph, name: str) -> str:
 def _scalar_for_sequence(missing: list[str], values: Mapping[str, object]) -> str | None:
     """The error for one number given to a name the program reads as a sequence (``x=2``
     where it reads ``x[1]``, ``x[2]``), or None."""
+    from ..core.indexing import base_of
+
     for base in dict.fromkeys(base_of(name) for name in missing):
         if base in values:
             elements = [name for name in missing if base_of(name) == base]
@@ -524,6 +536,8 @@ def _scalar_for_sequence(missing: list[str], values: Mapping[str, object]) -> st
 def missing_values(missing: list[str]) -> str:
     """The error for inputs without a value: each named, a long run of one indexed
     name's elements shortened to its first and last."""
+    from ..core.indexing import base_of
+
     shown: list[str] = []
     runs: dict[str, list[str]] = {}
     for name in missing:
