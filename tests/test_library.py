@@ -317,3 +317,19 @@ def test_a_graph_is_plain_immutable_data():
         graph.replace(outputs=0)
     plain = cgcli.Graph(graph.nodes, "x*y", 2, {"x": 0, "y": 1}, frozenset())
     assert (plain.statements, plain.loops, dict(plain.step_texts)) == (1, (), {})
+
+
+def test_an_evaluation_is_plain_immutable_data():
+    """Evaluation keeps what it had as a frozen dataclass: fields and defaults, equality
+    by fields, no assignment; ``reporting`` makes the changed copy."""
+    result = cgcli.evaluate("x*y", {"x": 2, "y": 3}, check=False)
+    assert repr(result) == "<Evaluation f = 6; ∂f/∂x = 3, ∂f/∂y = 2; check: not checked>"
+    assert result == cgcli.evaluate("x*y", {"x": 2, "y": 3}, check=False)
+    assert result != cgcli.evaluate("x*y", {"x": 2, "y": 4}, check=False)
+    assert (result.warnings, result.exact, result.wrt, result.truncate) == ([], None, None, None)
+    assert (result.steps, result.shapes) == (None, None)
+    with pytest.raises(AttributeError, match="cannot assign to field 'value'"):
+        result.value = 0.0
+    reporting = result.reporting(["x"])
+    assert (reporting.wrt, reporting.value, result.wrt) == (("x",), 6.0, None)
+    assert reporting.replace(wrt=None) == result

@@ -17,19 +17,20 @@ The arguments are checked here, once, with the messages the command line prints.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, BinaryIO, Literal, overload
 
 from ..core import arguments
-from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
-from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
 from ..passes.routing import over_arrays, uses_arrays
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import BinaryIO, Literal, overload
+
+    from ..core.ir import Graph
     from ..data.dask_engine import DaskEvaluation
     from ..data.points import PointsEvaluation
     from .forward_mode import ForwardEvaluation
@@ -43,59 +44,57 @@ differences (``check=True`` is ``"sample"``)."""
 CHUNK_ROWS = 100_000
 
 
-@overload
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    mode: Literal["reverse"] = "reverse",
-    points: None = None,
-    **options: object,
-) -> Evaluation: ...
+if TYPE_CHECKING:  # what each mode and engine returns, for type checkers
 
+    @overload
+    def evaluate(
+        program: str | Graph,
+        values: Mapping[str, object] | None = None,
+        *,
+        mode: Literal["reverse"] = "reverse",
+        points: None = None,
+        **options: object,
+    ) -> Evaluation: ...
 
-@overload
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    mode: Literal["forward"],
-    points: None = None,
-    **options: object,
-) -> ForwardEvaluation: ...
+    @overload
+    def evaluate(
+        program: str | Graph,
+        values: Mapping[str, object] | None = None,
+        *,
+        mode: Literal["forward"],
+        points: None = None,
+        **options: object,
+    ) -> ForwardEvaluation: ...
 
+    @overload
+    def evaluate(
+        program: str | Graph,
+        values: Mapping[str, object] | None = None,
+        *,
+        mode: Literal["gradient-graph"],
+        points: None = None,
+        **options: object,
+    ) -> GradientGraphEvaluation: ...
 
-@overload
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    mode: Literal["gradient-graph"],
-    points: None = None,
-    **options: object,
-) -> GradientGraphEvaluation: ...
+    @overload
+    def evaluate(
+        program: str | Graph,
+        values: Mapping[str, object] | None = None,
+        *,
+        points: str,
+        engine: Literal["local"] = "local",
+        **options: object,
+    ) -> PointsEvaluation: ...
 
-
-@overload
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    points: str,
-    engine: Literal["local"] = "local",
-    **options: object,
-) -> PointsEvaluation: ...
-
-
-@overload
-def evaluate(
-    program: str | Graph,
-    values: Mapping[str, object] | None = None,
-    *,
-    points: str,
-    engine: Literal["dask"],
-    **options: object,
-) -> DaskEvaluation: ...
+    @overload
+    def evaluate(
+        program: str | Graph,
+        values: Mapping[str, object] | None = None,
+        *,
+        points: str,
+        engine: Literal["dask"],
+        **options: object,
+    ) -> DaskEvaluation: ...
 
 
 def evaluate(
@@ -368,6 +367,8 @@ def evaluate_on_dask(
     batch_rows: int = CHUNK_ROWS,
 ) -> DaskEvaluation:
     """Deprecated: ``evaluate(program, values, engine="dask", points=source, out=out)``."""
+    from ..core.deprecation import renamed
+
     renamed("evaluate_on_dask", 'evaluate(..., engine="dask", points=SOURCE, out=DIR)')
     return evaluate(
         program, values, engine="dask", points=source, out=out, output=output, wrt=wrt,
@@ -387,6 +388,8 @@ def forward(
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> ForwardEvaluation:
     """Deprecated: ``evaluate(program, values, mode="forward", wrt=...)``."""
+    from ..core.deprecation import renamed
+
     renamed("forward", 'evaluate(..., mode="forward")')
     return evaluate(
         program,
@@ -409,6 +412,8 @@ def evaluate_gradient_graph(
     check_timeout: float = DEFAULT_TIMEOUT,
 ) -> GradientGraphEvaluation:
     """Deprecated: ``evaluate(program, values, mode="gradient-graph")``."""
+    from ..core.deprecation import renamed
+
     renamed("evaluate_gradient_graph", 'evaluate(..., mode="gradient-graph")')
     return evaluate(
         program,

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, NamedTuple, overload
 
+from ..core.errors import ArgumentTypeError, ArgumentValueError, UsageError
+from ..core.frozen import Frozen
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
-from ..core.verdicts import CheckReport, check_as_dict, not_checked
-
-if TYPE_CHECKING:
-    from .by_step import StepTable
-    from .exact import ExactPass
-from ..core.errors import ArgumentTypeError, ArgumentValueError, UsageError
-from ..core.ir import Graph, Node
 from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_array, format_number, json_number
 from ..core.ops import SCALARS_ONLY
+from ..core.verdicts import check_as_dict, not_checked
 from ..passes.engine import backward, forward
 from ..passes.routing import uses_arrays
 from ..passes.values import (
@@ -30,15 +25,22 @@ from ..passes.values import (
     value_name,
 )
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import overload
 
-class NodeResult(NamedTuple):
-    """One node of an evaluated graph."""
+    from ..core.ir import Graph
+    from ..core.verdicts import CheckReport
+    from .by_step import StepTable
+    from .exact import ExactPass
 
-    node: Node
-    label: str
-    value: float
-    grad: float | None
-    """∂output/∂node; None for a node that depends on no input (a constant)."""
+
+class NodeResult(namedtuple("NodeResult", "node label value grad")):
+    """One node of an evaluated graph: the :class:`~cgcli.core.ir.Node`, its ``label``,
+    its ``value`` (a float) and its ``grad``, ∂output/∂node (None for a node that depends
+    on no input: a constant)."""
+
+    __slots__ = ()
 
 
 class NodeResults(ComparesAsSequence, Sequence[NodeResult]):
@@ -63,11 +65,13 @@ class NodeResults(ComparesAsSequence, Sequence[NodeResult]):
             graph.table.node(index), graph.label_at(index), self.values[index], self.grads[index]
         )
 
-    @overload
-    def __getitem__(self, index: int) -> NodeResult: ...
+    if TYPE_CHECKING:
 
-    @overload
-    def __getitem__(self, index: slice) -> list[NodeResult]: ...
+        @overload
+        def __getitem__(self, index: int) -> NodeResult: ...
+
+        @overload
+        def __getitem__(self, index: slice) -> list[NodeResult]: ...
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -85,9 +89,54 @@ class NodeResults(ComparesAsSequence, Sequence[NodeResult]):
         return repr(list(self))
 
 
-@dataclass(frozen=True, repr=False)
-class Evaluation:
-    """The result of evaluating a program at one point."""
+class Evaluation(Frozen):
+    """The result of evaluating a program at one point: immutable, equal to another when
+    their fields are (:class:`~cgcli.core.frozen.Frozen`)."""
+
+    _fields = (
+        "graph",
+        "output",
+        "value",
+        "gradient",
+        "nodes",
+        "check",
+        "warnings",
+        "exact",
+        "wrt",
+        "truncate",
+        "steps",
+        "shapes",
+    )
+
+    def __init__(
+        self,
+        graph: Graph,
+        output: str,
+        value: float,
+        gradient: dict[str, float],
+        nodes: NodeResults,
+        check: CheckReport,
+        warnings: list[str] | None = None,
+        exact: ExactPass | None = None,
+        wrt: tuple[str, ...] | None = None,
+        truncate: int | None = None,
+        steps: tuple[StepTable, ...] | None = None,
+        shapes: tuple[tuple[int, ...], ...] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            graph=graph,
+            output=output,
+            value=value,
+            gradient=gradient,
+            nodes=nodes,
+            check=check,
+            warnings=[] if warnings is None else warnings,
+            exact=exact,
+            wrt=wrt,
+            truncate=truncate,
+            steps=steps,
+            shapes=shapes,
+        )
 
     graph: Graph
     output: str
@@ -98,17 +147,18 @@ class Evaluation:
     nodes: NodeResults
     """A :class:`NodeResults`: one record per node, built when read."""
     check: CheckReport
-    warnings: list[str] = field(default_factory=list)
-    exact: ExactPass | None = None
+    warnings: list[str]
+    """What the evaluation warns of (none unless given)."""
+    exact: ExactPass | None
     """With ``exact=True``: exact SymPy values and gradients per node."""
-    wrt: tuple[str, ...] | None = None
+    wrt: tuple[str, ...] | None
     """The inputs whose gradient is reported (``evaluate(..., wrt=...)``); None: all."""
-    truncate: int | None = None
+    truncate: int | None
     """With ``truncate=K``: every gradient is truncated backpropagation through time's,
     stopped K steps back through the loop's state; not the true gradient."""
-    steps: tuple[StepTable, ...] | None = None
+    steps: tuple[StepTable, ...] | None
     """With ``by_step=True``: the step table of each top-level loop."""
-    shapes: tuple[tuple[int, ...], ...] | None = None
+    shapes: tuple[tuple[int, ...], ...] | None
     """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
     its values and gradients are then NumPy arrays of that shape. None: all scalars."""
 
@@ -124,7 +174,7 @@ class Evaluation:
 
     def reporting(self, wrt: Sequence[str]) -> Evaluation:
         """The same evaluation, reporting the gradient only with respect to ``wrt``."""
-        return replace(self, wrt=tuple(wrt))
+        return self.replace(wrt=tuple(wrt))
 
     def __repr__(self) -> str:
         from ..render.notebook import short_repr
