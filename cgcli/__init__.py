@@ -10,9 +10,6 @@ The names below are imported on first use, so that ``cg`` starts fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING
-
 from .core.version import __version__ as __version__
 
 _EXPORTS = {
@@ -134,6 +131,7 @@ LIBRARY_TWINS = {
 }
 """Each command of the CLI and the library function it calls."""
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .api.evaluate import evaluate
     from .api.evaluation import Evaluation, NodeResult
@@ -171,5 +169,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str):
     module = _EXPORTS.get(name) or DEPRECATED.get(name)
     if module is not None:
+        import importlib
+
         return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(f"module 'cgcli' has no attribute {name!r}")

@@ -12,16 +12,19 @@ from a pipe that waits), which could leave a lock held, abort, or never return.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import sys
-import threading
 from collections.abc import Iterator
-from typing import NoReturn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 _leftovers: dict[str, None] = {}
 """Files and folders to remove if cg is stopped now, in the order they were made."""
-_lock = threading.RLock()
+_lock = _thread.RLock()  # threading.RLock, without importing threading
 """Held while a leftover is made and registered, or renamed into place and forgotten."""
 watching = False
 """True while the command line watches SIGINT, SIGTERM and SIGHUP (and calls :func:`stop`)."""

@@ -8,14 +8,14 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import PurePath
-from typing import TYPE_CHECKING, BinaryIO
 
 from . import cleanup
 from .errors import CgError, UsageError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import BinaryIO
 
 BOM = b"\xef\xbb\xbf"
 
@@ -151,6 +151,8 @@ def format_for_file(
     to the format it holds unless ``explicit`` names another). An extension cg does
     not write is refused naming those it does, and so is an explicit ``--format`` that
     the extension contradicts: the file would lie about what it holds."""
+    from pathlib import PurePath
+
     suffix = PurePath(path).suffix.lower()
     named = extensions.get(suffix)
     if not suffix and named is not None:  # a file without an extension holds what is asked

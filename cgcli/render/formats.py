@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
-from ..core.notation import LATEX_PREAMBLE
 from ..core.numbers import format_number, json_number, machine_number
 from ..core.verdicts import MARKS
 from ..core.verdicts import NOT_SHOWN as NONE
@@ -31,6 +29,8 @@ def delimited_nodes(
     ``numbers``, blank for None) and check (the ``statuses``), floats at full precision as
     ``--points`` writes them (:func:`~cgcli.core.numbers.machine_number`), the inputs as
     the tables list them (``x, y``)."""
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     writer.writerow([*MACHINE_COLUMNS[:5], column, "check"])
@@ -88,7 +88,7 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
     One row per node: its label, what it computes, its value, its gradient and the check;
     a small font keeps the table within an article page.
     """
-    from ..core.notation import LATEX, formula, label_pieces, latex_name
+    from ..core.notation import LATEX, LATEX_PREAMBLE, formula, label_pieces, latex_name
 
     graph = result.graph
     pieces = label_pieces(graph, LATEX)

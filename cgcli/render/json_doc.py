@@ -12,11 +12,15 @@ from __future__ import annotations
 import json
 from itertools import pairwise
 from json.encoder import encode_basestring
-from typing import TextIO
 
-from ..api.evaluation import Evaluation
 from ..core.ir import TEXT_LIMIT
 from ..core.numbers import json_number
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from ..api.evaluation import Evaluation
 
 _CHUNK = 2000
 

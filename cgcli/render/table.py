@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import NamedTuple
+from collections import namedtuple
 
-from ..api.evaluation import Evaluation
-from ..core.array_ops import shown_shape
 from ..core.untrusted import visible
 from ..core.verdicts import (
     AT_KINK,
@@ -17,10 +15,16 @@ from ..core.verdicts import (
 )
 from ..core.verdicts import check_line as verdict_check_line
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..api.evaluation import Evaluation
 
-class Column(NamedTuple):
-    title: str
-    numeric: bool = False
+
+class Column(namedtuple("Column", "title numeric", defaults=(False,))):
+    """A column of a table: its ``title``, and whether it holds numbers (``numeric``:
+    they are aligned to the right)."""
+
+    __slots__ = ()
 
 
 NODE_COLUMNS = (Column("node"), Column("op"), Column("inputs"), Column("text"))
@@ -53,10 +57,11 @@ def node_table(
     ]
     limit = COMPACT_ENTRIES if compact else None
     labels = [r.label for r in result.nodes]
+    shown_shapes = _shown_shapes(shapes)
     rows = [
         [
             *node_cells(result.graph, labels, r.node),
-            *([shown_shape(shapes[r.node.index])] if shapes is not None else []),
+            *([shown_shapes[r.node.index]] if shown_shapes is not None else []),
             result.shown_value(r.node.index, digits, limit),
             result.shown_grad(r.node.index, digits, limit),
             mark(verdict),
@@ -65,6 +70,15 @@ def node_table(
         if not result.graph.inline(r.node)
     ]
     return columns, rows
+
+
+def _shown_shapes(shapes: tuple[tuple[int, ...], ...] | None) -> list[str] | None:
+    """Each node's shape as the tables write it (``3×2``); None in a scalar program."""
+    if shapes is None:
+        return None
+    from ..core.array_ops import shown_shape
+
+    return [shown_shape(shape) for shape in shapes]
 
 
 COMPACT_ENTRIES = 12
