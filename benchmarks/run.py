@@ -342,7 +342,7 @@ def whole_program(graph, points, needs):  # the check before the interval method
 
 check._sympy_reference = whole_program
 check.INTERVAL_NODE_LIMIT = check.SYMPY_NODE_LIMIT
-main(sys.argv[1:], prog_name="cg")
+main(sys.argv[1:])
 """
 
 

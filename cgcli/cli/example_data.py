@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES, FILE, CgCommand
+from .options import EXIT_CODES, FILE, CgCommand
 
 
 @click.command(

@@ -7,16 +7,8 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
-from . import (
-    EXIT_CODES,
-    FILE,
-    FILE_OR_FOLDER,
-    ProgramCommand,
-    check_output,
-    load_program,
-    program_arguments,
-    warn,
-)
+from .options import EXIT_CODES, FILE, FILE_OR_FOLDER, ProgramCommand, program_arguments
+from .program import check_output, load_program, warn
 
 
 @click.command(

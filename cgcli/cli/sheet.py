@@ -5,17 +5,8 @@ from __future__ import annotations
 import click
 
 from ..core.errors import UsageError
-from . import (
-    EXIT_CODES,
-    FILE,
-    STANDALONE,
-    PathValue,
-    ProgramCommand,
-    as_document,
-    load_program,
-    program_arguments,
-    refuse_standalone,
-)
+from .options import EXIT_CODES, FILE, STANDALONE, PathValue, ProgramCommand, program_arguments
+from .program import as_document, load_program, refuse_standalone
 
 
 @click.command(
