@@ -439,4 +439,4 @@ def _print(grades, single: bool, output_format: str, program: str, gates: bool =
 
 
 command = check_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

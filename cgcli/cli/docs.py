@@ -31,4 +31,4 @@ def docs_command(page):
 
 
 command = docs_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

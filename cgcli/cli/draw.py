@@ -92,4 +92,4 @@ def graph_command(program, output_format, digits, style, dpi, out_file, backward
 
 
 command = graph_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -105,4 +105,4 @@ def explain_command(
 
 
 command = explain_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

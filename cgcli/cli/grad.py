@@ -58,4 +58,4 @@ def grad_command(program, output_format, digits, wrt, standalone, timeout, expan
 
 
 command = grad_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

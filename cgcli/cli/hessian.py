@@ -53,4 +53,4 @@ def hessian_command(program, output_format, digits, standalone, hvp, no_check, c
 
 
 command = hessian_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -79,4 +79,4 @@ def page_command(program, out_file, digits, no_check, answer_files):
 
 
 command = page_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -115,4 +115,4 @@ def _sheets_per_student(program, sheet_format, ask, digits, roster, vary, seed, 
 
 
 command = sheet_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -198,4 +198,4 @@ class _progress:
 
 
 command = train_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""
