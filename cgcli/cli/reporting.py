@@ -31,13 +31,15 @@ def _signals_stop_cleanly():
     a watcher thread reading that pipe calls :func:`cgcli.core.cleanup.stop`. The main
     thread may be waiting on a pipe that never speaks: it is not needed. The handlers
     before are back at the end (cg may run inside another program, such as a test).
+    The watcher is a thread of :mod:`_thread`, the API under :mod:`threading`, which a
+    plain run does not otherwise import.
     """
+    import _thread
     import signal
-    import threading
 
     from ..core import cleanup
 
-    if threading.current_thread() is not threading.main_thread():
+    if not _on_main_thread():
         yield
         return
     stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
@@ -48,10 +50,9 @@ def _signals_stop_cleanly():
     for sig in handled:
         signal.signal(sig, _noted)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
-    watcher = threading.Thread(
-        target=_watch, args=(reader, set(handled)), name="cg-signals", daemon=True
-    )
-    watcher.start()
+    watching = _thread.allocate_lock()
+    watching.acquire()  # released by the watcher when it returns
+    _thread.start_new_thread(_watch, (reader, set(handled), watching))
     cleanup.watching = True
     cleanup.quiet_pyarrow()
     try:
@@ -63,7 +64,7 @@ def _signals_stop_cleanly():
         for sig, handler in before.items():
             signal.signal(sig, handler)
         os.close(writer)  # the watcher reads the end of the pipe and returns
-        watcher.join()
+        watching.acquire()  # it has returned
         files = sys.modules.get("cgcli.core.files")
         if files is not None:  # what this run found at its outputs is no guide to the next
             files.forget_outputs()
@@ -73,9 +74,17 @@ def _noted(signum: int, frame) -> None:
     """The handler: the signal is noted on the wake-up pipe, and the watcher acts on it."""
 
 
-def _watch(reader: int, stopping: set[int]) -> None:
+def _on_main_thread() -> bool:
+    """Whether cg runs on the main thread (only it may set signal handlers). A program
+    that runs cg on a thread of its own started it through :mod:`threading`."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.current_thread() is threading.main_thread()
+
+
+def _watch(reader: int, stopping: set[int], watching) -> None:
     """Wait for a signal's number on the pipe; then stop cg cleanly (another signal with
-    a Python handler, which the pipe reports too, is left to that handler)."""
+    a Python handler, which the pipe reports too, is left to that handler). ``watching``
+    is released when the watcher returns."""
     from ..core import cleanup
 
     try:
@@ -87,6 +96,7 @@ def _watch(reader: int, stopping: set[int]) -> None:
                 cleanup.stop(*_interrupted(data[0]))
     finally:
         os.close(reader)
+        watching.release()
 
 
 def _interrupted(signum: int) -> tuple[str, int]:
