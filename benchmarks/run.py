@@ -342,7 +342,7 @@ def whole_program(graph, points, needs):  # the check before the interval method
 
 check._sympy_reference = whole_program
 check.INTERVAL_NODE_LIMIT = check.SYMPY_NODE_LIMIT
-main(sys.argv[1:], prog_name="cg")
+main(sys.argv[1:])
 """
 
 
@@ -441,6 +441,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="also run benchmarks/points.py and benchmarks/dask_scaling.py",
     )
+    parser.add_argument(
+        "--startup-only",
+        type=int,
+        metavar="ROUNDS",
+        help="only section 1 (start-up), in this many interleaved rounds",
+    )
     args = parser.parse_args(argv)
     os.chdir(tempfile.gettempdir())  # outside the checkout: -m cgcli runs the installed cg
     repeat = 1 if args.quick else 9
@@ -451,6 +457,10 @@ def main(argv: list[str] | None = None) -> None:
     where = Path(cgcli.__file__).parent
     version = sys.version.split()[0]
     print(f"python {version}, {os.cpu_count()} cores, cg {cgcli.__version__} at {where}")
+    if args.startup_only:
+        with tempfile.TemporaryDirectory() as name:
+            startup(args.startup_only, Path(name))
+        return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         startup(repeat if args.quick else max(repeat, 11), folder)

@@ -11,13 +11,24 @@ from click.testing import CliRunner
 from cgcli.cli import main
 
 
+class Console:
+    """``cg`` as its console script runs it (:func:`cgcli.cli.main`: a plain cg eval by the
+    quick path, every other command line by click), in the shape CliRunner invokes."""
+
+    name = "cg"
+
+    @staticmethod
+    def main(args, prog_name=None, **extra) -> None:
+        main(list(args))
+
+
 @pytest.fixture
 def cg():
     """Run ``cg ARGS...`` in-process; returns the click Result (stdout, stderr, exit_code)."""
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(Console(), list(args), input=input, catch_exceptions=False)
 
     return run
 

@@ -267,7 +267,7 @@ ARGS = ["L = sum(W @ x)", "W=[[0.5,-1],[2,0.1]]", "x=[1,-2]"]
 def run_cg(*argv: str):
     from click.testing import CliRunner
 
-    from cgcli.cli import main
+    from cgcli.cli.group import cg as main
 
     return CliRunner().invoke(main, list(argv))
 

@@ -354,7 +354,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, no_color
 
 @pytest.mark.parametrize("name", ["eval", "graph", "explain", "check", "grad", "train"])
 def test_help_lists_own_options_then_limits_then_examples(cg, name):
-    from cgcli.cli import EXAMPLES
+    from cgcli.cli.options import EXAMPLES
 
     text = cg(name, "--help").stdout
     assert text.index("Options:") < text.index("Input limits:") < text.index("Examples:")
@@ -365,7 +365,7 @@ def test_help_lists_own_options_then_limits_then_examples(cg, name):
 
 def help_texts(cg) -> dict[str, str]:
     """The help of cg and of each of its commands."""
-    from cgcli.cli import COMMANDS
+    from cgcli.cli.group import COMMANDS
 
     return {name: cg(*([name] if name else []), "--help").stdout for name in ["", *COMMANDS]}
 
@@ -374,7 +374,8 @@ def test_cg_help_shows_each_command_whole(cg):
     """Each command's line in `cg --help` is its whole short help, never cut short."""
     import click
 
-    from cgcli.cli import COMMANDS, main
+    from cgcli.cli.group import COMMANDS
+    from cgcli.cli.group import cg as main
 
     text = cg("--help").stdout
     ctx = click.Context(main)
@@ -508,7 +509,7 @@ def test_docs_lists_the_pages_and_prints_one(cg):
 
 
 def test_every_help_that_names_a_docs_page_says_how_to_read_it(cg):
-    from cgcli.cli import COMMANDS
+    from cgcli.cli.group import COMMANDS
 
     for name in COMMANDS:
         text = cg(name, "--help").stdout

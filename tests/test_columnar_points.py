@@ -263,7 +263,7 @@ def test_floats_round_trip_exactly(values):
     """Every float64 written is read back bit for bit: CSV, JSON Lines and Parquet."""
     from click.testing import CliRunner
 
-    from cgcli.cli import main
+    from cgcli.cli.group import cg as main
 
     data = "x\n" + "".join(f"{v!r}\n" for v in values)
     runner = CliRunner()

@@ -18,7 +18,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cgcli.cli import COMMANDS, PathValue, ProgramCommand, main, suggest
+from cgcli.cli.group import COMMANDS
+from cgcli.cli.group import cg as main
+from cgcli.cli.options import PathValue, ProgramCommand, suggest
 
 SHELLS = ["bash", "zsh", "fish"]
 

@@ -105,7 +105,8 @@ def test_the_commands_page_has_a_section_and_a_row_per_option():
     """Every command has its section, every option (hidden ones too) its row."""
     import click
 
-    from cgcli.cli import COMMANDS, main
+    from cgcli.cli.group import COMMANDS
+    from cgcli.cli.group import cg as main
 
     text = (DOCS / "commands.md").read_text(encoding="utf-8")
     ctx = click.Context(main)

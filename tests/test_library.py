@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 import cgcli
-from cgcli.cli import COMMANDS
+from cgcli.cli.group import COMMANDS
 
 SEED = "p = x + y; g = p * z"
 SEED_VALUES = {"x": 1, "y": 3, "z": -3}

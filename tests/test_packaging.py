@@ -62,7 +62,7 @@ def test_cg_runs_from_the_unpacked_wheel(wheel, tmp_path):
     code = (
         "import sys, cgcli; from cgcli.cli import main; "
         f"assert cgcli.__file__.startswith({str(site)!r}), cgcli.__file__; "
-        "main(sys.argv[1:], prog_name='cg')"
+        "main(sys.argv[1:])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, "eval", "(x+y)*z", "x=1", "y=3", "z=-3", "--format", "json"],
@@ -85,7 +85,7 @@ def test_wheel_ships_the_docs_and_cg_docs_prints_them(wheel, tmp_path):
     code = (
         "import sys, cgcli; from cgcli.cli import main; "
         f"assert cgcli.__file__.startswith({str(tmp_path / 'site')!r}), cgcli.__file__; "
-        "main(sys.argv[1:], prog_name='cg')"
+        "main(sys.argv[1:])"
     )
 
     def cg(*args: str) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from real_parts import python_part, require_program
 
-from cgcli.cli import main
+from cgcli.cli.group import cg as main
 
 pytestmark = pytest.mark.xdist_group("browser")  # one Chromium, on one worker
 

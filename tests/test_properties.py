@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from cgcli import CgError, evaluate, parse
 from cgcli.check.run import Point, check_points
-from cgcli.cli import main
+from cgcli.cli.group import cg as main
 from cgcli.core.printer import structure, to_program
 from cgcli.passes.engine import forward, pieces
 

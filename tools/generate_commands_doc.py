@@ -19,7 +19,9 @@ from pathlib import Path
 
 import click
 
-from cgcli.cli import COMMANDS, EXAMPLES, FiniteFloat, ProgramCommand, Workers, main
+from cgcli.cli.group import COMMANDS
+from cgcli.cli.group import cg as main
+from cgcli.cli.options import EXAMPLES, FiniteFloat, ProgramCommand, Workers
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "commands.md"

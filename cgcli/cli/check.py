@@ -7,22 +7,19 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
-from . import (
+from .options import (
     EXIT_CODES,
     FILE,
     FILE_OR_FOLDER,
     NON_NEGATIVE,
     PathValue,
     ProgramCommand,
-    check_output,
     exact_timeout_option,
-    load_program,
     output_options,
     program_arguments,
-    refuse_two_stdins,
     suggest,
-    warn,
 )
+from .program import check_output, load_program, refuse_two_stdins, warn
 
 CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
 """--class-drawing FILE: the shaded circuit (.svg), or a page with the table too (.html)."""
@@ -442,4 +439,4 @@ def _print(grades, single: bool, output_format: str, program: str, gates: bool =
 
 
 command = check_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES, CgCommand
+from .options import EXIT_CODES, CgCommand
 
 
 @click.command(
@@ -31,4 +31,4 @@ def docs_command(page):
 
 
 command = docs_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -9,17 +9,15 @@ import click
 from ..core.errors import UsageError
 from ..core.files import format_for_file
 from ..render.drawing import DEFAULT_DPI, EXTENSIONS, FORMATS, MAX_DPI, MIN_DPI, STYLES
-from . import (
+from .options import (
     EXIT_CODES,
     FILE,
     ProgramCommand,
-    check_output,
     given_option,
-    load_program,
     output_options,
     program_arguments,
-    warn,
 )
+from .program import check_output, load_program, warn
 
 GRAPH_FORMATS = list(FORMATS)
 
@@ -94,4 +92,4 @@ def graph_command(program, output_format, digits, style, dpi, out_file, backward
 
 
 command = graph_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

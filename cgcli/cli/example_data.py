@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import EXIT_CODES, FILE, CgCommand
+from .options import EXIT_CODES, FILE, CgCommand
 
 
 @click.command(
@@ -40,4 +40,4 @@ def example_data_command(name, out_file):
 
 
 command = example_data_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -5,17 +5,14 @@ from __future__ import annotations
 import click
 
 from ..core.errors import UsageError
-from . import (
+from .options import (
     EXIT_CODES,
     ProgramCommand,
-    as_document,
     exact_timeout_option,
-    load_program,
     output_options,
     program_arguments,
-    refuse_standalone,
-    warn,
 )
+from .program import as_document, load_program, refuse_standalone, warn
 
 
 @click.command(
@@ -108,4 +105,4 @@ def explain_command(
 
 
 command = explain_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

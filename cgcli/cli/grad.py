@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import click
 
-from . import (
-    EXIT_CODES,
-    SECONDS,
-    ProgramCommand,
-    as_document,
-    load_program,
-    output_options,
-    program_arguments,
-    refuse_standalone,
-    warn,
-)
+from .options import EXIT_CODES, SECONDS, ProgramCommand, output_options, program_arguments
+from .program import as_document, load_program, refuse_standalone, warn
 
 
 @click.command(
@@ -67,4 +58,4 @@ def grad_command(program, output_format, digits, wrt, standalone, timeout, expan
 
 
 command = grad_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -8,17 +8,8 @@ import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
-from . import (
-    EXIT_CODES,
-    SECONDS,
-    ProgramCommand,
-    as_document,
-    load_program,
-    output_options,
-    program_arguments,
-    refuse_standalone,
-    warn,
-)
+from .options import EXIT_CODES, SECONDS, ProgramCommand, output_options, program_arguments
+from .program import as_document, load_program, refuse_standalone, warn
 
 
 @click.command(
@@ -62,4 +53,4 @@ def hessian_command(program, output_format, digits, standalone, hvp, no_check, c
 
 
 command = hessian_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

@@ -7,16 +7,8 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK
-from . import (
-    EXIT_CODES,
-    FILE,
-    FILE_OR_FOLDER,
-    ProgramCommand,
-    check_output,
-    load_program,
-    program_arguments,
-    warn,
-)
+from .options import EXIT_CODES, FILE, FILE_OR_FOLDER, ProgramCommand, program_arguments
+from .program import check_output, load_program, warn
 
 
 @click.command(
@@ -87,4 +79,4 @@ def page_command(program, out_file, digits, no_check, answer_files):
 
 
 command = page_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

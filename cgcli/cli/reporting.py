@@ -8,11 +8,10 @@ import errno
 import os
 import sys
 
-import click
-
 from ..core.errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
 from ..core.untrusted import visible
 from ..core.version import __version__
+from .program import echo
 
 EXIT_INTERRUPTED = 130
 """128 + the signal's number, as a shell reports a command a signal stopped: 130 for
@@ -32,13 +31,15 @@ def _signals_stop_cleanly():
     a watcher thread reading that pipe calls :func:`cgcli.core.cleanup.stop`. The main
     thread may be waiting on a pipe that never speaks: it is not needed. The handlers
     before are back at the end (cg may run inside another program, such as a test).
+    The watcher is a thread of :mod:`_thread`, the API under :mod:`threading`, which a
+    plain run does not otherwise import.
     """
+    import _thread
     import signal
-    import threading
 
     from ..core import cleanup
 
-    if threading.current_thread() is not threading.main_thread():
+    if not _on_main_thread():
         yield
         return
     stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
@@ -49,10 +50,9 @@ def _signals_stop_cleanly():
     for sig in handled:
         signal.signal(sig, _noted)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
-    watcher = threading.Thread(
-        target=_watch, args=(reader, set(handled)), name="cg-signals", daemon=True
-    )
-    watcher.start()
+    watching = _thread.allocate_lock()
+    watching.acquire()  # released by the watcher when it returns
+    _thread.start_new_thread(_watch, (reader, set(handled), watching))
     cleanup.watching = True
     cleanup.quiet_pyarrow()
     try:
@@ -64,7 +64,7 @@ def _signals_stop_cleanly():
         for sig, handler in before.items():
             signal.signal(sig, handler)
         os.close(writer)  # the watcher reads the end of the pipe and returns
-        watcher.join()
+        watching.acquire()  # it has returned
         files = sys.modules.get("cgcli.core.files")
         if files is not None:  # what this run found at its outputs is no guide to the next
             files.forget_outputs()
@@ -74,9 +74,17 @@ def _noted(signum: int, frame) -> None:
     """The handler: the signal is noted on the wake-up pipe, and the watcher acts on it."""
 
 
-def _watch(reader: int, stopping: set[int]) -> None:
+def _on_main_thread() -> bool:
+    """Whether cg runs on the main thread (only it may set signal handlers). A program
+    that runs cg on a thread of its own started it through :mod:`threading`."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.current_thread() is threading.main_thread()
+
+
+def _watch(reader: int, stopping: set[int], watching) -> None:
     """Wait for a signal's number on the pipe; then stop cg cleanly (another signal with
-    a Python handler, which the pipe reports too, is left to that handler)."""
+    a Python handler, which the pipe reports too, is left to that handler). ``watching``
+    is released when the watcher returns."""
     from ..core import cleanup
 
     try:
@@ -88,6 +96,7 @@ def _watch(reader: int, stopping: set[int]) -> None:
                 cleanup.stop(*_interrupted(data[0]))
     finally:
         os.close(reader)
+        watching.release()
 
 
 def _interrupted(signum: int) -> tuple[str, int]:
@@ -118,14 +127,7 @@ def run_reporting_errors(run):
             status = run()
     except CgError as exc:
         _fail(exc.render(), exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:  # plain `cg`: the help, not an error
-        click.echo(exc.ctx.get_help())
-        sys.exit(0)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        _fail(_click_message(exc), EXIT_USAGE)
-    except (click.Abort, KeyboardInterrupt):  # SIGINT where cg's own handler is not set
+    except KeyboardInterrupt:  # SIGINT where cg's own handler is not set
         import signal
 
         _fail(*_interrupted(signal.SIGINT))
@@ -140,8 +142,29 @@ def run_reporting_errors(run):
         where = f" ({visible(str(exc.filename))})" if exc.filename else ""
         _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
     except Exception as exc:
+        _report_click_error(exc)
         _fail(_internal_error(exc), EXIT_INTERNAL)
     sys.exit(status if isinstance(status, int) else 0)
+
+
+def _report_click_error(exc: Exception) -> None:
+    """click's own outcomes: a usage error is the user's (exit 2), --help and --version
+    exit 0, Ctrl-C at a click prompt is an interruption; anything else returns. Only click
+    raises these, so a run that never imported click has none."""
+    click = sys.modules.get("click")
+    if click is None:
+        return
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):  # plain `cg`: the help
+        echo(exc.ctx.get_help() + "\n")
+        sys.exit(0)
+    if isinstance(exc, click.exceptions.Exit):
+        sys.exit(exc.exit_code)
+    if isinstance(exc, click.ClickException):
+        _fail(_click_message(exc), EXIT_USAGE)
+    if isinstance(exc, click.Abort):
+        import signal
+
+        _fail(*_interrupted(signal.SIGINT))
 
 
 def _io_problem(exc: OSError) -> str:
@@ -157,7 +180,7 @@ def _standard_streams() -> None:
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the rest of the process
     if sys.stdout is None:
-        click.echo("cg: error: standard output is closed: cg has nowhere to write", err=True)
+        echo("cg: error: standard output is closed: cg has nowhere to write\n", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -167,14 +190,16 @@ def _fail(message: str, code: int) -> None:
     except (OSError, ValueError):
         _silence_stdout()
     try:
-        click.echo(message, err=True)
+        echo(message + "\n", err=True)
     except (OSError, ValueError):  # stderr is full or closed: the exit code still says it
         _silence_stderr()
     sys.exit(code)
 
 
-def _click_message(exc: click.ClickException) -> str:
+def _click_message(exc) -> str:
     """click's error as one cg line: the problem, and where to read the usage."""
+    import click
+
     message = visible(" ".join(exc.format_message().split()))
     message = message[:1].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
@@ -225,7 +250,7 @@ NUMPY_FLOATING_POINT = r"(overflow|underflow|invalid value|divide by zero) encou
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     text = visible(" ".join(str(message).split()))
-    click.echo(f"cg: warning: {text}", err=True)
+    echo(f"cg: warning: {text}\n", err=True)
 
 
 def _silence_stderr() -> None:

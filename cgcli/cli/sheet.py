@@ -5,17 +5,8 @@ from __future__ import annotations
 import click
 
 from ..core.errors import UsageError
-from . import (
-    EXIT_CODES,
-    FILE,
-    STANDALONE,
-    PathValue,
-    ProgramCommand,
-    as_document,
-    load_program,
-    program_arguments,
-    refuse_standalone,
-)
+from .options import EXIT_CODES, FILE, STANDALONE, PathValue, ProgramCommand, program_arguments
+from .program import as_document, load_program, refuse_standalone
 
 
 @click.command(
@@ -124,4 +115,4 @@ def _sheets_per_student(program, sheet_format, ask, digits, roster, vary, seed, 
 
 
 command = sheet_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""

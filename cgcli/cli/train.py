@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
-from . import (
+from .options import (
     EXIT_CODES,
     FILE,
     FILE_OR_FOLDER,
@@ -15,15 +15,12 @@ from . import (
     POSITIVE,
     FiniteFloat,
     ProgramCommand,
-    check_output,
     engine_options,
-    load_program,
     output_options,
     program_arguments,
-    refuse_two_stdins,
     suggest,
-    warn,
 )
+from .program import check_output, load_program, refuse_two_stdins, warn
 
 
 @click.command(
@@ -201,4 +198,4 @@ class _progress:
 
 
 command = train_command
-"""The click command that cgcli.cli.LazyGroup loads."""
+"""The click command that cgcli.cli.group.LazyGroup loads."""
