@@ -600,13 +600,13 @@ def test_an_entry_may_come_before_the_whole_array():
 
 
 def test_the_scalar_and_the_array_ops_share_no_name():
-    """A scalar program is told apart without importing the array ops (passes.routing, the
+    """A scalar program is told apart without importing the array ops (passes.engine, the
     parser's calls): no name of the scalar op table, nor input, const, copy or a
     constant, is an array op's or an array function's."""
     from cgcli.core import ops
     from cgcli.core.array_ops import ARRAY_OPS, FUNCTION_NAMES
     from cgcli.core.ir import COPY, INPUT, NUMBER
-    from cgcli.passes.routing import is_array_op
+    from cgcli.passes.engine import is_array_op
 
     scalar = {*ops.OPERATORS, *ops.FUNCTIONS, *ops.DERIVATIVE_OPS, *ops.CONSTANTS}
     scalar |= {INPUT, NUMBER, COPY}

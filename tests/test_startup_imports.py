@@ -87,7 +87,6 @@ NEEDED = {
     "cgcli.core.version",
     "cgcli.passes",
     "cgcli.passes.engine",
-    "cgcli.passes.routing",
     "cgcli.passes.values",
     "cgcli.render",
     "cgcli.render.formats",

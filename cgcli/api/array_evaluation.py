@@ -14,7 +14,7 @@ from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.verdicts import not_checked
 from ..passes.arrays import backward, forward, scalar_output, shape_of, shapes
-from ..passes.routing import over_arrays
+from ..passes.engine import over_arrays
 from ..passes.values import bind_inputs, exact_values
 from .evaluation import Evaluation, NodeResults, evaluate_graph
 

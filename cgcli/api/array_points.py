@@ -22,7 +22,7 @@ from ..core.untrusted import visible
 from ..data.points import MAX_ROW_WARNINGS, SAMPLE_SIZE, PointsRun, run_points
 from ..data.points_io import PointReader, RowLayout, RowWriter
 from ..passes.arrays import shape_of, shapes
-from ..passes.routing import uses_arrays
+from ..passes.engine import uses_arrays
 from ..passes.values import ArrayValue, InputValue, SequenceValue, expand_sequences
 from .array_evaluation import evaluate_arrays
 

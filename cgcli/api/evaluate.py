@@ -23,7 +23,7 @@ from ..core.errors import ArgumentTypeError, UsageError
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
-from ..passes.routing import over_arrays, uses_arrays
+from ..passes.engine import over_arrays, uses_arrays
 from .evaluation import Evaluation, evaluate_graph, parse_values
 
 TYPE_CHECKING = False

@@ -13,8 +13,7 @@ from ..core.node_table import ComparesAsSequence
 from ..core.numbers import format_array, format_number, json_number
 from ..core.ops import SCALARS_ONLY
 from ..core.verdicts import check_as_dict, not_checked
-from ..passes.engine import backward, forward
-from ..passes.routing import uses_arrays
+from ..passes.engine import backward, forward, uses_arrays
 from ..passes.values import (
     ArrayValue,
     InputValue,

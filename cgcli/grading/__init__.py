@@ -35,7 +35,7 @@ from ..core.files import real_path
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
-from ..passes.routing import uses_arrays
+from ..passes.engine import uses_arrays
 from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader

@@ -1,4 +1,10 @@
-"""Forward and backward passes: loops over the node list, never recursion."""
+"""Forward and backward passes over scalars: loops over the node list, never recursion.
+
+Whether one point of a program is for them, or needs the passes over vectors and
+matrices (:mod:`cgcli.passes.arrays`), is told here too (:func:`uses_arrays`), without
+importing the array ops: only an op the scalar op table does not know is looked up
+among them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,11 @@ from collections.abc import Mapping
 from ..core.errors import CgMathError, line_and_column
 from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.numbers import format_number
-from ..core.ops import CONSTANTS, DomainError, op_for
+from ..core.ops import CONSTANTS, DomainError, op_for, scalar_op
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def forward(graph: Graph, inputs: Mapping[str, float]) -> list[float]:
@@ -150,3 +160,27 @@ def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgM
         text if graph.inline(node) else f"node {graph.label(node)} = {text}"
     )
     return CgMathError(f"{where}: {reason} in {node.op}({shown})")
+
+
+def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = None) -> bool:
+    """Whether one point of ``graph`` (differentiating ``output``) needs the array passes."""
+    return uses_arrays(graph if output is None else graph.with_output_name(output), inputs)
+
+
+def uses_arrays(graph: Graph, inputs: Mapping[str, Any]) -> bool:
+    """Whether ``graph`` works on arrays: it has an array op, or ``inputs`` give a list to
+    an input the program reads whole (a vector)."""
+    if any(is_array_op(op) for op in graph.table.op_names):
+        return True
+    names = set(graph.input_names)
+    listed = (n for n, v in inputs.items() if not isinstance(getattr(v, "number", None), float))
+    return any(name in names for name in listed)  # a SequenceValue or an ArrayValue
+
+
+def is_array_op(op: str) -> bool:
+    """Whether a node's ``op`` is an op on whole arrays (``matmul``, ``sum:0``, ...)."""
+    if op in (INPUT, NUMBER, COPY) or op in CONSTANTS or scalar_op(op) is not None:
+        return False
+    from ..core.array_ops import array_op
+
+    return array_op(op) is not None

@@ -11,7 +11,7 @@ from ..core import arguments
 from ..core.deprecation import renamed
 from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import Graph
-from ..passes.routing import uses_arrays
+from ..passes.engine import uses_arrays
 from .gradient_descent import TARGET, Outcome, Trainer, build_objective
 from .matrix_training import MatrixTrainer, has_arrays
 
