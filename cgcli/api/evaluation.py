@@ -92,6 +92,30 @@ class Evaluation(Frozen):
     """The result of evaluating a program at one point: immutable, equal to another when
     their fields are (:class:`~cgcli.core.frozen.Frozen`)."""
 
+    graph: Graph
+    output: str
+    """The output's label: its name, or f for an unnamed last expression."""
+    value: float
+    gradient: dict[str, float]
+    """∂output/∂input for every input of the program (0 when unused)."""
+    nodes: NodeResults
+    """A :class:`NodeResults`: one record per node, built when read."""
+    check: CheckReport
+    warnings: list[str]
+    """What the evaluation warns of (none unless given)."""
+    exact: ExactPass | None
+    """With ``exact=True``: exact SymPy values and gradients per node."""
+    wrt: tuple[str, ...] | None
+    """The inputs whose gradient is reported (``evaluate(..., wrt=...)``); None: all."""
+    truncate: int | None
+    """With ``truncate=K``: every gradient is truncated backpropagation through time's,
+    stopped K steps back through the loop's state; not the true gradient."""
+    steps: tuple[StepTable, ...] | None
+    """With ``by_step=True``: the step table of each top-level loop."""
+    shapes: tuple[tuple[int, ...], ...] | None
+    """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
+    its values and gradients are then NumPy arrays of that shape. None: all scalars."""
+
     _fields = (
         "graph",
         "output",
@@ -136,30 +160,6 @@ class Evaluation(Frozen):
             steps=steps,
             shapes=shapes,
         )
-
-    graph: Graph
-    output: str
-    """The output's label: its name, or f for an unnamed last expression."""
-    value: float
-    gradient: dict[str, float]
-    """∂output/∂input for every input of the program (0 when unused)."""
-    nodes: NodeResults
-    """A :class:`NodeResults`: one record per node, built when read."""
-    check: CheckReport
-    warnings: list[str]
-    """What the evaluation warns of (none unless given)."""
-    exact: ExactPass | None
-    """With ``exact=True``: exact SymPy values and gradients per node."""
-    wrt: tuple[str, ...] | None
-    """The inputs whose gradient is reported (``evaluate(..., wrt=...)``); None: all."""
-    truncate: int | None
-    """With ``truncate=K``: every gradient is truncated backpropagation through time's,
-    stopped K steps back through the loop's state; not the true gradient."""
-    steps: tuple[StepTable, ...] | None
-    """With ``by_step=True``: the step table of each top-level loop."""
-    shapes: tuple[tuple[int, ...], ...] | None
-    """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
-    its values and gradients are then NumPy arrays of that shape. None: all scalars."""
 
     @property
     def ok(self) -> bool:

@@ -34,6 +34,24 @@ class Graph(Frozen):
     """A program as a computational graph: immutable, compared and shown by its fields
     (:class:`~cgcli.core.frozen.Frozen`), changed in a copy with :meth:`replace`."""
 
+    nodes: Sequence[Node]
+    """A tuple of nodes, or a :class:`NodeTable` (what the parser builds)."""
+    source: str
+    output: int
+    """Index of the output node: the value of the last statement."""
+    bindings: Mapping[str, int]
+    """Each assigned or input name mapped to the index of its latest version."""
+    assigned: frozenset[str]
+    """Names the program assigns somewhere."""
+    statements: int
+    """How many statements the program has (1 unless said)."""
+    loops: tuple[LoopSteps, ...]
+    """The program's top-level loops: where each step put its nodes (``--by-step``); none
+    unless said."""
+    step_texts: Mapping[int, str]
+    """Constants a loop's step made from its variable (``sin(t)`` at t = 2): their text
+    with the variable's value (``sin(2)``), as their label; none unless said."""
+
     _fields = (
         "nodes",
         "source",
@@ -66,24 +84,6 @@ class Graph(Frozen):
             loops=loops,
             step_texts=step_texts,
         )
-
-    nodes: Sequence[Node]
-    """A tuple of nodes, or a :class:`NodeTable` (what the parser builds)."""
-    source: str
-    output: int
-    """Index of the output node: the value of the last statement."""
-    bindings: Mapping[str, int]
-    """Each assigned or input name mapped to the index of its latest version."""
-    assigned: frozenset[str]
-    """Names the program assigns somewhere."""
-    statements: int
-    """How many statements the program has (1 unless said)."""
-    loops: tuple[LoopSteps, ...]
-    """The program's top-level loops: where each step put its nodes (``--by-step``); none
-    unless said."""
-    step_texts: Mapping[int, str]
-    """Constants a loop's step made from its variable (``sin(t)`` at t = 2): their text
-    with the variable's value (``sin(2)``), as their label; none unless said."""
 
     @cached_property
     def table(self) -> NodeTable:
