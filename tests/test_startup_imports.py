@@ -165,3 +165,26 @@ print(json.dumps({
     loaded = set(found["loaded"])
     assert {"cgcli.core.loops", "cgcli.core.indexing", "fractions"} <= loaded
     assert {"cgcli.core.array_ops", "cgcli.passes.arrays", "numpy"} <= loaded
+
+
+def test_the_text_table_imports_no_json():
+    """The plain table, cg eval's default, needs no JSON encoder: ``json`` (with its
+    decoder and scanner) is imported only where JSON is written."""
+    code = """
+import sys
+from cgcli.core.limits import DEFAULT_LIMITS
+from cgcli.core.parser import parse
+from cgcli.passes.values import parse_assignments
+from cgcli.api.evaluate import evaluate
+from cgcli.render.formats import render_point
+
+values = parse_assignments(["x=1", "y=3", "z=-3"])
+result = evaluate(parse("(x+y)*z", DEFAULT_LIMITS), values, check="none")
+text = render_point(result, "table", 6, result.reported, False)
+loaded = [m for m in sys.modules if m.split(".")[0] == "json"]
+import json
+print(json.dumps({"json": loaded, "summary": text.split("\\n\\n")[1].splitlines()[:2]}))
+"""
+    found = run(code)
+    assert found["json"] == []
+    assert found["summary"] == ["f = -12  -", "∂f/∂x = -3  -"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
@@ -193,6 +192,8 @@ def _latex_value(result: Evaluation, index: int, digits: int | None, grad: bool)
 def render_grad(result: Evaluation, wrt: list[str], output_format: str) -> str:
     """Only the gradient: ``name value`` lines, or the gradient object in JSON."""
     if output_format == "json":
+        import json
+
         doc = {name: json_number(result.gradient[name]) for name in wrt}
         return json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n"
     return "".join(f"{name} {format_number(result.gradient[name])}\n" for name in wrt)
