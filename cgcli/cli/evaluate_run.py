@@ -4,7 +4,6 @@ no click."""
 
 from __future__ import annotations
 
-import contextlib
 import sys
 
 from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
@@ -53,42 +52,45 @@ def run_eval(
     """Evaluate ``program`` as cg eval's options say, print the result, and return the exit
     code. ``given`` names the options the user gave (the others are at their defaults)."""
     from ..api.evaluate import evaluate
-    from ..core.files import refuse_overwriting
 
     refuse_two_stdins(program, points_file, "--points")
     refuse_standalone(standalone, output_format, grad_only)
-    refuse_overwriting(out_file, "-o", [("-f", program.program_file), ("--points", points_file)])
+    if out_file is not None:
+        from ..core.files import refuse_overwriting
+
+        inputs = [("-f", program.program_file), ("--points", points_file)]
+        refuse_overwriting(out_file, "-o", inputs)
     if grad_graph and (mode == "forward" or tangent is not None):
         raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --mode forward")
     if points_file is None and engine == "local":
         _refuse_many_points_options(output_format, out_file, grad_only, program)
     graph, values = load_program(program)
-    with _rows_sink(points_file, out_file, output_format, engine, given) as (out, result_format):
-        result = evaluate(
-            graph,
-            values,
-            mode="gradient-graph" if grad_graph else mode,
-            tangent=tangent,
-            wrt=wrt,
-            check="none" if no_check else check_mode,
-            check_timeout=check_timeout,
-            exact=exact,
-            exact_timeout=exact_timeout,
-            by_step=by_step,
-            truncate=truncate,
-            points=points_file,
-            points_format=points_format,
-            out=out,
-            format=result_format,
-            digits=digits,
-            grad_only=grad_only,
-            chunk_rows=chunk_rows,
-            keep=keep,
-            engine=engine,
-            scheduler=scheduler,
-            workers=workers,
-            on_warning=warn,
-        )
+    out, result_format = _rows_destination(points_file, out_file, output_format, engine, given)
+    result = evaluate(
+        graph,
+        values,
+        mode="gradient-graph" if grad_graph else mode,
+        tangent=tangent,
+        wrt=wrt,
+        check="none" if no_check else check_mode,
+        check_timeout=check_timeout,
+        exact=exact,
+        exact_timeout=exact_timeout,
+        by_step=by_step,
+        truncate=truncate,
+        points=points_file,
+        points_format=points_format,
+        out=out,
+        format=result_format,
+        digits=digits,
+        grad_only=grad_only,
+        chunk_rows=chunk_rows,
+        keep=keep,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        on_warning=warn,
+    )
     _show(result, output_format, digits, grad_only, standalone)
     return _exit_code(result)
 
@@ -122,14 +124,12 @@ def _names_in(program) -> set[str]:
     return {n.name for n in graph.nodes if n.name is not None}
 
 
-@contextlib.contextmanager
-def _rows_sink(points_file, out_file, output_format, engine, given):
+def _rows_destination(points_file, out_file, output_format, engine, given):
     """Where many points' rows go, and in which format: -o FILE (its extension decides unless
     --format says; a folder with --engine dask), or standard output as bytes."""
     explicit = output_format if "output_format" in given else None
     if points_file is None or engine == "dask" or out_file is not None:
-        yield out_file, explicit
-        return
+        return out_file, explicit
     from ..data.points_io import BINARY_FORMATS
 
     if output_format in BINARY_FORMATS and sys.stdout.isatty():
@@ -138,7 +138,7 @@ def _rows_sink(points_file, out_file, output_format, engine, given):
             "give -o FILE or redirect the output"
         )
     sys.stdout.flush()
-    yield sys.stdout.buffer, output_format
+    return sys.stdout.buffer, output_format
 
 
 def _show(result, output_format: str, digits: int, grad_only: bool, standalone: bool) -> None:
