@@ -3,7 +3,6 @@ leaves it to click; either way the same code runs and prints the same thing."""
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -163,13 +162,3 @@ def test_a_plain_cg_eval_imports_no_click():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "0 []"
-
-
-def test_cg_leaves_the_garbage_collector_as_it_found_it(cg):
-    """cg collects less often while it runs (cgcli.cli.COLLECT_EVERY); a program that runs
-    it in-process gets its own thresholds back, whatever the exit."""
-    before = gc.get_threshold()
-    assert cg("eval", "x*y", "x=2", "y=3", "--no-check").exit_code == 0
-    assert cg("eval", "(x+", "x=2").exit_code == 2
-    assert cg("explain", "x*y", "x=2", "y=3").exit_code == 0
-    assert gc.get_threshold() == before
