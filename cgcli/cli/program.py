@@ -47,8 +47,9 @@ def program_args(params: dict) -> ProgramArgs:
     """Take the program's parameters (:data:`PROGRAM_PARAMETERS`) out of a command's
     ``params`` and return them as one :class:`ProgramArgs`."""
     given = {name: params.pop(name) for name in PROGRAM_PARAMETERS}
-    limits = Limits(given["max_size"], given["max_depth"], given["max_literal"],
-                    given["max_unrolled"])  # fmt: skip
+    limits = Limits(
+        given["max_size"], given["max_depth"], given["max_literal"], given["max_unrolled"]
+    )
     output_name, option = given["output_name"], "--of"
     if given["deprecated_output_name"] is not None:
         if output_name is not None:
