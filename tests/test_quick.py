@@ -3,6 +3,7 @@ leaves it to click; either way the same code runs and prints the same thing."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from conftest import Console
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_startup_imports import ABSENT, ABSENT_PACKAGES
 
 from cgcli.cli._eval_options import OPTIONS
 from cgcli.cli.evaluate import command
@@ -153,12 +155,21 @@ def test_the_quick_path_prints_what_click_prints(tokens):
     )
 
 
-def test_a_plain_cg_eval_imports_no_click():
+@pytest.mark.parametrize("output_format", ["json", "table"])
+def test_a_plain_cg_eval_imports_no_click_and_nothing_heavy(output_format):
+    """The console script's whole run of one scalar point: no click, and none of what
+    tests/test_startup_imports.py keeps out of the library's part."""
     code = (
-        "import sys; from cgcli.cli import main\n"
+        "import json, sys; from cgcli.cli import main\n"
         "try:\n    main(['eval', '(x+y)*z', 'x=1', 'y=3', 'z=-3', '--no-check', '--format', "
-        "'json'])\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'click'))"
+        f"'{output_format}'])\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(json.dumps([code, sorted(sys.modules)]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "0 []"
+    code, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    heavy = [
+        m
+        for m in modules
+        if m.split(".")[0] in (*ABSENT, "click") or m in ABSENT or m.startswith(ABSENT_PACKAGES)
+    ]
+    assert (code, heavy) == (0, [])
