@@ -539,3 +539,15 @@ def test_o_with_a_node_s_name_suggests_of(cg):
     assert other.stderr == (
         "cg: usage error: -o is for --points; redirect the output of one point with >\n"
     )
+
+
+def test_the_text_table_gives_a_wide_character_two_columns(cg):
+    """損 takes two columns of a terminal (East Asian width W): the columns after it stay
+    aligned, as they do after a one-column name."""
+    out = cg("eval", "損 = x*2; 損 + 1", "x=1", "--no-check").stdout
+    assert out.splitlines()[:4] == [
+        "node  op     inputs  text    value  ∂f/∂node  check",
+        "x     input          x           1         2  -",
+        "損    mul    x, 2    x*2         2         1  -",
+        "f     add    損, 1   損 + 1      3         1  -",
+    ]

@@ -173,8 +173,12 @@ def plain(columns: list[Column], rows: list[list[str]]) -> str:
 
 
 def _width(text: str) -> int:
-    """The columns ``text`` takes: a combining mark (the tilde of forward mode's ṽ) none."""
-    return sum(1 for char in text if not unicodedata.combining(char))
+    """The columns ``text`` takes on a terminal: a combining mark (the tilde of forward
+    mode's ṽ) none, a wide character (East Asian width W or F: 損, ｘ) two, others one."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
 
 
 def render_plain(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
