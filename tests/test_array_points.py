@@ -245,3 +245,17 @@ def test_an_unquoted_entry_column_in_csv_says_to_quote_it(cg, tmp_path):
     assert result.exit_code == 2
     assert 'quote a name that holds a comma, as "W[1,1]"' in result.stderr
     assert "repeats" not in result.stderr
+
+
+def test_a_column_named_like_a_computed_node_is_said_to_be_computed(cg, tmp_path):
+    points = tmp_path / "points.csv"
+    W, x = np.array([[1.0, 2], [3, 4]]), np.array([0.5, -1])
+    write_csv(points, [entries("W", W) | entries("x", x) | {"L": 99.0, "note": 1.0}])
+    result = cg("eval", "L = sum(W @ x)", "--points", str(points), "--format", "csv", "--no-check")
+    assert result.exit_code == 0, result.output
+    assert float(next(csv.DictReader(result.stdout.splitlines()))["L"]) == np.sum(W @ x)
+    assert result.stderr.splitlines() == [
+        "cg: warning: column L is computed by the program, not an input "
+        "(--keep L carries it through)",
+        "cg: warning: column note is not used by the program (--keep note carries it through)",
+    ]

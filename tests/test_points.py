@@ -367,3 +367,26 @@ def test_many_rows_to_a_slow_reader_keep_their_order(tmp_path):
     pieces.append(process.stdout.read())
     assert process.wait(timeout=120) == 0, process.stderr.read()
     _assert_rows_in_order(b"".join(pieces).decode(), n)
+
+
+def test_a_column_the_program_computes_is_said_to_be_computed(cg, tmp_path):
+    """A column named like a node the program computes is no input: the warning says so
+    (for many points, and for the Dask engine's check of the same names)."""
+    from cgcli.data.dask_engine import _name_warnings
+    from cgcli.passes.compiled import compile
+
+    points = tmp_path / "p.csv"
+    points.write_text("x,y,f,h,w\n1,2,30,40,50\n", encoding="utf-8")
+    program = "h[1] = x; h[2] = h[1]*y; f = h[2]"
+    result = cg("eval", program, "--points", str(points), "--format", "csv", "--no-check")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1] == "1,2,2,2,1"  # f = x*y at (1, 2): 30, 40, 50 unused
+    expected = [
+        "column f is computed by the program, not an input (--keep f carries it through)",
+        "column h is a sequence the program computes (h[...] = ...), not an input "
+        "(--keep h carries it through)",
+        "column w is not used by the program (--keep w carries it through)",
+    ]
+    assert result.stderr.splitlines() == [f"cg: warning: {line}" for line in expected]
+    compiled = compile(program, wrt=["x", "y"])
+    assert _name_warnings(compiled, ["x", "y", "f", "h", "w"], {}, []) == expected

@@ -23,7 +23,14 @@ from ..data.points import MAX_ROW_WARNINGS, SAMPLE_SIZE, PointsRun, run_points
 from ..data.points_io import PointReader, RowLayout, RowWriter
 from ..passes.arrays import shape_of, shapes
 from ..passes.engine import uses_arrays
-from ..passes.values import ArrayValue, InputValue, SequenceValue, expand_sequences
+from ..passes.values import (
+    ArrayValue,
+    InputValue,
+    SequenceValue,
+    expand_sequences,
+    unused_column,
+    unused_value,
+)
 from .array_evaluation import evaluate_arrays
 
 
@@ -130,7 +137,7 @@ def run_array_points(
         if name in header or entry_columns(name, header)[1]:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
         if name not in inputs:
-            warn(f"{name} is not used by the program; its value is ignored")
+            warn(unused_value(graph, name))
     columns_of: dict[str, list[str]] = {}
     shape_of_input: dict[str, tuple[int, ...]] = {}
     for name in inputs:
@@ -148,10 +155,7 @@ def run_array_points(
     kept = reader.keep_columns(keep, row_names)
     for column in header:
         if column not in row_names and column not in kept:
-            warn(
-                f"column {visible(column)} is not used by the program "
-                f"(--keep {visible(column)} carries it through)"
-            )
+            warn(unused_column(graph, column))
     wrt = inputs if wrt is None else wrt
     grad_columns = [
         (name, column)

@@ -23,7 +23,13 @@ from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
 from ..passes.compiled import CompiledProgram, compile
-from ..passes.values import InputValue, expand_sequences, given_python_value
+from ..passes.values import (
+    InputValue,
+    expand_sequences,
+    given_python_value,
+    unused_column,
+    unused_value,
+)
 from .parquet_parts import file_columns, parquet_files, read_chunks
 from .points import MAX_ROW_WARNINGS, sampled_point
 from .points_io import RowLayout
@@ -308,9 +314,9 @@ def _name_warnings(compiled: CompiledProgram, columns, constants, kept) -> list[
         if name in columns:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
         if name not in compiled.inputs:
-            warnings.append(f"{name} is not used by the program; its value is ignored")
+            warnings.append(unused_value(compiled.graph, name))
     warnings += [
-        f"column {n} is not used by the program (--keep {n} carries it through)"
+        unused_column(compiled.graph, n)
         for n in columns
         if n not in compiled.inputs and n not in kept
     ]

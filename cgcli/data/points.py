@@ -32,7 +32,13 @@ from ..core.ir import Graph
 from ..core.numbers import format_number
 from ..core.untrusted import visible
 from ..passes.compiled import math_error_reason
-from ..passes.values import InputValue, SequenceValue, expand_sequences
+from ..passes.values import (
+    InputValue,
+    SequenceValue,
+    expand_sequences,
+    unused_column,
+    unused_value,
+)
 from ..passes.vector import evaluate_arrays, forward_arrays, pieces_arrays
 from .points_io import Chunk, PointReader, RowLayout, RowWriter
 
@@ -185,11 +191,11 @@ def run_points(
         if name in reader.header:
             raise UsageError(f"{name} is both a column of the points and a NAME=VALUE argument")
         if name not in inputs:
-            warn(f"{name} is not used by the program; its value is ignored")
+            warn(unused_value(graph, name))
     kept = reader.keep_columns(keep, inputs)
     for name in reader.header:
         if name not in inputs and name not in kept:
-            warn(f"column {name} is not used by the program (--keep {name} carries it through)")
+            warn(unused_column(graph, name))
     wrt = inputs if wrt is None else wrt
     output = graph.label(graph.nodes[graph.output])
     layout = RowLayout(row_names, output, wrt, grad_only, tuple(kept))

@@ -503,16 +503,32 @@ def exact_values(
 def unused_value(graph: Graph, name: str) -> str:
     """The warning for a value no input of the program takes; a name the program
     computes (``h`` of ``h[t] = ...``, or ``L``) is said to be computed."""
+    why = _why_unused(graph, name)
+    hint = name_hint(name) if why == NOT_USED else ""
+    return f"{name} {why}; its value is ignored{hint}"
+
+
+def unused_column(graph: Graph, name: str) -> str:
+    """The warning for a column of the points that no input of the program takes (and
+    that --keep does not carry through); a name the program computes is said to be."""
+    from ..core.untrusted import visible
+
+    shown = visible(name)
+    return f"column {shown} {_why_unused(graph, name)} (--keep {shown} carries it through)"
+
+
+NOT_USED = "is not used by the program"
+
+
+def _why_unused(graph: Graph, name: str) -> str:
+    """Why no input takes ``name``: the program computes it, or does not use it at all."""
     from ..core.indexing import base_of
 
     if name in graph.assigned:
-        return f"{name} is computed by the program, not an input; its value is ignored"
+        return "is computed by the program, not an input"
     if any(base_of(n) == name for n in graph.assigned):
-        return (
-            f"{name} is a sequence the program computes ({name}[...] = ...), not an input; "
-            "its value is ignored"
-        )
-    return f"{name} is not used by the program; its value is ignored{name_hint(name)}"
+        return f"is a sequence the program computes ({name}[...] = ...), not an input"
+    return NOT_USED
 
 
 def _scalar_for_sequence(missing: list[str], values: Mapping[str, object]) -> str | None:
