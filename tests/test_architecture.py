@@ -124,3 +124,11 @@ def test_nothing_imports_the_package_root():
     every floor to every other."""
     graph = grimp.build_graph("cgcli", cache_dir=None)
     assert graph.find_modules_that_directly_import("cgcli") == set()
+
+
+def test_the_contract_keeps_every_command_apart():
+    """Each command's module is in the independence contract, and nothing else is."""
+    from cgcli.cli.group import COMMANDS
+
+    (apart,) = [c for c in contracts() if c["type"] == "independence"]
+    assert sorted(apart["modules"]) == sorted(f"cgcli.cli.{m}" for m in COMMANDS.values())

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.numbers import json_number
 from ..core.version import __version__
 
 if TYPE_CHECKING:
+    from ..api.evaluation import Evaluation
     from ..grading.report import ClassGrade
 
 COMPACT_ENTRIES = 12

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 
-from ..api.evaluation import Evaluation
 from ..core.ir import INPUT
 from ..core.numbers import format_number, json_number, machine_number
 from ..core.verdicts import MARKS
 from ..core.verdicts import NOT_SHOWN as NONE
 from .table import mark, node_table, truncation_line
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..api.evaluation import Evaluation
 
 MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
 

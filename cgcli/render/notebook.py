@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 
-from ..api.evaluation import Evaluation
 from ..core.numbers import format_number
 from .table import node_table, summary_lines
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..api.evaluation import Evaluation
 
 REPR_PARTIALS = 6
 """The repr names at most this many partial derivatives, then says how many more."""
