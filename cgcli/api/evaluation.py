@@ -116,21 +116,6 @@ class Evaluation(Frozen):
     """In a program over vectors and matrices: each node's shape (``()`` for a scalar);
     its values and gradients are then NumPy arrays of that shape. None: all scalars."""
 
-    _fields = (
-        "graph",
-        "output",
-        "value",
-        "gradient",
-        "nodes",
-        "check",
-        "warnings",
-        "exact",
-        "wrt",
-        "truncate",
-        "steps",
-        "shapes",
-    )
-
     def __init__(
         self,
         graph: Graph,

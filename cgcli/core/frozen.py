@@ -10,8 +10,9 @@ from __future__ import annotations
 
 
 class Frozen:
-    """The base of an immutable record. A subclass names its fields in ``_fields`` and
-    sets them in its ``__init__`` through ``self.__dict__``; its instances then
+    """The base of an immutable record. A subclass annotates its fields in the class body
+    (in order: they become ``_fields``) and sets them in its ``__init__`` through
+    ``self.__dict__``; its instances then
 
     * refuse to have an attribute assigned or deleted (an AttributeError, as a frozen
       dataclass does);
@@ -27,6 +28,7 @@ class Frozen:
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        cls._fields = tuple(cls.__annotations__)  # its own (Python 3.10+), in the order written
         cls.__match_args__ = cls._fields
 
     def _values(self) -> tuple:

@@ -52,17 +52,6 @@ class Graph(Frozen):
     """Constants a loop's step made from its variable (``sin(t)`` at t = 2): their text
     with the variable's value (``sin(2)``), as their label; none unless said."""
 
-    _fields = (
-        "nodes",
-        "source",
-        "output",
-        "bindings",
-        "assigned",
-        "statements",
-        "loops",
-        "step_texts",
-    )
-
     def __init__(
         self,
         nodes: Sequence[Node],
