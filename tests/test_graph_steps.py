@@ -150,3 +150,51 @@ def test_mermaid_puts_each_step_in_a_titled_subgraph(cg, style):
         members = {line.split("[")[0].split("(")[0].strip() for line in body.splitlines()}
         assert {ids[f"h[{k}]"], ids[f"o[{k}]"], ids[f"x[{k}]"]} <= members
         assert ids["wh"] not in members
+
+
+def recurrence(steps: int) -> str:
+    return f"h = 0\nfor t in 1..{steps}:\n    h = tanh(w*h + x*t)\nL = h\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "needed_by", "instead"),
+    [
+        (
+            ["graph", "--format", "svg", "-o", "r.svg"],
+            "--format svg",
+            "; use --format dot or mermaid",
+        ),
+        (
+            ["graph", "--format", "png", "-o", "r.png"],
+            "--format png",
+            "; use --format dot or mermaid",
+        ),
+        (["page", "-o", "r.html"], "the page", ""),
+    ],
+    ids=["svg", "png", "page"],
+)
+def test_a_loop_of_too_many_steps_to_lay_out_is_refused_at_once(
+    cg, tmp_path, command, needed_by, instead
+):
+    """Over 200 steps in all, dot would take minutes (300 steps of this loop: more than
+    its 120 s): refused before Graphviz is run, and nothing is written."""
+    program = tmp_path / "rnn.cg"
+    program.write_text(recurrence(201), encoding="utf-8")
+    out = tmp_path / command[-1]
+    result = cg(*command[:-1], str(out), "-f", str(program), "w=0.5", "x=0.1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"cg: usage error: the loop has 201 steps to draw, a column each, too many for "
+        f"{needed_by} to lay out (at most 200){instead}\n"
+    )
+    assert not out.exists()
+
+
+def test_two_hundred_steps_and_the_dot_source_of_any_are_not_refused(cg):
+    from cgcli import parse
+    from cgcli.render.graphviz import refuse_large
+
+    refuse_large(parse(recurrence(200)), "--format svg")  # at the limit: drawn
+    result = cg("graph", recurrence(1000), "w=0.5", "x=0.1", "--format", "dot")
+    assert result.exit_code == 0
+    assert result.stdout.count("subgraph cluster_step") == 1000

@@ -62,7 +62,7 @@ def class_drawing(
     """The circuit (with ``numbers``, those of ``result``'s point; a class of variants
     has no one point), each gate shaded by the share of students whose first mistake
     was there, and that share beside it, as SVG."""
-    refuse_large(len(result.graph.nodes), "the class drawing")
+    refuse_large(result.graph, "the class drawing")
     marks = class_marks(result, gates)
     notes = _notes(result, digits) if numbers else None
     dot = to_dot(result.graph, notes, "circuit", marks)
@@ -145,7 +145,7 @@ def graded_drawing(result: Evaluation, sheet: SheetGrade, digits: int | None = 6
     """One student's graded circuit as SVG: the right numbers on the wires, each gate
     where a mistake was made filled red, each node of a carried wrong answer amber,
     each labelled with the answers and what the student wrote."""
-    refuse_large(len(result.graph.nodes), "the graded drawing")
+    refuse_large(result.graph, "the graded drawing")
     dot = to_dot(result.graph, _notes(result, digits), "circuit", graded_marks(result, sheet))
     return run_dot(dot, "svg", "the graded drawing").decode()
 

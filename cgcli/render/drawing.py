@@ -116,7 +116,7 @@ def _drawn_with(graph: Graph, notes, format: str, style: str, dpi: int, warnings
     from .graphviz import refuse_large, run_dot
 
     needed_by, instead = f"--format {format}", "; use --format dot or mermaid"
-    refuse_large(len(graph.nodes), needed_by, instead)
+    refuse_large(graph, needed_by, instead)
     data = run_dot(source, format, needed_by, dpi if format == "png" else None, instead)
     return Drawing(format, style, data, warnings)
 

@@ -11,6 +11,7 @@ from ..core.errors import UsageError
 
 if TYPE_CHECKING:
     from ..api.evaluation import Evaluation
+    from ..core.ir import Graph
 
 INSTALL_GRAPHVIZ = (
     "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
@@ -25,6 +26,10 @@ def graphviz_installed() -> bool:
 
 MAX_LAID_OUT = 3_000
 """Graphviz takes minutes (or crashes) on larger drawings: cg refuses them."""
+MAX_STEP_COLUMNS = 200
+"""A loop is drawn one column per step, and dot's layout of the columns grows much faster
+than their nodes (a one-line recurrence: 150 steps take 2 s, 200 take 10 s, 300 more
+than :data:`DOT_TIMEOUT`): cg refuses more steps at once instead of waiting."""
 DOT_TIMEOUT = 120.0
 """Seconds Graphviz may take; past them it is stopped."""
 
@@ -65,12 +70,20 @@ def run_dot(
     return done.stdout
 
 
-def refuse_large(nodes: int, needed_by: str, alternative: str = "") -> None:
-    """Refuse to lay out a drawing of more than MAX_LAID_OUT nodes."""
+def refuse_large(graph: Graph, needed_by: str, alternative: str = "") -> None:
+    """Refuse to lay out a drawing of more than :data:`MAX_LAID_OUT` nodes, or of loops
+    of more than :data:`MAX_STEP_COLUMNS` steps in all."""
+    nodes = len(graph.nodes)
     if nodes > MAX_LAID_OUT:
         raise UsageError(
             f"the graph has {nodes:,} nodes to draw, too many for {needed_by} to lay out "
             f"(at most {MAX_LAID_OUT:,}){alternative}"
+        )
+    steps = sum(loop.count for loop in graph.loops)
+    if steps > MAX_STEP_COLUMNS:
+        raise UsageError(
+            f"the loop has {steps:,} steps to draw, a column each, too many for {needed_by} "
+            f"to lay out (at most {MAX_STEP_COLUMNS}){alternative}"
         )
 
 
@@ -104,7 +117,7 @@ def annotated_svg(
     (``marks``: DOT attributes by node index, such as a class's shading)."""
     from .graph import Annotations, to_dot
 
-    refuse_large(len(result.graph.nodes), needed_by)
+    refuse_large(result.graph, needed_by)
     notes = Annotations(
         [r.value for r in result.nodes], [r.grad for r in result.nodes], result.output, digits
     )
