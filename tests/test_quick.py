@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.core import ParameterSource
 from click.testing import CliRunner
 from conftest import Console
 from hypothesis import given, settings
@@ -19,6 +18,7 @@ from test_startup_imports import ABSENT, ABSENT_PACKAGES
 from cgcli.cli._eval_options import OPTIONS
 from cgcli.cli.evaluate import command
 from cgcli.cli.group import cg
+from cgcli.cli.options import given_options
 from cgcli.cli.quick import read_eval
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +36,8 @@ def test_the_table_of_options_is_what_the_generator_makes_of_the_command():
 
 def read_by_click(arguments: list[str]) -> tuple[dict, frozenset[str]]:
     """cg eval's parameters as click reads ``arguments``, and the names of those given."""
-    context = command.make_context("eval", list(arguments))
-    given = frozenset(
-        name
-        for name in context.params
-        if context.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
-    )
-    return context.params, given
+    with command.make_context("eval", list(arguments)) as context:
+        return context.params, given_options()
 
 
 VALUES = [

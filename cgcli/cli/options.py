@@ -425,11 +425,7 @@ def _file_hint(ctx: click.Context, path: str) -> str:
 
 def given_option(name: str):
     """The value of the option ``name`` when the user gave it, else None (its default)."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    given = context.get_parameter_source(name)
-    return None if given in (None, ParameterSource.DEFAULT) else context.params[name]
+    return click.get_current_context().params[name] if name in given_options() else None
 
 
 def given_options() -> frozenset[str]:
