@@ -201,9 +201,10 @@ print(statistics.median(times))
 LAUNCH_MAIN = """\
 import sys
 sys.path.insert(0, sys.argv.pop(1))
-from cgcli.cli import main
-main()
+import cgcli.cli
+getattr(cgcli.cli, "console", cgcli.cli.main)()
 """
+"""What the console script runs (``console``; before it, ``main``), from a given folder."""
 HOUSE = "cc942b7"
 """Section 1's baseline: cg before the modules moved into floors (issue 21)."""
 LAUNCH = """\

@@ -1,5 +1,5 @@
 """``python -m cgcli``: the same as the ``cg`` command."""
 
-from .cli import main
+from .cli import console
 
-main()
+console()

@@ -551,3 +551,23 @@ def test_the_text_table_gives_a_wide_character_two_columns(cg):
         "損    mul    x, 2    x*2         2         1  -",
         "f     add    損, 1   損 + 1      3         1  -",
     ]
+
+
+def test_numpy_floating_point_warnings_are_left_out_and_others_become_cg_lines(capsys):
+    """cg reports overflow and invalid values itself, so numpy's warnings of them are not
+    shown (matched in any case, RuntimeWarning only); any other warning is one cg line."""
+    import warnings
+
+    import numpy
+
+    from cgcli.cli.reporting import _warnings_as_messages
+
+    with _warnings_as_messages():
+        numpy.exp(numpy.array([1000.0]))  # numpy: overflow encountered in exp
+        numpy.array([0.0]) / numpy.array([0.0])  # numpy: invalid value encountered in divide
+        warnings.warn("Divide by zero encountered in log", RuntimeWarning, stacklevel=1)
+        warnings.warn("overflow encountered in a note", UserWarning, stacklevel=1)
+        warnings.warn("a   loss of\nprecision", RuntimeWarning, stacklevel=1)
+    assert capsys.readouterr().err == (
+        "cg: warning: overflow encountered in a note\ncg: warning: a loss of precision\n"
+    )

@@ -41,7 +41,7 @@ def test_wheel_ships_grammar_and_entry_point(wheel):
         names = archive.namelist()
         assert "cgcli/grammar/cg.lark" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-        assert "cg = cgcli.cli:main" in archive.read(entry_points).decode()
+        assert "cg = cgcli.cli:console" in archive.read(entry_points).decode()
         grammar = archive.read("cgcli/grammar/cg.lark").decode()
     assert grammar == (ROOT / "grammar" / "cg.lark").read_text(encoding="utf-8")
 

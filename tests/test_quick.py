@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_startup_imports import ABSENT, ABSENT_PACKAGES
 
+from cgcli.cli import YOUNG_COLLECTION_THRESHOLD
 from cgcli.cli._eval_options import OPTIONS
 from cgcli.cli.evaluate import command
 from cgcli.cli.group import cg
@@ -152,19 +153,26 @@ def test_the_quick_path_prints_what_click_prints(tokens):
 
 @pytest.mark.parametrize("output_format", ["json", "table"])
 def test_a_plain_cg_eval_imports_no_click_and_nothing_heavy(output_format):
-    """The console script's whole run of one scalar point: no click, and none of what
-    tests/test_startup_imports.py keeps out of the library's part."""
+    """The console script's whole run of one scalar point: no click, none of what
+    tests/test_startup_imports.py keeps out of the library's part, no ``signal`` (its
+    handlers are set through ``_signal``) and no file module (the program is inline, the
+    output goes to stdout). The console leaves the cycle collector's start-up settings:
+    a first-generation threshold of YOUNG_COLLECTION_THRESHOLD and all objects frozen."""
     code = (
-        "import json, sys; from cgcli.cli import main\n"
-        "try:\n    main(['eval', '(x+y)*z', 'x=1', 'y=3', 'z=-3', '--no-check', '--format', "
-        f"'{output_format}'])\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(json.dumps([code, sorted(sys.modules)]))"
+        "import gc, json, sys; from cgcli.cli import console\n"
+        "sys.argv = ['cg', 'eval', '(x+y)*z', 'x=1', 'y=3', 'z=-3', '--no-check', '--format', "
+        f"'{output_format}']\n"
+        "try:\n    console()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(json.dumps([code, sorted(sys.modules), gc.get_threshold()[0], "
+        "gc.get_freeze_count() > 0]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    code, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    code, modules, threshold, frozen = json.loads(out.stdout.strip().splitlines()[-1])
     heavy = [
         m
         for m in modules
         if m.split(".")[0] in (*ABSENT, "click") or m in ABSENT or m.startswith(ABSENT_PACKAGES)
     ]
     assert (code, heavy) == (0, [])
+    assert [m for m in ("signal", "cgcli.core.files") if m in modules] == []
+    assert (threshold, frozen) == (YOUNG_COLLECTION_THRESHOLD, True)

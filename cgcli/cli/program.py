@@ -62,10 +62,10 @@ def read_program(
     arguments: tuple[str, ...], program_file: str | None, max_size: int = DEFAULT_LIMITS.max_size
 ) -> tuple[str, list[str]]:
     """The program text and the remaining NAME=VALUE arguments."""
-    from ..core.files import read_text
-
     limit = 4 * max_size  # UTF-8 bytes; the parser counts the characters
     if program_file is not None:
+        from ..core.files import read_text  # only for a file: a program given inline needs none
+
         return read_text(program_file, "the program", limit), list(arguments)
     piped = not _stdin_is_terminal()
     if not arguments:
@@ -74,6 +74,8 @@ def read_program(
         raise UsageError("the program is missing: give PROGRAM (or -f FILE)")
     program, *values = arguments
     if program == "-":
+        from ..core.files import read_text
+
         return read_text("-", "the program", limit), values
     if _looks_like_a_value(program):
         where = "read it from stdin with '-'" if piped else "give it before the values"
