@@ -96,18 +96,28 @@ def test_no_check_does_not_import_sympy():
     assert out.stdout.strip().endswith("False")
 
 
-@pytest.mark.parametrize("output_format", ["json", "table", "csv"])
-def test_no_check_imports_no_check_module_no_numpy_and_no_sympy(output_format):
-    """Start-up pays only for what runs: --no-check leaves the check, SymPy, mpmath and
-    NumPy unimported, whatever the output format."""
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--format", "json"],
+        ["--format", "table"],
+        ["--format", "csv"],
+        ["--mode", "forward", "--wrt", "x"],
+        ["--tangent", "x=1"],
+        ["--grad-graph"],
+    ],
+)
+def test_no_check_imports_no_check_module_no_numpy_and_no_sympy(options):
+    """Start-up pays only for what runs: --no-check leaves the check, SymPy, mpmath,
+    NumPy and the many-points engines unimported, whatever the output format or mode."""
     code = (
         "import sys; from cgcli.cli import main\n"
         "try:\n"
-        f"    main(['eval', 'x*y', 'x=2', 'y=3', '--no-check', '--format', '{output_format}'])\n"
+        f"    main(['eval', 'x*y', 'x=2', 'y=3', '--no-check', *{options!r}])\n"
         "except SystemExit:\n    pass\n"
-        "heavy = ('sympy', 'numpy', 'mpmath', 'cgcli.check', 'pyarrow', 'rich')\n"
+        "heavy = ('sympy', 'numpy', 'mpmath', 'pyarrow', 'rich', 'dask')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or "
-        "m.startswith('cgcli.check')))"
+        "m.startswith(('cgcli.check', 'cgcli.data'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -357,7 +357,7 @@ def _inputs_read_outside(graph: Graph, structure: StepStructure) -> dict[str, di
 def _sum_verdict(summed: float, whole: float, report: CheckReport | None, index: int):
     """The Σ row's verdict: the weight's gradient as the check judged it, provided the
     shares add up to it."""
-    from ..check.run import agrees
+    from ..core.verdicts import agrees
 
     if report is None:
         return None

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..check.run import DEFAULT_TIMEOUT, Verdict, agrees, judge
 from ..core.ir import Graph, Node
+from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number
+from ..core.verdicts import Verdict, agrees
 from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
 from ..passes.values import InputValue
 from .evaluation import Evaluation, evaluate_graph
@@ -86,6 +87,8 @@ def gradient_graph_evaluation(
             reverse_grad = reverse.nodes[index].grad
             expected = reverse.check.grads[index]
             if expected is not None and expected.expected is not None:
+                from ..check.run import judge  # only where the check ran
+
                 verdict = judge(
                     found[node.index],
                     expected.expected,

@@ -44,6 +44,7 @@ from ..core.verdicts import (
     UNCHECKED,
     CheckReport,
     Verdict,
+    agrees,
 )
 from ..core.verdicts import GUARANTEES as GUARANTEES  # the vocabulary, also from here
 from ..core.verdicts import check_as_dict as check_as_dict
@@ -69,22 +70,6 @@ SYMPY_NODE_LIMIT = 2000
 and in forward mode's check) takes graphs up to this size."""
 EXPLAIN_GRACE = 0.5
 """Seconds the explanation of a mismatch may take beyond the budget."""
-
-
-def agrees(ours: float, expected: float | str, error: float = 0.0) -> bool:
-    """Whether a float agrees with a reference value within the tolerance (plus ``error``,
-    the reference's own error bound)."""
-    if expected == "complex":
-        return math.isnan(ours)
-    if expected == "zoo":
-        return math.isinf(ours)
-    assert isinstance(expected, float)
-    if math.isnan(expected) or math.isnan(ours):
-        return math.isnan(expected) and math.isnan(ours)
-    if math.isinf(expected) or math.isinf(ours):
-        return ours == expected
-    tolerance = RELATIVE * max(abs(ours), abs(expected)) + ABSOLUTE
-    return abs(ours - expected) <= tolerance + error
 
 
 def run_check(

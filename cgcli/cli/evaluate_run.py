@@ -143,30 +143,34 @@ def _rows_destination(points_file, out_file, output_format, engine, given):
 
 def _show(result, output_format: str, digits: int, grad_only: bool, standalone: bool) -> None:
     """The renderer of each kind of result (many points' rows are already written)."""
-    from ..api.evaluation import Evaluation
-
-    if isinstance(result, Evaluation):
+    if _is(result, "cgcli.api.evaluation", "Evaluation"):
         _print_point(result, output_format, digits, grad_only, standalone)
-        return
-    from ..api.forward_mode import ForwardEvaluation
-    from ..api.gradient_evaluation import GradientGraphEvaluation
-    from ..data.dask_engine import DaskEvaluation
-    from ..render import second_order
+    elif _is(result, "cgcli.api.forward_mode", "ForwardEvaluation"):
+        from ..render.second_order import render_forward
 
-    if isinstance(result, ForwardEvaluation):
         for warning in result.warnings:
             warn(warning)
-        text = second_order.render_forward(result, output_format, digits)
+        text = render_forward(result, output_format, digits)
         echo(as_document(text, standalone, "eval --mode forward"))
-    elif isinstance(result, GradientGraphEvaluation):
+    elif _is(result, "cgcli.api.gradient_evaluation", "GradientGraphEvaluation"):
+        from ..render.second_order import render_gradient_graph
+
         for warning in result.warnings:
             warn(warning)
-        text = second_order.render_gradient_graph(result, output_format, digits)
+        text = render_gradient_graph(result, output_format, digits)
         echo(as_document(text, standalone, "eval --grad-graph"))
-    elif isinstance(result, DaskEvaluation):  # it reports once every partition is done
+    elif _is(result, "cgcli.data.dask_engine", "DaskEvaluation"):  # once every part is done
         for line in [*result.warnings, result.check_summary(), result.math_error_summary()]:
             if line is not None:
                 warn(line)
+
+
+def _is(result, module: str, kind: str) -> bool:
+    """Whether ``result`` is of the class ``kind`` of ``module``, without importing that
+    module: a result of the class means its module is loaded already (a forward-mode run
+    never imports the Dask engine, nor with it NumPy and pyarrow)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(result, getattr(loaded, kind))
 
 
 def _exit_code(result) -> int:

@@ -7,6 +7,7 @@ Plain data, so that showing an unchecked result imports nothing of the check its
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 from .numbers import json_number
@@ -43,6 +44,22 @@ GUARANTEES = {
     NONE: "not checked",
 }
 """What each method's ✓ promises, as the table and the JSON state it."""
+
+
+def agrees(ours: float, expected: float | str, error: float = 0.0) -> bool:
+    """Whether a float agrees with a reference value within the tolerance (plus ``error``,
+    the reference's own error bound)."""
+    if expected == "complex":
+        return math.isnan(ours)
+    if expected == "zoo":
+        return math.isinf(ours)
+    assert isinstance(expected, float)
+    if math.isnan(expected) or math.isnan(ours):
+        return math.isnan(expected) and math.isnan(ours)
+    if math.isinf(expected) or math.isinf(ours):
+        return ours == expected
+    tolerance = RELATIVE * max(abs(ours), abs(expected)) + ABSOLUTE
+    return abs(ours - expected) <= tolerance + error
 
 
 class Verdict(namedtuple("Verdict", "status expected error reason", defaults=(None,) * 3)):
