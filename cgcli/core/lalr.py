@@ -190,15 +190,21 @@ class TooDeep(Exception):
         self.token = token
 
 
-def parse(source: str, callbacks: Any, max_stack: int | None = None) -> Any:
-    """Run the parser over ``source``; each reduction calls ``callbacks.<alias>(children)``.
-
-    ``max_stack`` bounds the parser's stack, that is the program's nesting depth.
-    """
-    rules = [
+def bind(callbacks: Any) -> list[tuple]:
+    """The grammar's rules, each with the callback its reduction calls
+    (``callbacks.<alias>``): made once for a callbacks object, and given to :func:`parse`."""
+    return [
         (origin, length, mode, getattr(callbacks, name) if mode == "call" else None, splices)
         for origin, length, mode, name, splices in RULES
     ]
+
+
+def parse(source: str, rules: list[tuple], max_stack: int | None = None) -> Any:
+    """Run the parser over ``source``; each reduction calls its rule's callback (``rules``:
+    what :func:`bind` made) with the rule's children.
+
+    ``max_stack`` bounds the parser's stack, that is the program's nesting depth.
+    """
     actions = ACTIONS
     states = [START_STATE]
     values: list[Any] = []

@@ -446,6 +446,7 @@ def _superscript_power(name: str) -> str | None:
 
 
 _CALLBACKS = _Callbacks()
+_RULES = lalr.bind(_CALLBACKS)
 _LOCK = _thread.allocate_lock()
 """One parse at a time (``threading.Lock`` is this lock)."""
 
@@ -492,7 +493,7 @@ def _parse(source: str, limits: Limits, lists: bool) -> tuple[Graph, list]:
     with _LOCK, _no_cyclic_gc():  # the callbacks hold the builder of the parse under way
         _CALLBACKS.builder = GraphBuilder(source, limits, lists)
         try:
-            lalr.parse(source, _CALLBACKS, limits.max_depth)
+            lalr.parse(source, _RULES, limits.max_depth)
             return _CALLBACKS.builder.graph(), _CALLBACKS.builder.lists or []
         except (lalr.UnexpectedCharacter, lalr.UnexpectedToken) as exc:
             raise _syntax_error(exc, source) from None
