@@ -10,8 +10,6 @@ The names below are imported on first use, so that ``cg`` starts fast.
 
 from __future__ import annotations
 
-from .core.version import __version__ as __version__
-
 _EXPORTS = {
     "CgError": "core.errors",
     "CgMathError": "core.errors",
@@ -151,6 +149,7 @@ if TYPE_CHECKING:
     )
     from .core.ir import Graph, Node
     from .core.parser import parse
+    from .core.version import __version__ as __version__
     from .data.dask_engine import DaskEvaluation
     from .data.points import PointsEvaluation
     from .grading import grade, grade_class, read_sheet
@@ -167,6 +166,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # like the public names, read on first use
+        from .core.version import __version__
+
+        return __version__
     module = _EXPORTS.get(name) or DEPRECATED.get(name)
     if module is not None:
         import importlib

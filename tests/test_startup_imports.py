@@ -84,7 +84,6 @@ NEEDED = {
     "cgcli.core.sink",
     "cgcli.core.untrusted",
     "cgcli.core.verdicts",
-    "cgcli.core.version",
     "cgcli.passes",
     "cgcli.passes.engine",
     "cgcli.passes.values",

@@ -1,16 +1,16 @@
 """The one error path of the command line: every error becomes one line on stderr
-and a documented exit code, and library warnings become cg's own warning lines."""
+and a documented exit code, and library warnings become cg's own warning lines.
+
+What only an error or a warning needs (untrusted text made visible, cg's version for a
+crash report) is imported when one happens: a run without one never loads it."""
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 
 from ..core.errors import EXIT_INTERNAL, EXIT_USAGE, CgError, UsageError
-from ..core.untrusted import visible
-from ..core.version import __version__
 from .program import echo
 
 EXIT_INTERRUPTED = 130
@@ -140,6 +140,8 @@ def run_reporting_errors(run):
             sys.exit(0)
         raise exc from None
     except OSError as exc:  # the machine's, not cg's: a full disk, an I/O error
+        from ..core.untrusted import visible
+
         where = f" ({visible(str(exc.filename))})" if exc.filename else ""
         _fail(f"cg: error: cannot go on: {_io_problem(exc)}{where}", EXIT_USAGE)
     except Exception as exc:
@@ -169,6 +171,8 @@ def _report_click_error(exc: Exception) -> None:
 
 
 def _io_problem(exc: OSError) -> str:
+    import errno
+
     if exc.errno == errno.ENOSPC:
         return "no space left on the device (writing the output)"
     return (exc.strerror or str(exc)).lower()
@@ -201,6 +205,8 @@ def _click_message(exc) -> str:
     """click's error as one cg line: the problem, and where to read the usage."""
     import click
 
+    from ..core.untrusted import visible
+
     message = visible(" ".join(exc.format_message().split()))
     message = message[:1].lower() + message[1:]
     ctx = getattr(exc, "ctx", None)
@@ -214,6 +220,9 @@ def _internal_error(exc: Exception) -> str:
     import os
     import tempfile
     import traceback
+
+    from ..core.untrusted import visible
+    from ..core.version import __version__
 
     trace = "".join(traceback.format_exception(exc))
     summary = visible(f"cg: internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300])
@@ -255,6 +264,8 @@ run for a warning that most runs never meet."""
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from ..core.untrusted import visible
+
     if issubclass(category, RuntimeWarning) and str(message).lower().startswith(
         NUMPY_FLOATING_POINT
     ):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .untrusted import visible
-
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -24,6 +22,8 @@ class CgError(Exception):
 
     def render(self) -> str:
         """The text shown on stderr, without the trailing newline."""
+        from .untrusted import visible  # imported when an error is shown: a run without one
+
         return f"cg: {self.kind}: {visible(self.message)}"
 
 
@@ -65,6 +65,8 @@ class CgSyntaxError(CgError):
         self.origin = origin
 
     def render(self) -> str:
+        from .untrusted import visible
+
         where = f" {self.origin}" if self.origin else ""
         text, column = _window(self.source.split("\n")[self.line - 1], self.column)
         caret = " " * (column - 1) + "^"
@@ -91,6 +93,8 @@ class CgMathError(CgError):
 def _window(line: str, column: int, width: int = 72) -> tuple[str, int]:
     """At most ``width`` characters of a long line around ``column``, and the caret's column
     (control characters made visible, the caret still under its character)."""
+    from .untrusted import visible
+
     line = line.replace("\t", " ")
     column = len(visible(line[: column - 1])) + 1
     line = visible(line)
