@@ -396,13 +396,13 @@ def test_check_all_and_sample_say_what_disagreed(cg, monkeypatch):
     every = cg("eval", "sin(x)", "--points", "-", "--check", "all", "--format", "csv", input=rows)
     assert every.exit_code == 1
     assert every.stderr.splitlines()[0] == (
-        f"cg: check: row 1: ∂/∂x = {2 * math.cos(0.5)!r}, high-precision difference "
+        f"cg: check: row 1: ∂f/∂x = {2 * math.cos(0.5)!r}, high-precision difference "
         f"quotients give {math.cos(0.5)!r} (difference 0.878)"
     )
     sample = cg("eval", "sin(x)", "--points", "-", "--format", "csv", input=rows)
     assert sample.exit_code == 1
     assert sample.stderr.splitlines()[0] == (
-        f"cg: check: row 1: ∂/∂x disagrees with sympy: ours {2 * math.cos(0.5)!r}, "
+        f"cg: check: row 1: ∂f/∂x disagrees with sympy: ours {2 * math.cos(0.5)!r}, "
         f"expected {math.cos(0.5)!r}, difference 0.878 (relative 1)"
     )
 

@@ -227,7 +227,7 @@ def test_check_all_flags_a_wrong_gradient(cg, monkeypatch):
         "eval", "sin(x)", "--points", "-", "--format", "csv", "--check", "all", input="x\n0.5\n1\n"
     )
     assert result.exit_code == 1
-    assert "cg: check: row 1: ∂/∂x = " in result.stderr
+    assert "cg: check: row 1: ∂f/∂x = " in result.stderr
 
 
 def test_check_sample_flags_a_wrong_gradient(cg, monkeypatch):

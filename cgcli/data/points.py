@@ -340,7 +340,8 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
         for node, verdict in zip(graph.nodes, report.grads, strict=True):
             if verdict and verdict.status not in (OK, "unchecked", "convention"):
                 warn(
-                    f"check: row {row}: ∂/∂{graph.label(node)} disagrees with {method}: "
+                    f"check: row {row}: ∂{graph.output_label()}/∂{graph.label(node)} "
+                    f"disagrees with {method}: "
                     f"{verdict.reason}"
                 )
     verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
@@ -419,7 +420,8 @@ def _confirm(
         run.fd_mismatches += 1
         if run.fd_mismatches <= MAX_ROW_WARNINGS:
             warn(
-                f"check: row {chunk.first_row + r}: ∂/∂{node.name} = {format_number(ours)}, "
+                f"check: row {chunk.first_row + r}: ∂{graph.output_label()}/∂{node.name} = "
+                f"{format_number(ours)}, "
                 f"high-precision difference quotients give {format_number(verdict.expected)} "
                 f"(difference {ours - verdict.expected:.3g})"
             )
