@@ -189,12 +189,16 @@ def symbolic_gradient(
 def _at_the_point(program: str | Graph, values: Mapping[str, object] | None):
     """The graph bound to the values, the values, warnings, and the evaluation at the point
     (None without values): a value outside an op's domain is a math error, as in cg eval."""
+    from ..core.ops import SCALARS_ONLY
     from ..core.parser import parse_program
+    from ..passes.engine import uses_arrays
     from .evaluation import evaluate_graph, parse_values
 
     graph = parse_program(program)
     given: dict[str, InputValue] = parse_values(values)
     graph = graph.bind_constants(given)
+    if uses_arrays(graph, given):  # before SymPy's worker, which would only fail on them
+        raise UsageError(SCALARS_ONLY)
     if not given:
         return graph, given, [], None
     result = evaluate_graph(graph, given, check=False)
