@@ -117,16 +117,19 @@ def test_a_mismatch_at_a_pole_explains_the_rounded_input(cg):
 
 
 def test_a_mismatch_from_a_subnormal_input_says_so(cg):
-    result = cg("eval", "log(x)", "x=5e-324")
+    # sqrt'(x) = 0.5/sqrt(x): at the stored 4.9407e-324 it is 2.24946e161, at the exact
+    # 5e-324 it is 0.5/2.23607e-162 = 2.23607e161 (relative 0.006; the input's own error
+    # is (5 - 4.9407)/5 = 0.012)
+    result = cg("eval", "sqrt(x)", "x=5e-324")
     assert result.exit_code == 1
-    reason = next(line for line in result.stdout.splitlines() if line.startswith("✗ f:"))
+    reason = next(line for line in result.stdout.splitlines() if line.startswith("✗ ∂f/∂x:"))
     assert reason == (
-        "✗ f: ours -744.4400719213812, expected -744.4281322176367, difference -0.0119 "
-        "(relative 1.6e-05); x = 5e-324 is stored as the float64 "
+        "✗ ∂f/∂x: ours 2.2494568972715982e+161, expected 2.2360679774997897e+161, "
+        "difference 1.34e+159 (relative 0.006); x = 5e-324 is stored as the float64 "
         "4.940656458412465441765688e-324 (below the normal float64 range, so it keeps fewer "
         "digits), relative error 0.012; at the stored inputs a high-precision evaluation "
-        "gives -744.4400719213812, as cg does: the difference comes from storing the inputs "
-        "as float64"
+        "gives 2.2494568972715982e+161, as cg does: the difference comes from storing the "
+        "inputs as float64"
     )
 
 
@@ -228,11 +231,21 @@ def test_high_precision_gives_nan_gradients_their_convention(high_precision):
     assert result.check.grads[1].reason == check_module.NO_REAL_DERIVATIVE
 
 
-@pytest.mark.parametrize(("x", "digits"), [("1e-30", 81), ("5e-324", 374), ("1e10", 50)])
-def test_high_precision_keeps_every_digit_of_tiny_and_large_inputs(high_precision, x, digits):
+@pytest.mark.parametrize(
+    ("x", "digits", "program"),
+    [
+        ("1e-30", 81, "sin(x + 1) + log(x)"),
+        # log'(x) = 1/x at 5e-324 is beyond float64 (a math error): x^2 keeps it finite
+        ("5e-324", 374, "sin(x + 1) + x^2"),
+        ("1e10", 50, "sin(x + 1) + log(x)"),
+    ],
+)
+def test_high_precision_keeps_every_digit_of_tiny_and_large_inputs(
+    high_precision, x, digits, program
+):
     from cgcli.check.precise import DIGITS, _extra_digits
 
-    result = evaluate("sin(x + 1) + log(x)", {"x": x})
+    result = evaluate(program, {"x": x})
     assert statuses(result)["x"] == "ok"
     assert DIGITS + _extra_digits(Fraction(x)) == digits
 

@@ -285,6 +285,24 @@ def test_the_library_names_its_keyword():
             "cg: math error: 1:1: node f = exp(x): result overflows a float64 in exp(1000)\n",
             3,
         ),
+        (  # f = 1e200 is a float64, but f'(x) = -1/x² = -1e400 is not
+            ["1/x", "x=1e-200"],
+            "cg: math error: 1:1: node f = 1/x: local derivative overflows a float64 "
+            "in div(1, 1e-200)\n",
+            3,
+        ),
+        (  # 1/x = 1e320 overflows on the way to (y/y)' = 1/y - y/y² = 0
+            ["y/y", "y=1e-320"],
+            "cg: math error: 1:1: node f = y/y: local derivative overflows a float64 "
+            "in div(1e-320, 1e-320)\n",
+            3,
+        ),
+        (  # each local derivative is 1e200; their product, ∂f/∂x, is 1e400
+            ["sin(1e200 * sin(1e200 * x))", "x=1e-300"],
+            "cg: math error: 1:17: node v1 = 1e200 * x: the gradient ∂f/∂x overflows a "
+            "float64 in mul(1e+200, 1e-300)\n",
+            3,
+        ),
     ],
 )
 def test_errors(cg, args, stderr, code):
@@ -581,3 +599,15 @@ def test_numpy_floating_point_warnings_are_left_out_and_others_become_cg_lines(c
     assert capsys.readouterr().err == (
         "cg: warning: overflow encountered in a note\ncg: warning: a loss of precision\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("program", "x", "gradient"),
+    [("sqrt(x)", "0", "inf"), ("2*sqrt(x)", "0", "inf"), ("x^0.5", "0", "inf")],
+)
+def test_a_derivative_infinite_by_mathematics_stays_inf(cg, program, x, gradient):
+    """√'(0) is +∞ (as PyTorch gives): no float64 overflow, so no math error, and the check
+    agrees (SymPy's limit is +∞ too)."""
+    result = cg("eval", program, f"x={x}", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gradient"] == {"x": gradient}

@@ -177,15 +177,25 @@ def _softplus(a: float) -> float:
 # --- local derivatives ----------------------------------------------------------
 
 
+def _finite(x: float) -> float:
+    """A local derivative computed in float64, or OverflowError where it overflowed to
+    ±inf: float division and multiplication overflow without raising (``1/x`` at
+    x = 1e-200 is a finite 1e200, its derivative -1e400 is not a float64). A derivative
+    that is infinite by mathematics (√' at 0) is ``math.inf``, given explicitly."""
+    if math.isinf(x):
+        raise OverflowError("a local derivative overflows a float64")
+    return x
+
+
 def _pow_partials(a: float, b: float, out: float) -> Partials:
     if b == 0:
         d_base = 0.0
     elif a == 0 and b < 1:
         d_base = math.copysign(math.inf, b)
     else:
-        d_base = b * math.pow(a, b - 1)
+        d_base = _finite(b * math.pow(a, b - 1))
     if a > 0:
-        d_exponent = out * math.log(a)
+        d_exponent = _finite(out * math.log(a))
     elif a == 0:
         d_exponent = 0.0  # PyTorch's convention; 0^b with b < 0 never gets here
     else:
@@ -260,10 +270,11 @@ _BINARY = [
         "div",
         2,
         _div,
-        lambda a, b, o: (1.0 / b, -o / b),
+        lambda a, b, o: (_finite(1.0 / b), _finite(-o / b)),
         lambda s, a, b: a / b,
         "/",
         array=lambda np, a, b: a / b,
+        array_partials=lambda np, a, b, o: (1.0 / b, -o / b),
     ),
     Op(
         "pow",
@@ -349,9 +360,10 @@ FUNCTIONS: dict[str, Op] = {
             "log",
             1,
             _log,
-            lambda a, o: (1.0 / a,),
+            lambda a, o: (_finite(1.0 / a),),
             lambda s, a: s.log(a),
             array=lambda np, a: np.log(a),
+            array_partials=lambda np, a, o: (1.0 / a,),
         ),
         Op(
             "sqrt",
@@ -714,7 +726,7 @@ DERIVATIVE_OPS: dict[str, Op] = {
             "log0",
             1,
             _log0,
-            lambda a, o: (0.0 if a == 0 else 1.0 / a,),  # at 0 by the same convention as log0(0)
+            lambda a, o: (0.0 if a == 0 else _finite(1.0 / a),),  # at 0 as log0(0) is
             lambda s, a: s.Piecewise((0, s.Eq(a, 0)), (s.log(a), True)),
             array=lambda np, a: np.where(a == 0, 0.0, np.log(np.where(a == 0, 1.0, a))),
             array_partials=lambda np, a, o: (

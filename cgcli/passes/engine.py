@@ -108,14 +108,26 @@ def backward(graph: Graph, values: list[float], output: int | None = None) -> li
             args = [values[i] for i in inputs]
             try:
                 locals_ = partial(*args, values[index])
-            except (OverflowError, ValueError, ZeroDivisionError):
-                raise _math_error(
-                    graph, table.node(index), "local derivative out of range", args
-                ) from None
+            except (OverflowError, ValueError, ZeroDivisionError) as exc:
+                raise _local_derivative_error(graph, table.node(index), exc, args) from None
         for i, local in zip(inputs, locals_, strict=True):
             if needs[i]:
-                grads[i] += upstream * local
+                total = grads[i] + upstream * local
+                if total - total != 0.0 and _overflowed(grads[i], upstream, local):
+                    reason = f"the gradient ∂{graph.output_label()}/∂{graph.label_at(i)}"
+                    args = [values[k] for k in inputs]
+                    raise _math_error(
+                        graph, table.node(index), f"{reason} overflows a float64", args
+                    )
+                grads[i] = total
     return [g if needed else None for g, needed in zip(grads, needs, strict=True)]
+
+
+def _overflowed(*finite_before: float) -> bool:
+    """Whether a sum of products of these numbers came out ±inf or nan from float64
+    overflow: they were all finite. Where one was not (√' at 0 is inf by mathematics,
+    a^b's derivative in b at a < 0 is nan by convention), the result carries it on."""
+    return all(x - x == 0.0 for x in finite_before)
 
 
 def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float, ...]:
@@ -125,8 +137,15 @@ def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float
     args = [values[i] for i in node.inputs]
     try:
         return op_for(node.op).partials(*args, values[node.index])
-    except (OverflowError, ValueError, ZeroDivisionError):
-        raise _math_error(graph, node, "local derivative out of range", args) from None
+    except (OverflowError, ValueError, ZeroDivisionError) as exc:
+        raise _local_derivative_error(graph, node, exc, args) from None
+
+
+def _local_derivative_error(graph: Graph, node: Node, exc: Exception, args: list[float]):
+    """The math error of a local derivative that float64 cannot hold, or that is out of
+    its range (a math function's ValueError)."""
+    reason = "overflows a float64" if isinstance(exc, OverflowError) else "out of range"
+    return _math_error(graph, node, f"local derivative {reason}", args)
 
 
 def pieces(graph: Graph, values: list[float]) -> list[int | None]:
