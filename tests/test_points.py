@@ -206,6 +206,23 @@ def test_math_error_in_one_row(cg):
     assert "cg: warning: 1 of 3 rows had a math error; their values are nan" in result.stderr
 
 
+def test_a_row_whose_gradient_overflows_is_a_math_error_row(cg):
+    """1/x at 1e-200 is 1e200, but its derivative -1e400 is beyond float64: that row is a
+    math error, as one point is; √ at 0 keeps its infinite derivative (by mathematics)."""
+    result = cg(
+        "eval", "1/x + sqrt(y)", "--points", "-", "--format", "csv",
+        input="x,y\n1e-200,1\n2,0\n",
+    )  # fmt: skip
+    assert result.exit_code == 3
+    # row 2 by hand: 1/2 + 0 = 0.5; ∂/∂x = -1/4; ∂/∂y = 1/(2·√0) = inf
+    assert result.stdout.splitlines()[1:] == ["1e-200,1,nan,nan,nan", "2,0,0.5,-0.25,inf"]
+    assert (
+        "cg: warning: row 1: math error: 1:1: node v1 = 1/x: local derivative overflows a "
+        "float64 in div(1, 1e-200)"
+    ) in result.stderr
+    assert "cg: warning: 1 of 2 rows had a math error; their values are nan" in result.stderr
+
+
 def test_check_all_by_finite_differences(cg):
     points = random_points(30, seed=3)
     result = cg(

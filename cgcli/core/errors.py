@@ -89,6 +89,11 @@ class CgMathError(CgError):
     exit_code = EXIT_MATH
     kind = "math error"
 
+    def __init__(self, message: str, node: int | None = None) -> None:
+        super().__init__(message)
+        self.node = node
+        """The index of the node where it happened, where the passes know it."""
+
 
 def _window(line: str, column: int, width: int = 72) -> tuple[str, int]:
     """At most ``width`` characters of a long line around ``column``, and the caret's column

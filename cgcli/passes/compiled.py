@@ -191,10 +191,10 @@ def _row_count(columns: Mapping[str, np.ndarray]) -> int:
 
 def math_error_reason(graph: Graph, point: Mapping[str, float], node: int) -> str:
     """The math error at one point, as cg eval names it: the node, the operation, the value."""
-    from .engine import forward
+    from .engine import backward, forward
 
     try:
-        forward(graph, point)
+        backward(graph, forward(graph, point))  # a gradient may be what overflowed
     except CgMathError as exc:
         return f"math error: {exc.message}"
     return f"math error at node {graph.label(graph.nodes[node])}"

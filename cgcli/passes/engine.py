@@ -178,7 +178,7 @@ def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgM
     where = f"{line}:{column}: " + (
         text if graph.inline(node) else f"node {graph.label(node)} = {text}"
     )
-    return CgMathError(f"{where}: {reason} in {node.op}({shown})")
+    return CgMathError(f"{where}: {reason} in {node.op}({shown})", node.index)
 
 
 def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = None) -> bool:

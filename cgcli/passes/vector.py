@@ -3,7 +3,10 @@
 The same loops as :mod:`cgcli.passes.engine`, elementwise. A row whose value at some
 node is not a finite real number (log(-1), 1/0, overflow) while that node's
 inputs were finite has a math error there: the node's value becomes nan for
-that row, which then propagates, and the row is reported by its index.
+that row, which then propagates, and the row is reported by its index. A row whose
+values are finite but whose gradient is not is passed to the scalar passes, which
+tell float64 overflow (a math error: the row's output and gradients become nan) from a
+derivative infinite by mathematics or nan by convention (kept).
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.errors import CgMathError
 from ..core.ir import COPY, INPUT, NUMBER, Graph
 from ..core.ops import CONSTANTS, op_for
+from .engine import backward, forward
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,32 @@ def evaluate_arrays(graph: Graph, inputs: Mapping[str, np.ndarray | float], rows
     """Forward and backward passes at ``rows`` points; rows with math errors get nan gradients."""
     values, error_node = forward_arrays(graph, inputs, rows)
     grads = backward_arrays(graph, values, rows)
+    _flag_gradient_overflow(graph, values, grads, error_node)
     bad = error_node >= 0
-    if bad.any():
+    if bad.any():  # the output is nan already where a value failed; so where a gradient did
         grads = [None if g is None else np.where(bad, np.nan, g) for g in grads]
+        values[graph.output] = np.where(bad, np.nan, values[graph.output])
     return Batch(values, grads, error_node)
+
+
+def _flag_gradient_overflow(
+    graph: Graph, values: list[np.ndarray], grads: list[np.ndarray | None], error_node: np.ndarray
+) -> None:
+    """Mark the rows whose gradient overflowed float64 as math errors, at the node the
+    scalar reverse pass names. Only rows with finite values and an inf or nan gradient
+    are passed to it (rare): most such gradients are infinite by mathematics (√' at 0) or
+    nan by convention, and stay."""
+    suspect = np.zeros(len(error_node), dtype=bool)
+    for grad in grads:
+        if grad is not None and not np.isfinite(np.sum(grad)):  # fast: a sum of finite terms
+            suspect |= ~np.isfinite(grad)
+    suspect &= error_node < 0
+    for row in np.flatnonzero(suspect):
+        point = {node.name: float(values[node.index][row]) for node in graph.inputs}
+        try:
+            backward(graph, forward(graph, point))
+        except CgMathError as exc:
+            error_node[row] = graph.output if exc.node is None else exc.node
 
 
 def pieces_arrays(graph: Graph, values: list[np.ndarray], rows: int) -> list[np.ndarray]:
