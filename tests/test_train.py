@@ -127,6 +127,11 @@ def test_bce_is_stable_with_saturated_sigmoid(cg, tmp_path):
         (["--data", "{tiny}", "--params", "x=0,b=0"], "parameter x is also a column", 2),
         (["--data", "{tiny}", "--target", "z"], "--target z: no such column", 2),
         (["--data", "{tiny}", "--lr", "3", "--epochs", "200"], "training diverged", 5),
+        (
+            ["--data", "{tiny}", "--loss", "out*target +"],
+            "cg: syntax error in the loss: 1:13: unexpected end of input",
+            2,
+        ),
     ],
 )
 def test_bad_data_and_divergence(cg, tmp_path, args, message, code):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..check.run import fd_compare, fd_step
-from ..core.errors import CgMathError, TrainingDiverged, UsageError
+from ..core.errors import CgMathError, CgSyntaxError, TrainingDiverged, UsageError
 from ..core.ir import Graph, attach
 from ..core.parser import parse
 from ..passes.vector import evaluate_arrays, forward_arrays
@@ -97,7 +97,11 @@ def build_objective(model: Graph, loss: str, params: list[str], columns: list[st
         loss_graph = parse(STABLE_BCE)
         links = {"logit": output_node.inputs[0]}
     else:
-        loss_graph = parse(LOSSES.get(loss, loss)).bind_constants(())
+        try:
+            loss_graph = parse(LOSSES.get(loss, loss)).bind_constants(())
+        except CgSyntaxError as exc:  # say where: the model and the values have their own
+            exc.origin = "in the loss"
+            raise
         unknown = [n for n in loss_graph.input_names if n not in (OUT, TARGET)]
         if unknown:
             raise UsageError(
