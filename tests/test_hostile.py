@@ -241,7 +241,7 @@ ECHOED = [
         None,
         2,
         "cg: usage error: invalid value for '--format': '\\x1b[2J' is not one of 'table', "
-        "'json', 'csv', 'tsv', 'jsonl', 'markdown', 'latex', 'parquet', 'arrow'. "
+        "'json', 'csv', 'tsv', 'jsonl', 'markdown', 'latex', 'parquet', 'arrow' "
         "(see 'cg eval --help')\n",
     ),
 ]

@@ -207,8 +207,8 @@ def _click_message(exc) -> str:
 
     from ..core.untrusted import visible
 
-    message = visible(" ".join(exc.format_message().split()))
-    message = message[:1].lower() + message[1:]
+    message = visible(" ".join(exc.format_message().split())).removesuffix(".")
+    message = message[:1].lower() + message[1:]  # cg's style: lower case, no full stop
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
         return f"cg: usage error: {message} (see '{ctx.command_path} --help')"
