@@ -303,6 +303,12 @@ def test_the_library_names_its_keyword():
             "float64 in mul(1e+200, 1e-300)\n",
             3,
         ),
+        (  # the same in forward mode: the tangent of 1e200·sin(...) is 1e200 · 1e200
+            ["sin(1e200 * sin(1e200 * x))", "x=1e-300", "--mode", "forward", "--wrt", "x"],
+            "cg: math error: 1:5: node v3 = 1e200 * sin(1e200 * x): its tangent overflows a "
+            "float64 in mul(1e+200, 1e-100)\n",
+            3,
+        ),
     ],
 )
 def test_errors(cg, args, stderr, code):

@@ -19,7 +19,7 @@ from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
 from ..core.verdicts import Verdict
 from ..passes.engine import forward as forward_values
-from ..passes.engine import local_partials
+from ..passes.engine import local_partials, overflow_error, overflowed
 
 if TYPE_CHECKING:
     from ..passes.values import InputValue
@@ -50,9 +50,10 @@ def tangents(graph: Graph, values: list[float], direction: Mapping[str, float]) 
             dots[node.index] = dots[node.inputs[0]]
         elif node.inputs and any(dots[i] for i in node.inputs):
             partials = local_partials(graph, node, values)
-            dots[node.index] = sum(
-                p * dots[i] for i, p in zip(node.inputs, partials, strict=True) if dots[i]
-            )
+            total = sum(p * dots[i] for i, p in zip(node.inputs, partials, strict=True) if dots[i])
+            if total - total != 0.0 and overflowed(*partials, *(dots[i] for i in node.inputs)):
+                raise overflow_error(graph, node, "its tangent", values)
+            dots[node.index] = total
     return dots
 
 

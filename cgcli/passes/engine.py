@@ -113,21 +113,26 @@ def backward(graph: Graph, values: list[float], output: int | None = None) -> li
         for i, local in zip(inputs, locals_, strict=True):
             if needs[i]:
                 total = grads[i] + upstream * local
-                if total - total != 0.0 and _overflowed(grads[i], upstream, local):
-                    reason = f"the gradient ∂{graph.output_label()}/∂{graph.label_at(i)}"
-                    args = [values[k] for k in inputs]
-                    raise _math_error(
-                        graph, table.node(index), f"{reason} overflows a float64", args
-                    )
+                if total - total != 0.0 and overflowed(grads[i], upstream, local):
+                    what = f"the gradient ∂{graph.output_label()}/∂{graph.label_at(i)}"
+                    raise overflow_error(graph, table.node(index), what, values)
                 grads[i] = total
     return [g if needed else None for g, needed in zip(grads, needs, strict=True)]
 
 
-def _overflowed(*finite_before: float) -> bool:
-    """Whether a sum of products of these numbers came out ±inf or nan from float64
-    overflow: they were all finite. Where one was not (√' at 0 is inf by mathematics,
-    a^b's derivative in b at a < 0 is nan by convention), the result carries it on."""
+def overflowed(*finite_before: float) -> bool:
+    """Whether a sum of products of these numbers that came out ±inf or nan did so from
+    float64 overflow: they were all finite. Where one was not (√' at 0 is inf by
+    mathematics, a^b's derivative in b at a < 0 is nan by convention), the result
+    carries it on."""
     return all(x - x == 0.0 for x in finite_before)
+
+
+def overflow_error(graph: Graph, node: Node, what: str, values: list[float]) -> CgMathError:
+    """The math error of ``what`` (a gradient, a tangent) that overflowed float64 at
+    ``node``, with the node's arguments."""
+    args = [values[i] for i in node.inputs]
+    return _math_error(graph, node, f"{what} overflows a float64", args)
 
 
 def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float, ...]:
