@@ -271,6 +271,17 @@ def test_a_derivative_that_is_not_finite_is_a_math_error(cg):
     assert cg("eval", "sqrt(x)", "x=0", "--grad-graph").exit_code == 3
 
 
+def test_a_second_derivative_beyond_float64_on_the_way_is_a_math_error_there(cg):
+    """f = 1/x at 1e-100: the gradient graph computes -1/x² as 1/(x·x) with x·x = 1e-200,
+    and forward mode over it meets 1/(x·x)'s derivative, -1e400."""
+    result = cg("hessian", "1/x", "x=1e-100")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "cg: math error: in the gradient graph, node v2 = 1 / v1: local derivative overflows "
+        "a float64 in div(1, 1e-200)\n"
+    )
+
+
 def test_a_direction_is_never_named_like_an_input(cg):
     """An input v and a direction of (u, v): ∂f/∂v is the partial (1), the directional
     derivative ∂f/∂ṽ (5) has a name no program can have."""

@@ -11,13 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..core import arguments
-from ..core.errors import ArgumentTypeError, UsageError
+from ..core.errors import ArgumentTypeError, CgMathError, UsageError
 from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
 from ..core.verdicts import GUARANTEES, Verdict
 from ..passes.engine import forward as forward_values
-from ..passes.gradient_graph import GradientGraph, evaluate, gradient_graph
+from ..passes.gradient_graph import (
+    GradientGraph,
+    evaluate,
+    gradient_graph,
+    in_the_gradient_graph,
+)
 from .forward_mode import DIRECTION, tangents
 
 
@@ -185,13 +190,16 @@ def hessian_graph(
     forward_values(graph, point)  # the program's own domain errors, named as in cg eval
     grads = gradient_graph(graph)
     values = evaluate(grads, point)
-    columns = [_hvp(grads, values, {name: 1.0}) for name in names]
+    direction = product = None
+    try:  # forward mode over the gradient graph: an overflow is at one of its nodes
+        columns = [_hvp(grads, values, {name: 1.0}) for name in names]
+        if hvp is not None:
+            direction = direction_from(graph.input_names, None, hvp)
+            product = _hvp(grads, values, direction)
+    except CgMathError as exc:
+        raise in_the_gradient_graph(exc) from None
     matrix = [[columns[j][i] for j in range(len(names))] for i in range(len(names))]
     gradient = [0.0 if i is None else values[i] for i in grads.gradient.values()]
-    direction = product = None
-    if hvp is not None:
-        direction = direction_from(graph.input_names, None, hvp)
-        product = _hvp(grads, values, direction)
     method, note, verdicts, hvp_verdicts = "none", "not checked", [], []
     if check:
         from ..check.tangents import check_hessian

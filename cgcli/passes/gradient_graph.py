@@ -73,11 +73,15 @@ def evaluate(grads: GradientGraph, point: Mapping[str, float]) -> list[float]:
     try:
         return forward(grads.graph, point)
     except CgMathError as exc:
-        where = re.sub(r"^\d+:\d+: ", "", exc.message)
-        raise CgMathError(
-            f"in the gradient graph, {where}: a derivative is not finite here "
-            "(cg eval shows it as inf or nan)"
-        ) from None
+        why = ": a derivative is not finite here (cg eval shows it as inf or nan)"
+        raise in_the_gradient_graph(exc, why) from None
+
+
+def in_the_gradient_graph(exc: CgMathError, why: str = "") -> CgMathError:
+    """A math error at a node of the gradient graph, said to be there: its line and
+    column are in no program the user wrote."""
+    where = re.sub(r"^\d+:\d+: ", "", exc.message)
+    return CgMathError(f"in the gradient graph, {where}{why}", exc.node)
 
 
 class _Builder:
