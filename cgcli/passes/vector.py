@@ -124,12 +124,23 @@ def _flag_gradient_overflow(
         if grad is not None and not np.isfinite(np.sum(grad)):  # fast: a sum of finite terms
             suspect |= ~np.isfinite(grad)
     suspect &= error_node < 0
+    names = [node.name for node in graph.inputs]
+    verdicts: dict[tuple[float, ...], int] = {}  # rows alike (x = 0 again) are run once
     for row in np.flatnonzero(suspect):
-        point = {node.name: float(values[node.index][row]) for node in graph.inputs}
-        try:
-            backward(graph, forward(graph, point))
-        except CgMathError as exc:
-            error_node[row] = graph.output if exc.node is None else exc.node
+        point = tuple(float(values[node.index][row]) for node in graph.inputs)
+        if point not in verdicts:
+            verdicts[point] = _overflow_node(graph, dict(zip(names, point, strict=True)))
+        if verdicts[point] >= 0:
+            error_node[row] = verdicts[point]
+
+
+def _overflow_node(graph: Graph, point: dict[str, float]) -> int:
+    """The node where the scalar passes meet a float64 overflow at ``point``, or -1."""
+    try:
+        backward(graph, forward(graph, point))
+    except CgMathError as exc:
+        return graph.output if exc.node is None else exc.node
+    return -1
 
 
 def pieces_arrays(graph: Graph, values: list[np.ndarray], rows: int) -> list[np.ndarray]:
