@@ -204,6 +204,56 @@ def test_arrow_through_a_pipe_is_the_stream_format():
     )
 
 
+def test_arrow_owned_holds_no_python_object():
+    """What pyarrow reads with its threads is its own memory: freeing it never needs the
+    GIL, which a thread of pyarrow's cannot take while Python exits (apache/arrow#34314)."""
+    from cgcli.data.points_io.columns import arrow_owned
+
+    data = b"x,y\n" + b"1.5,-2\n" * 50_000
+    references = sys.getrefcount(data)
+    allocated = pa.total_allocated_bytes()
+    buffer = arrow_owned(data)
+    assert sys.getrefcount(data) == references
+    assert pa.total_allocated_bytes() - allocated >= len(data)  # in pyarrow's memory pool
+    assert buffer.to_pybytes() == data
+
+
+@pytest.mark.parametrize(
+    ("module", "text", "point_format"),
+    [("text_reader", b"x\n1\n2.5\n", "csv"), ("text_reader", b'{"x": 1}\n{"x": 2.5}\n', "jsonl"),
+     ("columnar_reader", None, "parquet"), ("columnar_reader", None, "arrow")],
+)  # fmt: skip
+def test_points_from_a_pipe_reach_pyarrow_as_its_own_memory(
+    module, text, point_format, cg, monkeypatch
+):
+    """Every block of points read from standard input goes through arrow_owned."""
+    import importlib
+
+    reader = importlib.import_module(f"cgcli.data.points_io.{module}")
+    copied = []
+
+    def counted(data: bytes) -> pa.Buffer:
+        copied.append(len(data))
+        return arrow_owned(data)
+
+    arrow_owned = reader.arrow_owned
+    monkeypatch.setattr(reader, "arrow_owned", counted)
+    if text is None:
+        sink = pa.BufferOutputStream()
+        table = pa.table({"x": [1.0, 2.5]})
+        if point_format == "parquet":
+            pq.write_table(table, sink)
+        else:
+            with ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        text = sink.getvalue().to_pybytes()
+    result = cg("eval", "2*x", "--points", "-", "--points-format", point_format, "--format", "csv",
+                "--no-check", input=text)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["1,2,2", "2.5,5,2"]
+    assert copied and sum(copied) >= len(text) - len(b"x\n")
+
+
 def test_parquet_integer_columns_are_read_only_when_exact(tmp_path, cg):
     source = tmp_path / "ints.parquet"
     pq.write_table(pa.table({"x": pa.array([1, -2, 2**53], pa.int64()),

@@ -14,7 +14,7 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from ...core.errors import UsageError
-from .columns import first_unusable, kept_table, table_chunks, value_problem
+from .columns import arrow_owned, first_unusable, kept_table, table_chunks, value_problem
 from .formats import BadRow, Chunk
 from .reader import PointReader
 
@@ -90,13 +90,13 @@ def _open(stream: BinaryIO, point_format: str, chunk_rows: int):
 
 def _native(stream: BinaryIO) -> pa.NativeFile:
     """A file pyarrow reads by itself, never calling back into Python: the file by its
-    path, or else the whole stream in memory. (pyarrow reading through a Python file
-    object may still be reading ahead when Python exits, and then abort the process:
-    "terminate called without an active exception", apache/arrow#34314.)"""
+    path, or else the whole stream copied into pyarrow's memory (see :func:`arrow_owned`;
+    pyarrow reading through a Python file object may still be reading ahead when Python
+    exits, and then abort the process as well)."""
     name = getattr(stream, "name", None)
     if isinstance(name, str) and _seekable(stream) and os.path.isfile(name):
         return pa.OSFile(name)
-    return pa.BufferReader(stream.read())
+    return pa.BufferReader(arrow_owned(stream.read()))
 
 
 def _starts_with(stream: BinaryIO, magic: bytes) -> bool:

@@ -1,4 +1,5 @@
-"""pyarrow tables of points as chunks of float64 columns, and the first unusable value."""
+"""pyarrow tables of points as chunks of float64 columns, the first unusable value, and
+bytes handed to pyarrow in memory of its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ import numpy as np
 import pyarrow as pa
 
 from .formats import BadRow, Chunk
+
+
+def arrow_owned(data: bytes) -> pa.Buffer:
+    """A copy of ``data`` in pyarrow's own memory, for pyarrow to read with its threads.
+
+    pyarrow reading a Python ``bytes`` may drop its last reference on one of its own
+    threads after the read returned; freeing a Python object there takes the GIL, and at
+    interpreter exit that thread is stopped mid-destructor and the process aborts
+    ("terminate called without an active exception", apache/arrow#34314). Memory of
+    pyarrow's own is freed without Python.
+    """
+    sink = pa.BufferOutputStream()
+    sink.write(data)
+    return sink.getvalue()
 
 
 def first_unusable(table: pa.Table, names: Sequence[str]) -> tuple[int, str] | None:

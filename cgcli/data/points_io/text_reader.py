@@ -22,7 +22,7 @@ import pyarrow.json as pa_json
 from ...core.errors import UsageError
 from ...core.files import not_utf8
 from .blocks import MAX_LINE, ByteBlocks, LineTooLong
-from .columns import first_unusable, kept_table, table_chunks
+from .columns import arrow_owned, first_unusable, kept_table, table_chunks
 from .diagnosis import csv_row_problem, json_row_problem
 from .formats import DELIMITERS, BadRow, Chunk
 from .reader import PointReader
@@ -154,7 +154,7 @@ class TextPoints(PointReader):
             return self._arrow_blocks(data, len(data) + 1, lenient)  # a line over PARSE_BLOCK
 
     def _arrow_blocks(self, data: bytes, block_size: int, lenient: bool) -> pa.Table:
-        source = pa.py_buffer(data)
+        source = arrow_owned(data)
         if self.format == "jsonl":
             schema = pa.schema([(name, pa.float64()) for name in self.used])
             return pa_json.read_json(
