@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cgcli import CgSyntaxError, UsageError, evaluate, parse
 
@@ -193,6 +195,35 @@ def test_the_grammar_builds_with_lark_strict():
     from cgcli.core.parser import grammar_text
 
     Lark(grammar_text(), parser="lalr", strict=True)  # raises on any conflict
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="xy_for in range1.5e+-*/^()[],:=@;# \t\n", max_size=40))
+def test_the_lexer_reads_as_larks_lexer_of_the_grammar(source):
+    """cg's lexer (one regular expression over the generated tables) splits any text into
+    the terminals Lark's own lexer of the grammar finds, or refuses it where Lark does."""
+    from lark import Lark
+    from lark.exceptions import UnexpectedCharacters
+
+    from cgcli.core import lalr
+    from cgcli.core.parser import grammar_text
+
+    lark = _lark_lexer(Lark, grammar_text)
+    try:
+        theirs = [(t.type, str(t), t.start_pos) for t in lark.lex(source)]
+    except UnexpectedCharacters as exc:
+        with pytest.raises(lalr.UnexpectedCharacter) as ours:
+            list(lalr.tokens(source))
+        assert ours.value.pos == exc.pos_in_stream
+        return
+    ours = [(t.type, t.text, t.start) for t in lalr.tokens(source)]
+    assert ours == [*theirs, (lalr.END, "", len(source))]
+
+
+def _lark_lexer(Lark, grammar_text, built={}):  # noqa: B006 - built once per test run
+    if "lexer" not in built:
+        built["lexer"] = Lark(grammar_text(), parser="lalr", lexer="basic")
+    return built["lexer"]
 
 
 def test_values_are_one_mapping_so_a_program_may_use_any_name():
