@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -202,13 +203,11 @@ def test_the_grammar_builds_with_lark_strict():
 def test_the_lexer_reads_as_larks_lexer_of_the_grammar(source):
     """cg's lexer (one regular expression over the generated tables) splits any text into
     the terminals Lark's own lexer of the grammar finds, or refuses it where Lark does."""
-    from lark import Lark
     from lark.exceptions import UnexpectedCharacters
 
     from cgcli.core import lalr
-    from cgcli.core.parser import grammar_text
 
-    lark = _lark_lexer(Lark, grammar_text)
+    lark = _lark_lexer()
     try:
         theirs = [(t.type, str(t), t.start_pos) for t in lark.lex(source)]
     except UnexpectedCharacters as exc:
@@ -220,10 +219,13 @@ def test_the_lexer_reads_as_larks_lexer_of_the_grammar(source):
     assert ours == [*theirs, (lalr.END, "", len(source))]
 
 
-def _lark_lexer(Lark, grammar_text, built={}):  # noqa: B006 - built once per test run
-    if "lexer" not in built:
-        built["lexer"] = Lark(grammar_text(), parser="lalr", lexer="basic")
-    return built["lexer"]
+@functools.cache
+def _lark_lexer():
+    from lark import Lark
+
+    from cgcli.core.parser import grammar_text
+
+    return Lark(grammar_text(), parser="lalr", lexer="basic")
 
 
 def test_values_are_one_mapping_so_a_program_may_use_any_name():
