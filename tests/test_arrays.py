@@ -169,6 +169,23 @@ def test_the_high_precision_check_takes_over_beyond_sympy():
     assert "20×20" not in (result.check.note or "")
 
 
+def test_a_derivative_infinite_by_mathematics_stays_inf_and_is_left_unchecked():
+    """√'(0) is inf, as over scalars; the high-precision check's difference quotient
+    would step to √(-h) there, so that entry is not checked, and the others are."""
+    result = evaluate("f = sum(sqrt(x))", {"x": [0, 4, 1]})
+    assert result.gradient["x"].tolist() == [np.inf, 0.25, 0.5]
+    assert result.check.method == "high-precision" and result.ok
+    assert "checked 2 input gradient entries" in result.check.note
+
+
+def test_a_gradient_that_overflows_over_arrays_is_a_math_error_naming_the_entry():
+    """-1/x² at x = 1e-200 is -1e400: not -inf printed as if right."""
+    with pytest.raises(CgMathError, match=r"local derivative overflows .* at entry \[2\]"):
+        evaluate("f = sum(1/x)", {"x": [3, 1e-200]}, check=False)
+    with pytest.raises(CgMathError, match=r"the gradient ∂f/∂x overflows a float64 at entry"):
+        evaluate("f = sum(x*1e308) + sum(x*1e308)", {"x": [1e-10, 0]}, check=False)
+
+
 def test_literals_in_programs_and_values_on_the_command_line_as_text():
     result = evaluate("W = [[1, 2], [3, 4]]\nL = sum(W @ x)", {"x": "[1, -1]"})
     assert result.value == (1 - 2) + (3 - 4)

@@ -309,6 +309,30 @@ def test_the_library_names_its_keyword():
             "float64 in mul(1e+200, 1e-100)\n",
             3,
         ),
+        (  # over arrays as over scalars, naming the entry: -1/x² = -1e400 at x[1]
+            ["f = sum(1/x)", "x=[1e-200, 2]"],
+            "cg: math error: 1:9: node v1 = 1/x: local derivative overflows a float64 "
+            "in div(1, 1e-200) at entry [1]\n",
+            3,
+        ),
+        (  # the upstream 1e300 times the local 1e300, at the second entry of a matrix
+            ["f = 1e300 * sum(1e-300 * x * 1e300)", "x=[[1, 0], [0, 1]]"],
+            "cg: math error: 1:17: node v2 = 1e-300 * x * 1e300: the gradient ∂f/∂v1 "
+            "overflows a float64 in mul(1e-300, 1e+300) at entry [1, 1]\n",
+            3,
+        ),
+        (  # two shares of 1e308 each: their sum is 2e308
+            ["f = sum(x*1e308) + sum(x*1e308)", "x=[1e-10, 0]"],
+            "cg: math error: 1:9: node v1 = x*1e308: the gradient ∂f/∂x overflows a float64 "
+            "at entry [1]\n",
+            3,
+        ),
+        (  # an op on whole arrays: ∂f/∂A = 1e300 · Bᵀ = 1e310
+            ["f = 1e300 * sum(A @ B)", "A=[[1e-300, 1]]", "B=[[1e10], [1]]"],
+            "cg: math error: 1:17: node v1 = A @ B: the gradient ∂f/∂A overflows a float64 "
+            "at entry [1, 1]\n",
+            3,
+        ),
     ],
 )
 def test_errors(cg, args, stderr, code):

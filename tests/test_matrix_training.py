@@ -98,3 +98,14 @@ def test_the_outcome_shows_matrices_and_numbers():
     shown = repr(outcome)
     assert shown.startswith("<Outcome W1=[[") and ", b2=" in shown
     assert f"b2={outcome.params['b2']:.6g};" in shown
+
+
+def test_a_gradient_that_overflows_stops_training_as_diverged():
+    """log'(1e-320) = 1e320 overflows float64 while the loss is finite: the step is nan
+    and training stops as diverged, as a scalar program's does, not with a math error."""
+    from cgcli.core.errors import TrainingDiverged
+
+    data = {"x1": np.array([1.0, 2.0]), "y": np.array([0.0, 1.0])}
+    with pytest.raises(TrainingDiverged, match="the loss became nan by epoch 1"):
+        cgcli.train("out = log(W @ [x1])", data, target="y", loss="mse", lr=0.1, epochs=3,
+                    params={"W": np.array([[1e-320]])})  # fmt: skip

@@ -52,7 +52,8 @@ def tangents(graph: Graph, values: list[float], direction: Mapping[str, float]) 
             partials = local_partials(graph, node, values)
             total = sum(p * dots[i] for i, p in zip(node.inputs, partials, strict=True) if dots[i])
             if total - total != 0.0 and overflowed(*partials, *(dots[i] for i in node.inputs)):
-                raise overflow_error(graph, node, "its tangent", values)
+                args = [values[i] for i in node.inputs]
+                raise overflow_error(graph, node, "its tangent", args)
             dots[node.index] = total
     return dots
 

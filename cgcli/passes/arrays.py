@@ -17,6 +17,7 @@ from ..core.array_ops import Shape, ShapeProblem, array_op, broadcast, shown_sha
 from ..core.errors import CgMathError, ShapeError, line_and_column
 from ..core.ir import COPY, INPUT, NUMBER, Graph, Node
 from ..core.ops import CONSTANTS, DomainError, op_for
+from .engine import at_entry, local_derivative_error, overflow_error, overflowed
 
 
 def shapes(graph: Graph, given: Mapping[str, Shape]) -> list[Shape]:
@@ -129,9 +130,8 @@ def _math_error(graph: Graph, node: Node, args: list, value: Any, np: Any) -> Cg
         except (OverflowError, ValueError, ZeroDivisionError):
             pass
     line, column = line_and_column(graph.source, node.start)
-    where = f" at entry [{', '.join(str(k + 1) for k in bad)}]" if bad else ""
     return CgMathError(
-        f"{line}:{column}: node {graph.label(node)} = {graph.text(node)}: {reason}{where}"
+        f"{line}:{column}: node {graph.label(node)} = {graph.text(node)}: {reason}{at_entry(bad)}"
     )
 
 
@@ -156,18 +156,80 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
                 contributions: tuple = (g,)
             else:
                 contributions = _local_vjp(node.op, args, values[index], g, np)
-            for i, contribution in zip(node.inputs, contributions, strict=True):
+            for slot, (i, share) in enumerate(zip(node.inputs, contributions, strict=True)):
                 if not needs[i]:
                     continue
-                contribution = np.asarray(contribution, dtype=float)
-                contribution = _to_shape(np, contribution, values[i].shape)
-                grads[i] = contribution if grads[i] is None else grads[i] + contribution
+                share = np.asarray(share, dtype=float)
+                shaped = _to_shape(np, share, values[i].shape)
+                total = shaped if grads[i] is None else grads[i] + shaped
+                if not np.all(np.isfinite(total)):
+                    at = (args, values[index], g)
+                    _check_overflow(graph, node, slot, at, share, (grads[i], total))
+                grads[i] = total
     return [
         _read_only(np.zeros_like(values[i]) if grads[i] is None else np.asarray(grads[i]))
         if needs[i]
         else None
         for i in range(len(values))
     ]
+
+
+def _check_overflow(
+    graph: Graph, node: Node, slot: int, at: tuple[list, Any, Any], share: Any, sums: tuple
+) -> None:
+    """Raise the math error where the gradient ``node`` sends to its operand in ``slot``
+    has an entry float64 could not hold, as the scalar passes do: the op's local
+    derivative overflowed there, or its product with a finite upstream gradient did, or
+    the sum did. An entry that is ±inf or nan by mathematics (√' at 0 is inf) or carried
+    from upstream is no error. ``at``: the node's arguments, its value and the upstream
+    gradient; ``share``: what the node sends; ``sums``: what the operand had before
+    (None: nothing yet) and the total with ``share``."""
+    np = _numpy()
+    g = at[2]
+    what = f"the gradient ∂{graph.output_label()}/∂{graph.label_at(node.inputs[slot])}"
+    bad = ~np.isfinite(share)
+    if not bad.any():
+        before, total = sums
+        if before is None or np.all(np.isfinite(before)):
+            raise overflow_error(graph, node, what, None, _first(~np.isfinite(total)))
+    elif node.op == COPY:
+        return
+    elif array_op(node.op) is not None:  # no op on whole arrays makes inf of finite numbers
+        if np.all(np.isfinite(g)):
+            raise overflow_error(graph, node, what, None, _first(bad))
+    else:
+        _check_entries(graph, node, slot, at, bad, what)
+
+
+def _check_entries(
+    graph: Graph, node: Node, slot: int, at: tuple[list, Any, Any], bad: Any, what: str
+) -> None:
+    """:func:`_check_overflow` for an op of the scalar table: at each entry that is not
+    finite while the upstream gradient is, the op's scalar local derivative says whether
+    float64 overflowed. Entries alike are asked once (a column of zeros under √ is one
+    question)."""
+    np = _numpy()
+    args, out, g = at
+    upstream = np.broadcast_to(g, bad.shape)
+    suspect = bad & np.isfinite(upstream)
+    columns = [*(np.broadcast_to(a, bad.shape) for a in args), np.broadcast_to(out, bad.shape)]
+    rows = np.column_stack([column[suspect] for column in [*columns, upstream]])
+    positions = np.argwhere(suspect)
+    partials = op_for(node.op).partials
+    for k in sorted(np.unique(rows, axis=0, return_index=True)[1]):
+        *operands, y, up = rows[k].tolist()
+        entry = tuple(int(p) for p in positions[k])
+        try:
+            local = partials(*operands, y)[slot]
+        except (OverflowError, ValueError, ZeroDivisionError) as exc:
+            raise local_derivative_error(graph, node, exc, operands, entry) from None
+        if overflowed(up, local):
+            raise overflow_error(graph, node, what, operands, entry)
+
+
+def _first(mask: Any) -> tuple[int, ...]:
+    """The position of the first True entry of ``mask``."""
+    return tuple(int(k) for k in _numpy().argwhere(mask)[0])
 
 
 def _read_only(array: Any) -> Any:

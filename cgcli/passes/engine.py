@@ -109,13 +109,14 @@ def backward(graph: Graph, values: list[float], output: int | None = None) -> li
             try:
                 locals_ = partial(*args, values[index])
             except (OverflowError, ValueError, ZeroDivisionError) as exc:
-                raise _local_derivative_error(graph, table.node(index), exc, args) from None
+                raise local_derivative_error(graph, table.node(index), exc, args) from None
         for i, local in zip(inputs, locals_, strict=True):
             if needs[i]:
                 total = grads[i] + upstream * local
                 if total - total != 0.0 and overflowed(grads[i], upstream, local):
                     what = f"the gradient ∂{graph.output_label()}/∂{graph.label_at(i)}"
-                    raise overflow_error(graph, table.node(index), what, values)
+                    args = [values[k] for k in inputs]
+                    raise overflow_error(graph, table.node(index), what, args)
                 grads[i] = total
     return [g if needed else None for g, needed in zip(grads, needs, strict=True)]
 
@@ -128,11 +129,13 @@ def overflowed(*finite_before: float) -> bool:
     return all(x - x == 0.0 for x in finite_before)
 
 
-def overflow_error(graph: Graph, node: Node, what: str, values: list[float]) -> CgMathError:
+def overflow_error(
+    graph: Graph, node: Node, what: str, args: list[float] | None, entry: tuple[int, ...] = ()
+) -> CgMathError:
     """The math error of ``what`` (a gradient, a tangent) that overflowed float64 at
-    ``node``, with the node's arguments."""
-    args = [values[i] for i in node.inputs]
-    return _math_error(graph, node, f"{what} overflows a float64", args)
+    ``node``, with the node's arguments (of its ``entry``, over arrays; None: an op on
+    whole arrays, whose arguments are not shown)."""
+    return _math_error(graph, node, f"{what} overflows a float64", args, entry)
 
 
 def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float, ...]:
@@ -143,14 +146,16 @@ def local_partials(graph: Graph, node: Node, values: list[float]) -> tuple[float
     try:
         return op_for(node.op).partials(*args, values[node.index])
     except (OverflowError, ValueError, ZeroDivisionError) as exc:
-        raise _local_derivative_error(graph, node, exc, args) from None
+        raise local_derivative_error(graph, node, exc, args) from None
 
 
-def _local_derivative_error(graph: Graph, node: Node, exc: Exception, args: list[float]):
+def local_derivative_error(
+    graph: Graph, node: Node, exc: Exception, args: list[float], entry: tuple[int, ...] = ()
+) -> CgMathError:
     """The math error of a local derivative that float64 cannot hold, or that is out of
-    its range (a math function's ValueError)."""
+    its range (a math function's ValueError); over arrays, at ``entry``."""
     reason = "overflows a float64" if isinstance(exc, OverflowError) else "out of range"
-    return _math_error(graph, node, f"local derivative {reason}", args)
+    return _math_error(graph, node, f"local derivative {reason}", args, entry)
 
 
 def pieces(graph: Graph, values: list[float]) -> list[int | None]:
@@ -176,14 +181,26 @@ def through_kink(graph: Graph, values: list[float], needs: list[bool]) -> list[b
     return marked
 
 
-def _math_error(graph: Graph, node: Node, reason: str, args: list[float]) -> CgMathError:
+def _math_error(
+    graph: Graph,
+    node: Node,
+    reason: str,
+    args: list[float] | None,
+    entry: tuple[int, ...] = (),
+) -> CgMathError:
     line, column = line_and_column(graph.source, node.start)
-    shown = ", ".join(format_number(a) for a in args)
     text = graph.text(node)
     where = f"{line}:{column}: " + (
         text if graph.inline(node) else f"node {graph.label(node)} = {text}"
     )
-    return CgMathError(f"{where}: {reason} in {node.op}({shown})", node.index)
+    if args is not None:
+        reason += f" in {node.op}({', '.join(format_number(a) for a in args)})"
+    return CgMathError(f"{where}: {reason}{at_entry(entry)}", node.index)
+
+
+def at_entry(entry: tuple[int, ...]) -> str:
+    """`` at entry [2, 1]`` for an entry of an array (counted from 1); "" for a scalar."""
+    return f" at entry [{', '.join(str(k + 1) for k in entry)}]" if entry else ""
 
 
 def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = None) -> bool:

@@ -69,11 +69,17 @@ class MatrixTrainer(Trainer):
         self, params: Mapping[str, Any], rows: np.ndarray | None = None
     ) -> dict[str, Any]:
         values = self._values(params, rows)
-        if values is None:
+        grads = None if values is None else self._gradients(values)
+        if grads is None:
             return {name: np.full(np.shape(params[name]), math.nan) for name in params}
-        grads = backward(self.objective.graph, values)
         count = values[self.objective.graph.output].size
         return {name: grads[self.index[name]] / count for name in self.objective.params}
+
+    def _gradients(self, values: list[Any]) -> list[Any] | None:
+        try:
+            return backward(self.objective.graph, values)
+        except CgError:
+            return None  # a gradient that overflows: nan, and the next loss says diverged
 
     def step(self, params: dict[str, Any], rows: np.ndarray | None) -> None:
         """``W = W - lr * gradient`` for every parameter, a matrix as a whole."""
