@@ -301,6 +301,18 @@ def test_inputs_past_the_budget_are_unchecked_and_say_so(stepping_clock):
     assert report.ok
 
 
+def test_a_check_that_reached_no_verdict_says_nothing_was_checked(stepping_clock, cg):
+    """Not "all agree" when the budget ran out before the first number was checked."""
+    result = cg("eval", "sin(x)*y", "x=1", "y=2", "--check-timeout", "0.5")
+    assert result.exit_code == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("check:"))
+    assert "nothing checked" in line and "all agree" not in line
+    assert "check: high-precision, nothing checked>" in repr(
+        evaluate("sin(x)*y", {"x": 1, "y": 2}, check_timeout=0.5)
+    )
+    assert "all agree" in repr(evaluate("sin(x)*y", {"x": 1, "y": 2}))
+
+
 # --- running SymPy within a budget --------------------------------------------------------
 
 

@@ -109,7 +109,7 @@ def check_line(check: CheckReport, graph: Graph) -> str:
     if check.method == NONE:
         skipped = check.note if check.note and check.note != "not checked" else "--no-check"
         return f"check: skipped ({skipped})"
-    verdict = "all agree" if check.ok else "MISMATCH"
+    verdict = agreement(check)
     conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
     extra = ""
     if conventions:
@@ -128,6 +128,16 @@ def check_line(check: CheckReport, graph: Graph) -> str:
         f"({tolerance}, beyond each quotient's own error bound); checked: {value}{checked} of "
         f"{len(inputs)} input gradients, not the intermediate nodes{extra}{note}"
     )
+
+
+def agreement(check: CheckReport) -> str:
+    """"all agree" or "MISMATCH"; "nothing checked" when the check reached no verdict
+    (its time budget ran out before the first)."""
+    if not check.ok:
+        return "MISMATCH"
+    verdicts = [check.value, *check.grads]
+    reached = any(v is not None and v.status != UNCHECKED for v in verdicts)
+    return "all agree" if reached else "nothing checked"
 
 
 def not_checked(graph: Graph) -> CheckReport:

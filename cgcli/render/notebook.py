@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from ..core.numbers import format_number
+from ..core.verdicts import agreement
 from .table import node_table, summary_lines
 
 TYPE_CHECKING = False
@@ -23,10 +24,7 @@ def short_repr(result: Evaluation) -> str:
         more = len(partials) - REPR_PARTIALS
         partials = [*partials[:REPR_PARTIALS], f"… {more} more"]
     check = result.check
-    if check.method == "none":
-        verdict = "not checked"
-    else:
-        verdict = f"{check.method}, {'all agree' if check.ok else 'MISMATCH'}"
+    verdict = "not checked" if check.method == "none" else f"{check.method}, {agreement(check)}"
     parts = [f"{out} = {format_number(result.value)}", ", ".join(partials), f"check: {verdict}"]
     if result.truncate is not None:  # said plainly: these are not the true gradients
         parts.insert(1, f"truncated BPTT (K = {result.truncate}), not the true gradient")
