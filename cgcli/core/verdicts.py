@@ -131,7 +131,7 @@ def check_line(check: CheckReport, graph: Graph) -> str:
 
 
 def agreement(check: CheckReport) -> str:
-    """"all agree" or "MISMATCH"; "nothing checked" when the check reached no verdict
+    """ "all agree" or "MISMATCH"; "nothing checked" when the check reached no verdict
     (its time budget ran out before the first)."""
     if not check.ok:
         return "MISMATCH"
