@@ -120,7 +120,7 @@ def test_the_matrix_vector_product_on_the_command_line(cg, tmp_path):
     write_csv(points, [entries("W", W) | entries("x", x) for W, x in rows])
     result = cg("eval", "L = sum(W @ x)", "--points", str(points), "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert "check: SymPy on sampled rows 1, 2: all agree" in result.stderr
+    assert "check: sympy on sampled rows 1, 2: all agree" in result.stderr
     got = list(csv.DictReader(result.stdout.splitlines()))
     for (W, x), row in zip(rows, got, strict=True):
         assert float(row["L"]) == pytest.approx(np.sum(W @ x))

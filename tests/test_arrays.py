@@ -186,6 +186,18 @@ def test_a_gradient_that_overflows_over_arrays_is_a_math_error_naming_the_entry(
         evaluate("f = sum(x*1e308) + sum(x*1e308)", {"x": [1e-10, 0]}, check=False)
 
 
+def test_an_array_check_out_of_time_lists_each_input_unchecked(stepping_clock, cg):
+    """As over scalars: 'nothing checked', 0 of the 3 inputs, and each with the reason."""
+    result = cg("eval", "L = sum(W @ x) * c", "W=[[1,2],[3,4]]", "x=[1,-1]", "c=2",
+                "--check-timeout", "0.5")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    check = next(line for line in lines if line.startswith("check:"))
+    assert "nothing checked" in check and "checked: 0 of 3 input gradients" in check
+    for name in ("W", "x", "c"):
+        assert f"unchecked ∂L/∂{name}: the check's time budget ran out" in lines
+
+
 def test_literals_in_programs_and_values_on_the_command_line_as_text():
     result = evaluate("W = [[1, 2], [3, 4]]\nL = sum(W @ x)", {"x": "[1, -1]"})
     assert result.value == (1 - 2) + (3 - 4)

@@ -257,6 +257,40 @@ def test_check_sample_flags_a_wrong_gradient(cg, monkeypatch):
     assert "rows 1, 2 disagree" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("program", "points"),
+    [("((1+x)-1)*1e20", "x\n1e-17\n"), ("L = sum(((1+x)-1)*1e20)", "x[1],x[2]\n1e-17,0\n")],
+)
+def test_a_sample_check_out_of_time_says_nothing_was_checked(cg, stepping_clock, program, points):
+    """Not "all agree": with its budget run out, the check of the sampled row (which
+    disagrees when it has the time: the float64 cancellation is 1e3 off) decided nothing."""
+    args = ["eval", program, "--points", "-", "--format", "csv"]
+    out_of_time = cg(*args, "--check-timeout", "0.5", input=points)
+    assert out_of_time.exit_code == 0, out_of_time.stderr
+    assert "on sampled rows 1: nothing checked" in out_of_time.stderr
+    stepping_clock.step = 1e-9
+    in_time = cg(*args, input=points)
+    assert in_time.exit_code == 1 and "rows 1 disagree" in in_time.stderr
+
+
+def test_the_sampled_rows_line_names_rows_unchecked_and_disagreeing():
+    from cgcli.core.verdicts import CheckReport, Verdict, sampled_rows_line
+
+    right, wrong, none = Verdict("ok"), Verdict("mismatch"), Verdict("unchecked")
+    checked = [("1", CheckReport("sympy", right, (right,))),
+               ("7", CheckReport("sympy", none, (none,))),
+               ("9", CheckReport("sympy", none, (none,)))]  # fmt: skip
+    assert sampled_rows_line(checked) == (
+        "check: sympy on sampled rows 1, 7, 9: all agree; rows 7, 9 not checked"
+    )
+    assert sampled_rows_line(checked[1:]) == "check: sympy on sampled rows 7, 9: nothing checked"
+    checked[0] = ("1", CheckReport("sympy", right, (right,), "the first row's note"))
+    checked[2] = ("9", CheckReport("sympy", right, (wrong,)))
+    assert sampled_rows_line(checked, numbered=False) == (
+        "check: sympy on sampled rows 1, 7, 9: 9 disagree; the first row's note"
+    )
+
+
 def test_no_check_with_points(cg):
     result = cg("eval", "x", "--points", "-", "--format", "csv", "--no-check", input="x\n1\n")
     assert (result.exit_code, result.stderr) == (0, "")

@@ -19,6 +19,7 @@ from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, CgMathError, Us
 from ..core.indexing import split_element
 from ..core.ir import Graph
 from ..core.untrusted import visible
+from ..core.verdicts import sampled_rows_line
 from ..data.points import MAX_ROW_WARNINGS, SAMPLE_SIZE, PointsRun, run_points
 from ..data.points_io import PointReader, RowLayout, RowWriter
 from ..passes.arrays import shape_of, shapes
@@ -229,15 +230,12 @@ def _sample(row: int, point: dict[str, Any], sample: list, rng: random.Random) -
 
 def _check_sample(graph: Graph, sample: list, timeout: float, warn) -> int:
     """Each sampled row evaluated again with its check against SymPy; the exit status."""
-    bad = []
-    for row, point in sample:
-        result = evaluate_arrays(graph, point, check=True, check_timeout=timeout)
-        if not result.ok:
-            bad.append(row)
-    rows = ", ".join(str(row) for row, _ in sample)
-    verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
-    warn(f"check: SymPy on sampled rows {rows}: {verdict}")
-    return EXIT_CHECK_FAILED if bad else EXIT_OK
+    checked = [
+        (str(row), evaluate_arrays(graph, point, check=True, check_timeout=timeout).check)
+        for row, point in sample
+    ]
+    warn(sampled_rows_line(checked))
+    return EXIT_OK if all(report.ok for _, report in checked) else EXIT_CHECK_FAILED
 
 
 def _entry_names(name: str, shape: tuple[int, ...]) -> list[str]:

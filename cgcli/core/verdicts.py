@@ -130,6 +130,9 @@ def check_line(check: CheckReport, graph: Graph) -> str:
     )
 
 
+NOTHING_CHECKED = "nothing checked"
+
+
 def agreement(check: CheckReport) -> str:
     """ "all agree" or "MISMATCH"; "nothing checked" when the check reached no verdict
     (its time budget ran out before the first)."""
@@ -137,7 +140,29 @@ def agreement(check: CheckReport) -> str:
         return "MISMATCH"
     verdicts = [check.value, *check.grads]
     reached = any(v is not None and v.status != UNCHECKED for v in verdicts)
-    return "all agree" if reached else "nothing checked"
+    return "all agree" if reached else NOTHING_CHECKED
+
+
+def sampled_rows_line(checked: list[tuple[str, CheckReport]], numbered: bool = True) -> str:
+    """The check of sampled rows in one line (``check: sympy on sampled rows 1, 7: all
+    agree``): the rows that disagree, or "all agree" with the rows the time budget did
+    not reach, or "nothing checked". ``checked``: each row's label (its number when
+    ``numbered``, else such as ``FILE row N``) and its check."""
+
+    def named(labels: list[str]) -> str:
+        return ("rows " if numbered else "") + ", ".join(labels)
+
+    bad = [label for label, report in checked if not report.ok]
+    unreached = [label for label, report in checked if agreement(report) == NOTHING_CHECKED]
+    if bad:
+        verdict = f"{named(bad)} disagree"
+    elif len(unreached) == len(checked):
+        verdict = NOTHING_CHECKED
+    else:
+        verdict = "all agree" + (f"; {named(unreached)} not checked" if unreached else "")
+    method, note = checked[0][1].method, checked[0][1].note
+    rows = ", ".join(label for label, _ in checked)
+    return f"check: {method} on sampled rows {rows}: {verdict}" + (f"; {note}" if note else "")
 
 
 def not_checked(graph: Graph) -> CheckReport:

@@ -22,6 +22,7 @@ from ..core import arguments
 from ..core.errors import CgError, UsageError
 from ..core.ir import Graph
 from ..core.parser import parse_program
+from ..core.verdicts import sampled_rows_line
 from ..passes.compiled import CompiledProgram, compile
 from ..passes.values import (
     InputValue,
@@ -205,12 +206,7 @@ class DaskEvaluation:
         """The check in one line, as cg eval --points says it (None when not checked)."""
         if not self.checked:
             return None
-        method = self.checked[0][1].method
-        bad = [where for where, report in self.checked if not report.ok]
-        verdict = "all agree" if not bad else f"{', '.join(bad)} disagree"
-        rows = ", ".join(where for where, _ in self.checked)
-        note = self.checked[0][1].note
-        return f"check: {method} on sampled rows {rows}: {verdict}" + (f"; {note}" if note else "")
+        return sampled_rows_line(self.checked, numbered=False)
 
     def math_error_summary(self) -> str | None:
         """How many rows had a math error, as cg eval --points says it (None: none did)."""

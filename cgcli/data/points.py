@@ -31,6 +31,7 @@ from ..core.errors import EXIT_CHECK_FAILED, EXIT_MATH, EXIT_OK, UsageError
 from ..core.ir import Graph
 from ..core.numbers import format_number
 from ..core.untrusted import visible
+from ..core.verdicts import sampled_rows_line
 from ..passes.compiled import math_error_reason
 from ..passes.values import (
     InputValue,
@@ -333,9 +334,7 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
         sampled_point(point, values, grads, constants) for _, point, values, grads in run.sample
     ]
     reports = check_points(graph, points, timeout)
-    rows = ", ".join(str(row) for row, *_ in run.sample)
     method = reports[0].method
-    bad = [row for (row, *_), report in zip(run.sample, reports, strict=True) if not report.ok]
     for row, report in zip((row for row, *_ in run.sample), reports, strict=True):
         for node, verdict in zip(graph.nodes, report.grads, strict=True):
             if verdict and verdict.status not in (OK, "unchecked", "convention"):
@@ -344,10 +343,9 @@ def _check_sample(graph, constants, run: PointsRun, timeout: float, warn) -> int
                     f"disagrees with {method}: "
                     f"{verdict.reason}"
                 )
-    verdict = "all agree" if not bad else f"rows {', '.join(map(str, bad))} disagree"
-    note = f"; {reports[0].note}" if reports[0].note else ""
-    warn(f"check: {method} on sampled rows {rows}: {verdict}{note}")
-    return EXIT_CHECK_FAILED if bad else EXIT_OK
+    rows = [str(row) for row, *_ in run.sample]
+    warn(sampled_rows_line(list(zip(rows, reports, strict=True))))
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_CHECK_FAILED
 
 
 def _check_by_finite_differences(
