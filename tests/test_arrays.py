@@ -219,6 +219,19 @@ def test_a_matrix_value_for_entries_read_by_index():
         evaluate("W[4,1]", {"W": [[1, 2], [3, 4]]})
 
 
+def test_a_matrix_value_for_rows_read_by_index():
+    """A row W[2] of a name read only by index is a vector of its own, as docs/vectors.md
+    says; the same numbers as the row read from W used whole."""
+    W = [[0.3, -1.2, 2.0], [1.5, 0.7, -0.4]]
+    result = evaluate("r = W[2]; L = sum(r * W[1])", {"W": W})
+    whole = evaluate("V = W; r = V[2]; L = sum(r * V[1])", {"W": W})
+    assert result.ok and result.value == pytest.approx(0.3 * 1.5 - 1.2 * 0.7 - 2.0 * 0.4)
+    assert result.gradient["W[2]"].tolist() == W[0] and result.gradient["W[1]"].tolist() == W[1]
+    assert whole.gradient["W"].tolist() == [W[1], W[0]]
+    with pytest.raises(ShapeError, match=r"W\[3\] is not an entry of the 2×3 value of W"):
+        evaluate("sum(W[3])", {"W": W})
+
+
 def test_an_entry_outside_a_matrix_read_by_index_gets_a_caret():
     result = run_cg("eval", "L = 2 * W[1,1] + W[1,3] * 2", "W=[[1,2],[3,4]]")
     assert result.exit_code == 2

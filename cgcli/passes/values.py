@@ -435,32 +435,32 @@ def _entries(
     value: ArrayValue,
     indexes: list[tuple[int, ...]],
     given: Mapping[str, Any],
-) -> dict[str, InputValue]:
-    """A matrix given for an indexed name the program reads by entry (``W[1,2]``): each
-    entry at its place, counted from 1 as in a points file's columns ``W[1,1]``; an
-    entry outside the matrix is a shape error with a caret under it."""
-    from fractions import Fraction
-
+) -> dict[str, InputValue | ArrayValue]:
+    """A matrix given for an indexed name the program reads by entry (``W[1,2]``) or by
+    row (``W[2]``, a vector of its own): each at its place, counted from 1 as in a
+    points file's columns ``W[1,1]``; one outside the matrix is a shape error with a
+    caret under it. (The program gives every read of a name as many indexes.)"""
     from ..core.indexing import element_name
 
     shape = value.number.shape
-    placed = {}
+    exact = exact_entries(value)
+    placed: dict[str, InputValue | ArrayValue] = {}
     for index in indexes:
         key = element_name(name, index)
-        if len(index) != len(shape) or not all(
-            1 <= i <= n for i, n in zip(index, shape, strict=True)
-        ):
+        read = next(n for n in graph.inputs if n.name == key)
+        inside = all(1 <= i <= n for i, n in zip(index, shape[: len(index)], strict=True))
+        if len(index) > len(shape) or not inside:
             shown = "×".join(map(str, shape))
-            read = next(n for n in graph.inputs if n.name == key)
             raise ShapeError(
                 f"{key} is not an entry of the {shown} value of {name}", graph.source, read.start
             )
         if key in given:
             raise UsageError(f"{key} is given twice: in {name}=[...] and as {key}=...")
         position = tuple(i - 1 for i in index)
-        number = float(value.number[position])
-        exact = value.exact[position] if value.exact is not None else Fraction(repr(number))
-        placed[key] = InputValue(key, number, exact)
+        if len(index) < len(shape):  # a row
+            placed[key] = ArrayValue(key, value.number[position].copy(), exact[position].copy())
+        else:
+            placed[key] = InputValue(key, float(value.number[position]), exact[position])
     return placed
 
 
