@@ -198,6 +198,30 @@ def test_an_array_check_out_of_time_lists_each_input_unchecked(stepping_clock, c
         assert f"unchecked ∂L/∂{name}: the check's time budget ran out" in lines
 
 
+@pytest.mark.parametrize(
+    ("program", "values", "gradient"),
+    [("L = sum(abs(x))", {"x": [0, 3]}, [0, 1]),  # SymPy's sign(0) is 0 too: still no derivative
+     ("L = norm(x)", {"x": [0, 0]}, [0, 0]),  # PyTorch's 0 where √(Σx²) has none
+     ("L = sum(relu(x))", {"x": [0, 3]}, [0, 1])],
+)  # fmt: skip
+def test_an_entry_at_a_kink_is_a_convention_as_over_scalars(program, values, gradient):
+    result = evaluate(program, values)
+    x = result.graph.inputs[0]
+    assert result.gradient["x"].tolist() == gradient
+    assert result.check.grads[x.index].status == "convention" and result.ok
+
+
+def test_an_entry_off_the_kink_is_still_checked_beside_one_on_it():
+    from cgcli.check.arrays import judge_array
+
+    at_kink = np.array([True, False])
+    assert judge_array(np.array([0.0, 1.0]), np.array([0.5, 1.0]), at_kink=at_kink).status == (
+        "convention"
+    )
+    wrong = judge_array(np.array([0.0, 2.0]), np.array([0.5, 1.0]), at_kink=at_kink)
+    assert wrong.status == "mismatch" and "entry [2]" in wrong.reason
+
+
 def test_literals_in_programs_and_values_on_the_command_line_as_text():
     result = evaluate("W = [[1, 2], [3, 4]]\nL = sum(W @ x)", {"x": "[1, -1]"})
     assert result.value == (1 - 2) + (3 - 4)

@@ -21,6 +21,7 @@ from ..core.array_ops import array_op, split_op
 from ..core.ir import COPY, INPUT, NUMBER, Graph
 from ..core.ops import CONSTANTS, op_for
 from ..core.verdicts import (
+    AT_KINK,
     CONVENTION,
     HIGH_PRECISION,
     MISMATCH,
@@ -117,7 +118,9 @@ def check_arrays(
         if not isinstance(found, str):
             value, expected, kinks = found
             verdicts = tuple(
-                None if e is None or g is None else judge_array(g, e, through_kink=kink)
+                None
+                if e is None or g is None
+                else judge_array(g, e, at_kink=kink, through_kink=bool(kink.any()))
                 for g, e, kink in zip(grads, expected, kinks, strict=True)
             )
             return CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
@@ -126,10 +129,16 @@ def check_arrays(
 
 
 def judge_array(
-    ours: Any, expected: Any, errors: Any = None, *, through_kink: bool = False
+    ours: Any,
+    expected: Any,
+    errors: Any = None,
+    *,
+    at_kink: Any = None,
+    through_kink: bool = False,
 ) -> Verdict:
     """One verdict for an array: each entry judged as a number; the first disagreeing
-    entry named."""
+    entry named. ``at_kink``: per entry, whether its reference sits on a kink (a
+    convention there, as over scalars)."""
     import numpy as np
 
     ours = np.asarray(ours, dtype=float)
@@ -139,7 +148,10 @@ def judge_array(
         error = 0.0 if errors is None else float(np.asarray(errors)[position])
         if error < 0:  # an entry the reference did not compute
             continue
-        verdict = judge(float(mine), float(expected[position]), error, through_kink=through_kink)
+        kink = AT_KINK if at_kink is not None and at_kink[position] else None
+        verdict = judge(
+            float(mine), float(expected[position]), error, at_kink=kink, through_kink=through_kink
+        )
         statuses.append(verdict.status)
         if verdict.status == MISMATCH:
             where = f" at entry [{', '.join(str(k + 1) for k in position)}]" if position else ""
@@ -171,7 +183,7 @@ def _sympy_leaves(graph: Graph, exact_inputs: Mapping[str, Any]) -> dict[str, An
 
 def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tuple:
     """The output's value and every node's gradient, as float arrays, and for each node
-    whether a kink lies between it and the output.
+    entry by entry whether a kink lies between it and the output.
 
     SymPy differentiates each operation, entry by entry, applied to symbols (the op
     table's SymPy builders and each array op's reference: none of cg's local derivatives
@@ -193,22 +205,23 @@ def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tup
     values = build_references(graph, leaves, _SympyNames(ctx), number)
     grads: list[Any] = [None] * len(needs)
     grads[graph.output] = np.full(values[graph.output].shape, ctx.mpf(1), dtype=object)
-    kinks = [False] * len(needs)
+    kinks: list[Any] = [np.zeros(v.shape, dtype=bool) for v in values]
     for index in range(graph.output, -1, -1):
         node = graph.nodes[index]
         upstream = grads[index]
         if upstream is None or not needs[index] or node.op == INPUT or not node.inputs:
             continue
         if node.op == COPY:
-            shares, kink = [upstream], False
+            shares, share_kinks = [upstream], [kinks[index]]
         else:
-            shares, kink = _local_vjp(node, [values[i] for i in node.inputs], upstream, needs, ctx)
-        for i, share in zip(node.inputs, shares, strict=True):
+            operands = [values[i] for i in node.inputs]
+            shares, share_kinks = _local_vjp(node, operands, upstream, kinks[index], needs, ctx)
+        for i, share, kink in zip(node.inputs, shares, share_kinks, strict=True):
             if share is None or not needs[i]:
                 continue
             # A 0-d array plus a 0-d array is a bare number: keep it an array.
             grads[i] = share if grads[i] is None else np.asarray(grads[i] + share, dtype=object)
-            kinks[i] = kinks[i] or kinks[index] or kink
+            kinks[i] = kinks[i] | kink
     floats = np.frompyfunc(float, 1, 1)
     value = np.asarray(floats(values[graph.output]), dtype=float)
     found = [
@@ -218,10 +231,13 @@ def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tup
     return value, found, kinks
 
 
-def _local_vjp(node, operands: list, upstream: Any, needs: list[bool], ctx: Any) -> tuple:
+def _local_vjp(
+    node, operands: list, upstream: Any, upstream_kinks: Any, needs: list[bool], ctx: Any
+) -> tuple:
     """What ``node`` sends back to each operand: SymPy's derivative of each entry of the
     op (applied to one symbol per operand entry) at the operands' values, times the
-    upstream gradient; and whether one of those derivatives sits on a kink."""
+    upstream gradient; and per operand entry, whether a kink lies on its way: one of
+    those derivatives sits on a kink, or the upstream entry it reaches had one."""
     import mpmath
     import numpy as np
     import sympy
@@ -243,31 +259,37 @@ def _local_vjp(node, operands: list, upstream: Any, needs: list[bool], ctx: Any)
         each = np.frompyfunc(lambda *xs: op.sympy(sympy, *xs), len(symbols), 1)
         out = each(*symbols)
     out = np.asarray(out, dtype=object)
-    shares = []
-    kink = False
+    shares: list[Any] = []
+    kinks: list[Any] = []
     for k, operand in enumerate(operands):
-        if not needs[node.inputs[k]]:
-            shares.append(None)
-            continue
         share = np.full(operand.shape, ctx.mpf(0), dtype=object)
+        kink = np.zeros(operand.shape, dtype=bool)
+        shares.append(share if needs[node.inputs[k]] else None)
+        kinks.append(kink)
+        if not needs[node.inputs[k]]:
+            continue
         wanted = {symbol: position for position, symbol in np.ndenumerate(symbols[k])}
         for position, entry in np.ndenumerate(out):
+            entry = sympy.sympify(entry, strict=True)  # a SymPy form or a number, never text
+            reached = entry.free_symbols & wanted.keys()
+            if upstream_kinks[position]:
+                for symbol in reached:
+                    kink[wanted[symbol]] = True
             g = upstream[position]
             if g == 0:
                 continue
-            entry = sympy.sympify(entry, strict=True)  # a SymPy form or a number, never text
-            for symbol in entry.free_symbols & wanted.keys():
+            for symbol in reached:
                 derivative = sympy.diff(entry, symbol)
-                kink = kink or _on_kink(derivative, point)
                 local = _at(sympy, derivative, point)
                 if local is None:  # 0/0 in SymPy's form (a^b·b/a at a = 0): fix the others
                     others = {x: point[x] for x in entry.free_symbols if x != symbol}
-                    local = _at(sympy, sympy.diff(entry.subs(others), symbol), point)
+                    derivative = sympy.diff(entry.subs(others), symbol)
+                    local = _at(sympy, derivative, point)
                 if local is None:
                     raise NoDerivative(f"no finite derivative of {entry} at this point")
+                kink[wanted[symbol]] |= _on_kink(derivative, point)
                 share[wanted[symbol]] += g * ctx.mpf(str(sympy.re(local)))
-        shares.append(share)
-    return shares, kink
+    return shares, kinks
 
 
 def _at(sympy: Any, expression: Any, point: Mapping) -> Any:
