@@ -109,3 +109,21 @@ def test_a_gradient_that_overflows_stops_training_as_diverged():
     with pytest.raises(TrainingDiverged, match="the loss became nan by epoch 1"):
         cgcli.train("out = log(W @ [x1])", data, target="y", loss="mse", lr=0.1, epochs=3,
                     params={"W": np.array([[1e-320]])})  # fmt: skip
+
+
+def test_a_diverging_run_suggests_the_rate_the_scalar_program_would():
+    """The suggested --lr is 1/λ (the loss's largest curvature), found over every entry
+    of the matrix parameters as over numbers; it was a tenth of --lr, itself diverging."""
+    from cgcli.core.errors import TrainingDiverged
+
+    rows = [line.split(",") for line in cgcli.example_data("line").splitlines()[1:]]
+    data = {name: np.array([float(r[k]) for r in rows]) for k, name in enumerate(["x", "y"])}
+    x = data["x"]  # the mean squared error's Hessian in (w, b): 2/n [[Σx², Σx], [Σx, n]]
+    curvature = np.linalg.eigvalsh(2 * np.array([[x @ x, x.sum()], [x.sum(), len(x)]]) / len(x))
+    with pytest.raises(TrainingDiverged) as matrix:
+        cgcli.train("out = W @ [x] + b", data, target="y", lr=50,
+                    params={"W": np.zeros((1, 1)), "b": 0.0})  # fmt: skip
+    with pytest.raises(TrainingDiverged) as scalar:
+        cgcli.train("w*x + b", data, target="y", lr=50, params={"w": 0.0, "b": 0.0})
+    assert matrix.value.lr == scalar.value.lr  # 1/λ rounded down to 1, 2 or 5 times 10^k
+    assert matrix.value.lr <= 1 / curvature.max() < 2.5 * matrix.value.lr

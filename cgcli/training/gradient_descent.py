@@ -247,15 +247,24 @@ class Trainer:
 
     def stable_lr_estimate(self, params: Mapping[str, float]) -> float | None:
         """1/λ, λ the largest curvature of the mean loss at ``params`` (power iteration on
-        Hessian-vector products, each a central difference of two gradients): gradient
-        descent on a quadratic loss converges for any learning rate below 2/λ. None when
-        the curvature is not positive or not finite there."""
+        Hessian-vector products, each a central difference of two gradients, with every
+        entry of a matrix parameter a coordinate): gradient descent on a quadratic loss
+        converges for any learning rate below 2/λ. None when the curvature is not
+        positive or not finite there."""
         names = self.objective.params
-        at = np.array([params[name] for name in names], dtype=float)
+        shapes = [np.shape(params[name]) for name in names]
+        ends = np.cumsum([math.prod(shape) for shape in shapes])[:-1]
+
+        def flat(found: Mapping[str, object]) -> np.ndarray:
+            return np.concatenate([np.ravel(np.asarray(found[n], dtype=float)) for n in names])
 
         def gradient(point: np.ndarray) -> np.ndarray:
-            found = self.mean_gradient(dict(zip(names, point.tolist(), strict=True)))
-            return np.array([found[name] for name in names])
+            parts = zip(np.split(point, ends), shapes, strict=True)
+            # a matrix parameter in its shape, a number as a float
+            shaped = [part.reshape(shape) if shape else float(part[0]) for part, shape in parts]
+            return flat(self.mean_gradient(dict(zip(names, shaped, strict=True))))
+
+        at = flat(params)
 
         direction = gradient(at)
         if not np.all(np.isfinite(direction)) or not direction.any():

@@ -87,9 +87,6 @@ class MatrixTrainer(Trainer):
         for name in self.objective.params:
             params[name] = params[name] - self.settings.lr * gradient[name]
 
-    def stable_lr_estimate(self, params: Mapping[str, Any]) -> float | None:
-        return None
-
     def _why_not_finite(self, params: Mapping[str, Any], loss: float) -> str:
         try:
             forward(self.objective.graph, self._columns(params, None))
