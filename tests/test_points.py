@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import pytest
 
+from cgcli import evaluate
+
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 
 
@@ -221,6 +223,18 @@ def test_a_row_whose_gradient_overflows_is_a_math_error_row(cg):
         "float64 in div(1, 1e-200)"
     ) in result.stderr
     assert "cg: warning: 1 of 2 rows had a math error; their values are nan" in result.stderr
+
+
+def test_an_upstream_zero_times_a_derivative_beyond_float64_is_zero_as_for_one_point(cg):
+    """(1/x)·0: its upstream gradient 0 meets 1/x's derivative -1e400 at x = 1e-200. One
+    point never computes that derivative (∂f/∂x = 1/(2√x) = 5e99); whole columns give
+    0 · inf = nan, and such a row takes the scalar passes' gradient instead."""
+    result = cg("eval", "sqrt(x) + 1/x*0", "--points", "-", "--format", "csv",
+                input="x\n4\n1e-200\n")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["4,2,0.25", "1e-200,1e-100,5e+99"]
+    arrays = evaluate("L = sum(sqrt(x) + 1/x*0)", {"x": [1e-200, 4]})
+    assert arrays.gradient["x"].tolist() == [5e99, 0.25] and arrays.ok
 
 
 def test_check_all_by_finite_differences(cg):

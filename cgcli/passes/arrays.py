@@ -160,11 +160,13 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
                 if not needs[i]:
                     continue
                 share = np.asarray(share, dtype=float)
-                shaped = _to_shape(np, share, values[i].shape)
-                total = shaped if grads[i] is None else grads[i] + shaped
+                total = _added(np, grads[i], share, values[i].shape)
                 if not np.all(np.isfinite(total)):
-                    at = (args, values[index], g)
-                    _check_overflow(graph, node, slot, at, share, (grads[i], total))
+                    share = _zero_without_upstream(np, node, share, g)
+                    total = _added(np, grads[i], share, values[i].shape)
+                    if not np.all(np.isfinite(total)):
+                        at = (args, values[index], g)
+                        _check_overflow(graph, node, slot, at, share, (grads[i], total))
                 grads[i] = total
     return [
         _read_only(np.zeros_like(values[i]) if grads[i] is None else np.asarray(grads[i]))
@@ -172,6 +174,22 @@ def backward(graph: Graph, values: list[Any], np: Any = None) -> list[Any]:
         else None
         for i in range(len(values))
     ]
+
+
+def _added(np: Any, before: Any, share: Any, shape: tuple[int, ...]) -> Any:
+    """``share`` summed back to ``shape``, added to the gradient the operand had ``before``
+    (None: nothing yet)."""
+    shaped = _to_shape(np, share, shape)
+    return shaped if before is None else before + shaped
+
+
+def _zero_without_upstream(np: Any, node: Node, share: Any, g: Any) -> Any:
+    """``share`` with 0 wherever the upstream gradient is 0, for an op of the scalar
+    table: the scalar reverse pass never computes a local derivative there, so an
+    upstream 0 meeting one beyond float64 (0 · inf, nan) sends 0 back, as it does."""
+    if node.op == COPY or array_op(node.op) is not None:
+        return share
+    return np.where(np.broadcast_to(g, share.shape) == 0, 0.0, share)
 
 
 def _check_overflow(

@@ -104,7 +104,7 @@ def evaluate_arrays(graph: Graph, inputs: Mapping[str, np.ndarray | float], rows
     """Forward and backward passes at ``rows`` points; rows with math errors get nan gradients."""
     values, error_node = forward_arrays(graph, inputs, rows)
     grads = backward_arrays(graph, values, rows)
-    _flag_gradient_overflow(graph, values, grads, error_node)
+    _settle_non_finite_gradients(graph, values, grads, error_node)
     bad = error_node >= 0
     if bad.any():  # the output is nan already where a value failed; so where a gradient did
         grads = [None if g is None else np.where(bad, np.nan, g) for g in grads]
@@ -112,35 +112,44 @@ def evaluate_arrays(graph: Graph, inputs: Mapping[str, np.ndarray | float], rows
     return Batch(values, grads, error_node)
 
 
-def _flag_gradient_overflow(
+def _settle_non_finite_gradients(
     graph: Graph, values: list[np.ndarray], grads: list[np.ndarray | None], error_node: np.ndarray
 ) -> None:
-    """Mark the rows whose gradient overflowed float64 as math errors, at the node the
-    scalar reverse pass names. Only rows with finite values and an inf or nan gradient
-    are passed to it (rare): most such gradients are infinite by mathematics (√' at 0) or
-    nan by convention, and stay."""
+    """Rows with finite values and an inf or nan gradient (rare) go through the scalar
+    passes: a row whose gradient overflows float64 there is a math error at the node they
+    name; any other takes their gradients. Those are ±inf or nan where mathematics or a
+    convention says so (√' at 0), and finite where the whole columns met 0 · inf (an
+    upstream gradient of 0 meeting a local derivative beyond float64, which the scalar
+    reverse pass never computes)."""
     suspect = np.zeros(len(error_node), dtype=bool)
     for grad in grads:
         if grad is not None and not np.isfinite(np.sum(grad)):  # fast: a sum of finite terms
             suspect |= ~np.isfinite(grad)
     suspect &= error_node < 0
     names = [node.name for node in graph.inputs]
-    verdicts: dict[tuple[float, ...], int] = {}  # rows alike (x = 0 again) are run once
+    scalar: dict[tuple[float, ...], int | list] = {}  # rows alike (x = 0 again) are run once
     for row in np.flatnonzero(suspect):
         point = tuple(float(values[node.index][row]) for node in graph.inputs)
-        if point not in verdicts:
-            verdicts[point] = _overflow_node(graph, dict(zip(names, point, strict=True)))
-        if verdicts[point] >= 0:
-            error_node[row] = verdicts[point]
+        if point not in scalar:
+            scalar[point] = _scalar_gradients(graph, dict(zip(names, point, strict=True)))
+        found = scalar[point]
+        if isinstance(found, int):
+            error_node[row] = found
+            continue
+        for k, grad in enumerate(grads):
+            if grad is not None:
+                if not grad.flags.writeable:  # a column broadcast from one number
+                    grads[k] = grad = grad.copy()
+                grad[row] = found[k]
 
 
-def _overflow_node(graph: Graph, point: dict[str, float]) -> int:
-    """The node where the scalar passes meet a float64 overflow at ``point``, or -1."""
+def _scalar_gradients(graph: Graph, point: dict[str, float]) -> int | list:
+    """The scalar passes' gradients at ``point``, or the node where they meet a float64
+    overflow."""
     try:
-        backward(graph, forward(graph, point))
+        return backward(graph, forward(graph, point))
     except CgMathError as exc:
         return graph.output if exc.node is None else exc.node
-    return -1
 
 
 def pieces_arrays(graph: Graph, values: list[np.ndarray], rows: int) -> list[np.ndarray]:
