@@ -153,6 +153,32 @@ def test_a_sympy_failure_on_arrays_shows_no_internal_exception(monkeypatch):
     assert "mpf" not in result.check.note and "TypeError" not in result.check.note
 
 
+@pytest.mark.parametrize(
+    ("program", "values", "gradient", "status"),
+    [("L = sum(sqrt(abs(x)))", [0, 4], [np.nan, 0.25], "convention"),  # ∞ · 0, as PyTorch
+     ("L = sum(abs(x))", [0, 4], [0, 1], "convention"),
+     ("L = sum(relu(x)*1e-6 + x)", [0, 4], [1, 1.000001], "convention"),  # sides 1e-6 apart
+     ("L = sum(x*x)", [0, 4], [0, 8], "ok"),  # the sides have opposite signs, but are ~0
+     ("L = sum(1/x)", [1e-15, 4], [-1e30, -1 / 16], "ok")],  # steep, yet smooth
+)  # fmt: skip
+def test_the_high_precision_check_tells_a_kink_by_its_one_sided_quotients(
+    monkeypatch, program, values, gradient, status
+):
+    """With SymPy out of the way, a right gradient at a kink is a convention, never ✗
+    (the central quotient of √|x| at 0 is 0, ours nan); a smooth one is checked."""
+    from cgcli.check import arrays
+
+    def broken(*args):
+        raise TypeError("SymPy out of the way")
+
+    monkeypatch.setattr(arrays, "_sympy_reference", broken)
+    result = evaluate(program, {"x": values})
+    x = result.graph.inputs[0]
+    np.testing.assert_allclose(result.gradient["x"], gradient, rtol=1e-12)
+    assert result.check.method == "high-precision" and result.ok
+    assert result.check.grads[x.index].status == status
+
+
 def test_a_wrong_gradient_would_be_caught_by_the_check():
     from cgcli.check.arrays import judge_array
 

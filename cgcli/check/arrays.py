@@ -30,6 +30,7 @@ from ..core.verdicts import (
     UNCHECKED,
     CheckReport,
     Verdict,
+    agrees,
 )
 from .run import call_with_timeout, judge
 
@@ -118,9 +119,7 @@ def check_arrays(
         if not isinstance(found, str):
             value, expected, kinks = found
             verdicts = tuple(
-                None
-                if e is None or g is None
-                else judge_array(g, e, at_kink=kink, through_kink=bool(kink.any()))
+                None if e is None or g is None else judge_array(g, e, at_kink=kink)
                 for g, e, kink in zip(grads, expected, kinks, strict=True)
             )
             return CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
@@ -134,11 +133,11 @@ def judge_array(
     errors: Any = None,
     *,
     at_kink: Any = None,
-    through_kink: bool = False,
 ) -> Verdict:
     """One verdict for an array: each entry judged as a number; the first disagreeing
-    entry named. ``at_kink``: per entry, whether its reference sits on a kink (a
-    convention there, as over scalars)."""
+    entry named. ``at_kink``: per entry, whether a kink lies between it and the output
+    (a convention there, as over scalars, nan included: ∞ · 0); the other entries are
+    compared."""
     import numpy as np
 
     ours = np.asarray(ours, dtype=float)
@@ -148,9 +147,13 @@ def judge_array(
         error = 0.0 if errors is None else float(np.asarray(errors)[position])
         if error < 0:  # an entry the reference did not compute
             continue
-        kink = AT_KINK if at_kink is not None and at_kink[position] else None
+        kink = at_kink is not None and bool(at_kink[position])
         verdict = judge(
-            float(mine), float(expected[position]), error, at_kink=kink, through_kink=through_kink
+            float(mine),
+            float(expected[position]),
+            error,
+            at_kink=AT_KINK if kink else None,
+            through_kink=kink,
         )
         statuses.append(verdict.status)
         if verdict.status == MISMATCH:
@@ -358,33 +361,46 @@ def _by_high_precision(
         found = build_references(graph, {**leaves, **changed}, names, number, None, deadline)
         return found, ctx.fsum(found[graph.output].flat)
 
+    def one_sided(name: str, leaf: Any, position: tuple[int, ...], step: Any):
+        """The quotients of the output from the right and from the left of ``leaf``'s
+        entry at ``position``; None where a step leaves the real domain (√ at 0)."""
+        up, down = leaf.copy(), leaf.copy()
+        up[position] += step
+        down[position] -= step
+        above, below = total({name: up})[1], total({name: down})[1]
+        if not (isinstance(above, ctx.mpf) and isinstance(below, ctx.mpf)):
+            return None
+        return (above - centre) / step, (centre - below) / step
+
     verdicts: list[Verdict | None] = [None] * len(grads)
     value_verdict = Verdict(UNCHECKED, None, None, "out of time")
     unreached = None
     checked = 0
     try:
-        if clock.now() < deadline:
-            found, _ = total({})
-            expected = np.asarray(np.frompyfunc(float, 1, 1)(found[graph.output]), dtype=float)
-            value_verdict = judge_array(values[graph.output], expected)
+        if clock.now() > deadline:
+            raise TimeoutError
+        found, centre = total({})
+        expected = np.asarray(np.frompyfunc(float, 1, 1)(found[graph.output]), dtype=float)
+        value_verdict = judge_array(values[graph.output], expected)
         for node in graph.inputs:
             leaf = np.asarray(leaves[node.name], dtype=object)
             errors = np.full(leaf.shape, -1.0)
             expected = np.full(leaf.shape, np.nan)
+            kinks = np.zeros(leaf.shape, dtype=bool)
+
             for position in _sample(leaf.shape):
                 if clock.now() > deadline:
                     raise TimeoutError
                 h = ctx.mpf(10) ** -20 * max(1, abs(leaf[position]))
-                up, down = leaf.copy(), leaf.copy()
-                up[position] += h
-                down[position] -= h
-                quotient = (total({node.name: up})[1] - total({node.name: down})[1]) / (2 * h)
-                if not isinstance(quotient, ctx.mpf):  # a step left the real domain (√ at 0)
+                quotients = [one_sided(node.name, leaf, position, step) for step in (h, 2 * h)]
+                if None in quotients:
                     continue
-                expected[position] = float(quotient)
+                (right, left), (right2, left2) = quotients
+                expected[position] = float((right + left) / 2)
+                kinks[position] = _one_sided_differ(right, left, right2, left2)
                 errors[position] = 0.0
                 checked += 1
-            verdicts[node.index] = judge_array(grads[node.index], expected, errors)
+            verdicts[node.index] = judge_array(grads[node.index], expected, errors, at_kink=kinks)
     except TimeoutError:
         unreached = Verdict(UNCHECKED, None, None, "the check's time budget ran out")
     except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
@@ -395,6 +411,18 @@ def _by_high_precision(
             verdicts[node.index] = unreached
     note = f"{reason}; checked {checked} input gradient entries by difference quotients"
     return CheckReport(HIGH_PRECISION, value_verdict, tuple(verdicts), note)
+
+
+def _one_sided_differ(right: Any, left: Any, right2: Any, left2: Any) -> bool:
+    """Whether the one-sided derivatives differ (a kink, where cg follows PyTorch's
+    convention): the quotients from the right and the left at step h differ beyond the
+    tolerance and beyond their own error (how much each moves from h to 2h), or have
+    opposite signs where they are that far apart (√|x| at 0: +∞ and -∞)."""
+    gap = abs(right - left)
+    if agrees(float(right), float(left)):
+        return False
+    own_error = abs(right2 - right) + abs(left2 - left)
+    return gap > 10 * own_error or right * left < 0
 
 
 def scalar_operations(graph: Graph, shapes: list[tuple[int, ...]]) -> int:
