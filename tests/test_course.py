@@ -654,6 +654,26 @@ def test_drawings_folder_errors(cg, tmp_path):
     assert result.exit_code == 2 and "the class's folder" in result.stderr
 
 
+def test_drawings_never_replace_a_file_cg_did_not_write(cg, tmp_path):
+    """A student named 'syllabus' would draw over the teacher's syllabus.html: nothing
+    is written, and the file is kept; the same drawings again are left as they are."""
+    folder = tmp_path / "drawn"
+    folder.mkdir()
+    (folder / "syllabus.html").write_text("TEACHER SYLLABUS")
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "s1.txt").write_text("student: syllabus\nc = 3\n")
+    args = ["check", *OLAH, "--answers", str(tmp_path / "class")]
+    result = cg(*args, "--drawings", str(folder))
+    assert result.exit_code == 2
+    assert "syllabus.html exists and differs from the file cg would write" in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["syllabus.html"]
+    assert (folder / "syllabus.html").read_text() == "TEACHER SYLLABUS"
+    again = tmp_path / "again"
+    for _ in range(2):
+        assert cg(*args, "--drawings", str(again)).exit_code == 0
+    assert sorted(p.name for p in again.iterdir()) == ["syllabus.html", "syllabus.svg"]
+
+
 def test_a_canvas_import_in_the_class_folder_is_replaced_not_graded(cg, tmp_path):
     import shutil
 

@@ -482,6 +482,8 @@ OVER_INPUTS = [
     ("check --summary over a named sheet", ["check", P, *AT, "--answers", "{alice}", "{bob}", "--summary", "{bob}"], "--summary {bob} is also the input --answers {bob}"),
     ("check --summary over --weights", ["check", P, *AT, "--answers", "{o}", "--weights", "{weights}", "--summary", "{weights}"], "--summary {weights} is also the input --weights {weights}"),
     ("check --summary over -f", ["check", "-f", "{p}", *AT, "--answers", "{o}", "--summary", "{p}"], "--summary {p} is also the input -f {p}"),
+    ("check --summary over --variants", ["check", P, "--variants", "{variants}", "--answers", "{alice}", "--summary", "{variants}"], "--summary {variants} is also the input --variants {variants}"),
+    ("check --summary over --roster", ["check", P, *AT, "--answers", "{o}", "--summary", "{canvas}", "--summary-format", "canvas", "--roster", "{canvas}"], "--summary {canvas} is also the input --roster {canvas}"),
 ]  # fmt: skip
 
 
@@ -496,6 +498,8 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
         "alice": o / "alice.csv",
         "bob": o / "bob.txt",
         "weights": tmp_path / "weights.csv",
+        "variants": o / "variants.csv",
+        "canvas": tmp_path / "canvas.csv",
     }
     files["d"].write_text("x,y\n1,2\n2,4\n")
     files["p"].write_text("c = a + b; d = b + 1; e = c * d; x*y\n")
@@ -503,6 +507,12 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
     files["alice"].write_text("node,value\nc,3\n")
     files["bob"].write_text("c = 3\n")
     files["weights"].write_text("answer,weight\nc,2\n")
+    files["variants"].write_text("student,seed,sheet,a,b\nalice,1,alice.csv,2,1\n")
+    files["canvas"].write_text(  # a Canvas gradebook export, which is also an import
+        "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (111)\n"
+        "    Points Possible,,,,,10\n"
+        '"Liddell, Alice",1001,S1,alice,A,9\n'
+    )
     os.symlink(files["d"], tmp_path / "link.csv")
     os.link(files["d"], tmp_path / "hard.csv")
     names = {k: str(v) for k, v in files.items()}

@@ -121,7 +121,8 @@ CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
     type=PathValue(file_okay=False, dir_okay=True),
     metavar="FOLDER",
     help="Write each student's graded circuit, STUDENT.svg and STUDENT.html, into FOLDER "
-    "(made if missing; needs Graphviz).",
+    "(made if missing; needs Graphviz). A file there that differs is never replaced: "
+    "nothing is written.",
 )
 @click.option(
     "--summary-format",
@@ -193,7 +194,8 @@ def check_command(
     students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
-        _check_summary(program, files, weights_file, summary_file)
+        read = {"--weights": weights_file, "--variants": variants_file, "--roster": roster}
+        _check_summary(program, files, summary_file, read)
         format_for_file(summary_file, "--summary", {".csv": "csv"})
     graph, values = load_program(program)
     sheets: list = list(files)
@@ -342,18 +344,20 @@ def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
         raise UsageError("--answers - is given twice: stdin can be read only once")
 
 
-def _check_summary(program, files: list[str], weights_file, summary_file) -> None:
+def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
     """--summary can be written, and it may replace an earlier gradebook (which is not
-    graded as a sheet), never a sheet being graded, the program or the weights."""
-    from ..core.files import check_writable
+    graded as a sheet), never a sheet being graded, the program, or a file read by
+    ``read`` (option -> path: the weights, the variants, the roster)."""
+    from ..core.files import check_writable, refuse_overwriting
     from ..grading.canvas import is_canvas_import
     from ..grading.classbook import is_gradebook
     from ..grading.sheets import folder_sheets
 
+    refuse_overwriting(summary_file, "--summary", read.items())
     if is_gradebook(summary_file) or is_canvas_import(summary_file):
         check_writable(summary_file, "--summary")
         return
-    inputs = [("--weights", weights_file)]
+    inputs = list(read.items())
     for entry in files:
         if _is_folder(entry):
             inputs += [("--answers", str(path)) for path in folder_sheets(entry)[0]]
@@ -385,7 +389,7 @@ def _is_folder(entry) -> bool:
 def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
     """--class-drawing and --drawings written (returned: student -> graded SVG)."""
     from ..core.files import write_whole
-    from ..grading.variants import make_folder, read_variants, safe_file_name
+    from ..grading.variants import read_variants, safe_file_name, write_folder
     from ..render.course import class_circuit, student_circuits
 
     variants = read_variants(variants_file) if variants_file else None
@@ -395,14 +399,14 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
         write_whole(class_file, svg, "--class-drawing")
     drawn: dict[str, str] = {}
     if folder:
-        root, taken = make_folder(folder, "--drawings"), set()
+        files, taken = {}, set()
         for sheet, svg, page in student_circuits(
             graph, values, variants, variants_file, grades, digits
         ):
             stem = safe_file_name(sheet.student, "", taken)
             drawn[sheet.student] = svg
-            write_whole(str(root / f"{stem}.svg"), svg, "--drawings")
-            write_whole(str(root / f"{stem}.html"), page, "--drawings")
+            files |= {f"{stem}.svg": svg, f"{stem}.html": page}
+        write_folder(folder, files, "--drawings")  # nothing when one would replace a file
     return drawn
 
 

@@ -485,8 +485,8 @@ def write_folder(folder: str | PathLike, files: Mapping[str, str], option: str) 
             if target.read_bytes() == text.encode():
                 continue
             raise UsageError(
-                f"{option} {visible(str(target))} exists and differs from the sheet cg would "
-                "write; cg does not overwrite it (remove the old sheets, or choose another folder)"
+                f"{option} {visible(str(target))} exists and differs from the file cg would "
+                "write; cg does not overwrite it (remove the old files, or choose another folder)"
             )
         changed.append(name)
     for name in changed:
