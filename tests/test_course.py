@@ -732,3 +732,46 @@ def test_gradescope_visibility(cg):
     assert doc["visibility"] == "after_due_date"
     assert {t["visibility"] for t in doc["tests"]} == {"after_due_date"}
     assert {doc["visibility"]} <= GRADESCOPE_VISIBILITY
+
+
+def test_a_student_two_sheets_claim_is_graded_on_neither(cg, tmp_path):
+    """Mallory hands in a sheet that says it is Alan's: Alan's grade is not set by it
+    (the first file by name used to win), and neither sheet is graded silently."""
+    import shutil
+
+    folder = tmp_path / "class"
+    shutil.copytree(CLASS, folder)
+    (folder / "aaa_mallory.txt").write_text("Student: Alan Turing\nc = 0\nd = 0\ne = 0\n")
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    canvas = tmp_path / "import.csv"
+    result = cg("check", *OLAH, "--answers", str(folder), "--summary", str(canvas),
+                "--summary-format", "canvas", "--roster", str(roster))  # fmt: skip
+    assert result.exit_code == 2
+    both = [str(folder / "aaa_mallory.txt"), str(folder / "alan.csv")]
+    for sheet, other in (both, both[::-1]):
+        assert (
+            f"{sheet}: 2 sheets say they are by 'Alan Turing' (also {other}): none of them is "
+            "graded; keep the one that is theirs"
+        ) in result.stderr
+    assert '"Turing, Alan",101,s101,alan,A,\n' in canvas.read_text(encoding="utf-8")
+    assert result.stdout.splitlines()[-1] == "3 sheets graded, 1 all right, 2 not graded"
+
+
+def test_a_roster_student_two_sheets_name_differently_gets_no_points(cg, tmp_path):
+    """'alan' and 'Alan Turing' are both the roster's Turing, Alan: the cell stays
+    empty, and a warning names both files."""
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "one.txt").write_text("Student: alan\nc = 3\n")
+    (tmp_path / "class" / "two.txt").write_text("Student: Alan Turing\nc = 4\n")
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    canvas = tmp_path / "import.csv"
+    result = cg("check", *OLAH, "--answers", str(tmp_path / "class"), "--summary", str(canvas),
+                "--summary-format", "canvas", "--roster", str(roster))  # fmt: skip
+    files = f"{tmp_path / 'class' / 'one.txt'}, {tmp_path / 'class' / 'two.txt'}"
+    assert (
+        f"cg: warning: --roster: 2 sheets are by 'Turing, Alan' ({files}); their cell is left "
+        "empty: grade the one that is theirs\n"
+    ) in result.stderr
+    assert '"Turing, Alan",101,s101,alan,A,\n' in canvas.read_text(encoding="utf-8")

@@ -263,17 +263,16 @@ def _roster(summary_format: str, summary_file, roster):
 
 
 def _gradebook(grades, summary_format: str, students, assignment: str) -> str:
-    """The --summary file: cg's gradebook, or a Canvas import (a warning names each
-    graded student the roster does not list)."""
-    from ..core.untrusted import quoted
+    """The --summary file: cg's gradebook, or a Canvas import (with its warnings: a
+    graded student the roster does not list, a roster student two sheets claim)."""
     from ..grading.canvas import canvas_gradebook
     from ..grading.classbook import gradebook
 
     if summary_format != "canvas":
         return gradebook(grades)
-    text, unmatched = canvas_gradebook(grades, students, assignment)
-    for student in unmatched:
-        warn(f"--roster: {quoted(student)} is graded but not on the roster, so not in --summary")
+    text, warnings = canvas_gradebook(grades, students, assignment)
+    for line in warnings:
+        warn(line)
     return text
 
 

@@ -35,12 +35,20 @@ from ..core.files import real_path
 from ..core.ir import Graph
 from ..core.limits import EXACT_TIMEOUT
 from ..core.parser import parse_program
+from ..core.untrusted import quoted, visible
 from ..passes.engine import uses_arrays
 from ..passes.values import expand_sequences
 from .classbook import summarise
 from .grader import Grader
 from .report import ClassGrade, Diagnosis, GradedAnswer, QuestionSummary, SheetGrade
-from .sheets import Sheet, folder_sheets, read_sheet, sheet_from_mapping, why_not_a_class_sheet
+from .sheets import (
+    EXPECT,
+    Sheet,
+    folder_sheets,
+    read_sheet,
+    sheet_from_mapping,
+    why_not_a_class_sheet,
+)
 from .tolerance import OWN_ROUNDING, Tolerance
 from .variants import Variant, check_sheet_values, read_variants, variant_of
 
@@ -237,7 +245,32 @@ def grade_class(
             notes.extend((source, problem) for problem in grade.problems)
         else:
             graded.append(grade)
+    graded, clashes = _one_sheet_per_student(graded)
+    errors.extend(clashes)
     return ClassGrade(graded, summarise(graded), errors, skipped, notes)
+
+
+def _one_sheet_per_student(graded: list[SheetGrade]) -> tuple[list[SheetGrade], list]:
+    """The graded sheets, but none of a student that two or more files name (by their
+    student line, or by the file's name): one may carry another student's name, to set
+    their grade. Each of those is an error (file, why) naming the others, for the
+    teacher to decide. Answers typed or read from stdin have no name to clash."""
+    files = [g for g in graded if g.source not in ("", "-", EXPECT)]
+    by_student: dict[str, list[SheetGrade]] = {}
+    for grade in files:
+        by_student.setdefault(grade.student.strip().casefold(), []).append(grade)
+    clashing = {id(g) for same in by_student.values() if len(same) > 1 for g in same}
+    errors = []
+    for grade in graded:
+        if id(grade) in clashing:
+            same = by_student[grade.student.strip().casefold()]
+            others = ", ".join(visible(g.source) for g in same if g is not grade)
+            errors.append((
+                grade.source,
+                f"{len(same)} sheets say they are by {quoted(grade.student)} (also {others}): "
+                "none of them is graded; keep the one that is theirs",
+            ))  # fmt: skip
+    return [g for g in graded if id(g) not in clashing], errors
 
 
 def _variants(variants) -> tuple[str, Mapping[str, Variant] | None]:

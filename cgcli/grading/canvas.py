@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from ..core.numbers import machine_number
-from ..core.untrusted import spreadsheet_cell
+from ..core.untrusted import quoted, spreadsheet_cell, visible
 from .report import ClassGrade, SheetGrade
 from .variants import Student
 
@@ -47,24 +47,21 @@ def names_of(student: Student) -> set[str]:
     return {name.casefold() for name in found}
 
 
-def sheet_of(student: Student, sheets: list[SheetGrade]) -> SheetGrade | None:
-    """The graded sheet of a roster's student: the one whose student line names them,
-    else the one whose file is named after them."""
+def sheets_of(student: Student, sheets: list[SheetGrade]) -> list[SheetGrade]:
+    """The graded sheets of a roster's student: those whose student line names them,
+    else those whose file is named after them (one, unless two sheets claim them)."""
     names = names_of(student)
-    for sheet in sheets:
-        if sheet.student.casefold() in names:
-            return sheet
-    for sheet in sheets:
-        if Path(sheet.source).stem.casefold() in names:
-            return sheet
-    return None
+    by_line = [sheet for sheet in sheets if sheet.student.casefold() in names]
+    return by_line or [sheet for sheet in sheets if Path(sheet.source).stem.casefold() in names]
 
 
 def canvas_gradebook(
     grades: ClassGrade, roster: list[Student], assignment: str
 ) -> tuple[str, list[str]]:
     """The Canvas import CSV, one row per student of the roster (their points, or an
-    empty cell without a graded sheet); and the graded students not on the roster."""
+    empty cell without a graded sheet); and the warnings: each graded student the roster
+    does not list, and each roster student two sheets claim (their cell left empty:
+    one may carry another student's name)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -73,14 +70,25 @@ def canvas_gradebook(
 
     row([*CANVAS_COLUMNS, assignment])
     matched: set[int] = set()
+    warnings = []
     for student in roster:
-        sheet = sheet_of(student, grades.sheets)
-        if sheet is not None:
-            matched.add(id(sheet))
-        points = "" if sheet is None else machine_number(sheet.points)
+        found = sheets_of(student, grades.sheets)
+        matched.update(id(sheet) for sheet in found)
+        if len(found) > 1:
+            files = ", ".join(visible(sheet.source) for sheet in found)
+            name = quoted(_cell(student, "Student"))
+            warnings.append(
+                f"--roster: {len(found)} sheets are by {name} ({files}); their cell is left "
+                "empty: grade the one that is theirs"
+            )
+        points = machine_number(found[0].points) if len(found) == 1 else ""
         row([*(_cell(student, title) for title in CANVAS_COLUMNS), points])
-    unmatched = [s.student for s in grades.sheets if id(s) not in matched]
-    return buffer.getvalue(), unmatched
+    warnings += [
+        f"--roster: {quoted(s.student)} is graded but not on the roster, so not in --summary"
+        for s in grades.sheets
+        if id(s) not in matched
+    ]
+    return buffer.getvalue(), warnings
 
 
 def is_canvas_import(path: str) -> bool:
