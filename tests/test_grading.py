@@ -594,6 +594,19 @@ def test_an_answer_carried_from_the_students_own_is_not_too_few_digits():
     )
 
 
+@pytest.mark.parametrize(("given", "note"), [("-22", False), ("-23", True), ("-21", True)])
+def test_a_carried_answer_says_when_it_is_so_only_up_to_rounding(given, note):
+    """-11 · 2 is -22; -23 and -21 follow from -11 only if that was -11.5 or -10.5
+    rounded: the printed step says so, instead of contradicting the answer."""
+    report = cgcli.grade("a = x*y; b = a + x; f = a*b", {"x": 2, "y": -3},
+                         {"df/da": "-11", "df/dy": given})  # fmt: skip
+    text = next(a.diagnosis.text for a in report.answers if a.key == "df/dy")
+    assert text.startswith("carried from your ∂f/∂a = -11")
+    assert "(-11) · 2 = -22" in text
+    rounding = f"(your {given} is that up to the rounding of the numbers it is computed from)"
+    assert text.endswith(rounding) == note
+
+
 # --- what is graded -----------------------------------------------------------------
 
 

@@ -259,6 +259,11 @@ class SheetJudge:
         yours = ", ".join(f"{s.shown(self.graph)} = {self.written[s].text}" for s in ordered)
         cause = "; ".join(f"{kind} at {gate}" for kind, gate in roots)
         text = f"carried from your {yours} ({cause}); this step is right: {step}"
+        if self.tolerance.judge(given, predicted) == WRONG:  # only within their rounding
+            text += (
+                f" (your {given.text} is that up to the rounding of the numbers it is "
+                "computed from)"
+            )
         gate = roots[0][1] if roots else self.words.label(index)
         keys = tuple(s.key(self.graph) for s in ordered)
         return Diagnosis("carried", gate, text, keys, roots[0][0] if roots else None)
