@@ -387,7 +387,6 @@ def _by_high_precision(
             errors = np.full(leaf.shape, -1.0)
             expected = np.full(leaf.shape, np.nan)
             kinks = np.zeros(leaf.shape, dtype=bool)
-
             for position in _sample(leaf.shape):
                 if clock.now() > deadline:
                     raise TimeoutError
