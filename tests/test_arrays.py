@@ -248,6 +248,15 @@ def test_an_entry_off_the_kink_is_still_checked_beside_one_on_it():
     assert wrong.status == "mismatch" and "entry [2]" in wrong.reason
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-320, 1e200])
+def test_the_norm_of_tiny_or_huge_entries_neither_underflows_nor_overflows(scale):
+    """√(x·x) of [1e-200, 1e-200] was 0 (x·x underflows), with the gradient 0."""
+    result = evaluate("L = norm(x)", {"x": [3 * scale, 4 * scale]})
+    assert result.value == pytest.approx(5 * scale, rel=1e-6 if scale < 1e-300 else 1e-15)
+    np.testing.assert_allclose(result.gradient["x"], [0.6, 0.8], rtol=1e-5)
+    assert result.ok
+
+
 def test_literals_in_programs_and_values_on_the_command_line_as_text():
     result = evaluate("W = [[1, 2], [3, 4]]\nL = sum(W @ x)", {"x": "[1, -1]"})
     assert result.value == (1 - 2) + (3 - 4)

@@ -313,6 +313,20 @@ def test_a_check_that_reached_no_verdict_says_nothing_was_checked(stepping_clock
     assert "all agree" in repr(evaluate("sin(x)*y", {"x": 1, "y": 2}))
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["eval", "sin(x)*y", "x=1", "y=2", "--mode", "forward"],
+     ["eval", "sin(x)*y", "x=1", "y=2", "--grad-graph"],
+     ["hessian", "x^2*y + y^3", "x=1", "y=2"],
+     ["hessian", "x^2*y + y^3", "x=1", "y=2", "--hvp", "x=1,y=0"]],
+)  # fmt: skip
+def test_every_mode_out_of_time_says_nothing_was_checked(stepping_clock, cg, args):
+    result = cg(*args, "--check-timeout", "0.5")
+    assert result.exit_code == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("check:"))
+    assert "nothing checked" in line and "all agree" not in line
+
+
 # --- running SymPy within a budget --------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ teacher would: in an empty folder, through the command line.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -483,6 +484,7 @@ OVER_INPUTS = [
     ("check --summary over --weights", ["check", P, *AT, "--answers", "{o}", "--weights", "{weights}", "--summary", "{weights}"], "--summary {weights} is also the input --weights {weights}"),
     ("check --summary over -f", ["check", "-f", "{p}", *AT, "--answers", "{o}", "--summary", "{p}"], "--summary {p} is also the input -f {p}"),
     ("check --summary over --variants", ["check", P, "--variants", "{variants}", "--answers", "{alice}", "--summary", "{variants}"], "--summary {variants} is also the input --variants {variants}"),
+    ("check --class-drawing over a sheet", ["check", P, *AT, "--answers", "{page}", "--class-drawing", "{page}"], "--class-drawing {page} is also the input --answers {page}"),
     ("check --summary over --roster", ["check", P, *AT, "--answers", "{o}", "--summary", "{canvas}", "--summary-format", "canvas", "--roster", "{canvas}"], "--summary {canvas} is also the input --roster {canvas}"),
 ]  # fmt: skip
 
@@ -500,6 +502,7 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
         "weights": tmp_path / "weights.csv",
         "variants": o / "variants.csv",
         "canvas": tmp_path / "canvas.csv",
+        "page": tmp_path / "sheet.html",
     }
     files["d"].write_text("x,y\n1,2\n2,4\n")
     files["p"].write_text("c = a + b; d = b + 1; e = c * d; x*y\n")
@@ -507,6 +510,7 @@ def test_an_output_over_an_input_is_refused(cg, tmp_path, args, message):
     files["alice"].write_text("node,value\nc,3\n")
     files["bob"].write_text("c = 3\n")
     files["weights"].write_text("answer,weight\nc,2\n")
+    files["page"].write_text("c = 3\n")  # a sheet of KEY = NUMBER lines, named .html
     files["variants"].write_text("student,seed,sheet,a,b\nalice,1,alice.csv,2,1\n")
     files["canvas"].write_text(  # a Canvas gradebook export, which is also an import
         "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (111)\n"
@@ -748,6 +752,29 @@ def test_a_signal_while_a_class_is_graded(tmp_path, signum, code, stderr):
     assert run.stderr.read() == stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["class"]
     _wait_for(lambda: not any(_alive(int(pid)) for pid in workers), "the worker to be gone")
+
+
+def test_a_check_worker_ends_with_cg_whatever_ends_it(tmp_path):
+    """cg killed outright (SIGKILL: no handler runs) while its SymPy worker computes an
+    answer whose arithmetic no handler could interrupt: the system ends the worker too.
+    (A signal's clean stop could also race a worker being started.)"""
+    script = tmp_path / "stall.py"
+    script.write_text(
+        "import os\n"
+        "from cgcli.check.run import call_with_timeout\n"
+        "call_with_timeout(pow, (10**9 + 1, 10**9), 600)\n"
+    )
+    run = subprocess.Popen([sys.executable, str(script)])
+    _wait_for(lambda: _children(run.pid), "the worker")
+    workers = _children(run.pid)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=60)
+    try:
+        _wait_for(lambda: not any(_alive(int(pid)) for pid in workers), "the worker to be gone")
+    finally:  # never leave one computing, should this fail
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def _alive(pid: int) -> bool:

@@ -17,7 +17,7 @@ from ..core.errors import ArgumentTypeError, UsageError
 from ..core.ir import COPY, INPUT, Graph, Node
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
-from ..core.verdicts import Verdict
+from ..core.verdicts import Verdict, agreed
 from ..passes.engine import forward as forward_values
 from ..passes.engine import local_partials, overflow_error, overflowed
 
@@ -91,8 +91,12 @@ class ForwardEvaluation:
     @property
     def ok(self) -> bool:
         """True unless the value or a checked tangent disagrees with SymPy."""
-        verdicts = [self.value_check, *(r.check for r in self.nodes)]
-        return all(v is None or v.status != "mismatch" for v in verdicts)
+        return all(v is None or v.status != "mismatch" for v in self.verdicts)
+
+    @property
+    def verdicts(self) -> list[Verdict | None]:
+        """The value's verdict, then each node's tangent's."""
+        return [self.value_check, *(r.check for r in self.nodes)]
 
     @property
     def tangents(self) -> dict[str, float]:
@@ -119,7 +123,7 @@ class ForwardEvaluation:
             f"<ForwardEvaluation {self.output} = {format_number(self.value, 6)}; "
             f"∂{self.output}/∂{self.along} = {format_number(self.derivative, 6)}; "
             f"check: {self.method if self.method != 'none' else 'not checked'}"
-            f"{'' if self.method == 'none' else (', all agree' if self.ok else ', MISMATCH')}>"
+            f"{'' if self.method == 'none' else ', ' + agreed(self.ok, self.verdicts)}>"
         )
 
     def _repr_markdown_(self) -> str:

@@ -15,7 +15,7 @@ from ..core.errors import ArgumentTypeError, CgMathError, UsageError
 from ..core.ir import Graph
 from ..core.limits import CHECK_TIMEOUT as DEFAULT_TIMEOUT
 from ..core.numbers import format_number, json_number
-from ..core.verdicts import GUARANTEES, Verdict
+from ..core.verdicts import GUARANTEES, Verdict, agreed
 from ..passes.engine import forward as forward_values
 from ..passes.gradient_graph import (
     GradientGraph,
@@ -86,7 +86,8 @@ class Hessian:
         rows = "; ".join(", ".join(format_number(x, 6) for x in row) for row in self.matrix)
         check = "not checked" if self.method == "none" else self.method
         if self.method != "none":
-            check += ", all agree" if self.ok else ", MISMATCH"
+            verdicts = [*(v for row in self.verdicts for v in row), *(self.hvp_verdicts or ())]
+            check += f", {agreed(self.ok, verdicts)}"
         hvp = ""
         if self.hvp is not None:
             hvp = f"; H·{DIRECTION} = [{', '.join(format_number(x, 6) for x in self.hvp)}]"

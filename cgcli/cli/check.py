@@ -178,8 +178,9 @@ def check_command(
     from ..grading.sheets import read_weights, sheet_from_pairs
 
     program, files = _split_sheet_arguments(program, answer_files)
+    read = {"--weights": weights_file, "--variants": variants_file, "--roster": roster}
     if class_drawing_file:
-        check_output(class_drawing_file, "--class-drawing", program)
+        check_output(class_drawing_file, "--class-drawing", program, *_inputs(files, read))
         format_for_file(class_drawing_file, "--class-drawing", CLASS_DRAWING_EXTENSIONS)
     if drawings_folder:
         from ..grading.variants import make_folder
@@ -194,7 +195,6 @@ def check_command(
     students = _roster(summary_format, summary_file, roster)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
-        read = {"--weights": weights_file, "--variants": variants_file, "--roster": roster}
         _check_summary(program, files, summary_file, read)
         format_for_file(summary_file, "--summary", {".csv": "csv"})
     graph, values = load_program(program)
@@ -350,19 +350,26 @@ def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
     from ..core.files import check_writable, refuse_overwriting
     from ..grading.canvas import is_canvas_import
     from ..grading.classbook import is_gradebook
-    from ..grading.sheets import folder_sheets
 
     refuse_overwriting(summary_file, "--summary", read.items())
     if is_gradebook(summary_file) or is_canvas_import(summary_file):
         check_writable(summary_file, "--summary")
         return
+    check_output(summary_file, "--summary", program, *_inputs(files, read))
+
+
+def _inputs(files: list[str], read: dict) -> list[tuple[str, str]]:
+    """Every file the command reads, as (option, path): the sheets (those of a folder
+    one by one) and ``read`` (option -> path), for an output to refuse."""
+    from ..grading.sheets import folder_sheets
+
     inputs = list(read.items())
     for entry in files:
         if _is_folder(entry):
             inputs += [("--answers", str(path)) for path in folder_sheets(entry)[0]]
         else:
             inputs.append(("--answers", entry))
-    check_output(summary_file, "--summary", program, *inputs)
+    return inputs
 
 
 def _merged(path, typed):

@@ -255,6 +255,17 @@ def _logsumexp_vjp(np, args, out, g, axis):
     return (_softmax(np, a, axis) * _expanded(np, g, a.shape, axis),)
 
 
+def _norm_forward(np, args, _parameter):
+    """√(Σa²), the entries scaled by the largest |a| first, so that their squares do not
+    underflow (the norm of [1e-200, 1e-200] is 1.4e-200, not 0) or overflow."""
+    (a,) = args
+    largest = np.max(np.abs(a)) if a.size else 0.0
+    if largest == 0 or not np.isfinite(largest):
+        return np.sqrt(np.sum(a * a))
+    scaled = a / largest
+    return largest * np.sqrt(np.sum(scaled * scaled))
+
+
 def _norm_vjp(np, args, out, g, _parameter):
     (a,) = args
     if out == 0:
@@ -395,7 +406,7 @@ ARRAY_OPS: dict[str, ArrayOp] = {
             "norm",
             1,
             _norm_shape,
-            lambda np, args, _p: np.sqrt(np.sum(args[0] * args[0])),
+            _norm_forward,
             _norm_vjp,
             _norm_reference,
             _call("norm"),

@@ -14,6 +14,8 @@ from .numbers import json_number
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .ir import Graph
 
 RELATIVE = 1e-9
@@ -136,9 +138,14 @@ NOTHING_CHECKED = "nothing checked"
 def agreement(check: CheckReport) -> str:
     """ "all agree" or "MISMATCH"; "nothing checked" when the check reached no verdict
     (its time budget ran out before the first)."""
-    if not check.ok:
+    return agreed(check.ok, [check.value, *check.grads])
+
+
+def agreed(ok: bool, verdicts: Iterable[Verdict | None]) -> str:
+    """A check's word: "MISMATCH" unless ``ok``, else "all agree", or "nothing checked"
+    when none of ``verdicts`` was reached (a tangent's, a Hessian entry's...)."""
+    if not ok:
         return "MISMATCH"
-    verdicts = [check.value, *check.grads]
     reached = any(v is not None and v.status != UNCHECKED for v in verdicts)
     return "all agree" if reached else NOTHING_CHECKED
 

@@ -259,12 +259,17 @@ def _one_sheet_per_student(graded: list[SheetGrade]) -> tuple[list[SheetGrade], 
     by_student: dict[str, list[SheetGrade]] = {}
     for grade in files:
         by_student.setdefault(grade.student.strip().casefold(), []).append(grade)
-    clashing = {id(g) for same in by_student.values() if len(same) > 1 for g in same}
+    clashing = {
+        id(g)
+        for same in by_student.values()
+        if len({real_path(g.source) or g.source for g in same}) > 1  # one file named twice: no
+        for g in same
+    }
     errors = []
     for grade in graded:
         if id(grade) in clashing:
             same = by_student[grade.student.strip().casefold()]
-            others = ", ".join(visible(g.source) for g in same if g is not grade)
+            others = ", ".join(dict.fromkeys(visible(g.source) for g in same if g is not grade))
             errors.append((
                 grade.source,
                 f"{len(same)} sheets say they are by {quoted(grade.student)} (also {others}): "

@@ -9,7 +9,7 @@ import json
 from ..api.forward_mode import DIRECTION, ForwardEvaluation
 from ..api.hessian import Hessian
 from ..core.numbers import format_number, machine_number
-from ..core.verdicts import ABSOLUTE, RELATIVE
+from ..core.verdicts import ABSOLUTE, RELATIVE, agreed
 from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 
@@ -52,7 +52,7 @@ def forward_summary(result: ForwardEvaluation, digits: int | None) -> list[str]:
     tangent_check = result.nodes[result.graph.output].check
     derivative = format_number(result.derivative, digits)
     lines.append(f"∂{out}/∂{result.along} = {derivative}  {mark(tangent_check)}".rstrip())
-    verdict = "all agree" if result.ok else "MISMATCH"
+    verdict = agreed(result.ok, result.verdicts)
     if result.method == "sympy":
         lines.append(f"check: sympy, every tangent: {verdict} ({TOLERANCE})")
     elif result.method == "high-precision":
@@ -122,7 +122,8 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
                 f"(H·{DIRECTION})_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip()
             )
     lines.append("method: forward mode over the gradient graph (one pass per input)")
-    verdict = "all agree" if result.ok else "MISMATCH"
+    verdict = agreed(result.ok, [*(v for row in result.verdicts for v in row),
+                                 *(result.hvp_verdicts or ())])  # fmt: skip
     if result.method == "sympy":
         conventions = sum(
             1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
@@ -270,7 +271,7 @@ def render_gradient_graph(result, output_format: str, digits: int | None) -> str
     if check.method == "none":
         summary.append("check: skipped (--no-check)")
     else:
-        verdict = "all agree" if result.ok else "MISMATCH"
+        verdict = agreed(result.ok, [check.value, *check.grads])
         summary.append(f"check: {check.method}, every gradient node: {verdict}")
     if output_format == "markdown":
         return _markdown(columns, rows) + "\n\n" + "\n\n".join(summary) + "\n"
