@@ -775,3 +775,26 @@ def test_a_roster_student_two_sheets_name_differently_gets_no_points(cg, tmp_pat
         "empty: grade the one that is theirs\n"
     ) in result.stderr
     assert '"Turing, Alan",101,s101,alan,A,\n' in canvas.read_text(encoding="utf-8")
+
+
+def test_cgs_own_files_left_in_a_class_folder_are_skipped_not_graded(cg, tmp_path):
+    """An earlier gradebook, Canvas import or variants file beside the sheets is no
+    sheet: a later run (another --summary name, or none) skips it, and says so."""
+    import shutil
+
+    folder = tmp_path / "class"
+    shutil.copytree(CLASS, folder)
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    assert cg("check", *OLAH, "--answers", str(folder), "--summary", str(folder / "g.csv")
+              ).exit_code == 1  # fmt: skip
+    assert cg("check", *OLAH, "--answers", str(folder), "--summary", str(folder / "i.csv"),
+              "--summary-format", "canvas", "--roster", str(roster)).exit_code == 1  # fmt: skip
+    (folder / "variants.csv").write_text("student,seed,sheet,a,b\nada,1,ada.md,2,1\n")
+    result = cg("check", *OLAH, "--answers", str(folder))
+    assert result.exit_code == 1, result.stderr
+    for name, what in [("g.csv", "cg's gradebook (an earlier --summary)"),
+                       ("i.csv", "cg's Canvas import (an earlier --summary)"),
+                       ("variants.csv", "cg sheet's variants file")]:  # fmt: skip
+        assert f"cg: warning: {folder / name}: skipped: {what}, not a sheet\n" in result.stderr
+    assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right, 3 skipped"

@@ -50,7 +50,7 @@ from .sheets import (
     why_not_a_class_sheet,
 )
 from .tolerance import OWN_ROUNDING, Tolerance
-from .variants import Variant, check_sheet_values, read_variants, variant_of
+from .variants import VARIANTS_HEAD, Variant, check_sheet_values, read_variants, variant_of
 
 __all__ = [
     "ClassGrade",
@@ -225,7 +225,7 @@ def grade_class(
     errors: list[tuple[str, str]] = []
     notes: list[tuple[str, str]] = []
     skip = {real_path(p) for p in skip_files} - {None}
-    entries, skipped = _expand(sheets)
+    entries, skipped = _expand(sheets, skip)
     for entry in entries:
         if isinstance(entry, (str, PathLike)) and real_path(entry) in skip:
             continue
@@ -278,6 +278,22 @@ def _one_sheet_per_student(graded: list[SheetGrade]) -> tuple[list[SheetGrade], 
     return [g for g in graded if id(g) not in clashing], errors
 
 
+def _written_by_cg(path: str) -> str | None:
+    """Why a file of a class folder is one cg wrote, and no sheet (None: it may be one):
+    an earlier gradebook, Canvas import or variants file, left beside the sheets."""
+    from ..core.files import starts_with
+    from .canvas import is_canvas_import
+    from .classbook import is_gradebook
+
+    if is_gradebook(path):
+        return "cg's gradebook (an earlier --summary), not a sheet"
+    if is_canvas_import(path):
+        return "cg's Canvas import (an earlier --summary), not a sheet"
+    if starts_with(path, ",".join(VARIANTS_HEAD).encode()):
+        return "cg sheet's variants file, not a sheet"
+    return None
+
+
 def _variants(variants) -> tuple[str, Mapping[str, Variant] | None]:
     """The variants file's name (for messages) and its variants by student, or None."""
     if variants is None:
@@ -307,10 +323,14 @@ def nothing_to_grade(sheet: Sheet) -> str:
     return f"nothing to grade in {where}: no answers found ({hint})"
 
 
-def _expand(sheets: Iterable[Answers]) -> tuple[list[Answers], list[tuple[str, str]]]:
+def _expand(
+    sheets: Iterable[Answers], skip: set[str]
+) -> tuple[list[Answers], list[tuple[str, str]]]:
     """The sheets of a class, and (file, why) for each file skipped: in a folder, or
     among several files, a symbolic link is not followed, nor a file that is not a
-    regular one read; one file named alone is read as named."""
+    regular one read; one file named alone is read as named. In a folder, a file cg
+    wrote is skipped too, in silence when it is in ``skip`` (the gradebook being
+    written there, replaced)."""
     if isinstance(sheets, (str, PathLike, Mapping, Sheet)):  # one sheet, not its letters
         sheets = [sheets]
     if not isinstance(sheets, Iterable):
@@ -326,7 +346,12 @@ def _expand(sheets: Iterable[Answers]) -> tuple[list[Answers], list[tuple[str, s
             raise UsageError(f"the answer sheet {str(entry)!r}: the file name is empty")
         if isinstance(entry, (str, PathLike)) and Path(entry).is_dir():
             files, passed_over = folder_sheets(entry)
-            entries.extend(files)
+            for path in files:
+                why = None if real_path(path) in skip else _written_by_cg(str(path))
+                if why is None:
+                    entries.append(path)
+                else:
+                    skipped.append((str(path), why))
             skipped.extend(passed_over)
             continue
         why = None
