@@ -72,8 +72,12 @@ class Hessian:
     @property
     def ok(self) -> bool:
         """True unless a checked entry disagrees with SymPy."""
-        everything = [v for row in self.verdicts for v in row] + list(self.hvp_verdicts)
-        return all(v is None or v.status != "mismatch" for v in everything)
+        return all(v is None or v.status != "mismatch" for v in self.every_verdict)
+
+    @property
+    def every_verdict(self) -> list[Verdict | None]:
+        """The entries' verdicts, row by row, then those of H·v's entries."""
+        return [v for row in self.verdicts for v in row] + list(self.hvp_verdicts)
 
     @property
     def guarantee(self) -> str:
@@ -86,8 +90,7 @@ class Hessian:
         rows = "; ".join(", ".join(format_number(x, 6) for x in row) for row in self.matrix)
         check = "not checked" if self.method == "none" else self.method
         if self.method != "none":
-            verdicts = [*(v for row in self.verdicts for v in row), *(self.hvp_verdicts or ())]
-            check += f", {agreed(self.ok, verdicts)}"
+            check += f", {agreed(self.ok, self.every_verdict)}"
         hvp = ""
         if self.hvp is not None:
             hvp = f"; H·{DIRECTION} = [{', '.join(format_number(x, 6) for x in self.hvp)}]"

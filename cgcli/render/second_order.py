@@ -122,8 +122,7 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
                 f"(H·{DIRECTION})_{name} = {format_number(x, digits)}  {mark(checked)}".rstrip()
             )
     lines.append("method: forward mode over the gradient graph (one pass per input)")
-    verdict = agreed(result.ok, [*(v for row in result.verdicts for v in row),
-                                 *(result.hvp_verdicts or ())])  # fmt: skip
+    verdict = agreed(result.ok, result.every_verdict)
     if result.method == "sympy":
         conventions = sum(
             1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
