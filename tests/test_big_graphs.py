@@ -17,7 +17,7 @@ from cgcli.core.ir import Graph, Node
 from cgcli.core.node_table import NodeTable
 from cgcli.core.parser import parse
 from cgcli.passes.values import parse_assignments
-from cgcli.render.json_doc import write_json
+from cgcli.render.json_doc import json_text, write_json
 
 _dump = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
@@ -171,6 +171,60 @@ def test_writer_matches_the_old_writer_on_random_programs(program, x, y, z, some
         assume(False)
     wrt = sorted(result.gradient)[:1] if some else None
     assert written(result, wrt) == written(result, wrt, old_write_json)
+
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_the_documents_encoder_writes_what_json_dumps_writes(value):
+    """Text with quotes, backslashes, control characters, lone surrogates and any code
+    point; integers of any size; floats of any magnitude; nesting."""
+    assert json_text(value) == _dump(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1.5, {"b": [[], {}, ""]}], "c": None},
+        ["\u2028", "\x00\x1f\x7f", '"\\', "\ud800", "θ"],
+        [True, False, 0, -0.0, 1e-320, 2**70, 5e-324],
+        {1: "a number for a key: left to json itself"},
+        {"key": {2.5: None, None: True}},
+    ],
+)
+def test_the_documents_encoder_on_values_worked_out(value):
+    assert json_text(value) == _dump(value)
+
+
+@pytest.mark.parametrize("value", [float("nan"), [1.0, float("inf")], {"x": float("-inf")}])
+def test_the_documents_encoder_refuses_non_finite_numbers_as_json_does(value):
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        _dump(value)
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        json_text(value)
+
+
+def test_the_documents_encoder_nests_deeply_without_recursion():
+    value: list = []
+    for _ in range(100_000):
+        value = [value]
+    assert json_text(value) == "[" * 100_001 + "]" * 100_001
 
 
 @pytest.mark.parametrize("depth", [10_000, 30_000])

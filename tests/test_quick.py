@@ -156,15 +156,17 @@ def test_a_plain_cg_eval_imports_no_click_and_nothing_heavy(output_format):
     """The console script's whole run of one scalar point: no click, none of what
     tests/test_startup_imports.py keeps out of the library's part, no ``signal`` (its
     handlers are set through ``_signal``), no file module (the program is inline, the
-    output goes to stdout) and nothing only an error needs. The console leaves the cycle
-    collector's start-up settings: a first-generation threshold of
+    output goes to stdout) and nothing only an error needs. Not :mod:`json` either (the
+    JSON document is written by cg's own encoder), nor :mod:`contextlib`. The console
+    leaves the cycle collector's start-up settings: a first-generation threshold of
     YOUNG_COLLECTION_THRESHOLD and all objects frozen."""
     code = (
-        "import gc, json, sys; from cgcli.cli import console\n"
+        "import gc, sys; from cgcli.cli import console\n"
         "sys.argv = ['cg', 'eval', '(x+y)*z', 'x=1', 'y=3', 'z=-3', '--no-check', '--format', "
         f"'{output_format}']\n"
         "try:\n    console()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(json.dumps([code, sorted(sys.modules), gc.get_threshold()[0], "
+        "modules = sorted(sys.modules)\nimport json\n"
+        "print(json.dumps([code, modules, gc.get_threshold()[0], "
         "gc.get_freeze_count() > 0]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -178,5 +180,6 @@ def test_a_plain_cg_eval_imports_no_click_and_nothing_heavy(output_format):
     error_path = ["errno", "cgcli.core.version"]
     if output_format == "json":  # the text table shows names through core.untrusted
         error_path.append("cgcli.core.untrusted")
-    assert [m for m in ("signal", "cgcli.core.files", *error_path) if m in modules] == []
+    unneeded = ("signal", "json", "contextlib", "cgcli.core.files", *error_path)
+    assert [m for m in unneeded if m in modules] == []
     assert (threshold, frozen) == (YOUNG_COLLECTION_THRESHOLD, True)

@@ -6,7 +6,6 @@ crash report) is imported when one happens: a run without one never loads it."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -22,8 +21,7 @@ STOPPING = ("SIGINT", "SIGTERM", "SIGHUP")
 """The signals that stop cg cleanly: what is half-written is removed, one line is said."""
 
 
-@contextlib.contextmanager
-def _signals_stop_cleanly():
+class _signals_stop_cleanly:
     """SIGINT, SIGTERM and SIGHUP stop the run cleanly, whatever the main thread is doing.
 
     The signal's handler does nothing itself; Python writes the signal's number to a
@@ -35,30 +33,39 @@ def _signals_stop_cleanly():
     plain run does not otherwise import; the handlers are set through :mod:`_signal`, the
     API under :mod:`signal` (whose enums cost a third of a millisecond of every run).
     """
-    import _signal as signal
-    import _thread
 
-    from ..core import cleanup
+    def __enter__(self) -> None:
+        import _signal as signal
+        import _thread
 
-    if not _on_main_thread():
-        yield
-        return
-    stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
-    before = {sig: signal.getsignal(sig) for sig in stops}
-    handled = [sig for sig in stops if before[sig] != signal.SIG_IGN]  # nohup, a background job
-    reader, writer = os.pipe()
-    os.set_blocking(writer, False)
-    for sig in handled:
-        signal.signal(sig, _noted)
-    previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
-    watching = _thread.allocate_lock()
-    watching.acquire()  # released by the watcher when it returns
-    _thread.start_new_thread(_watch, (reader, set(handled), watching))
-    cleanup.watching = True
-    cleanup.quiet_pyarrow()
-    try:
-        yield
-    finally:
+        from ..core import cleanup
+
+        self._restore = None
+        if not _on_main_thread():
+            return
+        stops = [getattr(signal, name) for name in STOPPING if hasattr(signal, name)]
+        before = {sig: signal.getsignal(sig) for sig in stops}
+        handled = [sig for sig in stops if before[sig] != signal.SIG_IGN]  # nohup, a background job
+        reader, writer = os.pipe()
+        os.set_blocking(writer, False)
+        for sig in handled:
+            signal.signal(sig, _noted)
+        previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+        watching = _thread.allocate_lock()
+        watching.acquire()  # released by the watcher when it returns
+        _thread.start_new_thread(_watch, (reader, set(handled), watching))
+        cleanup.watching = True
+        cleanup.quiet_pyarrow()
+        self._restore = before, previous_fd, writer, watching
+
+    def __exit__(self, *exc) -> None:
+        if self._restore is None:
+            return
+        import _signal as signal
+
+        from ..core import cleanup
+
+        before, previous_fd, writer, watching = self._restore
         cleanup.watching = False
         cleanup.quiet_pyarrow()
         signal.set_wakeup_fd(previous_fd)

@@ -13,10 +13,8 @@ from a pipe that waits), which could leave a lock held, abort, or never return.
 from __future__ import annotations
 
 import _thread
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,12 +36,10 @@ def quiet_pyarrow() -> None:
         lib.enable_signal_handlers(not watching)
 
 
-@contextlib.contextmanager
-def critical() -> Iterator[None]:
+def critical() -> _thread.RLock:
     """A few file operations that a signal must not split (made + registered, renamed +
-    forgotten): :func:`stop` waits until they are done."""
-    with _lock:
-        yield
+    forgotten), as ``with critical():``: :func:`stop` waits until they are done."""
+    return _lock
 
 
 def remove_if_stopped(path: str) -> None:
@@ -62,9 +58,10 @@ def stop(line: str, code: int) -> NoReturn:
     _stop_children()
     for path in reversed(list(_leftovers)):
         _remove(path)
-    with contextlib.suppress(OSError):  # stderr closed: the exit code still says it
+    try:  # stderr may be closed (OSError): the exit code still says it
         os.write(2, (line + "\n").encode("utf-8", "replace"))
-    os._exit(code)
+    finally:
+        os._exit(code)
 
 
 def _stop_children() -> None:
@@ -80,15 +77,19 @@ def _stop_children() -> None:
     except Exception:
         return
     for child in children:
-        with contextlib.suppress(OSError, TypeError):
+        try:
             os.kill(child.pid, signal.SIGKILL)
+        except (OSError, TypeError):
+            continue  # it has ended already
 
 
 def _remove(path: str) -> None:
     import shutil
 
-    with contextlib.suppress(OSError):
+    try:
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
         elif os.path.lexists(path):
             os.unlink(path)
+    except OSError:
+        return  # what cannot be removed stays: the run is ending

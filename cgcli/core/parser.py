@@ -8,7 +8,6 @@ in topological order and depth is limited by memory only.
 from __future__ import annotations
 
 import _thread
-import contextlib
 import gc
 import math
 import re
@@ -451,16 +450,16 @@ _LOCK = _thread.allocate_lock()
 """One parse at a time (``threading.Lock`` is this lock)."""
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc():
+class _no_cyclic_gc:
     """Parsing makes many objects and no reference cycles: pausing the cycle collector
     keeps it from scanning them again and again (it made large programs superlinear)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
+
+    def __enter__(self) -> None:
+        self._enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc) -> None:
+        if self._enabled:
             gc.enable()
 
 

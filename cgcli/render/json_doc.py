@@ -5,13 +5,15 @@ text stays readable for a small one. The node lines are formatted straight from
 the graph's columns and the values, a chunk at a time, in exactly the form
 ``json.dumps`` gives each record (``", "`` and ``": "`` separators, ``repr`` of a
 finite float, non-finite numbers as the strings of :func:`~cgcli.core.numbers.json_number`).
+
+The fields around the nodes are written by :func:`json_text`, in json.dumps's form too:
+the module :mod:`json` (a millisecond of a plain run's start-up, with its decoder) is not
+imported at all.
 """
 
 from __future__ import annotations
 
-import json
 from itertools import pairwise
-from json.encoder import encode_basestring
 
 from ..core.ir import TEXT_LIMIT
 from ..core.numbers import json_number
@@ -22,18 +24,77 @@ if TYPE_CHECKING:
 
     from ..api.evaluation import Evaluation
 
+try:  # the C function json.encoder itself uses, without json's import
+    from _json import encode_basestring
+except ImportError:  # an interpreter without the accelerator
+    from json.encoder import encode_basestring
+
 _CHUNK = 2000
 
 
-_dump = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-"""One encoder for the whole document: json.dumps with options builds one per call."""
+class _Literal(str):
+    """JSON text that :func:`json_text` writes as it is (a bracket, a separator)."""
+
+
+_OPEN_ARRAY, _CLOSE_ARRAY = _Literal("["), _Literal("]")
+_OPEN_OBJECT, _CLOSE_OBJECT = _Literal("{"), _Literal("}")
+_COMMA, _COLON = _Literal(", "), _Literal(": ")
+
+
+def json_text(value) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, allow_nan=False)`` writes it:
+    objects with text keys, arrays (lists, tuples), text, numbers, booleans and null,
+    nested to any depth (without recursion). A value of any other kind, such as an object
+    with a number for a key, is left to json.dumps itself."""
+    parts: list[str] = []
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if type(item) is _Literal:
+            parts.append(item)
+        elif isinstance(item, str):
+            parts.append(encode_basestring(item))
+        elif item is None or isinstance(item, (bool, int, float)):
+            parts.append(_scalar(item))
+        elif isinstance(item, (list, tuple)):
+            todo.append(_CLOSE_ARRAY)
+            for i in range(len(item) - 1, -1, -1):
+                todo.append(item[i])
+                if i:
+                    todo.append(_COMMA)
+            parts.append(_OPEN_ARRAY)
+        elif isinstance(item, dict) and all(isinstance(key, str) for key in item):
+            todo.append(_CLOSE_OBJECT)
+            for i, (key, field) in enumerate(reversed(item.items())):
+                todo.extend((field, _COLON, key))
+                if i < len(item) - 1:
+                    todo.append(_COMMA)
+            parts.append(_OPEN_OBJECT)
+        else:
+            import json
+
+            return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return "".join(parts)
+
+
+def _scalar(x: bool | int | float | None) -> str:
+    """null, a boolean or a number as JSON text (a float by its ``repr``, as json does)."""
+    if x is None:
+        return "null"
+    if x is True or x is False:
+        return "true" if x else "false"
+    if isinstance(x, int):
+        return int.__repr__(x)
+    if x - x != 0.0:  # inf or nan: json.dumps with allow_nan=False refuses it too
+        raise ValueError(f"Out of range float values are not JSON compliant: {x!r}")
+    return float.__repr__(x)
 
 
 def write_json(result: Evaluation, out: TextIO, wrt: list[str] | None = None) -> None:
     """Write ``result.as_dict(wrt)`` to ``out`` without building it whole."""
     out.write("{\n")
     for key, value in result.json_head(wrt).items():
-        out.write(f"  {_dump(key)}: {_dump(value)},\n")
+        out.write(f"  {json_text(key)}: {json_text(value)},\n")
     out.write('  "nodes": [')
     separator = "\n    "
     for start in range(0, len(result.nodes), _CHUNK):
@@ -41,7 +102,7 @@ def write_json(result: Evaluation, out: TextIO, wrt: list[str] | None = None) ->
         separator = ",\n    "
     out.write("\n  ]")
     for key, value in result.json_tail(wrt).items():
-        out.write(f",\n  {_dump(key)}: {_dump(value)}")
+        out.write(f",\n  {json_text(key)}: {json_text(value)}")
     out.write("\n}\n")
 
 
@@ -107,13 +168,13 @@ def _node_lines(result: Evaluation, start: int, stop: int) -> list[str]:
     if result.shapes is not None:  # a program over arrays: each node's shape too
         shapes = result.shapes[start:stop]
         lines = [
-            f"{line[:-1]}, {_dump({'shape': list(s)})[1:]}"
+            f"{line[:-1]}, {json_text({'shape': list(s)})[1:]}"
             for line, s in zip(lines, shapes, strict=True)
         ]
     return lines
 
 
 def _number(x: float | None) -> str:
-    """A value or gradient as JSON text, as ``_dump(json_number(x))`` writes it; the
+    """A value or gradient as JSON text, as ``json_text(json_number(x))`` writes it; the
     callers write a finite float's ``repr`` (its JSON form) themselves, in bulk."""
-    return _dump(json_number(x))
+    return json_text(json_number(x))
