@@ -220,11 +220,17 @@ def test_the_documents_encoder_refuses_non_finite_numbers_as_json_does(value):
         json_text(value)
 
 
-def test_the_documents_encoder_nests_deeply_without_recursion():
-    value: list = []
-    for _ in range(100_000):
-        value = [value]
-    assert json_text(value) == "[" * 100_001 + "]" * 100_001
+def test_a_large_value_is_written_by_json_itself_as_a_small_one_would_be(monkeypatch):
+    """Past _SMALL pieces of text, json_text hands the value to json.dumps; its output is
+    the same either way."""
+    import cgcli.render.json_doc as json_doc
+
+    value = {f"n{i}": {"status": "ok", "expected": [i / 7, None, True]} for i in range(3000)}
+    handed = []
+    monkeypatch.setattr(json_doc, "_json_dumps", lambda v: handed.append(v) or _dump(v))
+    assert json_text(value) == _dump(value) and handed == [value]
+    monkeypatch.setattr(json_doc, "_SMALL", 10**9)
+    assert json_text(value) == _dump(value) and handed == [value]
 
 
 @pytest.mark.parametrize("depth", [10_000, 30_000])

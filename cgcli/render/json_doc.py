@@ -6,9 +6,9 @@ the graph's columns and the values, a chunk at a time, in exactly the form
 ``json.dumps`` gives each record (``", "`` and ``": "`` separators, ``repr`` of a
 finite float, non-finite numbers as the strings of :func:`~cgcli.core.numbers.json_number`).
 
-The fields around the nodes are written by :func:`json_text`, in json.dumps's form too:
-the module :mod:`json` (a millisecond of a plain run's start-up, with its decoder) is not
-imported at all.
+The fields around the nodes are written by :func:`json_text`, in json.dumps's form too,
+so that a plain run does not import :mod:`json` (a millisecond of its start-up, with the
+decoder it never uses); a large field still goes to json.dumps.
 """
 
 from __future__ import annotations
@@ -41,11 +41,17 @@ _OPEN_OBJECT, _CLOSE_OBJECT = _Literal("{"), _Literal("}")
 _COMMA, _COLON = _Literal(", "), _Literal(": ")
 
 
+_SMALL = 2000
+"""Pieces of text :func:`json_text` writes itself: a larger value goes to json.dumps,
+whose encoder in C is the faster once its import is paid."""
+
+
 def json_text(value) -> str:
-    """``value`` as ``json.dumps(value, ensure_ascii=False, allow_nan=False)`` writes it:
-    objects with text keys, arrays (lists, tuples), text, numbers, booleans and null,
-    nested to any depth (without recursion). A value of any other kind, such as an object
-    with a number for a key, is left to json.dumps itself."""
+    """``value`` as ``json.dumps(value, ensure_ascii=False, allow_nan=False)`` writes it.
+
+    A small value of objects with text keys, arrays (lists, tuples), text, numbers,
+    booleans and null is written here, without importing :mod:`json`; a larger one, or one
+    of another kind (an object with a number for a key), by json.dumps itself."""
     parts: list[str] = []
     todo = [value]
     while todo:
@@ -56,6 +62,8 @@ def json_text(value) -> str:
             parts.append(encode_basestring(item))
         elif item is None or isinstance(item, (bool, int, float)):
             parts.append(_scalar(item))
+        elif len(parts) + len(todo) > _SMALL:
+            return _json_dumps(value)
         elif isinstance(item, (list, tuple)):
             todo.append(_CLOSE_ARRAY)
             for i in range(len(item) - 1, -1, -1):
@@ -71,10 +79,14 @@ def json_text(value) -> str:
                     todo.append(_COMMA)
             parts.append(_OPEN_OBJECT)
         else:
-            import json
-
-            return json.dumps(value, ensure_ascii=False, allow_nan=False)
+            return _json_dumps(value)
     return "".join(parts)
+
+
+def _json_dumps(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def _scalar(x: bool | int | float | None) -> str:
