@@ -454,6 +454,27 @@ def test_canvas_gradebook_import(cg, tmp_path):
         ["Hopper, Grace", "104", "s104", "grace", "A", "6"],
     ]
     assert "'Edsger Dijkstra' is graded but not on the roster" in result.stderr
+    assert (
+        "cg: warning: --roster: 1 student on the roster has no graded sheet (an empty cell): "
+        """'=HYPERLINK("http://x")'\n"""
+    ) in result.stderr
+
+
+def test_canvas_names_every_student_of_the_roster_without_a_graded_sheet(cg, tmp_path):
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT + "Noether,105,s105,emmy,A\n", encoding="utf-8")
+    summary = tmp_path / "canvas-import.csv"
+    result = cg(
+        "check", *OLAH, "--answers", str(CLASS), "--summary", str(summary),
+        "--summary-format", "canvas", "--roster", str(roster), "--assignment", "HW 3",
+    )  # fmt: skip
+    assert (
+        "cg: warning: --roster: 2 students on the roster have no graded sheet (an empty "
+        """cell): '=HYPERLINK("http://x")', 'Noether'\n"""
+    ) in result.stderr
+    assert list(csv.reader(io.StringIO(summary.read_text(encoding="utf-8"))))[-1] == [
+        "Noether", "105", "s105", "emmy", "A", "",
+    ]  # fmt: skip
 
 
 def test_canvas_needs_the_roster(cg, tmp_path):

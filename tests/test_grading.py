@@ -973,6 +973,21 @@ def test_grade_many_files_as_json(cg, colah_class):
     assert doc["errors"] == []
 
 
+def test_a_sheet_whose_name_has_an_equals_sign_is_a_sheet_not_a_value(cg, colah_class):
+    """``--answers a.md attempt=2.md``: the second file, no NAME=VALUE (its value would
+    be ``2.md``), is graded as a sheet; a real value among the files stays a value."""
+    program, values = exercise("colah")
+    renamed = colah_class / "right=2.tsv"
+    (colah_class / "right.tsv").rename(renamed)
+    files = [str(colah_class / "missing-term.md"), str(renamed)]
+    result = cg("check", program, *values[:1], "--answers", *files, *values[1:], "--format", "json")
+    doc = json.loads(result.stdout)
+    assert [(s["student"], s["file"], s["right"]) for s in doc["students"]] == [
+        ("missing-term", files[0], 6), ("right=2", files[1], 7),
+    ]  # fmt: skip
+    assert (result.exit_code, doc["errors"]) == (1, [])
+
+
 def test_summary_that_cannot_be_written(cg, colah_class, tmp_path):
     program, values = exercise("colah")
     target = tmp_path / "no-such-folder" / "book.csv"

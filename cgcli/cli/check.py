@@ -19,7 +19,7 @@ from .options import (
     program_arguments,
     suggest,
 )
-from .program import check_output, load_program, refuse_two_stdins, warn
+from .program import check_output, load_program, looks_like_a_value, refuse_two_stdins, warn
 
 CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
 """--class-drawing FILE: the shaded circuit (.svg), or a page with the table too (.html)."""
@@ -316,14 +316,24 @@ def _not_graded(errors: list[tuple[str, str]]) -> str:
 
 def _split_sheet_arguments(program, answer_files):
     """The program's own arguments, and the sheet files: after ``--answers a.md``, the
-    shell's ``b.md c.md`` arrive as positional arguments that are not NAME=VALUE."""
+    shell's ``b.md c.md`` arrive as positional arguments that are not NAME=VALUE (a file
+    whose name has an ``=`` but is no value, ``attempt=2.md``, is a sheet too)."""
     if not answer_files:
         return program, []
     keep = 0 if program.program_file is not None else 1
     arguments, files = list(program.arguments[:keep]), list(answer_files)
     for argument in program.arguments[keep:]:
-        (arguments if "=" in argument else files).append(argument)
+        (files if _is_sheet_file(argument) else arguments).append(argument)
     return program._replace(arguments=tuple(arguments)), files
+
+
+def _is_sheet_file(argument: str) -> bool:
+    """Whether a positional argument after ``--answers`` names a sheet, not a value."""
+    if "=" not in argument:
+        return True
+    import os
+
+    return not looks_like_a_value(argument) and os.path.exists(argument)
 
 
 def _check_paths(program, files: list[str], weights_file, summary_file) -> None:

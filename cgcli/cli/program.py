@@ -77,7 +77,7 @@ def read_program(
         from ..core.files import read_text
 
         return read_text("-", "the program", limit), values
-    if _looks_like_a_value(program):
+    if looks_like_a_value(program):
         where = "read it from stdin with '-'" if piped else "give it before the values"
         raise UsageError(
             f"the program is missing: {program!r} looks like a value NAME=VALUE; {where}"
@@ -92,7 +92,7 @@ def _stdin_is_terminal() -> bool:
         return True
 
 
-def _looks_like_a_value(text: str) -> bool:
+def looks_like_a_value(text: str) -> bool:
     """``x=1`` or ``x=-3/4``: one assignment of a constant, which is no program to run."""
     from ..core.ops import FUNCTIONS
     from ..passes.values import given_value, value_name

@@ -59,9 +59,9 @@ def canvas_gradebook(
     grades: ClassGrade, roster: list[Student], assignment: str
 ) -> tuple[str, list[str]]:
     """The Canvas import CSV, one row per student of the roster (their points, or an
-    empty cell without a graded sheet); and the warnings: each graded student the roster
-    does not list, and each roster student two sheets claim (their cell left empty:
-    one may carry another student's name)."""
+    empty cell without a graded sheet); and the warnings: each roster student two sheets
+    claim (their cell left empty: one may carry another student's name), the roster's
+    students without a graded sheet, and each graded student the roster does not list."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -71,9 +71,12 @@ def canvas_gradebook(
     row([*CANVAS_COLUMNS, assignment])
     matched: set[int] = set()
     warnings = []
+    without_sheet = []
     for student in roster:
         found = sheets_of(student, grades.sheets)
         matched.update(id(sheet) for sheet in found)
+        if not found:
+            without_sheet.append(quoted(_cell(student, "Student")))
         if len(found) > 1:
             files = ", ".join(visible(sheet.source) for sheet in found)
             name = quoted(_cell(student, "Student"))
@@ -83,6 +86,13 @@ def canvas_gradebook(
             )
         points = machine_number(found[0].points) if len(found) == 1 else ""
         row([*(_cell(student, title) for title in CANVAS_COLUMNS), points])
+    if without_sheet:
+        many = len(without_sheet) > 1
+        count = f"{len(without_sheet)} student{'s' if many else ''} on the roster"
+        warnings.append(
+            f"--roster: {count} {'have' if many else 'has'} no graded sheet (an empty cell): "
+            + ", ".join(without_sheet)
+        )
     warnings += [
         f"--roster: {quoted(s.student)} is graded but not on the roster, so not in --summary"
         for s in grades.sheets
