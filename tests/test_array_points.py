@@ -178,6 +178,26 @@ def test_a_name_only_ever_indexed_stays_a_sequence_beside_arrays(cg, tmp_path):
     assert (float(got["dL/dx[1]"]), float(got["dL/dx[2]"])) == (4, 6)
 
 
+def test_rows_of_a_name_only_ever_indexed_say_how_to_read_them_from_entries(cg, tmp_path):
+    """``r = W[2]`` reads a row of a name only ever indexed: each row would be a column of
+    its own (W[2]); the error says to use W whole, and that program reads the entries."""
+    points = tmp_path / "points.csv"
+    write_csv(points, [entries("W", np.array([[1.0, 2], [3, 4]]))])
+    result = cg("eval", "r = W[2]; L = sum(r*r)", "--points", str(points))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "cg: usage error: the points have no column W[2] (columns: W[1,1], W[1,2], W[2,1], "
+        "W[2,2]); give it as NAME=VALUE or add it; the columns W[i,j] are read for a name "
+        "the program uses whole: write R = W and read the rows of R, R[2]\n"
+    )
+    whole = cg("eval", "R = W; r = R[2]; L = sum(r*r)", "--points", str(points), "--format",
+               "csv")  # fmt: skip
+    (row,) = csv.DictReader(whole.stdout.splitlines())
+    # L = 3² + 4² = 25; ∂L/∂W[2,j] = 2·W[2,j], and the first row is not read
+    assert (whole.exit_code, float(row["L"])) == (0, 25)
+    assert [float(row[f"dL/dW[{i},{j}]"]) for i in (1, 2) for j in (1, 2)] == [0, 0, 6, 8]
+
+
 def run_on(tmp_path, header, program="L = sum(W @ x)", values=None, **options):
     points = tmp_path / "points.csv"
     write_csv(points, [dict.fromkeys(header, 1.0)])

@@ -61,7 +61,29 @@ def missing_columns(missing: Sequence[str], columns: Sequence[str]) -> UsageErro
     return UsageError(
         f"the points have no column {', '.join(missing)} "
         f"(columns: {', '.join(columns)}); give {them} as NAME=VALUE or add {them}"
+        + _row_hint(missing, columns)
     )
+
+
+def _row_hint(missing: Sequence[str], columns: Sequence[str]) -> str:
+    """How to read the rows of a matrix whose entries the columns hold, when the program
+    reads its name only row by row (``W[2]``, a row of each point, is no column)."""
+    from ...core.indexing import split_element
+
+    matrices = set()
+    for column in columns:
+        entry = split_element(column)
+        if entry is not None and len(entry[1]) == 2:
+            matrices.add(entry[0])
+    for name in missing:
+        row = split_element(name)
+        if row is not None and len(row[1]) == 1 and row[0] in matrices:
+            base = row[0]
+            return (
+                f"; the columns {base}[i,j] are read for a name the program uses whole: "
+                f"write R = {base} and read the rows of R, R{name[len(base) :]}"
+            )
+    return ""
 
 
 def _by_extension(path: str, extensions: dict[str, str]) -> str | None:
