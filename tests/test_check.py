@@ -116,6 +116,45 @@ def test_a_mismatch_at_a_pole_explains_the_rounded_input(cg):
     ) in result.stdout.splitlines()
 
 
+def test_over_arrays_a_mismatch_names_each_rounded_entry_and_the_pole(cg):
+    """As over scalars: tan at the float64 nearest pi/2 is what cg gives; at the exact
+    pi/2 it has a pole, which 50 digits see as a huge number of either sign."""
+    result = cg("eval", "L = sum(tan(W))", "W=[[pi/2, 1], [3*pi/2, 0.1]]")
+    assert result.exit_code == 1
+    reason = next(line for line in result.stdout.splitlines() if line.startswith("✗ ∂L/∂W:"))
+    assert reason.startswith("✗ ∂L/∂W: ours 2.66709378811e+32, expected ")
+    assert reason.endswith(
+        " at entry [1, 1]; W[1, 1] = pi/2 is stored as the float64 1.570796326794896557998982, "
+        "relative error 3.9e-17; W[2, 1] = 3*pi/2 is stored as the float64 "
+        "4.712388980384689673996945, relative error 3.9e-17; W[2, 2] = 0.1 is stored as the "
+        "float64 0.1000000000000000055511151, relative error 5.6e-17; at the stored inputs a "
+        "high-precision evaluation gives cg's numbers: the difference comes from storing the "
+        "inputs as float64, and the result is ill-conditioned here (a relative change of "
+        "5.6e-17 in the inputs changes it by 1.5e+70: near a singular point)"
+    )
+
+
+def test_over_arrays_a_mismatch_from_a_subnormal_entry_says_so(cg):
+    # as over scalars below: sqrt'(x) at the stored 4.9407e-324 is 2.24946e161, at the
+    # exact 5e-324 2.23607e161; the other entry, 1, is stored exactly and not named
+    result = cg("eval", "L = sum(sqrt(x))", "x=[5e-324, 1]")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == (
+        "✗ ∂L/∂x: ours 2.24945689727e+161, expected 2.2360679775e+161 at entry [1]; x[1] = "
+        "5e-324 is stored as the float64 4.940656458412465441765688e-324 (below the normal "
+        "float64 range, so it keeps fewer digits), relative error 0.012; at the stored "
+        "inputs a high-precision evaluation gives cg's numbers: the difference comes from "
+        "storing the inputs as float64"
+    )
+
+
+def test_over_arrays_many_rounded_entries_are_counted_after_the_first_three(cg):
+    result = cg("eval", "L = sum(sqrt(x))", "x=[5e-324, 0.1, 0.2, 0.3, 0.7]")
+    line = result.stdout.splitlines()[-1]
+    assert "x[3] = 0.2 is stored" in line and "x[4]" not in line
+    assert "; and 2 more entries are rounded;" in line
+
+
 def test_a_mismatch_from_a_subnormal_input_says_so(cg):
     # sqrt'(x) = 0.5/sqrt(x): at the stored 4.9407e-324 it is 2.24946e161, at the exact
     # 5e-324 it is 0.5/2.23607e-162 = 2.23607e161 (relative 0.006; the input's own error

@@ -32,7 +32,7 @@ from ..core.verdicts import (
     Verdict,
     agrees,
 )
-from .run import call_with_timeout, judge
+from .run import EXPLAIN_GRACE, call_with_timeout, judge, rounded_input
 
 SYMPY_ENTRY_LIMIT = 1000
 """SymPy takes programs whose nodes hold at most this many entries in all."""
@@ -122,9 +122,101 @@ def check_arrays(
                 None if e is None or g is None else judge_array(g, e, at_kink=kink)
                 for g, e, kink in zip(grads, expected, kinks, strict=True)
             )
-            return CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
+            report = CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
+            return _explained(graph, exact, values, grads, report, deadline)
         reason = found
-    return _by_high_precision(graph, exact, values, grads, deadline, reason)
+    report = _by_high_precision(graph, exact, values, grads, deadline, reason)
+    return _explained(graph, exact, values, grads, report, deadline)
+
+
+ROUNDED_SHOWN = 3
+"""Rounded input entries a mismatch's reason names (then how many more there are)."""
+
+
+def _explained(
+    graph: Graph,
+    exact: Callable[[], Mapping[str, Any]],
+    values: list[Any],
+    grads: list[Any],
+    report: CheckReport,
+    deadline: float,
+) -> CheckReport:
+    """The report with the rounded inputs said on every mismatch, as over scalars: each
+    input entry whose exact value is not the float64 cg computed with, and whether mpmath
+    at the stored inputs gives cg's numbers (the difference then comes from the storing)."""
+    import numpy as np
+
+    verdicts = [report.value, *report.grads]
+    if all(v is None or v.status != MISMATCH for v in verdicts):
+        return report
+    exact_inputs = exact()
+    rounded = []
+    for node in graph.inputs:
+        stored = np.asarray(values[node.index], dtype=float)
+        given = np.asarray(exact_inputs[node.name], dtype=object)
+        for position, entry in np.ndenumerate(given):
+            where = f"[{', '.join(str(k + 1) for k in position)}]" if position else ""
+            found = rounded_input(f"{node.name}{where}", entry, float(stored[position]))
+            if found is not None:
+                rounded.append(found)
+    if not rounded:
+        return report
+    said = "; ".join(sentence for sentence, _ in rounded[:ROUNDED_SHOWN])
+    if len(rounded) > ROUNDED_SHOWN:
+        more = len(rounded) - ROUNDED_SHOWN
+        said += f"; and {more} more {'entries are' if more > 1 else 'entry is'} rounded"
+    largest = max(relative for _, relative in rounded)
+    at_stored = _at_stored_inputs(graph, values, grads, deadline)
+
+    def explain(verdict: Verdict | None, ours: Any, reference: Any) -> Verdict | None:
+        if verdict is None or verdict.status != MISMATCH:
+            return verdict
+        reason = f"{verdict.reason}; {said}"
+        if reference is not None and judge_array(ours, reference).status == OK:
+            reason += (
+                "; at the stored inputs a high-precision evaluation gives cg's numbers: the "
+                "difference comes from storing the inputs as float64"
+            )
+            expected = np.asarray(verdict.expected, dtype=float)
+            with np.errstate(all="ignore"):
+                tiny = np.finfo(float).tiny
+                changes = np.abs(expected - reference) / np.maximum(np.abs(reference), tiny)
+            change = np.nan_to_num(changes, nan=0.0, posinf=np.inf).max()
+            if change > 1000 * largest:
+                reason += (
+                    f", and the result is ill-conditioned here (a relative change of "
+                    f"{largest:.2g} in the inputs changes it by {change:.2g}: near a singular "
+                    "point)"
+                )
+        return verdict._replace(reason=reason)
+
+    value_at, grads_at = at_stored if at_stored is not None else (None, [None] * len(grads))
+    return report._replace(
+        value=explain(report.value, values[graph.output], value_at),
+        grads=tuple(
+            explain(v, g, r) for v, g, r in zip(report.grads, grads, grads_at, strict=True)
+        ),
+    )
+
+
+def _at_stored_inputs(
+    graph: Graph, values: list[Any], grads: list[Any], deadline: float
+) -> tuple[Any, list[Any]] | None:
+    """The output's value and the gradients at the float64 inputs cg computed with, by
+    mpmath at 50 digits; None when they take longer than the check's budget allows."""
+    import numpy as np
+
+    to_fraction = np.frompyfunc(Fraction, 1, 1)
+    stored = {
+        node.name: to_fraction(np.asarray(values[node.index], dtype=float)) for node in graph.inputs
+    }
+    needs = [g is not None for g in grads]
+    budget = max(deadline - clock.now(), EXPLAIN_GRACE)
+    try:
+        value, found, _ = call_with_timeout(_sympy_reference, (graph, stored, needs), budget)
+    except Exception:  # out of time, or not a number at the stored inputs: left unsaid
+        return None
+    return value, found
 
 
 def judge_array(

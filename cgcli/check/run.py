@@ -374,32 +374,38 @@ def _expected_text(expected: float | str | None) -> str:
 def _rounded_inputs(graph: Graph, point: Point) -> list[tuple[str, float]]:
     """For each input whose exact value is not the float64 cg computed with: a sentence,
     and the relative rounding error."""
+    found = (
+        rounded_input(node.name, point.exact_inputs.get(node.name), point.values[node.index])
+        for node in graph.inputs
+    )
+    return [rounded for rounded in found if rounded is not None]
+
+
+def rounded_input(name: str, exact: Any, stored: float) -> tuple[str, float] | None:
+    """The sentence on an input (or an entry, ``x[2]``) whose exact value ``exact`` is not
+    the float64 ``stored`` cg computed with, and the relative rounding error; None when
+    it is that float64 (or has no exact value)."""
     from .precise import relative_rounding
 
-    sentences = []
-    for node in graph.inputs:
-        exact = point.exact_inputs.get(node.name)
-        stored = point.values[node.index]
-        if exact is None:
-            continue
-        relative = relative_rounding(exact, stored)
-        if relative == 0:
-            continue
-        if isinstance(exact, Fraction):
-            text = str(exact) if len(str(exact)) <= 30 else format_number(float(exact))
-        else:
-            text = exact.source.strip()
-        kind = ""
-        if stored == 0:
-            kind = " (too small for a float64)"
-        elif abs(stored) < sys.float_info.min:
-            kind = " (below the normal float64 range, so it keeps fewer digits)"
-        sentence = (
-            f"{node.name} = {text} is stored as the float64 {stored:.25g}{kind}, "
-            f"relative error {relative:.2g}"
-        )
-        sentences.append((sentence, relative))
-    return sentences
+    if exact is None:
+        return None
+    relative = relative_rounding(exact, stored)
+    if relative == 0:
+        return None
+    if isinstance(exact, Fraction):
+        text = str(exact) if len(str(exact)) <= 30 else format_number(float(exact))
+    else:  # a constant expression: its output's text (an element's, in a list)
+        text = exact.text(exact.nodes[exact.output]).strip()
+    kind = ""
+    if stored == 0:
+        kind = " (too small for a float64)"
+    elif abs(stored) < sys.float_info.min:
+        kind = " (below the normal float64 range, so it keeps fewer digits)"
+    sentence = (
+        f"{name} = {text} is stored as the float64 {stored:.25g}{kind}, "
+        f"relative error {relative:.2g}"
+    )
+    return sentence, relative
 
 
 # --- the float64 difference quotient of --check all and of training ----------------------
