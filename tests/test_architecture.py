@@ -8,6 +8,7 @@ these tests make sure that contract names everything and that nothing slips past
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -53,12 +54,43 @@ def test_at_most_three_modules_are_loose_at_the_top():
     assert modules <= LOOSE, sorted(modules - LOOSE)
 
 
+def docstring_of(package: Path) -> str:
+    return ast.get_docstring(ast.parse((package / "__init__.py").read_text())) or ""
+
+
+@pytest.mark.parametrize(
+    "package",
+    sorted(str(p.parent.relative_to(PACKAGE)) for p in PACKAGE.glob("**/__init__.py")),
+    ids=str,
+)
+def test_each_package_opens_with_a_docstring_that_says_what_it_holds_and_imports(package):
+    docstring = docstring_of(PACKAGE / package)
+    assert len(docstring.split()) >= 8, package
+    assert "import" in docstring.lower(), f"{package}'s docstring does not say its floors"
+
+
 @pytest.mark.parametrize(
     "package", sorted(p.parent.name for p in PACKAGE.glob("*/__init__.py")), ids=str
 )
-def test_each_package_opens_with_a_docstring_that_says_what_it_holds(package):
-    docstring = ast.get_docstring(ast.parse((PACKAGE / package / "__init__.py").read_text()))
-    assert docstring and len(docstring.split()) >= 8, package
+def test_each_package_imports_only_the_floors_its_docstring_names(package):
+    """The packages a docstring names (``:mod:`cgcli.passes```), and every floor below its
+    own when it says "below", hold all that the package imports (the contract's listed
+    display methods left out)."""
+    docstring = docstring_of(PACKAGE / package)
+    named = set(re.findall(r":mod:`~?cgcli\.(\w+)", docstring))
+    layers = [set(layer.replace(" ", "").split("|")) for layer in floors()["layers"]]
+    level = next(i for i, layer in enumerate(layers) if package in layer)
+    below = set().union(*layers[level + 1 :]) if "below" in docstring else set()
+    graph = grimp.build_graph("cgcli", cache_dir=None)
+    listed = {tuple(i.split(" -> ")) for i in floors()["ignore_imports"]}
+    imported = {
+        found.split(".")[1]
+        for module in graph.find_children(f"cgcli.{package}") | {f"cgcli.{package}"}
+        for inner in graph.find_descendants(module) | {module}
+        for found in graph.find_modules_directly_imported_by(inner)
+        if found != "cgcli" and (inner, found) not in listed
+    } - {package}
+    assert imported <= named | below, f"{package} imports {sorted(imported - named - below)}"
 
 
 def strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:

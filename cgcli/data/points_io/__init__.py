@@ -8,6 +8,9 @@ imported only by the --points and --data paths, never by a single-point eval.
 Rows are numbered from 1 in the order they are read; a header and blank lines
 are not counted. A bad row stops reading with a message naming its row and
 column; the rows before it are still handed on.
+
+Part of the data floor: imports from :mod:`cgcli.core` only (the rest of
+:mod:`cgcli.data` calls it).
 """
 
 from ...core.cleanup import quiet_pyarrow
