@@ -1006,18 +1006,18 @@ def test_summary_that_cannot_be_written(cg, colah_class, tmp_path):
 
 def test_formula_answers(cg):
     program, values = exercise("cs231n-circuit")
-    answers = "q=3, dz = x + y, dx = z, dy = z, dq = z, df/df = 1, f = (x + y)*z"
+    answers = "q=3, dz = x + y, dx = z, dy = z, dq = z, df/df = 1, f = -12"
     result = cg("check", program, *values, "--expect", answers)
     assert result.exit_code == 0
     assert result.stdout == (
-        "answer      given  correct  grade\n"
-        "q               3        3  ✓ right\n"
-        "f       (x + y)*z      -12  ✓ right\n"
-        "∂f/∂f           1        1  given\n"
-        "∂f/∂z       x + y        3  ✓ right\n"
-        "∂f/∂q           z       -4  ✓ right\n"
-        "∂f/∂y           z       -4  ✓ right\n"
-        "∂f/∂x           z       -4  ✓ right\n"
+        "answer  given  correct  grade\n"
+        "q           3        3  ✓ right\n"
+        "f         -12      -12  ✓ right\n"
+        "∂f/∂f       1        1  given\n"
+        "∂f/∂z   x + y        3  ✓ right\n"
+        "∂f/∂q       z       -4  ✓ right\n"
+        "∂f/∂y       z       -4  ✓ right\n"
+        "∂f/∂x       z       -4  ✓ right\n"
         "6 of 6 asked right\n"
     )
     doc = json.loads(
@@ -1037,6 +1037,23 @@ def test_formula_answers(cg):
         "right only here at z: x*y + 13 has the right value here, but it is not ∂f/∂z as a formula",
     )
     assert second["right"] is False
+
+
+@pytest.mark.parametrize("written", ["(x + y)*z", "f", "q*z", "(x+y)*z + 0*q"])
+def test_a_value_written_as_a_formula_is_not_a_number(cg, written):
+    """A gradient may be a formula (the derivative's form); a node's value may not: the
+    program's own names only restate it (a blank sheet's text column copied across, or
+    the node's own name, would otherwise score every value right)."""
+    program, values = exercise("cs231n-circuit")
+    doc = json.loads(
+        cg("check", program, *values, "--expect", f"f = {written}", "--format", "json").stdout
+    )
+    (answer,) = doc["answers"]
+    assert (answer["right"], answer["mistake"]) == (False, "not a number")
+    assert answer["diagnosis"] == (
+        f"not a number at f: {written} is a formula in the program's names, which restates "
+        "the program; the value of f at the point is asked (a number, such as 0.25 or 1/3)"
+    )
 
 
 def test_formula_answers_with_functions():
@@ -1362,10 +1379,10 @@ def test_a_formula_with_a_huge_power_is_graded_at_once(monkeypatch):
 
     monkeypatch.setattr(formulas, "SIMPLIFY_SECONDS", 0)
     report = cgcli.grade(
-        PQ[0], {"x": 1, "y": 3, "z": -3}, {"p": "4*x^1000000", "dg/dg": "x^1000000"}
+        PQ[0], {"x": 1, "y": 3, "z": -3}, {"dg/dz": "4*x^1000000", "dg/dg": "x^1000000"}
     )
     assert [(a.key, a.verdict, a.diagnosis and a.diagnosis.mistake) for a in report.answers] == [
-        ("p", "wrong", "right only here"), ("dg/dg", "given", None)
+        ("dg/dg", "given", None), ("dg/dz", "wrong", "right only here")
     ]  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from ..passes.values import NAME_PATTERN, InputValue
 from .given import Given, read_given
 from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
-from .report import GIVEN, MISSING, OVER_BUDGET, GradedAnswer, SheetGrade
+from .report import GIVEN, MISSING, NOT_A_NUMBER, OVER_BUDGET, GradedAnswer, SheetGrade
 from .rules import Words
 from .sheets import Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
@@ -258,6 +258,8 @@ class Grader:
         truth = row.value if question.kind == VALUE else row.grad
         by_number = self.tolerance.judge(given, truth)
         if given.is_formula:
+            if question.kind == VALUE:  # a node's value is a number: a + b only restates c
+                return WRONG, NOT_A_NUMBER
             symbolic = self.symbolic
             same = symbolic.answer_is(given, symbolic.truth(question.kind, index))
             if same is None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..core.untrusted import quoted
 from .given import Given
 from .keys import GRAD, VALUE, Question
-from .report import GIVEN, OVER_BUDGET, OWN_ROUNDED, Diagnosis
+from .report import GIVEN, NOT_A_NUMBER, OVER_BUDGET, OWN_ROUNDED, Diagnosis
 from .search import MistakeSearch
 from .tolerance import MIN_SIGNIFICANT, ROUNDED, WRONG, Tolerance, noise
 from .work import Work
@@ -200,6 +200,11 @@ class SheetJudge:
                     f"{given.text} is close to {shown} = {text}, but not exact (nor {text} "
                     f"rounded to the digits you wrote); --exact asks for the exact value"
                 )
+        elif kind == NOT_A_NUMBER:
+            message = (
+                f"{given.text} is a formula in the program's names, which restates the program; "
+                f"the value of {shown} at the point is asked (a number, such as 0.25 or 1/3)"
+            )
         else:
             message = f"{given.text} has the right value here, but it is not {shown} as a formula"
         self.roots[question] = [(kind, label)]

@@ -521,6 +521,7 @@ KINDS = (
     "wrong given value",
     "not exact",
     "right only here",
+    "not a number",
     "too few digits",
     "rounding error",
     "no common mistake",

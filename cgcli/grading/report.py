@@ -15,6 +15,9 @@ GIVEN = "given"
 OVER_BUDGET = "over the budget"
 """The mistake of an answer SymPy could not build and compare within its time budget
 (``0*(1+1/10^9)^(10^9) + x``): it is not right, and the class goes on."""
+NOT_A_NUMBER = "not a number"
+"""The mistake of a node's value answered with a formula in the program's names (``c = a +
+b``, or ``c`` itself): it restates the program; the value at the point is asked."""
 
 
 OWN_ROUNDED = "follows from your own rounded answers"
