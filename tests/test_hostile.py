@@ -344,7 +344,7 @@ def test_a_link_in_a_class_is_skipped_with_a_note(cg, tmp_path, name, target, wh
     result = cg("check", P, *AT, "--answers", str(folder), "--summary", str(book))
     assert result.exit_code == 0
     assert result.stderr == f"cg: warning: {folder / name}: skipped: {SKIPPED_LINK}\n"
-    assert result.stdout.splitlines()[-1] == "1 sheets graded, 1 all right, 1 skipped"
+    assert result.stdout.splitlines()[-1] == "1 sheet graded, 1 all right, 1 skipped"
     everything = result.stdout + book.read_text()
     assert "AKIA" not in everything and "SHELL" not in everything and "PATH=" not in everything
     assert f"{Path(name).stem},{folder / name},,,,,skipped: {SKIPPED_LINK}," in book.read_text()
@@ -414,6 +414,32 @@ def test_a_sheet_that_is_no_sheet(cg, tmp_path, name, stderr):
         path.write_bytes(b"c = 3\n" * (3 * 1024 * 1024))
     result = cg("check", P, *AT, "--answers", str(path))
     assert (result.exit_code, result.stderr) == (2, stderr.replace("{path}", str(path)))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("long.csv", "node,value,grad\nc," + "3" * 200_000 + ",\n", "line 2: not readable as CSV"),
+        ("open.tsv", 'node\tvalue\tgrad\nc\t"3' + "\n" * 10 + "x" * 140_000, "line 12: not "
+         "readable as TSV"),
+    ],
+)  # fmt: skip
+def test_a_field_beyond_the_csv_modules_limit_is_that_sheet_not_graded(
+    cg, tmp_path, name, text, line
+):
+    """A cell of 200,000 digits, or a quote never closed, in a sheet well under the 16 MiB
+    limit: that sheet is not graded, the others are (it was an internal error, exit 4)."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "ada.txt").write_text("student: Ada\nc = 3\n", encoding="utf-8")
+    result = cg("check", P, *AT, "--answers", str(tmp_path), "--format", "json")
+    doc = json.loads(result.stdout)
+    assert (result.exit_code, [s["student"] for s in doc["students"]]) == (2, ["Ada"])
+    (error,) = doc["errors"]
+    path = str(tmp_path / name)
+    assert error == {
+        "file": path,
+        "error": f"{path}: {line} (field larger than field limit (131072))",
+    }
 
 
 PIPE = (
@@ -576,7 +602,7 @@ def test_an_earlier_gradebook_in_the_folder_is_replaced_not_graded(cg, tmp_path)
         result = cg("check", P, *AT, "--answers", str(folder), "--summary", str(folder / "g.csv"))
         assert (result.exit_code, result.stdout.splitlines()[-1]) == (
             0,
-            "1 sheets graded, 1 all right",
+            "1 sheet graded, 1 all right",
         )
     assert (folder / "g.csv").read_text().splitlines()[1].startswith("alice,")
 

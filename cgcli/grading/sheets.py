@@ -407,10 +407,23 @@ def _markdown_cell(cell: str) -> str:
 # --- CSV and TSV -------------------------------------------------------------------
 
 
+def csv_rows(text: str, where: str, delimiter: str = ",") -> list[list[str]]:
+    """The rows of a CSV (or TSV) text; a clear error, with its line, where it cannot be
+    read (a quote never closed, a field longer than the csv module takes)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        raise UsageError(
+            f"{where}: line {reader.line_num}: not readable as {kind} ({exc})"
+        ) from None
+
+
 def _delimited(text: str, source: str, delimiter: str) -> Sheet:
     sheet = Sheet(source)
     table: list[tuple[list[str], str]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+    for number, row in enumerate(csv_rows(text, source, delimiter), 1):
         cells = [from_spreadsheet_cell(c.strip()) for c in row]
         while cells and not cells[-1]:
             cells.pop()

@@ -31,6 +31,7 @@ from ..core.parser import parse_program
 from ..core.untrusted import quoted, shortened, spreadsheet_cell, visible
 from ..passes.engine import pieces
 from ..passes.values import expand_sequences, given_value
+from .sheets import csv_rows
 
 MAX_DRAWS = 100
 """Draws per student before cg gives up (the ranges make too few good exercises)."""
@@ -162,15 +163,6 @@ def read_roster(path: str | PathLike) -> list[Student]:
     if not students:
         raise UsageError(f"{where}: the roster lists no student")
     return students
-
-
-def csv_rows(text: str, where: str) -> list[list[str]]:
-    """The rows of a CSV text; a clear error, with its line, where it cannot be read."""
-    reader = csv.reader(io.StringIO(text))
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise UsageError(f"{where}: line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def as_students(roster: str | PathLike | Iterable[str | Student]) -> list[Student]:

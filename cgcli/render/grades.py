@@ -96,7 +96,7 @@ def class_tables(grades: ClassGrade) -> tuple[list[tuple[list[Column], list[list
     summary.append(Column("most common mistake"))
     graded = len(grades.sheets)
     all_right = sum(s.ok for s in grades.sheets)
-    tail = f"{graded} sheets graded, {all_right} all right"
+    tail = f"{graded} sheet{'' if graded == 1 else 's'} graded, {all_right} all right"
     if grades.errors:
         tail += f", {len(grades.errors)} not graded"
     if grades.skipped:
