@@ -988,6 +988,33 @@ def test_a_sheet_whose_name_has_an_equals_sign_is_a_sheet_not_a_value(cg, colah_
     assert (result.exit_code, doc["errors"]) == (1, [])
 
 
+BACKSLASH_SHEETS = {
+    "a.txt": "student: CORP\\jdoe\nc = 3\n",
+    "b.md": "**Student:** CORP\\asmith\n\n| node | value |\n| --- | --- |\n| c | 3 |\n",
+    "c.csv": "student,CORP\\bkim\nnode,value\nc,3\n",
+    "d.json": '{"student": "CORP\\\\cdoe", "c": 3}\n',
+    "e.tex": "% student: CORP\\dlee\n\\begin{tabular}{ll}\nnode & value \\\\\nc & 3 \\\\\n"
+    "\\end{tabular}\n",
+    "f.md": "Student: Ada\\_Lovelace\n\n| node | value |\n| --- | --- |\n| c | 3 |\n",
+    "g.tex": "\\textbf{Student:} Alan\\_Turing\\\\\n\\begin{tabular}{ll}\nnode & value "
+    "\\\\\nc & 3 \\\\\n\\end{tabular}\n",
+}
+
+
+def test_a_student_id_keeps_its_backslash_in_every_format(tmp_path):
+    """``CORP\\jdoe`` (a Windows domain login) is the student's id whole: it was cut at the
+    backslash as if a LaTeX command followed, and two such students clashed. Markdown's
+    and LaTeX's own escape of ``_`` is still read as ``_``."""
+    for name, text in BACKSLASH_SHEETS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    grades = cgcli.grade_class(*exercise("colah")[:1], dict(a=2, b=1), [tmp_path])
+    assert sorted(s.student for s in grades.sheets) == [
+        "Ada_Lovelace", "Alan_Turing", "CORP\\asmith", "CORP\\bkim", "CORP\\cdoe",
+        "CORP\\dlee", "CORP\\jdoe",
+    ]  # fmt: skip
+    assert grades.errors == []
+
+
 def test_summary_that_cannot_be_written(cg, colah_class, tmp_path):
     program, values = exercise("colah")
     target = tmp_path / "no-such-folder" / "book.csv"

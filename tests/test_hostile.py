@@ -183,7 +183,7 @@ def test_escape_sequences_in_student_names_and_file_names(cg, tmp_path):
         "student                          score         wrong",
         "␛[2Jclear                        1 of 1 asked",
         "␛]52;c;ZXZpbA==␇Eve              1 of 1 asked",
-        "␛]0;title␇␛]8;;http://x␛         1 of 1 asked",
+        "␛]0;title␇␛]8;;http://x␛\\link    1 of 1 asked",
         "x␊Ada Lovelace     7 of 7 asked  1 of 1 asked",
     ]
     doc = json.loads(cg("check", P, *AT, "--answers", str(folder), "--format", "json").stdout)

@@ -99,10 +99,9 @@ class Sheet:
 
 
 def clean_student(text: str) -> str | None:
-    """A student id without Markdown or LaTeX decoration (blank lines and rules removed)."""
-    text = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", text)
-    text = re.sub(r"\\[A-Za-z]+\*?", " ", text)
-    text = re.sub(r"[{}*`|\\$]|_{2,}|-{2,}|<!--|-->", " ", text)
+    """A student id without Markdown decoration (blank lines removed); a backslash is
+    kept (``CORP\\jdoe``): Markdown's and LaTeX's escapes are undone where they are read."""
+    text = re.sub(r"[{}*`|$]|_{2,}|-{2,}|<!--|-->", " ", text)
     text = " ".join(text.strip(" \t_,;:").split())
     if len(text) > MAX_STUDENT:  # its two ends
         text = f"{text[: MAX_STUDENT // 2 - 1]}…{text[-(MAX_STUDENT // 2) :]}"
@@ -391,9 +390,14 @@ def _markdown(text: str, source: str) -> Sheet:
             continue
         _table_rows(sheet, table)
         table = []
-        sheet.note(stripped)
+        sheet.note(_MARKDOWN_ESCAPE.sub(r"\1", stripped))
     _table_rows(sheet, table)
     return sheet
+
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""A backslash before punctuation, which Markdown shows as the punctuation alone (``\\_``);
+before anything else a backslash is itself."""
 
 
 def _markdown_cell(cell: str) -> str:
@@ -667,11 +671,12 @@ def _latex_note(sheet: Sheet, line: str) -> None:
     line = re.sub(r"\\\\(\[[^\]]*\])?", " ", line)  # \\ and \\[1ex]
     line = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", line)
     line = re.sub(r"\\[A-Za-z]+\*?\{([^{}]*)\}", r"\1", line)
-    sheet.note(re.sub(r"\\[A-Za-z]+\*?", " ", line).strip())
+    line = re.sub(r"\\[A-Za-z]+\*?", " ", line)
+    sheet.note(re.sub(r"\\([_&%$#{}])", r"\1", line).strip())  # \_ is _
 
 
 def _latex_comment(sheet: Sheet, comment: str) -> str:
-    sheet.note(comment.lstrip("%").strip())
+    sheet.note(comment.lstrip("%").strip())  # not typeset: a backslash is itself
     return ""
 
 
