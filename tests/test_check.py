@@ -134,6 +134,19 @@ def test_over_arrays_a_mismatch_names_each_rounded_entry_and_the_pole(cg):
     )
 
 
+def test_over_arrays_zero_times_an_infinite_local_derivative_is_a_convention_not_right():
+    """√x·√x at x = 0 is x on its domain (one-sided derivative 1); cg sends 0 back where a 0
+    upstream meets √'s infinite local derivative. The reference's chain rule skipped a 0
+    upstream too, so the 0 passed as ✓; it is now a convention, as over scalars."""
+    result = evaluate("L = sum(sqrt(x)*sqrt(x))", {"x": [0, 1]})
+    (x,) = result.graph.inputs
+    assert result.gradient["x"].tolist() == [0.0, 1.0]
+    assert result.check.grads[x.index].status == "convention"
+    assert result.check.value.status == "ok"
+    away = evaluate("L = sum(sqrt(x)*sqrt(x))", {"x": [4, 1]})  # no 0·∞: checked
+    assert away.check.grads[x.index].status == "ok"
+
+
 def test_over_arrays_a_mismatch_from_a_subnormal_entry_says_so(cg):
     # as over scalars below: sqrt'(x) at the stored 4.9407e-324 is 2.24946e161, at the
     # exact 5e-324 2.23607e161; the other entry, 1, is stored exactly and not named

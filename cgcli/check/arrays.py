@@ -371,8 +371,6 @@ def _local_vjp(
                 for symbol in reached:
                     kink[wanted[symbol]] = True
             g = upstream[position]
-            if g == 0:
-                continue
             for symbol in reached:
                 derivative = sympy.diff(entry, symbol)
                 local = _at(sympy, derivative, point)
@@ -380,8 +378,13 @@ def _local_vjp(
                     others = {x: point[x] for x in entry.free_symbols if x != symbol}
                     derivative = sympy.diff(entry.subs(others), symbol)
                     local = _at(sympy, derivative, point)
+                if local is None and g == 0:  # 0·∞ (√ at 0 times a 0 upstream): no number,
+                    kink[wanted[symbol]] = True  # cg's 0 is a convention, as over scalars
+                    continue
                 if local is None:
                     raise NoDerivative(f"no finite derivative of {entry} at this point")
+                if g == 0:
+                    continue
                 kink[wanted[symbol]] |= _on_kink(derivative, point)
                 share[wanted[symbol]] += g * ctx.mpf(str(sympy.re(local)))
     return shares, kinks
