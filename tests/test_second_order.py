@@ -142,6 +142,30 @@ def test_kink_conventions_in_the_gradient_graph():
 COLAH = "c = a + b; d = b + 1; e = c * d"
 
 
+@pytest.mark.parametrize(
+    ("program", "point", "wrong"),
+    [  # x² + y² and x·y written with max and min: the split at a tie is no second derivative
+        ("max(x,y)^2 + min(x,y)^2", {"x": 1, "y": 1}, [[1.0, 1.0], [1.0, 1.0]]),
+        ("max(x,y)*min(x,y)", {"x": 2, "y": 2}, [[0.5, 0.5], [0.5, 0.5]]),
+    ],
+)
+def test_a_hessian_through_a_tie_is_a_convention_though_sympy_splits_alike(program, point, wrong):
+    """SymPy's own derivative of max at a tie is ½/½ (Heaviside(0) = ½), as cg's: agreeing
+    with it proved nothing, and the true Hessians are [[2, 0], [0, 2]] and [[0, 1], [1, 0]]."""
+    result = hessian(program, point)
+    assert result.matrix == wrong
+    assert {v.status for row in result.verdicts for v in row} == {"convention"}
+    assert "4 entries follow PyTorch's convention" in repr(result) or result.ok
+    away = hessian(program, {"x": 1, "y": 3})  # no tie: checked
+    assert {v.status for row in away.verdicts for v in row} == {"ok"}
+
+
+def test_a_tangent_through_a_tie_is_a_convention_as_its_gradient_is():
+    result = forward_mode("max(x,y)", {"x": 1, "y": 1}, tangent={"x": 1, "y": 0})
+    assert result.derivative == 0.5
+    assert result.nodes[result.graph.output].check.status == "convention"
+
+
 def test_colah_forward_mode():
     result = forward_mode(COLAH, {"a": 2, "b": 1}, wrt="b")
     assert {r.label: r.tangent for r in result.nodes} == {

@@ -20,6 +20,7 @@ from ..core import clock
 from ..core.ir import Graph
 from ..passes.engine import pieces
 from .run import (
+    AT_KINK,
     SYMPY_NODE_LIMIT,
     SYMPY_SHARE,
     UNCHECKED,
@@ -38,6 +39,14 @@ def after_kink(graph: Graph, values: list[float]) -> list[bool]:
     for node in graph.nodes:
         marked[node.index] = sides[node.index] == 0 or any(marked[i] for i in node.inputs)
     return marked
+
+
+def _kink(kinked: bool) -> str | None:
+    """The reason a derivative through a kink at the point is a convention whatever the
+    reference says: SymPy's own derivative there (Heaviside(0) = 1/2 at a max tie) is
+    one too, so agreeing with it proves nothing (the Hessian of max(x,y)^2 + min(x,y)^2
+    at x = y is not its [[1, 1], [1, 1]])."""
+    return AT_KINK if kinked else None
 
 
 def _run(function, args: tuple, graph: Graph, timeout: float):
@@ -59,7 +68,7 @@ def _precise_verdict(ours: float, found, kinked: bool) -> Verdict:
 
     if isinstance(found, Gap):
         return Verdict(UNCHECKED, None, None, found.reason or "the check's time budget ran out")
-    return judge(ours, found.value, found.error, through_kink=kinked)
+    return judge(ours, found.value, found.error, at_kink=_kink(kinked), through_kink=kinked)
 
 
 PRECISE = "high-precision"
@@ -92,7 +101,7 @@ def check_tangents(
     value, expected = found
     kinked = after_kink(graph, values)
     verdicts = [
-        None if e is None else judge(dots[i], e, through_kink=kinked[i])
+        None if e is None else judge(dots[i], e, at_kink=_kink(kinked[i]), through_kink=kinked[i])
         for i, e in enumerate(expected)
     ]
     return "sympy", None, judge(values[graph.output], value), verdicts
@@ -145,11 +154,17 @@ def check_hessian(
         )
     entries, expected_product = expected
     verdicts = [
-        [judge(matrix[i][j], entries[i][j], through_kink=kinked) for j in range(len(names))]
+        [
+            judge(matrix[i][j], entries[i][j], at_kink=_kink(kinked), through_kink=kinked)
+            for j in range(len(names))
+        ]
         for i in range(len(names))
     ]
     product_verdicts = (
-        [judge(p, e, through_kink=kinked) for p, e in zip(product, expected_product, strict=True)]
+        [
+            judge(p, e, at_kink=_kink(kinked), through_kink=kinked)
+            for p, e in zip(product, expected_product, strict=True)
+        ]
         if product is not None and expected_product is not None
         else []
     )

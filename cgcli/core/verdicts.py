@@ -112,11 +112,7 @@ def check_line(check: CheckReport, graph: Graph) -> str:
         skipped = check.note if check.note and check.note != "not checked" else "--no-check"
         return f"check: skipped ({skipped})"
     verdict = agreement(check)
-    conventions = sum(1 for v in check.grads if v and v.status == CONVENTION)
-    extra = ""
-    if conventions:
-        plural = "s follow" if conventions > 1 else " follows"
-        extra = f"; {conventions} gradient{plural} PyTorch's convention where no derivative exists"
+    extra = conventions_followed(check.grads, "gradient", "gradients")
     note = f"; {check.note}" if check.note else ""
     tolerance = f"tolerance relative {RELATIVE:g} + absolute {ABSOLUTE:g}"
     if check.method == SYMPY:
@@ -133,6 +129,16 @@ def check_line(check: CheckReport, graph: Graph) -> str:
 
 
 NOTHING_CHECKED = "nothing checked"
+
+
+def conventions_followed(verdicts: Iterable[Verdict | None], one: str, many: str) -> str:
+    """``; 2 gradients follow PyTorch's convention where no derivative exists`` for the
+    check line, naming the numbers ``one``/``many`` (gradient, entry, tangent); "" if none."""
+    count = sum(1 for v in verdicts if v is not None and v.status == CONVENTION)
+    if not count:
+        return ""
+    counted = f"{count} {many} follow" if count > 1 else f"1 {one} follows"
+    return f"; {counted} PyTorch's convention where no derivative exists"
 
 
 def agreement(check: CheckReport) -> str:

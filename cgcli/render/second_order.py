@@ -9,7 +9,7 @@ import json
 from ..api.forward_mode import DIRECTION, ForwardEvaluation
 from ..api.hessian import Hessian
 from ..core.numbers import format_number, machine_number
-from ..core.verdicts import ABSOLUTE, RELATIVE, agreed
+from ..core.verdicts import ABSOLUTE, RELATIVE, agreed, conventions_followed
 from .formats import delimited_nodes
 from .table import NODE_COLUMNS, Column, mark, node_cells, plain
 
@@ -54,7 +54,8 @@ def forward_summary(result: ForwardEvaluation, digits: int | None) -> list[str]:
     lines.append(f"∂{out}/∂{result.along} = {derivative}  {mark(tangent_check)}".rstrip())
     verdict = agreed(result.ok, result.verdicts)
     if result.method == "sympy":
-        lines.append(f"check: sympy, every tangent: {verdict} ({TOLERANCE})")
+        extra = conventions_followed(result.verdicts, "tangent", "tangents")
+        lines.append(f"check: sympy, every tangent: {verdict} ({TOLERANCE}){extra}")
     elif result.method == "high-precision":
         checked = [v for v in (result.value_check, tangent_check) if v and v.status != "unchecked"]
         lines.append(
@@ -124,13 +125,8 @@ def hessian_summary(result: Hessian, digits: int | None) -> list[str]:
     lines.append("method: forward mode over the gradient graph (one pass per input)")
     verdict = agreed(result.ok, result.every_verdict)
     if result.method == "sympy":
-        conventions = sum(
-            1 for row in result.verdicts for v in row if v is not None and v.status == "convention"
-        )
-        extra = ""
-        if conventions:
-            plural = "entries follow" if conventions > 1 else "entry follows"
-            extra = f"; {conventions} {plural} PyTorch's convention where no derivative exists"
+        entries = (v for row in result.verdicts for v in row)
+        extra = conventions_followed(entries, "entry", "entries")
         lines.append(f"check: sympy's hessian at the exact inputs, {verdict} ({TOLERANCE}){extra}")
     elif result.method == "high-precision":
         entries = [v for row in result.verdicts for v in row if v is not None]
