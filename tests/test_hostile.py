@@ -915,6 +915,30 @@ def test_sigint_while_the_dask_cluster_starts(tmp_path, moment):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "marker"]
 
 
+TOO_MANY_DIGITS = (
+    "cg: usage error: --exact: an exact number has over 4,300 digits, more than Python "
+    "writes as text (the exact numbers of this program grow too large); leave out --exact\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eval", "x^1080", "x=1.0001", "--exact"],
+        ["explain", "x^1080", "x=1.0001", "--exact"],
+        ["check", "x^1080", "x=1.0001", "--exact", "--expect", "dx=1"],
+    ],
+    ids=["eval", "explain", "check"],
+)
+def test_an_exact_number_too_long_to_write_is_one_line(cg, args):
+    """(10001/10000)^1080 has a numerator of 4,321 digits, past Python's int-to-text
+    limit: it was an internal error (exit 4); x^1000 is still written whole."""
+    result = cg(*args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", TOO_MANY_DIGITS)
+    shorter = cg("eval", "x^1000", "x=1.0001", "--exact", "--no-check")
+    assert shorter.exit_code == 0 and "/1" + "0" * 4000 in shorter.stdout  # 10000^1000
+
+
 def test_exact_arithmetic_that_would_not_finish(cg, stepping_clock):
     """On a clock of 1 s per read, the budget has run out at its first look."""
     result = cg("eval", "(1+1/10^9)^(10^9)", "--exact", "--exact-timeout", "1", "--no-check")

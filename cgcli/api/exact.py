@@ -8,6 +8,7 @@ derivative follows the same convention as the float one (relu'(0) = 0, ...).
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -68,19 +69,29 @@ def exact_pass(
     from ..check.run import call_with_timeout
 
     try:
-        return call_with_timeout(_with_forms, (graph, exact_inputs, float_values, needs), timeout)
+        found = call_with_timeout(_with_forms, (graph, exact_inputs, float_values, needs), timeout)
     except TimeoutError:
         raise UsageError(
             f"--exact: exact arithmetic did not finish within {timeout:g} s (the exact numbers "
             "of this program grow too large); give it more time with --exact-timeout SECONDS, "
             "or leave out --exact"
         ) from None
+    if isinstance(found, str):
+        raise UsageError(
+            f"--exact: {found}, more than Python writes as text (the exact numbers of this "
+            "program grow too large); leave out --exact"
+        )
+    return found
 
 
-def _with_forms(graph, exact_inputs, float_values, needs) -> ExactPass:
+def _with_forms(graph, exact_inputs, float_values, needs) -> ExactPass | str:
+    """The exact passes and their numbers' forms; what is too long to write, if one is."""
     exact = _exact_pass(graph, exact_inputs, float_values, needs)
     numbers = [*exact.values, *(g for g in exact.grads if g is not None), *exact.locals.values()]
-    forms = {expr: exact_form(expr) for expr in numbers}
+    try:
+        forms = {expr: exact_form(expr) for expr in numbers}
+    except ValueError:  # an integer of more digits than sys.get_int_max_str_digits()
+        return f"an exact number has over {sys.get_int_max_str_digits():,} digits"
     return ExactPass(exact.values, exact.grads, exact.locals, forms)
 
 
