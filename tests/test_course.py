@@ -477,6 +477,33 @@ def test_canvas_names_every_student_of_the_roster_without_a_graded_sheet(cg, tmp
     ]  # fmt: skip
 
 
+def test_canvas_leaves_empty_the_cells_of_two_students_one_sheet_names(cg, tmp_path):
+    """Two students of one name on the roster, one sheet by that name: it is no more one's
+    than the other's, so neither gets its points (both did)."""
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section\n"
+        '"Zhang, Wei",2001,s1,wz1,A\n"Zhang, Wei",2002,s2,wz2,B\n"Zhang, Li",2003,s3,lz,A\n',
+        encoding="utf-8",
+    )
+    sheets = tmp_path / "class"
+    sheets.mkdir()
+    (sheets / "wei.txt").write_text("student: Wei Zhang\nc = 3\n", encoding="utf-8")
+    (sheets / "li.txt").write_text("student: 2003\nc = 3\n", encoding="utf-8")
+    summary = tmp_path / "canvas-import.csv"
+    result = cg(
+        "check", *OLAH, "--answers", str(sheets), "--summary", str(summary),
+        "--summary-format", "canvas", "--roster", str(roster),
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(summary.read_text(encoding="utf-8"))))
+    assert [r[1:2] + r[-1:] for r in rows[1:]] == [["2001", ""], ["2002", ""], ["2003", "1"]]
+    assert result.stderr == (
+        f"cg: warning: --roster: the sheet {sheets / 'wei.txt'} names 2 students of the roster "
+        "('Zhang, Wei' (ID 2001), 'Zhang, Wei' (ID 2002)); their cells are left empty: put the "
+        "student's ID on the sheet\n"
+    )
+
+
 def test_canvas_needs_the_roster(cg, tmp_path):
     result = cg("check", *OLAH, "--answers", str(CLASS), "--summary", str(tmp_path / "g.csv"),
                 "--summary-format", "canvas")  # fmt: skip

@@ -60,8 +60,10 @@ def canvas_gradebook(
 ) -> tuple[str, list[str]]:
     """The Canvas import CSV, one row per student of the roster (their points, or an
     empty cell without a graded sheet); and the warnings: each roster student two sheets
-    claim (their cell left empty: one may carry another student's name), the roster's
-    students without a graded sheet, and each graded student the roster does not list."""
+    claim (their cell left empty: one may carry another student's name), each sheet that
+    names two students of the roster (two of one name: their cells left empty), the
+    roster's students without a graded sheet, and each graded student the roster does
+    not list."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -69,12 +71,15 @@ def canvas_gradebook(
         writer.writerow([spreadsheet_cell(c) for c in cells])
 
     row([*CANVAS_COLUMNS, assignment])
-    matched: set[int] = set()
+    found_for = [sheets_of(student, grades.sheets) for student in roster]
+    claimed: dict[int, list[Student]] = {}
+    for student, found in zip(roster, found_for, strict=True):
+        for sheet in found:
+            claimed.setdefault(id(sheet), []).append(student)
     warnings = []
     without_sheet = []
-    for student in roster:
-        found = sheets_of(student, grades.sheets)
-        matched.update(id(sheet) for sheet in found)
+    shared = set()
+    for student, found in zip(roster, found_for, strict=True):
         if not found:
             without_sheet.append(quoted(_cell(student, "Student")))
         if len(found) > 1:
@@ -84,7 +89,18 @@ def canvas_gradebook(
                 f"--roster: {len(found)} sheets are by {name} ({files}); their cell is left "
                 "empty: grade the one that is theirs"
             )
-        points = machine_number(found[0].points) if len(found) == 1 else ""
+        alone = len(found) == 1 and len(claimed[id(found[0])]) == 1
+        if len(found) == 1 and not alone and id(found[0]) not in shared:
+            shared.add(id(found[0]))
+            students = ", ".join(
+                f"{quoted(_cell(s, 'Student'))} (ID {visible(s.id)})" for s in claimed[id(found[0])]
+            )
+            warnings.append(
+                f"--roster: the sheet {visible(found[0].source)} names "
+                f"{len(claimed[id(found[0])])} students of the roster ({students}); their cells "
+                "are left empty: put the student's ID on the sheet"
+            )
+        points = machine_number(found[0].points) if alone else ""
         row([*(_cell(student, title) for title in CANVAS_COLUMNS), points])
     if without_sheet:
         many = len(without_sheet) > 1
@@ -96,7 +112,7 @@ def canvas_gradebook(
     warnings += [
         f"--roster: {quoted(s.student)} is graded but not on the roster, so not in --summary"
         for s in grades.sheets
-        if id(s) not in matched
+        if id(s) not in claimed
     ]
     return buffer.getvalue(), warnings
 
