@@ -126,7 +126,7 @@ def test_every_sheet_format_per_student(cg, tmp_path):
 
 
 HOSTILE = (
-    "id\n../../etc/passwd\n/abs/path\n.hidden\nCON\nAda\nada\n"
+    "id\n../../etc/passwd\n/abs/path\n.hidden\nCON\nAda_\nada!\n"  # Ada_.md, ada_.md
     '"new\nline"\n=HYPERLINK(""x"")\nJosé\n\u202eevil\n' + "x" * 100 + "\n"
 )
 
@@ -238,6 +238,11 @@ def test_sheet_option_errors(cg, args, message):
 def test_roster_errors(cg, tmp_path):
     for roster, message in (
         ("id,name\nada,A\nada,B\n", "line 3: the student id 'ada' is also on line 2"),
+        (  # a sheet names its student in any case: their sheets could not be told apart
+            "id,name\nalice,A\nAlice,B\n",
+            "line 3: the student id 'Alice' is also on line 2 as 'alice' (a sheet names its "
+            "student in any case); each student once",
+        ),
         ("id,name\n,A\n", "line 2: no student id"),
         ("id,name\n", "lists no student"),
         ("id\n" + "b" * 101 + "\n", "line 2: a student id of 101 characters (at most 100)"),

@@ -136,7 +136,7 @@ def read_roster(path: str | PathLike) -> list[Student]:
     lowered = [t.lower() for t in titles]
     column = next((lowered.index(c) for c in ID_COLUMNS if c in lowered), 0)
     students: list[Student] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # by the id in any case: its id, its line
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row) or row[0].strip() == "Points Possible":
             continue  # a blank line; the second row of Canvas's gradebook export
@@ -150,12 +150,18 @@ def read_roster(path: str | PathLike) -> list[Student]:
             raise UsageError(
                 f"{where}: line {line}: no student id in column {quoted(titles[column])}"
             )
-        if student in seen:
+        if student.casefold() in seen:
+            other, at = seen[student.casefold()]
+            also = (
+                ""
+                if other == student
+                else f" as {quoted(other)} (a sheet names its student in any case)"
+            )
             raise UsageError(
                 f"{where}: line {line}: the student id {quoted(student)} is also on line "
-                f"{seen[student]}; each student once"
+                f"{at}{also}; each student once"
             )
-        seen[student] = line
+        seen[student.casefold()] = (student, line)
         cells = {title: (row[i].strip() if i < len(row) else "") for i, title in enumerate(titles)}
         students.append(Student(student, cells))
         if len(students) > MAX_ROSTER:
@@ -170,12 +176,15 @@ def as_students(roster: str | PathLike | Iterable[str | Student]) -> list[Studen
     if isinstance(roster, (str, PathLike)):
         return read_roster(roster)
     students = [s if isinstance(s, Student) else Student(str(s)) for s in roster]
-    ids = [s.id for s in students]
+    ids = [s.id.casefold() for s in students]
     for student in students:
         if not student.id.strip():
             raise UsageError("roster: a student id is empty")
-        if ids.count(student.id) > 1:
-            raise UsageError(f"roster: the student id {quoted(student.id)} is given twice")
+        if ids.count(student.id.casefold()) > 1:
+            raise UsageError(
+                f"roster: the student id {quoted(student.id)} is given twice (in any case: a "
+                "sheet names its student in any case)"
+            )
     if not students:
         raise UsageError("roster: no student")
     return students
