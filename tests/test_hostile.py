@@ -360,7 +360,36 @@ def test_special_files_in_a_class_are_skipped(cg, tmp_path):
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         f"cg: warning: {folder / 'pipe.csv'}: skipped: {SKIPPED_SPECIAL}",
-        f"cg: warning: {folder / 'sub.json'}: skipped: {SKIPPED_SPECIAL}",
+        f"cg: warning: {folder / 'sub.json'}: skipped: a folder: cg grades the sheets of the "
+        "folder given, not of the folders in it",
+    ]
+
+
+def test_nothing_a_student_hands_in_is_passed_over_in_silence(cg, tmp_path):
+    """A file of another format, with no extension, a folder, a hidden sheet: each is
+    said, on screen and in the gradebook (a submission simply disappeared); only hidden
+    files of no sheet format (.DS_Store) are left out."""
+    folder = tmp_path / "s"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("dan.txt", "bob", "gus.docx", ".hidden.txt", "sub/alice.txt"):
+        (folder / name).write_text("student: x\nc = 3\n")
+    (folder / ".DS_Store").write_bytes(b"\0\1")
+    book = tmp_path / "book.csv"
+    result = cg("check", P, *AT, "--answers", str(folder), "--summary", str(book))
+    assert result.exit_code == 0
+    formats = "not a sheet's format: cg reads .csv, .json, .markdown, .md, .tab, .tex, .tsv, .txt"
+    assert result.stderr.splitlines() == [
+        f"cg: warning: {folder / 'sub'}: skipped: a folder: cg grades the sheets of the folder "
+        "given, not of the folders in it",
+        f"cg: warning: {folder / '.hidden.txt'}: skipped: a hidden file (its name starts with a "
+        "dot): name it without the dot to grade it",
+        f"cg: warning: {folder / 'bob'}: skipped: {formats} files",
+        f"cg: warning: {folder / 'gus.docx'}: skipped: {formats} files",
+    ]
+    assert result.stdout.splitlines()[-1] == "1 sheet graded, 1 all right, 4 skipped"
+    rows = list(csv.reader(book.open(encoding="utf-8")))
+    assert [r[1] for r in rows[1:]] == [
+        str(folder / n) for n in ("dan.txt", "sub", ".hidden.txt", "bob", "gus.docx")
     ]
 
 

@@ -166,8 +166,10 @@ def why_not_a_class_sheet(path: str | Path) -> str | None:
 def folder_sheets(folder: str | Path) -> tuple[list[Path], list[tuple[str, str]]]:
     """The sheet files of a folder, sorted by name, and (file, why) for each one skipped.
 
-    Files whose extension is no sheet format's, and hidden files, are no sheets and
-    are passed over in silence; links and other non-regular files are skipped with a note.
+    Links and other non-regular files are skipped with a note, and so is every other
+    entry a student may have handed in: a file of another format (``bob``, ``bob.docx``),
+    a folder, a hidden file with a sheet's extension (``.bob.md``). Only other hidden
+    files (``.DS_Store``, an editor's lock) are passed over in silence.
     """
     folder = Path(folder)
     try:
@@ -176,19 +178,36 @@ def folder_sheets(folder: str | Path) -> tuple[list[Path], list[tuple[str, str]]
         raise UsageError(f"{folder}: cannot list the folder: {exc.strerror or exc}") from None
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    others: list[tuple[str, str]] = []
     for name in names:
         path = folder / name
-        if name.startswith(".") or path.suffix.lower() not in SHEET_SUFFIXES:
+        is_sheet = path.suffix.lower() in SHEET_SUFFIXES
+        if name.startswith(".") and not is_sheet:
             continue
         why = why_not_a_class_sheet(path)
-        if why is None:
+        if why is None and not is_sheet:
+            others.append((str(path), NOT_A_SHEET_FORMAT))
+        elif why is None and name.startswith("."):
+            others.append((str(path), HIDDEN))
+        elif why is None:
             files.append(path)
-        else:
+        elif why == NOT_A_FILE and os.path.isdir(path):
+            skipped.append((str(path), A_FOLDER))
+        elif is_sheet:
             skipped.append((str(path), why))
+        else:
+            others.append((str(path), NOT_A_SHEET_FORMAT))
     if not files and not skipped:
         known = ", ".join(sorted(SHEET_SUFFIXES))
         raise UsageError(f"{folder}: no answer sheets in this folder (looked for {known})")
-    return files, skipped
+    return files, skipped + others
+
+
+NOT_A_SHEET_FORMAT = (
+    "not a sheet's format: cg reads " + ", ".join(sorted(SHEET_SUFFIXES)) + " files"
+)
+HIDDEN = "a hidden file (its name starts with a dot): name it without the dot to grade it"
+A_FOLDER = "a folder: cg grades the sheets of the folder given, not of the folders in it"
 
 
 def sheet_files(paths: Iterable[str | Path]) -> list[Path]:
