@@ -1083,6 +1083,29 @@ def test_a_value_written_as_a_formula_is_not_a_number(cg, written):
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "grade"),
+    [("1000", "right"), ("1.000", "wrong"), ("1,000", "missing"), ("-1,500", "missing")],
+)
+def test_a_comma_that_could_be_a_thousands_separator_is_not_guessed(cg, written, grade):
+    """1,000 was read as 1.000 (a decimal comma) and graded a wrong 1; 3,0 is still 3.0."""
+    doc = json.loads(
+        cg(
+            "check", "f = x*y", "x=10", "y=100", "--expect", f"f={written}", "--format", "json"
+        ).stdout
+    )
+    (answer,) = doc["answers"]
+    assert answer["verdict"] == grade
+    if grade == "missing":
+        whole, part = written.split(",")
+        assert doc["problems"] == [
+            f"--expect: answer f: {written!r} could be {whole}{part} (a thousands separator) or "
+            f"{whole}.{part} (a decimal comma): write {whole}{part} or {whole}.{part}"
+        ]
+    comma = cgcli.grade("c = a + b", {"a": 2, "b": 1}, {"c": "3,0", "dc/da": "1,00"})
+    assert [a.verdict for a in comma.answers] == ["right", "right"]
+
+
 def test_formula_answers_with_functions():
     report = cgcli.grade(
         "s = sigmoid(w*x)",

@@ -20,6 +20,8 @@ from ..passes.engine import forward
 
 DECIMAL = re.compile(r"[+-]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[+-]?\d+))?")
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+THOUSANDS_OR_DECIMAL = re.compile(r"(?P<int>[+-]?[1-9]\d{0,2}),(?P<frac>\d{3})")
+"""``1,000``: a thousand with a thousands separator, or 1.000 with a decimal comma."""
 _SPELLINGS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "²": "^2"}
 MAX_ANSWER_CHARS = 2000
 """Longest answer read; a cell is a number or a short formula."""
@@ -68,8 +70,16 @@ def normalise(text: str) -> str:
 def read_given(key: str, text: str, names: Mapping[str, float]) -> Given:
     """Parse what was written for ``key``; ``names`` holds the value of every node
     label a formula may use. Raises :class:`UsageError` (one line) when it does not parse."""
-    shown = normalise(text)
     key = shortened(key, 40)
+    both = THOUSANDS_OR_DECIMAL.fullmatch(text.strip())
+    if both:
+        whole, part = both["int"], both["frac"]
+        raise UsageError(
+            f"answer {key}: {quoted_text(text.strip(), 40)} could be {whole}{part} (a thousands "
+            f"separator) or {whole}.{part} (a decimal comma): write {whole}{part} or "
+            f"{whole}.{part}"
+        )
+    shown = normalise(text)
     if len(shown) > MAX_ANSWER_CHARS:
         raise UsageError(f"answer {key}: longer than {MAX_ANSWER_CHARS} characters")
     quoted = quoted_text(shown, 40)
