@@ -396,6 +396,29 @@ def test_prairielearn_results_json_follows_the_specification(cg):
     assert wrong["output"] == "given: 2\ncorrect: 5"
 
 
+@pytest.mark.parametrize("lms", ["gradescope", "prairielearn"])
+def test_one_submission_is_graded_whole_rows_left_out_count(cg, tmp_path, lms):
+    """A sheet with one right row of seven scored 100% (each sheet asked what it showed);
+    a submission now answers its whole sheet: all of it, or what its asks: line says."""
+    one = tmp_path / "one.csv"
+    one.write_text("node,value\nc,3\n", encoding="utf-8")
+    doc = __import__("json").loads(
+        cg("check", *OLAH, "--answers", str(one), "--format", lms).stdout
+    )
+    scores = [t["score" if lms == "gradescope" else "points"] for t in doc["tests"]]
+    assert scores == [1, 0, 0, 0, 0, 0, 0]
+    blank = tmp_path / "blank.csv"  # cg sheet --ask gradients: its four gradients only
+    blank.write_text(cg("sheet", *OLAH, "--ask", "gradients", "--format", "csv").stdout)
+    doc = __import__("json").loads(
+        cg("check", *OLAH, "--answers", str(blank), "--format", lms).stdout
+    )
+    assert [t["name"] for t in doc["tests"]] == ["∂e/∂d", "∂e/∂c", "∂e/∂b", "∂e/∂a"]
+    shown = __import__("json").loads(
+        cg("check", *OLAH, "--answers", str(one), "--format", lms, "--require", "c").stdout
+    )  # the teacher's own --require still decides
+    assert [t["name"] for t in shown["tests"]] == ["c"]
+
+
 def test_an_unreadable_sheet_is_reported_to_the_course(cg, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
