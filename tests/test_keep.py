@@ -93,6 +93,18 @@ def test_binary_formats_keep_the_text_of_csv_and_the_types_of_parquet(cg, points
     assert csv.splitlines()[:3] == ["id,ok,x,y,f,df/dx,df/dy", "10,true,1,3,3,3,1", "11,,2,4,8,4,2"]
 
 
+def test_the_table_shows_control_characters_the_data_formats_keep_them(cg, tmp_path):
+    """A kept ESC, or a BEL in a column's name, would act on the terminal that shows the
+    table: they are shown as ␛ and ␇ there; CSV keeps them, as data."""
+    path = tmp_path / "points.csv"
+    path.write_text('"i\x07d",x\n"\x1b[31mRED",1\n', encoding="utf-8")
+    table = cg("eval", "x^2", "--points", str(path), "--keep", "all", "--no-check").stdout
+    assert table.splitlines() == ["     i␇d  x  f  df/dx", "␛[31mRED  1  1      2"]
+    csv = cg("eval", "x^2", "--points", str(path), "--keep", "all", "--no-check", "--format",
+             "csv").stdout  # fmt: skip
+    assert csv.splitlines() == ["i\x07d,x,f,df/dx", "\x1b[31mRED,1,1,2"]
+
+
 def test_json_lines_keep_their_json_values(cg, tmp_path):
     path = tmp_path / "points.jsonl"
     path.write_text('{"id": 7, "x": 1, "y": 2, "meta": {"k": [1, 2]}}\n'

@@ -177,9 +177,13 @@ class RowWriter:
         return lead + rows[: -len(b",\n")]
 
     def _table_text(self, numbers: list[np.ndarray], kept: pa.Table | None = None) -> str:
-        header = self.layout.header()
+        """The aligned table, for a reader: names and kept text with their control
+        characters made visible (a kept ESC cannot recolour the terminal)."""
+        from ...core.untrusted import visible
+
+        header = [visible(name) for name in self.layout.header()]
         count = len(numbers[0]) if numbers else kept.num_rows if kept is not None else 0
-        texts = [] if kept is None else [_kept_text(column) for column in kept.columns]
+        texts = [] if kept is None else [list(map(visible, _kept_text(c))) for c in kept.columns]
         rows = [
             [
                 *(text[r] for text in texts),
