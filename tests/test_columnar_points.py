@@ -378,6 +378,30 @@ def test_binary_formats_need_distinct_column_names(cg, tmp_path):
         "and the output; give the output a name of its own (f = ...)\n",
     )  # fmt: skip
     assert not target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["arrow", "csv", "json", "table"])
+def test_a_kept_column_named_like_one_cg_writes_is_refused(cg, tmp_path, fmt):
+    """CSV with two columns f could not be read back, a JSON object would keep one; JSON
+    Lines nests the kept columns apart."""
+    target = tmp_path / ("out.txt" if fmt == "table" else f"out.{fmt}")
+    kept = cg("eval", "x*2", "--points", "-", "--keep", "all", "--format", fmt, "-o",
+              str(target), "--no-check", input="f,x\nA,1\n")  # fmt: skip
+    assert (kept.exit_code, kept.stderr) == (
+        2, "cg: usage error: the result would have two columns named f: a column kept with "
+        "--keep and a column cg writes; leave f out of --keep (or name the output otherwise: "
+        "f = ...)\n",
+    )  # fmt: skip
+    lines = cg("eval", "x*2", "--points", "-", "--keep", "all", "--format", "jsonl",
+               "--no-check", input="f,x\nA,1\n")  # fmt: skip
+    assert (
+        lines.stdout
+        == '{"kept": {"f": "A"}, "inputs": {"x": 1}, "value": 2, "gradient": {"x": 2}}\n'
+    )
+
+
+def test_a_distinct_output_name_writes_arrow(cg, tmp_path):
+    target = tmp_path / "out.arrow"
     result = cg("eval", "f = x", "--points", "-", "--format", "arrow", "-o", str(target),
                 "--no-check", input="x\n1\n")  # fmt: skip
     assert result.exit_code == 0

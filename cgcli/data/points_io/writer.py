@@ -40,6 +40,27 @@ class RowLayout:
         return [*self.kept, *numbers]
 
 
+def _refuse_repeated_columns(layout: RowLayout, fmt: str) -> None:
+    """Refused before any row: a kept column named like one cg writes (the result could
+    not be read back, a JSON object would keep one of them); in Parquet and Arrow, which
+    need distinct names, an input named like the output too (``cg eval x``)."""
+    header = layout.header()
+    repeated = sorted({n for n in header if header.count(n) > 1})
+    kept = [name for name in repeated if name in layout.kept]
+    if kept:
+        name = kept[0]
+        raise UsageError(
+            f"the result would have two columns named {name}: a column kept with --keep and a "
+            f"column cg writes; leave {name} out of --keep (or name the output otherwise: "
+            "f = ...)"
+        )
+    if repeated and fmt in BINARY_FORMATS:
+        raise UsageError(
+            f"--format {fmt} needs distinct column names, but {repeated[0]} is both an input "
+            "and the output; give the output a name of its own (f = ...)"
+        )
+
+
 class RowWriter:
     """Writes result rows to a byte sink in one of the output formats, chunk by chunk."""
 
@@ -53,13 +74,8 @@ class RowWriter:
         self.widths: list[int] | None = None
         self.binary_writer = None
         self.pending_write: Future | None = None
-        header = layout.header()
-        repeated = sorted({n for n in header if header.count(n) > 1})
-        if fmt in BINARY_FORMATS and repeated:
-            raise UsageError(
-                f"--format {fmt} needs distinct column names, but {', '.join(repeated)} is both "
-                "an input and the output; give the output a name of its own (f = ...)"
-            )
+        if fmt != "jsonl":  # JSON Lines nests the kept columns and the numbers apart
+            _refuse_repeated_columns(layout, fmt)
 
     def start(self, kept: pa.Table | None = None) -> None:
         """The header (or the opening of a JSON array), once, before the first row; the
