@@ -41,9 +41,9 @@ class RowLayout:
 
 
 def _refuse_repeated_columns(layout: RowLayout, fmt: str) -> None:
-    """Refused before any row: a kept column named like one cg writes (the result could
-    not be read back, a JSON object would keep one of them); in Parquet and Arrow, which
-    need distinct names, an input named like the output too (``cg eval x``)."""
+    """Refused before any row: a kept column named like one cg writes (a CSV result could
+    not be read back, Parquet and Arrow need distinct names); in Parquet and Arrow an input
+    named like the output too (``cg eval x``)."""
     header = layout.header()
     repeated = sorted({n for n in header if header.count(n) > 1})
     kept = [name for name in repeated if name in layout.kept]
@@ -74,7 +74,7 @@ class RowWriter:
         self.widths: list[int] | None = None
         self.binary_writer = None
         self.pending_write: Future | None = None
-        if fmt != "jsonl":  # JSON Lines nests the kept columns and the numbers apart
+        if fmt not in ("jsonl", "json"):  # these nest the kept columns and the numbers apart
             _refuse_repeated_columns(layout, fmt)
 
     def start(self, kept: pa.Table | None = None) -> None:
