@@ -304,3 +304,20 @@ def test_abs_of_relu_and_sigmoid_are_written_with_sign(cg):
         cg("grad", "abs(relu(u) - 1)").stdout == "∂f/∂u = [1 if u > 0, else 0]*sign(relu(u) - 1)\n"
     )
     assert cg("grad", "abs(sigmoid(u) - 1)").stdout == "∂f/∂u = (1 - σ(u))*σ(u)*sign(σ(u) - 1)\n"
+
+
+@pytest.mark.parametrize(
+    ("program", "point", "formula"),
+    [("sqrt(x)", "x=0", "1/(2*sqrt(x))"), ("asin(x)", "x=1", "1/sqrt(1 - x^2)")],
+)
+def test_an_infinite_derivative_is_the_one_cg_eval_gives_not_zoo(cg, program, point, formula):
+    """At the edge of the domain SymPy's value is zoo (an infinity of no sign), and cg grad
+    exited 3 saying "not a real number" where cg eval prints inf ✓ and exits 0."""
+    result = cg("grad", program, point)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"∂f/∂x = {formula} = inf  (SymPy's value there is zoo, an infinity of either sign; "
+        "from where the function is defined it is inf, as cg eval gives)\n",
+    )
+    evaluated = cg("eval", program, point, "--format", "json")
+    assert json.loads(evaluated.stdout)["gradient"] == {"x": "inf"} and evaluated.exit_code == 0

@@ -13,6 +13,7 @@ numbers against them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -41,7 +42,8 @@ class Partial:
     exact: str | None = None
     """SymPy's exact value at the point, as text."""
     convention: str | None = None
-    """Set at a kink: why the value is cg's convention rather than SymPy's."""
+    """Why the value is not SymPy's: cg's convention at a kink, or the sign of an
+    infinite derivative from where the function is defined (SymPy's zoo)."""
 
     @property
     def real(self) -> bool:
@@ -306,9 +308,15 @@ def _with_convention(partial: Partial, graph: Graph, result) -> Partial:
     values = [r.value for r in result.nodes]
     needs = [r.grad is not None for r in result.nodes]
     index = next(n.index for n in graph.inputs if n.name == partial.input)
+    ours = result.nodes[index].grad or 0.0
+    if partial.value == "zoo" and math.isinf(ours):  # √x at 0: SymPy's 1/(2√0) has no sign
+        note = (
+            "SymPy's value there is zoo, an infinity of either sign; from where the function "
+            f"is defined it is {format_number(ours)}, as cg eval gives"
+        )
+        return dataclasses.replace(partial, value=ours, exact=None, convention=note)
     if not through_kink(graph, values, needs)[index]:
         return partial
-    ours = result.nodes[index].grad or 0.0
     theirs = partial.exact if partial.exact is not None else str(partial.value)
     note = f"at a kink cg follows PyTorch's convention; SymPy's value there is {theirs}"
     if isinstance(partial.value, float) and math.isclose(partial.value, ours, rel_tol=1e-12):
