@@ -750,6 +750,22 @@ def test_drawings_never_replace_a_file_cg_did_not_write(cg, tmp_path):
     assert sorted(p.name for p in again.iterdir()) == ["syllabus.html", "syllabus.svg"]
 
 
+def test_a_student_named_like_the_class_drawing_in_the_drawings_folder_gets_another_name(
+    cg, tmp_path
+):
+    """--class-drawing out/class.html beside --drawings out: the student 'class' drew over
+    it (exit 2, no gradebook); their drawing is class-2 now, and both are written."""
+    (tmp_path / "sheets").mkdir()
+    (tmp_path / "sheets" / "x.txt").write_text("student: class\nc = 3\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cg("check", *OLAH, "--answers", str(tmp_path / "sheets"), "--drawings", str(out),
+                "--class-drawing", str(out / "class.html"))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["class-2.html", "class-2.svg", "class.html"]
+    assert "<table" in (out / "class.html").read_text(encoding="utf-8")  # the class's page
+
+
 def test_a_canvas_import_in_the_class_folder_is_replaced_not_graded(cg, tmp_path):
     import shutil
 

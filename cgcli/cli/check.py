@@ -408,7 +408,10 @@ def _is_folder(entry) -> bool:
 
 
 def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> dict[str, str]:
-    """--class-drawing and --drawings written (returned: student -> graded SVG)."""
+    """--class-drawing and --drawings written (returned: student -> graded SVG); a student
+    whose drawing would take the class drawing's name in the folder gets ``-2``."""
+    import os
+
     from ..core.files import write_whole
     from ..grading.variants import read_variants, safe_file_name, write_folder
     from ..render.course import class_circuit, student_circuits
@@ -421,6 +424,8 @@ def _draw(graph, values, variants_file, grades, digits, class_file, folder) -> d
     drawn: dict[str, str] = {}
     if folder:
         files, taken = {}, set()
+        if class_file and _same_folder(os.path.dirname(class_file) or ".", folder):
+            taken.add(os.path.splitext(os.path.basename(class_file))[0].lower())  # its name
         for sheet, svg, page in student_circuits(
             graph, values, variants, variants_file, grades, digits
         ):
