@@ -440,8 +440,6 @@ def test_a_big_array_is_compact_on_a_terminal_and_whole_in_json():
         ["explain", *ARGS, "--mode", "forward", "--wrt", "x"],
         ["grad", *ARGS],
         ["hessian", *ARGS],
-        ["eval", *ARGS, "--mode", "forward", "--wrt", "x"],
-        ["eval", *ARGS, "--grad-graph"],
         ["grad", "x * 2", "x=[1,2]"],
         ["grad", "sum(W @ x)"],  # no values: SymPy's worker must not be where it fails
         ["grad", "sum(x)", "--order", "2"],
@@ -451,6 +449,31 @@ def test_the_commands_that_work_on_scalars_say_so(argv):
     result = run_cg(*argv)
     assert result.exit_code == 2
     assert "this works on scalar programs; the program uses vectors or matrices" in result.output
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [(["--mode", "forward", "--wrt", "x"], "--mode forward"), (["--grad-graph"], "--grad-graph")],
+)
+def test_the_modes_of_cg_eval_that_work_on_scalars_name_their_option(argv, option):
+    """It said 'this works on scalar programs ... which cg eval and evaluate() take': cg
+    eval itself, with the option that needs scalars."""
+    result = run_cg("eval", *ARGS, *argv)
+    assert (result.exit_code, result.output) == (
+        2,
+        f"cg: usage error: {option} works on scalar programs; this one uses vectors or "
+        "matrices: leave it out, and cg eval runs the reverse pass over the arrays\n",
+    )
+
+
+def test_a_matrix_read_row_by_row_evaluates_over_arrays():
+    """W read only as W[2], a 3×2 matrix given: the row is a vector, and so is L (an
+    array output, differentiated as the sum of its entries); it was refused as 'this
+    works on scalar programs'. ∂ΣL/∂W[2] = (3, 3)."""
+    result = evaluate("L = W[2] * 3", {"W": [[1, 2], [3, 4], [5, 6]]})
+    assert result.value.tolist() == [9.0, 12.0]
+    assert {k: v.tolist() for k, v in result.gradient.items()} == {"W[2]": [3.0, 3.0]}
+    assert result.check.ok
 
 
 def test_exact_and_points_say_what_they_take():

@@ -184,6 +184,12 @@ def evaluate(
         _refuse_with_steps(points, engine, mode, tangent, by_step)
     if mode != "reverse" or tangent is not None:
         _refuse_with_points(points, exact, grad_only, mode)
+        if over_arrays(graph, inputs, output):
+            option = "--grad-graph" if mode == "gradient-graph" else "--mode forward"
+            raise UsageError(
+                f"{option} works on scalar programs; this one uses vectors or matrices: "
+                "leave it out, and cg eval runs the reverse pass over the arrays"
+            )
         if mode == "gradient-graph":
             if tangent is not None:
                 raise UsageError("--grad-graph evaluates the reverse pass's graph: drop --tangent")

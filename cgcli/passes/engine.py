@@ -209,13 +209,21 @@ def over_arrays(graph: Graph, inputs: Mapping[str, Any], output: str | None = No
 
 
 def uses_arrays(graph: Graph, inputs: Mapping[str, Any]) -> bool:
-    """Whether ``graph`` works on arrays: it has an array op, or ``inputs`` give a list to
-    an input the program reads whole (a vector)."""
+    """Whether ``graph`` works on arrays: it has an array op, ``inputs`` give a list to an
+    input the program reads whole (a vector), or rows to a name it reads row by row
+    (``W[2]`` of a matrix: a sequence of vectors)."""
     if any(is_array_op(op) for op in graph.table.op_names):
         return True
     names = set(graph.input_names)
     listed = (n for n, v in inputs.items() if not isinstance(getattr(v, "number", None), float))
-    return any(name in names for name in listed)  # a SequenceValue or an ArrayValue
+    if any(name in names for name in listed):  # a SequenceValue or an ArrayValue
+        return True
+    for name, value in inputs.items():  # a matrix whose rows are read: W[2] is a vector
+        ndim = getattr(getattr(value, "number", None), "ndim", 0)
+        reads = [n for n in names if ndim >= 2 and n.startswith(f"{name}[")]
+        if any(read.count(",") + 1 < ndim for read in reads):
+            return True
+    return False
 
 
 def is_array_op(op: str) -> bool:
