@@ -855,3 +855,16 @@ def test_params_values_may_hold_commas(cg, files):
     result = cg("train", "w*x", "--data", files["data"], "--target", "y", "--params",
                 "w=max(1,2)", "--epochs", "1", "--lr", "0.01", "--format", "json")  # fmt: skip
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("written", ["1e-400", "-3e-330", "1E-400"])
+def test_a_value_below_the_smallest_float64_is_said(cg, written):
+    """It became 0 in silence (while 1e999 is an error): now a warning says so."""
+    result = cg("eval", "x*2", f"x={written}", "--no-check")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"cg: warning: x = {written.lower()} is below the smallest float64 (5e-324): cg "
+        "computes with 0\n"
+    )
+    assert cg("eval", "x*2", "x=1e-300", "--no-check").stderr == ""
+    assert cg("eval", "x*2", "x=0e5", "--no-check").stderr == ""

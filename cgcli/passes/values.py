@@ -19,6 +19,7 @@ from ..core.errors import (
     ShapeError,
     UsageError,
 )
+from ..core.ir import NUMBER, Graph
 from ..core.parser import parse, parse_list
 from .engine import forward
 
@@ -26,8 +27,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fractions import Fraction
     from typing import Any
-
-    from ..core.ir import Graph
 
 NAME_PATTERN = re.compile(r"[^\W\d]\w*")
 
@@ -484,7 +483,39 @@ def bind_inputs(
         raise UsageError(_scalar_for_sequence(missing, values) or missing_values(missing))
     used = set(needed)
     warnings += [unused_value(graph, name) for name in values if name not in used]
+    warnings += [_underflow(values[name]) for name in needed if _underflows(values[name])]
     return graph, {name: values[name].number for name in needed}, warnings
+
+
+def _underflows(value: InputValue | ArrayValue) -> bool:
+    """A number written as not 0 that is 0 as a float64 (``1e-400``): a literal, or a
+    rational from Python (an expression such as ``exp(-1000)`` is not looked into)."""
+    if isinstance(value, ArrayValue) or value.number != 0.0:
+        return False
+    exact = value.exact
+    if isinstance(exact, Graph):
+        written = _written(exact)
+        return written is not None and any(d in "123456789" for d in written.split("e")[0])
+    return getattr(exact, "numerator", 0) != 0  # a Fraction (fractions is not imported)
+
+
+def _written(graph: Graph) -> str | None:
+    """The text of a number literal, signed or not (``-3e-330``); None for an expression."""
+    ops = {graph.table.op(i) for i in range(len(graph.nodes))}
+    return graph.source.strip().lower() if ops <= {NUMBER, "neg"} else None
+
+
+def _underflow(value: InputValue) -> str:
+    exact = value.exact
+    if isinstance(exact, Graph):
+        shown = _written(exact)
+    else:
+        from decimal import Decimal, localcontext
+
+        with localcontext() as context:
+            context.prec = 6
+            shown = format(Decimal(exact.numerator) / Decimal(exact.denominator), "g")
+    return f"{value.name} = {shown} is below the smallest float64 (5e-324): cg computes with 0"
 
 
 def exact_values(
