@@ -868,3 +868,11 @@ def test_a_value_below_the_smallest_float64_is_said(cg, written):
     )
     assert cg("eval", "x*2", "x=1e-300", "--no-check").stderr == ""
     assert cg("eval", "x*2", "x=0e5", "--no-check").stderr == ""
+
+
+def test_an_element_below_the_smallest_float64_is_said_alone(cg):
+    """x = [1, 0, 1e-400]: only the third element, by its own text (the 0 is a 0)."""
+    result = cg("eval", "x[1]*x[2] + x[3]", "x=[1, 0, 1e-400]", "--no-check")
+    assert result.stderr == (
+        "cg: warning: x[3] = 1e-400 is below the smallest float64 (5e-324): cg computes with 0\n"
+    )

@@ -502,7 +502,9 @@ def _underflows(value: InputValue | ArrayValue) -> bool:
 def _written(graph: Graph) -> str | None:
     """The text of a number literal, signed or not (``-3e-330``); None for an expression."""
     ops = {graph.table.op(i) for i in range(len(graph.nodes))}
-    return graph.source.strip().lower() if ops <= {NUMBER, "neg"} else None
+    if not ops <= {NUMBER, "neg"}:
+        return None
+    return graph.text(graph.nodes[graph.output]).strip().lower()  # an element's, in a list
 
 
 def _underflow(value: InputValue) -> str:
