@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from fractions import Fraction
@@ -517,7 +518,7 @@ def test_the_interval_method_agrees_with_the_whole_program_method_on_every_op(op
     graph = parse(program_for(op) + " * 3/7 + 1")
     needs = graph.depends_on_input()
     exact = {name: Fraction(v) for name, v in zip(["x", "y"], point, strict=False)}
-    value, grads, kinks = reference_at(graph, exact, needs)
+    value, grads, kinks, _ = reference_at(graph, exact, needs)
     [(old_value, old_grads, old_kinks)] = whole_program_reference(graph, [exact], needs)
     assert not any(kinks) and not any(old_kinks)
     assert _same_float(value, old_value), (value, old_value)
@@ -533,12 +534,23 @@ def test_the_interval_method_agrees_on_every_node_of_random_programs(seed):
     rng = random.Random(seed)
     exact = {n: Fraction(rng.randint(-3000, 3000), 1000) for n in graph.input_names}
     try:
-        value, grads, _ = reference_at(graph, exact, needs)
+        value, grads, _, node_values = reference_at(graph, exact, needs)
     except Irregular:
         pytest.skip("a tie or a kink at its break: the whole-program method's case")
     [(old_value, old_grads, _)] = whole_program_reference(graph, [exact], needs)
     assert _same_float(value, old_value)
     assert all(_same_float(n, o) for n, o in zip(grads, old_grads, strict=True))
+    # every node's value (what the check of intermediate values holds cg's against),
+    # against SymPy's own expression of that node at the exact inputs
+    from cgcli.check.symbolic import build, exact_value, input_symbols, numeric, substitute
+
+    symbols = input_symbols(graph)
+    exprs = build(graph, symbols)
+    at = {symbols[n]: exact_value(v) for n, v in exact.items()}
+    used = graph.used_by_output()
+    for node in graph.nodes:
+        if used[node.index]:
+            assert _same_float(node_values[node.index], numeric(substitute(exprs[node.index], at)))
 
 
 MP50 = mpmath.MPContext()
@@ -658,7 +670,7 @@ def test_the_check_of_a_regular_point_does_not_import_sympy():
         "from cgcli.check.run import _sympy_reference\n"
         "graph = parse('sigmoid(w*x + b) * tanh(x) / (1 + x^2)')\n"
         "point = {n: Fraction(1, 3) for n in graph.input_names}\n"
-        "[(value, grads, kinks)] = _sympy_reference(graph, [point], graph.depends_on_input())\n"
+        "[(value, grads, kinks, _)] = _sympy_reference(graph, [point], graph.depends_on_input())\n"
         "print(value, 'sympy' in sys.modules)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -688,3 +700,24 @@ def test_infinity_times_a_kinks_zero_is_a_convention_not_a_mismatch(program):
     assert math.isnan(result.gradient["u"])
     assert statuses(result)["u"] == "convention"
     assert result.check.ok
+
+
+def test_an_intermediate_value_is_checked_too(cg):
+    """a = (x + 1e16) - 1e16 is 0 in float64 and 1 exactly; nothing downstream shows it
+    (a*0), and the row said ✓ beside 0. Its value is checked now: ✗, and the line why."""
+    result = cg("eval", "a = (x+1e16) - 1e16; f = a*0 + y", "x=1", "y=1")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[3].split()[0] == "a" and lines[3].endswith("✗")
+    assert lines[-1] == "✗ a: ours 0, expected 1, difference -1 (relative 1)"
+    doc = json.loads(cg("eval", "a = (x+1e16) - 1e16; f = a*0 + y", "x=1", "y=1",
+                        "--format", "json").stdout)  # fmt: skip
+    assert doc["check"]["ok"] is False
+    ids = {node["label"]: node["id"] for node in doc["nodes"]}
+    assert doc["check"]["values"][ids["a"]] == {
+        "status": "mismatch",
+        "expected": 1.0,
+        "reason": "ours 0, expected 1, difference -1 (relative 1)",
+    }
+    fine = evaluate("q = x + y; f = q * z", {"x": 1, "y": 3, "z": -3})
+    assert fine.check.ok and [v.status for v in fine.check.values if v] == ["ok"]  # q

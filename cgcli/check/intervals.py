@@ -344,10 +344,11 @@ def _float(x: Any) -> float:
 
 def reference_at(
     graph: Graph, inputs: Mapping[str, Fraction | Graph], needs: list[bool]
-) -> tuple[Expected, list[Expected | None], list[bool]]:
+) -> tuple[Expected, list[Expected | None], list[bool], list[Expected | None]]:
     """The output's value, ∂output/∂node for every node that ``needs`` it (floats from
-    intervals that hold the exact numbers), and whether each takes a share through a step
-    at its break (then its value is a convention).
+    intervals that hold the exact numbers), whether each takes a share through a step
+    at its break (then its value is a convention), and every used node's value (None
+    where its interval is still wide, or the output does not use it).
 
     Raises Irregular where this method cannot decide.
     """
@@ -366,4 +367,5 @@ def reference_at(
             raise Irregular(f"intervals still too wide at {digits} digits")
         digits *= 2
     grads = [_float(a) if need else None for a, need in zip(adjoints, needs, strict=True)]
-    return _float(values[graph.output]), grads, kinked
+    node_values = [None if v is None or not _narrow(v) else _float(v) for v in values]
+    return _float(values[graph.output]), grads, kinked, node_values

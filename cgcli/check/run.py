@@ -175,8 +175,15 @@ def _sympy_reference(graph: Graph, points: list[dict], needs: list[bool]) -> lis
 
 
 def _sympy_report(
-    graph: Graph, point: Point, expected_value, expected_grads, kinks: list[bool]
+    graph: Graph,
+    point: Point,
+    expected_value,
+    expected_grads,
+    kinks: list[bool],
+    expected_values: list | None = None,
 ) -> CheckReport:
+    """The verdicts on the output's value, every gradient and, where the reference has
+    them (``expected_values``: the interval method's), every computed node's value."""
     through_kink = _through_kink(graph, point)
     verdicts = tuple(
         None
@@ -190,7 +197,24 @@ def _sympy_report(
         for i, expected in enumerate(expected_grads)
     )
     value = judge(point.values[graph.output], expected_value)
-    return CheckReport(SYMPY, value, verdicts, None)
+    values = None if expected_values is None else _value_verdicts(graph, point, expected_values)
+    return CheckReport(SYMPY, value, verdicts, None, values)
+
+
+def _value_verdicts(graph: Graph, point: Point, expected: list) -> tuple[Verdict | None, ...]:
+    """A verdict on the value of each node computed on the way (not the inputs, the
+    constants or the output, whose value has its own), with what disagreed."""
+    found: list[Verdict | None] = [None] * len(graph.nodes)
+    for node in graph.nodes:
+        reference = expected[node.index]
+        if reference is None or node.index == graph.output or not node.inputs:
+            continue
+        ours = point.values[node.index]
+        verdict = judge(ours, reference)
+        if verdict.status == MISMATCH:
+            verdict = verdict._replace(reason=_mismatch_reason(ours, verdict, [], None))
+        found[node.index] = verdict
+    return tuple(found)
 
 
 def judge(

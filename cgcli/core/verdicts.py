@@ -74,12 +74,17 @@ class Verdict(namedtuple("Verdict", "status expected error reason", defaults=(No
     __slots__ = ()
 
 
-class CheckReport(namedtuple("CheckReport", "method value grads note", defaults=(None,))):
-    """The check of one evaluation: the output value and every node's gradient.
+class CheckReport(
+    namedtuple("CheckReport", "method value grads note values", defaults=(None, None))
+):
+    """The check of one evaluation: the output value and every node's gradient, and where
+    the reference has them, the values of the nodes computed on the way.
 
     ``method`` is "sympy", "high-precision" or "none"; ``value`` the output's
     :class:`Verdict`; ``grads`` a verdict per node (None where the node has no gradient: it
-    depends on no input); ``note`` a remark, or None.
+    depends on no input); ``note`` a remark, or None; ``values`` a verdict per node on its
+    value (None for the inputs, constants and output, and where it is not checked), or
+    None where the method checks no intermediate value.
     """
 
     __slots__ = ()
@@ -87,8 +92,19 @@ class CheckReport(namedtuple("CheckReport", "method value grads note", defaults=
     @property
     def ok(self) -> bool:
         """True unless some number disagrees with the reference."""
-        verdicts = [self.value, *self.grads]
+        verdicts = [self.value, *self.grads, *(self.values or ())]
         return all(v is None or v.status != MISMATCH for v in verdicts)
+
+    @property
+    def of_nodes(self) -> list[Verdict | None]:
+        """Each node's verdict in a check column: its value's when that disagrees, else
+        its gradient's."""
+        if self.values is None:
+            return list(self.grads)
+        return [
+            value if value is not None and value.status == MISMATCH else grad
+            for value, grad in zip(self.values, self.grads, strict=True)
+        ]
 
     @property
     def guarantee(self) -> str:
@@ -210,5 +226,16 @@ def check_as_dict(report: CheckReport, graph: Graph) -> dict:
             for i, v in enumerate(report.grads)
             if v is not None and v.status == UNCHECKED and v.reason
         },
+        **(
+            {}
+            if report.values is None
+            else {
+                "values": {
+                    nodes[i].id: entry(v)
+                    for i, v in enumerate(report.values)
+                    if v is not None and v.status != UNCHECKED
+                }
+            }
+        ),
         "guarantee": report.guarantee,
     }

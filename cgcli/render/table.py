@@ -66,7 +66,7 @@ def node_table(
             result.shown_grad(r.node.index, digits, limit),
             mark(verdict),
         ]
-        for r, verdict in zip(result.nodes, result.check.grads, strict=True)
+        for r, verdict in zip(result.nodes, result.check.of_nodes, strict=True)
         if not result.graph.inline(r.node)
     ]
     return columns, rows
@@ -139,6 +139,9 @@ def detail_lines(result: Evaluation) -> list[str]:
     details = []
     if check.value.status == MISMATCH:
         details.append(f"✗ {out}: {check.value.reason}")
+    for node, verdict in zip(graph.nodes, check.values or [None] * len(graph.nodes), strict=True):
+        if verdict is not None and verdict.status == MISMATCH:
+            details.append(f"✗ {graph.label(node)}: {verdict.reason}")
     for node, verdict in zip(graph.nodes, check.grads, strict=True):
         if verdict is None or verdict.reason is None:
             continue
