@@ -876,3 +876,16 @@ def test_an_element_below_the_smallest_float64_is_said_alone(cg):
     assert result.stderr == (
         "cg: warning: x[3] = 1e-400 is below the smallest float64 (5e-324): cg computes with 0\n"
     )
+
+
+def test_an_unknown_long_function_name_is_not_read_as_a_product(cg):
+    """factorial(x) suggested factorial*(...); a one- or two-letter name still does."""
+    long = cg("eval", "factorial(x)", "x=1")
+    assert long.stderr.splitlines()[0] == (
+        "cg: syntax error: 1:1: unknown function factorial (cg docs language lists the functions)"
+    )
+    short = cg("eval", "w(x+1)", "x=1", "w=2")
+    assert (
+        short.stderr.splitlines()[0]
+        == "cg: syntax error: 1:1: unknown function w; did you mean w*(...)?"
+    )

@@ -652,7 +652,8 @@ def test_require(cg):
     ]  # fmt: skip
     result = cg("check", program, *values, "--expect", "e=6", "--require", "dq")
     assert (result.exit_code, result.stderr) == (
-        2, "cg: usage error: --require answer dq: no node is called q (nodes: a, b, c, d, e)\n"
+        2, "cg: usage error: --require answer dq: no node is called dq, nor q (reading dq as "
+        "∂/∂q) (nodes: a, b, c, d, e)\n"
     )  # fmt: skip
 
 
@@ -1484,3 +1485,13 @@ def test_mixed_denominators_are_said_per_student(cg, tmp_path):
     one = json.loads(cg("check", program, *values, "--answers", str(folder / "bob.json"),
                         str(folder / "cy.json"), "--format", "json").stdout)  # fmt: skip
     assert (one["denominators"], one["mixed_denominators"]) == ({"7": 2}, None)
+
+
+def test_a_key_read_as_d_and_a_name_says_both_names(cg):
+    """daemon is no node, and neither is aemon (daemon read as ∂/∂aemon): it said only
+    "no node is called aemon", which names nothing the student wrote."""
+    result = cg("check", "c = a + b", "a=2", "b=1", "--expect", "daemon=3, c=3")
+    assert result.stderr == (
+        "cg: warning: --expect: answer daemon: no node is called daemon, nor aemon (reading "
+        "daemon as ∂/∂aemon) (nodes: a, b, c)\n"
+    )

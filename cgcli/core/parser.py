@@ -426,7 +426,12 @@ def _unknown_function(name: str) -> str:
     if meant is None:
         close = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1)
         meant = close[0] if close else None
-    hint = f"; did you mean {meant}?" if meant else f"; did you mean {name}*(...)?"
+    if meant:
+        hint = f"; did you mean {meant}?"
+    elif len(name) <= 2:  # a variable before a parenthesis: w(x + 1)
+        hint = f"; did you mean {name}*(...)?"
+    else:
+        hint = " (cg docs language lists the functions)"
     return f"unknown function {name}{hint}"
 
 

@@ -72,6 +72,8 @@ def resolve(graph: Graph, key: str, kind: str | None = None) -> Question:
     target = _gradient_target(graph, key, labels)
     if target is None or target not in labels:
         missing = shortened(target, 40) if target else shown
+        if target and "/" not in key and "∂" not in key:  # daemon: d + aemon, or a name
+            missing = f"{shown}, nor {missing} (reading {shown} as ∂/∂{missing})"
         raise UsageError(f"answer {shown}: no node is called {missing} ({_known(named)})")
     return Question(GRAD, labels[target])
 
