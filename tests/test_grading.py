@@ -1495,3 +1495,31 @@ def test_a_key_read_as_d_and_a_name_says_both_names(cg):
         "cg: warning: --expect: answer daemon: no node is called daemon, nor aemon (reading "
         "daemon as ∂/∂aemon) (nodes: a, b, c)\n"
     )
+
+
+def test_python_numbers_of_every_kind_are_answers():
+    """A Fraction, a Decimal and NumPy's numbers were 'an object, not a number' (missing),
+    and a NumPy float64 was read as its repr, np.float64(0.5)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    import numpy as np
+
+    report = cgcli.grade(
+        "c = a + b; d = c / 2",
+        {"a": 2, "b": 1},
+        {
+            "c": np.int64(3),
+            "d": Fraction(3, 2),
+            "dd/dc": np.float32(0.5),
+            "dd/da": Decimal("0.50"),
+            "dd/db": np.float64(0.5),
+        },
+    )
+    assert [(a.key, a.verdict) for a in report.answers] == [
+        ("c", "right"), ("d", "right"), ("dd/dc", "right"), ("dd/db", "right"),
+        ("dd/da", "right"),
+    ]  # fmt: skip
+    assert report.problems == []
+    wrong = cgcli.grade("c = a + b; d = c / 2", {"a": 2, "b": 1}, {"dd/dc": Fraction(1, 3)})
+    assert [a.verdict for a in wrong.answers] == ["wrong"]

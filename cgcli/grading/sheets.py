@@ -543,7 +543,7 @@ def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | 
             return Cell(key, "", kind, where, "not a finite number")
         if value.is_integer() and abs(value) < 1e16:
             return Cell(key, str(int(value)), kind, where)  # 55.0 says no more than 55
-        return Cell(key, repr(value), kind, where)
+        return Cell(key, float.__repr__(value), kind, where)  # np.float64's repr names it
     if isinstance(value, int):
         if value.bit_length() > MAX_INTEGER_BITS:
             return Cell(key, "", kind, where, "too large a number")
@@ -553,7 +553,33 @@ def _json_cell(key: str, value: object, kind: str | None, where: str) -> Cell | 
     if isinstance(value, list):
         listed, problem = _listed(value)
         return Cell(key, "", kind, where, problem or "an array, not a number", listed)
+    number = _python_number(value)
+    if number is not None:
+        return _json_cell(key, number, kind, where)
     return Cell(key, "", kind, where, "an object, not a number")
+
+
+def _python_number(value: object) -> int | float | str | None:
+    """A number from Python that JSON has no type for, as an answer: a Fraction as its
+    exact text (``1/3``), a Decimal as written (``0.20``, its places kept), a NumPy
+    integer as int and a NumPy float as its own shortest digits; None for anything else."""
+    import numbers
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else float(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Rational):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, numbers.Real):  # a NumPy float32 as written, its own digits
+        text = str(value)
+        try:
+            float(text)
+        except ValueError:
+            return float(value)
+        return text
+    return None
 
 
 _CLOSE, _COMMA = object(), object()
