@@ -1523,3 +1523,29 @@ def test_python_numbers_of_every_kind_are_answers():
     assert report.problems == []
     wrong = cgcli.grade("c = a + b; d = c / 2", {"a": 2, "b": 1}, {"dd/dc": Fraction(1, 3)})
     assert [a.verdict for a in wrong.answers] == ["wrong"]
+
+
+def test_a_file_named_twice_is_graded_once(cg, colah_class):
+    program, values = exercise("colah")
+    right = str(colah_class / "right.tsv")
+    result = cg("check", program, *values, "--answers", right, right, str(colah_class),
+                "--format", "json")  # fmt: skip
+    students = [s["student"] for s in json.loads(result.stdout)["students"]]
+    assert students.count("right") == 1 and len(students) == 4
+
+
+def test_cgs_own_gradebook_given_as_the_sheets(cg, colah_class):
+    """Alone it is refused, saying what it is (it said 'no header row'); among the sheets
+    named (class/*), it is skipped as it is in a folder."""
+    program, values = exercise("colah")
+    book = colah_class.parent / "book.csv"
+    cg("check", program, *values, "--answers", str(colah_class), "--summary", str(book))
+    alone = cg("check", program, *values, "--answers", str(book))
+    assert (alone.exit_code, alone.stderr) == (
+        2,
+        f"cg: usage error: {book} is cg's gradebook (an earlier --summary), not a sheet; give "
+        "the students' sheets\n",
+    )
+    among = cg("check", program, *values, "--answers", str(colah_class / "right.tsv"), str(book))
+    assert among.exit_code == 0
+    assert f"cg: warning: {book}: skipped: cg's gradebook" in among.stderr

@@ -357,8 +357,28 @@ def _expand(
         why = None
         if isinstance(entry, (str, PathLike)) and len(given) > 1 and str(entry) != "-":
             why = why_not_a_class_sheet(entry)
+        if why is None and isinstance(entry, (str, PathLike)) and str(entry) != "-":
+            written = None if real_path(entry) in skip else _written_by_cg(str(entry))
+            if written is not None and len(given) == 1:
+                raise UsageError(f"{entry} is {written}; give the students' sheets")
+            why = written  # among the sheets named (class/*.csv), skipped as in a folder
         if why is None:
             entries.append(entry)
         else:
             skipped.append((str(entry), why))
-    return entries, skipped
+    return _once_each(entries), skipped
+
+
+def _once_each(entries: list[Answers]) -> list[Answers]:
+    """The sheets with a file named twice (by name and in its folder, or twice by name)
+    kept once, where it first came: it is one student's one sheet."""
+    seen: set[str] = set()
+    kept: list[Answers] = []
+    for entry in entries:
+        where = real_path(entry) if isinstance(entry, (str, PathLike)) else None
+        if where is not None and str(entry) != "-":
+            if where in seen:
+                continue
+            seen.add(where)
+        kept.append(entry)
+    return kept
