@@ -890,3 +890,18 @@ def test_cgs_own_files_left_in_a_class_folder_are_skipped_not_graded(cg, tmp_pat
                        ("variants.csv", "cg sheet's variants file")]:  # fmt: skip
         assert f"cg: warning: {folder / name}: skipped: {what}, not a sheet\n" in result.stderr
     assert result.stdout.splitlines()[-1] == "4 sheets graded, 1 all right, 3 skipped"
+
+
+def test_the_assignment_may_not_take_a_column_canvas_needs(cg, tmp_path):
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    summary = tmp_path / "import.csv"
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--summary", str(summary),
+                "--summary-format", "canvas", "--roster", str(roster),
+                "--assignment", "student")  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "cg: usage error: --assignment 'student' is the name of Canvas's column Student: name "
+        "the assignment\n",
+    )
+    assert not summary.exists()

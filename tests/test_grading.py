@@ -1549,3 +1549,19 @@ def test_cgs_own_gradebook_given_as_the_sheets(cg, colah_class):
     among = cg("check", program, *values, "--answers", str(colah_class / "right.tsv"), str(book))
     assert among.exit_code == 0
     assert f"cg: warning: {book}: skipped: cg's gradebook" in among.stderr
+
+
+def test_a_weight_too_large_to_sum_is_refused(cg, colah_class, tmp_path):
+    """1e308 points gave a total of inf."""
+    program, values = exercise("colah")
+    weights = tmp_path / "w.csv"
+    weights.write_text("answer,weight\nc,1e308\n", encoding="utf-8")
+    result = cg("check", program, *values, "--answers", str(colah_class), "--weights",
+                str(weights))  # fmt: skip
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: {weights}: row 2: the weight of c is over 1e+12 points (a sum of "
+        "such weights would not be a number)\n",
+    )
+    with pytest.raises(cgcli.ArgumentValueError):
+        cgcli.grade(program, dict(a=2, b=1), {"c": 3}, weights={"c": 1e308})

@@ -196,6 +196,8 @@ def check_command(
                 "drawings would be read as sheets next time; give another folder"
             )
     students = _roster(summary_format, summary_file, roster)
+    if students is not None:
+        _check_assignment(assignment)
     _check_paths(program, files, weights_file, summary_file)
     if summary_file:
         _check_summary(program, files, summary_file, read)
@@ -265,6 +267,17 @@ def _roster(summary_format: str, summary_file, roster):
     if roster and summary_format != "canvas":
         raise UsageError("--roster is for --summary-format canvas")
     return read_roster(roster) if roster else None
+
+
+def _check_assignment(assignment: str) -> None:
+    """An assignment's column may not take the name of a column Canvas needs (the
+    import would have two ``Student`` columns)."""
+    from ..grading.canvas import CANVAS_COLUMNS
+
+    taken = next((c for c in CANVAS_COLUMNS if c.casefold() == assignment.strip().casefold()), None)
+    if taken is not None or not assignment.strip():
+        name = f"the name of Canvas's column {taken}" if taken else "no name"
+        raise UsageError(f"--assignment {assignment!r} is {name}: name the assignment")
 
 
 def _gradebook(grades, summary_format: str, students, assignment: str) -> str:

@@ -24,7 +24,7 @@ from .judge import SheetJudge
 from .keys import GRAD, VALUE, Question, resolve
 from .report import GIVEN, MISSING, NOT_A_NUMBER, OVER_BUDGET, GradedAnswer, SheetGrade
 from .rules import Words
-from .sheets import Sheet
+from .sheets import MAX_WEIGHT, Sheet
 from .tolerance import RIGHT, WRONG, Tolerance, noise
 
 if TYPE_CHECKING:
@@ -133,7 +133,9 @@ class Grader:
         result: dict[Question, float] = {}
         for key, weight in (weights or {}).items():
             arguments.text(key, "weights")  # a key, such as "de/da"
-            number = arguments.number(_plain(weight), f"weights[{key!r:.40}]", minimum=0)
+            number = arguments.number(
+                _plain(weight), f"weights[{key!r:.40}]", minimum=0, maximum=MAX_WEIGHT
+            )
             try:
                 result[resolve(self.graph, key)] = number
             except UsageError as exc:

@@ -783,6 +783,10 @@ def _aligned_table(sheet: Sheet, lines: list[str], start: int) -> int:
     return i
 
 
+MAX_WEIGHT = 1e12
+"""Points one answer may weigh: sums of weights stay exact and finite."""
+
+
 def read_weights(path: str | Path) -> dict[str, float]:
     """``--weights``: points per answer key, from CSV (``answer,weight``) or a JSON object."""
     fmt = "json" if Path(path).suffix.lower() == ".json" else "csv"
@@ -796,5 +800,10 @@ def read_weights(path: str | Path) -> dict[str, float]:
             raise UsageError(f"{path}: {cell.where}: the weight of {key} is not a number") from None
         if not weight >= 0 or weight == float("inf"):
             raise UsageError(f"{path}: {cell.where}: the weight of {key} must be 0 or more")
+        if weight > MAX_WEIGHT:
+            raise UsageError(
+                f"{path}: {cell.where}: the weight of {key} is over {MAX_WEIGHT:g} points (a "
+                "sum of such weights would not be a number)"
+            )
         weights[key] = weight
     return weights
