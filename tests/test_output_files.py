@@ -85,3 +85,15 @@ def test_a_training_history_is_a_csv_file(cg, tmp_path, tmp_path_factory):
         "writes .csv (or no extension)\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_where_the_output_s_folder_should_be_is_named_a_file(cg, tmp_path):
+    """--summary notes.txt/g.csv said 'the folder notes.txt does not exist'."""
+    (tmp_path / "notes.txt").write_text("mine\n")
+    target = tmp_path / "notes.txt" / "g.csv"
+    result = cg("check", "c = a + b", "a=2", "b=1", "--expect", "c=3", "--summary", str(target))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: --summary {target}: {tmp_path / 'notes.txt'} is a file, not a folder\n",
+    )
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"

@@ -187,18 +187,25 @@ def _writable_target(path: str, option: str) -> Path:
     resolved = _resolved(path)
     if resolved is None:  # as the system sees it: "nox/../a" needs nox
         named_folder = os.path.dirname(path) or "."
-        raise UsageError(f"{option} {path}: the folder {named_folder} does not exist")
+        raise UsageError(f"{option} {path}: {_no_folder(named_folder)}")
     target = Path(resolved)
     if _is_folder(str(target)):
         raise UsageError(f"{option} {path}: it is a folder; give a file name")
     folder = target.parent
     if not _is_folder(str(folder)):  # a link to a file in a missing folder
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+        raise UsageError(f"{option} {path}: {_no_folder(str(folder))}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: cannot write in the folder {folder}: permission denied")
     if os.path.lexists(target) and not os.access(target, os.W_OK):
         raise UsageError(f"{option} {path}: permission denied")
     return target
+
+
+def _no_folder(folder: str) -> str:
+    """Why there is no folder ``folder`` to write in: it is missing, or a file."""
+    if os.path.lexists(folder) and not _is_folder(folder):
+        return f"{shown_path(folder)} is a file, not a folder"
+    return f"the folder {folder} does not exist"
 
 
 def refuse_missing_before_parent(path: str, option: str) -> None:
