@@ -721,3 +721,15 @@ def test_an_intermediate_value_is_checked_too(cg):
     }
     fine = evaluate("q = x + y; f = q * z", {"x": 1, "y": 3, "z": -3})
     assert fine.check.ok and [v.status for v in fine.check.values if v] == ["ok"]  # q
+
+
+def test_a_mismatch_from_cgs_own_arithmetic_is_not_blamed_on_a_rounded_input(cg):
+    """(1+y)-1 at y = 1e-10 loses digits in float64; y's own rounding (3.6e-17) cannot
+    explain 8e-8: the line said only how y was stored, as if that were the cause."""
+    result = cg("eval", "w*((1+y)-1)*1e10", "w=2", "y=1e-10")
+    line = next(x for x in result.stdout.splitlines() if x.startswith("✗ ∂f/∂w:"))
+    assert line.endswith(
+        "relative error 3.6e-17; at the stored inputs a high-precision evaluation gives 1, "
+        "not cg's: the difference arises in cg's float64 arithmetic (a cancellation loses "
+        "digits), not from the storing"
+    )

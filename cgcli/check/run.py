@@ -367,6 +367,12 @@ def _mismatch_reason(
     confirmed = isinstance(at_stored, Number) and (
         judge(ours, at_stored.value, at_stored.error).status == OK
     )
+    if isinstance(at_stored, Number) and not confirmed:
+        reason += (
+            f"; at the stored inputs a high-precision evaluation gives "
+            f"{format_number(at_stored.value)}, not cg's: the difference arises in cg's float64 "
+            "arithmetic (a cancellation loses digits), not from the storing"
+        )
     if confirmed:
         reason += (
             f"; at the stored inputs a high-precision evaluation gives "
