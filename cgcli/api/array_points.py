@@ -126,8 +126,8 @@ def run_array_points(
     if check == "all":
         raise UsageError(
             "--check all screens scalar programs by finite differences; a program over "
-            "arrays checks the first row and four drawn at random with SymPy (--check sample) or none "
-            "(--no-check)"
+            "arrays checks the first row and four drawn at random with SymPy (--check sample) "
+            "or none (--no-check)"
         )
     constants, placed = expand_sequences(graph, constants)
     for warning in placed:
