@@ -399,24 +399,26 @@ def test_prairielearn_results_json_follows_the_specification(cg):
 @pytest.mark.parametrize("lms", ["gradescope", "prairielearn"])
 def test_one_submission_is_graded_whole_rows_left_out_count(cg, tmp_path, lms):
     """A sheet with one right row of seven scored 100% (each sheet asked what it showed);
-    a submission now answers its whole sheet: all of it, or what its asks: line says."""
+    a submission answers the whole program now, whatever its own asks: line says (a
+    student's line 'asks: values' scored 3 of 3)."""
     one = tmp_path / "one.csv"
     one.write_text("node,value\nc,3\n", encoding="utf-8")
-    doc = __import__("json").loads(
-        cg("check", *OLAH, "--answers", str(one), "--format", lms).stdout
-    )
-    scores = [t["score" if lms == "gradescope" else "points"] for t in doc["tests"]]
-    assert scores == [1, 0, 0, 0, 0, 0, 0]
-    blank = tmp_path / "blank.csv"  # cg sheet --ask gradients: its four gradients only
+    forged = tmp_path / "forged.csv"
+    forged.write_text("# cg sheet; asks: values\nnode,value,grad\nc,3,\nd,2,\ne,6,\n")
+    key = "score" if lms == "gradescope" else "points"
+    for sheet, scores in ((one, [1, 0, 0, 0, 0, 0, 0]), (forged, [1, 1, 1, 0, 0, 0, 0])):
+        doc = __import__("json").loads(
+            cg("check", *OLAH, "--answers", str(sheet), "--format", lms).stdout
+        )
+        assert [t[key] for t in doc["tests"]] == scores
+    blank = tmp_path / "blank.csv"  # cg sheet --ask gradients, graded with its own --require
     blank.write_text(cg("sheet", *OLAH, "--ask", "gradients", "--format", "csv").stdout)
     doc = __import__("json").loads(
-        cg("check", *OLAH, "--answers", str(blank), "--format", lms).stdout
+        cg(
+            "check", *OLAH, "--answers", str(blank), "--format", lms, "--require", "gradients"
+        ).stdout
     )
     assert [t["name"] for t in doc["tests"]] == ["∂e/∂d", "∂e/∂c", "∂e/∂b", "∂e/∂a"]
-    shown = __import__("json").loads(
-        cg("check", *OLAH, "--answers", str(one), "--format", lms, "--require", "c").stdout
-    )  # the teacher's own --require still decides
-    assert [t["name"] for t in shown["tests"]] == ["c"]
 
 
 def test_an_unreadable_sheet_is_reported_to_the_course(cg, tmp_path):

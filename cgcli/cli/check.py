@@ -53,11 +53,10 @@ CLASS_DRAWING_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
 )
 @click.option(
     "--require",
-    metavar="all|values|gradients|sheet|KEYS",
-    shell_complete=suggest("all", "values", "gradients", "sheet"),
-    help="What is asked: missing answers count as wrong; sheet: all that a sheet's asks: line "
-    "says, its rows there or not (default: what each sheet shows; with --format gradescope "
-    "or prairielearn, sheet).",
+    metavar="all|values|gradients|KEYS",
+    shell_complete=suggest("all", "values", "gradients"),
+    help="What is asked: missing answers count as wrong (default: what each sheet shows; "
+    "with --format gradescope or prairielearn, all).",
 )
 @click.option(
     "--weights",
@@ -176,7 +175,6 @@ def check_command(
     (in a class, the other sheets are graded all the same)."""
     from ..core.files import format_for_file, write_whole
     from ..grading import grade_class
-    from ..grading.grader import WHOLE_SHEET
     from ..grading.keys import split_expectations
     from ..grading.sheets import read_weights, sheet_from_pairs
 
@@ -212,7 +210,7 @@ def check_command(
     if not sheets:
         raise UsageError("no answers to grade: give --answers FILE or --expect p=4,dg/dx=-3")
     if require is None and output_format in LMS_FORMATS:
-        require = WHOLE_SHEET  # one submission: a row left out is not a question not asked
+        require = "all"  # a row left out is missing; the student's asks: line is their own
     grades = grade_class(
         graph,
         values,

@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from .formulas import Symbolic
 
 REQUIRE_WORDS = ("all", "values", "gradients")
-WHOLE_SHEET = "sheet"
-"""``--require sheet``: every question of what the sheet's ``asks:`` line says (all
-without one), its row there or not: a row left out counts as wrong. The default of one
-submission's results for a course's grading system (Gradescope, PrairieLearn)."""
 MAX_PROBLEMS = 20
 """Problems reported per sheet; a count follows for the rest (a sheet of a million
 unknown keys says so in a few lines)."""
@@ -112,15 +108,14 @@ class Grader:
         return found
 
     def required(self, spec: str | Iterable[str]) -> list[Question]:
-        """The questions of ``--require``: all, values, gradients, or keys (``p,dg/dx``);
-        ``sheet`` stands for all here (each sheet narrows it to what it asks)."""
+        """The questions of ``--require``: all, values, gradients, or keys (``p,dg/dx``)."""
         items = spec.split(",") if isinstance(spec, str) else list(spec)
         chosen: dict[Question, None] = {}
         for item in (i.strip() for i in items):
             if not item:
                 continue
-            if item in REQUIRE_WORDS or item == WHOLE_SHEET:
-                chosen.update(dict.fromkeys(self.questions("all" if item == WHOLE_SHEET else item)))
+            if item in REQUIRE_WORDS:
+                chosen.update(dict.fromkeys(self.questions(item)))
                 continue
             try:
                 chosen[resolve(self.graph, item)] = None
@@ -153,8 +148,6 @@ class Grader:
             self.symbolic.new_sheet()
         written, present, problems = self._read(sheet)
         kinds = {"values": (VALUE,), "gradients": (GRAD,)}.get(sheet.asks or "", (VALUE, GRAD))
-        if require == WHOLE_SHEET:
-            require = sheet.asks or "all"
         if require:
             asked = set(self.required(require))
         else:
