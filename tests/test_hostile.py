@@ -1077,3 +1077,23 @@ def test_a_header_line_over_16_mib_is_named_the_header(cg):
         2,
         "cg: error in the data: the header line is longer than 16,777,216 bytes\n",
     )
+
+
+def test_the_gradebook_never_replaces_a_file_cg_did_not_write(cg, tmp_path):
+    """--summary class/.late.csv replaced the student's hidden sheet (skipped, not read,
+    so not protected as an input): only an earlier gradebook may be replaced."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "ada.txt").write_text("student: Ada\nc = 3\n")
+    late = folder / ".late.csv"
+    late.write_text("node,value\nc,3\n")
+    result = cg("check", P, *AT, "--answers", str(folder), "--summary", str(late))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: --summary {late} exists and is no gradebook cg wrote: cg does not "
+        "write over it; give a new name\n",
+    )
+    assert late.read_text() == "node,value\nc,3\n"
+    book = folder / "grades.csv"
+    for _ in range(2):  # its own gradebook, again and again
+        assert cg("check", P, *AT, "--answers", str(folder), "--summary", str(book)).exit_code == 0

@@ -371,8 +371,10 @@ def _check_paths(program, files: list[str], weights_file, summary_file) -> None:
 
 def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
     """--summary can be written, and it may replace an earlier gradebook (which is not
-    graded as a sheet), never a sheet being graded, the program, or a file read by
-    ``read`` (option -> path: the weights, the variants, the roster)."""
+    graded as a sheet), never another file: a sheet being graded or skipped, the program,
+    a file read by ``read`` (option -> path: the weights, the variants, the roster)."""
+    import os
+
     from ..core.files import check_writable, refuse_overwriting
     from ..grading.canvas import is_canvas_import
     from ..grading.classbook import is_gradebook
@@ -382,6 +384,11 @@ def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
         check_writable(summary_file, "--summary")
         return
     check_output(summary_file, "--summary", program, *_inputs(files, read))
+    if os.path.isfile(summary_file):  # a skipped sheet (.late.md), the teacher's own file
+        raise UsageError(
+            f"--summary {summary_file} exists and is no gradebook cg wrote: cg does not write "
+            "over it; give a new name"
+        )
 
 
 def _inputs(files: list[str], read: dict) -> list[tuple[str, str]]:
