@@ -312,3 +312,15 @@ def test_greek_letters_and_their_symbol_forms_stay_apart():
         (r"\theta", r"\vartheta"),
         (r"\ell", "l"),
     ]
+
+
+@pytest.mark.parametrize(
+    "written", ["$1\\,000$", "1~000", "1\\ 000", "1\\;000", "1\\thinspace 000"]
+)
+def test_a_latex_number_grouped_by_thousands_is_one_number(written):
+    """1\\,000 was read as 1*000 = 0 and graded wrong without a word."""
+    from cgcli.grading.latex_cells import number_from_latex
+
+    assert number_from_latex(written) == "1000"
+    assert number_from_latex("-" + written.strip("$")) == "-1000"
+    assert number_from_latex("1\\,000\\,000") == "1000000"

@@ -77,6 +77,11 @@ def label_from_latex(cell: str) -> str:
     return _plain(cell, number=False)
 
 
+_DIGIT_GROUPS = re.compile(r"(?<=\d)(?:\\[,;:! ]|~|\\thinspace\s*)(?=\d{3}(?!\d))")
+"""A thin space (``\\,``), a tie or a space command between a digit and a group of
+three digits."""
+
+
 def number_from_latex(cell: str) -> str:
     """A number (or formula) as written in a LaTeX table, in cg's syntax: ``e`` is
     Euler's number there, as SymPy writes it."""
@@ -91,6 +96,8 @@ def _plain(cell: str, number: bool) -> str:
         return "-"
     for escaped, held in _TEXT_ESCAPES.items():
         text = text.replace(escaped, held)
+    if number:  # 1\,000 (siunitx's and the typographers' grouping of digits): 1000
+        text = _DIGIT_GROUPS.sub("", text)
     text = _FLOAT.sub(r"\1e\2", text)
     text = _function_powers(text)
     if number:
