@@ -733,3 +733,15 @@ def test_a_mismatch_from_cgs_own_arithmetic_is_not_blamed_on_a_rounded_input(cg)
         "not cg's: the difference arises in cg's float64 arithmetic (a cancellation loses "
         "digits), not from the storing"
     )
+
+
+def test_the_output_row_shows_its_values_mismatch_and_an_intermediate_names_its_rounding(cg):
+    """r = x - t at x = 4000000.1: the stored x makes r² and L differ beyond the
+    tolerance. L's row showed ✓ (its gradient's mark) beside L = ... ✗; and the line for
+    v1 = r² did not say that x is stored rounded, as L's did."""
+    result = cg("eval", "r = x - t; L = 0.5*r^2", "x=4000000.1", "t=4000000")
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:6]}
+    assert rows["L"].endswith("✗") and rows["v1"].endswith("✗")
+    v1 = next(x for x in result.stdout.splitlines() if x.startswith("✗ v1:"))
+    assert v1.endswith("x = 4000000.1 is stored as the float64 4000000.100000000093132257, "
+                       "relative error 2.3e-17")  # fmt: skip

@@ -319,7 +319,10 @@ def _judge_precise(ours: float, found: Number | Gap, through_kink: bool) -> Verd
 def _explained(graph: Graph, point: Point, report: CheckReport, deadline: float) -> CheckReport:
     """The report with a reason on every mismatch: the numbers, and rounded inputs."""
     bad = [i for i, v in enumerate(report.grads) if v is not None and v.status == MISMATCH]
-    if report.value.status != MISMATCH and not bad:
+    bad_values = [
+        i for i, v in enumerate(report.values or ()) if v is not None and v.status == MISMATCH
+    ]
+    if report.value.status != MISMATCH and not bad and not bad_values:
         return report
     rounded = _rounded_inputs(graph, point)
     stored: HighPrecision | None = None
@@ -344,7 +347,14 @@ def _explained(graph: Graph, point: Point, report: CheckReport, deadline: float)
     grads = list(report.grads)
     for i in bad:
         grads[i] = explain(point.grads[i], grads[i], i)
-    return report._replace(value=value, grads=tuple(grads))
+    values = list(report.values or ())
+    for i in bad_values:  # an intermediate value: the rounded inputs, if any, named
+        values[i] = values[i]._replace(
+            reason=_mismatch_reason(point.values[i], values[i], rounded, None)
+        )
+    return report._replace(
+        value=value, grads=tuple(grads), values=tuple(values) if report.values else None
+    )
 
 
 def _mismatch_reason(

@@ -95,15 +95,14 @@ class CheckReport(
         verdicts = [self.value, *self.grads, *(self.values or ())]
         return all(v is None or v.status != MISMATCH for v in verdicts)
 
-    @property
-    def of_nodes(self) -> list[Verdict | None]:
-        """Each node's verdict in a check column: its value's when that disagrees, else
-        its gradient's."""
-        if self.values is None:
-            return list(self.grads)
+    def of_nodes(self, output: int) -> list[Verdict | None]:
+        """Each node's verdict in a check column: its value's when that disagrees (the
+        output's is ``value``), else its gradient's."""
+        values = list(self.values or [None] * len(self.grads))
+        values[output] = self.value
         return [
             value if value is not None and value.status == MISMATCH else grad
-            for value, grad in zip(self.values, self.grads, strict=True)
+            for value, grad in zip(values, self.grads, strict=True)
         ]
 
     @property

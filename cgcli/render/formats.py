@@ -19,7 +19,9 @@ MACHINE_COLUMNS = ["node", "op", "inputs", "text", "value", "grad", "check"]
 
 def render_delimited(result: Evaluation, delimiter: str) -> str:
     """One row per node at full precision, with a header row; check is ok/mismatch/..."""
-    statuses = [verdict.status if verdict else "" for verdict in result.check.of_nodes]
+    statuses = [
+        verdict.status if verdict else "" for verdict in result.check.of_nodes(result.graph.output)
+    ]
     grads = [r.grad for r in result.nodes]
     return delimited_nodes(result.graph, result.nodes, "grad", grads, statuses, delimiter)
 
@@ -104,7 +106,7 @@ def render_latex(result: Evaluation, digits: int | None, wrt: list[str]) -> str:
         r"\hline",
         r"\endhead",
     ]
-    for r, verdict in zip(result.nodes, result.check.of_nodes, strict=True):
+    for r, verdict in zip(result.nodes, result.check.of_nodes(result.graph.output), strict=True):
         node = r.node
         if graph.inline(node):
             continue

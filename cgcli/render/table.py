@@ -66,7 +66,7 @@ def node_table(
             result.shown_grad(r.node.index, digits, limit),
             mark(verdict),
         ]
-        for r, verdict in zip(result.nodes, result.check.of_nodes, strict=True)
+        for r, verdict in zip(result.nodes, result.check.of_nodes(result.graph.output), strict=True)
         if not result.graph.inline(r.node)
     ]
     return columns, rows
