@@ -907,3 +907,20 @@ def test_the_assignment_may_not_take_a_column_canvas_needs(cg, tmp_path):
         "the assignment\n",
     )
     assert not summary.exists()
+
+
+@pytest.mark.parametrize("fmt", ["latex", "csv", "markdown", "json"])
+def test_every_roster_id_reads_back_from_its_own_sheet(cg, tmp_path, fmt):
+    """CORP\\jdoe came back from LaTeX as CORPjdoe, Zoë as Zo" e; j_doe_ and __init__
+    lost their underscores in every format (so j_doe and j_doe_ clashed)."""
+    ids = ["CORP\\jdoe", "Zoë", "j_doe", "j_doe_", "__init__", "a*b"]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\n" + "\n".join(ids) + "\n", encoding="utf-8")
+    out = tmp_path / "sheets"
+    made = cg("sheet", "f = x*y", "y=1", "--vary", "x=1..9", "--roster", str(roster),
+              "--seed", "7", "-o", str(out), "--format", fmt)  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    from cgcli.grading import read_sheet
+
+    found = sorted(read_sheet(p).student for p in out.iterdir() if p.name != "variants.csv")
+    assert found == sorted(ids)

@@ -99,10 +99,11 @@ class Sheet:
 
 
 def clean_student(text: str) -> str | None:
-    """A student id without Markdown decoration (blank lines removed); a backslash is
-    kept (``CORP\\jdoe``): Markdown's and LaTeX's escapes are undone where they are read."""
-    text = re.sub(r"[{}*`|$]|_{2,}|-{2,}|<!--|-->", " ", text)
-    text = " ".join(text.strip(" \t_,;:").split())
+    """A student id without Markdown decoration (a blank ``____`` line, ``**`` around it)
+    removed; a backslash, ``_`` and ``*`` inside it are kept (``CORP\\jdoe``, ``j_doe_``,
+    ``__init__``): Markdown's and LaTeX's escapes are undone where they are read."""
+    text = re.sub(r"[{}`|$]|_{3,}|\*{2,}|-{2,}|<!--|-->", " ", text)
+    text = " ".join(text.strip(" \t,;:*").split())
     if len(text) > MAX_STUDENT:  # its two ends
         text = f"{text[: MAX_STUDENT // 2 - 1]}…{text[-(MAX_STUDENT // 2) :]}"
     return text or None
@@ -715,9 +716,32 @@ def _latex_note(sheet: Sheet, line: str) -> None:
     """A line of text around the tables: commands dropped, their arguments kept."""
     line = re.sub(r"\\\\(\[[^\]]*\])?", " ", line)  # \\ and \\[1ex]
     line = re.sub(r"\\(?:rule|hspace|vspace)\*?(\{[^{}]*\})+", " ", line)
+    for command, text in _LATEX_TEXT.items():
+        line = line.replace(command, text)
+    line = _LATEX_ACCENT.sub(_accented, line)
     line = re.sub(r"\\[A-Za-z]+\*?\{([^{}]*)\}", r"\1", line)
     line = re.sub(r"\\[A-Za-z]+\*?", " ", line)
-    sheet.note(re.sub(r"\\([_&%$#{}])", r"\1", line).strip())  # \_ is _
+    line = re.sub(r"\\([_&%$#{}])", r"\1", line).replace("\ue000", "\\")  # \_ is _
+    sheet.note(line.strip())
+
+
+_LATEX_TEXT = {
+    "\\textbackslash{}": "\ue000",  # a backslash, put back once commands are dropped
+    "\\textasciitilde{}": "~",
+    "\\textasciicircum{}": "^",
+    "\\textunderscore{}": "_",
+}
+"""LaTeX's text for characters it has no key for, as cg's sheets write them."""
+_LATEX_ACCENT = re.compile(r"\\([\"'`^~=.])\{?([A-Za-z])\}?")
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+            "=": "\u0304", ".": "\u0307"}  # fmt: skip
+
+
+def _accented(match: re.Match) -> str:
+    """``\\"{e}`` as ``ë``: the letter and its combining accent, composed."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", match[2] + _ACCENTS[match[1]])
 
 
 def _latex_comment(sheet: Sheet, comment: str) -> str:
