@@ -889,3 +889,18 @@ def test_an_unknown_long_function_name_is_not_read_as_a_product(cg):
         short.stderr.splitlines()[0]
         == "cg: syntax error: 1:1: unknown function w; did you mean w*(...)?"
     )
+
+
+def test_no_limit_lets_a_literal_past_what_python_reads_exactly(cg):
+    """--max-literal 10000 let a 5,000-digit literal through to an internal error (Python
+    writes no integer of more than 4,300 digits as text): the option stops at 4,000."""
+    refused = cg("eval", "x*2 + 0." + "1" * 5000, "x=1", "--max-literal", "10000")
+    assert refused.exit_code == 2 and "1<=x<=4000" in refused.stderr
+    longest = cg("eval", "x*2 + 0." + "1" * 3990, "x=1", "--max-literal", "4000")
+    assert longest.exit_code == 0, longest.stderr
+    from cgcli import parse
+    from cgcli.core.errors import CgSyntaxError
+    from cgcli.core.limits import Limits
+
+    with pytest.raises(CgSyntaxError, match="longer than 4,000 characters"):
+        parse("x + 0." + "1" * 5000, Limits(max_literal=10**6))

@@ -18,7 +18,7 @@ OPTIONS = {
     '--grad-graph': ('grad_graph', 'flag', True),
     '--keep': ('keep', 'text', None),
     '--max-depth': ('max_depth', 'int', (1, None)),
-    '--max-literal': ('max_literal', 'int', (1, None)),
+    '--max-literal': ('max_literal', 'int', (1, 4000)),
     '--max-size': ('max_size', 'int', (1, None)),
     '--max-unrolled': ('max_unrolled', 'int', (1, None)),
     '--mode': ('mode', 'choice', ('reverse', 'forward')),

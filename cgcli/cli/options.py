@@ -11,7 +11,7 @@ import functools
 import click
 
 from ..core.errors import UsageError
-from ..core.limits import DEFAULT_LIMITS, EXACT_TIMEOUT
+from ..core.limits import DEFAULT_LIMITS, EXACT_TIMEOUT, MAX_LITERAL_CEILING
 from .program import program_args, warn
 
 EXIT_CODES = """\b
@@ -371,7 +371,7 @@ def program_arguments(command):
         ),
         click.option(
             "--max-literal",
-            type=click.IntRange(min=1),
+            type=click.IntRange(min=1, max=MAX_LITERAL_CEILING),
             default=DEFAULT_LIMITS.max_literal,
             show_default=True,
             metavar="CHARS",

@@ -27,6 +27,10 @@ class Limits(
 
 DEFAULT_LIMITS = Limits()
 
+MAX_LITERAL_CEILING = 4000
+"""The longest number literal any limit lets through: Python reads and writes no integer
+of more than 4,300 digits as text (``sys.get_int_max_str_digits``)."""
+
 
 CHECK_TIMEOUT = 5.0
 """Seconds the check may take by default (--check-timeout)."""

@@ -16,7 +16,7 @@ from . import lalr
 from .builder import GraphBuilder
 from .errors import ArgumentTypeError, CgSyntaxError, UsageError
 from .ir import NUMBER, Graph
-from .limits import DEFAULT_LIMITS
+from .limits import DEFAULT_LIMITS, MAX_LITERAL_CEILING
 from .ops import FUNCTIONS
 from .sink import AGGREGATES, FOR, ONCE, Ref
 
@@ -98,11 +98,15 @@ class _Callbacks:
 
     def number(self, children):
         token = children[0]
-        limit = self.builder.limits.max_literal
+        limit = min(self.builder.limits.max_literal, MAX_LITERAL_CEILING)
         if len(token.text) > limit:
+            how = (
+                "raise the limit with --max-literal"
+                if limit < MAX_LITERAL_CEILING
+                else "Python reads no longer number exactly"
+            )
             raise CgSyntaxError(
-                f"number literal longer than {limit:,} characters (raise the limit with "
-                "--max-literal)",
+                f"number literal longer than {limit:,} characters ({how})",
                 self.builder.source,
                 token.start,
             )
