@@ -924,3 +924,12 @@ def test_every_roster_id_reads_back_from_its_own_sheet(cg, tmp_path, fmt):
 
     found = sorted(read_sheet(p).student for p in out.iterdir() if p.name != "variants.csv")
     assert found == sorted(ids)
+
+
+def test_the_assignment_may_not_take_a_column_canvas_computes(cg, tmp_path):
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--summary", str(tmp_path / "i.csv"),
+                "--summary-format", "canvas", "--roster", str(roster),
+                "--assignment", "Final Grade")  # fmt: skip
+    assert result.exit_code == 2 and "Canvas's column Final Grade" in result.stderr

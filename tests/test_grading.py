@@ -1565,3 +1565,25 @@ def test_a_weight_too_large_to_sum_is_refused(cg, colah_class, tmp_path):
     )
     with pytest.raises(cgcli.ArgumentValueError):
         cgcli.grade(program, dict(a=2, b=1), {"c": 3}, weights={"c": 1e308})
+
+
+def test_a_hard_link_to_a_sheet_is_that_sheet(cg, colah_class):
+    """Two names of one file: it was '2 sheets say they are by right', neither graded."""
+    import os
+
+    program, values = exercise("colah")
+    os.link(colah_class / "right.tsv", colah_class / "right-again.tsv")
+    doc = json.loads(
+        cg("check", program, *values, "--answers", str(colah_class), "--format", "json").stdout
+    )
+    assert [s["student"] for s in doc["students"]].count("right") == 1
+
+
+def test_a_decimal_nan_is_no_answer_not_a_crash():
+    from decimal import Decimal
+
+    report = cgcli.grade("c = a + b", {"a": 2, "b": 1}, {"c": Decimal("sNaN")})
+    assert ([a.verdict for a in report.answers], report.problems) == (
+        ["missing"],
+        ["answer c: not a finite number"],
+    )

@@ -301,3 +301,13 @@ def test_a_direction_is_never_named_like_an_input(cg):
     assert "direction ṽ: u = 1, v = 3\n(H·ṽ)_u = 3  ✓\n(H·ṽ)_v = 1  ✓\n" in hvp
     partial = cg("eval", *point, "--mode", "forward", "--tangent", "v=1").stdout
     assert "∂f/∂v = 1  ✓" in partial
+
+
+def test_the_hessians_high_precision_guarantee_is_a_guarantee_not_the_fallbacks_reason():
+    """Its JSON guarantee held the note (why SymPy failed) instead of what a ✓ means."""
+    from cgcli.api.hessian import PRECISE_SECOND_GUARANTEE, hessian
+
+    result = hessian("relu(x)", {"x": 0})
+    assert result.method == "high-precision"
+    assert result.as_dict()["check"]["guarantee"] == PRECISE_SECOND_GUARANTEE
+    assert "SymPy failed" in result.note

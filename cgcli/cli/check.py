@@ -270,9 +270,10 @@ def _roster(summary_format: str, summary_file, roster):
 def _check_assignment(assignment: str) -> None:
     """An assignment's column may not take the name of a column Canvas needs (the
     import would have two ``Student`` columns)."""
-    from ..grading.canvas import CANVAS_COLUMNS
+    from ..grading.canvas import CANVAS_COLUMNS, CANVAS_EXPORT_COLUMNS
 
-    taken = next((c for c in CANVAS_COLUMNS if c.casefold() == assignment.strip().casefold()), None)
+    columns = (*CANVAS_COLUMNS, *CANVAS_EXPORT_COLUMNS)
+    taken = next((c for c in columns if c.casefold() == assignment.strip().casefold()), None)
     if taken is not None or not assignment.strip():
         name = f"the name of Canvas's column {taken}" if taken else "no name"
         raise UsageError(f"--assignment {assignment!r} is {name}: name the assignment")

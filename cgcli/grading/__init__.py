@@ -369,13 +369,24 @@ def _expand(
     return _once_each(entries), skipped
 
 
+def _file_identity(path: str | PathLike) -> tuple[int, int] | None:
+    """The file a path names, by device and inode: a hard link is the same file too."""
+    import os
+
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
+
+
 def _once_each(entries: list[Answers]) -> list[Answers]:
-    """The sheets with a file named twice (by name and in its folder, or twice by name)
-    kept once, where it first came: it is one student's one sheet."""
-    seen: set[str] = set()
+    """The sheets with a file named twice (by name and in its folder, twice by name, or
+    by a hard link) kept once, where it first came: it is one student's one sheet."""
+    seen: set[object] = set()
     kept: list[Answers] = []
     for entry in entries:
-        where = real_path(entry) if isinstance(entry, (str, PathLike)) else None
+        where = _file_identity(entry) if isinstance(entry, (str, PathLike)) else None
         if where is not None and str(entry) != "-":
             if where in seen:
                 continue

@@ -19,6 +19,12 @@ from .report import ClassGrade, SheetGrade
 from .variants import Student
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+CANVAS_EXPORT_COLUMNS = (
+    "Integration ID", "Root Account", "Current Points", "Final Points", "Current Score",
+    "Unposted Current Score", "Final Score", "Unposted Final Score", "Current Grade",
+    "Unposted Current Grade", "Final Grade", "Unposted Final Grade",
+)  # fmt: skip
+"""The columns Canvas's gradebook export computes itself: no assignment's name."""
 """The columns a Canvas gradebook import requires, before the assignment's."""
 _ALSO = {"Student": ("name", "student name"), "Section": ("section",)}
 

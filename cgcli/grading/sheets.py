@@ -568,7 +568,7 @@ def _python_number(value: object) -> int | float | str | None:
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        return str(value) if value.is_finite() else float(value)
+        return str(value) if value.is_finite() else math.nan if value.is_nan() else float(value)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, numbers.Rational):
