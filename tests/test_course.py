@@ -933,3 +933,22 @@ def test_the_assignment_may_not_take_a_column_canvas_computes(cg, tmp_path):
                 "--summary-format", "canvas", "--roster", str(roster),
                 "--assignment", "Final Grade")  # fmt: skip
     assert result.exit_code == 2 and "Canvas's column Final Grade" in result.stderr
+
+
+def test_the_class_drawing_replaces_only_a_class_drawing(cg, tmp_path):
+    """--class-drawing notes.svg wrote over the teacher's notes; an earlier class drawing,
+    SVG or page, is still replaced."""
+    notes = tmp_path / "notes.svg"
+    notes.write_text("teacher notes\n")
+    result = cg("check", *OLAH, "--answers", str(CLASS), "--class-drawing", str(notes))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"cg: usage error: --class-drawing {notes} exists and is no drawing cg wrote: cg does "
+        "not write over it; give a new name\n",
+    )
+    assert notes.read_text() == "teacher notes\n"
+    for name in ("drawing.svg", "page.html"):
+        for _ in range(2):
+            again = cg("check", *OLAH, "--answers", str(CLASS), "--class-drawing",
+                       str(tmp_path / name))  # fmt: skip
+            assert again.exit_code == 1  # one sheet has a mistake; the drawing is written

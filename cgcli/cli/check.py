@@ -183,6 +183,7 @@ def check_command(
     if class_drawing_file:
         check_output(class_drawing_file, "--class-drawing", program, *_inputs(files, read))
         format_for_file(class_drawing_file, "--class-drawing", CLASS_DRAWING_EXTENSIONS)
+        _refuse_replacing_another_file(class_drawing_file)
     if drawings_folder:
         from ..grading.variants import make_folder
 
@@ -389,6 +390,27 @@ def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
         raise UsageError(
             f"--summary {summary_file} exists and is no gradebook cg wrote: cg does not write "
             "over it; give a new name"
+        )
+
+
+CLASS_DRAWING_MARKS = (b"<!-- Title: cg Pages:", b"<title>Where the class went wrong:")
+"""What the first bytes of a class drawing cg wrote hold (Graphviz's title of cg's SVG,
+the page's title): only such a file is replaced by a new one."""
+
+
+def _refuse_replacing_another_file(path: str) -> None:
+    """--class-drawing replaces an earlier class drawing, never another file (the
+    teacher's notes.svg, a student's page)."""
+    import os
+
+    if not os.path.isfile(path):
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if not any(mark in head for mark in CLASS_DRAWING_MARKS):
+        raise UsageError(
+            f"--class-drawing {path} exists and is no drawing cg wrote: cg does not write over "
+            "it; give a new name"
         )
 
 
