@@ -740,3 +740,15 @@ def test_the_scalar_and_the_array_ops_share_no_name():
     assert scalar.isdisjoint(FUNCTION_NAMES)
     assert not any(is_array_op(op) for op in scalar)
     assert all(is_array_op(op) for op in ("matmul", "sum", "sum:0", "index:2,1", "stack"))
+
+
+def test_an_intermediate_array_value_is_checked_entry_by_entry():
+    """a = (x + 1e16) - 1e16 is [0, 2] in float64 where it is [1, 2]: nothing downstream
+    shows it (a*0), and its row said ✓."""
+    result = evaluate("a = (x+1e16) - 1e16; L = sum(a*0 + x)", {"x": [1, 2]})
+    a = next(n for n in result.graph.nodes if n.name == "a")
+    verdict = result.check.values[a.index]
+    assert (verdict.status, verdict.reason) == ("mismatch", "ours 0, expected 1 at entry [1]")
+    assert not result.check.ok
+    fine = evaluate("h = W @ x; L = sum(tanh(h))", {"W": [[1, 2], [3, 4]], "x": [0.5, -1]})
+    assert fine.check.ok and {v.status for v in fine.check.values if v} == {"ok"}

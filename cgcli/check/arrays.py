@@ -117,12 +117,19 @@ def check_arrays(
         except Exception:  # any other SymPy failure means: fall back, without its internals
             found = "SymPy could not check this program"
         if not isinstance(found, str):
-            value, expected, kinks = found
+            value, expected, kinks, node_values = found
             verdicts = tuple(
                 None if e is None or g is None else judge_array(g, e, at_kink=kink)
                 for g, e, kink in zip(grads, expected, kinks, strict=True)
             )
-            report = CheckReport(SYMPY, judge_array(values[graph.output], value), verdicts)
+            checked = tuple(  # each node computed on the way: its value, entry by entry
+                None
+                if r is None or not node.inputs or node.index == graph.output
+                else judge_array(values[node.index], r)
+                for node, r in zip(graph.nodes, node_values, strict=True)
+            )
+            output = judge_array(values[graph.output], value)
+            report = CheckReport(SYMPY, output, verdicts, None, checked)
             return _explained(graph, exact, values, grads, report, deadline)
         reason = found
     report = _by_high_precision(graph, exact, values, grads, deadline, reason)
@@ -213,7 +220,7 @@ def _at_stored_inputs(
     needs = [g is not None for g in grads]
     budget = max(deadline - clock.now(), EXPLAIN_GRACE)
     try:
-        value, found, _ = call_with_timeout(_sympy_reference, (graph, stored, needs), budget)
+        value, found, _, _ = call_with_timeout(_sympy_reference, (graph, stored, needs), budget)
     except Exception:  # out of time, or not a number at the stored inputs: left unsaid
         return None
     return value, found
@@ -323,7 +330,17 @@ def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tup
         None if g is None or not needs[k] else np.asarray(floats(g), dtype=float)
         for k, g in enumerate(grads)
     ]
-    return value, found, kinks
+    return value, found, kinks, [_floats_or_none(v) for v in values]
+
+
+def _floats_or_none(value: Any) -> Any:
+    """A node's reference value as floats; None where an entry is no real number."""
+    import numpy as np
+
+    try:
+        return np.asarray(np.frompyfunc(float, 1, 1)(value), dtype=float)
+    except (TypeError, ValueError):
+        return None
 
 
 def _local_vjp(
