@@ -153,7 +153,7 @@ def _explained(
     at the stored inputs gives cg's numbers (the difference then comes from the storing)."""
     import numpy as np
 
-    verdicts = [report.value, *report.grads]
+    verdicts = [report.value, *report.grads, *(report.values or ())]
     if all(v is None or v.status != MISMATCH for v in verdicts):
         return report
     exact_inputs = exact()
@@ -174,6 +174,13 @@ def _explained(
         said += f"; and {more} more {'entries are' if more > 1 else 'entry is'} rounded"
     largest = max(relative for _, relative in rounded)
     at_stored = _at_stored_inputs(graph, values, grads, deadline)
+    singular = _singular_at(graph, exact_inputs)
+    if singular is not None:
+        said += (
+            "; the exact inputs sit on a singular point, where the reference has no finite "
+            f"value (at 50 and 80 digits it gives {singular[0]:.3g} and {singular[1]:.3g}): its "
+            "expected numbers there are no numbers to compare with"
+        )
 
     def explain(verdict: Verdict | None, ours: Any, reference: Any) -> Verdict | None:
         if verdict is None or verdict.status != MISMATCH:
@@ -197,20 +204,60 @@ def _explained(
                 )
         return verdict._replace(reason=reason)
 
-    value_at, grads_at = at_stored if at_stored is not None else (None, [None] * len(grads))
+    nothing = [None] * len(grads)
+    value_at, grads_at, values_at = at_stored if at_stored is not None else (None, nothing, nothing)
     return report._replace(
         value=explain(report.value, values[graph.output], value_at),
         grads=tuple(
             explain(v, g, r) for v, g, r in zip(report.grads, grads, grads_at, strict=True)
         ),
+        values=None
+        if report.values is None
+        else tuple(
+            explain(v, x, r) for v, x, r in zip(report.values, values, values_at, strict=True)
+        ),
     )
+
+
+SINGULAR_DIGITS = 80
+"""The digits of the second look at the exact inputs that tells a singular point: a
+regular one gives the same output at 50 and at 80 digits."""
+
+
+def _singular_at(graph: Graph, exact_inputs: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The output at 50 and at 80 digits when they differ beyond the tolerance (the exact
+    inputs sit on a singular point, tan at pi/2: no finite value there); None when the
+    reference is a number, or cannot say."""
+    import mpmath
+    import numpy as np
+
+    from ..core.verdicts import agrees
+    from .precise import _SympyNames
+
+    found = []
+    for digits in (DIGITS, SINGULAR_DIGITS):
+        ctx = mpmath.MPContext()
+        ctx.dps = digits
+
+        def number(text: str, ctx=ctx) -> Any:
+            exact = Fraction(text)
+            return ctx.mpf(exact.numerator) / exact.denominator
+
+        try:
+            leaves = {n: _mp_leaf(ctx, exact_inputs[n], number) for n in graph.input_names}
+            output = build_references(graph, leaves, _SympyNames(ctx), number)[graph.output]
+            found.append(float(ctx.fsum(np.asarray(output, dtype=object).flat)))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    low, high = found
+    return None if agrees(low, high) else (low, high)
 
 
 def _at_stored_inputs(
     graph: Graph, values: list[Any], grads: list[Any], deadline: float
-) -> tuple[Any, list[Any]] | None:
-    """The output's value and the gradients at the float64 inputs cg computed with, by
-    mpmath at 50 digits; None when they take longer than the check's budget allows."""
+) -> tuple[Any, list[Any], list[Any]] | None:
+    """The output's value, the gradients and every node's value at the float64 inputs cg
+    computed with, by mpmath at 50 digits; None when they take longer than the budget."""
     import numpy as np
 
     to_fraction = np.frompyfunc(Fraction, 1, 1)
@@ -220,10 +267,10 @@ def _at_stored_inputs(
     needs = [g is not None for g in grads]
     budget = max(deadline - clock.now(), EXPLAIN_GRACE)
     try:
-        value, found, _, _ = call_with_timeout(_sympy_reference, (graph, stored, needs), budget)
+        value, found, _, nodes = call_with_timeout(_sympy_reference, (graph, stored, needs), budget)
     except Exception:  # out of time, or not a number at the stored inputs: left unsaid
         return None
-    return value, found
+    return value, found, nodes
 
 
 def judge_array(
@@ -559,11 +606,12 @@ def _mp_leaf(ctx: Any, given: Any, number: Callable[[str], Any]) -> Any:
 
 
 def _mp_value(ctx: Any, exact: Any, number: Callable[[str], Any]) -> Any:
-    """An exact input (a rational or a constant expression's graph) at 50 digits."""
+    """An exact input (a rational or a constant expression's graph) at the context's
+    digits (50 for the references)."""
     from .precise import HighPrecision
 
     if isinstance(exact, Graph):
-        return ctx.mpf(HighPrecision(exact, {}).output_at(DIGITS))
+        return ctx.mpf(HighPrecision(exact, {}).output_at(ctx.dps))
     if isinstance(exact, Fraction):
         return number(str(exact))
     return ctx.mpf(exact)
