@@ -904,3 +904,14 @@ def test_no_limit_lets_a_literal_past_what_python_reads_exactly(cg):
 
     with pytest.raises(CgSyntaxError, match="longer than 4,000 characters"):
         parse("x + 0." + "1" * 5000, Limits(max_literal=10**6))
+
+
+def test_a_values_literal_is_read_up_to_what_python_reads_exactly(cg):
+    """A value of 1,500 characters said 'raise the limit with --max-literal', an option
+    that does not apply to values: values take up to 4,000, as any limit does."""
+    long = cg("eval", "x*2", "x=0." + "1" * 1500)
+    assert long.exit_code == 0, long.stderr
+    assert long.stdout.splitlines()[-1].startswith("check: sympy, all agree")
+    longer = cg("eval", "x*2", "x=0." + "1" * 4100, "--no-check")
+    assert longer.exit_code == 2
+    assert "longer than 4,000 characters (Python reads no longer number exactly)" in longer.stderr

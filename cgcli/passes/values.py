@@ -20,6 +20,7 @@ from ..core.errors import (
     UsageError,
 )
 from ..core.ir import NUMBER, Graph
+from ..core.limits import MAX_LITERAL_CEILING, Limits
 from ..core.parser import parse, parse_list
 from .engine import forward
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 NAME_PATTERN = re.compile(r"[^\W\d]\w*")
+VALUE_LIMITS = Limits(max_literal=MAX_LITERAL_CEILING)
+"""A value's literal may be as long as any (no option names values' limit: a number of
+up to 4,000 characters is read exactly)."""
 
 
 class InputValue(namedtuple("InputValue", "name number exact")):
@@ -63,7 +67,7 @@ def array_from_text(name: str, text: str) -> ArrayValue:
     from .arrays import shapes
 
     try:
-        graph = parse(text)
+        graph = parse(text, VALUE_LIMITS)
         shape = shapes(graph, {})[graph.output]
     except CgSyntaxError as exc:
         exc.origin = f"in the value of {name}"
@@ -136,7 +140,7 @@ def value_from_text(name: str, text: str) -> InputValue:
             + (" (a list is the value of an indexed name, such as x=[0.5,-1,2])")
         )
     try:
-        graph = parse(text).bind_constants(())
+        graph = parse(text, VALUE_LIMITS).bind_constants(())
     except CgSyntaxError as exc:
         exc.origin = f"in the value of {name}"
         raise
@@ -173,7 +177,7 @@ def _is_list(text: str) -> bool:
 def sequence_from_text(name: str, text: str) -> SequenceValue:
     """Parse ``[0.5, -1, 2]``, the value of an indexed input: constant expressions."""
     try:
-        graphs = [graph.bind_constants(()) for graph in parse_list(text)]
+        graphs = [graph.bind_constants(()) for graph in parse_list(text, VALUE_LIMITS)]
     except CgSyntaxError as exc:
         exc.origin = f"in the value of {name}"
         raise
