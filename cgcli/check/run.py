@@ -203,17 +203,13 @@ def _sympy_report(
 
 def _value_verdicts(graph: Graph, point: Point, expected: list) -> tuple[Verdict | None, ...]:
     """A verdict on the value of each node computed on the way (not the inputs, the
-    constants or the output, whose value has its own), with what disagreed."""
+    constants or the output, whose value has its own); :func:`_explained` says why a
+    mismatch is one."""
     found: list[Verdict | None] = [None] * len(graph.nodes)
     for node in graph.nodes:
         reference = expected[node.index]
-        if reference is None or node.index == graph.output or not node.inputs:
-            continue
-        ours = point.values[node.index]
-        verdict = judge(ours, reference)
-        if verdict.status == MISMATCH:
-            verdict = verdict._replace(reason=_mismatch_reason(ours, verdict, [], None))
-        found[node.index] = verdict
+        if reference is not None and node.inputs and node.index != graph.output:
+            found[node.index] = judge(point.values[node.index], reference)
     return tuple(found)
 
 
