@@ -19,13 +19,13 @@ from .report import ClassGrade, SheetGrade
 from .variants import Student
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+"""The columns a Canvas gradebook import requires, before the assignment's."""
 CANVAS_EXPORT_COLUMNS = (
     "Integration ID", "Root Account", "Current Points", "Final Points", "Current Score",
     "Unposted Current Score", "Final Score", "Unposted Final Score", "Current Grade",
     "Unposted Current Grade", "Final Grade", "Unposted Final Grade",
 )  # fmt: skip
 """The columns Canvas's gradebook export computes itself: no assignment's name."""
-"""The columns a Canvas gradebook import requires, before the assignment's."""
 _ALSO = {"Student": ("name", "student name"), "Section": ("section",)}
 
 
@@ -95,16 +95,17 @@ def canvas_gradebook(
                 f"--roster: {len(found)} sheets are by {name} ({files}); their cell is left "
                 "empty: grade the one that is theirs"
             )
-        alone = len(found) == 1 and len(claimed[id(found[0])]) == 1
-        if len(found) == 1 and not alone and id(found[0]) not in shared:
+        claimants = claimed[id(found[0])] if len(found) == 1 else []
+        alone = len(claimants) == 1
+        if len(claimants) > 1 and id(found[0]) not in shared:
             shared.add(id(found[0]))
             students = ", ".join(
-                f"{quoted(_cell(s, 'Student'))} (ID {visible(s.id)})" for s in claimed[id(found[0])]
+                f"{quoted(_cell(s, 'Student'))} (ID {visible(s.id)})" for s in claimants
             )
             warnings.append(
-                f"--roster: the sheet {visible(found[0].source)} names "
-                f"{len(claimed[id(found[0])])} students of the roster ({students}); their cells "
-                "are left empty: put the student's ID on the sheet"
+                f"--roster: the sheet {visible(found[0].source)} names {len(claimants)} "
+                f"students of the roster ({students}); their cells are left empty: put the "
+                "student's ID on the sheet"
             )
         points = machine_number(found[0].points) if alone else ""
         row([*(_cell(student, title) for title in CANVAS_COLUMNS), points])
