@@ -174,7 +174,7 @@ def _explained(
         said += f"; and {more} more {'entries are' if more > 1 else 'entry is'} rounded"
     largest = max(relative for _, relative in rounded)
     at_stored = _at_stored_inputs(graph, values, grads, deadline)
-    singular = _singular_at(graph, exact_inputs)
+    singular = _singular_at(graph, exact_inputs, max(deadline, clock.now() + EXPLAIN_GRACE))
     if singular is not None:
         said += (
             "; the exact inputs sit on a singular point, where the reference has no finite "
@@ -224,30 +224,26 @@ SINGULAR_DIGITS = 80
 regular one gives the same output at 50 and at 80 digits."""
 
 
-def _singular_at(graph: Graph, exact_inputs: Mapping[str, Any]) -> tuple[float, float] | None:
+def _singular_at(
+    graph: Graph, exact_inputs: Mapping[str, Any], deadline: float
+) -> tuple[float, float] | None:
     """The output at 50 and at 80 digits when they differ beyond the tolerance (the exact
     inputs sit on a singular point, tan at pi/2: no finite value there); None when the
-    reference is a number, or cannot say."""
-    import mpmath
+    reference is a number, or cannot say (within the explanation's time)."""
     import numpy as np
 
-    from ..core.verdicts import agrees
     from .precise import _SympyNames
 
     found = []
     for digits in (DIGITS, SINGULAR_DIGITS):
-        ctx = mpmath.MPContext()
-        ctx.dps = digits
-
-        def number(text: str, ctx=ctx) -> Any:
-            exact = Fraction(text)
-            return ctx.mpf(exact.numerator) / exact.denominator
-
+        ctx, number = _mp_context(digits)
         try:
             leaves = {n: _mp_leaf(ctx, exact_inputs[n], number) for n in graph.input_names}
-            output = build_references(graph, leaves, _SympyNames(ctx), number)[graph.output]
+            output = build_references(graph, leaves, _SympyNames(ctx), number, None, deadline)[
+                graph.output
+            ]
             found.append(float(ctx.fsum(np.asarray(output, dtype=object).flat)))
-        except (ArithmeticError, ValueError, TypeError):
+        except (ArithmeticError, ValueError, TypeError, TimeoutError):
             return None
     low, high = found
     return None if agrees(low, high) else (low, high)
@@ -338,18 +334,11 @@ def _sympy_reference(graph: Graph, exact_inputs: dict, needs: list[bool]) -> tup
     table's SymPy builders and each array op's reference: none of cg's local derivatives
     or vector-Jacobian products); the chain rule then runs from the output back, with
     every number at 50 digits (the inputs exact, the rest mpmath's)."""
-    import mpmath
     import numpy as np
 
     from .precise import _SympyNames
 
-    ctx = mpmath.MPContext()
-    ctx.dps = DIGITS
-
-    def number(text: str) -> Any:
-        exact = Fraction(text)
-        return ctx.mpf(exact.numerator) / exact.denominator
-
+    ctx, number = _mp_context(DIGITS)
     leaves = {name: _mp_leaf(ctx, exact_inputs[name], number) for name in graph.input_names}
     values = build_references(graph, leaves, _SympyNames(ctx), number)
     grads: list[Any] = [None] * len(needs)
@@ -493,19 +482,12 @@ def _by_high_precision(
     reason: str,
 ) -> CheckReport:
     """The value and a sample of each input's gradient entries, by mpmath at 50 digits."""
-    import mpmath
     import numpy as np
 
     from .precise import _SympyNames
 
-    ctx = mpmath.MPContext()
-    ctx.dps = DIGITS
+    ctx, number = _mp_context(DIGITS)
     names = _SympyNames(ctx)
-
-    def number(text: str) -> Any:
-        exact = Fraction(text)
-        return ctx.mpf(exact.numerator) / exact.denominator
-
     operations = scalar_operations(graph, [v.shape for v in values])
     if operations > PRECISE_OPERATIONS:
         note = (
@@ -595,6 +577,20 @@ def scalar_operations(graph: Graph, shapes: list[tuple[int, ...]]) -> int:
             size *= shapes[node.inputs[0]][-1]
         total += size
     return total
+
+
+def _mp_context(digits: int) -> tuple[Any, Callable[[str], Any]]:
+    """An mpmath context of ``digits`` digits, and how it reads a literal exactly."""
+    import mpmath
+
+    ctx = mpmath.MPContext()
+    ctx.dps = digits
+
+    def number(text: str) -> Any:
+        exact = Fraction(text)
+        return ctx.mpf(exact.numerator) / exact.denominator
+
+    return ctx, number
 
 
 def _mp_leaf(ctx: Any, given: Any, number: Callable[[str], Any]) -> Any:
