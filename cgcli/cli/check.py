@@ -387,10 +387,7 @@ def _check_summary(program, files: list[str], summary_file, read: dict) -> None:
         return
     check_output(summary_file, "--summary", program, *_inputs(files, read))
     if os.path.isfile(summary_file):  # a skipped sheet (.late.md), the teacher's own file
-        raise UsageError(
-            f"--summary {summary_file} exists and is no gradebook cg wrote: cg does not write "
-            "over it; give a new name"
-        )
+        raise _not_ours("--summary", summary_file, "gradebook")
 
 
 CLASS_DRAWING_MARKS = (b"<!-- Title: cg Pages:", b"<title>Where the class went wrong:")
@@ -408,10 +405,15 @@ def _refuse_replacing_another_file(path: str) -> None:
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if not any(mark in head for mark in CLASS_DRAWING_MARKS):
-        raise UsageError(
-            f"--class-drawing {path} exists and is no drawing cg wrote: cg does not write over "
-            "it; give a new name"
-        )
+        raise _not_ours("--class-drawing", path, "drawing")
+
+
+def _not_ours(option: str, path: str, what: str) -> UsageError:
+    """The error of an output that would replace a file cg did not write."""
+    return UsageError(
+        f"{option} {path} exists and is no {what} cg wrote: cg does not write over it; give "
+        "a new name"
+    )
 
 
 def _inputs(files: list[str], read: dict) -> list[tuple[str, str]]:
